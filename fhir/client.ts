@@ -1,0 +1,172 @@
+/**
+ * The one way to reach the FHIR server (HAPI). Everything else in the gateway and the workers
+ * goes through this module: per-request timeouts, retries on transient failures only, and the
+ * server's OperationOutcome surfaced as a typed FhirServerError.
+ *
+ * fhir-kit-client 2.x is ESM-only while this project is CommonJS: it is loaded once with a
+ * dynamic import, which is why `createFhirClient` is async.
+ */
+import type { Bundle, CapabilityStatement, FhirResource, OperationOutcome, Resource } from 'fhir/r4';
+import type { Client as FhirKitClient } from 'fhir-kit-client' with { 'resolution-mode': 'import' };
+
+export interface FhirClientOptions {
+  baseUrl: string;
+  /** Per attempt. */
+  timeoutMs?: number;
+  /** Attempts after the first one, on transient failures only. */
+  retries?: number;
+  /** First backoff delay; doubles each retry. */
+  retryDelayMs?: number;
+  headers?: Record<string, string>;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /**
+   * Whether a failed attempt may be repeated. GET/PUT/DELETE always may; a POST only when the
+   * caller knows it is idempotent (e.g. a transaction made only of conditional creates).
+   */
+  idempotent?: boolean;
+}
+
+export interface WithVersion<T> {
+  resource: T;
+  /** Version id from the ETag (W/"3" → "3"), for If-Match. */
+  versionId?: string;
+}
+
+/** A failure talking to the FHIR server: HTTP error with its OperationOutcome, or a network/timeout error. */
+export class FhirServerError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status; 0 when no response was received (refused, reset, timeout). */
+    readonly status: number,
+    readonly outcome?: OperationOutcome,
+    readonly transient: boolean = false,
+  ) {
+    super(message);
+    this.name = 'FhirServerError';
+  }
+
+  /** HAPI answers 409/412 for version conflicts and for concurrent conditional creates of the same URL. */
+  get isConflict(): boolean {
+    return this.status === 409 || this.status === 412;
+  }
+}
+
+const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+
+function isOperationOutcome(data: unknown): data is OperationOutcome {
+  return typeof data === 'object' && data !== null && (data as Resource).resourceType === 'OperationOutcome';
+}
+
+function toFhirServerError(err: unknown, method: string, path: string): FhirServerError {
+  if (err instanceof FhirServerError) return err;
+  const e = err as { name?: string; message?: string; response?: { status?: number; data?: unknown }; cause?: { code?: string } };
+  if (e.response?.status) {
+    const status = e.response.status;
+    const outcome = isOperationOutcome(e.response.data) ? e.response.data : undefined;
+    const detail = outcome?.issue?.map((i) => i.diagnostics).filter(Boolean).join('; ');
+    return new FhirServerError(
+      `FHIR server answered ${status} to ${method} ${path}${detail ? `: ${detail}` : ''}`,
+      status,
+      outcome,
+      TRANSIENT_STATUSES.has(status),
+    );
+  }
+  const reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : (e.cause?.code ?? e.message ?? 'failed');
+  return new FhirServerError(`FHIR server unreachable (${method} ${path}: ${reason})`, 0, undefined, true);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function versionFromEtag(etag: string | null | undefined): string | undefined {
+  const match = etag?.match(/^(?:W\/)?"([^"]+)"$/);
+  return match?.[1];
+}
+
+export class FhirClient {
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly retryDelayMs: number;
+
+  constructor(
+    private readonly kit: FhirKitClient,
+    readonly baseUrl: string,
+    options: FhirClientOptions,
+    private readonly responseKey: symbol | string,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.retries = options.retries ?? 2;
+    this.retryDelayMs = options.retryDelayMs ?? 200;
+  }
+
+  /** Low-level call; `path` is relative to the base URL (e.g. "Patient?identifier=x"). */
+  async request<T = FhirResource>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<WithVersion<T>> {
+    const retryable = RETRYABLE_METHODS.has(method) || options.idempotent === true;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const headers = { accept: 'application/fhir+json', ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...options.headers };
+        const result = (await this.kit.request(path, {
+          method: method as 'GET',
+          body: body as FhirResource,
+          options: { headers, signal: AbortSignal.timeout(this.timeoutMs) },
+        })) as unknown as Record<string | symbol, unknown>;
+        const response = result[this.responseKey] as Response | undefined;
+        return { resource: result as T, versionId: versionFromEtag(response?.headers.get('etag')) };
+      } catch (err) {
+        const error = toFhirServerError(err, method, path.split('?')[0] ?? path);
+        if (!error.transient || !retryable || attempt >= this.retries) throw error;
+        await sleep(this.retryDelayMs * 2 ** attempt);
+      }
+    }
+  }
+
+  async read<T extends Resource>(resourceType: T['resourceType'], id: string): Promise<WithVersion<T>> {
+    return this.request<T>('GET', `${resourceType}/${encodeURIComponent(id)}`);
+  }
+
+  async search<T extends Resource = Resource>(resourceType: string, params: Record<string, string | string[]>): Promise<Bundle<T>> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      for (const v of Array.isArray(value) ? value : [value]) query.append(key, v);
+    }
+    return (await this.request<Bundle<T>>('GET', `${resourceType}?${query.toString()}`)).resource;
+  }
+
+  async create<T extends Resource>(resource: T, options: RequestOptions = {}): Promise<WithVersion<T>> {
+    return this.request<T>('POST', resource.resourceType, resource, options);
+  }
+
+  /** Update; with `ifMatch` the server refuses (412) when the stored version moved on. */
+  async update<T extends Resource>(resource: T & { id: string }, ifMatch?: string): Promise<WithVersion<T>> {
+    const headers: Record<string, string> = ifMatch ? { 'if-match': `W/"${ifMatch}"` } : {};
+    return this.request<T>('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, { headers });
+  }
+
+  async delete(resourceType: string, id: string): Promise<void> {
+    await this.request('DELETE', `${resourceType}/${encodeURIComponent(id)}`);
+  }
+
+  /** A transaction is all-or-nothing on HAPI; pass idempotent when every entry is conditional. */
+  async transaction(bundle: Bundle, options: RequestOptions = {}): Promise<Bundle> {
+    return (await this.request<Bundle>('POST', '', bundle, options)).resource;
+  }
+
+  async capabilityStatement(): Promise<CapabilityStatement> {
+    return (await this.request<CapabilityStatement>('GET', 'metadata?_summary=true')).resource;
+  }
+}
+
+export async function createFhirClient(options: FhirClientOptions): Promise<FhirClient> {
+  const { Client, RESPONSE_KEY } = await import('fhir-kit-client');
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const kit = new Client({ baseUrl, customHeaders: options.headers ?? {} });
+  return new FhirClient(kit, baseUrl, options, RESPONSE_KEY);
+}

@@ -1,0 +1,88 @@
+/**
+ * Configuration from environment variables, validated once at start-up.
+ * A missing or malformed value stops the process with a message naming the variable.
+ */
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  fhirBaseUrl: string;
+  fhirTimeoutMs: number;
+  fhirRetries: number;
+  redisUrl: string;
+  /** Prefix of every BullMQ key, so that several deployments (or CI) can share one Redis. */
+  queuePrefix: string;
+  logLevel: string;
+  /** Issuer field of the prescription numbers this gateway generates (0..1023). */
+  numberIssuer: number;
+  nodeEnv: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads one variable; collects problems instead of throwing so that all are reported at once. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string, fallback?: string): string {
+    const value = this.env[name]?.trim();
+    if (value) return value;
+    if (fallback !== undefined) return fallback;
+    this.problems.push(`${name} is required`);
+    return '';
+  }
+
+  url(name: string, protocols: string[], fallback?: string): string {
+    const value = this.string(name, fallback);
+    if (!value) return value;
+    try {
+      const url = new URL(value);
+      if (!protocols.includes(url.protocol)) this.problems.push(`${name} must be a ${protocols.join(' or ')} URL, got ${url.protocol}`);
+    } catch {
+      this.problems.push(`${name} is not a valid URL: ${value}`);
+    }
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf(name: string, allowed: readonly string[], fallback: string): string {
+    const value = this.string(name, fallback);
+    if (!allowed.includes(value)) this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+    return value;
+  }
+}
+
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const read = new EnvReader(env);
+  const config: GatewayConfig = {
+    port: read.integer('PORT', 3000, 0, 65535),
+    host: read.string('HOST', '127.0.0.1'),
+    fhirBaseUrl: read.url('FHIR_BASE_URL', ['http:', 'https:']).replace(/\/+$/, ''),
+    fhirTimeoutMs: read.integer('FHIR_TIMEOUT_MS', 15_000, 100, 600_000),
+    fhirRetries: read.integer('FHIR_RETRIES', 2, 0, 10),
+    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    queuePrefix: read.string('QUEUE_PREFIX', 'ordo'),
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    numberIssuer: read.integer('NUMBER_ISSUER', 1, 0, 1023),
+    nodeEnv: read.string('NODE_ENV', 'development'),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}

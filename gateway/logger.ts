@@ -1,0 +1,39 @@
+/**
+ * Structured JSON logs. The gateway never logs request or response bodies; the redaction list
+ * is a second line of defence so that no INS, name or birth date reaches the logs even if a
+ * payload object is logged by mistake.
+ */
+import pino, { type Logger } from 'pino';
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'body',
+  'payload',
+  'prescription',
+  'patient',
+  '*.patient',
+  '*.body',
+  '*.payload',
+  '*.prescription',
+  '*.ins',
+  '*.birthDate',
+  '*.family',
+  '*.given',
+  '*.name',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'ordo-gateway' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}
+
+export type { Logger };

@@ -1,0 +1,49 @@
+/**
+ * Liveness and readiness. /health says the process answers; /ready says it can do its job:
+ * the FHIR store and Redis both answer. Neither needs authentication nor touches patient data.
+ */
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import type { Problem } from '../../domain/issues';
+import type { FhirClient } from '../../fhir/client';
+import { pingRedis } from '../../queue/connection';
+import { sendOutcome } from '../error-handler';
+
+export interface ReadinessDeps {
+  fhir: FhirClient;
+  redis: Redis;
+}
+
+async function checkFhir(fhir: FhirClient): Promise<Problem | undefined> {
+  try {
+    await fhir.capabilityStatement();
+    return undefined;
+  } catch {
+    return { code: 'transient', message: 'The FHIR store does not answer' };
+  }
+}
+
+async function checkRedis(redis: Redis): Promise<Problem | undefined> {
+  try {
+    await pingRedis(redis);
+    return undefined;
+  } catch {
+    return { code: 'transient', message: 'Redis does not answer' };
+  }
+}
+
+export function healthRouter({ fhir, redis }: ReadinessDeps): Router {
+  const router = Router();
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/ready', async (_req, res) => {
+    const problems = (await Promise.all([checkFhir(fhir), checkRedis(redis)])).filter((p): p is Problem => p !== undefined);
+    if (problems.length > 0) {
+      sendOutcome(res, 503, problems);
+      return;
+    }
+    res.json({ status: 'ready', fhir: 'up', redis: 'up' });
+  });
+  return router;
+}

@@ -1,0 +1,47 @@
+/**
+ * Gateway process entry point: validate configuration, connect, serve, and stop cleanly on
+ * SIGTERM/SIGINT (finish in-flight requests, close queues and connections).
+ */
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { connectDependencies, UnreachableError } from './dependencies';
+import { createLogger } from './logger';
+import { closeQueues, createQueues } from '../queue/queues';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const { fhir, redis } = await connectDependencies(config);
+  const queues = createQueues({ connection: redis, prefix: config.queuePrefix });
+  const app = createApp({ config, logger, fhir, redis, queues });
+
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+  });
+  logger.info({ url: `http://${config.host}:${config.port}`, fhir: config.fhirBaseUrl }, 'gateway listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'gateway stopping');
+    const forced = setTimeout(() => process.exit(1), 15_000).unref();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeQueues(queues);
+    await redis.quit().catch(() => undefined);
+    clearTimeout(forced);
+    logger.info('gateway stopped');
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof UnreachableError) {
+    process.stderr.write(`ordo-gateway cannot start:\n  - ${err instanceof ConfigError ? err.problems.join('\n  - ') : err.message}\n`);
+  } else {
+    process.stderr.write(`ordo-gateway failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+  }
+  process.exit(1);
+});

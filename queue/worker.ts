@@ -1,0 +1,67 @@
+/**
+ * Worker process entry point: one BullMQ Worker per registered processor, a small health
+ * endpoint for the orchestrator, and a graceful stop on SIGTERM — in-flight jobs finish
+ * (or go back to the queue if they outlive the grace period) before the process exits.
+ */
+import { createServer, type Server } from 'node:http';
+import { Worker } from 'bullmq';
+import { ConfigError, loadConfig } from '../gateway/config';
+import { connectDependencies, UnreachableError } from '../gateway/dependencies';
+import { createLogger } from '../gateway/logger';
+import { pingRedis } from './connection';
+import { buildProcessors } from './processors';
+
+const GRACE_MS = 25_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel).child({ process: 'worker' });
+  const deps = await connectDependencies(config);
+  const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 4);
+  const processors = buildProcessors({ ...deps, config, logger });
+
+  const workers = Object.entries(processors).map(([name, processor]) => {
+    const worker = new Worker(name, processor, { connection: deps.redis.duplicate(), prefix: config.queuePrefix, concurrency });
+    worker.on('failed', (job, err) => logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, reason: err.message }, 'job failed'));
+    worker.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
+    return worker;
+  });
+  logger.info({ queues: Object.keys(processors), concurrency }, 'worker started');
+
+  const healthPort = Number(process.env.WORKER_HEALTH_PORT ?? 3001);
+  const health: Server = createServer(async (req, res) => {
+    if (req.url !== '/health') {
+      res.writeHead(404).end();
+      return;
+    }
+    const redisUp = await pingRedis(deps.redis).then(() => true, () => false);
+    const running = workers.every((w) => w.isRunning());
+    res.writeHead(redisUp && running ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: redisUp && running ? 'ok' : 'degraded', redis: redisUp ? 'up' : 'down', workers: workers.map((w) => ({ queue: w.name, running: w.isRunning() })) }));
+  });
+  health.listen(healthPort, config.host, () => logger.info({ url: `http://${config.host}:${healthPort}/health` }, 'worker health listening'));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker stopping: finishing in-flight jobs');
+    const forced = setTimeout(() => {
+      logger.warn('grace period over: in-flight jobs will be retried by another worker');
+      process.exit(1);
+    }, GRACE_MS).unref();
+    health.close();
+    await Promise.all(workers.map((w) => w.close()));
+    await deps.redis.quit().catch(() => undefined);
+    clearTimeout(forced);
+    logger.info('worker stopped');
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof ConfigError ? err.problems.join('\n  - ') : err instanceof UnreachableError ? err.message : ((err as Error)?.stack ?? String(err));
+  process.stderr.write(`ordo-gateway worker cannot start:\n  - ${message}\n`);
+  process.exit(1);
+});
