@@ -155,8 +155,8 @@ export class FhirClient {
   }
 
   /** A transaction is all-or-nothing on HAPI; pass idempotent when every entry is conditional. */
-  async transaction(bundle: Bundle, options: RequestOptions = {}): Promise<Bundle> {
-    return (await this.request<Bundle>('POST', '', bundle, options)).resource;
+  async transaction(bundle: Bundle<FhirResource>, options: RequestOptions = {}): Promise<Bundle<FhirResource>> {
+    return (await this.request<Bundle<FhirResource>>('POST', '', bundle, options)).resource;
   }
 
   async capabilityStatement(): Promise<CapabilityStatement> {

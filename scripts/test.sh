@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The project's test command (npm test): typecheck, unit tests, and integration tests against
+# a real HAPI FHIR server and a real Redis.
+#  - FHIR_BASE_URL set: the tests use that server (it must answer; they fail otherwise).
+#  - otherwise: a local HAPI test instance is started (port 8090, database ordo_hapi_test)
+#    and stopped again at the end (KEEP_HAPI=1 leaves it running for the next run).
+# Redis: TEST_REDIS_URL or redis://127.0.0.1:6379/13, with a queue key prefix unique to this run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/13}"
+export QUEUE_PREFIX="ordo-test-$$"
+export NODE_ENV=test
+export LOG_LEVEL="${LOG_LEVEL:-silent}"
+mkdir -p .run
+
+started_hapi=""
+cleanup() {
+  if [[ -n "$started_hapi" && -z "${KEEP_HAPI:-}" ]]; then
+    HAPI_PID_FILE="$HAPI_PID_FILE" bash fhir-server/stop.sh || true
+  fi
+}
+trap cleanup EXIT
+
+if [[ -z "${FHIR_BASE_URL:-}" ]]; then
+  export HAPI_PORT="${TEST_HAPI_PORT:-8090}"
+  export HAPI_DB_URL="${TEST_HAPI_DB_URL:-jdbc:postgresql://127.0.0.1:5432/ordo_hapi_test}"
+  export HAPI_PID_FILE="$PWD/.run/hapi-test.pid"
+  export HAPI_LOG="$PWD/.run/hapi-test.log"
+  export FHIR_BASE_URL="http://127.0.0.1:${HAPI_PORT}/fhir"
+  if [[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$FHIR_BASE_URL/metadata" || true)" != "200" ]]; then
+    bash fhir-server/start.sh
+    started_hapi=1
+  fi
+fi
+echo "tests use FHIR_BASE_URL=$FHIR_BASE_URL REDIS_URL=$REDIS_URL QUEUE_PREFIX=$QUEUE_PREFIX"
+
+npm run --silent typecheck
+# Profiles and search parameters the gateway relies on must be on the server before the tests.
+node --import tsx scripts/install-profiles.ts
+
+files=(test/unit/*.test.ts test/integration/*.test.ts)
+node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}"

@@ -1,0 +1,22 @@
+/**
+ * Integration tests run against the real FHIR server and Redis named by FHIR_BASE_URL and
+ * REDIS_URL (scripts/test.sh sets them). When either is down the tests FAIL: nothing is skipped.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type GatewayConfig } from '../../gateway/config';
+import { createFhirClient, type FhirClient } from '../../fhir/client';
+
+export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const base = loadConfig({
+    ...process.env,
+    FHIR_BASE_URL: process.env.FHIR_BASE_URL ?? 'http://127.0.0.1:8090/fhir',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/13',
+    QUEUE_PREFIX: `${process.env.QUEUE_PREFIX ?? 'ordo-test'}-${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+  });
+  return { ...base, ...overrides };
+}
+
+export async function testFhirClient(config = testConfig()): Promise<FhirClient> {
+  return createFhirClient({ baseUrl: config.fhirBaseUrl, timeoutMs: 20_000, retries: 1 });
+}
