@@ -1,0 +1,86 @@
+/**
+ * HL7 v3 TS values (YYYYMMDD[HHMMSS±ZZZZ]) from the canonical model's ISO strings, and the
+ * validity period of a prescription.
+ *
+ * Times stay in the offset the prescriber wrote them in (CI-SIS: "en temps local du producteur");
+ * a `Date` (an instant without zone) is written in Europe/Paris time, the zone of the service.
+ */
+import type { IsoDate, IsoDateTime } from '../../domain/prescription';
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** "2026-10-20T16:05:00+02:00" → "20261020160500+0200". */
+export function hl7DateTime(value: IsoDateTime): string {
+  const m = ISO_DATE_TIME.exec(value);
+  if (!m) throw new RangeError(`not an RFC 3339 date-time with offset: ${value}`);
+  const [, y, mo, d, h, mi, s = '00', zone] = m;
+  return `${y}${mo}${d}${h}${mi}${s}${zone === 'Z' ? '+0000' : zone!.replace(':', '')}`;
+}
+
+/** "1977-07-14" → "19770714". */
+export function hl7Date(value: IsoDate): string {
+  const m = ISO_DATE.exec(value);
+  if (!m) throw new RangeError(`not an ISO date: ${value}`);
+  return `${m[1]}${m[2]}${m[3]}`;
+}
+
+/** The calendar date part of a date-time, in its own offset: "2026-10-20T23:30:00+02:00" → "2026-10-20". */
+export function localDateOf(value: IsoDateTime): IsoDate {
+  if (!ISO_DATE_TIME.test(value)) throw new RangeError(`not an RFC 3339 date-time with offset: ${value}`);
+  return value.slice(0, 10);
+}
+
+const PARIS_PARTS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Paris',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'longOffset',
+});
+
+/** An instant as Paris wall-clock time with its offset: 2026-10-20T14:05:00Z → "20261020160500+0200". */
+export function hl7InstantInParis(instant: Date): string {
+  if (Number.isNaN(instant.getTime())) throw new RangeError('invalid Date');
+  const parts = Object.fromEntries(PARIS_PARTS.formatToParts(instant).map((p) => [p.type, p.value]));
+  // longOffset is "GMT+02:00", or plain "GMT" at offset zero.
+  const offset = parts.timeZoneName === 'GMT' ? '+0000' : parts.timeZoneName!.slice(3).replace(':', '');
+  return `${parts.year}${parts.month}${parts.day}${parts.hour}${parts.minute}${parts.second}${offset}`;
+}
+
+/** Calendar arithmetic on an ISO date, the day clamped to the end of a shorter month (30/11 + 3 months → 28/02 or 29/02). */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const m = ISO_DATE.exec(date);
+  if (!m) throw new RangeError(`not an ISO date: ${date}`);
+  const monthIndex = Number(m[1]) * 12 + (Number(m[2]) - 1) + months;
+  const year = Math.floor(monthIndex / 12);
+  const month = (monthIndex % 12) + 1;
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const day = Math.min(Number(m[3]), lastDay);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** How long an ordonnance can be presented for dispensing (CSP: within three months of its date). */
+export const VALIDITY_MONTHS = 3;
+
+export interface ValidityPeriod {
+  /** The prescription's date-time, as authored. */
+  low: string;
+  /**
+   * Last day of validity, at day precision: an HL7 interval's high bound is inclusive, so the whole
+   * day is covered, and no offset has to be guessed for a wall-clock time three months away
+   * (a daylight-saving change may lie in between).
+   */
+  high: string;
+}
+
+export function validityPeriod(authoredOn: IsoDateTime): ValidityPeriod {
+  return {
+    low: hl7DateTime(authoredOn),
+    high: hl7Date(addMonths(localDateOf(authoredOn), VALIDITY_MONTHS)),
+  };
+}
