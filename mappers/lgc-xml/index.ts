@@ -1,0 +1,23 @@
+/**
+ * The lgc-xml vendor format (vendors README §3): safe XML reading (mappers/shared/xml-reader),
+ * the XSD's structure checked by hand (structure-spec + check-structure), then mapping to the
+ * canonical Prescription. Business rules are not checked here: see profiles/rules.
+ */
+import { readXml } from '../shared/xml-reader';
+import type { MapResult, VendorMapper } from '../types';
+import { checkStructure } from './check-structure';
+import { toPrescription } from './to-prescription';
+
+export function parseLgcXml(body: Buffer): MapResult {
+  const read = readXml(body);
+  if (!read.ok) return { ok: false, reason: 'malformed', problems: read.problems };
+  const problems = checkStructure(read.root);
+  if (problems.length > 0) return { ok: false, reason: 'invalid', problems };
+  return { ok: true, value: toPrescription(read.root) };
+}
+
+export const mapper: VendorMapper = {
+  format: 'lgc-xml',
+  mediaTypes: ['application/xml', 'text/xml'],
+  parse: parseLgcXml,
+};

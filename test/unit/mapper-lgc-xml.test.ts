@@ -1,0 +1,424 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ActLine, DeviceLine, DrugLine, Prescription } from '../../domain/prescription';
+import { mapper } from '../../mappers/lgc-xml';
+import { parisDateOf, parisLocalToOffsetDateTime } from '../../mappers/shared/paris-time';
+import type { MapResult, MappedPayload } from '../../mappers/types';
+import { checkPrescriptionRules, toVendorPaths } from '../../profiles/rules';
+
+const EXAMPLES = join(__dirname, '..', 'fixtures', 'vendors', 'lgc-xml', 'examples');
+const NOW = new Date('2026-11-26T12:00:00Z');
+
+const fixtureBytes = (name: string): Buffer => readFileSync(join(EXAMPLES, name));
+const fixtureText = (name: string): string => fixtureBytes(name).toString('utf8');
+const parseText = (xml: string): MapResult => mapper.parse(Buffer.from(xml, 'utf8'));
+
+function mapped(result: MapResult): MappedPayload {
+  if (!result.ok) assert.fail(`expected the payload to map, got ${result.reason}: ${JSON.stringify(result.problems)}`);
+  return result.value;
+}
+
+function rejected(result: MapResult, reason: 'malformed' | 'invalid') {
+  if (result.ok) assert.fail('expected the payload to be rejected');
+  assert.equal(result.reason, reason, JSON.stringify(result.problems));
+  return result.problems;
+}
+
+function rulesProblems(result: MapResult) {
+  const { prescription, sourceMap } = mapped(result);
+  return toVendorPaths(checkPrescriptionRules(prescription, NOW), sourceMap);
+}
+
+const counts = (p: Prescription): [number, number, number] => [
+  p.lines.filter((l) => l.kind === 'drug').length,
+  p.lines.filter((l) => l.kind === 'device').length,
+  p.lines.filter((l) => l.kind === 'act').length,
+];
+const drug = (p: Prescription, i: number): DrugLine => p.lines[i] as DrugLine;
+const device = (p: Prescription, i: number): DeviceLine => p.lines[i] as DeviceLine;
+const act = (p: Prescription, i: number): ActLine => p.lines[i] as ActLine;
+
+/** The drugs-only example with one substitution applied (and checked to have happened). */
+function drugsOnlyWith(from: string | RegExp, to: string): string {
+  const original = fixtureText('valid-drugs-only.xml');
+  const changed = original.replace(from, to);
+  assert.notEqual(changed, original, `fixture does not contain ${String(from)}`);
+  return changed;
+}
+
+describe('lgc-xml: valid examples', () => {
+  const expected: Record<string, [number, number, number]> = {
+    'valid-drugs-only.xml': [3, 0, 0],
+    'valid-mixed-drugs-device-nursing.xml': [2, 2, 2],
+    'valid-biology-only.xml': [0, 0, 5],
+    'valid-latin1-prefixed-locum.xml': [1, 1, 5],
+  };
+  for (const [file, lineCounts] of Object.entries(expected)) {
+    test(`${file} maps to ${lineCounts.join('/')} requests and passes every rule`, () => {
+      const { prescription } = mapped(mapper.parse(fixtureBytes(file)));
+      assert.deepEqual(counts(prescription), lineCounts);
+      assert.equal(prescription.sourceFormat, 'lgc-xml');
+      assert.deepEqual(checkPrescriptionRules(prescription, NOW), []);
+    });
+  }
+
+  test('drugs-only: INS, RPPS without its 8, renewals, non-substitution reason and code', () => {
+    const { prescription: p } = mapped(mapper.parse(fixtureBytes('valid-drugs-only.xml')));
+    assert.equal(p.messageId, 'e99cc498-8525-4362-9e2a-70ca8df3dd79');
+    assert.equal(p.number, 'DOI1S9SMRZRH60P2XK');
+    assert.equal(p.authoredOn, '2026-10-14T09:32:00+02:00');
+    assert.deepEqual(p.patient.ins, { value: '277077599910133', oid: '1.2.250.1.213.1.4.10' });
+    assert.equal(p.patient.birthDate, '1977-07-14');
+    assert.equal(p.patient.gender, 'female');
+    assert.equal(p.prescriber.rpps, '99900023138');
+    assert.equal(p.organization.amNumber, '991000696');
+    assert.deepEqual(p.software, { name: 'ExempleMed Desktop', version: '11.4.2' });
+    assert.deepEqual(p.lines.map((l) => (l as DrugLine).renewals), [1, 5, 0]);
+    assert.equal(drug(p, 0).nonSubstitutable, true);
+    assert.deepEqual(drug(p, 0).nonSubstitutionReason, { code: 'MTE', text: 'MTE - Marge thérapeutique étroite' });
+    assert.equal(drug(p, 1).nonSubstitutable, false);
+    assert.equal(drug(p, 0).cis, '62080626');
+    assert.equal(drug(p, 0).cip13, undefined, 'this format has no CIP13');
+    assert.deepEqual(drug(p, 1).posology, { text: '1 comprimé le matin' });
+    assert.deepEqual(p.lines.map((l) => (l as DrugLine).quantity), [3, 1, 2]);
+  });
+
+  test('mixed: authoredOn carries +02:00 for 20/10/2026 16:05 Paris; ALD; nursing at home', () => {
+    const { prescription: p } = mapped(mapper.parse(fixtureBytes('valid-mixed-drugs-device-nursing.xml')));
+    assert.equal(p.authoredOn, '2026-10-20T16:05:00+02:00');
+    assert.equal(p.context.ald, true);
+    assert.equal(p.patient.gender, 'male');
+    assert.deepEqual(device(p, 2), { kind: 'device', lpp: '1101720', label: 'Lecteur de glycémie', quantity: 1 });
+    assert.deepEqual(act(p, 4), {
+      kind: 'act',
+      actType: 'acteInfirmier',
+      code: 'AMI 1',
+      label: "Injection sous-cutanée d'insuline le soir, y compris dimanches et jours fériés",
+      sessions: 30,
+      frequency: { text: '1 fois par jour' },
+      atHome: true,
+      startDate: '2026-10-21',
+    });
+    assert.equal(act(p, 5).startDate, '2026-11-16');
+  });
+
+  test('biology: winter time +01:00 for 03/11/2026 11:20, NABM codes', () => {
+    const { prescription: p } = mapped(mapper.parse(fixtureBytes('valid-biology-only.xml')));
+    assert.equal(p.authoredOn, '2026-11-03T11:20:00+01:00');
+    assert.deepEqual(p.lines.map((l) => (l as ActLine).code), ['1104', '0552', '0996', '0592', '1610']);
+    assert.ok(p.lines.every((l) => l.kind === 'act' && l.actType === 'acteBiologieMedicale'));
+  });
+
+  test('ISO-8859-1, lgc: prefix, comments, CDATA, &#338;, "2 boîtes", locum, Corsica 2B, every act kind', () => {
+    const bytes = fixtureBytes('valid-latin1-prefixed-locum.xml');
+    assert.equal(bytes.includes(Buffer.from('SUPPLÉANT', 'utf8')), false, 'the fixture really is Latin-1');
+    const { prescription: p } = mapped(mapper.parse(bytes));
+    assert.equal(p.prescriber.family, 'SUPPLÉANT');
+    assert.equal(p.patient.family, "CŒUR-D'ESSAI");
+    assert.equal(p.patient.given, 'Zoé');
+    assert.equal(p.patient.gender, 'unknown');
+    assert.deepEqual(p.patient.ins, { value: '290052B99955561', oid: '1.2.250.1.213.1.4.10' });
+    assert.equal(p.priority, 'urgent');
+    assert.equal(p.authoredOn, '2026-11-05T08:15:00+01:00');
+    assert.deepEqual(p.replacedPrescriber, { rpps: '99900023138', family: 'FICTIF', given: 'Alain' });
+    assert.equal(p.organization.finess, '2B0004321');
+    assert.deepEqual(p.organization.address?.lines, ['3 cours Imaginaire', 'Bâtiment B']);
+    assert.deepEqual(p.consent, { informedOn: '2026-11-05', dispensingViewOptOut: true, dmpOptOut: false });
+    assert.deepEqual(p.context, { ald: false, workAccidentDate: '2026-11-02', nonReimbursable: false, prevention: true });
+    assert.equal(drug(p, 0).quantity, 2, 'read from "2 boîtes"');
+    assert.equal(drug(p, 0).renewals, 3);
+    assert.equal(drug(p, 0).offLabel, true);
+    assert.equal(drug(p, 0).posology.text, '1 comprimé matin & soir <pendant les repas>');
+    assert.deepEqual(drug(p, 0).nonSubstitutionReason, {
+      code: 'CIF',
+      text: 'CIF - Contre-indication formelle à un excipient à effet notoire',
+    });
+    assert.deepEqual(device(p, 1), { kind: 'device', label: 'Attelle de poignet, location', quantity: 1, duration: { value: 3, unit: 'mo' } });
+    assert.equal(act(p, 2).sessions, 15, 'read from "  15 séances "');
+    assert.deepEqual(act(p, 2).frequency, { text: '2 fois par semaine' });
+    assert.equal(act(p, 2).actType, 'acteKinesitherapie');
+    assert.deepEqual(act(p, 3), {
+      kind: 'act',
+      actType: 'acteBiologieMedicale',
+      code: '1104',
+      label: 'Hémogramme (NFS) y compris plaquettes',
+      atHome: true,
+    }, 'a Quantity on a lab item is ignored');
+    assert.deepEqual(
+      p.lines.slice(4).map((l) => (l as ActLine).actType),
+      ['acteOrthophonie', 'acteOrthoptie', 'actePedicurie'],
+    );
+  });
+
+  test('durations PnD/PnW/PnY map to d/wk/a; a missing IssueTime means 00:00', () => {
+    const xml = fixtureText('valid-mixed-drugs-device-nursing.xml')
+      .replace('<IssueTime>16:05</IssueTime>', '')
+      .replace('<Quantity>1</Quantity>\n    </Item>\n    <Item kind="device" line="4">', '<Quantity>1</Quantity><Duration>P10D</Duration>\n    </Item>\n    <Item kind="device" line="4">')
+      .replace('<Quantity>2</Quantity>\n    </Item>\n    <Item kind="nursing"', '<Quantity>2</Quantity><Duration>P2Y</Duration>\n    </Item>\n    <Item kind="nursing"');
+    const { prescription: p } = mapped(parseText(xml));
+    assert.equal(p.authoredOn, '2026-10-20T00:00:00+02:00');
+    assert.deepEqual(device(p, 2).duration, { value: 10, unit: 'd' });
+    assert.deepEqual(device(p, 3).duration, { value: 2, unit: 'a' });
+    const weeks = mapped(parseText(xml.replace('P10D', 'P6W'))).prescription;
+    assert.deepEqual(device(weeks, 2).duration, { value: 6, unit: 'wk' });
+  });
+
+  test('a reason that does not start with MTE/EFG/CIF keeps its text and has no code', () => {
+    const { prescription: p } = mapped(parseText(drugsOnlyWith('reason="MTE - Marge thérapeutique étroite"', 'reason="patient stabilisé"')));
+    assert.deepEqual(drug(p, 0).nonSubstitutionReason, { text: 'patient stabilisé' });
+  });
+
+  test('the source map uses XPaths with 1-based item indexes', () => {
+    const { sourceMap } = mapped(mapper.parse(fixtureBytes('valid-mixed-drugs-device-nursing.xml')));
+    assert.equal(sourceMap['/lines/2/quantity'], '/Prescription/Items/Item[3]/Quantity');
+    assert.equal(sourceMap['/lines/0/nonSubstitutionReason'], '/Prescription/Items/Item[1]/NonSubstitutable/@reason');
+    assert.equal(sourceMap['/prescriber/rpps'], '/Prescription/Prescriber/@nationalId');
+    assert.equal(sourceMap['/patient/gender'], '/Prescription/Patient/@sex');
+    assert.equal(sourceMap['/authoredOn'], '/Prescription/Header/IssueDate');
+    assert.equal(sourceMap['/organization/address/lines/0'], '/Prescription/Prescriber/Practice/Address/Line[1]');
+    assert.equal(sourceMap['/lines/0/cip13'], undefined, 'lgc-xml has no CIP13');
+  });
+});
+
+describe('lgc-xml: invalid examples are rejected with the vendor field named', () => {
+  test('invalid-rpps-luhn: V4 on /Prescription/Prescriber/@nationalId', () => {
+    const problems = rulesProblems(mapper.parse(fixtureBytes('invalid-rpps-luhn.xml')));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.rule, 'V4');
+    assert.equal(problems[0]!.path, '/Prescription/Prescriber/@nationalId');
+    assert.match(problems[0]!.message, /RPPS 99900023139 fails the Luhn check/);
+  });
+
+  test('invalid-drug-without-cis: V10 on the item, naming the CIS element', () => {
+    const problems = rulesProblems(mapper.parse(fixtureBytes('invalid-drug-without-cis.xml')));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.rule, 'V10');
+    assert.equal(problems[0]!.path, '/Prescription/Items/Item[1]');
+    assert.equal(problems[0]!.message, 'drug line 1 has no product code (CIP13 or CIS): /Prescription/Items/Item[1] has no CIS');
+  });
+
+  test('invalid-non-substitutable-without-reason: structure, V8 on the missing @reason', () => {
+    const problems = rejected(mapper.parse(fixtureBytes('invalid-non-substitutable-without-reason.xml')), 'invalid');
+    assert.deepEqual(problems.map((p) => [p.rule, p.path, p.code]), [['V8', '/Prescription/Items/Item[1]/NonSubstitutable/@reason', 'required']]);
+  });
+
+  test('invalid-birth-date-calendar: 31/02 is rejected by V6 on BirthDate', () => {
+    const problems = rulesProblems(mapper.parse(fixtureBytes('invalid-birth-date-calendar.xml')));
+    assert.deepEqual(problems.map((p) => [p.rule, p.path]), [['V6', '/Prescription/Patient/BirthDate']]);
+    assert.match(problems[0]!.message, /'1977-02-31' is not a real calendar date: February 1977 has 28 days/);
+  });
+
+  test('invalid-wrong-namespace: the root is in another namespace', () => {
+    const problems = rejected(mapper.parse(fixtureBytes('invalid-wrong-namespace.xml')), 'invalid');
+    assert.deepEqual(problems.map((p) => p.path), ['/Prescription']);
+    assert.match(problems[0]!.message, /urn:example:lgc:prescription:1.*found namespace 'urn:example:lgc:prescription:2'/);
+  });
+});
+
+describe('lgc-xml: XML security and encoding', () => {
+  test('a billion-laughs DOCTYPE is rejected before any parsing, fast', () => {
+    const laughs = `<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ ${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('\n ')}
+]>
+<Prescription xmlns="urn:example:lgc:prescription:1" schemaVersion="1.0">&lol9;</Prescription>`;
+    const started = process.hrtime.bigint();
+    const [problem] = rejected(parseText(laughs), 'malformed');
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.match(problem!.message, /DOCTYPE declarations are not accepted \(found at line 2, column 1\)/);
+    assert.ok(elapsedMs < 50, `took ${elapsedMs} ms`);
+  });
+
+  test('an external entity (XXE) is rejected with its DOCTYPE', () => {
+    const xxe = drugsOnlyWith('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>');
+    const [problem] = rejected(parseText(xxe.replace('<LastName>FICTIF</LastName>', '<LastName>&x;</LastName>')), 'malformed');
+    assert.match(problem!.message, /DOCTYPE/);
+  });
+
+  test('an entity declaration without DOCTYPE and an undeclared entity are rejected', () => {
+    const [declared] = rejected(parseText(drugsOnlyWith('<Items>', '<!ENTITY x "y"><Items>')), 'malformed');
+    assert.match(declared!.message, /ENTITY declarations are not accepted/);
+    const [undeclared] = rejected(parseText(drugsOnlyWith('<LastName>FICTIF</LastName>', '<LastName>&nbsp;FICTIF</LastName>')), 'malformed');
+    assert.match(undeclared!.message, /entity '&nbsp;' at line 12, column 15 is not allowed/);
+  });
+
+  test('the 5 predefined entities and numeric references are decoded; & inside CDATA is text', () => {
+    const { prescription: p } = mapped(
+      parseText(
+        drugsOnlyWith('<LastName>ESSAI</LastName>', '<LastName>&lt;&amp;&gt;&quot;&apos; &#338;&#x152; &amp;lt;<![CDATA[ & &amp; ]]></LastName>'),
+      ),
+    );
+    assert.equal(p.patient.family, `<&>"' ŒŒ &lt; & &amp;`);
+  });
+
+  test('ISO-8859-1 declared and honoured; UTF-8 bytes read as declared', () => {
+    const latin1 = Buffer.from(drugsOnlyWith('encoding="UTF-8"', 'encoding="ISO-8859-1"'), 'latin1');
+    const { prescription } = mapped(mapper.parse(latin1));
+    assert.equal(drug(prescription, 0).label, 'LEVOTHYROX 75 microgrammes, comprimé sécable');
+    assert.equal(prescription.prescriber.specialty, 'Médecine générale');
+    const utf8Declared = Buffer.from(fixtureText('valid-drugs-only.xml'), 'latin1');
+    const [problem] = rejected(mapper.parse(utf8Declared), 'malformed');
+    assert.match(problem!.message, /not valid UTF-8/);
+  });
+
+  test('other encodings are refused', () => {
+    for (const encoding of ['windows-1252', 'UTF-16', 'US-ASCII']) {
+      const [problem] = rejected(parseText(drugsOnlyWith('encoding="UTF-8"', `encoding="${encoding}"`)), 'malformed');
+      assert.match(problem!.message, new RegExp(`encoding '${encoding}' is not accepted`));
+    }
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(fixtureText('valid-drugs-only.xml'), 'utf16le')]);
+    assert.match(rejected(mapper.parse(utf16), 'malformed')[0]!.message, /UTF-16/);
+  });
+
+  test('not well-formed: line and column are given', () => {
+    const [problem] = rejected(parseText(drugsOnlyWith('</FirstName>\n    <Specialty>', '</FirstNam>\n    <Specialty>')), 'malformed');
+    assert.match(problem!.message, /^malformed XML at line 13, column \d+: Expected closing tag 'FirstName'/);
+  });
+
+  test('depth: 32 levels is structure-checked, 33 is malformed', () => {
+    const nested = (levels: number): string =>
+      drugsOnlyWith('<Dosage>1 comprimé le matin</Dosage>', `<Dosage>${'<x>'.repeat(levels - 4)}${'</x>'.repeat(levels - 4)}</Dosage>`);
+    rejected(parseText(nested(32)), 'invalid');
+    const [problem] = rejected(parseText(nested(33)), 'malformed');
+    assert.match(problem!.message, /deeper than 32 levels/);
+    assert.match(problem!.path ?? '', /^\/Prescription\/Items\/Item\/Dosage(\/x){29}$/);
+    assert.match(rejected(parseText(nested(60)), 'malformed')[0]!.message, /deeper than 32 levels/);
+  });
+
+  test('a prefixed root is equivalent; a root without the namespace and a foreign child are not', () => {
+    const prefixed = fixtureText('valid-biology-only.xml')
+      .replace('xmlns="urn:example:lgc:prescription:1"', 'xmlns:p="urn:example:lgc:prescription:1"')
+      .replace(/<(\/?)([A-Za-z])/g, '<$1p:$2');
+    assert.match(prefixed, /<p:Prescription xmlns:p=.*<p:Items>/s);
+    assert.equal(mapped(parseText(prefixed)).prescription.lines.length, 5);
+
+    const halfPrefixed = rejected(parseText(prefixed.replace('<p:Consent ', '<Consent ')), 'invalid');
+    assert.deepEqual(halfPrefixed.map((p) => p.path), ['/Prescription/Consent'], 'an unprefixed child is in no namespace');
+
+    const noNamespace = rejected(parseText(drugsOnlyWith(' xmlns="urn:example:lgc:prescription:1"', '')), 'invalid');
+    assert.match(noNamespace[0]!.message, /found no namespace/);
+
+    const foreign = rejected(parseText(drugsOnlyWith('<Priority>routine</Priority>', '<Priority xmlns="urn:other">routine</Priority>')), 'invalid');
+    assert.deepEqual(foreign.map((p) => p.path), ['/Prescription/Header/Priority']);
+
+    const unbound = rejected(parseText(drugsOnlyWith('<Priority>routine</Priority>', '<q:Priority>routine</q:Priority>')), 'malformed');
+    assert.match(unbound[0]!.message, /prefix 'q' .* is not declared/);
+  });
+});
+
+describe('lgc-xml: structure (the XSD, by hand)', () => {
+  test('unknown elements and attributes are rejected where the XSD forbids them', () => {
+    const problems = rejected(
+      parseText(drugsOnlyWith('<Patient sex="F">', '<Patient sex="F" nickname="Jo">').replace('<Priority>routine</Priority>', '<Priority>routine</Priority><Channel>web</Channel>')),
+      'invalid',
+    );
+    assert.deepEqual(problems.map((p) => [p.path, p.code]), [
+      ['/Prescription/Header/Channel', 'structure'],
+      ['/Prescription/Patient/@nickname', 'structure'],
+    ]);
+    assert.match(problems[0]!.message, /unknown element <Channel> in <Header> \(allowed: MessageId, /);
+  });
+
+  test('sequence order is enforced; a missing required element is named', () => {
+    const outOfOrder = rejected(parseText(drugsOnlyWith('<LastName>FICTIF</LastName>\n    <FirstName>Alain</FirstName>', '<FirstName>Alain</FirstName>\n    <LastName>FICTIF</LastName>')), 'invalid');
+    assert.deepEqual(outOfOrder.map((p) => p.path), ['/Prescription/Prescriber/LastName']);
+    assert.match(outOfOrder[0]!.message, /out of order in <Prescriber>: the order is LastName, FirstName, Specialty, Practice, LocumFor/);
+
+    const noConsent = rejected(parseText(drugsOnlyWith(/<Consent [^>]*\/>/, '')), 'invalid');
+    assert.deepEqual(noConsent.map((p) => [p.path, p.code]), [['/Prescription/Consent', 'required']]);
+  });
+
+  test('item children may come in any order but each at most once', () => {
+    const reordered = drugsOnlyWith('<CIS>61599041</CIS>\n      <Label>RAMIPRIL BIOGARAN 5 mg, comprimé sécable</Label>', '<Label>RAMIPRIL BIOGARAN 5 mg, comprimé sécable</Label>\n      <CIS>61599041</CIS>');
+    assert.equal(drug(mapped(parseText(reordered)).prescription, 1).cis, '61599041');
+    const twice = rejected(parseText(drugsOnlyWith('<CIS>61599041</CIS>', '<CIS>61599041</CIS><CIS>61599041</CIS>')), 'invalid');
+    assert.deepEqual(twice.map((p) => p.path), ['/Prescription/Items/Item[2]/CIS[2]']);
+  });
+
+  test('enumerations, patterns and yes/no values', () => {
+    const problems = rejected(
+      parseText(
+        drugsOnlyWith('<Patient sex="F">', '<Patient sex="X">')
+          .replace('<Item kind="drug" line="2"', '<Item kind="homeopathy" line="2"')
+          .replace('dispensingViewOptOut="no"', 'dispensingViewOptOut="false"')
+          .replace('<IssueDate>14/10/2026</IssueDate>', '<IssueDate>2026-10-14</IssueDate>')
+          .replace('renewals="5"', 'renewals="12"'),
+      ),
+      'invalid',
+    );
+    assert.deepEqual(problems.map((p) => [p.path, p.rule]), [
+      ['/Prescription/Header/IssueDate', 'V6'],
+      ['/Prescription/Patient/@sex', 'V2'],
+      ['/Prescription/Consent/@dispensingViewOptOut', 'V2'],
+      ['/Prescription/Items/Item[2]/@kind', 'V2'],
+      ['/Prescription/Items/Item[2]/@renewals', 'V7'],
+    ]);
+    assert.match(problems[1]!.message, /attribute 'sex' of <Patient> must be one of 'M', 'F', 'U', got 'X'/);
+  });
+
+  test('nationalId must be "8" + an 11-digit RPPS (12 characters)', () => {
+    for (const nationalId of ['99900023138', '999900023138', '8999000231380']) {
+      const problems = rejected(parseText(drugsOnlyWith('nationalId="899900023138"', `nationalId="${nationalId}"`)), 'invalid');
+      assert.deepEqual(problems.map((p) => [p.path, p.rule]), [['/Prescription/Prescriber/@nationalId', 'V4']], nationalId);
+    }
+  });
+
+  test('a quantity without a leading whole number is invalid', () => {
+    const problems = rejected(parseText(drugsOnlyWith('<Quantity>3</Quantity>', '<Quantity>trois boîtes</Quantity>')), 'invalid');
+    assert.deepEqual(problems.map((p) => [p.path, p.rule]), [['/Prescription/Items/Item[1]/Quantity', 'V7']]);
+  });
+
+  test('a blank non-substitution reason is invalid (V8)', () => {
+    const problems = rejected(parseText(drugsOnlyWith('reason="MTE - Marge thérapeutique étroite"', 'reason="   "')), 'invalid');
+    assert.deepEqual(problems.map((p) => [p.path, p.rule]), [['/Prescription/Items/Item[1]/NonSubstitutable/@reason', 'V8']]);
+  });
+
+  test('text is not allowed between elements; elements are not allowed in text-only elements', () => {
+    const problems = rejected(
+      parseText(drugsOnlyWith('<Header>', '<Header>oops').replace('<LastName>ESSAI</LastName>', '<LastName><b>ESSAI</b></LastName>')),
+      'invalid',
+    );
+    assert.deepEqual(problems.map((p) => p.path), ['/Prescription/Header', '/Prescription/Patient/LastName/b']);
+  });
+
+  test('101 items are rejected (V9), 100 are accepted', () => {
+    const item = '<Item kind="lab"><Code>1104</Code><Label>NFS</Label></Item>';
+    const withItems = (n: number) => fixtureText('valid-biology-only.xml').replace(/<Items>[\s\S]*<\/Items>/, `<Items>${item.repeat(n)}</Items>`);
+    assert.equal(mapped(parseText(withItems(100))).prescription.lines.length, 100);
+    const problems = rejected(parseText(withItems(101)), 'invalid');
+    assert.deepEqual(problems.map((p) => [p.path, p.rule]), [['/Prescription/Items/Item[101]', 'V9']]);
+  });
+
+  test('no items at all: V9 names the missing Item', () => {
+    const problems = rejected(parseText(fixtureText('valid-biology-only.xml').replace(/<Items>[\s\S]*<\/Items>/, '<Items/>')), 'invalid');
+    assert.deepEqual(problems.map((p) => [p.path, p.rule, p.code]), [['/Prescription/Items/Item[1]', 'V9', 'required']]);
+  });
+});
+
+describe('Europe/Paris local time', () => {
+  test('summer and winter offsets', () => {
+    assert.equal(parisLocalToOffsetDateTime('2026-10-20', '16:05'), '2026-10-20T16:05:00+02:00');
+    assert.equal(parisLocalToOffsetDateTime('2026-11-03', '11:20'), '2026-11-03T11:20:00+01:00');
+    assert.equal(parisLocalToOffsetDateTime('2026-01-01', '00:00'), '2026-01-01T00:00:00+01:00');
+  });
+
+  test('DST changes: the missing spring hour and the repeated autumn hour', () => {
+    // 29 March 2026: 02:00 → 03:00. 02:30 does not exist; the offset before the change keeps the instant after it.
+    assert.equal(parisLocalToOffsetDateTime('2026-03-29', '01:59'), '2026-03-29T01:59:00+01:00');
+    assert.equal(parisLocalToOffsetDateTime('2026-03-29', '02:30'), '2026-03-29T02:30:00+01:00');
+    assert.equal(parisLocalToOffsetDateTime('2026-03-29', '03:00'), '2026-03-29T03:00:00+02:00');
+    // 25 October 2026: 03:00 → 02:00. 02:30 happens twice; the first one (summer time) is taken.
+    assert.equal(parisLocalToOffsetDateTime('2026-10-25', '02:30'), '2026-10-25T02:30:00+02:00');
+    assert.equal(parisLocalToOffsetDateTime('2026-10-25', '03:00'), '2026-10-25T03:00:00+01:00');
+  });
+
+  test('the Paris date of an instant around midnight', () => {
+    assert.equal(parisDateOf(new Date('2026-11-26T22:59:59Z')), '2026-11-26');
+    assert.equal(parisDateOf(new Date('2026-11-26T23:00:00Z')), '2026-11-27');
+    assert.equal(parisDateOf(new Date('2026-07-14T21:59:59Z')), '2026-07-14');
+    assert.equal(parisDateOf(new Date('2026-07-14T22:00:00Z')), '2026-07-15');
+  });
+});
