@@ -1,0 +1,57 @@
+/**
+ * The FHIR searches that find a prescription. A prescription is a RequestGroup (the header,
+ * carrying the number) with its requests, patient, prescriber, structure and consents; the
+ * project's SearchParameters (profiles/search-parameters) let one search return all of it.
+ */
+import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
+import type { FhirClient } from '../../fhir/client';
+import { MESSAGE_ID_SYSTEM, PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
+
+/** Everything stored for one prescription, as returned by one FHIR search. */
+export interface StoredPrescriptionBundle {
+  header: RequestGroup;
+  /** The search result (header + included resources), type searchset. */
+  bundle: Bundle<FhirResource>;
+}
+
+/** The query parameters that return a prescription and everything it references in one search. */
+export function prescriptionSearchParams(number: string): Record<string, string | string[]> {
+  return {
+    'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`,
+    _include: [
+      'RequestGroup:subject',
+      'RequestGroup:author',
+      'RequestGroup:action-resource',
+      'RequestGroup:prescriber-organization',
+      'RequestGroup:locum-for',
+    ],
+    _revinclude: 'Consent:data',
+    _count: '200',
+  };
+}
+
+const matches = (bundle: Bundle<FhirResource>): RequestGroup[] =>
+  (bundle.entry ?? [])
+    .filter((e) => e.search?.mode !== 'include' && e.resource?.resourceType === 'RequestGroup')
+    .map((e) => e.resource as RequestGroup);
+
+export async function findPrescriptionByNumber(fhir: FhirClient, number: string): Promise<StoredPrescriptionBundle | undefined> {
+  const bundle = (await fhir.search('RequestGroup', prescriptionSearchParams(number))) as Bundle<FhirResource>;
+  const [header] = matches(bundle);
+  return header ? { header, bundle } : undefined;
+}
+
+/** The prescription header made from a vendor message, if that message was already accepted. */
+export async function findHeaderByMessageKey(fhir: FhirClient, messageKey: string): Promise<RequestGroup | undefined> {
+  const bundle = (await fhir.search('RequestGroup', { identifier: `${MESSAGE_ID_SYSTEM}|${messageKey}`, _count: '1' })) as Bundle<FhirResource>;
+  return matches(bundle)[0];
+}
+
+/** Whether a number already belongs to a prescription (vendor-supplied numbers must be unused). */
+export async function findHeaderByNumber(fhir: FhirClient, number: string): Promise<RequestGroup | undefined> {
+  const bundle = (await fhir.search('RequestGroup', { 'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`, _count: '1' })) as Bundle<FhirResource>;
+  return matches(bundle)[0];
+}
+
+export const numberOf = (header: RequestGroup): string | undefined =>
+  header.groupIdentifier?.system === PRESCRIPTION_NUMBER_SYSTEM ? header.groupIdentifier.value : undefined;

@@ -1,0 +1,167 @@
+/**
+ * POST /prescriptions end to end on the real HAPI: every vendor example, valid and invalid,
+ * idempotent replays, conflicts, and the documents of a stored prescription.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import type { Bundle, FhirResource, MedicationRequest } from 'fhir/r4';
+import { hasValidCheckCharacter, PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+
+let gw: TestGateway;
+
+before(async () => {
+  gw = await startTestGateway();
+});
+after(async () => {
+  await gw.close();
+});
+
+/** How many resources of a type the store holds for an INS (to prove nothing was written). */
+async function countForPatient(ins: string): Promise<number> {
+  if (!ins) return 0;
+  const bundle = await gw.deps.fhir.search('Patient', { identifier: ins, _summary: 'count' });
+  return bundle.total ?? 0;
+}
+
+const EXPECTED_COUNTS: Record<string, [number, number, number]> = {
+  'valid-drugs-only': [3, 0, 0],
+  'valid-mixed-drugs-device-nursing': [2, 2, 2],
+  'valid-biology-only': [0, 0, 5],
+};
+
+describe('every valid vendor example is stored', () => {
+  for (const example of vendorExamples().filter((e) => e.valid)) {
+    test(`${example.format}/${example.name}`, async () => {
+      const unique = uniquify(example);
+      const body = unique.body;
+      const res = await request(gw.app).post('/prescriptions').set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, body));
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      // The vendor's number is kept; without one the gateway generates a number with our check character.
+      const number: string = unique.number ?? res.body.number;
+      if (!unique.number) assert.ok(hasValidCheckCharacter(number), number);
+      assert.equal(res.headers.location, `/prescriptions/${number}`);
+      assert.equal(res.body.number, number);
+      assert.equal(res.body.status, 'active');
+      assert.deepEqual(res.body.links, { qr: `/prescriptions/${number}/qr.png`, pdf: `/prescriptions/${number}/ordonnance.pdf`, fhir: `/prescriptions/${number}` });
+      const expected = EXPECTED_COUNTS[example.name.replace(/\.\w+$/, '')];
+      if (expected) {
+        assert.deepEqual(
+          [res.body.resources.MedicationRequest.length, res.body.resources.DeviceRequest.length, res.body.resources.ServiceRequest.length],
+          expected,
+        );
+      }
+      const stored = await request(gw.app).get(`/prescriptions/${number}`).expect(200);
+      assert.match(stored.headers['content-type'] ?? '', /application\/fhir\+json/);
+      const bundle = stored.body as Bundle<FhirResource>;
+      const types = (bundle.entry ?? []).map((e) => e.resource?.resourceType);
+      for (const t of ['RequestGroup', 'Patient', 'Practitioner', 'Organization', 'Consent']) assert.ok(types.includes(t as never), `${t} in ${types}`);
+      const meds = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is MedicationRequest => r?.resourceType === 'MedicationRequest');
+      for (const m of meds) assert.equal(m.groupIdentifier?.value, number);
+      for (const m of meds) assert.equal(m.groupIdentifier?.system, PRESCRIPTION_NUMBER_SYSTEM);
+
+      const pdf = await request(gw.app).get(`/prescriptions/${number}/ordonnance.pdf`).buffer(true).expect(200);
+      assert.equal(pdf.headers['content-type'], 'application/pdf');
+      assert.equal(Buffer.from(pdf.body).subarray(0, 5).toString(), '%PDF-');
+      const png = await request(gw.app).get(`/prescriptions/${number}/qr.png`).buffer(true).expect(200);
+      assert.equal(png.headers['content-type'], 'image/png');
+      const svg = await request(gw.app).get(`/prescriptions/${number}/qr.svg`).expect(200);
+      assert.match(String(svg.text || svg.body), /<svg/);
+    });
+  }
+});
+
+describe('every invalid vendor example is refused and nothing is written', () => {
+  for (const example of vendorExamples().filter((e) => !e.valid)) {
+    test(`${example.format}/${example.name}`, async () => {
+      const { body, ins } = uniquify(example);
+      const res = await request(gw.app).post('/prescriptions').set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, body));
+      assert.ok(res.status === 422 || res.status === 400, `status ${res.status}`);
+      assert.equal(res.body.resourceType, 'OperationOutcome');
+      assert.ok(res.body.issue.length >= 1);
+      for (const issue of res.body.issue) {
+        assert.equal(issue.severity, 'error');
+        assert.ok(issue.expression?.[0] || issue.diagnostics, 'each issue names the field');
+      }
+      assert.equal(await countForPatient(ins), 0);
+    });
+  }
+});
+
+describe('idempotency and conflicts', () => {
+  const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name.startsWith('valid-drugs-only'))!;
+
+  test('the same message twice gives one prescription and the same answer (200 the second time)', async () => {
+    const body = uniquify(example).body.toString();
+    const first = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(body).expect(201);
+    const second = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(body).expect(200);
+    assert.deepEqual(second.body, first.body);
+  });
+
+  test('the same message sent concurrently yields one prescription', async () => {
+    const unique = uniquify(example);
+    const body = unique.body.toString();
+    const number = unique.number!;
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(body)),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    assert.deepEqual(statuses.filter((s) => s === 201).length, 1, `statuses ${statuses}`);
+    assert.ok(statuses.every((s) => s === 200 || s === 201), `statuses ${statuses}`);
+    for (const a of answers) assert.deepEqual(a.body.resources, answers[0]!.body.resources);
+    const groups = await gw.deps.fhir.search('RequestGroup', { 'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}` });
+    assert.equal(groups.entry?.length, 1);
+    const meds = await gw.deps.fhir.search('MedicationRequest', { 'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}` });
+    assert.equal(meds.entry?.length, 3);
+  });
+
+  test('the same message id with different content is a 409', async () => {
+    const body = uniquify(example).body.toString();
+    await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(body).expect(201);
+    const changed = JSON.parse(body);
+    changed.lignes[0].quantite = 2;
+    const res = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(JSON.stringify(changed)).expect(409);
+    assert.equal(res.body.resourceType, 'OperationOutcome');
+  });
+
+  test('a vendor number already used by another prescription is a 409', async () => {
+    const first = uniquify(example);
+    await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(first.body.toString()).expect(201);
+    const other = JSON.parse(uniquify(example).body.toString());
+    other.identifiantPrescription = first.number!;
+    const res = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(JSON.stringify(other)).expect(409);
+    assert.match(res.body.issue[0].diagnostics, /already belongs/);
+  });
+
+  test('without a vendor number the gateway generates one with a valid check character', async () => {
+    const json = JSON.parse(uniquify(example).body.toString());
+    delete json.identifiantPrescription;
+    const res = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(JSON.stringify(json)).expect(201);
+    assert.ok(hasValidCheckCharacter(res.body.number), res.body.number);
+  });
+});
+
+describe('transport errors', () => {
+  test('unknown media type → 415', async () => {
+    const res = await request(gw.app).post('/prescriptions').set('content-type', 'text/plain').send('hello').expect(415);
+    assert.equal(res.body.resourceType, 'OperationOutcome');
+  });
+  test('unknown X-Vendor-Format → 415', async () => {
+    await request(gw.app).post('/prescriptions').set('x-vendor-format', 'hl7v2').set('content-type', 'application/json').send('{}').expect(415);
+  });
+  test('malformed JSON → 400', async () => {
+    const res = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send('{"formatVersion": ').expect(400);
+    assert.equal(res.body.resourceType, 'OperationOutcome');
+  });
+  test('body over 1 MiB → 413', async () => {
+    const big = JSON.stringify({ padding: 'x'.repeat(1_100_000) });
+    const res = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(big).expect(413);
+    assert.equal(res.body.resourceType, 'OperationOutcome');
+  });
+  test('unknown number → 404, malformed number → 400', async () => {
+    await request(gw.app).get('/prescriptions/ZZZZZZZZZZZZZZZZZZ').expect(404);
+    await request(gw.app).get('/prescriptions/abc').expect(400);
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * A gateway application wired to the real FHIR store and Redis, for integration tests
+ * (supertest drives it without opening a port).
+ */
+import type { Express } from 'express';
+import { createApp, type AppDeps } from '../../gateway/app';
+import { createLogger } from '../../gateway/logger';
+import { createFhirClient } from '../../fhir/client';
+import { createRedisConnection } from '../../queue/connection';
+import { closeQueues, createQueues } from '../../queue/queues';
+import { testConfig } from './env';
+
+export interface TestGateway {
+  app: Express;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(overrides: Partial<AppDeps> = {}): Promise<TestGateway> {
+  const config = testConfig();
+  const fhir = await createFhirClient({ baseUrl: config.fhirBaseUrl, timeoutMs: 30_000, retries: 1 });
+  await fhir.capabilityStatement(); // the file fails here, loudly, when HAPI is down
+  const redis = createRedisConnection(config.redisUrl);
+  await redis.ping();
+  const queues = createQueues({ connection: redis, prefix: config.queuePrefix });
+  const deps: AppDeps = { config, logger: createLogger('silent'), fhir, redis, queues, ...overrides };
+  return {
+    app: createApp(deps),
+    deps,
+    async close() {
+      await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true }).catch(() => undefined)));
+      await closeQueues(queues);
+      redis.disconnect();
+    },
+  };
+}

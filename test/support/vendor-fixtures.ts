@@ -1,0 +1,101 @@
+/**
+ * Vendor example payloads, made unique per test run: a fresh message id, INS and number, so that
+ * the idempotency and uniqueness rules of the gateway never see data from an earlier run.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { generatePrescriptionNumber } from '../../domain/prescription-number';
+import type { VendorFormat } from '../../domain/prescription';
+import { syntheticIns } from './synthetic';
+
+export const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures', 'vendors');
+
+export const CONTENT_TYPES: Record<VendorFormat, string> = {
+  'epu-json': 'application/json',
+  'lgc-xml': 'application/xml',
+  'fhir-message': 'application/fhir+json',
+};
+
+export interface VendorExample {
+  format: VendorFormat;
+  name: string;
+  valid: boolean;
+  body: string;
+  /** How the file is encoded (lgc-xml may be ISO-8859-1, as its XML declaration says). */
+  encoding: BufferEncoding;
+}
+
+const encodingOf = (bytes: Buffer): BufferEncoding =>
+  /^<\?xml[^>]*encoding=["']ISO-8859-1["']/i.test(bytes.subarray(0, 200).toString('latin1')) ? 'latin1' : 'utf8';
+
+export function vendorExamples(): VendorExample[] {
+  return (Object.keys(CONTENT_TYPES) as VendorFormat[]).flatMap((format) => {
+    const dir = path.join(FIXTURES_DIR, format, 'examples');
+    return readdirSync(dir)
+      .sort()
+      .map((name) => {
+        const bytes = readFileSync(path.join(dir, name));
+        const encoding = encodingOf(bytes);
+        return { format, name, valid: name.startsWith('valid-'), body: bytes.toString(encoding), encoding };
+      });
+  });
+}
+
+export const freshNumber = (): string =>
+  generatePrescriptionNumber({ issuedOn: new Date(), issuer: 1000, random: randomBytes(8) });
+
+/**
+ * The same example with a new message id and prescription number, and a new INS for valid
+ * examples (an invalid one keeps its INS: it may be the very fault under test). The body comes
+ * back as bytes in the example's own encoding.
+ */
+export function uniquify(example: VendorExample): { body: Buffer; ins: string; number: string | undefined } {
+  const ins = example.valid ? syntheticIns() : { value: originalIns(example) ?? '', oid: '' };
+  const number = freshNumber();
+  const id = randomUUID();
+  let body = example.body;
+  const keepIns = !example.valid;
+  switch (example.format) {
+    case 'epu-json': {
+      const json = JSON.parse(body);
+      json.idMessage = id;
+      if (json.patient?.ins && !keepIns) json.patient.ins.valeur = ins.value;
+      if (json.identifiantPrescription !== undefined) json.identifiantPrescription = number;
+      body = JSON.stringify(json);
+      break;
+    }
+    case 'lgc-xml':
+      body = body
+        .replace(/<((?:\w+:)?)MessageId>[^<]*<\/(?:\w+:)?MessageId>/, `<$1MessageId>${id}</$1MessageId>`)
+        .replace(/(<(?:\w+:)?INS\b[^>]*\bextension=")[^"]*"/, (m, start: string) => (keepIns ? m : `${start}${ins.value}"`))
+        .replace(/<((?:\w+:)?)EPrescriptionNumber>[^<]*<\/(?:\w+:)?EPrescriptionNumber>/, `<$1EPrescriptionNumber>${number}</$1EPrescriptionNumber>`);
+      break;
+    case 'fhir-message': {
+      const json = JSON.parse(body);
+      json.identifier.value = `urn:uuid:${id}`;
+      for (const entry of json.entry ?? []) {
+        const r = entry.resource;
+        if (r?.resourceType === 'Patient' && !keepIns) for (const i of r.identifier ?? []) if (String(i.system).startsWith('urn:oid:1.2.250.1.213.1.4.')) i.value = ins.value;
+        if (r?.groupIdentifier) r.groupIdentifier.value = number;
+        if (r?.requisition) r.requisition.value = number;
+      }
+      body = JSON.stringify(json);
+      break;
+    }
+  }
+  const carried = body.includes(number);
+  return { body: Buffer.from(body, example.encoding), ins: ins.value, number: carried ? number : undefined };
+}
+
+/** The INS an example carries, whatever its format. */
+function originalIns(example: VendorExample): string | undefined {
+  const match =
+    /"valeur"\s*:\s*"([0-9AB]{15})"/.exec(example.body) ??
+    /INS\b[^>]*\bextension="([^"]*)"/.exec(example.body) ??
+    /"system"\s*:\s*"urn:oid:1\.2\.250\.1\.213\.1\.4\.\d+"\s*,\s*"value"\s*:\s*"([^"]*)"/.exec(example.body);
+  return match?.[1];
+}
+
+/** What supertest must be given so that the bytes go out unchanged (it serialises objects as JSON). */
+export const wireBody = (format: VendorFormat, body: Buffer): string | Buffer => (format === 'lgc-xml' ? body : body.toString('utf8'));
