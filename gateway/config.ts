@@ -27,7 +27,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Reads one variable; collects problems instead of throwing so that all are reported at once. */
-class EnvReader {
+export class EnvReader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
