@@ -13,6 +13,7 @@ import type { GatewayConfig } from './config';
 import { errorHandler, notFoundHandler } from './error-handler';
 import type { Logger } from './logger';
 import { healthRouter } from './routes/health';
+import { messagingRouter } from './routes/messaging';
 import { prescriptionsRouter } from './routes/prescriptions';
 
 export interface AppDeps {
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRouter(deps));
   app.use(prescriptionsRouter(deps));
+  app.use(messagingRouter(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

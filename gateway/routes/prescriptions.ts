@@ -11,11 +11,9 @@ import { mapperForFormat, mapperForMediaType, MAPPERS } from '../../mappers/regi
 import type { VendorMapper } from '../../mappers/types';
 import { PAYLOAD_LIMITS } from '../../mappers/types';
 import type { AppDeps } from '../app';
-import { sendOutcome } from '../error-handler';
 import { HttpProblem } from '../http-problem';
-import { checkPayload } from '../intake/prepare';
-import { storePrescription, type IntakeResult } from '../intake/store';
-import { enqueueDmpPublication } from '../../queue/dmp-jobs';
+import { acceptPrescription } from '../intake/accept';
+import type { IntakeResult } from '../intake/store';
 import { findPrescriptionByNumber, type StoredPrescriptionBundle } from '../prescriptions/repository';
 import { renderPrescriptionDocument, DOCUMENT_KINDS } from '../prescriptions/documents';
 
@@ -85,17 +83,9 @@ function asCollection(found: StoredPrescriptionBundle, number: string): Bundle<F
 
 export function prescriptionsRouter(deps: AppDeps): Router {
   const router = Router();
-  const now = deps.now ?? (() => new Date());
-
   router.post('/prescriptions', rawBody, async (req: Request, res: Response) => {
     const mapper = selectMapper(req);
-    const checked = checkPayload(bodyBytes(req), mapper, now());
-    if (!checked.ok) {
-      sendOutcome(res, checked.status, checked.problems);
-      return;
-    }
-    const result = await storePrescription({ fhir: deps.fhir, now, numberIssuer: deps.config.numberIssuer }, checked.value);
-    if (result.created && result.dmpAllowed) await enqueueDmpPublication(deps.queues, result.number, 1);
+    const result = await acceptPrescription(deps, mapper, bodyBytes(req));
     req.log.info({ number: result.number, format: mapper.format, created: result.created }, 'prescription intake');
     res
       .status(result.created ? 201 : 200)

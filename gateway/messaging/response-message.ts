@@ -1,0 +1,58 @@
+/**
+ * The response message of $process-message (FHIR R4 messaging): a message Bundle whose first
+ * entry is a MessageHeader with `response.identifier` = the request MessageHeader's id and
+ * `response.code` ok | transient-error | fatal-error, plus an OperationOutcome on errors.
+ * Pure: ids and time come from the caller.
+ */
+import type { Bundle, BundleEntry, FhirResource, MessageHeader, OperationOutcome, Reference } from 'fhir/r4';
+import type { MessageInfo } from '../../mappers/fhir-message';
+
+export type ResponseCode = 'ok' | 'transient-error' | 'fatal-error';
+
+export interface ResponseMessageInput {
+  request: MessageInfo;
+  code: ResponseCode;
+  /** Resources the response is about (e.g. the stored prescription header). */
+  focus?: FhirResource[];
+  outcome?: OperationOutcome;
+  /** Endpoint of the gateway's $process-message, as the response's source. */
+  gatewayEndpoint: string;
+  /** Endpoint the request came from (its MessageHeader.source.endpoint), the response's destination. */
+  senderEndpoint?: string;
+  newUuid: () => string;
+  now: Date;
+}
+
+/** MessageHeader.id of the request; the sender may omit it, then its Bundle.id stands in. */
+export const requestMessageId = (info: MessageInfo): string => info.messageHeaderId ?? info.bundleId ?? 'unknown';
+
+export function buildResponseMessage(input: ResponseMessageInput): Bundle<FhirResource> {
+  const entries: BundleEntry<FhirResource>[] = [];
+  const focusRefs = (input.focus ?? []).map((resource) => {
+    const fullUrl = `urn:uuid:${input.newUuid()}`;
+    entries.push({ fullUrl, resource });
+    return { reference: fullUrl };
+  });
+  let details: Reference | undefined;
+  if (input.outcome) {
+    const fullUrl = `urn:uuid:${input.newUuid()}`;
+    entries.push({ fullUrl, resource: input.outcome });
+    details = { reference: fullUrl };
+  }
+  const header: MessageHeader = {
+    resourceType: 'MessageHeader',
+    id: input.newUuid(),
+    eventCoding: { system: input.request.event?.system, code: input.request.event?.code },
+    source: { name: 'ordo-gateway', software: 'ordo-gateway', endpoint: input.gatewayEndpoint },
+    ...(input.senderEndpoint ? { destination: [{ endpoint: input.senderEndpoint }] } : {}),
+    response: { identifier: requestMessageId(input.request), code: input.code, ...(details ? { details } : {}) },
+    ...(focusRefs.length > 0 ? { focus: focusRefs } : {}),
+  };
+  return {
+    resourceType: 'Bundle',
+    id: input.newUuid(),
+    type: 'message',
+    timestamp: input.now.toISOString(),
+    entry: [{ fullUrl: `urn:uuid:${header.id}`, resource: header }, ...entries],
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The gateway's FHIR endpoint: FHIR messaging (HAPI does not implement $process-message).
+ *   GET  /fhir/metadata               the gateway's CapabilityStatement
+ *   POST /fhir/$process-message       a message Bundle → a response message Bundle
+ *
+ * A processed message is answered 200 with a response message whose MessageHeader.response.code
+ * says ok, fatal-error (the message was refused: the OperationOutcome says why) or
+ * transient-error (retry later). Only a body that is not a readable message gets a bare 400/415.
+ */
+import { randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type { Bundle, FhirResource } from 'fhir/r4';
+import { toOperationOutcome, type Problem } from '../../domain/issues';
+import { FhirServerError } from '../../fhir/client';
+import { MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
+import { readMessageInfo, type MessageInfo } from '../../mappers/fhir-message';
+import type { AppDeps } from '../app';
+import { sendOutcome } from '../error-handler';
+import { HttpProblem } from '../http-problem';
+import { gatewayCapabilityStatement } from '../messaging/capability-statement';
+import { MESSAGE_HANDLERS } from '../messaging/handlers';
+import { ReliableMessageCache } from '../messaging/reliable-cache';
+import { buildResponseMessage, type ResponseCode } from '../messaging/response-message';
+import { bodyBytes, rawBody } from './prescriptions';
+
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const MESSAGE_MEDIA_TYPES = ['application/fhir+json', 'application/json'];
+
+const baseUrlOf = (req: Request): string => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+
+function unsupportedEvent(info: MessageInfo): Problem {
+  if (!info.event) {
+    return { code: 'structure', rule: 'V12', path: 'Bundle.entry[0].resource', message: 'the first entry must be the MessageHeader of the message, with its eventCoding' };
+  }
+  return {
+    code: 'not-supported',
+    rule: 'V12',
+    path: 'Bundle.entry[0].resource.eventCoding',
+    message: `event ${info.event.system ?? '(no system)'}|${info.event.code ?? '(no code)'} is not supported; supported: ${Object.keys(MESSAGE_HANDLERS)
+      .map((c) => `${MESSAGE_EVENT_SYSTEM}|${c}`)
+      .join(', ')}`,
+  };
+}
+
+export function messagingRouter(deps: AppDeps): Router {
+  const router = Router();
+  const cache = new ReliableMessageCache(deps.redis, deps.config.queuePrefix);
+  const now = deps.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+
+  router.get('/fhir/metadata', (req: Request, res: Response) => {
+    res.type(FHIR_JSON).send(JSON.stringify(gatewayCapabilityStatement(baseUrlOf(req), Object.keys(MESSAGE_HANDLERS), startedAt)));
+  });
+
+  router.post(/^\/fhir\/\$process-message$/, rawBody, async (req: Request, res: Response) => {
+    const media = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!MESSAGE_MEDIA_TYPES.includes(media)) {
+      throw HttpProblem.of(415, 'not-supported', `$process-message takes application/fhir+json, got "${media || '(none)'}"`);
+    }
+    const body = bodyBytes(req);
+    const read = readMessageInfo(body);
+    if (!read.ok) {
+      sendOutcome(res, 400, read.problems);
+      return;
+    }
+    const info = read.value;
+    const replayKey = info.bundleId && info.messageHeaderId ? ([info.bundleId, info.messageHeaderId] as const) : undefined;
+    if (replayKey) {
+      const cached = await cache.get(...replayKey);
+      if (cached) {
+        res.type(FHIR_JSON).send(JSON.stringify(cached));
+        return;
+      }
+    }
+
+    let code = 'ok' as ResponseCode;
+    const respond = (outcome: ResponseCode, focus: FhirResource[] = [], problems: Problem[] = []): Bundle<FhirResource> => {
+      code = outcome;
+      return buildResponseMessage({
+        request: info,
+        code: outcome,
+        focus,
+        ...(problems.length > 0 ? { outcome: toOperationOutcome(problems) } : {}),
+        gatewayEndpoint: `${baseUrlOf(req)}/fhir/$process-message`,
+        newUuid: randomUUID,
+        now: now(),
+      });
+    };
+
+    let response: Bundle<FhirResource>;
+    const handler = info.event?.system === MESSAGE_EVENT_SYSTEM && info.event.code ? MESSAGE_HANDLERS[info.event.code] : undefined;
+    if (!handler) {
+      response = respond('fatal-error', [], [unsupportedEvent(info)]);
+    } else {
+      try {
+        response = respond('ok', (await handler(body, { deps, req })).focus);
+      } catch (err) {
+        if (err instanceof HttpProblem) response = respond('fatal-error', [], err.problems);
+        else if (err instanceof FhirServerError && err.transient) {
+          response = respond('transient-error', [], [{ code: 'transient', message: 'the FHIR store is unavailable; send the same message again later' }]);
+        } else throw err;
+      }
+    }
+    // A transient failure is not remembered: the resent message must be processed again.
+    if (replayKey && code !== 'transient-error') await cache.put(...replayKey, response);
+    res.type(FHIR_JSON).send(JSON.stringify(response));
+  });
+
+  return router;
+}

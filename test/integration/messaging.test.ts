@@ -1,0 +1,86 @@
+/**
+ * POST /fhir/$process-message: FHIR messaging with reliable delivery, on the real HAPI.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { Bundle, FhirResource, MessageHeader, OperationOutcome, RequestGroup } from 'fhir/r4';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { uniquify, vendorExamples } from '../support/vendor-fixtures';
+
+let gw: TestGateway;
+before(async () => {
+  gw = await startTestGateway();
+});
+after(async () => {
+  await gw.close();
+});
+
+const example = (name: string) => vendorExamples().find((e) => e.format === 'fhir-message' && e.name === name)!;
+
+/** A unique message with a Bundle.id and MessageHeader.id, as a reliable-messaging sender sends it. */
+function message(name: string): { json: Bundle<FhirResource>; headerId: string } {
+  const json = JSON.parse(uniquify(example(name)).body.toString()) as Bundle<FhirResource>;
+  json.id = randomUUID();
+  const header = json.entry?.[0]?.resource as MessageHeader | undefined;
+  const headerId = randomUUID();
+  if (header?.resourceType === 'MessageHeader') header.id = headerId;
+  return { json, headerId };
+}
+
+const post = (body: unknown) =>
+  request(gw.app).post('/fhir/$process-message').set('content-type', 'application/fhir+json').send(JSON.stringify(body));
+
+const responseHeader = (bundle: Bundle<FhirResource>) => bundle.entry?.[0]?.resource as MessageHeader;
+
+test('a prescription-create message is stored and answered ok with the prescription header', async () => {
+  const { json, headerId } = message('valid-drugs-only.json');
+  const res = await post(json).expect(200);
+  const bundle = res.body as Bundle<FhirResource>;
+  assert.equal(bundle.type, 'message');
+  const header = responseHeader(bundle);
+  assert.equal(header.response?.identifier, headerId);
+  assert.equal(header.response?.code, 'ok');
+  const focus = bundle.entry?.find((e) => e.fullUrl === header.focus?.[0]?.reference)?.resource as RequestGroup;
+  assert.equal(focus.resourceType, 'RequestGroup');
+  assert.equal(focus.action?.length, 3);
+  assert.match(focus.groupIdentifier?.value ?? '', /^[0-9A-Z]{18}$/);
+});
+
+test('the same Bundle.id and MessageHeader.id get the original response again', async () => {
+  const { json } = message('valid-biology-only.json');
+  const first = await post(json).expect(200);
+  const second = await post(json).expect(200);
+  assert.deepEqual(second.body, first.body);
+});
+
+test('a message refused by the rules is answered fatal-error with the OperationOutcome naming the field', async () => {
+  const { json, headerId } = message('invalid-cip13-check-digit.json');
+  const res = await post(json).expect(200);
+  const header = responseHeader(res.body);
+  assert.equal(header.response?.identifier, headerId);
+  assert.equal(header.response?.code, 'fatal-error');
+  const outcome = res.body.entry.find((e: { fullUrl: string }) => e.fullUrl === header.response?.details?.reference)?.resource as OperationOutcome;
+  assert.equal(outcome.resourceType, 'OperationOutcome');
+  assert.ok(outcome.issue.some((i) => /V5/.test(i.diagnostics ?? '') && /medicationCodeableConcept/.test(i.expression?.[0] ?? '')), JSON.stringify(outcome));
+});
+
+test('a message without MessageHeader is answered fatal-error (V12)', async () => {
+  const { json } = message('invalid-missing-message-header.json');
+  const res = await post(json).expect(200);
+  assert.equal(responseHeader(res.body).response?.code, 'fatal-error');
+});
+
+test('a body that is not JSON is a 400 OperationOutcome; a wrong media type is a 415', async () => {
+  const bad = await request(gw.app).post('/fhir/$process-message').set('content-type', 'application/fhir+json').send('{oops').expect(400);
+  assert.equal(bad.body.resourceType, 'OperationOutcome');
+  await request(gw.app).post('/fhir/$process-message').set('content-type', 'application/xml').send('<a/>').expect(415);
+});
+
+test('the CapabilityStatement declares the reliable-messaging cache period', async () => {
+  const res = await request(gw.app).get('/fhir/metadata').expect(200);
+  assert.equal(res.body.resourceType, 'CapabilityStatement');
+  assert.ok(res.body.messaging[0].reliableCache > 0);
+  assert.ok(res.body.messaging[0].supportedMessage.length >= 1);
+});
