@@ -1,0 +1,150 @@
+/**
+ * A stored prescription's search result (gateway/prescriptions/repository.ts: the header, its
+ * requests, patient, practitioners, organization, consents and dispensing/execution records)
+ * → the dispensing state the rules work on, plus the resources and versions the writers need.
+ * Pure.
+ */
+import type { Bundle, Coding, Consent, FhirResource, MedicationDispense, Procedure, RequestGroup, SupplyDelivery } from 'fhir/r4';
+import { parisDateOf } from '../../mappers/shared/paris-time';
+import { addMonths, DRUG_VALIDITY_MONTHS } from '../build-transaction';
+import { readLine, resolverFor, type RequestResource } from '../read-prescription';
+import { EXECUTION_EXTENSIONS, PRESCRIPTION_NUMBER_SYSTEM } from '../systems';
+import { LINE_UNITS, type LineState, type PrescriptionState, type RecordType } from '../../profiles/dispensing/model';
+import { isDispensingViewConsent } from '../../profiles/dispensing/consent-rules';
+
+export type ExecutionRecord = MedicationDispense | SupplyDelivery | Procedure;
+export const RECORD_TYPES: readonly RecordType[] = ['MedicationDispense', 'SupplyDelivery', 'Procedure'];
+export const isExecutionRecord = (r: FhirResource | undefined): r is ExecutionRecord =>
+  r !== undefined && (RECORD_TYPES as readonly string[]).includes(r.resourceType);
+
+export interface StoredExecutionState {
+  state: PrescriptionState;
+  header: RequestGroup & { id: string };
+  headerVersion: string;
+  /** The stored request of each line, by `Type/id`, with the version read. */
+  requests: Map<string, { resource: RequestResource & { id: string }; version: string }>;
+  /** `Patient/<id>` of the prescription's patient. */
+  patientReference: string;
+  /** The consultation-delivrance Consent, when stored. */
+  dispensingConsent?: Consent & { id: string };
+  /** Dispensing and execution records, oldest first. */
+  records: ExecutionRecord[];
+}
+
+export class UnreadableStoredPrescription extends Error {
+  constructor(message: string) {
+    super(`stored prescription cannot be read for dispensing: ${message}`);
+    this.name = 'UnreadableStoredPrescription';
+  }
+}
+
+const integerExtension = (resource: { extension?: Array<{ url: string; valueInteger?: number }> }, url: string): number | undefined =>
+  resource.extension?.find((e) => e.url === url)?.valueInteger;
+
+function versionOf(resource: FhirResource): string {
+  const version = resource.meta?.versionId;
+  if (version === undefined) throw new UnreadableStoredPrescription(`${resource.resourceType}/${resource.id} has no meta.versionId`);
+  return version;
+}
+
+/** Last day a drug line may be dispensed: the stored validity period, else the default 3 months after the prescription date. */
+export function drugValidUntil(request: RequestResource, authoredOn: string): string | undefined {
+  if (request.resourceType !== 'MedicationRequest') return undefined;
+  const end = request.dispenseRequest?.validityPeriod?.end;
+  if (end !== undefined) return end.length > 10 ? parisDateOf(Date.parse(end)) : end;
+  const start = authoredOn.length > 10 ? parisDateOf(Date.parse(authoredOn)) : authoredOn;
+  return addMonths(start, DRUG_VALIDITY_MONTHS);
+}
+
+function lineState(request: RequestResource & { id: string }, index: number, authoredOn: string): LineState {
+  const read = readLine(request, request.resourceType);
+  if (!read) throw new UnreadableStoredPrescription(`the act type of ${request.resourceType}/${request.id} is unknown`);
+  const line = read.value;
+  const executed = integerExtension(request, EXECUTION_EXTENSIONS.executedQuantity) ?? 0;
+  const base = {
+    index,
+    reference: `${request.resourceType}/${request.id}`,
+    requestType: request.resourceType,
+    executed,
+    requestStatus: request.status ?? 'unknown',
+    ...(line.label !== undefined ? { label: line.label } : {}),
+  };
+  switch (line.kind) {
+    case 'drug': {
+      const perDelivery = line.quantity ?? 1;
+      const validUntil = drugValidUntil(request, authoredOn);
+      const codes = (request.resourceType === 'MedicationRequest' ? request.medicationCodeableConcept?.coding : undefined) ?? [];
+      return {
+        ...base,
+        kind: 'drug',
+        unit: LINE_UNITS.drug,
+        perDelivery,
+        renewals: line.renewals,
+        prescribed: perDelivery * (1 + line.renewals),
+        ...(validUntil !== undefined ? { validUntil } : {}),
+        nonSubstitutable: line.nonSubstitutable,
+        productCodes: codes.map(pickCoding),
+      };
+    }
+    case 'device': {
+      const quantity = line.quantity ?? 1;
+      const codes = (request.resourceType === 'DeviceRequest' ? request.codeCodeableConcept?.coding : undefined) ?? [];
+      return { ...base, kind: 'device', unit: LINE_UNITS.device, perDelivery: quantity, renewals: 0, prescribed: quantity, nonSubstitutable: false, productCodes: codes.map(pickCoding) };
+    }
+    case 'act': {
+      const sessions = line.sessions ?? 1;
+      const codes = (request.resourceType === 'ServiceRequest' ? request.code?.coding : undefined) ?? [];
+      const unit = line.actType === 'acteBiologieMedicale' && line.sessions === undefined ? LINE_UNITS.biology : LINE_UNITS.act;
+      return { ...base, kind: line.actType, unit, perDelivery: sessions, renewals: 0, prescribed: sessions, nonSubstitutable: false, productCodes: codes.map(pickCoding) };
+    }
+  }
+}
+
+const pickCoding = (c: Coding): Coding => ({ ...(c.system !== undefined ? { system: c.system } : {}), ...(c.code !== undefined ? { code: c.code } : {}) });
+
+const recordTime = (r: ExecutionRecord): string =>
+  r.meta?.lastUpdated ?? (r.resourceType === 'MedicationDispense' ? r.whenHandedOver : undefined) ?? '';
+
+export function readExecutionState(found: { header: RequestGroup; bundle: Bundle<FhirResource> }): StoredExecutionState {
+  const header = found.header;
+  if (header.id === undefined) throw new UnreadableStoredPrescription('the RequestGroup has no id');
+  const number = header.groupIdentifier?.system === PRESCRIPTION_NUMBER_SYSTEM ? header.groupIdentifier.value : undefined;
+  if (number === undefined) throw new UnreadableStoredPrescription('the RequestGroup has no prescription number');
+  const authoredOn = header.authoredOn ?? '';
+  const entries = found.bundle.entry ?? [];
+  const resolve = resolverFor(entries);
+  const requests: StoredExecutionState['requests'] = new Map();
+  const lines: LineState[] = [];
+  (header.action ?? []).forEach((action, index) => {
+    const reference = action.resource?.reference;
+    const request = reference !== undefined ? resolve(reference) : undefined;
+    if (!request || !['MedicationRequest', 'DeviceRequest', 'ServiceRequest'].includes(request.resourceType) || request.id === undefined) {
+      throw new UnreadableStoredPrescription(`the request of line ${index + 1} (${reference ?? 'no reference'}) is not in the search result`);
+    }
+    const typed = request as RequestResource & { id: string };
+    const line = lineState(typed, index, authoredOn);
+    requests.set(line.reference, { resource: typed, version: versionOf(typed) });
+    lines.push(line);
+  });
+  const patientReference = header.subject?.reference;
+  if (patientReference === undefined) throw new UnreadableStoredPrescription('the RequestGroup has no subject');
+  const consent = entries
+    .map((e) => e.resource)
+    .find((r): r is Consent & { id: string } => r?.resourceType === 'Consent' && r.id !== undefined && isDispensingViewConsent(r));
+  const records = entries
+    .map((e) => e.resource)
+    .filter(isExecutionRecord)
+    .sort((a, b) => recordTime(a).localeCompare(recordTime(b)));
+  return {
+    state: { number, headerStatus: header.status, authoredOn, lines },
+    header: header as RequestGroup & { id: string },
+    headerVersion: versionOf(header),
+    requests,
+    patientReference,
+    ...(consent ? { dispensingConsent: consent } : {}),
+    records,
+  };
+}
+
+/** The execution revision of a header (0 before any dispense). */
+export const executionRevisionOf = (header: RequestGroup): number => integerExtension(header, EXECUTION_EXTENSIONS.executionRevision) ?? 0;

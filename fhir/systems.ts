@@ -1,0 +1,163 @@
+/**
+ * Every FHIR system, extension and profile URI the gateway writes or reads, as named constants.
+ * Sources: docs/vendor-formats.md §2/§4 (vendor contract) and docs/domain-digest.md §3 (French systems).
+ * Import from here rather than spelling a URI inline, so that a change is made once.
+ */
+import { INS_OIDS } from '../domain/prescription';
+import { PRESCRIPTION_NUMBER_SYSTEM } from '../domain/prescription-number';
+
+export { PRESCRIPTION_NUMBER_SYSTEM };
+
+/** `urn:oid:` + an OID, the FHIR way to name an OID-based system. */
+export const oidSystem = (oid: string): string => `urn:oid:${oid}`;
+/** The OID of an `urn:oid:` system, or undefined for any other URI. */
+export const oidOf = (system: string | undefined): string | undefined =>
+  system?.startsWith('urn:oid:') ? system.slice('urn:oid:'.length) : undefined;
+
+// ---- Identifiers of people and organisations (digest §3.1–3.3) ----
+
+export const INS_SYSTEMS = {
+  nir: oidSystem(INS_OIDS.nir),
+  nia: oidSystem(INS_OIDS.nia),
+  nirTest: oidSystem(INS_OIDS.nirTest),
+  nirDemo: oidSystem(INS_OIDS.nirDemo),
+} as const;
+export const INS_SYSTEM_VALUES: readonly string[] = Object.values(INS_SYSTEMS);
+export const RPPS_SYSTEM = 'https://rpps.esante.gouv.fr';
+/** idNatPs: "8" + RPPS for practitioners identified by their RPPS. */
+export const IDNATPS_SYSTEM = 'urn:oid:1.2.250.1.71.4.2.1';
+export const FINESS_SYSTEM = 'https://finess.esante.gouv.fr';
+/** FR Core has no slice for the Assurance Maladie number of a practice (digest §3.3). */
+export const AM_NUMBER_SYSTEM = 'urn:example:eprescription:numero-am';
+
+// ---- Product and act code systems (vendors §2.4, §4.3) ----
+
+export const CIS_SYSTEM = 'urn:oid:1.2.250.1.213.2.3.1';
+export const CIP13_SYSTEM = 'urn:oid:1.2.250.1.213.2.3.2';
+export const LPP_SYSTEM = 'urn:oid:1.2.250.1.215.200.2.1';
+export const NABM_SYSTEM = 'urn:example:eprescription:nabm';
+export const NGAP_SYSTEM = 'urn:example:eprescription:ngap';
+export const ACT_TYPE_SYSTEM = 'urn:example:eprescription:act-type';
+export const DEVICE_PARAMETER_SYSTEM = 'urn:example:eprescription:device-parameter';
+export const DEVICE_QUANTITY_CODE = 'quantity';
+export const NON_SUBSTITUTION_REASON_SYSTEM = 'urn:example:eprescription:non-substitution-reason';
+export const SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-substanceAdminSubstitution';
+export const ROLE_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode';
+/** v3-RoleCode for "patient's residence": the act is done at home. */
+export const AT_HOME_ROLE_CODE = 'PTRES';
+export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+
+// ---- Prescription context (vendors §4.4, TA_ASIP) ----
+
+export const TA_ASIP_SYSTEM = 'urn:oid:1.2.250.1.213.1.1.4.322';
+export const CONTEXT_CODES = {
+  ald: 'MED-574',
+  workAccident: 'GEN-180',
+  prevention: 'GEN-295',
+  nonReimbursable: 'GEN-181',
+  offLabel: 'GEN-179',
+} as const;
+export const CONTEXT_DISPLAYS: Readonly<Record<string, string>> = {
+  'MED-574': 'En rapport avec une ALD',
+  'GEN-180': 'Accident du travail ou maladie professionnelle',
+  'GEN-295': 'Prévention',
+  'GEN-181': 'Non remboursable',
+  'GEN-179': 'Hors AMM',
+};
+
+// ---- Consent (vendors §4.2) ----
+
+export const CONSENT_TOPIC_SYSTEM = 'urn:example:eprescription:consent-topic';
+export const CONSENT_TOPICS = {
+  dispensingView: 'consultation-delivrance',
+  dmp: 'alimentation-dmp',
+} as const;
+export type ConsentTopic = (typeof CONSENT_TOPICS)[keyof typeof CONSENT_TOPICS];
+export const CONSENT_SCOPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/consentscope';
+export const CONSENT_SCOPE_CODE = 'patient-privacy';
+export const LOINC_SYSTEM = 'http://loinc.org';
+/** LOINC "Patient consent". */
+export const CONSENT_CATEGORY_LOINC = '59284-0';
+
+// ---- Messaging (vendors §4.1) ----
+
+export const MESSAGE_EVENT_SYSTEM = 'urn:example:eprescription:events';
+export const MESSAGE_EVENTS = {
+  prescriptionCreate: 'prescription-create',
+  dispenseRecord: 'dispense-record',
+} as const;
+
+// ---- Extensions (vendors §2.2, §4.4, and the gateway's own) ----
+
+export const EXTENSIONS = {
+  prescriptionContext: 'urn:example:eprescription:extension:prescription-context',
+  workAccidentDate: 'urn:example:eprescription:extension:work-accident-date',
+  offLabel: 'urn:example:eprescription:extension:off-label',
+  locumFor: 'urn:example:eprescription:extension:locum-for',
+  /** SHA-256 of the vendor payload a RequestGroup was made from (idempotency: same key, other content → 409). */
+  payloadSha256: 'urn:ordo-gateway:extension:payload-sha256',
+  /**
+   * RequestGroup → the prescriber's Organization. RequestGroup has no element for it (author is the
+   * Practitioner) and the Practitioner is shared across practices, so the link lives on the prescription.
+   */
+  prescriberOrganization: 'urn:ordo-gateway:extension:prescriber-organization',
+  /** Exporting software (provenance only): complex extension with `name` and `version` (valueString). */
+  sourceSoftware: 'urn:ordo-gateway:extension:source-software',
+} as const;
+
+// ---- The gateway's own identifier systems (idempotent conditional creates) ----
+
+/** RequestGroup.identifier: "<format>:<messageId>". */
+export const MESSAGE_ID_SYSTEM = 'urn:ordo-gateway:message-id';
+/** Request identifier: "<format>:<messageId>:<line number from 1>". */
+export const MESSAGE_LINE_SYSTEM = 'urn:ordo-gateway:message-line';
+/** Consent identifier: "<format>:<messageId>:<topic>". */
+export const MESSAGE_CONSENT_SYSTEM = 'urn:ordo-gateway:message-consent';
+
+// ---- Our profiles (profiles/structure-definitions) ----
+
+export const PROFILE_BASE = 'https://ordo-gateway.example.org/fhir/StructureDefinition/';
+export const PROFILES = {
+  medicationRequest: `${PROFILE_BASE}ordo-medicationrequest`,
+  deviceRequest: `${PROFILE_BASE}ordo-devicerequest`,
+  serviceRequest: `${PROFILE_BASE}ordo-servicerequest`,
+  requestGroup: `${PROFILE_BASE}ordo-requestgroup`,
+  patient: `${PROFILE_BASE}ordo-patient`,
+  practitioner: `${PROFILE_BASE}ordo-practitioner`,
+  organization: `${PROFILE_BASE}ordo-organization`,
+  consent: `${PROFILE_BASE}ordo-consent`,
+} as const;
+
+// ---- Dispensing and execution (README "Dispensing and execution") ----
+
+/**
+ * The gateway's extensions on dispensing/execution records and on the stored requests. Kept apart
+ * from EXTENSIONS, which lists what a stored prescription carries at intake.
+ */
+export const EXECUTION_EXTENSIONS = {
+  /**
+   * Record (MedicationDispense, SupplyDelivery, Procedure) → the prescription: valueReference with
+   * `identifier` = the prescription number (what a sender writes) and, once stored, `reference` =
+   * RequestGroup/<id>, searchable as `<Type>?ordo-prescription=RequestGroup/<id>`.
+   */
+  prescription: 'urn:ordo-gateway:extension:prescription',
+  /** SupplyDelivery → the DeviceRequest it fulfils (R4 SupplyDelivery.basedOn only targets SupplyRequest). */
+  fulfils: 'urn:ordo-gateway:extension:fulfils',
+  /** On a stored request: how much of the line was dispensed or executed so far (valueInteger: boxes, devices, sessions). */
+  executedQuantity: 'urn:ordo-gateway:extension:executed-quantity',
+  /**
+   * On the stored RequestGroup: incremented by every change of the execution state (dispense,
+   * execution, cancellation). Every such change updates the header with If-Match on the version
+   * read, so that concurrent changes of one prescription are serialised by HAPI's versioning.
+   */
+  executionRevision: 'urn:ordo-gateway:extension:execution-revision',
+} as const;
+
+/** HL7 v3 ActCode: the fill codes used for MedicationDispense.type (completeness of the dispensation). */
+export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+/** HL7 v3 ActReason: substitution reasons (CT, FP, OS, RR). */
+export const ACT_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
+/** NOS TRE_G15 ProfessionSante (the codes of PSC's codeProfession). */
+export const PROFESSION_G15_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
+/** The gateway's profession codes (gateway/security/principal.ts PROFESSIONS), e.g. for a biologist whom TRE_G15 does not name. */
+export const GATEWAY_PROFESSION_SYSTEM = 'urn:ordo-gateway:profession';
