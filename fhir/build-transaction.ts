@@ -20,7 +20,10 @@
  *                   Extensions: payload-sha256 (valueString), prescriber-organization (→ Organization),
  *                   locum-for (→ replaced Practitioner; per prescription, hence here and not on the shared
  *                   Practitioner), prescription-context codings + work-accident-date, source-software.
- *                   Conditional create: identifier=urn:ordo-gateway:message-id|<messageKey>.
+ *                   A second identifier {urn:ordo-gateway:message-content, <messageKey>#<payload sha-256>}.
+ *                   Conditional create: identifier=urn:ordo-gateway:message-content|<messageKey>#<sha-256>
+ *                   (a replay of the very same message matches; the same key with other content hits the
+ *                   store's unique index on the message-id identifier and the whole transaction fails).
  *  Consent ×2       ordo-consent, topics consultation-delivrance then alimentation-dmp. status active, scope
  *                   patient-privacy, category LOINC 59284-0, patient → Patient, dateTime = informedOn,
  *                   policyRule.coding consent-topic|<topic>, provision.type deny (opposition) / permit,
@@ -95,6 +98,7 @@ import {
   LOINC_SYSTEM,
   LPP_SYSTEM,
   MESSAGE_CONSENT_SYSTEM,
+  MESSAGE_CONTENT_SYSTEM,
   MESSAGE_ID_SYSTEM,
   MESSAGE_LINE_SYSTEM,
   NABM_SYSTEM,
@@ -160,7 +164,7 @@ export function buildPrescriptionTransaction(p: Prescription, opts: TransactionO
     entry(
       requestGroupUrl,
       requestGroupResource(p, opts, common, { organizationUrl, replacedUrl, lineUrls }),
-      searchToken(MESSAGE_ID_SYSTEM, opts.messageKey),
+      searchToken(MESSAGE_CONTENT_SYSTEM, messageContentKey(opts)),
     ),
   );
   const consentTopics: [ConsentTopic, boolean][] = [
@@ -178,6 +182,9 @@ export function buildPrescriptionTransaction(p: Prescription, opts: TransactionO
 
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
+
+/** Value of the header's identifier in MESSAGE_CONTENT_SYSTEM: the message key and the payload's hash. */
+export const messageContentKey = (opts: Pick<TransactionOptions, 'messageKey' | 'payloadSha256'>): string => `${opts.messageKey}#${opts.payloadSha256}`;
 
 /** Value of a request's identifier in MESSAGE_LINE_SYSTEM: "<messageKey>:<line number from 1>". */
 export const lineIdentifierValue = (messageKey: string, lineIndex: number): string => `${messageKey}:${lineIndex + 1}`;
@@ -288,7 +295,10 @@ function requestGroupResource(p: Prescription, opts: TransactionOptions, common:
     resourceType: 'RequestGroup',
     meta: { profile: [PROFILES.requestGroup] },
     extension,
-    identifier: [{ system: MESSAGE_ID_SYSTEM, value: opts.messageKey }],
+    identifier: [
+      { system: MESSAGE_ID_SYSTEM, value: opts.messageKey },
+      { system: MESSAGE_CONTENT_SYSTEM, value: messageContentKey(opts) },
+    ],
     groupIdentifier: numberIdentifier(opts.number),
     status: 'active',
     intent: 'order',

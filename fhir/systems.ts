@@ -109,6 +109,12 @@ export const EXTENSIONS = {
 
 /** RequestGroup.identifier: "<format>:<messageId>". */
 export const MESSAGE_ID_SYSTEM = 'urn:ordo-gateway:message-id';
+/**
+ * RequestGroup.identifier: "<format>:<messageId>#<payload sha-256>". The transaction's conditional
+ * create matches on it, so only the very same message is a replay; the same message id with
+ * other content collides with the unique index on MESSAGE_ID_SYSTEM and the transaction fails whole.
+ */
+export const MESSAGE_CONTENT_SYSTEM = 'urn:ordo-gateway:message-content';
 /** Request identifier: "<format>:<messageId>:<line number from 1>". */
 export const MESSAGE_LINE_SYSTEM = 'urn:ordo-gateway:message-line';
 /** Consent identifier: "<format>:<messageId>:<topic>". */

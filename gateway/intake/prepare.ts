@@ -68,9 +68,7 @@ export function buildTransaction(checked: CheckedPayload, number: string, newUui
   const problems: Problem[] = [];
   (bundle.entry ?? []).forEach((entry, i) => {
     if (!entry.resource) return;
-    for (const problem of validateFhirResource(entry.resource)) {
-      problems.push({ ...problem, path: `Bundle.entry[${i}].resource${problem.path ? `.${problem.path.replace(/^[A-Za-z]+\.?/, '')}` : ''}` });
-    }
+    problems.push(...validateFhirResource(entry.resource, `Bundle.entry[${i}].resource`));
   });
   if (problems.length > 0) return { ok: false, status: 422, problems };
   return { ok: true, value: bundle };

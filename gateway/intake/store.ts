@@ -1,13 +1,14 @@
 /**
  * The I/O half of intake: store a checked prescription in one FHIR transaction, idempotently.
  *
- * - The same vendor message sent again (same key, same bytes) returns the first result and
- *   creates nothing; the same key with other content is a 409.
- * - Several gateway processes may receive the same message at once: every entry of the
- *   transaction is a conditional create and the store holds a unique index on the message key
- *   and on the number, so exactly one transaction wins; the others find the winner and answer
- *   as a replay.
- * - A vendor-supplied number must not belong to another prescription (409).
+ * The happy path is that one transaction and nothing else. The store does the rest:
+ * - Every entry is a conditional create. The header's condition is the message key *and* the
+ *   payload hash, so the very same message sent again matches everything and writes nothing
+ *   (the answer is then read from the stored header: a replay).
+ * - Unique indexes on the header's message id and number (profiles/search-parameters) make a
+ *   transaction fail whole when the same message id comes with other content, when a
+ *   vendor-supplied number belongs to another prescription, or when a copy of the same message
+ *   won a race from another gateway process. The conflict is then explained by one lookup.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
@@ -66,73 +67,63 @@ function replayOf(header: RequestGroup, checked: CheckedPayload): IntakeResult {
   return resultFromHeader(header, !checked.prescription.consent.dmpOptOut);
 }
 
-async function chooseNumber(deps: IntakeDeps, checked: CheckedPayload): Promise<string> {
+function numberFor(deps: IntakeDeps, checked: CheckedPayload): string {
   const sent = checked.prescription.number;
-  if (sent === undefined) {
-    return generatePrescriptionNumber({ issuedOn: deps.now(), issuer: deps.numberIssuer, random: randomBytes(8) });
-  }
-  const number = normalizePrescriptionNumber(sent);
-  if (await findHeaderByNumber(deps.fhir, number)) {
-    throw HttpProblem.of(409, 'duplicate', `prescription number ${number} already belongs to another prescription`);
-  }
-  return number;
+  return sent !== undefined
+    ? normalizePrescriptionNumber(sent)
+    : generatePrescriptionNumber({ issuedOn: deps.now(), issuer: deps.numberIssuer, random: randomBytes(8) });
 }
 
 /** Index of the RequestGroup entry in our transaction (fixed by the builder, looked up to stay robust). */
 const headerEntryIndex = (tx: Bundle<FhirResource>): number => (tx.entry ?? []).findIndex((e) => e.resource?.resourceType === 'RequestGroup');
 
-/**
- * A concurrent copy of the same message can win the race between our pre-check and our
- * transaction. Then our conditional creates matched its resources (HTTP 200 entries), and
- * anything we created beyond them (201 entries: more lines in a different payload) is undone.
- */
-async function settleLostRace(deps: IntakeDeps, tx: Bundle<FhirResource>, response: Bundle, checked: CheckedPayload): Promise<IntakeResult> {
-  const header = await findHeaderByMessageKey(deps.fhir, checked.messageKey);
-  if (!header) throw new Error('transaction matched a prescription header that cannot be found');
-  if (payloadHashOf(header) === checked.payloadSha256) return resultFromHeader(header, !checked.prescription.consent.dmpOptOut);
-  const createdByUs = (response.entry ?? [])
-    .map((e, i) => ({ status: e.response?.status ?? '', location: e.response?.location, type: tx.entry?.[i]?.resource?.resourceType }))
-    .filter((e) => e.status.startsWith('201') && e.type !== 'Patient' && e.type !== 'Practitioner' && e.type !== 'Organization');
-  for (const entry of createdByUs.reverse()) {
-    const target = entry.location ? parseLocation(entry.location) : undefined;
-    if (target) await deps.fhir.delete(target.resourceType, target.id).catch(() => undefined);
-  }
-  throw conflictingContent(checked.messageKey);
+/** Why the store refused the transaction with a conflict: a replay race, other content, or a taken number. */
+async function explainConflict(deps: IntakeDeps, checked: CheckedPayload, number: string): Promise<IntakeResult | 'number-taken'> {
+  const stored = await findHeaderByMessageKey(deps.fhir, checked.messageKey);
+  if (stored) return replayOf(stored, checked);
+  if (await findHeaderByNumber(deps.fhir, number)) return 'number-taken';
+  throw new FhirServerError('the FHIR store reported a conflict that no stored prescription explains', 409, undefined, true);
 }
 
 export async function storePrescription(deps: IntakeDeps, checked: CheckedPayload): Promise<IntakeResult> {
-  const existing = await findHeaderByMessageKey(deps.fhir, checked.messageKey);
-  if (existing) return replayOf(existing, checked);
+  const vendorNumber = checked.prescription.number !== undefined;
+  // A generated number colliding with another is a 2^-60 event; one more draw settles it.
+  for (let attempt = 0; ; attempt++) {
+    const number = numberFor(deps, checked);
+    const built = buildTransaction(checked, number, deps.newUuid ?? randomUUID);
+    if (!built.ok) throw new HttpProblem(built.status, built.problems);
+    const tx = built.value;
 
-  const number = await chooseNumber(deps, checked);
-  const built = buildTransaction(checked, number, deps.newUuid ?? randomUUID);
-  if (!built.ok) throw new HttpProblem(built.status, built.problems);
-  const tx = built.value;
-
-  let response: Bundle;
-  try {
-    response = await deps.fhir.transaction(tx, { idempotent: true });
-  } catch (err) {
-    if (!(err instanceof FhirServerError) || !err.isConflict) throw err;
-    // Another process stored this message (or this number) a moment ago.
-    const winner = await findHeaderByMessageKey(deps.fhir, checked.messageKey);
-    if (winner) return replayOf(winner, checked);
-    if (checked.prescription.number !== undefined) {
-      throw HttpProblem.of(409, 'duplicate', `prescription number ${number} already belongs to another prescription`);
+    let response: Bundle;
+    try {
+      response = await deps.fhir.transaction(tx, { idempotent: true });
+    } catch (err) {
+      if (!(err instanceof FhirServerError) || !err.isConflict) throw err;
+      const explained = await explainConflict(deps, checked, number);
+      if (explained !== 'number-taken') return explained;
+      if (vendorNumber || attempt > 0) {
+        throw HttpProblem.of(409, 'duplicate', `prescription number ${number} already belongs to another prescription`);
+      }
+      continue;
     }
-    throw err;
+
+    const headerEntry = response.entry?.[headerEntryIndex(tx)]?.response;
+    const matchedExisting = headerEntry?.status?.startsWith('200') ?? false;
+    if (matchedExisting) {
+      // The very same message was stored before: answer from what is stored (its number may differ from ours).
+      const target = headerEntry?.location ? parseLocation(headerEntry.location) : undefined;
+      if (!target) throw new Error('transaction-response has no location for the prescription header');
+      const { resource } = await deps.fhir.read<RequestGroup>('RequestGroup', target.id);
+      return replayOf(resource, checked);
+    }
+    const ids = idsFromTransactionResponse(tx, response);
+    return {
+      created: true,
+      number,
+      status: 'active',
+      requestGroupId: ids.RequestGroup,
+      resources: { MedicationRequest: ids.MedicationRequest, DeviceRequest: ids.DeviceRequest, ServiceRequest: ids.ServiceRequest },
+      dmpAllowed: !checked.prescription.consent.dmpOptOut,
+    };
   }
-
-  const headerStatus = response.entry?.[headerEntryIndex(tx)]?.response?.status ?? '';
-  if (headerStatus.startsWith('200')) return settleLostRace(deps, tx, response, checked);
-
-  const ids = idsFromTransactionResponse(tx, response);
-  return {
-    created: true,
-    number,
-    status: 'active',
-    requestGroupId: ids.RequestGroup,
-    resources: { MedicationRequest: ids.MedicationRequest, DeviceRequest: ids.DeviceRequest, ServiceRequest: ids.ServiceRequest },
-    dmpAllowed: !checked.prescription.consent.dmpOptOut,
-  };
 }

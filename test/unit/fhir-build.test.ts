@@ -140,7 +140,8 @@ describe('buildPrescriptionTransaction: bundle layout', () => {
         ['POST', 'Practitioner', 'identifier=https://rpps.esante.gouv.fr|99900012347'],
         ['POST', 'Practitioner', 'identifier=https://rpps.esante.gouv.fr|99900023138'],
         ['POST', 'Organization', 'identifier=https://finess.esante.gouv.fr|990000017'],
-        ['POST', 'RequestGroup', `identifier=urn:ordo-gateway:message-id|${key}`],
+        // The very same message matches (key + payload hash, '#' URL-encoded); other content does not.
+        ['POST', 'RequestGroup', `identifier=urn:ordo-gateway:message-content|${key}%23${options().payloadSha256}`],
         ['POST', 'Consent', `identifier=urn:ordo-gateway:message-consent|${key}:consultation-delivrance`],
         ['POST', 'Consent', `identifier=urn:ordo-gateway:message-consent|${key}:alimentation-dmp`],
         ['POST', 'MedicationRequest', `identifier=urn:ordo-gateway:message-line|${key}:1`],
@@ -229,7 +230,10 @@ describe('buildPrescriptionTransaction: resources', () => {
   });
 
   test('RequestGroup is the header: key, number, patient, prescriber, lines in order, extensions', () => {
-    assert.deepEqual(group.identifier, [{ system: 'urn:ordo-gateway:message-id', value: `epu-json:${FULL.messageId}` }]);
+    assert.deepEqual(group.identifier, [
+      { system: 'urn:ordo-gateway:message-id', value: `epu-json:${FULL.messageId}` },
+      { system: 'urn:ordo-gateway:message-content', value: `epu-json:${FULL.messageId}#${options().payloadSha256}` },
+    ]);
     assert.deepEqual(group.groupIdentifier, { system: PRESCRIPTION_NUMBER_SYSTEM, value: FULL.number });
     assert.equal(group.status, 'active');
     assert.equal(group.intent, 'order');
