@@ -1,9 +1,9 @@
 /**
  * The epu-json 1.0 JSON Schema (draft 2020-12, copied from the vendor material into
  * profiles/vendor-schemas), compiled once at module load with ajv + ajv-formats.
- * Besides the whole-payload validators, each line type's definition is exposed as its own
- * validator: the schema's `oneOf` over line types makes ajv report every branch's errors, so the
- * mapper re-validates a faulty line against the one branch its `type` selects.
+ * Besides the whole-payload validator, error reports use the schema without its lines plus each
+ * line type's definition as its own validator: the schema's `oneOf` over line types makes ajv
+ * report every branch's errors, so a line is judged against the one branch its `type` selects.
  */
 import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -26,24 +26,40 @@ function compiler(allErrors: boolean): Ajv2020 {
 }
 
 /**
- * Two compilations of the same schema: stopping at the first error makes the accept path about
- * twice as fast; a rejected payload is then validated again with every error collected, so that
- * the vendor sees all problems at once (the body is ≤ 1 MiB and lines ≤ 100, so that is bounded).
+ * Two compilations: stopping at the first error makes the accept path about twice as fast; a
+ * rejected payload is then validated again with every error collected, so that the vendor sees
+ * all problems at once.
  */
 const firstErrorAjv = compiler(false);
 const allErrorsAjv = compiler(true);
 
-function schemaValidator(ajv: Ajv2020, fragment = ''): ValidateFunction {
-  const validate = ajv.getSchema(`${schema.$id}${fragment}`);
+function schemaValidator(ajv: Ajv2020, id: string, fragment = ''): ValidateFunction {
+  const validate = ajv.getSchema(`${id}${fragment}`);
   if (!validate) throw new Error(`epu-json schema has no ${fragment || 'root'}`);
   return validate as ValidateFunction;
 }
 
 /** True when the payload follows the schema. Fast; gives no usable errors. */
-export const isValidEpuJson: ValidateFunction = schemaValidator(firstErrorAjv);
+export const isValidEpuJson: ValidateFunction = schemaValidator(firstErrorAjv, schema.$id);
 
-/** Every schema error of a payload (`errors` is set after a false return). For rejected payloads. */
-export const validateEpuJson: ValidateFunction = schemaValidator(allErrorsAjv);
+/**
+ * For error reports: the same schema with each line accepted as is (`items: true`); lines are
+ * judged one by one against their own type (lineSchemaErrors). Collecting every error of the
+ * `oneOf` over line types costs far more than the payload is worth (every branch reports on every
+ * line: seconds for a hostile body of thousands of `{}` lines) and says nothing useful.
+ */
+const ENVELOPE_ID = `${schema.$id}:envelope`;
+allErrorsAjv.addSchema({
+  ...schema,
+  $id: ENVELOPE_ID,
+  properties: { ...schema.properties, lignes: { ...schema.properties.lignes, items: true } },
+});
+const validateEnvelope: ValidateFunction = schemaValidator(allErrorsAjv, ENVELOPE_ID);
+
+/** Every schema error outside the lines' own members (lines: see lineSchemaErrors). */
+export function envelopeSchemaErrors(payload: unknown): ErrorObject[] {
+  return validateEnvelope(payload) ? [] : [...(validateEnvelope.errors ?? [])];
+}
 
 /** Line `type` value → the `$defs` entry that describes such a line. */
 export const EPU_LINE_DEFINITIONS = {
@@ -61,7 +77,7 @@ export type EpuLineType = keyof typeof EPU_LINE_DEFINITIONS;
 export const EPU_LINE_TYPES = Object.keys(EPU_LINE_DEFINITIONS) as EpuLineType[];
 
 const LINE_VALIDATORS: Readonly<Record<EpuLineType, ValidateFunction>> = Object.fromEntries(
-  EPU_LINE_TYPES.map((type) => [type, schemaValidator(allErrorsAjv, `#/$defs/${EPU_LINE_DEFINITIONS[type]}`)]),
+  EPU_LINE_TYPES.map((type) => [type, schemaValidator(allErrorsAjv, schema.$id, `#/$defs/${EPU_LINE_DEFINITIONS[type]}`)]),
 ) as Record<EpuLineType, ValidateFunction>;
 
 export const isEpuLineType = (value: unknown): value is EpuLineType =>

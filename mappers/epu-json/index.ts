@@ -3,19 +3,19 @@
  * Schema, mapped to the canonical Prescription. Business rules (check digits, dates…) are not
  * checked here: see profiles/rules.
  */
-import { isValidEpuJson, validateEpuJson } from '../../profiles/epu-json-schema';
-import { readJson } from '../shared/json-reader';
+import { isValidEpuJson } from '../../profiles/epu-json-schema';
+import { limitProblems } from '../shared/problem-limit';
+import { parseJsonSafely } from '../shared/safe-json';
 import type { MapResult, VendorMapper } from '../types';
 import type { EpuPayload } from './payload';
 import { schemaProblems } from './schema-problems';
 import { toPrescription } from './to-prescription';
 
 export function parseEpuJson(body: Buffer): MapResult {
-  const read = readJson(body);
-  if (!read.ok) return { ok: false, reason: 'malformed', problems: read.problems };
+  const read = parseJsonSafely(body);
+  if (!read.ok) return read;
   if (!isValidEpuJson(read.value)) {
-    validateEpuJson(read.value);
-    return { ok: false, reason: 'invalid', problems: schemaProblems(read.value, validateEpuJson.errors ?? []) };
+    return { ok: false, reason: 'invalid', problems: limitProblems(schemaProblems(read.value)) };
   }
   return { ok: true, value: toPrescription(read.value as EpuPayload) };
 }

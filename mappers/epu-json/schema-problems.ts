@@ -5,7 +5,8 @@
  * more specific V3–V11 the schema keyword enforces, see SCHEMA_RULES).
  */
 import type { Problem } from '../../domain/issues';
-import { EPU_LINE_TYPES, isEpuLineType, lineSchemaErrors, type ErrorObject } from '../../profiles/epu-json-schema';
+import { EPU_LINE_TYPES, envelopeSchemaErrors, isEpuLineType, lineSchemaErrors, type ErrorObject } from '../../profiles/epu-json-schema';
+import { PAYLOAD_LIMITS } from '../types';
 
 type IssueCode = Problem['code'];
 
@@ -92,7 +93,6 @@ const NON_EMPTY_HINTS: Readonly<Record<string, string>> = {
 };
 
 const ARRAY_INDEX = /\/[0-9]+(?=\/|$)/g;
-const LINE_POINTER = /^\/lignes\/([0-9]+)(?:\/|$)/;
 
 function ruleFor(pointer: string, keyword: string): string {
   const pattern = pointer.replace(ARRAY_INDEX, '/*');
@@ -257,19 +257,14 @@ function lineProblems(payload: unknown, index: number): Problem[] {
 }
 
 /**
- * Problems for a payload the whole-schema validator refused, given that validator's errors.
- * Errors inside a line are recomputed against that line's own definition (see profiles/epu-json-schema).
+ * Every schema problem of a payload the schema refused: the envelope's, then each line's against
+ * its own type. Lines past the maximum are not judged (the maxItems problem already rejects
+ * them), so the work stays bounded whatever the body holds.
  */
-export function schemaProblems(payload: unknown, errors: readonly ErrorObject[]): Problem[] {
-  const faultyLines = new Set<number>();
-  const outsideLines: ErrorObject[] = [];
-  for (const error of errors) {
-    const line = LINE_POINTER.exec(error.instancePath);
-    if (line) faultyLines.add(Number(line[1]));
-    else outsideLines.push(error);
-  }
-  return [
-    ...translate(outsideLines, '', payload),
-    ...[...faultyLines].sort((a, b) => a - b).flatMap((index) => lineProblems(payload, index)),
-  ];
+export function schemaProblems(payload: unknown): Problem[] {
+  const lines = valueAt(payload, '/lignes');
+  const judged = Array.isArray(lines) ? Math.min(lines.length, PAYLOAD_LIMITS.maxLines) : 0;
+  const problems = translate(envelopeSchemaErrors(payload), '', payload);
+  for (let index = 0; index < judged; index++) problems.push(...lineProblems(payload, index));
+  return problems;
 }

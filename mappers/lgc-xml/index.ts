@@ -3,6 +3,7 @@
  * the XSD's structure checked by hand (structure-spec + check-structure), then mapping to the
  * canonical Prescription. Business rules are not checked here: see profiles/rules.
  */
+import { limitProblems } from '../shared/problem-limit';
 import { readXml } from '../shared/xml-reader';
 import type { MapResult, VendorMapper } from '../types';
 import { checkStructure } from './check-structure';
@@ -12,7 +13,7 @@ export function parseLgcXml(body: Buffer): MapResult {
   const read = readXml(body);
   if (!read.ok) return { ok: false, reason: 'malformed', problems: read.problems };
   const problems = checkStructure(read.root);
-  if (problems.length > 0) return { ok: false, reason: 'invalid', problems };
+  if (problems.length > 0) return { ok: false, reason: 'invalid', problems: limitProblems(problems) };
   return { ok: true, value: toPrescription(read.root) };
 }
 

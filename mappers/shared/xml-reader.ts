@@ -85,8 +85,12 @@ function decodeBody(body: Uint8Array): { ok: true; text: string } | { ok: false;
 const DTD_MARKUP = /<!\s*(DOCTYPE|ENTITY)/i;
 /** Characters XML 1.0 forbids everywhere (§2.2 Char). */
 const ILLEGAL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-/** Sections where '&' is literal text. */
-const LITERAL_SECTIONS = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>/g;
+/** Sections where '&' is literal text: opening and closing delimiters. */
+const LITERAL_SECTIONS: ReadonlyArray<readonly [open: string, close: string]> = [
+  ['<!--', '-->'],
+  ['<![CDATA[', ']]>'],
+  ['<?', '?>'],
+];
 const REFERENCE_AT = /&(?:([A-Za-z_:][A-Za-z0-9._:-]*)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));/y;
 const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -106,27 +110,45 @@ function rawTextProblem(text: string): string | undefined {
   return referenceProblem(text);
 }
 
+/**
+ * Every '&' outside comments, CDATA sections and processing instructions must start one of the
+ * five predefined entity references or a character reference. Linear in the body size whatever
+ * its content (a lazy regex over sections, or a position computed per '&', made hostile bodies
+ * of many '<!--' or '&' quadratic): each delimiter search resumes where the previous one stopped,
+ * and line/column are computed only for the one reference reported.
+ */
 function referenceProblem(text: string): string | undefined {
-  let from = 0;
-  LITERAL_SECTIONS.lastIndex = 0;
-  for (;;) {
-    const section = LITERAL_SECTIONS.exec(text);
-    const to = section ? section.index : text.length;
-    for (let amp = text.indexOf('&', from); amp !== -1 && amp < to; amp = text.indexOf('&', amp + 1)) {
-      const where = describePosition(positionAt(text, amp));
-      REFERENCE_AT.lastIndex = amp;
-      const ref = REFERENCE_AT.exec(text);
-      if (!ref) return `'&' at ${where} does not start a character or entity reference (write '&amp;' for a literal '&')`;
-      if (ref[1] !== undefined && !(ref[1] in PREDEFINED_ENTITIES)) {
-        return `entity '&${ref[1]};' at ${where} is not allowed: only &lt; &gt; &amp; &quot; &apos; and numeric character references are`;
-      }
-      if (ref[1] === undefined && !isXmlChar(parseInt(ref[2] ?? ref[3]!, ref[2] !== undefined ? 10 : 16))) {
-        return `character reference '${ref[0]}' at ${where} does not designate a character allowed in XML`;
-      }
+  const nextOpen = LITERAL_SECTIONS.map(([open]) => text.indexOf(open));
+  let position = 0;
+  let amp = text.indexOf('&');
+  while (amp !== -1) {
+    let section = -1;
+    for (let s = 0; s < LITERAL_SECTIONS.length; s++) {
+      if (nextOpen[s] !== -1 && nextOpen[s]! < position) nextOpen[s] = text.indexOf(LITERAL_SECTIONS[s]![0], position);
+      if (nextOpen[s] !== -1 && nextOpen[s]! < amp && (section === -1 || nextOpen[s]! < nextOpen[section]!)) section = s;
     }
-    if (!section) return undefined;
-    from = section.index + section[0].length;
+    if (section !== -1) {
+      const [open, close] = LITERAL_SECTIONS[section]!;
+      const end = text.indexOf(close, nextOpen[section]! + open.length);
+      if (end === -1) return undefined; // unterminated: the well-formedness check reports it
+      position = end + close.length;
+      if (amp < position) amp = text.indexOf('&', position);
+      continue;
+    }
+    REFERENCE_AT.lastIndex = amp;
+    const ref = REFERENCE_AT.exec(text);
+    const where = (): string => describePosition(positionAt(text, amp));
+    if (!ref) return `'&' at ${where()} does not start a character or entity reference (write '&amp;' for a literal '&')`;
+    if (ref[1] !== undefined && !Object.hasOwn(PREDEFINED_ENTITIES, ref[1])) {
+      return `entity '&${ref[1]};' at ${where()} is not allowed: only &lt; &gt; &amp; &quot; &apos; and numeric character references are`;
+    }
+    if (ref[1] === undefined && !isXmlChar(parseInt(ref[2] ?? ref[3]!, ref[2] !== undefined ? 10 : 16))) {
+      return `character reference '${ref[0]}' at ${where()} does not designate a character allowed in XML`;
+    }
+    position = amp + ref[0].length;
+    amp = text.indexOf('&', position);
   }
+  return undefined;
 }
 
 const REFERENCE = /&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9A-Fa-f]+));/g;
@@ -200,8 +222,11 @@ function wellFormednessProblem(text: string): string | undefined {
   if (result === true) return undefined;
   const { msg, line, col } = result.err;
   const where = col === undefined ? `line ${line}` : `line ${line}, column ${col}`;
-  return `malformed XML at ${where}: ${msg}`;
+  // The validator's message may list every unclosed tag: keep a diagnostic a person can read.
+  return `malformed XML at ${where}: ${msg.length > MAX_MESSAGE_DETAIL ? `${msg.slice(0, MAX_MESSAGE_DETAIL)}…` : msg}`;
 }
+
+const MAX_MESSAGE_DETAIL = 200;
 
 // ---------------------------------------------------------------- tree building
 
@@ -214,12 +239,30 @@ class XmlTreeError extends Error {
   }
 }
 
-/** In-scope namespace bindings: prefix ('' = default namespace) → URI ('' = no namespace). */
-type Scope = ReadonlyMap<string, string>;
-const ROOT_SCOPE: Scope = new Map([
-  ['', ''],
-  ['xml', XML_NAMESPACE],
-]);
+/**
+ * In-scope namespace bindings, innermost first: prefix ('' = default namespace) → URI ('' = no
+ * namespace). An element that declares namespaces adds one link; nothing is copied, so a body
+ * declaring thousands of prefixes costs no more than it weighs, and a lookup walks at most
+ * PAYLOAD_LIMITS.maxDepth links.
+ */
+interface Scope {
+  bindings: ReadonlyMap<string, string>;
+  parent?: Scope;
+}
+const ROOT_SCOPE: Scope = {
+  bindings: new Map([
+    ['', ''],
+    ['xml', XML_NAMESPACE],
+  ]),
+};
+
+function namespaceOf(scope: Scope, prefix: string): string | undefined {
+  for (let link: Scope | undefined = scope; link; link = link.parent) {
+    const uri = link.bindings.get(prefix);
+    if (uri !== undefined) return uri;
+  }
+  return undefined;
+}
 
 function elementName(node: OrderedNode): string | undefined {
   for (const key in node) if (key !== ':@' && key !== '#text' && key !== '#cdata') return key;
@@ -237,23 +280,24 @@ function toElement(node: OrderedNode, parentScope: Scope, depth: number, parentP
   }
 
   const rawAttributes = (node[':@'] ?? {}) as Record<string, string>;
-  let scope = parentScope;
+  let declared: Map<string, string> | undefined;
   for (const attr in rawAttributes) {
     if (attr === 'xmlns' || attr.startsWith('xmlns:')) {
-      if (scope === parentScope) scope = new Map(parentScope);
-      (scope as Map<string, string>).set(attr === 'xmlns' ? '' : attr.slice(6), normalizeAttribute(rawAttributes[attr]!));
+      declared ??= new Map();
+      declared.set(attr === 'xmlns' ? '' : attr.slice(6), normalizeAttribute(rawAttributes[attr]!));
     }
   }
+  const scope: Scope = declared ? { bindings: declared, parent: parentScope } : parentScope;
   const attributes = new Map<string, string>();
   for (const attr in rawAttributes) {
     if (attr === 'xmlns' || attr.startsWith('xmlns:')) continue;
     const attrColon = attr.indexOf(':');
-    if (attrColon !== -1 && !scope.has(attr.slice(0, attrColon))) {
+    if (attrColon !== -1 && namespaceOf(scope, attr.slice(0, attrColon)) === undefined) {
       throw new XmlTreeError(`namespace prefix '${attr.slice(0, attrColon)}' of attribute '${attr}' is not declared`, path);
     }
     attributes.set(attr, normalizeAttribute(rawAttributes[attr]!));
   }
-  const namespace = scope.get(prefix);
+  const namespace = namespaceOf(scope, prefix);
   if (namespace === undefined) throw new XmlTreeError(`namespace prefix '${prefix}' of element <${qname}> is not declared`, path);
 
   const children: XmlElement[] = [];

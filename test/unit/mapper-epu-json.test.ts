@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActLine, DeviceLine, DrugLine, Prescription } from '../../domain/prescription';
+import type { Problem } from '../../domain/issues';
 import { mapper } from '../../mappers/epu-json';
+import { MAX_REPORTED_PROBLEMS, limitProblems } from '../../mappers/shared/problem-limit';
+import { parseJsonSafely } from '../../mappers/shared/safe-json';
 import type { MapResult, MappedPayload } from '../../mappers/types';
 import { checkPrescriptionRules, toVendorPaths } from '../../profiles/rules';
 
@@ -350,5 +353,58 @@ describe('epu-json: malformed bodies', () => {
   test('a very deep array is refused as malformed, not by crashing', () => {
     const [problem] = rejected(mapper.parse(Buffer.from('['.repeat(100_000) + ']'.repeat(100_000))), 'malformed');
     assert.match(problem!.message, /deeper than 32/);
+  });
+});
+
+describe('epu-json: hostile bodies stay cheap and the report stays readable', () => {
+  const elapsedMs = (run: () => void): number => {
+    const started = process.hrtime.bigint();
+    run();
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+
+  test('thousands of empty lines: only the first 100 are judged, in linear time', () => {
+    // 512 KiB of "{}" lines: judging every line against every oneOf branch took minutes.
+    const lines = Array.from({ length: 170_000 }, () => '{}').join(',');
+    let problems: Problem[] = [];
+    const ms = elapsedMs(() => {
+      problems = rejected(mapper.parse(Buffer.from(`{"lignes":[${lines}]}`)), 'invalid');
+    });
+    assert.ok(ms < 2000, `took ${ms} ms`);
+    const tooMany = problems.find((p) => p.path === '/lignes');
+    assert.equal(tooMany?.rule, 'V9');
+    assert.match(tooMany?.message ?? '', /at most 100 items, got 170000/);
+    const linePaths = problems.filter((p) => p.path?.startsWith('/lignes/')).map((p) => p.path);
+    assert.ok(linePaths.length > 0 && linePaths.every((path) => Number(path!.split('/')[2]) < 100), 'lines past 100 are not judged');
+  });
+
+  test('thousands of unknown members: 100 problems are listed, then how many were left out', () => {
+    const members = Array.from({ length: 5000 }, (_, i) => `"extra${i}": 1`).join(',');
+    const payload = fixtureText('valid-drugs-only.json').replace('{', `{${members},`);
+    const problems = rejected(mapper.parse(Buffer.from(payload)), 'invalid');
+    assert.equal(problems.length, MAX_REPORTED_PROBLEMS + 1);
+    assert.equal(problems[0]!.message, "unknown member 'extra0' (the format allows no other members here)");
+    const summary = problems[MAX_REPORTED_PROBLEMS]!;
+    assert.deepEqual([summary.code, summary.severity, summary.path], ['too-costly', 'warning', undefined]);
+    assert.match(summary.message, /^4900 more problems not listed/);
+  });
+});
+
+describe('mappers/shared: parseJsonSafely and limitProblems', () => {
+  test('parseJsonSafely gives the value, or a malformed MapFailure', () => {
+    assert.deepEqual(parseJsonSafely(Buffer.from('{"a":[1,"é"]}')), { ok: true, value: { a: [1, 'é'] } });
+    const failure = parseJsonSafely(Buffer.from('{"a":'));
+    assert.equal(failure.ok, false);
+    if (failure.ok) return;
+    assert.equal(failure.reason, 'malformed');
+    assert.match(failure.problems[0]!.message, /line 1, column 6: found end of input/);
+    assert.equal(failure.problems[0]!.rule, 'V1');
+  });
+
+  test('limitProblems keeps short lists as they are', () => {
+    const few: Problem[] = [{ code: 'value', message: 'one' }];
+    assert.equal(limitProblems(few), few);
+    const many: Problem[] = Array.from({ length: 4 }, (_, i) => ({ code: 'value', message: `p${i}` }));
+    assert.deepEqual(limitProblems(many, 3).map((p) => p.message), ['p0', 'p1', 'p2', '1 more problem not listed: fix the 3 above and send the payload again']);
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ActLine, DeviceLine, DrugLine, Prescription } from '../../domain/prescription';
 import { mapper } from '../../mappers/lgc-xml';
 import { parisDateOf, parisLocalToOffsetDateTime } from '../../mappers/shared/paris-time';
+import { MAX_REPORTED_PROBLEMS } from '../../mappers/shared/problem-limit';
 import type { MapResult, MappedPayload } from '../../mappers/types';
 import { checkPrescriptionRules, toVendorPaths } from '../../profiles/rules';
 
@@ -420,5 +421,55 @@ describe('Europe/Paris local time', () => {
     assert.equal(parisDateOf(new Date('2026-11-26T23:00:00Z')), '2026-11-27');
     assert.equal(parisDateOf(new Date('2026-07-14T21:59:59Z')), '2026-07-14');
     assert.equal(parisDateOf(new Date('2026-07-14T22:00:00Z')), '2026-07-15');
+  });
+});
+
+describe('lgc-xml: hostile bodies stay cheap and the report stays readable', () => {
+  const elapsedMs = (run: () => void): number => {
+    const started = process.hrtime.bigint();
+    run();
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const ROOT = '<?xml version="1.0"?><Prescription xmlns="urn:example:lgc:prescription:1" schemaVersion="1.0">';
+
+  test('many unterminated comments, CDATA sections or PIs are scanned in linear time', () => {
+    // A lazy regex over these sections rescanned the rest of the body for each opening: minutes for 1 MiB.
+    for (const opening of ['<!--', '<![CDATA[', '<?x ']) {
+      const body = ROOT + opening.repeat(Math.floor(512 * 1024 / opening.length));
+      const ms = elapsedMs(() => assert.match(rejected(parseText(body), 'malformed')[0]!.message, /^malformed XML at line 1/));
+      assert.ok(ms < 2000, `${opening}: took ${ms} ms`);
+    }
+  });
+
+  test('many references are checked in linear time', () => {
+    // Computing a line/column per '&' made 512 KiB of '&amp;' take most of a minute.
+    const body = `${ROOT}${'&amp;'.repeat(100_000)}</Prescription>`;
+    const ms = elapsedMs(() => rejected(parseText(body), 'invalid'));
+    assert.ok(ms < 2000, `took ${ms} ms`);
+  });
+
+  test('thousands of namespace declarations, redeclared by thousands of children, cost what they weigh', () => {
+    // Copying the in-scope bindings into every element that declares one was quadratic: 72 s for 600 KiB.
+    const declarations = Array.from({ length: 15_000 }, (_, i) => `xmlns:p${i}="urn:x"`).join(' ');
+    const body = ROOT.replace('schemaVersion', `${declarations} schemaVersion`) + '<a xmlns="urn:x"/>'.repeat(5000) + '</Prescription>';
+    const ms = elapsedMs(() => rejected(parseText(body), 'invalid'));
+    assert.ok(ms < 3000, `took ${ms} ms`);
+  });
+
+  test('only the five predefined entities count, not inherited object members', () => {
+    const [problem] = rejected(parseText(drugsOnlyWith('<LastName>FICTIF</LastName>', '<LastName>&constructor;</LastName>')), 'malformed');
+    assert.match(problem!.message, /entity '&constructor;' at line 12, column 15 is not allowed/);
+  });
+
+  test('thousands of unknown elements: 100 problems are listed, then how many were left out', () => {
+    const problems = rejected(parseText(drugsOnlyWith('<Items>', `${'<Extra/>'.repeat(3000)}<Items>`)), 'invalid');
+    assert.equal(problems.length, MAX_REPORTED_PROBLEMS + 1);
+    assert.equal(problems[0]!.path, '/Prescription/Extra[1]');
+    assert.match(problems[MAX_REPORTED_PROBLEMS]!.message, /^2900 more problems not listed/);
+  });
+
+  test('a well-formedness message listing thousands of unclosed tags is clipped', () => {
+    const [problem] = rejected(parseText(`${ROOT}${'<Items>'.repeat(20)}${'<a>'.repeat(10_000)}`), 'malformed');
+    assert.ok(problem!.message.length < 300, `${problem!.message.length} characters`);
   });
 });

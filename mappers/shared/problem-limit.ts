@@ -1,0 +1,21 @@
+/**
+ * A rejected payload's problems, at most MAX_REPORTED_PROBLEMS of them. A 1 MiB body can hold
+ * hundreds of thousands of unknown members or elements; an OperationOutcome listing them all
+ * would be larger than the request and no more useful than the first hundred.
+ */
+import type { Problem } from '../../domain/issues';
+
+export const MAX_REPORTED_PROBLEMS = 100;
+
+export function limitProblems(problems: Problem[], max: number = MAX_REPORTED_PROBLEMS): Problem[] {
+  if (problems.length <= max) return problems;
+  const omitted = problems.length - max;
+  return [
+    ...problems.slice(0, max),
+    {
+      code: 'too-costly',
+      severity: 'warning',
+      message: `${omitted} more problem${omitted > 1 ? 's' : ''} not listed: fix the ${max} above and send the payload again`,
+    },
+  ];
+}
