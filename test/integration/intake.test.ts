@@ -5,15 +5,23 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import type { Bundle, FhirResource, MedicationRequest } from 'fhir/r4';
+import type { Bundle, FhirResource, MedicationRequest, OperationOutcome } from 'fhir/r4';
 import { hasValidCheckCharacter, PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
+import { bearerFor } from '../support/auth';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { syntheticRpps } from '../support/synthetic';
 import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
+/** A prescriber with no prescription of the examples (transport errors, invalid payloads). */
+let someone: string;
+
+/** Authenticated as the prescriber who signs the payload (intake refuses anyone else). */
+const asPrescriber = (rpps: string | undefined) => bearerFor({ role: 'prescriber', profession: 'doctor', rpps: rpps ?? syntheticRpps() });
 
 before(async () => {
   gw = await startTestGateway();
+  someone = await asPrescriber(undefined);
 });
 after(async () => {
   await gw.close();
@@ -37,7 +45,9 @@ describe('every valid vendor example is stored', () => {
     test(`${example.format}/${example.name}`, async () => {
       const unique = uniquify(example);
       const body = unique.body;
-      const res = await request(gw.app).post('/prescriptions').set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, body));
+      assert.ok(unique.prescriberRpps, 'a valid example names its prescriber');
+      const auth = await asPrescriber(unique.prescriberRpps);
+      const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, body));
       assert.equal(res.status, 201, JSON.stringify(res.body));
       // The vendor's number is kept; without one the gateway generates a number with our check character.
       const number: string = unique.number ?? res.body.number;
@@ -53,7 +63,7 @@ describe('every valid vendor example is stored', () => {
           expected,
         );
       }
-      const stored = await request(gw.app).get(`/prescriptions/${number}`).expect(200);
+      const stored = await request(gw.app).get(`/prescriptions/${number}`).set('authorization', auth).expect(200);
       assert.match(stored.headers['content-type'] ?? '', /application\/fhir\+json/);
       const bundle = stored.body as Bundle<FhirResource>;
       const types = (bundle.entry ?? []).map((e) => e.resource?.resourceType);
@@ -62,12 +72,20 @@ describe('every valid vendor example is stored', () => {
       for (const m of meds) assert.equal(m.groupIdentifier?.value, number);
       for (const m of meds) assert.equal(m.groupIdentifier?.system, PRESCRIPTION_NUMBER_SYSTEM);
 
-      const pdf = await request(gw.app).get(`/prescriptions/${number}/ordonnance.pdf`).buffer(true).expect(200);
+      // HAPI's own validator, with the project's profiles loaded, accepts every stored resource.
+      const storedResources = (bundle.entry ?? []).map((e) => e.resource!).filter((r) => r.meta?.versionId !== undefined);
+      for (const resource of storedResources) {
+        const { resource: outcome } = await gw.deps.fhir.request<OperationOutcome>('POST', `${resource.resourceType}/$validate`, resource);
+        const errors = (outcome.issue ?? []).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+        assert.deepEqual(errors, [], `${resource.resourceType}/${resource.id}: ${JSON.stringify(errors)}`);
+      }
+
+      const pdf = await request(gw.app).get(`/prescriptions/${number}/ordonnance.pdf`).set('authorization', auth).buffer(true).expect(200);
       assert.equal(pdf.headers['content-type'], 'application/pdf');
       assert.equal(Buffer.from(pdf.body).subarray(0, 5).toString(), '%PDF-');
-      const png = await request(gw.app).get(`/prescriptions/${number}/qr.png`).buffer(true).expect(200);
+      const png = await request(gw.app).get(`/prescriptions/${number}/qr.png`).set('authorization', auth).buffer(true).expect(200);
       assert.equal(png.headers['content-type'], 'image/png');
-      const svg = await request(gw.app).get(`/prescriptions/${number}/qr.svg`).expect(200);
+      const svg = await request(gw.app).get(`/prescriptions/${number}/qr.svg`).set('authorization', auth).expect(200);
       assert.match(String(svg.text || svg.body), /<svg/);
     });
   }
@@ -76,8 +94,12 @@ describe('every valid vendor example is stored', () => {
 describe('every invalid vendor example is refused and nothing is written', () => {
   for (const example of vendorExamples().filter((e) => !e.valid)) {
     test(`${example.format}/${example.name}`, async () => {
-      const { body, ins } = uniquify(example);
-      const res = await request(gw.app).post('/prescriptions').set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, body));
+      const { body, ins, prescriberRpps } = uniquify(example);
+      const res = await request(gw.app)
+        .post('/prescriptions')
+        .set('authorization', await asPrescriber(prescriberRpps))
+        .set('content-type', CONTENT_TYPES[example.format])
+        .send(wireBody(example.format, body));
       assert.ok(res.status === 422 || res.status === 400, `status ${res.status}`);
       assert.equal(res.body.resourceType, 'OperationOutcome');
       assert.ok(res.body.issue.length >= 1);
@@ -92,11 +114,15 @@ describe('every invalid vendor example is refused and nothing is written', () =>
 
 describe('idempotency and conflicts', () => {
   const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name.startsWith('valid-drugs-only'))!;
+  let auth: string;
+  before(async () => {
+    auth = await asPrescriber(uniquify(example).prescriberRpps);
+  });
 
   test('the same message twice gives one prescription and the same answer (200 the second time)', async () => {
     const body = uniquify(example).body.toString();
-    const first = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(body).expect(201);
-    const second = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(body).expect(200);
+    const first = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(body).expect(201);
+    const second = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(body).expect(200);
     assert.deepEqual(second.body, first.body);
   });
 
@@ -105,7 +131,7 @@ describe('idempotency and conflicts', () => {
     const body = unique.body.toString();
     const number = unique.number!;
     const answers = await Promise.all(
-      Array.from({ length: 6 }, () => request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(body)),
+      Array.from({ length: 6 }, () => request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(body)),
     );
     const statuses = answers.map((a) => a.status).sort();
     assert.deepEqual(statuses.filter((s) => s === 201).length, 1, `statuses ${statuses}`);
@@ -119,49 +145,49 @@ describe('idempotency and conflicts', () => {
 
   test('the same message id with different content is a 409', async () => {
     const body = uniquify(example).body.toString();
-    await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(body).expect(201);
+    await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(body).expect(201);
     const changed = JSON.parse(body);
     changed.lignes[0].quantite = 2;
-    const res = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(JSON.stringify(changed)).expect(409);
+    const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(JSON.stringify(changed)).expect(409);
     assert.equal(res.body.resourceType, 'OperationOutcome');
   });
 
   test('a vendor number already used by another prescription is a 409', async () => {
     const first = uniquify(example);
-    await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(first.body.toString()).expect(201);
+    await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(first.body.toString()).expect(201);
     const other = JSON.parse(uniquify(example).body.toString());
     other.identifiantPrescription = first.number!;
-    const res = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(JSON.stringify(other)).expect(409);
+    const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(JSON.stringify(other)).expect(409);
     assert.match(res.body.issue[0].diagnostics, /already belongs/);
   });
 
   test('without a vendor number the gateway generates one with a valid check character', async () => {
     const json = JSON.parse(uniquify(example).body.toString());
     delete json.identifiantPrescription;
-    const res = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(JSON.stringify(json)).expect(201);
+    const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(JSON.stringify(json)).expect(201);
     assert.ok(hasValidCheckCharacter(res.body.number), res.body.number);
   });
 });
 
 describe('transport errors', () => {
   test('unknown media type → 415', async () => {
-    const res = await request(gw.app).post('/prescriptions').set('content-type', 'text/plain').send('hello').expect(415);
+    const res = await request(gw.app).post('/prescriptions').set('authorization', someone).set('content-type', 'text/plain').send('hello').expect(415);
     assert.equal(res.body.resourceType, 'OperationOutcome');
   });
   test('unknown X-Vendor-Format → 415', async () => {
-    await request(gw.app).post('/prescriptions').set('x-vendor-format', 'hl7v2').set('content-type', 'application/json').send('{}').expect(415);
+    await request(gw.app).post('/prescriptions').set('authorization', someone).set('x-vendor-format', 'hl7v2').set('content-type', 'application/json').send('{}').expect(415);
   });
   test('malformed JSON → 400', async () => {
-    const res = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send('{"formatVersion": ').expect(400);
+    const res = await request(gw.app).post('/prescriptions').set('authorization', someone).set('content-type', 'application/json').send('{"formatVersion": ').expect(400);
     assert.equal(res.body.resourceType, 'OperationOutcome');
   });
   test('body over 1 MiB → 413', async () => {
     const big = JSON.stringify({ padding: 'x'.repeat(1_100_000) });
-    const res = await request(gw.app).post('/prescriptions').set('content-type', 'application/json').send(big).expect(413);
+    const res = await request(gw.app).post('/prescriptions').set('authorization', someone).set('content-type', 'application/json').send(big).expect(413);
     assert.equal(res.body.resourceType, 'OperationOutcome');
   });
   test('unknown number → 404, malformed number → 400', async () => {
-    await request(gw.app).get('/prescriptions/ZZZZZZZZZZZZZZZZZZ').expect(404);
-    await request(gw.app).get('/prescriptions/abc').expect(400);
+    await request(gw.app).get('/prescriptions/ZZZZZZZZZZZZZZZZZZ').set('authorization', someone).expect(404);
+    await request(gw.app).get('/prescriptions/abc').set('authorization', someone).expect(400);
   });
 });

@@ -356,21 +356,11 @@ describe('epu-json: malformed bodies', () => {
   });
 });
 
-describe('epu-json: hostile bodies stay cheap and the report stays readable', () => {
-  const elapsedMs = (run: () => void): number => {
-    const started = process.hrtime.bigint();
-    run();
-    return Number(process.hrtime.bigint() - started) / 1e6;
-  };
-
-  test('thousands of empty lines: only the first 100 are judged, in linear time', () => {
+describe('epu-json: hostile bodies are refused with a readable report (their cost is measured by npm run bench:hostile)', () => {
+  test('thousands of empty lines: only the first 100 are judged', () => {
     // 512 KiB of "{}" lines: judging every line against every oneOf branch took minutes.
     const lines = Array.from({ length: 170_000 }, () => '{}').join(',');
-    let problems: Problem[] = [];
-    const ms = elapsedMs(() => {
-      problems = rejected(mapper.parse(Buffer.from(`{"lignes":[${lines}]}`)), 'invalid');
-    });
-    assert.ok(ms < 2000, `took ${ms} ms`);
+    const problems: Problem[] = rejected(mapper.parse(Buffer.from(`{"lignes":[${lines}]}`)), 'invalid');
     const tooMany = problems.find((p) => p.path === '/lignes');
     assert.equal(tooMany?.rule, 'V9');
     assert.match(tooMany?.message ?? '', /at most 100 items, got 170000/);

@@ -219,18 +219,15 @@ describe('lgc-xml: invalid examples are rejected with the vendor field named', (
 });
 
 describe('lgc-xml: XML security and encoding', () => {
-  test('a billion-laughs DOCTYPE is rejected before any parsing, fast', () => {
+  test('a billion-laughs DOCTYPE is rejected before any parsing', () => {
     const laughs = `<?xml version="1.0"?>
 <!DOCTYPE lolz [
  <!ENTITY lol "lol">
  ${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('\n ')}
 ]>
 <Prescription xmlns="urn:example:lgc:prescription:1" schemaVersion="1.0">&lol9;</Prescription>`;
-    const started = process.hrtime.bigint();
     const [problem] = rejected(parseText(laughs), 'malformed');
-    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
     assert.match(problem!.message, /DOCTYPE declarations are not accepted \(found at line 2, column 1\)/);
-    assert.ok(elapsedMs < 50, `took ${elapsedMs} ms`);
   });
 
   test('an external entity (XXE) is rejected with its DOCTYPE', () => {
@@ -424,36 +421,28 @@ describe('Europe/Paris local time', () => {
   });
 });
 
-describe('lgc-xml: hostile bodies stay cheap and the report stays readable', () => {
-  const elapsedMs = (run: () => void): number => {
-    const started = process.hrtime.bigint();
-    run();
-    return Number(process.hrtime.bigint() - started) / 1e6;
-  };
+describe('lgc-xml: hostile bodies are refused with a readable report (their cost is measured by npm run bench:hostile)', () => {
   const ROOT = '<?xml version="1.0"?><Prescription xmlns="urn:example:lgc:prescription:1" schemaVersion="1.0">';
 
-  test('many unterminated comments, CDATA sections or PIs are scanned in linear time', () => {
+  test('many unterminated comments, CDATA sections or PIs are refused as malformed', () => {
     // A lazy regex over these sections rescanned the rest of the body for each opening: minutes for 1 MiB.
     for (const opening of ['<!--', '<![CDATA[', '<?x ']) {
       const body = ROOT + opening.repeat(Math.floor(512 * 1024 / opening.length));
-      const ms = elapsedMs(() => assert.match(rejected(parseText(body), 'malformed')[0]!.message, /^malformed XML at line 1/));
-      assert.ok(ms < 2000, `${opening}: took ${ms} ms`);
+      assert.match(rejected(parseText(body), 'malformed')[0]!.message, /^malformed XML at line 1/);
     }
   });
 
-  test('many references are checked in linear time', () => {
+  test('many references are checked', () => {
     // Computing a line/column per '&' made 512 KiB of '&amp;' take most of a minute.
     const body = `${ROOT}${'&amp;'.repeat(100_000)}</Prescription>`;
-    const ms = elapsedMs(() => rejected(parseText(body), 'invalid'));
-    assert.ok(ms < 2000, `took ${ms} ms`);
+    rejected(parseText(body), 'invalid');
   });
 
-  test('thousands of namespace declarations, redeclared by thousands of children, cost what they weigh', () => {
+  test('thousands of namespace declarations, redeclared by thousands of children', () => {
     // Copying the in-scope bindings into every element that declares one was quadratic: 72 s for 600 KiB.
     const declarations = Array.from({ length: 15_000 }, (_, i) => `xmlns:p${i}="urn:x"`).join(' ');
     const body = ROOT.replace('schemaVersion', `${declarations} schemaVersion`) + '<a xmlns="urn:x"/>'.repeat(5000) + '</Prescription>';
-    const ms = elapsedMs(() => rejected(parseText(body), 'invalid'));
-    assert.ok(ms < 3000, `took ${ms} ms`);
+    rejected(parseText(body), 'invalid');
   });
 
   test('only the five predefined entities count, not inherited object members', () => {
