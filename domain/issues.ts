@@ -13,7 +13,7 @@ export interface Problem {
   path?: string;
   /** The vendor README rule this violates (V1..V12), when there is one. */
   rule?: string;
-  severity?: 'error' | 'warning';
+  severity?: 'error' | 'warning' | 'information';
 }
 
 export function toOperationOutcome(problems: readonly Problem[]): OperationOutcome {

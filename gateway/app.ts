@@ -12,9 +12,13 @@ import type { GatewayQueues } from '../queue/queues';
 import type { GatewayConfig } from './config';
 import { errorHandler, notFoundHandler } from './error-handler';
 import type { Logger } from './logger';
+import { auditRouter } from './routes/audit';
 import { healthRouter } from './routes/health';
+import { operationsRouter } from './routes/operations';
 import { messagingRouter } from './routes/messaging';
 import { prescriptionsRouter } from './routes/prescriptions';
+import type { SecurityConfig } from './security/config';
+import { securityInterceptor } from './security/interceptor';
 
 export interface AppDeps {
   config: GatewayConfig;
@@ -22,6 +26,8 @@ export interface AppDeps {
   fhir: FhirClient;
   redis: Redis;
   queues: GatewayQueues;
+  /** Authentication, claim mapping and lookup throttling (gateway/security/config.ts). */
+  security: SecurityConfig;
   /** Injected clock, so that date rules can be tested. */
   now?: () => Date;
 }
@@ -53,9 +59,14 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  // Authentication, authorization, throttling and audit of every request, in one place.
+  app.use(securityInterceptor(deps));
+
   app.use(healthRouter(deps));
+  app.use(operationsRouter(deps));
   app.use(prescriptionsRouter(deps));
   app.use(messagingRouter(deps));
+  app.use(auditRouter(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -7,14 +7,16 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { connectDependencies, UnreachableError } from './dependencies';
 import { createLogger } from './logger';
+import { loadSecurityConfig } from './security/config';
 import { closeQueues, createQueues } from '../queue/queues';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const security = loadSecurityConfig();
   const logger = createLogger(config.logLevel);
   const { fhir, redis } = await connectDependencies(config);
   const queues = createQueues({ connection: redis, prefix: config.queuePrefix });
-  const app = createApp({ config, logger, fhir, redis, queues });
+  const app = createApp({ config, logger, fhir, redis, queues, security });
 
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -6,15 +6,22 @@ import type { Processor } from 'bullmq';
 import type { Dependencies } from '../gateway/dependencies';
 import type { GatewayConfig } from '../gateway/config';
 import type { Logger } from '../gateway/logger';
-import type { QueueName } from './queues';
+import { createAuditProcessor } from './audit/processor';
+import { createDmpProcessor, type DmpRuntime } from './dmp/processor';
+import { QUEUE_NAMES, type QueueName } from './queues';
 
 export interface ProcessorDeps extends Dependencies {
   config: GatewayConfig;
   logger: Logger;
+  /** DMP feed: clients, signing credentials, metrics (queue/dmp/runtime.ts prepares it). */
+  dmp: DmpRuntime;
 }
 
 export type ProcessorTable = Partial<Record<QueueName, Processor>>;
 
-export function buildProcessors(_deps: ProcessorDeps): ProcessorTable {
-  return {};
+export function buildProcessors(deps: ProcessorDeps): ProcessorTable {
+  return {
+    [QUEUE_NAMES.dmpPublish]: createDmpProcessor(deps.dmp) as Processor,
+    [QUEUE_NAMES.audit]: createAuditProcessor({ fhir: deps.fhir }) as Processor,
+  };
 }

@@ -4,12 +4,16 @@
  * (or go back to the queue if they outlive the grace period) before the process exits.
  */
 import { createServer, type Server } from 'node:http';
-import { Worker } from 'bullmq';
+import { MetricsTime, Worker } from 'bullmq';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, loadConfig } from '../gateway/config';
 import { connectDependencies, UnreachableError } from '../gateway/dependencies';
 import { createLogger } from '../gateway/logger';
 import { pingRedis } from './connection';
 import { buildProcessors } from './processors';
+import { loadDmpConfig } from './dmp/config';
+import { createDmpMetrics } from './dmp/metrics';
+import { prepareDmpRuntime } from './dmp/runtime';
 
 const GRACE_MS = 25_000;
 
@@ -18,10 +22,34 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ process: 'worker' });
   const deps = await connectDependencies(config);
   const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 4);
-  const processors = buildProcessors({ ...deps, config, logger });
+  // Worker-side metrics (job latency histograms), served on the health port at /metrics.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const dmp = await prepareDmpRuntime({
+    config: loadDmpConfig(config),
+    fhir: deps.fhir,
+    connection: deps.redis,
+    queuePrefix: config.queuePrefix,
+    logger,
+    metrics: createDmpMetrics(registry),
+  });
+  const processors = buildProcessors({ ...deps, config, logger, dmp });
+  // Lock settings: a job whose worker died is taken over once its lock expires (BullMQ defaults 30 s).
+  const lockDuration = Number(process.env.WORKER_LOCK_DURATION_MS ?? 30_000);
+  const stalledInterval = Number(process.env.WORKER_STALLED_INTERVAL_MS ?? 30_000);
 
-  const workers = Object.entries(processors).map(([name, processor]) => {
-    const worker = new Worker(name, processor, { connection: deps.redis.duplicate(), prefix: config.queuePrefix, concurrency });
+  // BullMQ does not close a connection it is given: kept here, closed after the workers on stop.
+  const connections = Object.keys(processors).map(() => deps.redis.duplicate());
+  const workers = Object.entries(processors).map(([name, processor], i) => {
+    const worker = new Worker(name, processor, {
+      connection: connections[i]!,
+      prefix: config.queuePrefix,
+      concurrency,
+      lockDuration,
+      stalledInterval,
+      // Completed/failed counts kept in Redis for every worker: the gateway's /metrics reads them.
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    });
     worker.on('failed', (job, err) => logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, reason: err.message }, 'job failed'));
     worker.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
     return worker;
@@ -30,6 +58,10 @@ async function main(): Promise<void> {
 
   const healthPort = Number(process.env.WORKER_HEALTH_PORT ?? 3001);
   const health: Server = createServer(async (req, res) => {
+    if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+      return;
+    }
     if (req.url !== '/health') {
       res.writeHead(404).end();
       return;
@@ -52,6 +84,8 @@ async function main(): Promise<void> {
     }, GRACE_MS).unref();
     health.close();
     await Promise.all(workers.map((w) => w.close()));
+    await dmp.close();
+    await Promise.all(connections.map((c) => c.quit().catch(() => undefined)));
     await deps.redis.quit().catch(() => undefined);
     clearTimeout(forced);
     logger.info('worker stopped');

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command runs the whole stack locally (npm start): HAPI FHIR (unless FHIR_BASE_URL points
-# at an existing server), the gateway and the DMP/audit worker. Ctrl-C stops everything.
+# at an existing server), the development token issuer (unless AUTH_ISSUER names a real one),
+# the gateway and the DMP/audit worker. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .run
@@ -33,6 +34,39 @@ if [[ -z "${FHIR_BASE_URL:-}" ]]; then
   fi
 fi
 
+# Authentication: a real OpenID Connect provider when AUTH_ISSUER is set, else the development
+# issuer on loopback (its key lives in .run/dev-issuer/; `npm run token` signs with it).
+dev_issuer=""
+if [[ -z "${AUTH_ISSUER:-}" ]]; then
+  if [[ "${NODE_ENV:-}" == "production" ]]; then
+    echo "NODE_ENV=production: set AUTH_ISSUER, AUTH_JWKS_URL and AUTH_AUDIENCE (the development issuer is not started)" >&2
+    exit 1
+  fi
+  export DEV_ISSUER_PORT="${DEV_ISSUER_PORT:-3002}"
+  export AUTH_ISSUER="http://127.0.0.1:${DEV_ISSUER_PORT}"
+  export AUTH_JWKS_URL="${AUTH_ISSUER}/.well-known/jwks.json"
+  export AUTH_AUDIENCE="${AUTH_AUDIENCE:-ordo-gateway}"
+  node --import tsx gateway/security/dev-issuer.ts &
+  pids+=($!)
+  dev_issuer=1
+  for _ in $(seq 1 30); do
+    if curl -sf -o /dev/null "$AUTH_JWKS_URL"; then break; fi
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "the development issuer exited during start-up" >&2; exit 1; }
+    sleep 0.5
+  done
+fi
+
+# DMP signing: real credentials when DMP_SIGNING_P12 or DMP_SIGNING_KEY is set, else a throw-away
+# development certificate in .run/dev-signing/ (refused in production: queue/dmp/config.ts).
+dev_signing=""
+if [[ -z "${DMP_SIGNING_P12:-}" && -z "${DMP_SIGNING_KEY:-}" && "${NODE_ENV:-}" != "production" ]]; then
+  node --import tsx scripts/dev-signing-credentials.ts .run/dev-signing
+  export DMP_SIGNING_KEY="$PWD/.run/dev-signing/org.key.pem"
+  export DMP_SIGNING_CERT="$PWD/.run/dev-signing/org.cert.pem"
+  export DMP_SIGNING_CHAIN="$PWD/.run/dev-signing/chain.pem"
+  dev_signing=1
+fi
+
 node --import tsx scripts/install-profiles.ts
 node --import tsx gateway/server.ts &
 pids+=($!)
@@ -49,9 +83,12 @@ cat <<MSG
 
 ordo-gateway is running
   gateway        http://${HOST}:${PORT}   (GET /ready, POST /prescriptions)
-  worker health  http://${HOST}:${WORKER_HEALTH_PORT}/health
+  worker health  http://${HOST}:${WORKER_HEALTH_PORT}/health   (and /metrics)
+  operations     http://${HOST}:${PORT}/admin/queues   http://${HOST}:${PORT}/metrics   (operator role)
+  DMP store      ${DMP_FHIR_BASE_URL:-$FHIR_BASE_URL}${dev_signing:+ (documents signed with the development certificate in .run/dev-signing/)}
   FHIR store     ${FHIR_BASE_URL}
   Redis          ${REDIS_URL}
+  token issuer   ${AUTH_ISSUER}${dev_issuer:+ (development: npm run --silent token -- --role prescriber --profession doctor --rpps 99900000110)}
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true

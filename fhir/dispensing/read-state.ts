@@ -104,6 +104,9 @@ const pickCoding = (c: Coding): Coding => ({ ...(c.system !== undefined ? { syst
 
 const recordTime = (r: ExecutionRecord): string =>
   r.meta?.lastUpdated ?? (r.resourceType === 'MedicationDispense' ? r.whenHandedOver : undefined) ?? '';
+/** Oldest first; records of one transaction share lastUpdated and come in id order. */
+const byRecordTime = (a: ExecutionRecord, b: ExecutionRecord): number =>
+  recordTime(a).localeCompare(recordTime(b)) || (a.id ?? '').length - (b.id ?? '').length || (a.id ?? '').localeCompare(b.id ?? '');
 
 export function readExecutionState(found: { header: RequestGroup; bundle: Bundle<FhirResource> }): StoredExecutionState {
   const header = found.header;
@@ -134,7 +137,7 @@ export function readExecutionState(found: { header: RequestGroup; bundle: Bundle
   const records = entries
     .map((e) => e.resource)
     .filter(isExecutionRecord)
-    .sort((a, b) => recordTime(a).localeCompare(recordTime(b)));
+    .sort(byRecordTime);
   return {
     state: { number, headerStatus: header.status, authoredOn, lines },
     header: header as RequestGroup & { id: string },

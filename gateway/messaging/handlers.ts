@@ -8,7 +8,9 @@ import type { FhirResource, RequestGroup } from 'fhir/r4';
 import { MESSAGE_EVENTS } from '../../fhir/systems';
 import { mapper as fhirMessageMapper } from '../../mappers/fhir-message';
 import type { AppDeps } from '../app';
+import { dispenseRecord } from '../dispensing/message';
 import { acceptPrescription } from '../intake/accept';
+import { authorizationFor, setAuditEntity } from '../security/request-context';
 
 export interface MessageContext {
   deps: AppDeps;
@@ -23,8 +25,10 @@ export interface MessageHandled {
 export type MessageHandler = (body: Buffer, ctx: MessageContext) => Promise<MessageHandled>;
 
 async function prescriptionCreate(body: Buffer, { deps, req }: MessageContext): Promise<MessageHandled> {
-  const result = await acceptPrescription(deps, fhirMessageMapper, body);
+  // The sender must be the prescriber who signs the message, as on POST /prescriptions.
+  const result = await acceptPrescription(deps, fhirMessageMapper, body, { beforeStore: (p) => authorizationFor(req).createPrescription(p) });
   req.log.info({ number: result.number, format: 'fhir-message', created: result.created }, 'prescription intake');
+  setAuditEntity(req, { number: result.number });
   // The stored header carries the number the sender needs to print.
   const { resource } = await deps.fhir.read<RequestGroup>('RequestGroup', result.requestGroupId);
   return { focus: [resource] };
@@ -32,4 +36,5 @@ async function prescriptionCreate(body: Buffer, { deps, req }: MessageContext): 
 
 export const MESSAGE_HANDLERS: Record<string, MessageHandler> = {
   [MESSAGE_EVENTS.prescriptionCreate]: prescriptionCreate,
+  [MESSAGE_EVENTS.dispenseRecord]: dispenseRecord,
 };

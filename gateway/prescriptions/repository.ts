@@ -1,6 +1,7 @@
 /**
  * The FHIR searches that find a prescription. A prescription is a RequestGroup (the header,
- * carrying the number) with its requests, patient, prescriber, structure and consents; the
+ * carrying the number) with its requests, patient, prescriber, structure, consents and the
+ * dispensing/execution records made on it; the
  * project's SearchParameters (profiles/search-parameters) let one search return all of it.
  */
 import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
@@ -25,7 +26,8 @@ export function prescriptionSearchParams(number: string): Record<string, string 
       'RequestGroup:prescriber-organization',
       'RequestGroup:locum-for',
     ],
-    _revinclude: 'Consent:data',
+    // Consents, and the dispensing/execution records (profiles/search-parameters/ordo-execution-prescription.json).
+    _revinclude: ['Consent:data', 'MedicationDispense:ordo-prescription', 'SupplyDelivery:ordo-prescription', 'Procedure:ordo-prescription'],
     _count: '200',
   };
 }

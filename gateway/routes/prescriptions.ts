@@ -1,12 +1,26 @@
 /**
- * Prescription intake and retrieval over HTTP.
- *   POST /prescriptions                  vendor payload → stored FHIR prescription (201, or 200 on replay)
- *   GET  /prescriptions/:number          the prescription as a FHIR Bundle
- *   GET  /prescriptions/:number/qr.png   QR code (also qr.svg) and the printable ordonnance.pdf
+ * Prescriptions over HTTP: intake, retrieval, dispensing and execution.
+ *   POST /prescriptions                      vendor payload → stored FHIR prescription (201, or 200 on replay)
+ *   GET  /prescriptions/:number              the prescription as a FHIR Bundle, with its dispensing summary and records
+ *   POST /prescriptions/scan                 the raw text a scanner read (QR content or a typed number) → same answer
+ *   POST /prescriptions/:number/dispenses    record dispenses / deliveries / sessions (FHIR collection or one record)
+ *   GET  /prescriptions/:number/dispenses    what was dispensed, for the prescriber, unless the patient objected
+ *   POST /prescriptions/:number/cancel       the prescriber cancels what was not dispensed
+ *   POST /prescriptions/:number/consent      the patient's (new) choice about the prescriber seeing the dispensing
+ *   GET  /prescriptions/:number/qr.png       QR code (also qr.svg) and the printable ordonnance.pdf
+ * The routes parse and answer; the work is in gateway/dispensing (I/O) and profiles/dispensing (rules).
  */
 import express, { Router, type Request, type Response } from 'express';
 import type { Bundle, FhirResource } from 'fhir/r4';
-import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
+import type { Problem } from '../../domain/issues';
+import { parseQrPayload, type ScannedCode } from '../../documents/qr-code';
+import { readRestSubmission } from '../../fhir/dispensing/read-submission';
+import { dispensesBundle, prescriptionBundle, summaryFullUrl } from '../../fhir/dispensing/summary';
+import { PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
+import { readJson } from '../../mappers/shared/json-reader';
+import { parisDateOf } from '../../mappers/shared/paris-time';
+import { objectionMessage, patientObjectsToDispensingView, readPatientChoice } from '../../profiles/dispensing/consent-rules';
+import { prescriptionStatusOf } from '../../profiles/dispensing/status';
 import { mapperForFormat, mapperForMediaType, MAPPERS } from '../../mappers/registry';
 import type { VendorMapper } from '../../mappers/types';
 import { PAYLOAD_LIMITS } from '../../mappers/types';
@@ -14,8 +28,14 @@ import type { AppDeps } from '../app';
 import { HttpProblem } from '../http-problem';
 import { acceptPrescription } from '../intake/accept';
 import type { IntakeResult } from '../intake/store';
-import { findPrescriptionByNumber, type StoredPrescriptionBundle } from '../prescriptions/repository';
-import { renderPrescriptionDocument, DOCUMENT_KINDS } from '../prescriptions/documents';
+import { cancelPrescription } from '../dispensing/cancel';
+import { recordPatientChoice } from '../dispensing/consent';
+import { clockOf, loadForDispensing, loadPrescription, normalizedNumber, numberFromPath, securityOf, type LoadedForDispensing } from '../dispensing/lookup';
+import { recordExecution, type RecordResult } from '../dispensing/record';
+import type { StoredPrescriptionBundle } from '../prescriptions/repository';
+import { renderPrescriptionDocument, storedPrescriptionOf, DOCUMENT_KINDS } from '../prescriptions/documents';
+import { ownershipOf } from '../security/ownership';
+import { authorizationFor, setAuditEntity } from '../security/request-context';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -56,36 +76,93 @@ export function intakeResponseBody(result: IntakeResult) {
   };
 }
 
-/** A number from the URL: normalised, well-formed, or a 400 saying what is wrong with it. */
-export function numberFromPath(raw: string): string {
-  const number = normalizePrescriptionNumber(decodeURIComponent(raw));
-  if (!isWellFormedNumber(number)) {
-    throw HttpProblem.of(400, 'value', `"${raw}" is not a prescription number: 18 characters from 0-9 and A-Z are expected`);
+const FHIR_MEDIA_TYPES = ['application/fhir+json', 'application/json'];
+
+function requireFhirJson(req: Request): void {
+  const media = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!FHIR_MEDIA_TYPES.includes(media)) throw HttpProblem.of(415, 'not-supported', `send application/fhir+json, got "${media || '(none)'}"`);
+}
+
+function jsonBody(req: Request): unknown {
+  const json = readJson(bodyBytes(req));
+  if (!json.ok) throw new HttpProblem(400, json.problems);
+  return json.value;
+}
+
+/** A FHIR JSON answer; never cached (patient data), so no ETag is computed over the body either. */
+const sendFhir = (res: Response, status: number, resource: unknown): void => {
+  const body = Buffer.from(JSON.stringify(resource), 'utf8');
+  res.status(status).setHeader('content-type', FHIR_JSON);
+  res.setHeader('cache-control', 'private, no-store');
+  res.setHeader('content-length', body.length);
+  res.end(body);
+};
+
+/**
+ * The prescription Bundle for the caller: everything for a dispenser; for a prescriber whose
+ * patient objected, the prescription without what was dispensed.
+ */
+function lookupAnswer(req: Request, deps: AppDeps, { found, stored }: LoadedForDispensing): Bundle<FhirResource> {
+  const security = securityOf(req);
+  security?.readPrescription(ownershipOf(found));
+  const now = clockOf(deps)();
+  const withheld =
+    security?.principal.role === 'prescriber' && patientObjectsToDispensingView(stored.dispensingConsent) ? objectionMessage(stored.state.number) : undefined;
+  const verdict = prescriptionStatusOf(stored.state, parisDateOf(now));
+  return prescriptionBundle(stored, found.bundle.entry ?? [], verdict, { now, ...(withheld ? { withheld } : {}) });
+}
+
+/** The text a scanner produced: raw bytes as UTF-8, or a JSON string holding it. */
+function scannedText(req: Request): string {
+  const text = bodyBytes(req).toString('utf8').trim();
+  if (text.startsWith('"')) {
+    try {
+      const inner: unknown = JSON.parse(text);
+      if (typeof inner === 'string') return inner;
+    } catch {
+      /* not a JSON string: read as it is */
+    }
   }
-  return number;
+  return text;
 }
 
-export async function loadOr404(deps: AppDeps, number: string): Promise<StoredPrescriptionBundle> {
-  const found = await findPrescriptionByNumber(deps.fhir, number);
-  if (!found) throw HttpProblem.of(404, 'not-found', `no prescription has the number ${number}`);
-  return found;
+const sameName = (a: string, b: string): boolean => a.trim().localeCompare(b.trim(), 'fr', { sensitivity: 'base' }) === 0;
+
+/** A full QR content must describe the stored prescription: else the printed code was altered or belongs elsewhere. */
+function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle): void {
+  if (scanned.source !== 'qr') return;
+  const { prescription } = storedPrescriptionOf(found);
+  const titular = prescription.replacedPrescriber ?? prescription.prescriber;
+  const problems: Problem[] = [];
+  if (!sameName(scanned.patient.family, prescription.patient.family) || scanned.patient.birthDate !== prescription.patient.birthDate) {
+    problems.push({ code: 'business-rule', path: '/D/P', message: 'the patient in the QR code is not the patient of this prescription' });
+  }
+  if (scanned.rpps !== titular.rpps) problems.push({ code: 'business-rule', path: '/D/M/RPPS', message: 'the prescriber in the QR code is not the prescriber of this prescription' });
+  if (problems.length > 0) {
+    throw new HttpProblem(422, [...problems, { code: 'business-rule', message: `the QR code does not match prescription ${scanned.number}: it may have been altered; check the paper ordonnance` }]);
+  }
 }
 
-/** The search result as a plain collection Bundle: the prescription, not a query. */
-function asCollection(found: StoredPrescriptionBundle, number: string): Bundle<FhirResource> {
+function recordedBundle(number: string, result: RecordResult, now: Date): Bundle<FhirResource> {
   return {
     resourceType: 'Bundle',
     type: 'collection',
-    identifier: { system: 'urn:oid:1.2.250.1.215.500.1.1', value: number },
-    entry: (found.bundle.entry ?? []).map((e) => ({ fullUrl: e.fullUrl, resource: e.resource })),
+    identifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: number },
+    timestamp: now.toISOString(),
+    entry: [
+      { fullUrl: summaryFullUrl(), resource: result.summary },
+      ...result.records.map((r) => ({ resource: r as FhirResource })),
+    ],
   };
 }
 
 export function prescriptionsRouter(deps: AppDeps): Router {
   const router = Router();
+  const now = clockOf(deps);
+
   router.post('/prescriptions', rawBody, async (req: Request, res: Response) => {
     const mapper = selectMapper(req);
-    const result = await acceptPrescription(deps, mapper, bodyBytes(req));
+    const result = await acceptPrescription(deps, mapper, bodyBytes(req), { beforeStore: (p) => authorizationFor(req).createPrescription(p) });
     req.log.info({ number: result.number, format: mapper.format, created: result.created }, 'prescription intake');
     res
       .status(result.created ? 201 : 200)
@@ -93,17 +170,74 @@ export function prescriptionsRouter(deps: AppDeps): Router {
       .json(intakeResponseBody(result));
   });
 
+  router.post('/prescriptions/scan', rawBody, async (req: Request, res: Response) => {
+    const scanned = parseQrPayload(scannedText(req));
+    if (!scanned.ok) throw new HttpProblem(400, scanned.problems);
+    const number = normalizedNumber(scanned.value.number, scanned.value.source === 'qr' ? '/D/ID' : undefined);
+    setAuditEntity(req, { number });
+    const loaded = await loadForDispensing(deps, number);
+    const answer = lookupAnswer(req, deps, loaded);
+    checkScanMatches(scanned.value, loaded.found);
+    sendFhir(res, 200, answer);
+  });
+
   router.get('/prescriptions/:number', async (req: Request, res: Response) => {
     const number = numberFromPath(String(req.params.number));
-    const found = await loadOr404(deps, number);
-    res.type(FHIR_JSON).send(JSON.stringify(asCollection(found, number)));
+    sendFhir(res, 200, lookupAnswer(req, deps, await loadForDispensing(deps, number)));
+  });
+
+  router.post('/prescriptions/:number/dispenses', rawBody, async (req: Request, res: Response) => {
+    const number = numberFromPath(String(req.params.number));
+    requireFhirJson(req);
+    const submission = readRestSubmission(jsonBody(req));
+    if (!submission.ok) throw new HttpProblem(submission.malformed ? 400 : 422, submission.problems);
+    const elsewhere = submission.value.numbers.find((n) => n.value !== number);
+    if (elsewhere) {
+      throw HttpProblem.of(422, 'value', `the record names prescription ${elsewhere.value || '(another system)'}, not ${number}`, elsewhere.at);
+    }
+    const security = securityOf(req);
+    const result = await recordExecution(deps, { number, submission: submission.value, ...(security ? { security } : {}) });
+    req.log.info({ number, records: result.records.length, created: result.created }, 'dispense recorded');
+    res.location(`/prescriptions/${number}/dispenses`);
+    sendFhir(res, result.created ? 201 : 200, recordedBundle(number, result, now()));
+  });
+
+  router.get('/prescriptions/:number/dispenses', async (req: Request, res: Response) => {
+    const number = numberFromPath(String(req.params.number));
+    const { found, stored } = await loadForDispensing(deps, number);
+    const objects = patientObjectsToDispensingView(stored.dispensingConsent);
+    const security = securityOf(req);
+    if (security) security.readDispenses(ownershipOf(found), objects);
+    else if (objects) throw HttpProblem.of(403, 'forbidden', `access refused: ${objectionMessage(number)}`);
+    const at = now();
+    sendFhir(res, 200, dispensesBundle(stored, found.bundle.entry ?? [], prescriptionStatusOf(stored.state, parisDateOf(at)), { now: at }));
+  });
+
+  router.post('/prescriptions/:number/cancel', async (req: Request, res: Response) => {
+    const number = numberFromPath(String(req.params.number));
+    const security = securityOf(req);
+    const result = await cancelPrescription(deps, number, security ? (owner) => security.cancelPrescription(owner) : undefined);
+    req.log.info({ number, revoked: result.revoked }, 'prescription cancellation');
+    sendFhir(res, 200, result.outcome);
+  });
+
+  router.post('/prescriptions/:number/consent', rawBody, async (req: Request, res: Response) => {
+    const number = numberFromPath(String(req.params.number));
+    requireFhirJson(req);
+    const choice = readPatientChoice(jsonBody(req));
+    if (!choice.ok) throw new HttpProblem(422, choice.problems);
+    const security = securityOf(req);
+    const consent = await recordPatientChoice(deps, number, choice.value, security ? (owner) => security.recordConsent(owner) : undefined);
+    req.log.info({ number, objects: choice.value }, 'patient choice recorded');
+    sendFhir(res, 200, consent);
   });
 
   router.get('/prescriptions/:number/:document', async (req: Request, res: Response) => {
     const kind = DOCUMENT_KINDS[String(req.params.document)];
     if (!kind) throw HttpProblem.of(404, 'not-found', `no document "${req.params.document}"; try qr.png, qr.svg or ordonnance.pdf`);
     const number = numberFromPath(String(req.params.number));
-    const found = await loadOr404(deps, number);
+    const found = await loadPrescription(deps, number);
+    securityOf(req)?.readPrescription(ownershipOf(found));
     const document = await renderPrescriptionDocument(kind, found);
     res.type(kind.contentType).setHeader('cache-control', 'private, no-store');
     res.send(document);

@@ -25,9 +25,13 @@ const PRESCRIPTION_RESOURCE_TYPES = [
   'ServiceRequest',
 ] as const;
 
+/** dispense-record: what was dispensed or executed, by whom (README "Dispensing and execution"). */
+const DISPENSE_RECORD_RESOURCE_TYPES = ['MessageHeader', 'MedicationDispense', 'SupplyDelivery', 'Procedure', 'Practitioner', 'Organization'] as const;
+
 /** Events by code in MESSAGE_EVENT_SYSTEM. */
 export const MESSAGE_EVENT_DEFINITIONS: Readonly<Record<string, MessageEventDefinition>> = {
   [MESSAGE_EVENTS.prescriptionCreate]: { allowedResourceTypes: PRESCRIPTION_RESOURCE_TYPES },
+  [MESSAGE_EVENTS.dispenseRecord]: { allowedResourceTypes: DISPENSE_RECORD_RESOURCE_TYPES },
 };
 
 export const isSupportedEvent = (system: string | undefined, code: string | undefined): boolean =>

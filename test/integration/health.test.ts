@@ -10,6 +10,8 @@ import { createLogger } from '../../gateway/logger';
 import { createFhirClient } from '../../fhir/client';
 import { createRedisConnection } from '../../queue/connection';
 import { closeQueues, createQueues } from '../../queue/queues';
+import type { SecurityConfig } from '../../gateway/security/config';
+import { bearerFor, testSecurityConfig } from '../support/auth';
 import { testConfig } from '../support/env';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
@@ -17,8 +19,10 @@ const config = testConfig();
 const redis = createRedisConnection(config.redisUrl);
 const queues = createQueues({ connection: redis, prefix: config.queuePrefix });
 let proxy: TcpProxy;
+let security: SecurityConfig;
 
 before(async () => {
+  security = await testSecurityConfig();
   await redis.ping();
   const target = new URL(config.fhirBaseUrl);
   proxy = await startTcpProxy(target.hostname, Number(target.port || 80));
@@ -33,10 +37,10 @@ after(async () => {
 async function appThroughProxy() {
   const target = new URL(config.fhirBaseUrl);
   const fhir = await createFhirClient({ baseUrl: `http://127.0.0.1:${proxy.port}${target.pathname}`, timeoutMs: 2000, retries: 0 });
-  return createApp({ config, logger: createLogger('silent'), fhir, redis, queues });
+  return createApp({ config, logger: createLogger('silent'), fhir, redis, queues, security });
 }
 
-test('/health answers while the process lives', async () => {
+test('/health answers while the process lives, without a token', async () => {
   const app = await appThroughProxy();
   const res = await request(app).get('/health').expect(200);
   assert.equal(res.body.status, 'ok');
@@ -61,7 +65,7 @@ test('/ready is 503 when Redis does not answer', async () => {
   const deadRedis = createRedisConnection('redis://127.0.0.1:9/0');
   deadRedis.on('error', () => undefined);
   try {
-    const app = createApp({ config, logger: createLogger('silent'), fhir, redis: deadRedis, queues });
+    const app = createApp({ config, logger: createLogger('silent'), fhir, redis: deadRedis, queues, security });
     const res = await request(app).get('/ready').expect(503);
     assert.match(JSON.stringify(res.body), /Redis does not answer/);
     assert.ok(target.port);
@@ -72,7 +76,14 @@ test('/ready is 503 when Redis does not answer', async () => {
 
 test('unknown routes and errors come back as OperationOutcome without stack traces', async () => {
   const app = await appThroughProxy();
-  const res = await request(app).get('/nope').expect(404);
+  // No access rule covers an unknown route: refused before anything runs, for every role.
+  const res = await request(app).get('/nope').set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist' })).expect(403);
   assert.equal(res.body.resourceType, 'OperationOutcome');
   assert.doesNotMatch(res.text, /at .*\.ts:\d+/);
+  const anonymous = await request(app).get('/nope').expect(401);
+  assert.equal(anonymous.body.resourceType, 'OperationOutcome');
+  // A prescription number that is not well-formed is a 400 from the handler, again as an OperationOutcome.
+  const malformed = await request(app).get('/prescriptions/abc').set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist' })).expect(400);
+  assert.equal(malformed.body.resourceType, 'OperationOutcome');
+  assert.doesNotMatch(malformed.text, /at .*\.ts:\d+/);
 });

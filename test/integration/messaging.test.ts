@@ -6,12 +6,19 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Bundle, FhirResource, MessageHeader, OperationOutcome, RequestGroup } from 'fhir/r4';
+import { bearerFor } from '../support/auth';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { syntheticRpps } from '../support/synthetic';
 import { uniquify, vendorExamples } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
+/** A prescriber who signs none of the examples (for messages refused before the sender matters). */
+let someone: string;
+/** The sender must be the prescriber who signs the message. */
+const asPrescriber = (rpps: string | undefined) => bearerFor({ role: 'prescriber', profession: 'doctor', rpps: rpps ?? syntheticRpps() });
 before(async () => {
   gw = await startTestGateway();
+  someone = await asPrescriber(undefined);
 });
 after(async () => {
   await gw.close();
@@ -20,23 +27,24 @@ after(async () => {
 const example = (name: string) => vendorExamples().find((e) => e.format === 'fhir-message' && e.name === name)!;
 
 /** A unique message with a Bundle.id and MessageHeader.id, as a reliable-messaging sender sends it. */
-function message(name: string): { json: Bundle<FhirResource>; headerId: string } {
-  const json = JSON.parse(uniquify(example(name)).body.toString()) as Bundle<FhirResource>;
+function message(name: string): { json: Bundle<FhirResource>; headerId: string; prescriberRpps: string | undefined } {
+  const unique = uniquify(example(name));
+  const json = JSON.parse(unique.body.toString()) as Bundle<FhirResource>;
   json.id = randomUUID();
   const header = json.entry?.[0]?.resource as MessageHeader | undefined;
   const headerId = randomUUID();
   if (header?.resourceType === 'MessageHeader') header.id = headerId;
-  return { json, headerId };
+  return { json, headerId, prescriberRpps: unique.prescriberRpps };
 }
 
-const post = (body: unknown) =>
-  request(gw.app).post('/fhir/$process-message').set('content-type', 'application/fhir+json').send(JSON.stringify(body));
+const post = (body: unknown, auth = someone) =>
+  request(gw.app).post('/fhir/$process-message').set('authorization', auth).set('content-type', 'application/fhir+json').send(JSON.stringify(body));
 
 const responseHeader = (bundle: Bundle<FhirResource>) => bundle.entry?.[0]?.resource as MessageHeader;
 
 test('a prescription-create message is stored and answered ok with the prescription header', async () => {
-  const { json, headerId } = message('valid-drugs-only.json');
-  const res = await post(json).expect(200);
+  const { json, headerId, prescriberRpps } = message('valid-drugs-only.json');
+  const res = await post(json, await asPrescriber(prescriberRpps)).expect(200);
   const bundle = res.body as Bundle<FhirResource>;
   assert.equal(bundle.type, 'message');
   const header = responseHeader(bundle);
@@ -49,9 +57,10 @@ test('a prescription-create message is stored and answered ok with the prescript
 });
 
 test('the same Bundle.id and MessageHeader.id get the original response again', async () => {
-  const { json } = message('valid-biology-only.json');
-  const first = await post(json).expect(200);
-  const second = await post(json).expect(200);
+  const { json, prescriberRpps } = message('valid-biology-only.json');
+  const auth = await asPrescriber(prescriberRpps);
+  const first = await post(json, auth).expect(200);
+  const second = await post(json, auth).expect(200);
   assert.deepEqual(second.body, first.body);
 });
 
@@ -73,13 +82,13 @@ test('a message without MessageHeader is answered fatal-error (V12)', async () =
 });
 
 test('a body that is not JSON is a 400 OperationOutcome; a wrong media type is a 415', async () => {
-  const bad = await request(gw.app).post('/fhir/$process-message').set('content-type', 'application/fhir+json').send('{oops').expect(400);
+  const bad = await request(gw.app).post('/fhir/$process-message').set('authorization', someone).set('content-type', 'application/fhir+json').send('{oops').expect(400);
   assert.equal(bad.body.resourceType, 'OperationOutcome');
-  await request(gw.app).post('/fhir/$process-message').set('content-type', 'application/xml').send('<a/>').expect(415);
+  await request(gw.app).post('/fhir/$process-message').set('authorization', someone).set('content-type', 'application/xml').send('<a/>').expect(415);
 });
 
 test('the CapabilityStatement declares the reliable-messaging cache period', async () => {
-  const res = await request(gw.app).get('/fhir/metadata').expect(200);
+  const res = await request(gw.app).get('/fhir/metadata').set('authorization', someone).expect(200);
   assert.equal(res.body.resourceType, 'CapabilityStatement');
   assert.ok(res.body.messaging[0].reliableCache > 0);
   assert.ok(res.body.messaging[0].supportedMessage.length >= 1);

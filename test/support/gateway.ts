@@ -1,6 +1,7 @@
 /**
  * A gateway application wired to the real FHIR store and Redis, for integration tests
- * (supertest drives it without opening a port).
+ * (supertest drives it without opening a port). Authentication is on, against the test
+ * issuer of ./auth: send `Authorization: await bearerFor({...})` with every request.
  */
 import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../gateway/app';
@@ -8,6 +9,7 @@ import { createLogger } from '../../gateway/logger';
 import { createFhirClient } from '../../fhir/client';
 import { createRedisConnection } from '../../queue/connection';
 import { closeQueues, createQueues } from '../../queue/queues';
+import { testSecurityConfig } from './auth';
 import { testConfig } from './env';
 
 export interface TestGateway {
@@ -23,7 +25,8 @@ export async function startTestGateway(overrides: Partial<AppDeps> = {}): Promis
   const redis = createRedisConnection(config.redisUrl);
   await redis.ping();
   const queues = createQueues({ connection: redis, prefix: config.queuePrefix });
-  const deps: AppDeps = { config, logger: createLogger('silent'), fhir, redis, queues, ...overrides };
+  const security = await testSecurityConfig();
+  const deps: AppDeps = { config, logger: createLogger('silent'), fhir, redis, queues, security, ...overrides };
   return {
     app: createApp(deps),
     deps,

@@ -7,6 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generatePrescriptionNumber } from '../../domain/prescription-number';
 import type { VendorFormat } from '../../domain/prescription';
+import { isValidRpps } from '../../domain/identifiers';
+import { mapperForFormat } from '../../mappers/registry';
 import { syntheticIns } from './synthetic';
 
 export const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures', 'vendors');
@@ -50,7 +52,7 @@ export const freshNumber = (): string =>
  * examples (an invalid one keeps its INS: it may be the very fault under test). The body comes
  * back as bytes in the example's own encoding.
  */
-export function uniquify(example: VendorExample): { body: Buffer; ins: string; number: string | undefined } {
+export function uniquify(example: VendorExample): { body: Buffer; ins: string; number: string | undefined; prescriberRpps: string | undefined } {
   const ins = example.valid ? syntheticIns() : { value: originalIns(example) ?? '', oid: '' };
   const number = freshNumber();
   const id = randomUUID();
@@ -85,7 +87,19 @@ export function uniquify(example: VendorExample): { body: Buffer; ins: string; n
     }
   }
   const carried = body.includes(number);
-  return { body: Buffer.from(body, example.encoding), ins: ins.value, number: carried ? number : undefined };
+  const bytes = Buffer.from(body, example.encoding);
+  return { body: bytes, ins: ins.value, number: carried ? number : undefined, prescriberRpps: prescriberRppsOf(example.format, bytes) };
+}
+
+/**
+ * The RPPS of the prescriber who signs a payload (the locum when there is one), read with the
+ * format's own mapper: the identity a test must authenticate as to submit it. Undefined when the
+ * payload cannot be mapped or its RPPS is not valid (invalid examples).
+ */
+export function prescriberRppsOf(format: VendorFormat, body: Buffer): string | undefined {
+  const mapped = mapperForFormat(format)?.parse(body);
+  const rpps = mapped?.ok ? mapped.value.prescription.prescriber.rpps : undefined;
+  return rpps && isValidRpps(rpps) ? rpps : undefined;
 }
 
 /** The INS an example carries, whatever its format. */

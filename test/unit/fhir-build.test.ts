@@ -21,7 +21,7 @@ import {
   searchToken,
   type TransactionOptions,
 } from '../../fhir/build-transaction';
-import { EXTENSIONS, PROFILES, PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
+import { EXECUTION_EXTENSIONS, EXTENSIONS, PROFILES, PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
 import { STRUCTURE_DEFINITIONS, structureDefinitionFor } from '../../profiles/structure-definitions';
 import { validateFhirResource } from '../../fhir/fhir-schema';
 
@@ -444,8 +444,8 @@ describe('StructureDefinitions', () => {
     const urls = STRUCTURE_DEFINITIONS.map((sd) => sd.url);
     assert.equal(new Set(urls).size, urls.length);
     assert.equal(new Set(STRUCTURE_DEFINITIONS.map((sd) => sd.id)).size, urls.length);
-    for (const url of [...Object.values(PROFILES), ...Object.values(EXTENSIONS)]) assert.ok(urls.includes(url), url);
-    assert.equal(STRUCTURE_DEFINITIONS.length, Object.keys(PROFILES).length + Object.keys(EXTENSIONS).length);
+    for (const url of [...Object.values(PROFILES), ...Object.values(EXTENSIONS), ...Object.values(EXECUTION_EXTENSIONS)]) assert.ok(urls.includes(url), url);
+    assert.equal(STRUCTURE_DEFINITIONS.length, Object.keys(PROFILES).length + Object.keys(EXTENSIONS).length + Object.keys(EXECUTION_EXTENSIONS).length);
     for (const sd of STRUCTURE_DEFINITIONS) {
       assert.deepEqual(validateFhirResource(sd), [], sd.id);
       assert.equal(sd.derivation, 'constraint');

@@ -1,0 +1,193 @@
+/**
+ * Dispensing benchmark (npm run bench:dispense).
+ *  (a) lookups by number: GET /prescriptions/{number} through a real gateway process (auth,
+ *      throttling, audit, the search, the dispensing summary) beside the very same FHIR search
+ *      sent straight to HAPI (prescriptionSearchParams), same prescriptions, same concurrency,
+ *      alternating rounds in one run; p50/p99 and the ratio. Target: gateway p99 ≤ 1.2 × direct p99.
+ *  (b) dispenses: POST /prescriptions/{number}/dispenses (one box) through the gateway, beside what
+ *      the gateway asks HAPI for (the search, then the If-Match transaction) done straight.
+ * Needs FHIR_BASE_URL (a HAPI with the project's profiles and SearchParameters) and REDIS_URL;
+ * bench/run.sh sets them. Tokens come from an in-process development issuer.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Bundle, FhirResource } from 'fhir/r4';
+import { createFhirClient, type FhirClient } from '../../fhir/client';
+import { buildExecutionTransaction } from '../../fhir/dispensing/build-execution';
+import { readExecutionState } from '../../fhir/dispensing/read-state';
+import { readRestSubmission } from '../../fhir/dispensing/read-submission';
+import { findPrescriptionByNumber, prescriptionSearchParams } from '../../gateway/prescriptions/repository';
+import { DEV_AUDIENCE, generateDevKey, signDevToken, startDevIssuer, type DevIdentity } from '../../gateway/security/dev-issuer';
+import { checkExecution } from '../../profiles/dispensing/execution-rules';
+import { closeQueues, createQueues } from '../../queue/queues';
+import { createRedisConnection } from '../../queue/connection';
+import { collection, recordsFor, type LineSummary } from '../../test/support/dispensing';
+import { syntheticRpps } from '../../test/support/synthetic';
+import { CONTENT_TYPES, uniquify, vendorExamples } from '../../test/support/vendor-fixtures';
+import { runClosedLoop } from '../support/load';
+import { startGatewayProcess, type RunningGateway } from '../support/processes';
+import { printTable, summarize, type LatencySummary } from '../support/stats';
+
+const PRESCRIPTIONS = Number(process.env.BENCH_PRESCRIPTIONS ?? 40);
+const LOOKUPS_PER_ROUND = Number(process.env.BENCH_LOOKUPS_PER_ROUND ?? 400);
+const DISPENSES_PER_ROUND = Number(process.env.BENCH_DISPENSES_PER_ROUND ?? 80);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 100);
+
+interface Side {
+  seconds: number;
+  errors: number;
+  latencies: number[];
+}
+const side = (): Side => ({ seconds: 0, errors: 0, latencies: [] });
+const add = (into: Side, r: LatencySummary & { errors: number; latencies: number[] }) => {
+  into.seconds += r.seconds;
+  into.errors += r.errors;
+  into.latencies.push(...r.latencies);
+};
+
+interface Fixture {
+  number: string;
+  /** The drug line with the most boxes: what the dispense benchmark takes one box of at a time. */
+  line: LineSummary;
+}
+
+/** Prescriptions with many boxes to dispense: the mixed epu-json example with its drug quantities raised. */
+async function createPrescriptions(gateway: RunningGateway, token: (identity: DevIdentity) => Promise<string>): Promise<Fixture[]> {
+  const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name === 'valid-mixed-drugs-device-nursing.json')!;
+  const items = Array.from({ length: PRESCRIPTIONS }, () => uniquify(example));
+  const created: Fixture[] = [];
+  await runClosedLoop(items, 4, async (unique) => {
+    const json = JSON.parse(unique.body.toString('utf8'));
+    json.lignes[0].quantite = 50;
+    json.lignes[0].renouvellements = 11;
+    const auth = `Bearer ${await token({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! })}`;
+    const res = await fetch(`${gateway.url}/prescriptions`, { method: 'POST', headers: { authorization: auth, 'content-type': CONTENT_TYPES['epu-json'] }, body: JSON.stringify(json) });
+    const body = (await res.json()) as { number: string; resources: { MedicationRequest: string[] } };
+    if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${JSON.stringify(body)}`);
+    const line = { request: `MedicationRequest/${body.resources.MedicationRequest[0]}`, kind: 'drug', unit: 'boîte', prescribed: 600, sequence: 1 } as LineSummary;
+    created.push({ number: body.number, line });
+  });
+  if (created.length !== PRESCRIPTIONS) throw new Error(`only ${created.length} of ${PRESCRIPTIONS} prescriptions were created`);
+  return created;
+}
+
+const pick = <T>(items: readonly T[], n: number): T[] => Array.from({ length: n }, (_, i) => items[(i * 7919) % items.length]!);
+
+async function lookups(gateway: RunningGateway, fhir: FhirClient, fixtures: Fixture[], bearer: string): Promise<void> {
+  const gatewayLookup = async ({ number }: Fixture) => {
+    const res = await fetch(`${gateway.url}/prescriptions/${number}`, { headers: { authorization: bearer } });
+    if (res.status !== 200) throw new Error(`gateway answered ${res.status}`);
+    await res.arrayBuffer();
+  };
+  const directSearch = async ({ number }: Fixture) => {
+    const bundle = (await fhir.search('RequestGroup', prescriptionSearchParams(number))) as Bundle<FhirResource>;
+    if (!bundle.entry?.length) throw new Error('not found');
+  };
+  // Warm both paths (JIT, connection pools, HAPI's caches) before measuring.
+  await runClosedLoop(pick(fixtures, WARMUP), CONCURRENCY, gatewayLookup);
+  await runClosedLoop(pick(fixtures, WARMUP), CONCURRENCY, directSearch);
+
+  const totals = { gateway: side(), direct: side() };
+  for (let round = 0; round < ROUNDS; round++) {
+    const tasks = pick(fixtures, LOOKUPS_PER_ROUND);
+    // Alternate which side goes first, so that neither always runs on a warmer (or busier) server.
+    const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
+    for (const which of order) add(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? gatewayLookup : directSearch));
+  }
+  const g = summarize(totals.gateway.latencies, totals.gateway.seconds);
+  const d = summarize(totals.direct.latencies, totals.direct.seconds);
+  printTable(
+    `(a) lookups by number, concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${LOOKUPS_PER_ROUND}, ${PRESCRIPTIONS} prescriptions (6 lines each)`,
+    ['path', 'lookups', 'errors', 'per second', 'p50 ms', 'p99 ms'],
+    [
+      ['gateway GET /prescriptions/{n}', g.count, totals.gateway.errors, g.perSecond, g.p50, g.p99],
+      ['direct HAPI search (same query)', d.count, totals.direct.errors, d.perSecond, d.p50, d.p99],
+      ['ratio gateway / direct', '', '', g.perSecond / d.perSecond, g.p50 / d.p50, g.p99 / d.p99],
+    ],
+  );
+  process.stdout.write(`target: gateway p99 ≤ 1.2 × direct p99 → ${g.p99 <= 1.2 * d.p99 ? 'met' : 'NOT met'} (${(g.p99 / d.p99).toFixed(2)}×)\n`);
+}
+
+async function dispenses(gateway: RunningGateway, fhir: FhirClient, fixtures: Fixture[], bearer: string, pharmacistRpps: string): Promise<void> {
+  // One task per prescription at a time: concurrent dispenses of one prescription would only measure conflicts.
+  const perRound = Math.min(DISPENSES_PER_ROUND, fixtures.length);
+  const throughGateway = async ({ number, line }: Fixture) => {
+    const res = await fetch(`${gateway.url}/prescriptions/${number}/dispenses`, {
+      method: 'POST',
+      headers: { authorization: bearer, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(collection([{ line, quantity: 1 }])),
+    });
+    if (res.status !== 201) throw new Error(`gateway answered ${res.status}: ${await res.text()}`);
+    await res.arrayBuffer();
+  };
+  // What the gateway asks of HAPI, done straight: the search, the rules, the If-Match transaction.
+  const straight = async ({ number, line }: Fixture) => {
+    const found = await findPrescriptionByNumber(fhir, number);
+    const stored = readExecutionState(found!);
+    const submission = readRestSubmission(recordsFor({ line, quantity: 1 })[0]);
+    if (!submission.ok) throw new Error('submission refused');
+    const decision = checkExecution(stored.state, submission.value.items, { rpps: pharmacistRpps, profession: 'pharmacist', source: 'token' }, new Date());
+    if (!decision.ok) throw new Error(JSON.stringify(decision.problems));
+    const tx = buildExecutionTransaction(stored, [{ record: submission.value.records[0]!, ...decision.items[0]! }], { rpps: pharmacistRpps }, decision.executed, randomUUID);
+    await fhir.transaction(tx.bundle);
+  };
+  const totals = { gateway: side(), direct: side() };
+  for (let round = 0; round < ROUNDS; round++) {
+    const tasks = fixtures.slice(0, perRound);
+    const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
+    for (const which of order) add(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? throughGateway : straight));
+  }
+  const g = summarize(totals.gateway.latencies, totals.gateway.seconds);
+  const d = summarize(totals.direct.latencies, totals.direct.seconds);
+  printTable(
+    `(b) dispenses (one box each, distinct prescriptions), concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${perRound}`,
+    ['path', 'dispenses', 'errors', 'per second', 'p50 ms', 'p99 ms'],
+    [
+      ['gateway POST …/dispenses', g.count, totals.gateway.errors, g.perSecond, g.p50, g.p99],
+      ['direct HAPI search + transaction', d.count, totals.direct.errors, d.perSecond, d.p50, d.p99],
+      ['ratio gateway / direct', '', '', g.perSecond / d.perSecond, g.p50 / d.p50, g.p99 / d.p99],
+    ],
+  );
+}
+
+async function main(): Promise<void> {
+  const fhirBaseUrl = process.env.FHIR_BASE_URL;
+  const redisUrl = process.env.REDIS_URL;
+  if (!fhirBaseUrl || !redisUrl) throw new Error('FHIR_BASE_URL and REDIS_URL are required (bench/run.sh sets them)');
+  const key = await generateDevKey();
+  const issuer = await startDevIssuer(key);
+  const token = (identity: DevIdentity) => signDevToken(key, identity, { issuer: issuer.issuer, audience: DEV_AUDIENCE });
+  const queuePrefix = `bench-dispense-${randomUUID().slice(0, 8)}`;
+  const gateway = await startGatewayProcess({
+    FHIR_BASE_URL: fhirBaseUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: queuePrefix,
+    AUTH_ISSUER: issuer.issuer,
+    AUTH_JWKS_URL: issuer.jwksUrl,
+    AUTH_AUDIENCE: DEV_AUDIENCE,
+    LOOKUP_LIMIT_POINTS: '100000',
+  });
+  const fhir = await createFhirClient({ baseUrl: fhirBaseUrl, timeoutMs: 60_000, retries: 0 });
+  const pharmacistRpps = syntheticRpps();
+  const bearer = `Bearer ${await token({ role: 'dispenser', profession: 'pharmacist', rpps: pharmacistRpps, organization: { finess: '990000017' } })}`;
+  try {
+    const fixtures = await createPrescriptions(gateway, token);
+    await lookups(gateway, fhir, fixtures, bearer);
+    await dispenses(gateway, fhir, fixtures, bearer, pharmacistRpps);
+  } finally {
+    await gateway.stop();
+    await issuer.close();
+    // The gateway queued one audit record per request under this run's prefix: drop them.
+    const redis = createRedisConnection(redisUrl);
+    const queues = createQueues({ connection: redis, prefix: queuePrefix });
+    await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true }).catch(() => undefined)));
+    await closeQueues(queues);
+    redis.disconnect();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,109 @@
+/**
+ * The per-line dispensing summary of a prescription, as a FHIR `Parameters` resource placed in
+ * the prescription Bundle (GET /prescriptions/{number}) — shape documented in the README
+ * ("Dispensing summary"). Pure.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Bundle, BundleEntry, FhirResource, Parameters, ParametersParameter } from 'fhir/r4';
+import { PRESCRIPTION_NUMBER_SYSTEM } from '../systems';
+import type { LineState } from '../../profiles/dispensing/model';
+import { remainingOf, renewalsLeftOf, type PrescriptionVerdict } from '../../profiles/dispensing/status';
+import type { StoredExecutionState } from './read-state';
+
+/** fullUrl of the summary inside a Bundle (a fresh urn:uuid: the summary is computed, not stored). */
+export const summaryFullUrl = (): string => `urn:uuid:${randomUUID()}`;
+
+export interface SummaryOptions {
+  /** Evaluation instant (expiry is judged on its Europe/Paris date). */
+  now: Date;
+  /** Set when the caller may not see what was dispensed (the patient objected): the reason, and no figures. */
+  withheld?: string;
+}
+
+const p = (name: string, value: Omit<ParametersParameter, 'name'>): ParametersParameter => ({ name, ...value });
+
+function lineParameter(line: LineState, verdict: PrescriptionVerdict['lines'][number] | undefined, withheld: boolean): ParametersParameter {
+  const part: ParametersParameter[] = [
+    p('sequence', { valueInteger: line.index + 1 }),
+    p('request', { valueReference: { reference: line.reference } }),
+    p('kind', { valueCode: line.kind }),
+    p('unit', { valueString: line.unit }),
+  ];
+  if (line.kind === 'drug') {
+    part.push(p('quantityPerDelivery', { valueInteger: line.perDelivery }), p('renewalsAllowed', { valueInteger: line.renewals }));
+  }
+  part.push(p('prescribed', { valueInteger: line.prescribed }));
+  if (line.validUntil !== undefined) part.push(p('validUntil', { valueDate: line.validUntil }));
+  if (!withheld && verdict) {
+    part.push(p('status', { valueCode: verdict.status }));
+    if (verdict.reason) part.push(p('statusReason', { valueString: verdict.reason }));
+    part.push(p('dispensed', { valueInteger: line.executed }), p('remaining', { valueInteger: remainingOf(line) }));
+    if (line.kind === 'drug') part.push(p('renewalsLeft', { valueInteger: renewalsLeftOf(line) }));
+  }
+  return { name: 'line', part };
+}
+
+export function dispensingSummary(stored: StoredExecutionState, verdict: PrescriptionVerdict, options: SummaryOptions): Parameters {
+  const { state } = stored;
+  const withheld = options.withheld !== undefined;
+  const parameter: ParametersParameter[] = [
+    p('number', { valueIdentifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: state.number } }),
+    p('evaluatedAt', { valueInstant: options.now.toISOString() }),
+  ];
+  if (withheld) {
+    parameter.push(p('dispensingWithheld', { valueString: options.withheld! }));
+  } else {
+    parameter.push(p('status', { valueCode: verdict.status }), p('qrCodeDeactivated', { valueBoolean: verdict.qrDeactivated }));
+    if (verdict.reason) parameter.push(p('deactivationReason', { valueString: verdict.reason }));
+  }
+  state.lines.forEach((line, i) => parameter.push(lineParameter(line, verdict.lines[i], withheld)));
+  return { resourceType: 'Parameters', parameter };
+}
+
+/**
+ * The prescription as a collection Bundle: the dispensing summary first, then the stored resources
+ * (header, requests, patient, practitioners, organization, consents) and — unless withheld — the
+ * dispensing/execution records.
+ */
+export function prescriptionBundle(
+  stored: StoredExecutionState,
+  entries: ReadonlyArray<BundleEntry<FhirResource>>,
+  verdict: PrescriptionVerdict,
+  options: SummaryOptions,
+): Bundle<FhirResource> {
+  const kept = entries.filter((e) => !isRecordEntry(e)).map(plainEntry);
+  return collectionOf(stored, [...kept, ...(options.withheld !== undefined ? [] : recordEntries(stored, entries))], verdict, options);
+}
+
+function collectionOf(stored: StoredExecutionState, entries: BundleEntry<FhirResource>[], verdict: PrescriptionVerdict, options: SummaryOptions): Bundle<FhirResource> {
+  const number = stored.state.number;
+  return {
+    resourceType: 'Bundle',
+    type: 'collection',
+    identifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: number },
+    timestamp: options.now.toISOString(),
+    entry: [{ fullUrl: summaryFullUrl(), resource: dispensingSummary(stored, verdict, options) }, ...entries],
+  };
+}
+
+const plainEntry = (e: BundleEntry<FhirResource>): BundleEntry<FhirResource> => ({
+  ...(e.fullUrl !== undefined ? { fullUrl: e.fullUrl } : {}),
+  ...(e.resource ? { resource: e.resource } : {}),
+});
+
+/** The records, oldest first (stored.records' order), with the fullUrls of the search result. */
+function recordEntries(stored: StoredExecutionState, entries: ReadonlyArray<BundleEntry<FhirResource>>): BundleEntry<FhirResource>[] {
+  const fullUrls = new Map(entries.filter(isRecordEntry).map((e) => [e.resource, e.fullUrl]));
+  return stored.records.map((resource) => {
+    const fullUrl = fullUrls.get(resource);
+    return { ...(fullUrl !== undefined ? { fullUrl } : {}), resource };
+  });
+}
+
+const isRecordEntry = (e: BundleEntry<FhirResource>): boolean =>
+  e.resource?.resourceType === 'MedicationDispense' || e.resource?.resourceType === 'SupplyDelivery' || e.resource?.resourceType === 'Procedure';
+
+/** The records Bundle of GET /prescriptions/{number}/dispenses: summary + records, oldest first. */
+export function dispensesBundle(stored: StoredExecutionState, entries: ReadonlyArray<BundleEntry<FhirResource>>, verdict: PrescriptionVerdict, options: SummaryOptions): Bundle<FhirResource> {
+  return collectionOf(stored, recordEntries(stored, entries), verdict, options);
+}

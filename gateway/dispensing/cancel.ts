@@ -1,0 +1,67 @@
+/**
+ * POST /prescriptions/{number}/cancel: the prescriber cancels what was not dispensed yet
+ * (profiles/dispensing/cancel-rules.ts), in one transaction with If-Match on every version read —
+ * a dispense committing in between makes it start again on the new state. When the prescription
+ * ends up revoked, its DMP document is deprecated (job queued, keyed by number and header version).
+ */
+import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4';
+import { toOperationOutcome, type Problem } from '../../domain/issues';
+import { FhirServerError } from '../../fhir/client';
+import { buildCancellationTransaction } from '../../fhir/dispensing/build-execution';
+import { parisDateOf } from '../../mappers/shared/paris-time';
+import { planCancellation } from '../../profiles/dispensing/cancel-rules';
+import { enqueueDmpPublication } from '../../queue/dmp-jobs';
+import type { AppDeps } from '../app';
+import { HttpProblem } from '../http-problem';
+import type { PrescriptionOwnership } from '../security/policy';
+import { ownershipOf } from '../security/ownership';
+import { clockOf, loadForDispensing } from './lookup';
+import { MAX_ATTEMPTS } from './record';
+
+export interface CancelResult {
+  outcome: OperationOutcome;
+  /** The header was revoked by this request. */
+  revoked: boolean;
+}
+
+const versionOfLocation = (location: string | undefined): number | undefined => {
+  const version = location !== undefined ? /\/_history\/(\d+)$/.exec(location)?.[1] : undefined;
+  return version !== undefined ? Number(version) : undefined;
+};
+
+export async function cancelPrescription(
+  deps: Pick<AppDeps, 'fhir' | 'now' | 'queues'>,
+  number: string,
+  authorize?: (owner: PrescriptionOwnership) => void,
+): Promise<CancelResult> {
+  const now = clockOf(deps);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const { found, stored } = await loadForDispensing(deps, number);
+    if (attempt === 0) authorize?.(ownershipOf(found));
+    const plan = planCancellation(stored.state, parisDateOf(now()));
+    if (plan.alreadyCancelled) {
+      return { revoked: false, outcome: toOperationOutcome([{ code: 'informational', severity: 'information', message: `prescription ${number} was already cancelled` }, ...plan.report]) };
+    }
+    if (plan.cancel.length === 0) {
+      throw new HttpProblem(409, [{ code: 'conflict', message: `nothing on prescription ${number} can be cancelled` }, ...plan.report]);
+    }
+    const tx = buildCancellationTransaction(stored, plan);
+    let response: Bundle<FhirResource>;
+    try {
+      response = await deps.fhir.transaction(tx.bundle);
+    } catch (err) {
+      if (err instanceof FhirServerError && err.isConflict) continue;
+      throw err;
+    }
+    const summary: Problem = plan.revokePrescription
+      ? { code: 'informational', severity: 'information', message: `prescription ${number} is cancelled: its QR code is deactivated` }
+      : { code: 'informational', severity: 'information', message: `prescription ${number} stays active for what was partly dispensed` };
+    if (plan.revokePrescription) {
+      const version = versionOfLocation(response.entry?.[tx.headerEntry]?.response?.location ?? response.entry?.[tx.headerEntry]?.response?.etag);
+      if (version === undefined) throw new Error('the transaction-response does not give the new version of the RequestGroup');
+      await enqueueDmpPublication(deps.queues, number, version, 'deprecate');
+    }
+    return { revoked: plan.revokePrescription, outcome: toOperationOutcome([summary, ...plan.report]) };
+  }
+  throw HttpProblem.of(409, 'conflict', `prescription ${number} kept changing while it was being cancelled; nothing was cancelled: retry`);
+}

@@ -1,0 +1,38 @@
+/**
+ * POST /prescriptions/{number}/consent: the patient's new choice about the prescriber seeing what
+ * was dispensed. The stored consultation-delivrance Consent is updated with If-Match on the
+ * version read (a new version, dateTime = now); a concurrent change makes it read again and retry.
+ */
+import type { Consent } from 'fhir/r4';
+import { FhirServerError } from '../../fhir/client';
+import { withPatientChoice } from '../../profiles/dispensing/consent-rules';
+import type { AppDeps } from '../app';
+import { HttpProblem } from '../http-problem';
+import type { PrescriptionOwnership } from '../security/policy';
+import { ownershipOf } from '../security/ownership';
+import { clockOf, loadForDispensing } from './lookup';
+import { MAX_ATTEMPTS } from './record';
+
+export async function recordPatientChoice(
+  deps: Pick<AppDeps, 'fhir' | 'now'>,
+  number: string,
+  objects: boolean,
+  authorize?: (owner: PrescriptionOwnership) => void,
+): Promise<Consent> {
+  const now = clockOf(deps);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const { found, stored } = await loadForDispensing(deps, number);
+    if (attempt === 0) authorize?.(ownershipOf(found));
+    const consent = stored.dispensingConsent;
+    const version = consent?.meta?.versionId;
+    if (!consent || version === undefined) throw new Error(`prescription ${number} has no consultation-delivrance Consent`);
+    try {
+      const updated = await deps.fhir.update({ ...withPatientChoice(consent, objects, now()), id: consent.id }, version);
+      return updated.resource;
+    } catch (err) {
+      if (err instanceof FhirServerError && err.isConflict) continue;
+      throw err;
+    }
+  }
+  throw HttpProblem.of(409, 'conflict', `the patient's choice on prescription ${number} kept changing; retry`);
+}

@@ -1,0 +1,138 @@
+/**
+ * Verified token claims → Principal, following the shape of Pro Santé Connect (PSC) tokens
+ * and userinfo:
+ *
+ *   SubjectNameID   "8" + RPPS (idNatPs)                          → nationalId, rpps
+ *   SubjectRefPro   { exercices: [{ codeProfession,               → profession (first exercice
+ *                     codeSavoirFaire, activities: [{               whose code is known, table below)
+ *                     numeroFinessSite, codeSectionPharmacien }] }] } → organization.finess
+ *   ordo_role       prescriber | dispenser | auditor | operator   → role (gateway-specific claim added by
+ *                                                                   the deployment's authorization server;
+ *                                                                   when absent: doctor → prescriber,
+ *                                                                   any other profession → dispenser)
+ *   ordo_am         numéro Assurance Maladie of the practice      → organization.am (not a PSC claim)
+ *   sub             the provider's subject                        → subject
+ *
+ * Claim names are configurable (AUTH_CLAIM_*). Profession codes are those of the NOS
+ * TRE_G15 "ProfessionSante"; a doctor or pharmacist is a biologist when one of their
+ * exercices has a configured biology savoir-faire or a pharmacist activity in section G
+ * (pharmaciens biologistes).
+ */
+import type { JWTPayload } from './jose';
+import { isValidRpps } from '../../domain/identifiers';
+import type { AuthConfig } from './config';
+import { isRole, type Principal, type Profession, type Role } from './principal';
+
+/** TRE_G15 codeProfession → profession. */
+export const PSC_PROFESSION_CODES: Readonly<Record<string, Profession>> = {
+  '10': 'doctor',
+  '21': 'pharmacist',
+  '60': 'nurse',
+  '69': 'nurse',
+  '70': 'physiotherapist',
+  '80': 'podiatrist',
+  '91': 'speech-therapist',
+  '92': 'orthoptist',
+  // Appareilleurs who deliver LPP devices: audioprothésiste, opticien-lunetier, orthoprothésiste,
+  // podo-orthésiste, orthopédiste-orthésiste, oculariste, épithésiste.
+  '26': 'lpp-supplier',
+  '28': 'lpp-supplier',
+  '81': 'lpp-supplier',
+  '82': 'lpp-supplier',
+  '83': 'lpp-supplier',
+  '84': 'lpp-supplier',
+  '85': 'lpp-supplier',
+};
+
+/** The reverse, used by the development issuer to emit PSC-shaped tokens. */
+export const PSC_CODE_FOR_PROFESSION: Readonly<Record<Profession, string>> = {
+  doctor: '10',
+  pharmacist: '21',
+  nurse: '60',
+  physiotherapist: '70',
+  podiatrist: '80',
+  'speech-therapist': '91',
+  orthoptist: '92',
+  'lpp-supplier': '26',
+  biologist: '10',
+};
+
+export const PHARMACIST_BIOLOGY_SECTION = 'G';
+
+export interface PscActivity {
+  numeroFinessSite?: string;
+  codeSectionPharmacien?: string;
+  [key: string]: unknown;
+}
+export interface PscExercice {
+  codeProfession?: string;
+  codeSavoirFaire?: string;
+  activities?: PscActivity[];
+  [key: string]: unknown;
+}
+
+export class ClaimsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClaimsError';
+  }
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+
+function exercicesOf(refPro: unknown): PscExercice[] {
+  if (!refPro || typeof refPro !== 'object') return [];
+  const list = (refPro as { exercices?: unknown }).exercices;
+  return Array.isArray(list) ? list.filter((e): e is PscExercice => !!e && typeof e === 'object') : [];
+}
+
+function professionOf(exercice: PscExercice, biologySavoirFaire: readonly string[]): Profession | undefined {
+  const base = PSC_PROFESSION_CODES[text(exercice.codeProfession) ?? ''];
+  if (base !== 'doctor' && base !== 'pharmacist') return base;
+  const savoirFaire = text(exercice.codeSavoirFaire);
+  const biologySection = (exercice.activities ?? []).some((a) => text(a?.codeSectionPharmacien) === PHARMACIST_BIOLOGY_SECTION);
+  if ((savoirFaire && biologySavoirFaire.includes(savoirFaire)) || (base === 'pharmacist' && biologySection)) return 'biologist';
+  return base;
+}
+
+const defaultRole = (profession: Profession | undefined): Role | undefined =>
+  profession === undefined ? undefined : profession === 'doctor' ? 'prescriber' : 'dispenser';
+
+/** The principal a verified token describes, or a ClaimsError saying which claim is missing or wrong. */
+export function principalFromClaims(payload: JWTPayload, config: Pick<AuthConfig, 'claims' | 'biologySavoirFaire'>): Principal {
+  const subject = text(payload.sub);
+  if (!subject) throw new ClaimsError('the token has no subject');
+  const nationalId = text(payload[config.claims.nationalId]);
+  if (!nationalId || !/^[0-9A-Za-z/-]{2,40}$/.test(nationalId)) throw new ClaimsError(`the token has no usable ${config.claims.nationalId} claim`);
+  const rpps = /^8[0-9]{11}$/.test(nationalId) ? nationalId.slice(1) : '';
+
+  const exercices = exercicesOf(payload[config.claims.refPro]);
+  let profession: Profession | undefined;
+  let exercice: PscExercice | undefined;
+  for (const candidate of exercices) {
+    profession = professionOf(candidate, config.biologySavoirFaire);
+    if (profession) {
+      exercice = candidate;
+      break;
+    }
+  }
+
+  const roleClaim = payload[config.claims.role];
+  if (roleClaim !== undefined && !isRole(roleClaim)) throw new ClaimsError(`the ${config.claims.role} claim is not a known role`);
+  const role = (roleClaim as Role | undefined) ?? defaultRole(profession);
+  if (!role) throw new ClaimsError(`the token grants no role: no ${config.claims.role} claim and no known profession`);
+  if ((role === 'prescriber' || role === 'dispenser') && (!profession || !isValidRpps(rpps))) {
+    throw new ClaimsError(`a ${role} needs an RPPS-based ${config.claims.nationalId} and a known profession`);
+  }
+
+  const finess = (exercice?.activities ?? []).map((a) => text(a?.numeroFinessSite)).find((f) => f !== undefined);
+  const am = text(payload[config.claims.am]);
+  return {
+    nationalId,
+    rpps,
+    ...(profession ? { profession } : {}),
+    organization: { ...(finess ? { finess } : {}), ...(am ? { am } : {}) },
+    role,
+    subject,
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Who is calling: the authenticated professional, as the rest of the gateway sees them.
+ * Built once per request from the verified access token (see claims.ts), never from the body.
+ */
+
+export const PROFESSIONS = [
+  'doctor',
+  'pharmacist',
+  'nurse',
+  'physiotherapist',
+  'speech-therapist',
+  'orthoptist',
+  'podiatrist',
+  'biologist',
+  'lpp-supplier',
+] as const;
+export type Profession = (typeof PROFESSIONS)[number];
+
+export const ROLES = ['prescriber', 'dispenser', 'auditor', 'operator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface PrincipalOrganization {
+  finess?: string;
+  /** Numéro Assurance Maladie of the practice. */
+  am?: string;
+}
+
+export interface Principal {
+  /** idNatPs: "8" + RPPS. */
+  nationalId: string;
+  /** 11-digit RPPS (idNatPs without its "8" prefix). */
+  rpps: string;
+  /** Absent for auditors and operators who do not act as a health professional. */
+  profession?: Profession;
+  organization: PrincipalOrganization;
+  role: Role;
+  /** The token's `sub`: the identity provider's own subject identifier. */
+  subject: string;
+}
+
+export const isProfession = (value: unknown): value is Profession => typeof value === 'string' && (PROFESSIONS as readonly string[]).includes(value);
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+
+/** idNatPs of a practitioner identified by RPPS. */
+export const idNatPsOf = (rpps: string): string => `8${rpps}`;

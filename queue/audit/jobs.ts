@@ -1,0 +1,92 @@
+/**
+ * Audit records travel through the `audit` queue: the gateway (or a worker) enqueues a job
+ * before it answers, so that a stop loses nothing, and the audit processor writes the
+ * AuditEvent to the FHIR store off the request path. A job carries identifiers only — the
+ * professional's idNatPs, the prescription number, a resource reference — never patient data:
+ * the processor looks up the patient reference itself.
+ */
+import { randomUUID } from 'node:crypto';
+import type { JobsOptions, Queue } from 'bullmq';
+import type { Principal } from '../../gateway/security/principal';
+import { QUEUE_NAMES, type GatewayQueues } from '../queues';
+
+/** The `audit` queue, or anything that adds jobs the same way (a worker may hold just this queue). */
+export type AuditQueue = Pick<Queue, 'add'>;
+
+/** The audit queue of the gateway's queues. */
+export const auditQueueOf = (queues: GatewayQueues): AuditQueue => queues[QUEUE_NAMES.audit];
+
+/** C create, R read/view/print/query, U update, D delete, E execute (FHIR audit-event-action). */
+export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
+
+export interface AuditEventKind {
+  /** `rest` (a RESTful interaction) or `export` (DICOM 110106, e.g. the DMP publication). */
+  type: 'rest' | 'export';
+  /** FHIR restful-interaction code: create, read, search-type, update, operation… */
+  interaction: string;
+  action: AuditAction;
+  /** The gateway's name for what happened (the route id, e.g. prescription.read, or dmp.publish). */
+  name: string;
+}
+
+export interface AuditJob {
+  /** The job id, and the identifier the AuditEvent is written under (written once, even if retried). */
+  id: string;
+  /** When the event happened (ISO instant). */
+  recorded: string;
+  event: AuditEventKind;
+  /** HTTP status (or 200/500 for a worker action) and why it failed, when it did. */
+  outcome: { status: number; detail?: string };
+  /** The authenticated professional; absent when the request carried no valid token. */
+  agent?: Principal;
+  /** The caller's network address. */
+  network?: string;
+  request?: { method: string; path: string; requestId?: string };
+  /** What was accessed: a prescription number, a FHIR reference, or a query (auditor searches). */
+  entity?: { number?: string; reference?: string; query?: string };
+  /** v3-ActReason purpose (TREAT for care, HOPERAT for audit and operations). */
+  purposeOfUse?: string;
+}
+
+export const AUDIT_JOB_OPTIONS: JobsOptions = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  // A record that could not be written stays in Redis until an operator looks at it.
+  removeOnFail: false,
+};
+
+export const newAuditId = (): string => randomUUID();
+
+/** Adds the audit job; resolves once it is in Redis. */
+export async function enqueueAudit(queue: AuditQueue, job: AuditJob): Promise<void> {
+  await queue.add(job.event.name, job, { ...AUDIT_JOB_OPTIONS, jobId: job.id });
+}
+
+export interface DmpPublicationAudit {
+  number: string;
+  version: number;
+  action: 'publish' | 'deprecate';
+  /** Whether the DMP accepted the document. */
+  succeeded: boolean;
+  /** The DocumentReference (or other resource) the publication produced, e.g. "DocumentReference/123". */
+  documentReference?: string;
+  detail?: string;
+  now?: Date;
+}
+
+/**
+ * For the DMP worker (queue/dmp/): record a publication attempt. The event is an export of the
+ * prescription to the patient's DMP, made by the gateway itself (no human agent). Pass the
+ * audit queue: `auditQueueOf(queues)`, or `new Queue(QUEUE_NAMES.audit, { connection, prefix })`.
+ */
+export async function auditDmpPublication(queue: AuditQueue, publication: DmpPublicationAudit): Promise<void> {
+  await enqueueAudit(queue, {
+    id: newAuditId(),
+    recorded: (publication.now ?? new Date()).toISOString(),
+    event: { type: 'export', interaction: publication.action === 'publish' ? 'create' : 'update', action: publication.action === 'publish' ? 'C' : 'U', name: `dmp.${publication.action}` },
+    outcome: { status: publication.succeeded ? 200 : 500, ...(publication.detail ? { detail: publication.detail } : {}) },
+    entity: { number: publication.number, ...(publication.documentReference ? { reference: publication.documentReference } : {}) },
+    purposeOfUse: 'TREAT',
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * The audit queue's processor: resolves the job's entity in the FHIR store (the prescription
+ * header and its patient, from the number) and writes the AuditEvent with a conditional create
+ * on the record's identifier — a job retried after a crash or a timeout writes one AuditEvent.
+ */
+import { hostname } from 'node:os';
+import type { Job, Processor } from 'bullmq';
+import type { Bundle, RequestGroup } from 'fhir/r4';
+import type { FhirClient } from '../../fhir/client';
+import { PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
+import { AUDIT_RECORD_SYSTEM, buildAuditEvent, type GatewayIdentity, type ResolvedEntity } from './build-audit-event';
+import type { AuditJob } from './jobs';
+
+/** The search parameter (profiles/search-parameters) over AuditEvent.entity.what.identifier. */
+export const ENTITY_IDENTIFIER_PARAM = 'entity-identifier';
+
+export interface AuditProcessorDeps {
+  fhir: FhirClient;
+  gateway?: GatewayIdentity;
+}
+
+async function resolve(fhir: FhirClient, job: AuditJob): Promise<ResolvedEntity> {
+  const number = job.entity?.number;
+  if (!number) return {};
+  const bundle = (await fhir.search('RequestGroup', { 'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`, _count: '1' })) as Bundle<RequestGroup>;
+  const header = bundle.entry?.find((e) => e.resource?.resourceType === 'RequestGroup')?.resource;
+  if (!header?.id) return {};
+  return { reference: `RequestGroup/${header.id}`, ...(header.subject?.reference ? { patient: header.subject.reference } : {}) };
+}
+
+export async function writeAuditEvent(deps: AuditProcessorDeps, job: AuditJob): Promise<string | undefined> {
+  const gateway = deps.gateway ?? { name: 'ordo-gateway', address: hostname() };
+  const event = buildAuditEvent(job, await resolve(deps.fhir, job), gateway);
+  const { resource } = await deps.fhir.create(event, {
+    idempotent: true,
+    headers: { 'if-none-exist': `${ENTITY_IDENTIFIER_PARAM}=${encodeURIComponent(`${AUDIT_RECORD_SYSTEM}|${job.id}`)}` },
+  });
+  return resource.id;
+}
+
+export function createAuditProcessor(deps: AuditProcessorDeps): Processor<AuditJob> {
+  return async (job: Job<AuditJob>) => writeAuditEvent(deps, job.data);
+}

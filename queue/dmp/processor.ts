@@ -1,0 +1,116 @@
+/**
+ * The BullMQ processor of the `dmp-publish` queue: `publish` and `deprecate` jobs.
+ *
+ * Reliability:
+ *  - a transient failure (network, 5xx, timeout, conflict, Redis) throws: BullMQ retries with the
+ *    exponential backoff of DMP_JOB_OPTIONS (queue/dmp-jobs.ts);
+ *  - a failure that would repeat (4xx, unknown number, unreadable prescription, a document that
+ *    cannot be built or signed) throws BullMQ's UnrecoverableError: the job fails at once and
+ *    stays in the failed set — the dead letters — with the reason;
+ *  - a re-run of a publication (a retry, or a job taken over after its worker died between
+ *    publishing and acknowledging) builds the same bytes with the same ids, and the provide
+ *    bundle's conditional creates store nothing new.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DelayedError, UnrecoverableError, type Job, type Processor, type Queue } from 'bullmq';
+import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
+import type { SigningCredentials } from '../../documents/signature';
+import type { FhirClient } from '../../fhir/client';
+import type { Logger } from '../../gateway/logger';
+import { dmpJobId, type DmpPublishJob } from '../dmp-jobs';
+import { deprecatePublication, type DeprecateResult } from './deprecate';
+import { classifyFailure } from './errors';
+import type { DmpMetrics, DmpStage } from './metrics';
+import { publishPrescription, type PublishResult } from './publish';
+
+export interface DmpRuntime {
+  /** The gateway's FHIR store (prescriptions are read back from it). */
+  fhir: FhirClient;
+  /** The document sharing server (DMP_FHIR_BASE_URL). */
+  dmp: FhirClient;
+  credentials: SigningCredentials;
+  sourceOid: string;
+  /** The dmp-publish queue, to see whether a publication is still pending. */
+  queue: Queue;
+  logger: Logger;
+  metrics: DmpMetrics;
+  /** Test hook (refused in production by the config): wait between publishing and acknowledging. */
+  pauseAfterPublishMs?: number;
+  /** How long a deprecation waits before looking again at a pending publication (default 5 s). */
+  pendingPublicationDelayMs?: number;
+}
+
+export type DmpJobResult = PublishResult | Exclude<DeprecateResult, { outcome: 'wait-for-publication' }>;
+
+const PENDING_STATES = new Set(['waiting', 'wait', 'delayed', 'active', 'prioritized', 'waiting-children']);
+
+/** The job's data, checked: a malformed job can never succeed. */
+export function parseJobData(data: unknown): DmpPublishJob {
+  const d = (data ?? {}) as Partial<DmpPublishJob>;
+  const number = typeof d.number === 'string' ? normalizePrescriptionNumber(d.number) : '';
+  if (!isWellFormedNumber(number)) throw new UnrecoverableError(`malformed job: "${String(d.number)}" is not a prescription number`);
+  if (typeof d.version !== 'number' || !Number.isInteger(d.version) || d.version < 1) throw new UnrecoverableError(`malformed job: version ${String(d.version)}`);
+  if (d.action !== 'publish' && d.action !== 'deprecate') throw new UnrecoverableError(`malformed job: unknown action ${String(d.action)}`);
+  return { number, version: d.version, action: d.action };
+}
+
+export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, DmpJobResult> {
+  const stage = async <T>(name: DmpStage, step: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await step();
+    } finally {
+      rt.metrics.observeStage(name, (performance.now() - start) / 1000);
+    }
+  };
+
+  const publicationPending = async (number: string, beforeVersion: number): Promise<boolean> => {
+    for (let version = 1; version < beforeVersion; version++) {
+      const state = await rt.queue.getJobState(dmpJobId({ action: 'publish', number, version }));
+      if (PENDING_STATES.has(state)) return true;
+    }
+    return false;
+  };
+
+  return async (job: Job<DmpPublishJob, DmpJobResult>, token?: string): Promise<DmpJobResult> => {
+    const started = performance.now();
+    const data = parseJobData(job.data);
+    const log = rt.logger.child({ queue: job.queueName, jobId: job.id, number: data.number, attempt: job.attemptsMade + 1 });
+    const finish = (outcome: string) =>
+      rt.metrics.observeJob(data.action, outcome, (performance.now() - started) / 1000, job.timestamp ? (Date.now() - job.timestamp) / 1000 : undefined);
+    try {
+      if (data.action === 'publish') {
+        const result = await publishPrescription(
+          { fhir: rt.fhir, dmp: rt.dmp, credentials: rt.credentials, sourceOid: rt.sourceOid, stage },
+          { number: data.number, version: data.version, submittedAt: new Date(job.timestamp) },
+        );
+        if (result.outcome === 'published' && rt.pauseAfterPublishMs) {
+          log.warn({ pauseMs: rt.pauseAfterPublishMs }, 'test hook: pausing between publishing and acknowledging');
+          await sleep(rt.pauseAfterPublishMs);
+        }
+        finish(result.outcome);
+        log.info(result.outcome === 'published' ? { outcome: result.outcome, documentReferenceId: result.documentReferenceId, created: result.created } : { outcome: result.outcome, reason: result.reason }, 'dmp publication');
+        return result;
+      }
+      const result = await deprecatePublication(
+        { fhir: rt.fhir, dmp: rt.dmp, stage, publicationPending },
+        { number: data.number, version: data.version },
+      );
+      if (result.outcome === 'wait-for-publication') {
+        // Not an attempt: the job goes back as delayed until the publication is settled.
+        await job.moveToDelayed(Date.now() + (rt.pendingPublicationDelayMs ?? 5_000), token);
+        throw new DelayedError();
+      }
+      finish(result.outcome);
+      log.info({ outcome: result.outcome }, 'dmp deprecation');
+      return result;
+    } catch (err) {
+      if (err instanceof DelayedError || err instanceof UnrecoverableError) throw err;
+      const verdict = classifyFailure(err);
+      finish(verdict.retry ? 'retry' : 'dead-letter');
+      log.warn({ retry: verdict.retry, reason: (err as Error)?.message }, 'dmp job attempt failed');
+      if (!verdict.retry) throw new UnrecoverableError(verdict.reason);
+      throw err;
+    }
+  };
+}

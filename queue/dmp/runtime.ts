@@ -1,0 +1,63 @@
+/**
+ * Everything the DMP processor needs, prepared once when a worker starts: the document sharing
+ * server's client, the signing credentials (loaded and proven able to sign, so that a wrong key
+ * or password stops the worker at start-up instead of dead-lettering every job), and the queue
+ * handle used to see pending publications.
+ */
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { loadSigningCredentials, signXades, type SigningCredentials } from '../../documents/signature';
+import { createFhirClient, type FhirClient } from '../../fhir/client';
+import { ConfigError } from '../../gateway/config';
+import type { Logger } from '../../gateway/logger';
+import { QUEUE_NAMES } from '../queues';
+import type { DmpConfig } from './config';
+import type { DmpMetrics } from './metrics';
+import type { DmpRuntime } from './processor';
+
+export interface DmpRuntimeOptions {
+  config: DmpConfig;
+  /** The gateway's FHIR store. */
+  fhir: FhirClient;
+  connection: ConnectionOptions;
+  queuePrefix: string;
+  logger: Logger;
+  metrics: DmpMetrics;
+}
+
+export interface PreparedDmpRuntime extends DmpRuntime {
+  close(): Promise<void>;
+}
+
+const credentialVariables = (config: DmpConfig): string =>
+  'p12Path' in config.signing ? 'DMP_SIGNING_P12 / DMP_SIGNING_P12_PASSWORD' : 'DMP_SIGNING_KEY / DMP_SIGNING_CERT';
+
+export async function loadUsableCredentials(config: DmpConfig): Promise<SigningCredentials> {
+  let credentials: SigningCredentials;
+  try {
+    credentials = await loadSigningCredentials(config.signing);
+    await signXades('<probe/>', credentials, { signingTime: new Date(0) });
+  } catch (err) {
+    throw new ConfigError([`${credentialVariables(config)}: the signing credentials cannot be used: ${(err as Error).message}`]);
+  }
+  return credentials;
+}
+
+export async function prepareDmpRuntime(options: DmpRuntimeOptions): Promise<PreparedDmpRuntime> {
+  const { config, logger } = options;
+  const credentials = await loadUsableCredentials(config);
+  const dmp = await createFhirClient({ baseUrl: config.fhirBaseUrl, timeoutMs: config.timeoutMs, retries: config.retries });
+  // The document sharing server may be down when the worker starts: jobs wait and retry, so this only warns.
+  await dmp.capabilityStatement().catch((err: Error) => logger.warn({ dmp: config.fhirBaseUrl, reason: err.message }, 'DMP store unreachable at start-up; jobs will retry'));
+  const queue = new Queue(QUEUE_NAMES.dmpPublish, { connection: options.connection, prefix: options.queuePrefix });
+  return {
+    fhir: options.fhir,
+    dmp,
+    credentials,
+    sourceOid: config.sourceOid,
+    queue,
+    logger,
+    metrics: options.metrics,
+    ...(config.testPauseAfterPublishMs !== undefined ? { pauseAfterPublishMs: config.testPauseAfterPublishMs } : {}),
+    close: () => queue.close(),
+  };
+}

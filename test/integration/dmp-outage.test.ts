@@ -1,0 +1,86 @@
+/**
+ * The document sharing server goes away, then comes back: the worker reaches it through a TCP
+ * relay that the test switches off and on again at the same address. The job fails with a
+ * transient error, is retried with backoff (attempts counted, the status says why it waits), and
+ * succeeds once the server is back: nothing is lost, exactly one document is stored.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import request from 'supertest';
+import { dmpJobId } from '../../queue/dmp-jobs';
+import type { PublishResult } from '../../queue/dmp/publish';
+import { DMP_DOCUMENT_TAG_SYSTEM } from '../../queue/dmp/mhd';
+import { dmpPublicationStatus } from '../../queue/dmp/status';
+import { QUEUE_NAMES } from '../../queue/queues';
+import { bearerFor } from '../support/auth';
+import { countOf, documentsOfPatient, startInProcessDmpWorker, waitFor, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
+import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+
+let gw: TestGateway;
+let pki: ThrowawayPki;
+let relay: TcpProxy | undefined;
+let dmpWorker: InProcessDmpWorker;
+let target: URL;
+
+before(async () => {
+  pki = await createThrowawayPki();
+  gw = await startTestGateway();
+  target = new URL(gw.deps.config.fhirBaseUrl);
+  relay = await startTcpProxy(target.hostname, Number(target.port || 80));
+  dmpWorker = await startInProcessDmpWorker({
+    config: gw.deps.config,
+    fhir: gw.deps.fhir,
+    pki,
+    // No retry inside a request: every failure is an attempt of the job, retried by the queue.
+    env: { DMP_FHIR_BASE_URL: `http://127.0.0.1:${relay.port}${target.pathname}`, DMP_RETRIES: '0', DMP_TIMEOUT_MS: '5000' },
+  });
+});
+after(async () => {
+  await dmpWorker?.close();
+  await relay?.close();
+  await gw?.close();
+  await pki?.cleanup();
+});
+
+test('FHIR store down then back: the job retries with backoff and publishes exactly one document', async () => {
+  const port = relay!.port;
+  await relay!.close(); // the DMP store is now unreachable (connection refused)
+  relay = undefined;
+
+  const example = vendorExamples().find((e) => e.format === 'fhir-message' && e.name === 'valid-mixed-drugs-device-nursing.json')!;
+  const unique = uniquify(example);
+  const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
+  const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, unique.body)).expect(201);
+  const number = res.body.number as string;
+  const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
+  const jobId = dmpJobId({ action: 'publish', number, version: 1 });
+
+  // Two attempts failed, the job waits for its next one (exponential backoff: 1 s, then 2 s…).
+  const retrying = await waitFor('two failed attempts', async () => {
+    const job = await queue.getJob(jobId);
+    return job && job.attemptsMade >= 2 && (await job.getState()) === 'delayed' ? job : undefined;
+  });
+  assert.match(retrying.failedReason, /unreachable/);
+  const status = await dmpPublicationStatus({ queues: gw.deps.queues, fhir: gw.deps.fhir, dmpFhir: dmpWorker.runtime.dmp }, number);
+  assert.equal(status?.state, 'queued');
+  assert.ok((status?.attempts ?? 0) >= 2);
+  assert.match(status?.reason ?? '', /unreachable/);
+  assert.equal((await documentsOfPatient(gw.deps.fhir, unique.ins)).length, 0, 'nothing published while the store is down');
+
+  relay = await startTcpProxy(target.hostname, Number(target.port || 80), port); // back, same address
+
+  const job = await waitForJobState(queue, jobId);
+  assert.equal(await job.getState(), 'completed', job.failedReason);
+  assert.ok(job.attemptsMade >= 3, `attempts ${job.attemptsMade}`);
+  const result = job.returnvalue as PublishResult;
+  assert.ok(result.outcome === 'published' && result.created);
+  const docs = await documentsOfPatient(gw.deps.fhir, unique.ins);
+  assert.equal(docs.length, 1, 'exactly one document');
+  assert.equal(await countOf(gw.deps.fhir, 'Binary', { _tag: `${DMP_DOCUMENT_TAG_SYSTEM}|${result.uniqueId}` }), 1);
+  const published = await dmpPublicationStatus({ queues: gw.deps.queues, fhir: gw.deps.fhir }, number);
+  assert.equal(published?.state, 'published');
+  assert.equal(published?.documentReferenceId, docs[0]!.id);
+});

@@ -1,0 +1,106 @@
+/**
+ * Anti-enumeration: prescription-number lookups are throttled per professional in Redis, so
+ * the limit holds across gateway processes. A lookup costs 1 point, a lookup that finds
+ * nothing 2; over the budget the answer is 429 with Retry-After and an OperationOutcome.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { createFhirClient, type FhirClient } from '../../fhir/client';
+import { createApp } from '../../gateway/app';
+import { createLogger } from '../../gateway/logger';
+import { createRedisConnection } from '../../queue/connection';
+import { closeQueues, createQueues } from '../../queue/queues';
+import { bearerFor } from '../support/auth';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { syntheticRpps } from '../support/synthetic';
+import { CONTENT_TYPES, freshNumber, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+
+let gw: TestGateway;
+let storeCalls = 0;
+
+before(async () => {
+  const fhir = await createFhirClient({ baseUrl: process.env.FHIR_BASE_URL ?? 'http://127.0.0.1:8090/fhir', timeoutMs: 30_000, retries: 1 });
+  const call = fhir.request.bind(fhir);
+  fhir.request = ((...args: Parameters<FhirClient['request']>) => {
+    storeCalls++;
+    return call(...args);
+  }) as FhirClient['request'];
+  gw = await startTestGateway({ fhir });
+});
+after(async () => {
+  await gw.close();
+});
+
+const dispenser = () => bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps: syntheticRpps() });
+
+test('a dispenser trying 1,000 random numbers is throttled (429 + Retry-After) and finds nothing', async () => {
+  const auth = await dispenser();
+  const { points, missCost, windowSeconds } = gw.deps.security.lookupLimit;
+  const statuses = new Map<number, number>();
+  const storeBefore = storeCalls;
+  let firstThrottled = -1;
+  for (let i = 0; i < 1000; i++) {
+    const res = await request(gw.app).get(`/prescriptions/${freshNumber()}`).set('authorization', auth);
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    if (res.status === 429) {
+      if (firstThrottled < 0) firstThrottled = i;
+      const retryAfter = Number(res.headers['retry-after']);
+      assert.ok(retryAfter >= 1 && retryAfter <= windowSeconds, `Retry-After ${res.headers['retry-after']}`);
+      assert.equal(res.body.resourceType, 'OperationOutcome');
+      assert.equal(res.body.issue[0].code, 'throttled');
+    }
+  }
+  const misses = Math.ceil(points / missCost);
+  assert.deepEqual(Object.fromEntries(statuses), { 404: misses, 429: 1000 - misses });
+  assert.equal(firstThrottled, misses, 'throttled as soon as the budget is spent (misses count double)');
+  // A throttled lookup never reaches the store.
+  assert.ok(storeCalls - storeBefore <= misses * 2, `store calls ${storeCalls - storeBefore}`);
+
+  // Another professional is not affected.
+  await request(gw.app).get(`/prescriptions/${freshNumber()}`).set('authorization', await dispenser()).expect(404);
+});
+
+test('lookups that find a prescription cost one point, misses two', async () => {
+  const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name.startsWith('valid-drugs-only'))!;
+  const unique = uniquify(example);
+  const created = await request(gw.app)
+    .post('/prescriptions')
+    .set('authorization', await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! }))
+    .set('content-type', CONTENT_TYPES[example.format])
+    .send(wireBody(example.format, unique.body))
+    .expect(201);
+  const number: string = created.body.number;
+  const app = createApp({ ...gw.deps, security: { ...gw.deps.security, lookupLimit: { points: 4, windowSeconds: 60, missCost: 2 } } });
+
+  const hits = await dispenser();
+  for (let i = 0; i < 4; i++) await request(app).get(`/prescriptions/${number}`).set('authorization', hits).expect(200);
+  await request(app).get(`/prescriptions/${number}`).set('authorization', hits).expect(429);
+
+  const misses = await dispenser();
+  for (let i = 0; i < 2; i++) await request(app).get(`/prescriptions/${freshNumber()}`).set('authorization', misses).expect(404);
+  await request(app).get(`/prescriptions/${number}`).set('authorization', misses).expect(429);
+
+  // Routes that are not lookups are not throttled.
+  await request(app).get('/fhir/metadata').set('authorization', misses).expect(200);
+});
+
+test('the budget is shared by gateway processes (same Redis, same prefix)', async () => {
+  // A second gateway with its own Redis connection, as another process would have.
+  const redis = createRedisConnection(gw.deps.config.redisUrl);
+  const queues = createQueues({ connection: redis, prefix: gw.deps.config.queuePrefix });
+  try {
+    const security = { ...gw.deps.security, lookupLimit: { points: 6, windowSeconds: 60, missCost: 2 } };
+    const one = createApp({ ...gw.deps, security });
+    const two = createApp({ config: gw.deps.config, logger: createLogger('silent'), fhir: gw.deps.fhir, redis, queues, security });
+    const auth = await dispenser();
+    await request(one).get(`/prescriptions/${freshNumber()}`).set('authorization', auth).expect(404);
+    await request(two).get(`/prescriptions/${freshNumber()}`).set('authorization', auth).expect(404);
+    await request(one).get(`/prescriptions/${freshNumber()}`).set('authorization', auth).expect(404);
+    await request(two).get(`/prescriptions/${freshNumber()}`).set('authorization', auth).expect(429);
+    await request(one).get(`/prescriptions/${freshNumber()}`).set('authorization', auth).expect(429);
+  } finally {
+    await closeQueues(queues);
+    redis.disconnect();
+  }
+});

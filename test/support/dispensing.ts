@@ -1,0 +1,211 @@
+/**
+ * Helpers for the dispensing tests: store a vendor example as its prescriber, read the
+ * dispensing summary of a prescription Bundle, and build what pharmacies and professionals send.
+ * Synthetic data only (test RPPS range, FINESS 99…).
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import request from 'supertest';
+import type { Bundle, BundleEntry, FhirResource, MedicationDispense, Parameters, ParametersParameter, Practitioner, Procedure, SupplyDelivery } from 'fhir/r4';
+import type { LineKind } from '../../gateway/security/policy';
+import type { Profession } from '../../gateway/security/principal';
+import { ACT_CODE_SYSTEM, EXECUTION_EXTENSIONS, GATEWAY_PROFESSION_SYSTEM, PRESCRIPTION_NUMBER_SYSTEM, RPPS_SYSTEM } from '../../fhir/systems';
+import { bearerFor } from './auth';
+import { syntheticRpps } from './synthetic';
+import { CONTENT_TYPES, uniquify, vendorExamples, wireBody, type VendorExample } from './vendor-fixtures';
+
+/** A fixed clock for the gateway under test: after every example's prescription date, within its drugs' validity. */
+export const TEST_NOW = new Date('2026-11-26T11:00:00Z');
+/** When the tests say things were handed over or done: an hour before TEST_NOW. */
+export const HANDED_OVER = '2026-11-26T10:00:00+00:00';
+
+export const example = (format: VendorExample['format'], name: string): VendorExample => {
+  const found = vendorExamples().find((e) => e.format === format && e.name === name);
+  assert.ok(found, `${format}/${name} exists`);
+  return found;
+};
+
+export interface StoredExample {
+  number: string;
+  prescriberRpps: string;
+  /** Bearer of the prescriber who signed it. */
+  prescriber: string;
+}
+
+/** Stores a vendor example (made unique) as its prescriber; `edit` may change the payload text first. */
+export async function storeExample(app: Express, ex: VendorExample, edit?: (body: string) => string): Promise<StoredExample> {
+  const unique = uniquify(ex);
+  assert.ok(unique.prescriberRpps, `${ex.name} names its prescriber`);
+  const prescriber = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps });
+  const text = unique.body.toString(ex.encoding);
+  const body = edit ? Buffer.from(edit(text), ex.encoding) : unique.body;
+  const res = await request(app).post('/prescriptions').set('authorization', prescriber).set('content-type', CONTENT_TYPES[ex.format]).send(wireBody(ex.format, body));
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return { number: res.body.number, prescriberRpps: unique.prescriberRpps, prescriber };
+}
+
+/** The profession that executes each line kind (gateway/security/policy.ts EXECUTABLE_LINES, read backwards). */
+export const PROFESSION_FOR: Readonly<Record<LineKind, Profession>> = {
+  drug: 'pharmacist',
+  device: 'pharmacist',
+  acteInfirmier: 'nurse',
+  acteKinesitherapie: 'physiotherapist',
+  acteOrthophonie: 'speech-therapist',
+  acteOrthoptie: 'orthoptist',
+  actePedicurie: 'podiatrist',
+  acteBiologieMedicale: 'biologist',
+};
+
+export interface Professional {
+  rpps: string;
+  profession: Profession;
+  finess: string;
+  bearer: string;
+}
+
+export const syntheticFiness = (): string => `99${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
+
+export async function professional(profession: Profession): Promise<Professional> {
+  const rpps = syntheticRpps();
+  const finess = syntheticFiness();
+  return { rpps, profession, finess, bearer: await bearerFor({ role: 'dispenser', profession, rpps, organization: { finess } }) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the answer
+
+export interface LineSummary {
+  sequence: number;
+  request: string;
+  kind: string;
+  unit: string;
+  prescribed: number;
+  quantityPerDelivery?: number;
+  renewalsAllowed?: number;
+  validUntil?: string;
+  status?: string;
+  statusReason?: string;
+  dispensed?: number;
+  remaining?: number;
+  renewalsLeft?: number;
+}
+
+export interface Summary {
+  number: string;
+  status?: string;
+  qrCodeDeactivated?: boolean;
+  deactivationReason?: string;
+  dispensingWithheld?: string;
+  lines: LineSummary[];
+}
+
+const valueOf = (p: ParametersParameter): unknown =>
+  p.valueInteger ?? p.valueString ?? p.valueCode ?? p.valueBoolean ?? p.valueDate ?? p.valueInstant ?? p.valueReference?.reference ?? p.valueIdentifier?.value;
+
+export function summaryOf(bundle: Bundle<FhirResource>): Summary {
+  const parameters = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Parameters => r?.resourceType === 'Parameters');
+  assert.equal(parameters.length, 1, 'one dispensing summary in the Bundle');
+  const summary: Record<string, unknown> = { lines: [] };
+  for (const p of parameters[0]!.parameter ?? []) {
+    if (p.name === 'line') {
+      const line: Record<string, unknown> = {};
+      for (const part of p.part ?? []) line[part.name] = valueOf(part);
+      (summary.lines as LineSummary[]).push(line as unknown as LineSummary);
+    } else summary[p.name] = valueOf(p);
+  }
+  return summary as unknown as Summary;
+}
+
+export const resourcesOf = <T extends FhirResource['resourceType']>(bundle: Bundle<FhirResource>, type: T): Array<Extract<FhirResource, { resourceType: T }>> =>
+  (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Extract<FhirResource, { resourceType: T }> => r?.resourceType === type);
+
+export async function lookUp(app: Express, number: string, bearer: string): Promise<{ bundle: Bundle<FhirResource>; summary: Summary }> {
+  const res = await request(app).get(`/prescriptions/${number}`).set('authorization', bearer);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const bundle = JSON.parse(res.text) as Bundle<FhirResource>;
+  return { bundle, summary: summaryOf(bundle) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What professionals send
+
+export interface ExecutionOf {
+  line: LineSummary;
+  /** Boxes / devices, or the number of sessions (one Procedure each). */
+  quantity: number;
+  when?: string;
+}
+
+export const numberExtension = (number: string) => ({
+  url: EXECUTION_EXTENSIONS.prescription,
+  valueReference: { identifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: number } },
+});
+
+/** The records of one execution of a line, as a pharmacy or professional software would write them. */
+export function recordsFor({ line, quantity, when = HANDED_OVER }: ExecutionOf, number?: string): Array<MedicationDispense | SupplyDelivery | Procedure> {
+  const extension = number ? [numberExtension(number)] : [];
+  if (line.request.startsWith('MedicationRequest/')) {
+    return [
+      {
+        resourceType: 'MedicationDispense',
+        ...(extension.length ? { extension } : {}),
+        identifier: [{ system: 'urn:example:pharmacy-software:dispense', value: randomUUID() }],
+        status: 'completed',
+        medicationCodeableConcept: { text: 'as prescribed' },
+        quantity: { value: quantity, unit: 'boîte' },
+        whenHandedOver: when,
+        authorizingPrescription: [{ reference: line.request }],
+        type: { coding: [{ system: ACT_CODE_SYSTEM, code: 'FFP' }] },
+      },
+    ];
+  }
+  if (line.request.startsWith('DeviceRequest/')) {
+    return [
+      {
+        resourceType: 'SupplyDelivery',
+        extension: [...extension, { url: EXECUTION_EXTENSIONS.fulfils, valueReference: { reference: line.request } }],
+        status: 'completed',
+        suppliedItem: { quantity: { value: quantity }, itemCodeableConcept: { text: 'as prescribed' } },
+        occurrenceDateTime: when,
+      },
+    ];
+  }
+  return Array.from({ length: quantity }, () => ({
+    resourceType: 'Procedure' as const,
+    ...(extension.length ? { extension } : {}),
+    status: 'completed' as const,
+    subject: { display: 'the patient of the prescription' },
+    basedOn: [{ reference: line.request }],
+    performedDateTime: when,
+  }));
+}
+
+export function performerEntry(rpps: string, profession?: Profession): BundleEntry<Practitioner> {
+  return {
+    fullUrl: `urn:uuid:${randomUUID()}`,
+    resource: {
+      resourceType: 'Practitioner',
+      identifier: [{ system: RPPS_SYSTEM, value: rpps }],
+      name: [{ family: 'ESSAI', given: ['Camille'] }],
+      ...(profession ? { qualification: [{ code: { coding: [{ system: GATEWAY_PROFESSION_SYSTEM, code: profession }] } }] } : {}),
+    },
+  };
+}
+
+/** A collection Bundle with the records of several executions (and optional extra entries). */
+export function collection(executions: readonly ExecutionOf[], extra: BundleEntry<FhirResource>[] = []): Bundle<FhirResource> {
+  return {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: [...extra, ...executions.flatMap((e) => recordsFor(e).map((resource) => ({ fullUrl: `urn:uuid:${randomUUID()}`, resource })))],
+  };
+}
+
+export async function postDispenses(app: Express, number: string, bearer: string, body: unknown) {
+  return request(app)
+    .post(`/prescriptions/${number}/dispenses`)
+    .set('authorization', bearer)
+    .set('content-type', 'application/fhir+json')
+    .send(JSON.stringify(body));
+}

@@ -1,0 +1,207 @@
+/**
+ * Helpers for the DMP feed's integration tests: a real BullMQ worker running the real processor
+ * in this process (or the real worker entry point as a child process, for kill -9 and SIGTERM),
+ * waiting for jobs, reading what the DMP store holds, and verifying signatures with xmlsec1.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker, MetricsTime, type Job, type Queue } from 'bullmq';
+import type { Binary, DocumentReference } from 'fhir/r4';
+import { Registry } from 'prom-client';
+import type { FhirClient } from '../../fhir/client';
+import type { GatewayConfig } from '../../gateway/config';
+import { createLogger } from '../../gateway/logger';
+import { createRedisConnection } from '../../queue/connection';
+import { loadDmpConfig } from '../../queue/dmp/config';
+import { createDmpMetrics } from '../../queue/dmp/metrics';
+import { createDmpProcessor } from '../../queue/dmp/processor';
+import { prepareDmpRuntime, type PreparedDmpRuntime } from '../../queue/dmp/runtime';
+import { QUEUE_NAMES } from '../../queue/queues';
+import type { ThrowawayPki } from './throwaway-pki';
+
+const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** Environment naming the throw-away PKI as the worker's signing credentials (PEM files). */
+export const signingEnv = (pki: ThrowawayPki): Record<string, string> => ({
+  DMP_SIGNING_KEY: pki.keyPath,
+  DMP_SIGNING_CERT: pki.certPath,
+  DMP_SIGNING_CHAIN: pki.chainPath,
+});
+
+export interface InProcessDmpWorker {
+  worker: Worker;
+  runtime: PreparedDmpRuntime;
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+export interface InProcessWorkerOptions {
+  config: GatewayConfig;
+  fhir: FhirClient;
+  pki: ThrowawayPki;
+  /** Extra environment for loadDmpConfig (DMP_FHIR_BASE_URL, DMP_RETRIES…). */
+  env?: Record<string, string>;
+  concurrency?: number;
+  pendingPublicationDelayMs?: number;
+}
+
+/** The real processor in a real BullMQ Worker, configured through the real DMP config loader. */
+export async function startInProcessDmpWorker(options: InProcessWorkerOptions): Promise<InProcessDmpWorker> {
+  const { config } = options;
+  const dmpConfig = loadDmpConfig(config, { ...signingEnv(options.pki), ...options.env });
+  const connection = createRedisConnection(config.redisUrl);
+  connection.on('error', () => undefined);
+  const registry = new Registry();
+  const runtime = await prepareDmpRuntime({
+    config: dmpConfig,
+    fhir: options.fhir,
+    connection,
+    queuePrefix: config.queuePrefix,
+    logger: createLogger('silent'),
+    metrics: createDmpMetrics(registry),
+  });
+  const processor = createDmpProcessor({ ...runtime, pendingPublicationDelayMs: options.pendingPublicationDelayMs ?? 300 });
+  const worker = new Worker(QUEUE_NAMES.dmpPublish, processor, {
+    connection: connection.duplicate(),
+    prefix: config.queuePrefix,
+    concurrency: options.concurrency ?? 4,
+    metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+  });
+  worker.on('error', () => undefined);
+  await worker.waitUntilReady();
+  return {
+    worker,
+    runtime,
+    registry,
+    async close() {
+      await worker.close();
+      await runtime.close();
+      connection.disconnect();
+    },
+  };
+}
+
+export const FINISHED = ['completed', 'failed'] as const;
+
+/**
+ * Polls a job until it reaches one of `states`. The deadline only stops a hung test with a clear
+ * message; no assertion depends on how long anything took.
+ */
+export async function waitForJobState(queue: Queue, jobId: string, states: readonly string[] = FINISHED, deadlineMs = 90_000): Promise<Job> {
+  const stopAt = Date.now() + deadlineMs;
+  let last = 'missing';
+  while (Date.now() < stopAt) {
+    const job = await queue.getJob(jobId);
+    if (job) {
+      last = await job.getState();
+      if (states.includes(last)) return (await queue.getJob(jobId)) ?? job;
+    }
+    await sleep(100);
+  }
+  throw new Error(`job ${jobId} did not reach ${states.join('/')} (last state: ${last})`);
+}
+
+/** Polls until `probe` returns a value (not undefined). */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 90_000): Promise<T> {
+  const stopAt = Date.now() + deadlineMs;
+  while (Date.now() < stopAt) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(100);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/**
+ * `DocumentReference?patient.identifier=<INS>` on the DMP store, as a consumer would search (the
+ * INS value alone: the examples use the NIR and the test-NIR systems).
+ */
+export async function documentsOfPatient(dmp: FhirClient, ins: string): Promise<DocumentReference[]> {
+  const bundle = await dmp.search<DocumentReference>('DocumentReference', { 'patient.identifier': ins });
+  return (bundle.entry ?? []).map((e) => e.resource).filter((r): r is DocumentReference => r?.resourceType === 'DocumentReference');
+}
+
+/** The bytes of the Binary a DocumentReference points at. */
+export async function documentBytes(dmp: FhirClient, doc: DocumentReference): Promise<Buffer> {
+  const url = doc.content?.[0]?.attachment?.url;
+  const match = url ? /(?:^|\/)Binary\/([^/]+)$/.exec(url) : null;
+  if (!match) throw new Error(`DocumentReference/${doc.id} does not point at a Binary: ${url}`);
+  const binary = (await dmp.read<Binary>('Binary', match[1]!)).resource;
+  return Buffer.from(binary.data ?? '', 'base64');
+}
+
+/** How many resources of a type match a search (e.g. Binary by the gateway's tag). */
+export async function countOf(fhir: FhirClient, type: string, params: Record<string, string>): Promise<number> {
+  const bundle = await fhir.search(type, { ...params, _summary: 'count' });
+  return bundle.total ?? 0;
+}
+
+export interface XmlsecResult {
+  ok: boolean;
+  output: string;
+}
+
+/** xmlsec1 --verify: exit 0 only when every reference digest and the signature value check out and the certificate chains to the trusted CA. */
+export async function xmlsecVerify(dir: string, name: string, signed: Buffer, trustedPem: string): Promise<XmlsecResult> {
+  const file = join(dir, name);
+  await writeFile(file, signed);
+  return new Promise((resolvePromise, reject) => {
+    execFile('xmlsec1', ['--verify', '--trusted-pem', trustedPem, file], (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') {
+        reject(new Error(`cannot run xmlsec1 (Debian package xmlsec1): ${error.message}`));
+        return;
+      }
+      resolvePromise({ ok: !error, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** A free loopback TCP port (for a child process's health server). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+export interface ChildWorker {
+  child: ChildProcess;
+  healthPort: number;
+  /** Everything the process wrote (stdout + stderr), for failure messages. */
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** The real worker process (queue/worker.ts), with the given environment on top of this one. */
+export async function spawnWorker(env: Record<string, string>): Promise<ChildWorker> {
+  const healthPort = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'queue/worker.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, WORKER_HEALTH_PORT: String(healthPort), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Never outlive the test process, even when a test fails half-way.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.removeListener('exit', reap));
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const ready = await Promise.race([
+    waitFor('worker health endpoint', async () => {
+      const res = await fetch(`http://127.0.0.1:${healthPort}/health`).catch(() => undefined);
+      return res?.ok ? true : undefined;
+    }, 60_000),
+    exited.then((e) => {
+      throw new Error(`worker exited during start-up (${e.code ?? e.signal}):\n${output}`);
+    }),
+  ]);
+  if (!ready) throw new Error(output);
+  return { child, healthPort, output: () => output, exited };
+}

@@ -1,0 +1,227 @@
+/**
+ * The authorization rules, checked against tables written here independently of
+ * gateway/security/policy.ts: a change to the policy that is not also made here fails.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { authorize, decideRoute, matchRoute, ROUTE_POLICY, type LineKind } from '../../gateway/security/policy';
+import { PROFESSIONS, type Principal, type Profession, type Role } from '../../gateway/security/principal';
+import { ROUTE_AUDIT } from '../../gateway/audit/route-events';
+import { principalFromClaims } from '../../gateway/security/claims';
+import { DEFAULT_BIOLOGY_SAVOIR_FAIRE, DEFAULT_CLAIMS } from '../../gateway/security/config';
+import { pscClaims } from '../../gateway/security/dev-issuer';
+import { EXPECTED_ROUTE_ACCESS, expectedAllowed } from '../support/expected-access';
+
+const ALL: readonly Profession[] = PROFESSIONS;
+
+const principal = (role: Role, profession?: Profession, rpps = '99900000110'): Principal => ({
+  nationalId: `8${rpps}`,
+  rpps,
+  ...(profession ? { profession } : {}),
+  organization: {},
+  role,
+  subject: 'test',
+});
+
+/** Every principal kind: each role with each profession, and auditor/operator without one. */
+const PRINCIPALS: Principal[] = [
+  ...(['prescriber', 'dispenser', 'auditor', 'operator'] as const).flatMap((role) => ALL.map((p) => principal(role, p))),
+  principal('auditor'),
+  principal('operator'),
+];
+
+
+describe('route table', () => {
+  it('names exactly the routes of the expected table (plus the public /health and /ready)', () => {
+    const guarded = ROUTE_POLICY.filter((r) => !('public' in r && r.public)).map((r) => r.id).sort();
+    assert.deepEqual(guarded, Object.keys(EXPECTED_ROUTE_ACCESS).sort());
+    assert.deepEqual(ROUTE_POLICY.filter((r) => 'public' in r && r.public).map((r) => r.path).sort(), ['/health', '/ready']);
+  });
+
+  for (const rule of ROUTE_POLICY.filter((r) => !('public' in r && r.public))) {
+    it(`${rule.id}: every role × profession as expected`, () => {
+      for (const p of PRINCIPALS) {
+        const decision = decideRoute(rule, p);
+        assert.equal(decision.allowed, expectedAllowed(rule.id, p.role, p.profession), `${rule.id} for ${p.role}/${p.profession ?? '-'}`);
+      }
+    });
+  }
+
+  it('every route has audit metadata', () => {
+    assert.deepEqual(Object.keys(ROUTE_AUDIT).sort(), ROUTE_POLICY.map((r) => r.id).sort());
+  });
+});
+
+describe('route matching', () => {
+  const cases: Array<[string, string, string | undefined, Record<string, string>?]> = [
+    ['GET', '/health', 'health'],
+    ['GET', '/prescriptions/ABC', 'prescription.read', { number: 'ABC' }],
+    ['HEAD', '/prescriptions/ABC', 'prescription.read'],
+    ['POST', '/prescriptions', 'prescription.create'],
+    ['POST', '/prescriptions/scan', 'prescription.scan'],
+    ['GET', '/prescriptions/ABC/dispenses', 'dispense.read'],
+    ['POST', '/prescriptions/ABC/dispenses', 'dispense.record'],
+    ['GET', '/prescriptions/ABC/qr.png', 'prescription.document', { number: 'ABC', document: 'qr.png' }],
+    ['POST', '/prescriptions/ABC/cancel', 'prescription.cancel'],
+    ['POST', '/prescriptions/ABC/consent', 'consent.record'],
+    ['POST', '/fhir/$process-message', 'fhir.process-message'],
+    ['GET', '/audit/fhir/AuditEvent', 'audit.search', { type: 'AuditEvent' }],
+    ['GET', '/audit/fhir/AuditEvent/12', 'audit.read', { type: 'AuditEvent', id: '12' }],
+    ['GET', '/audit/fhir', 'audit.page'],
+    ['DELETE', '/audit/fhir/AuditEvent/12', 'audit.write'],
+    ['POST', '/audit/fhir/AuditEvent', 'audit.write'],
+    ['GET', '/admin/queues', 'ops.queues'],
+    ['POST', '/admin/queues/api/queues/audit/retry/failed', 'ops.queues'],
+    ['GET', '/metrics', 'ops.metrics'],
+    // Not in the table: nobody may call them.
+    ['DELETE', '/prescriptions/ABC', undefined],
+    ['PUT', '/prescriptions', undefined],
+    ['GET', '/prescriptions/ABC/dispenses/extra', undefined],
+    ['GET', '/fhir/Patient', undefined],
+    ['GET', '/admin', undefined],
+    ['GET', '/healthz', undefined],
+    ['GET', '/audit', undefined],
+  ];
+  for (const [method, path, id, params] of cases) {
+    it(`${method} ${path} → ${id ?? 'no rule'}`, () => {
+      const matched = matchRoute(method, path);
+      assert.equal(matched?.rule.id, id);
+      if (params) assert.deepEqual(matched?.params, params);
+    });
+  }
+});
+
+describe('resource-level rules', () => {
+  const owner = { prescriberRpps: '99900000110' };
+  const someoneElse = { prescriberRpps: '99900000128' };
+  const doctor = principal('prescriber', 'doctor', '99900000110');
+  const otherDoctor = principal('prescriber', 'doctor', '99900000128');
+  const pharmacist = principal('dispenser', 'pharmacist', '99900000136');
+
+  it('a prescriber submits only what they sign', () => {
+    assert.equal(authorize.createPrescription(doctor, { prescriber: { rpps: '99900000110', family: 'X', given: 'Y' } }).allowed, true);
+    assert.equal(authorize.createPrescription(doctor, { prescriber: { rpps: '99900000128', family: 'X', given: 'Y' } }).allowed, false);
+    assert.equal(authorize.createPrescription(pharmacist, { prescriber: { rpps: '99900000136', family: 'X', given: 'Y' } }).allowed, false);
+  });
+
+  it('prescribers read their own prescriptions, dispensers any, auditors and operators none', () => {
+    assert.equal(authorize.readPrescription(doctor, owner).allowed, true);
+    assert.equal(authorize.readPrescription(otherDoctor, owner).allowed, false);
+    assert.equal(authorize.readPrescription(doctor, { prescriberRpps: undefined }).allowed, false);
+    assert.equal(authorize.readPrescription(pharmacist, someoneElse).allowed, true);
+    assert.equal(authorize.readPrescription(principal('auditor'), owner).allowed, false);
+    assert.equal(authorize.readPrescription(principal('operator'), owner).allowed, false);
+  });
+
+  it('a principal without RPPS never owns a prescription', () => {
+    const noRpps = { ...doctor, rpps: '' };
+    assert.equal(authorize.readPrescription(noRpps, { prescriberRpps: '' }).allowed, false);
+  });
+
+  it('dispensing is seen by its prescriber only, and not when the patient objected', () => {
+    assert.equal(authorize.readDispenses(doctor, owner, false).allowed, true);
+    assert.equal(authorize.readDispenses(doctor, owner, true).allowed, false);
+    assert.equal(authorize.readDispenses(otherDoctor, owner, false).allowed, false);
+    assert.equal(authorize.readDispenses(pharmacist, owner, false).allowed, false);
+  });
+
+  it('only the prescriber cancels; the prescriber or a dispenser records the patient’s choice', () => {
+    assert.equal(authorize.cancelPrescription(doctor, owner).allowed, true);
+    assert.equal(authorize.cancelPrescription(otherDoctor, owner).allowed, false);
+    assert.equal(authorize.cancelPrescription(pharmacist, owner).allowed, false);
+    assert.equal(authorize.recordConsent(doctor, owner).allowed, true);
+    assert.equal(authorize.recordConsent(otherDoctor, owner).allowed, false);
+    assert.equal(authorize.recordConsent(pharmacist, owner).allowed, true);
+    assert.equal(authorize.recordConsent(principal('auditor'), owner).allowed, false);
+  });
+
+  /** Written out by hand: which profession executes which line kind. */
+  const EXECUTES: Record<Profession, LineKind[]> = {
+    doctor: [],
+    pharmacist: ['drug', 'device'],
+    'lpp-supplier': ['device'],
+    nurse: ['acteInfirmier'],
+    physiotherapist: ['acteKinesitherapie'],
+    'speech-therapist': ['acteOrthophonie'],
+    orthoptist: ['acteOrthoptie'],
+    podiatrist: ['actePedicurie'],
+    biologist: ['acteBiologieMedicale'],
+  };
+  const KINDS: LineKind[] = ['drug', 'device', 'acteInfirmier', 'acteKinesitherapie', 'acteOrthophonie', 'acteOrthoptie', 'actePedicurie', 'acteBiologieMedicale'];
+
+  for (const profession of ALL) {
+    it(`a dispensing ${profession} records exactly ${EXECUTES[profession].join(', ') || 'nothing'}`, () => {
+      for (const kind of KINDS) {
+        assert.equal(authorize.recordExecution(principal('dispenser', profession), kind).allowed, EXECUTES[profession].includes(kind), `${profession} × ${kind}`);
+        assert.equal(authorize.recordExecution(principal('prescriber', profession), kind).allowed, false, `a prescriber ${profession} never records ${kind}`);
+      }
+    });
+  }
+});
+
+describe('claims → principal (PSC shape)', () => {
+  const config = { claims: DEFAULT_CLAIMS, biologySavoirFaire: DEFAULT_BIOLOGY_SAVOIR_FAIRE };
+
+  it('reads a PSC-like token: SubjectNameID, SubjectRefPro exercice, FINESS of the activity, role and AM claims', () => {
+    const payload = {
+      sub: 'f:abc:899900000110',
+      SubjectNameID: '899900000110',
+      SubjectRefPro: { exercices: [{ codeProfession: '21', codeSavoirFaire: '', activities: [{ numeroFinessSite: '750000001', codeSectionPharmacien: 'A' }] }] },
+      ordo_role: 'dispenser',
+      ordo_am: '751234567',
+    };
+    assert.deepEqual(principalFromClaims(payload, config), {
+      nationalId: '899900000110',
+      rpps: '99900000110',
+      profession: 'pharmacist',
+      organization: { finess: '750000001', am: '751234567' },
+      role: 'dispenser',
+      subject: 'f:abc:899900000110',
+    });
+  });
+
+  it('maps TRE_G15 profession codes, biology by savoir-faire or pharmacist section G', () => {
+    const professionOf = (exercice: Record<string, unknown>) =>
+      principalFromClaims({ sub: 's', SubjectNameID: '899900000110', SubjectRefPro: { exercices: [exercice] } }, config).profession;
+    assert.equal(professionOf({ codeProfession: '10' }), 'doctor');
+    assert.equal(professionOf({ codeProfession: '10', codeSavoirFaire: DEFAULT_BIOLOGY_SAVOIR_FAIRE[0] }), 'biologist');
+    assert.equal(professionOf({ codeProfession: '21', activities: [{ codeSectionPharmacien: 'G' }] }), 'biologist');
+    assert.equal(professionOf({ codeProfession: '60' }), 'nurse');
+    assert.equal(professionOf({ codeProfession: '70' }), 'physiotherapist');
+    assert.equal(professionOf({ codeProfession: '80' }), 'podiatrist');
+    assert.equal(professionOf({ codeProfession: '91' }), 'speech-therapist');
+    assert.equal(professionOf({ codeProfession: '92' }), 'orthoptist');
+    assert.equal(professionOf({ codeProfession: '28' }), 'lpp-supplier');
+  });
+
+  it('without a role claim a doctor prescribes and another profession dispenses', () => {
+    const roleOf = (code: string) => principalFromClaims({ sub: 's', SubjectNameID: '899900000110', SubjectRefPro: { exercices: [{ codeProfession: code }] } }, config).role;
+    assert.equal(roleOf('10'), 'prescriber');
+    assert.equal(roleOf('21'), 'dispenser');
+  });
+
+  it('refuses tokens that cannot make a principal', () => {
+    assert.throws(() => principalFromClaims({ SubjectNameID: '899900000110' }, config), /subject/);
+    assert.throws(() => principalFromClaims({ sub: 's' }, config), /SubjectNameID/);
+    assert.throws(() => principalFromClaims({ sub: 's', SubjectNameID: '899900000110', ordo_role: 'admin' }, config), /role/);
+    // a dispenser with an RPPS whose Luhn key is wrong
+    assert.throws(() => principalFromClaims({ sub: 's', SubjectNameID: '899900000111', SubjectRefPro: { exercices: [{ codeProfession: '21' }] } }, config), /RPPS/);
+    // a professional role without a known profession
+    assert.throws(() => principalFromClaims({ sub: 's', SubjectNameID: '899900000110', ordo_role: 'prescriber' }, config), /profession/);
+  });
+
+  it('an auditor needs no RPPS nor profession', () => {
+    const p = principalFromClaims({ sub: 's', SubjectNameID: '3751234567/AUD01', ordo_role: 'auditor' }, config);
+    assert.equal(p.role, 'auditor');
+    assert.equal(p.rpps, '');
+  });
+
+  it('the development issuer emits claims this mapping reads back, for every profession', () => {
+    for (const profession of ALL) {
+      const role: Role = profession === 'doctor' ? 'prescriber' : 'dispenser';
+      const payload = { sub: 's', ...pscClaims({ role, profession, rpps: '99900000110', organization: { finess: '750000001', am: '751234567' } }) };
+      const p = principalFromClaims(payload, config);
+      assert.deepEqual([p.profession, p.role, p.rpps, p.organization], [profession, role, '99900000110', { finess: '750000001', am: '751234567' }]);
+    }
+  });
+});
