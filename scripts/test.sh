@@ -40,4 +40,4 @@ npm run --silent typecheck
 node --import tsx scripts/install-profiles.ts
 
 files=(test/unit/*.test.ts test/integration/*.test.ts)
-node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}"
+node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-force-exit --test-timeout=300000 "${files[@]}"
