@@ -65,8 +65,10 @@ export async function startInProcessDmpWorker(options: InProcessWorkerOptions): 
     metrics: createDmpMetrics(registry),
   });
   const processor = createDmpProcessor({ ...runtime, pendingPublicationDelayMs: options.pendingPublicationDelayMs ?? 300 });
+  const workerConnection = connection.duplicate();
+  workerConnection.on('error', () => undefined);
   const worker = new Worker(QUEUE_NAMES.dmpPublish, processor, {
-    connection: connection.duplicate(),
+    connection: workerConnection,
     prefix: config.queuePrefix,
     concurrency: options.concurrency ?? 4,
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
@@ -80,6 +82,8 @@ export async function startInProcessDmpWorker(options: InProcessWorkerOptions): 
     async close() {
       await worker.close();
       await runtime.close();
+      // BullMQ does not close connections it is given.
+      workerConnection.disconnect();
       connection.disconnect();
     },
   };
