@@ -15,6 +15,7 @@ import { MAPPERS } from '../../mappers/registry';
 import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../../test/support/vendor-fixtures';
 import { runClosedLoop } from '../support/load';
 import { startGatewayProcess } from '../support/processes';
+import { DEV_AUDIENCE, generateDevKey, signDevToken, startDevIssuer } from '../../gateway/security/dev-issuer';
 import { printTable, summarize } from '../support/stats';
 
 const SECONDS_PER_FORMAT = Number(process.env.BENCH_SECONDS ?? 3);
@@ -55,8 +56,20 @@ async function endToEnd(): Promise<void> {
   const redisUrl = process.env.REDIS_URL;
   if (!fhirBaseUrl || !redisUrl) throw new Error('FHIR_BASE_URL and REDIS_URL are required (bench/run.sh sets them)');
   const fhir = await createFhirClient({ baseUrl: fhirBaseUrl, timeoutMs: 60_000, retries: 0 });
-  const gateway = await startGatewayProcess({ FHIR_BASE_URL: fhirBaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: `bench-${randomUUID()}` });
+  // A development issuer, as npm start runs one: the prescriber of the example signs the requests.
+  const key = await generateDevKey();
+  const issuer = await startDevIssuer(key);
+  const gateway = await startGatewayProcess({
+    FHIR_BASE_URL: fhirBaseUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: `bench-${randomUUID()}`,
+    AUTH_ISSUER: issuer.issuer,
+    AUTH_JWKS_URL: issuer.jwksUrl,
+    AUTH_AUDIENCE: DEV_AUDIENCE,
+  });
   const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name === 'valid-mixed-drugs-device-nursing.json')!;
+  const prescriberRpps = JSON.parse(example.body).prescripteur.rpps as string;
+  const bearer = `Bearer ${await signDevToken(key, { role: 'prescriber', profession: 'doctor', rpps: prescriberRpps }, { issuer: issuer.issuer, audience: DEV_AUDIENCE })}`;
   const mapper = MAPPERS.find((m) => m.format === 'epu-json')!;
   const totals: Record<'gateway' | 'direct', { seconds: number; errors: number; latencies: number[] }> = {
     gateway: { seconds: 0, errors: 0, latencies: [] },
@@ -67,7 +80,7 @@ async function endToEnd(): Promise<void> {
       // Through the gateway: the vendor payload over HTTP.
       const payloads = Array.from({ length: E2E_PER_ROUND }, () => wireBody('epu-json', uniquify(example).body));
       const g = await runClosedLoop(payloads, CONCURRENCY, async (body) => {
-        const res = await fetch(`${gateway.url}/prescriptions`, { method: 'POST', headers: { 'content-type': CONTENT_TYPES['epu-json'] }, body });
+        const res = await fetch(`${gateway.url}/prescriptions`, { method: 'POST', headers: { authorization: bearer, 'content-type': CONTENT_TYPES['epu-json'] }, body });
         if (res.status !== 201) throw new Error(`gateway answered ${res.status}: ${await res.text()}`);
         await res.arrayBuffer();
       });
@@ -94,6 +107,7 @@ async function endToEnd(): Promise<void> {
     }
   } finally {
     await gateway.stop();
+    await issuer.close();
   }
   const g = summarize(totals.gateway.latencies, totals.gateway.seconds);
   const d = summarize(totals.direct.latencies, totals.direct.seconds);
