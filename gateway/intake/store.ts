@@ -77,17 +77,23 @@ function numberFor(deps: IntakeDeps, checked: CheckedPayload): string {
 /** Index of the RequestGroup entry in our transaction (fixed by the builder, looked up to stay robust). */
 const headerEntryIndex = (tx: Bundle<FhirResource>): number => (tx.entry ?? []).findIndex((e) => e.resource?.resourceType === 'RequestGroup');
 
-/** Why the store refused the transaction with a conflict: a replay race, other content, or a taken number. */
-async function explainConflict(deps: IntakeDeps, checked: CheckedPayload, number: string): Promise<IntakeResult | 'number-taken'> {
+/**
+ * Why the store refused the transaction with a conflict: a copy of this message won a race
+ * (replay), other content under the same message id (409), a taken number, or — when none of
+ * these — a race on a shared resource (two first prescriptions of the same new prescriber or
+ * patient creating it at once), which a new attempt settles since the resource now exists.
+ */
+async function explainConflict(deps: IntakeDeps, checked: CheckedPayload, number: string): Promise<IntakeResult | 'number-taken' | 'retry'> {
   const stored = await findHeaderByMessageKey(deps.fhir, checked.messageKey);
   if (stored) return replayOf(stored, checked);
   if (await findHeaderByNumber(deps.fhir, number)) return 'number-taken';
-  throw new FhirServerError('the FHIR store reported a conflict that no stored prescription explains', 409, undefined, true);
+  return 'retry';
 }
+
+const MAX_ATTEMPTS = 4;
 
 export async function storePrescription(deps: IntakeDeps, checked: CheckedPayload): Promise<IntakeResult> {
   const vendorNumber = checked.prescription.number !== undefined;
-  // A generated number colliding with another is a 2^-60 event; one more draw settles it.
   for (let attempt = 0; ; attempt++) {
     const number = numberFor(deps, checked);
     const built = buildTransaction(checked, number, deps.newUuid ?? randomUUID);
@@ -100,8 +106,11 @@ export async function storePrescription(deps: IntakeDeps, checked: CheckedPayloa
     } catch (err) {
       if (!(err instanceof FhirServerError) || !err.isConflict) throw err;
       const explained = await explainConflict(deps, checked, number);
+      if (explained === 'retry' && attempt + 1 < MAX_ATTEMPTS) continue;
+      if (explained === 'retry') throw err;
       if (explained !== 'number-taken') return explained;
-      if (vendorNumber || attempt > 0) {
+      // A generated number colliding with another is a 2^-60 event: draw again. A vendor's is a 409.
+      if (vendorNumber || attempt + 1 >= MAX_ATTEMPTS) {
         throw HttpProblem.of(409, 'duplicate', `prescription number ${number} already belongs to another prescription`);
       }
       continue;

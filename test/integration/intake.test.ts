@@ -143,6 +143,21 @@ describe('idempotency and conflicts', () => {
     assert.equal(meds.entry?.length, 3);
   });
 
+  test('first prescriptions of a brand-new prescriber sent at once are all stored (race on the shared Practitioner)', async () => {
+    const rpps = syntheticRpps();
+    const auth = await asPrescriber(rpps);
+    const bodies = Array.from({ length: 6 }, () => {
+      const json = JSON.parse(uniquify(example).body.toString());
+      json.prescripteur.rpps = rpps;
+      delete json.identifiantPrescription;
+      return JSON.stringify(json);
+    });
+    const answers = await Promise.all(bodies.map((body) => request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(body)));
+    assert.deepEqual(answers.map((a) => a.status), [201, 201, 201, 201, 201, 201], JSON.stringify(answers.map((a) => a.body)));
+    const practitioners = await gw.deps.fhir.search('Practitioner', { identifier: `https://rpps.esante.gouv.fr|${rpps}` });
+    assert.equal(practitioners.entry?.length, 1, 'one Practitioner, never duplicated');
+  });
+
   test('the same message id with different content is a 409', async () => {
     const body = uniquify(example).body.toString();
     await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(body).expect(201);
