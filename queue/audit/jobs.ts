@@ -73,6 +73,11 @@ export interface DmpPublicationAudit {
   documentReference?: string;
   detail?: string;
   now?: Date;
+  /**
+   * The audit record's id. Default: a new one (each attempt is its own event). Pass one derived
+   * from the DMP job (e.g. `${job.id}-${job.attemptsMade}`) to record a re-run attempt once.
+   */
+  id?: string;
 }
 
 /**
@@ -82,7 +87,7 @@ export interface DmpPublicationAudit {
  */
 export async function auditDmpPublication(queue: AuditQueue, publication: DmpPublicationAudit): Promise<void> {
   await enqueueAudit(queue, {
-    id: newAuditId(),
+    id: publication.id ?? newAuditId(),
     recorded: (publication.now ?? new Date()).toISOString(),
     event: { type: 'export', interaction: publication.action === 'publish' ? 'create' : 'update', action: publication.action === 'publish' ? 'C' : 'U', name: `dmp.${publication.action}` },
     outcome: { status: publication.succeeded ? 200 : 500, ...(publication.detail ? { detail: publication.detail } : {}) },
