@@ -24,6 +24,8 @@ export interface AppDeps {
   config: GatewayConfig;
   logger: Logger;
   fhir: FhirClient;
+  /** The document sharing server (DMP_FHIR_BASE_URL), for the publication status; defaults to `fhir`. */
+  dmpFhir?: FhirClient;
   redis: Redis;
   queues: GatewayQueues;
   /** Authentication, claim mapping and lookup throttling (gateway/security/config.ts). */

@@ -8,6 +8,8 @@ export interface GatewayConfig {
   fhirBaseUrl: string;
   fhirTimeoutMs: number;
   fhirRetries: number;
+  /** The document sharing server the worker publishes to (DMP_FHIR_BASE_URL, default FHIR_BASE_URL): the gateway reads publication status from it. */
+  dmpFhirBaseUrl: string;
   redisUrl: string;
   /** Prefix of every BullMQ key, so that several deployments (or CI) can share one Redis. */
   queuePrefix: string;
@@ -71,10 +73,12 @@ export class EnvReader {
 
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const read = new EnvReader(env);
+  const fhirBaseUrl = read.url('FHIR_BASE_URL', ['http:', 'https:']).replace(/\/+$/, '');
   const config: GatewayConfig = {
     port: read.integer('PORT', 3000, 0, 65535),
     host: read.string('HOST', '127.0.0.1'),
-    fhirBaseUrl: read.url('FHIR_BASE_URL', ['http:', 'https:']).replace(/\/+$/, ''),
+    fhirBaseUrl,
+    dmpFhirBaseUrl: read.url('DMP_FHIR_BASE_URL', ['http:', 'https:'], fhirBaseUrl).replace(/\/+$/, ''),
     fhirTimeoutMs: read.integer('FHIR_TIMEOUT_MS', 15_000, 100, 600_000),
     fhirRetries: read.integer('FHIR_RETRIES', 2, 0, 10),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),

@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import { createApp } from './app';
+import { createFhirClient } from '../fhir/client';
 import { ConfigError, loadConfig } from './config';
 import { connectDependencies, UnreachableError } from './dependencies';
 import { createLogger } from './logger';
@@ -16,7 +17,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const { fhir, redis } = await connectDependencies(config);
   const queues = createQueues({ connection: redis, prefix: config.queuePrefix });
-  const app = createApp({ config, logger, fhir, redis, queues, security });
+  // The document sharing server may be down at start: the publication status says so, nothing else needs it.
+  const dmpFhir = config.dmpFhirBaseUrl === config.fhirBaseUrl ? fhir : await createFhirClient({ baseUrl: config.dmpFhirBaseUrl, timeoutMs: config.fhirTimeoutMs, retries: 0 });
+  const app = createApp({ config, logger, fhir, dmpFhir, redis, queues, security });
 
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -9,6 +9,7 @@ import { PRESCRIPTION_NUMBER_SYSTEM } from '../systems';
 import type { LineState } from '../../profiles/dispensing/model';
 import { remainingOf, renewalsLeftOf, type PrescriptionVerdict } from '../../profiles/dispensing/status';
 import type { StoredExecutionState } from './read-state';
+import type { DmpPublicationStatus } from '../../queue/dmp/status';
 
 /** fullUrl of the summary inside a Bundle (a fresh urn:uuid: the summary is computed, not stored). */
 export const summaryFullUrl = (): string => `urn:uuid:${randomUUID()}`;
@@ -18,6 +19,8 @@ export interface SummaryOptions {
   now: Date;
   /** Set when the caller may not see what was dispensed (the patient objected): the reason, and no figures. */
   withheld?: string;
+  /** Where the prescription stands in the DMP feed (GET /prescriptions/{number}; not in dispensing answers). */
+  dmpPublication?: DmpPublicationStatus;
 }
 
 const p = (name: string, value: Omit<ParametersParameter, 'name'>): ParametersParameter => ({ name, ...value });
@@ -43,6 +46,15 @@ function lineParameter(line: LineState, verdict: PrescriptionVerdict['lines'][nu
   return { name: 'line', part };
 }
 
+function dmpPublicationParameter(status: DmpPublicationStatus): ParametersParameter {
+  const part: ParametersParameter[] = [p('state', { valueCode: status.state })];
+  if (status.documentReferenceId !== undefined) part.push(p('documentReferenceId', { valueId: status.documentReferenceId }));
+  if (status.documentStatus !== undefined) part.push(p('documentStatus', { valueCode: status.documentStatus }));
+  if (status.attempts !== undefined) part.push(p('attempts', { valueInteger: status.attempts }));
+  if (status.reason !== undefined) part.push(p('reason', { valueString: status.reason }));
+  return { name: 'dmpPublication', part };
+}
+
 export function dispensingSummary(stored: StoredExecutionState, verdict: PrescriptionVerdict, options: SummaryOptions): Parameters {
   const { state } = stored;
   const withheld = options.withheld !== undefined;
@@ -56,6 +68,7 @@ export function dispensingSummary(stored: StoredExecutionState, verdict: Prescri
     parameter.push(p('status', { valueCode: verdict.status }), p('qrCodeDeactivated', { valueBoolean: verdict.qrDeactivated }));
     if (verdict.reason) parameter.push(p('deactivationReason', { valueString: verdict.reason }));
   }
+  if (options.dmpPublication) parameter.push(dmpPublicationParameter(options.dmpPublication));
   state.lines.forEach((line, i) => parameter.push(lineParameter(line, verdict.lines[i], withheld)));
   return { resourceType: 'Parameters', parameter };
 }

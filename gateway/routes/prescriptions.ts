@@ -35,6 +35,7 @@ import { recordExecution, type RecordResult } from '../dispensing/record';
 import type { StoredPrescriptionBundle } from '../prescriptions/repository';
 import { renderPrescriptionDocument, storedPrescriptionOf, DOCUMENT_KINDS } from '../prescriptions/documents';
 import { ownershipOf } from '../security/ownership';
+import { dmpPublicationStatus } from '../../queue/dmp/status';
 import { authorizationFor, setAuditEntity } from '../security/request-context';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -102,14 +103,15 @@ const sendFhir = (res: Response, status: number, resource: unknown): void => {
  * The prescription Bundle for the caller: everything for a dispenser; for a prescriber whose
  * patient objected, the prescription without what was dispensed.
  */
-function lookupAnswer(req: Request, deps: AppDeps, { found, stored }: LoadedForDispensing): Bundle<FhirResource> {
+async function lookupAnswer(req: Request, deps: AppDeps, { found, stored }: LoadedForDispensing): Promise<Bundle<FhirResource>> {
   const security = securityOf(req);
   security?.readPrescription(ownershipOf(found));
+  const dmpPublication = await dmpPublicationStatus({ queues: deps.queues, fhir: deps.fhir, ...(deps.dmpFhir ? { dmpFhir: deps.dmpFhir } : {}) }, stored.state.number, found);
   const now = clockOf(deps)();
   const withheld =
     security?.principal.role === 'prescriber' && patientObjectsToDispensingView(stored.dispensingConsent) ? objectionMessage(stored.state.number) : undefined;
   const verdict = prescriptionStatusOf(stored.state, parisDateOf(now));
-  return prescriptionBundle(stored, found.bundle.entry ?? [], verdict, { now, ...(withheld ? { withheld } : {}) });
+  return prescriptionBundle(stored, found.bundle.entry ?? [], verdict, { now, dmpPublication, ...(withheld ? { withheld } : {}) });
 }
 
 /** The text a scanner produced: raw bytes as UTF-8, or a JSON string holding it. */
@@ -176,14 +178,14 @@ export function prescriptionsRouter(deps: AppDeps): Router {
     const number = normalizedNumber(scanned.value.number, scanned.value.source === 'qr' ? '/D/ID' : undefined);
     setAuditEntity(req, { number });
     const loaded = await loadForDispensing(deps, number);
-    const answer = lookupAnswer(req, deps, loaded);
+    const answer = await lookupAnswer(req, deps, loaded);
     checkScanMatches(scanned.value, loaded.found);
     sendFhir(res, 200, answer);
   });
 
   router.get('/prescriptions/:number', async (req: Request, res: Response) => {
     const number = numberFromPath(String(req.params.number));
-    sendFhir(res, 200, lookupAnswer(req, deps, await loadForDispensing(deps, number)));
+    sendFhir(res, 200, await lookupAnswer(req, deps, await loadForDispensing(deps, number)));
   });
 
   router.post('/prescriptions/:number/dispenses', rawBody, async (req: Request, res: Response) => {

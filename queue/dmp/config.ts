@@ -59,10 +59,10 @@ function signingSource(env: Env, problems: string[]): CredentialSource {
   return { keyPath: '', certPath: '' };
 }
 
-export function loadDmpConfig(gateway: Pick<GatewayConfig, 'fhirBaseUrl' | 'fhirTimeoutMs' | 'fhirRetries' | 'nodeEnv'>, env: Env = process.env): DmpConfig {
+export function loadDmpConfig(gateway: Pick<GatewayConfig, 'dmpFhirBaseUrl' | 'fhirTimeoutMs' | 'fhirRetries' | 'nodeEnv'>, env: Env = process.env): DmpConfig {
   const read = new EnvReader(env);
   const production = gateway.nodeEnv === 'production';
-  const fhirBaseUrl = read.url('DMP_FHIR_BASE_URL', ['http:', 'https:'], gateway.fhirBaseUrl).replace(/\/+$/, '');
+  const fhirBaseUrl = read.url('DMP_FHIR_BASE_URL', ['http:', 'https:'], gateway.dmpFhirBaseUrl).replace(/\/+$/, '');
   const timeoutMs = read.integer('DMP_TIMEOUT_MS', gateway.fhirTimeoutMs, 100, 600_000);
   const retries = read.integer('DMP_RETRIES', gateway.fhirRetries, 0, 10);
   const sourceOid = read.string('DMP_SOURCE_OID', production ? undefined : DEVELOPMENT_SOURCE_OID);

@@ -18,6 +18,7 @@ import type { SigningCredentials } from '../../documents/signature';
 import type { FhirClient } from '../../fhir/client';
 import type { Logger } from '../../gateway/logger';
 import { dmpJobId, type DmpPublishJob } from '../dmp-jobs';
+import { auditDmpPublication, type AuditQueue } from '../audit/jobs';
 import { deprecatePublication, type DeprecateResult } from './deprecate';
 import { classifyFailure } from './errors';
 import type { DmpMetrics, DmpStage } from './metrics';
@@ -32,6 +33,8 @@ export interface DmpRuntime {
   sourceOid: string;
   /** The dmp-publish queue, to see whether a publication is still pending. */
   queue: Queue;
+  /** Where the publications are audited (an `export` AuditEvent per publication, deprecation or dead letter). */
+  audit: AuditQueue;
   logger: Logger;
   metrics: DmpMetrics;
   /** Test hook (refused in production by the config): wait between publishing and acknowledging. */
@@ -78,6 +81,9 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
     const log = rt.logger.child({ queue: job.queueName, jobId: job.id, number: data.number, attempt: job.attemptsMade + 1 });
     const finish = (outcome: string) =>
       rt.metrics.observeJob(data.action, outcome, (performance.now() - started) / 1000, job.timestamp ? (Date.now() - job.timestamp) / 1000 : undefined);
+    // One record per attempt: a run taken over after a crash (same attempt) writes the same record once.
+    const audit = (succeeded: boolean, details: { documentReference?: string; detail?: string }) =>
+      auditDmpPublication(rt.audit, { id: `dmp-${job.id}-${job.attemptsMade}`, number: data.number, version: data.version, action: data.action, succeeded, ...details });
     try {
       if (data.action === 'publish') {
         const result = await publishPrescription(
@@ -88,6 +94,7 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
           log.warn({ pauseMs: rt.pauseAfterPublishMs }, 'test hook: pausing between publishing and acknowledging');
           await sleep(rt.pauseAfterPublishMs);
         }
+        if (result.outcome === 'published') await audit(true, { documentReference: `DocumentReference/${result.documentReferenceId}` });
         finish(result.outcome);
         log.info(result.outcome === 'published' ? { outcome: result.outcome, documentReferenceId: result.documentReferenceId, created: result.created } : { outcome: result.outcome, reason: result.reason }, 'dmp publication');
         return result;
@@ -101,16 +108,19 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
         await job.moveToDelayed(Date.now() + (rt.pendingPublicationDelayMs ?? 5_000), token);
         throw new DelayedError();
       }
+      if (result.outcome === 'deprecated') await audit(true, result.documentReferenceIds[0] ? { documentReference: `DocumentReference/${result.documentReferenceIds[0]}` } : {});
       finish(result.outcome);
       log.info({ outcome: result.outcome }, 'dmp deprecation');
       return result;
     } catch (err) {
-      if (err instanceof DelayedError || err instanceof UnrecoverableError) throw err;
-      const verdict = classifyFailure(err);
+      if (err instanceof DelayedError) throw err;
+      const verdict = err instanceof UnrecoverableError ? { retry: false, reason: err.message } : classifyFailure(err);
       finish(verdict.retry ? 'retry' : 'dead-letter');
       log.warn({ retry: verdict.retry, reason: (err as Error)?.message }, 'dmp job attempt failed');
-      if (!verdict.retry) throw new UnrecoverableError(verdict.reason);
-      throw err;
+      if (verdict.retry) throw err;
+      // A dead letter is audited (the export did not happen, and why); a retried attempt is not.
+      await audit(false, { detail: verdict.reason }).catch((auditErr: Error) => log.error({ reason: auditErr.message }, 'dmp dead letter not audited'));
+      throw err instanceof UnrecoverableError ? err : new UnrecoverableError(verdict.reason);
     }
   };
 }

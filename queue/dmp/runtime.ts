@@ -2,7 +2,7 @@
  * Everything the DMP processor needs, prepared once when a worker starts: the document sharing
  * server's client, the signing credentials (loaded and proven able to sign, so that a wrong key
  * or password stops the worker at start-up instead of dead-lettering every job), and the queue
- * handle used to see pending publications.
+ * handles used to see pending publications and to audit them.
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { loadSigningCredentials, signXades, type SigningCredentials } from '../../documents/signature';
@@ -49,15 +49,19 @@ export async function prepareDmpRuntime(options: DmpRuntimeOptions): Promise<Pre
   // The document sharing server may be down when the worker starts: jobs wait and retry, so this only warns.
   await dmp.capabilityStatement().catch((err: Error) => logger.warn({ dmp: config.fhirBaseUrl, reason: err.message }, 'DMP store unreachable at start-up; jobs will retry'));
   const queue = new Queue(QUEUE_NAMES.dmpPublish, { connection: options.connection, prefix: options.queuePrefix });
+  const audit = new Queue(QUEUE_NAMES.audit, { connection: options.connection, prefix: options.queuePrefix });
   return {
     fhir: options.fhir,
     dmp,
     credentials,
     sourceOid: config.sourceOid,
     queue,
+    audit,
     logger,
     metrics: options.metrics,
     ...(config.testPauseAfterPublishMs !== undefined ? { pauseAfterPublishMs: config.testPauseAfterPublishMs } : {}),
-    close: () => queue.close(),
+    close: async () => {
+      await Promise.all([queue.close(), audit.close()]);
+    },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Where a prescription stands in the DMP feed, from the BullMQ job (queued, running, retrying,
- * dead-lettered) and the document sharing server (what is actually published). For
- * GET /prescriptions/{number}.
+ * dead-lettered) and, when the job cannot tell, the document sharing server. Shown in the
+ * summary of GET /prescriptions/{number}.
  *
  *   not-requested  the patient objected to the DMP feed (or the prescription was cancelled
  *                  before anything was published: reason "prescription-cancelled")
@@ -10,18 +10,25 @@
  *   publishing     a worker is on it
  *   published      in the DMP store (documentStatus "superseded" once the prescription was cancelled)
  *   failed         dead-lettered (reason), or never queued (no job and nothing in the DMP store)
+ *   unknown        the queue could not be reached (the lookup still answers)
+ *
+ * The usual lookup costs two Redis round trips and no FHIR request: the document sharing server
+ * is searched only when the job is gone (finished jobs are removed after a week) or the
+ * prescription was cancelled (its entry is then superseded by the deprecation job).
  */
-import type { DocumentReference } from 'fhir/r4';
+import type { Consent, DocumentReference } from 'fhir/r4';
 import type { Job } from 'bullmq';
 import type { FhirClient } from '../../fhir/client';
-import { findPrescriptionByNumber } from '../../gateway/prescriptions/repository';
+import { consentTopic } from '../../fhir/read-prescription';
+import { CONSENT_TOPICS } from '../../fhir/systems';
+import type { StoredPrescriptionBundle } from '../../gateway/prescriptions/repository';
 import { storedPrescriptionOf } from '../../gateway/prescriptions/documents';
 import { dmpJobId } from '../dmp-jobs';
 import { QUEUE_NAMES, type GatewayQueues } from '../queues';
 import { findPrescriptionDocuments } from './dmp-store';
 import type { PublishResult } from './publish';
 
-export type DmpPublicationState = 'queued' | 'publishing' | 'published' | 'failed' | 'not-requested';
+export type DmpPublicationState = 'queued' | 'publishing' | 'published' | 'failed' | 'not-requested' | 'unknown';
 
 export interface DmpPublicationStatus {
   state: DmpPublicationState;
@@ -41,14 +48,12 @@ export interface DmpStatusSources {
   dmpFhir?: FhirClient;
 }
 
-/** The latest publication job of the prescription (versions are tried from the header's down). */
+/** Intake publishes version 1; later versions are looked up too, all at once (one round trip). */
 async function latestPublicationJob(queues: GatewayQueues, number: string, headerVersion: number): Promise<Job | undefined> {
   const queue = queues[QUEUE_NAMES.dmpPublish];
-  for (let version = headerVersion; version >= 1; version--) {
-    const job = await queue.getJob(dmpJobId({ action: 'publish', number, version }));
-    if (job) return job;
-  }
-  return undefined;
+  const versions = Array.from({ length: Math.min(headerVersion, 50) }, (_, i) => i + 1);
+  const jobs = await Promise.all(versions.map((version) => queue.getJob(dmpJobId({ action: 'publish', number, version }))));
+  return jobs.reverse().find((job): job is Job => job !== undefined);
 }
 
 /** The entry to show: the current one, else the most recently updated. */
@@ -58,43 +63,60 @@ function mainDocument(documents: DocumentReference[]): DocumentReference | undef
   return [...documents].sort((a, b) => (b.meta?.lastUpdated ?? '').localeCompare(a.meta?.lastUpdated ?? ''))[0];
 }
 
-/** Undefined when no prescription has this number. */
-export async function dmpPublicationStatus(sources: DmpStatusSources, number: string): Promise<DmpPublicationStatus | undefined> {
-  const found = await findPrescriptionByNumber(sources.fhir, number);
-  if (!found) return undefined;
-  const stored = storedPrescriptionOf(found);
-  if (stored.prescription.consent.dmpOptOut) return { state: 'not-requested', reason: 'patient-opted-out' };
+const patientObjectsToDmp = (found: StoredPrescriptionBundle): boolean =>
+  (found.bundle.entry ?? []).some(
+    (e) => e.resource?.resourceType === 'Consent' && consentTopic(e.resource as Consent) === CONSENT_TOPICS.dmp && (e.resource as Consent).provision?.type === 'deny',
+  );
 
+const isCancelled = (found: StoredPrescriptionBundle): boolean => found.header.status === 'revoked' || found.header.status === 'entered-in-error';
+
+/** What the DMP store holds for the prescription; undefined when it cannot be reached (the job state still answers). */
+async function storedDocumentFields(sources: Omit<DmpStatusSources, 'queues'>, number: string, found: StoredPrescriptionBundle): Promise<Pick<DmpPublicationStatus, 'documentReferenceId' | 'documentStatus'> | undefined> {
+  const { prescription } = storedPrescriptionOf(found);
+  const documents = await findPrescriptionDocuments(sources.dmpFhir ?? sources.fhir, prescription.patient.ins, number).catch(() => undefined);
+  if (!documents) return undefined;
+  const document = mainDocument(documents);
+  return document?.id ? { documentReferenceId: document.id, ...(document.status ? { documentStatus: document.status } : {}) } : {};
+}
+
+/** The status of a prescription read from the store (the lookup's own search result: no second read). */
+export async function dmpPublicationStatus(sources: DmpStatusSources, number: string, found: StoredPrescriptionBundle): Promise<DmpPublicationStatus> {
+  if (patientObjectsToDmp(found)) return { state: 'not-requested', reason: 'patient-opted-out' };
   const headerVersion = Math.max(1, Number(found.header.meta?.versionId ?? 1) || 1);
-  const [job, documents] = await Promise.all([
-    latestPublicationJob(sources.queues, number, headerVersion),
-    // The DMP store may be down: the job state still answers.
-    findPrescriptionDocuments(sources.dmpFhir ?? sources.fhir, stored.prescription.patient.ins, number).catch(() => undefined),
-  ]);
-  const document = documents ? mainDocument(documents) : undefined;
-  const documentFields = document?.id ? { documentReferenceId: document.id, ...(document.status ? { documentStatus: document.status } : {}) } : {};
+  let job: Job | undefined;
+  let state: string | undefined;
+  try {
+    job = await latestPublicationJob(sources.queues, number, headerVersion);
+    state = job ? await job.getState() : undefined;
+  } catch {
+    return { state: 'unknown', reason: 'the publication queue cannot be reached' };
+  }
+  const cancelled = isCancelled(found);
 
   if (job) {
-    const state = await job.getState();
     const attempts = job.attemptsMade;
     const lastFailure = job.failedReason ? { reason: job.failedReason } : {};
     switch (state) {
       case 'active':
-        return { state: 'publishing', attempts, ...lastFailure, ...documentFields };
+        return { state: 'publishing', attempts, ...lastFailure };
       case 'failed':
-        return { state: 'failed', attempts, ...lastFailure, ...documentFields };
+        return { state: 'failed', attempts, ...lastFailure };
       case 'completed': {
         const result = job.returnvalue as PublishResult | undefined;
         if (result?.outcome === 'skipped') return { state: 'not-requested', reason: result.reason, attempts };
-        const fromJob = result?.outcome === 'published' ? { documentReferenceId: result.documentReferenceId } : {};
-        return { state: 'published', attempts, ...fromJob, ...documentFields };
+        if (result?.outcome !== 'published') return { state: 'published', attempts, ...((await storedDocumentFields(sources, number, found)) ?? {}) };
+        // What this job stored stays current until the prescription is cancelled (the deprecation supersedes it).
+        const stored = cancelled ? await storedDocumentFields(sources, number, found) : undefined;
+        return { state: 'published', attempts, documentReferenceId: result.documentReferenceId, documentStatus: 'current', ...(stored ?? {}) };
       }
       default:
-        return { state: 'queued', attempts, ...lastFailure, ...documentFields };
+        return { state: 'queued', attempts, ...lastFailure };
     }
   }
   // No job: finished jobs are removed after a week, so the DMP store tells.
-  if (document) return { state: 'published', ...documentFields };
-  if (found.header.status === 'revoked' || found.header.status === 'entered-in-error') return { state: 'not-requested', reason: 'prescription-cancelled' };
+  const stored = await storedDocumentFields(sources, number, found);
+  if (stored?.documentReferenceId) return { state: 'published', ...stored };
+  if (cancelled) return { state: 'not-requested', reason: 'prescription-cancelled' };
+  if (!stored) return { state: 'unknown', reason: 'no publication job, and the DMP store cannot be reached' };
   return { state: 'failed', reason: 'no publication job and no document in the DMP store: the publication was never queued' };
 }

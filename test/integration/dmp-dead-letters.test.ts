@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { DMP_JOB_OPTIONS, dmpJobId, enqueueDmpPublication } from '../../queue/dmp-jobs';
-import { dmpPublicationStatus } from '../../queue/dmp/status';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
-import { startInProcessDmpWorker, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
+import { shownPublicationStatus, startInProcessDmpWorker, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { CONTENT_TYPES, freshNumber, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
@@ -86,10 +85,14 @@ describe('dead letters', () => {
     const failed = await queue().getFailed();
     assert.ok(failed.some((j) => j.id === job.id), 'kept in the failed set');
 
-    const status = await dmpPublicationStatus({ queues: gw.deps.queues, fhir: gw.deps.fhir, dmpFhir: dmpWorker.runtime.dmp }, number);
+    const status = await shownPublicationStatus(gw.app, number, auth);
     assert.equal(status?.state, 'failed');
     assert.equal(status?.attempts, 1);
     assert.match(status?.reason ?? '', /answered 404/);
+    const audited = await gw.deps.queues[QUEUE_NAMES.audit].getJob(`dmp-${job.id}-0`);
+    assert.equal(audited?.data.event.name, 'dmp.publish');
+    assert.equal(audited?.data.outcome.status, 500, 'a dead letter is audited as a failed export');
+    assert.match(audited?.data.outcome.detail ?? '', /answered 404/);
   });
 });
 

@@ -13,10 +13,9 @@ import request from 'supertest';
 import { dmpJobId } from '../../queue/dmp-jobs';
 import type { DeprecateResult } from '../../queue/dmp/deprecate';
 import type { PublishResult } from '../../queue/dmp/publish';
-import { dmpPublicationStatus } from '../../queue/dmp/status';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
-import { documentsOfPatient, startInProcessDmpWorker, waitFor, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
+import { documentsOfPatient, shownPublicationStatus, startInProcessDmpWorker, waitFor, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { uniquify, vendorExamples } from '../support/vendor-fixtures';
@@ -54,6 +53,7 @@ async function postAndCancelLater(gw: TestGateway) {
   return {
     number,
     ins: unique.ins,
+    auth,
     cancel: async () => {
       await request(gw.app).post(`/prescriptions/${number}/cancel`).set('authorization', auth).expect(200);
       const jobs = await gw.deps.queues[QUEUE_NAMES.dmpPublish].getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized']);
@@ -83,7 +83,7 @@ describe('deprecation of a cancelled prescription', () => {
     assert.equal(docs.length, 1, 'no new entry: a metadata update');
     assert.equal(docs[0]!.status, 'superseded');
     const version = docs[0]!.meta?.versionId;
-    assert.deepEqual(await dmpPublicationStatus({ queues: gw.deps.queues, fhir: gw.deps.fhir }, p.number), {
+    assert.deepEqual(await shownPublicationStatus(gw.app, p.number, p.auth), {
       state: 'published',
       attempts: 1,
       documentReferenceId: published!.id,
@@ -123,6 +123,7 @@ describe('deprecation of a cancelled prescription', () => {
     const { gw, worker } = await setUp(undefined, false);
     const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
     const p = await postAndCancelLater(gw);
+    assert.deepEqual(await shownPublicationStatus(gw.app, p.number, p.auth), { state: 'queued', attempts: 0 });
     const deprecationId = await p.cancel();
     await worker();
     const publication = await waitForJobState(queue, dmpJobId({ action: 'publish', number: p.number, version: 1 }));
@@ -130,7 +131,7 @@ describe('deprecation of a cancelled prescription', () => {
     assert.deepEqual(publication.returnvalue as PublishResult, { outcome: 'skipped', reason: 'prescription-cancelled' });
     assert.deepEqual(deprecation.returnvalue as DeprecateResult, { outcome: 'nothing-published' });
     assert.equal((await documentsOfPatient(gw.deps.fhir, p.ins)).length, 0);
-    assert.deepEqual(await dmpPublicationStatus({ queues: gw.deps.queues, fhir: gw.deps.fhir }, p.number), {
+    assert.deepEqual(await shownPublicationStatus(gw.app, p.number, p.auth), {
       state: 'not-requested',
       reason: 'prescription-cancelled',
       attempts: 1,

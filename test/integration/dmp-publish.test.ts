@@ -15,11 +15,10 @@ import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { dmpJobId, enqueueDmpPublication } from '../../queue/dmp-jobs';
 import { attachmentHash } from '../../queue/dmp/provide-bundle';
 import { DMP_DOCUMENT_TAG_SYSTEM } from '../../queue/dmp/mhd';
-import { dmpPublicationStatus } from '../../queue/dmp/status';
 import { QUEUE_NAMES } from '../../queue/queues';
 import type { PublishResult } from '../../queue/dmp/publish';
 import { bearerFor } from '../support/auth';
-import { countOf, documentBytes, documentsOfPatient, startInProcessDmpWorker, waitFor, waitForJobState, xmlsecVerify, type InProcessDmpWorker } from '../support/dmp';
+import { countOf, documentBytes, documentsOfPatient, shownPublicationStatus, startInProcessDmpWorker, waitFor, waitForJobState, xmlsecVerify, type InProcessDmpWorker } from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
@@ -83,7 +82,7 @@ describe('every valid vendor example reaches the DMP store exactly once', () => 
 
       if (OPTED_OUT.has(name)) {
         assert.equal(await queue().getJob(jobId), undefined, 'no publication job when the patient objects');
-        assert.deepEqual(await dmpPublicationStatus({ queues: gw.deps.queues, fhir: gw.deps.fhir }, number), { state: 'not-requested', reason: 'patient-opted-out' });
+        assert.deepEqual(await shownPublicationStatus(gw.app, number, auth), { state: 'not-requested', reason: 'patient-opted-out' });
         assert.equal((await documentsOfPatient(gw.deps.fhir, ins)).length, 0);
         return;
       }
@@ -133,8 +132,13 @@ describe('every valid vendor example reaches the DMP store exactly once', () => 
       assert.equal(lists.entry?.length, 1, 'one SubmissionSet');
       assert.equal(await countOf(gw.deps.fhir, 'Binary', { _tag: `${DMP_DOCUMENT_TAG_SYSTEM}|${doc.masterIdentifier!.value}` }), 1);
 
-      const status = await dmpPublicationStatus({ queues: gw.deps.queues, fhir: gw.deps.fhir }, number);
-      assert.deepEqual(status, { state: 'published', attempts: 1, documentReferenceId: doc.id, documentStatus: 'current' });
+      assert.deepEqual(await shownPublicationStatus(gw.app, number, auth), { state: 'published', documentReferenceId: doc.id, documentStatus: 'current', attempts: 1 });
+      // The publication is audited as an export of the prescription (queue/audit writes the AuditEvent).
+      const audited = await gw.deps.queues[QUEUE_NAMES.audit].getJob(`dmp-${jobId}-0`);
+      assert.deepEqual(
+        [audited?.data.event.name, audited?.data.outcome.status, audited?.data.entity],
+        ['dmp.publish', 200, { number, reference: `DocumentReference/${doc.id}` }],
+      );
 
       const cda = extractSignedDocument(bytes.toString('utf8'));
       const qrPng = Buffer.from((await request(gw.app).get(`/prescriptions/${number}/qr.png`).set('authorization', auth).buffer(true).expect(200)).body);

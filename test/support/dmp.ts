@@ -10,7 +10,9 @@ import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, MetricsTime, type Job, type Queue } from 'bullmq';
-import type { Binary, DocumentReference } from 'fhir/r4';
+import type { Express } from 'express';
+import request from 'supertest';
+import type { Binary, Bundle, DocumentReference, Parameters, ParametersParameter } from 'fhir/r4';
 import { Registry } from 'prom-client';
 import type { FhirClient } from '../../fhir/client';
 import type { GatewayConfig } from '../../gateway/config';
@@ -21,6 +23,7 @@ import { createDmpMetrics } from '../../queue/dmp/metrics';
 import { createDmpProcessor } from '../../queue/dmp/processor';
 import { prepareDmpRuntime, type PreparedDmpRuntime } from '../../queue/dmp/runtime';
 import { QUEUE_NAMES } from '../../queue/queues';
+import type { DmpPublicationStatus } from '../../queue/dmp/status';
 import type { ThrowawayPki } from './throwaway-pki';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -208,4 +211,18 @@ export async function spawnWorker(env: Record<string, string>): Promise<ChildWor
   ]);
   if (!ready) throw new Error(output);
   return { child, healthPort, output: () => output, exited };
+}
+
+/**
+ * The DMP publication status as GET /prescriptions/{number} shows it (the `dmpPublication`
+ * parameter of the summary), read back into the shape of DmpPublicationStatus.
+ */
+export async function shownPublicationStatus(app: Express, number: string, authorization: string): Promise<DmpPublicationStatus | undefined> {
+  const res = await request(app).get(`/prescriptions/${number}`).set('authorization', authorization);
+  if (res.status !== 200) throw new Error(`GET /prescriptions/${number} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const summary = (res.body as Bundle).entry?.[0]?.resource as Parameters | undefined;
+  const parameter = summary?.parameter?.find((p) => p.name === 'dmpPublication');
+  if (!parameter) return undefined;
+  const value = (part: ParametersParameter) => part.valueCode ?? part.valueId ?? part.valueString ?? part.valueInteger;
+  return Object.fromEntries((parameter.part ?? []).map((part) => [part.name, value(part)])) as unknown as DmpPublicationStatus;
 }

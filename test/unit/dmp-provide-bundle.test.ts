@@ -164,7 +164,7 @@ describe('job data and failures', () => {
 });
 
 describe('worker configuration', () => {
-  const gateway = { fhirBaseUrl: 'http://127.0.0.1:8090/fhir', fhirTimeoutMs: 15_000, fhirRetries: 2, nodeEnv: 'development' };
+  const gateway = { dmpFhirBaseUrl: 'http://127.0.0.1:8090/fhir', fhirTimeoutMs: 15_000, fhirRetries: 2, nodeEnv: 'development' };
   const pem = { DMP_SIGNING_KEY: '/k.pem', DMP_SIGNING_CERT: '/c.pem' };
 
   it('defaults the DMP store to the FHIR store and the source to the development OID', () => {
