@@ -15,6 +15,7 @@
  * Error correction: level M (the sample uses L; M survives a creased or smudged paper copy at the cost
  * of a slightly denser symbol), quiet zone of 4 modules as ISO/IEC 18004 requires.
  */
+import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { ok, rejected, type Outcome, type Problem } from '../domain/issues';
 import type { IsoDate, Prescription } from '../domain/prescription';
@@ -59,8 +60,29 @@ export function qrPayload(p: Prescription, number: string): string {
 
 const QR_OPTIONS = { errorCorrectionLevel: QR_ERROR_CORRECTION, margin: QR_QUIET_ZONE_MODULES } as const;
 
-export function qrPng(p: Prescription, number: string): Promise<Buffer> {
-  return QRCode.toBuffer(qrPayload(p, number), { ...QR_OPTIONS, type: 'png', scale: PNG_PIXELS_PER_MODULE });
+/**
+ * The PNG is 8-bit grayscale, no alpha, "Up" row filter: a QR code repeats each pixel row
+ * PNG_PIXELS_PER_MODULE times, so most rows filter to zeros (~4 KB), and a PDF writer embeds such
+ * an image as it is, where qrcode's own RGBA PNG has to be decoded and split (~25 ms of CPU more
+ * per ordonnance, and as much again to encode it).
+ */
+export async function qrPng(p: Prescription, number: string): Promise<Buffer> {
+  const { modules } = QRCode.create(qrPayload(p, number), { errorCorrectionLevel: QR_ERROR_CORRECTION });
+  const side = (modules.size + 2 * QR_QUIET_ZONE_MODULES) * PNG_PIXELS_PER_MODULE;
+  const pixels = Buffer.alloc(side * side, 0xff);
+  for (let row = 0; row < modules.size; row++) {
+    const top = (row + QR_QUIET_ZONE_MODULES) * PNG_PIXELS_PER_MODULE * side;
+    // Draw one pixel row of the module row, then copy it down.
+    for (let col = 0; col < modules.size; col++) {
+      if (!modules.get(row, col)) continue;
+      const left = top + (col + QR_QUIET_ZONE_MODULES) * PNG_PIXELS_PER_MODULE;
+      pixels.fill(0x00, left, left + PNG_PIXELS_PER_MODULE);
+    }
+    for (let y = 1; y < PNG_PIXELS_PER_MODULE; y++) pixels.copy(pixels, top + y * side, top, top + side);
+  }
+  const image = new PNG({ width: side, height: side, colorType: 0, inputColorType: 0, inputHasAlpha: false, bitDepth: 8 });
+  image.data = pixels;
+  return PNG.sync.write(image, { colorType: 0, inputColorType: 0, inputHasAlpha: false, filterType: 2 });
 }
 
 export function qrSvg(p: Prescription, number: string): Promise<string> {

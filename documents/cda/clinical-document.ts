@@ -10,5 +10,7 @@ export function clinicalDocument(header: XmlChild[], sections: XmlChild[]): stri
     header,
     el('component', {}, el('structuredBody', {}, sections)),
   );
-  return serializeXml(root);
+  // No indentation: the signer parses, clones and canonicalises every whitespace node (half the
+  // nodes of an indented CDA, a quarter of the signing time); readers display it through XSL.
+  return serializeXml(root, { indent: false });
 }

@@ -39,12 +39,14 @@ export const escapeAttribute = (value: string): string =>
   escapeText(value).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
 
 /**
- * Elements whose children are all elements are indented two spaces a level; an element holding
- * any text is written on one line, so no whitespace is added to mixed (narrative) content.
+ * With `indent` (the default), elements whose children are all elements are indented two spaces
+ * a level; an element holding any text is written on one line, so no whitespace is added to mixed
+ * (narrative) content. Without it, no whitespace at all is added.
  */
-export function serializeXml(root: XmlElement, { declaration = true } = {}): string {
+export function serializeXml(root: XmlElement, { declaration = true, indent = true } = {}): string {
   const out: string[] = declaration ? ['<?xml version="1.0" encoding="UTF-8"?>\n'] : [];
-  write(root, 0, out);
+  if (indent) write(root, 0, out);
+  else writeInline(root, out);
   out.push('\n');
   return out.join('');
 }

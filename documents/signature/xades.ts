@@ -8,7 +8,7 @@
  * invalid. The result's root is ds:Signature; the CDA, untouched, sits in a ds:Object that
  * SignedInfo references. See documents/signature/README.md.
  */
-import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import { DOMParser } from '@xmldom/xmldom';
 import type { SigningCredentials } from './credentials';
@@ -37,14 +37,33 @@ export interface SignOptions {
   signingTime?: Date;
 }
 
-export async function signXades(xml: string, credentials: SigningCredentials, options: SignOptions = {}): Promise<string> {
-  const signingCert = new X509Certificate(credentials.certPem);
-  assertRsaKeyMatchesCertificate(credentials.keyPem, signingCert);
+/** What a signature needs from the credentials, checked and parsed once per credentials object. */
+interface PreparedCredentials {
+  key: KeyObject;
+  signingCert: X509Certificate;
+  /** KeyInfo: the signing certificate first, then the chain for path building. */
+  publicCert: string;
+}
 
+const prepared = new WeakMap<SigningCredentials, PreparedCredentials>();
+
+function prepare(credentials: SigningCredentials): PreparedCredentials {
+  let ready = prepared.get(credentials);
+  if (!ready) {
+    const signingCert = new X509Certificate(credentials.certPem);
+    const key = createPrivateKey(credentials.keyPem);
+    assertRsaKeyMatchesCertificate(key, signingCert);
+    ready = { key, signingCert, publicCert: [credentials.certPem.trim(), credentials.chainPem?.trim()].filter(Boolean).join('\n') };
+    prepared.set(credentials, ready);
+  }
+  return ready;
+}
+
+export async function signXades(xml: string, credentials: SigningCredentials, options: SignOptions = {}): Promise<string> {
+  const { key, signingCert, publicCert } = prepare(credentials);
   const signer = new SignedXml({
-    privateKey: credentials.keyPem,
-    // KeyInfo publishes the signing certificate first, then the chain for path building.
-    publicCert: [credentials.certPem.trim(), credentials.chainPem?.trim()].filter(Boolean).join('\n'),
+    privateKey: key,
+    publicCert,
     signatureAlgorithm: RSA_SHA256,
     canonicalizationAlgorithm: EXC_C14N,
     objects: [
@@ -52,15 +71,17 @@ export async function signXades(xml: string, credentials: SigningCredentials, op
       { content: qualifyingProperties(signingCert, options.signingTime ?? new Date()) },
     ],
   });
+  // Anchored paths (carrier/Signature/Object[/QualifyingProperties/SignedProperties]): a `//*`
+  // search would walk every node of the CDA, twice per signature.
   signer.addReference({
-    xpath: `//*[@Id='${SIGNATURE_IDS.document}']`,
+    xpath: `/*/*/*[@Id='${SIGNATURE_IDS.document}']`,
     id: SIGNATURE_IDS.documentReference,
     type: OBJECT_TYPE,
     transforms: [EXC_C14N],
     digestAlgorithm: SHA256,
   });
   signer.addReference({
-    xpath: `//*[@Id='${SIGNATURE_IDS.signedProperties}']`,
+    xpath: `/*/*/*/*/*[@Id='${SIGNATURE_IDS.signedProperties}']`,
     type: SIGNED_PROPERTIES_TYPE,
     transforms: [EXC_C14N],
     digestAlgorithm: SHA256,
@@ -110,8 +131,7 @@ function qualifyingProperties(cert: X509Certificate, signingTime: Date): string 
 const withoutXmlDeclaration = (xml: string): string => xml.replace(/^\uFEFF?\s*<\?xml[^?]*\?>\s*/, '');
 
 /** Fail early, with a clear message, on a key that cannot make an RSA-SHA256 signature for this certificate. */
-function assertRsaKeyMatchesCertificate(keyPem: string, cert: X509Certificate): void {
-  const key = createPrivateKey(keyPem);
+function assertRsaKeyMatchesCertificate(key: KeyObject, cert: X509Certificate): void {
   if (key.asymmetricKeyType !== 'rsa') {
     throw new RangeError(`the signing key is ${key.asymmetricKeyType ?? 'unknown'}, RSA-SHA256 needs an RSA key`);
   }
