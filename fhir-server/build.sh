@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the runnable fat jar target/ordo-fhir-server.jar (skipped when it is newer than pom.xml and src/)
+# Build the runnable fat jar target/ordo-fhir-server.jar (skipped when it is newer than pom.xml, src/ and
+# ../profiles/search-parameters, where its seed comes from)
 # and extract it to target/app/ (plain-classpath layout that starts ~20% faster; used by start.sh/run.sh).
 # target/app is a symlink to the newest target/app-<stamp>/ extraction.
 # Env: MAVEN_OPTS (read by mvn itself), MVN_ARGS (extra mvn arguments, e.g. -Dmaven.repo.local=...),
@@ -11,7 +12,7 @@ APP_DIR="$FHIR_SERVER_DIR/target/app"
 
 build_needed() {
   [[ "${HAPI_FORCE_BUILD:-0}" == 1 || ! -f "$JAR" ]] && return 0
-  [[ -n "$(find "$FHIR_SERVER_DIR/pom.xml" "$FHIR_SERVER_DIR/src" -newer "$JAR" -print -quit)" ]]
+  [[ -n "$(find "$FHIR_SERVER_DIR/pom.xml" "$FHIR_SERVER_DIR/src" "$FHIR_SERVER_DIR/../profiles/search-parameters" -newer "$JAR" -print -quit)" ]]
 }
 
 if build_needed; then

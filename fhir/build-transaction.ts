@@ -17,7 +17,7 @@
  *  RequestGroup     ordo-requestgroup, the prescription header. identifier {urn:ordo-gateway:message-id, messageKey},
  *                   groupIdentifier {urn:oid:1.2.250.1.215.500.1.1, number}, status active, intent order, priority,
  *                   subject → Patient, authoredOn, author → prescriber, action[i].resource → request of line i.
- *                   Extensions: payload-sha256 (valueString), prescriber-organization (→ Organization),
+ *                   Extensions: prescriber-organization (→ Organization),
  *                   locum-for (→ replaced Practitioner; per prescription, hence here and not on the shared
  *                   Practitioner), prescription-context codings + work-accident-date, source-software.
  *                   A second identifier {urn:ordo-gateway:message-content, <messageKey>#<payload sha-256>}.
@@ -284,7 +284,6 @@ interface HeaderLinks {
 
 function requestGroupResource(p: Prescription, opts: TransactionOptions, common: RequestCommon, links: HeaderLinks): RequestGroup {
   const extension: Extension[] = [
-    { url: EXTENSIONS.payloadSha256, valueString: opts.payloadSha256 },
     { url: EXTENSIONS.prescriberOrganization, valueReference: { reference: links.organizationUrl } },
   ];
   if (links.replacedUrl) extension.push({ url: EXTENSIONS.locumFor, valueReference: { reference: links.replacedUrl } });

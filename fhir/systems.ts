@@ -94,8 +94,6 @@ export const EXTENSIONS = {
   workAccidentDate: 'urn:example:eprescription:extension:work-accident-date',
   offLabel: 'urn:example:eprescription:extension:off-label',
   locumFor: 'urn:example:eprescription:extension:locum-for',
-  /** SHA-256 of the vendor payload a RequestGroup was made from (idempotency: same key, other content → 409). */
-  payloadSha256: 'urn:ordo-gateway:extension:payload-sha256',
   /**
    * RequestGroup → the prescriber's Organization. RequestGroup has no element for it (author is the
    * Practitioner) and the Practitioner is shared across practices, so the link lives on the prescription.

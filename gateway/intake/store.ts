@@ -14,8 +14,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
 import { generatePrescriptionNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
 import { FhirServerError, type FhirClient } from '../../fhir/client';
-import { idsFromTransactionResponse, parseLocation } from '../../fhir/build-transaction';
-import { EXTENSIONS } from '../../fhir/systems';
+import { idsFromTransactionResponse, messageContentKey, parseLocation } from '../../fhir/build-transaction';
+import { MESSAGE_CONTENT_SYSTEM } from '../../fhir/systems';
 import { HttpProblem } from '../http-problem';
 import { findHeaderByMessageKey, findHeaderByNumber, numberOf } from '../prescriptions/repository';
 import { buildTransaction, type CheckedPayload } from './prepare';
@@ -44,8 +44,9 @@ export interface IntakeResult {
   dmpAllowed: boolean;
 }
 
-const payloadHashOf = (header: RequestGroup): string | undefined =>
-  header.extension?.find((e) => e.url === EXTENSIONS.payloadSha256)?.valueString;
+/** Whether the stored header was made from this very payload: its message-content identifier is the message key + payload hash. */
+const madeFrom = (header: RequestGroup, checked: CheckedPayload): boolean =>
+  (header.identifier ?? []).some((i) => i.system === MESSAGE_CONTENT_SYSTEM && i.value === messageContentKey(checked));
 
 function conflictingContent(messageKey: string): HttpProblem {
   const id = messageKey.slice(messageKey.indexOf(':') + 1);
@@ -63,7 +64,7 @@ function resultFromHeader(header: RequestGroup, dmpAllowed: boolean): IntakeResu
 }
 
 function replayOf(header: RequestGroup, checked: CheckedPayload): IntakeResult {
-  if (payloadHashOf(header) !== checked.payloadSha256) throw conflictingContent(checked.messageKey);
+  if (!madeFrom(header, checked)) throw conflictingContent(checked.messageKey);
   return resultFromHeader(header, !checked.prescription.consent.dmpOptOut);
 }
 

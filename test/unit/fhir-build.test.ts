@@ -243,7 +243,6 @@ describe('buildPrescriptionTransaction: resources', () => {
     assert.equal(group.author?.reference, url(prescriber));
     assert.deepEqual(group.action?.map((a) => a.resource?.reference), [drug, device, biology, nursing].map(url));
     const ext = (u: string) => group.extension?.filter((e) => e.url === u);
-    assert.deepEqual(ext(EXTENSIONS.payloadSha256), [{ url: EXTENSIONS.payloadSha256, valueString: options().payloadSha256 }]);
     assert.equal(ext(EXTENSIONS.locumFor)?.[0]?.valueReference?.reference, url(replaced));
     assert.equal(ext(EXTENSIONS.prescriberOrganization)?.[0]?.valueReference?.reference, url(organization));
     assert.deepEqual(ext(EXTENSIONS.prescriptionContext)?.map((e) => e.valueCoding?.code), ['MED-574', 'GEN-180', 'GEN-295', 'GEN-181']);
