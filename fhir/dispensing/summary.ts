@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, FhirResource, Parameters, ParametersParameter } from 'fhir/r4';
+import { publicFullUrl } from '../public-urls';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../systems';
 import type { LineState } from '../../profiles/dispensing/model';
 import { remainingOf, renewalsLeftOf, type PrescriptionVerdict } from '../../profiles/dispensing/status';
-import type { StoredExecutionState } from './read-state';
+import { isExecutionRecord, type StoredExecutionState } from './read-state';
 import type { DmpPublicationStatus } from '../../queue/dmp/status';
 
 /** fullUrl of the summary inside a Bundle (a fresh urn:uuid: the summary is computed, not stored). */
@@ -73,6 +74,15 @@ export function dispensingSummary(stored: StoredExecutionState, verdict: Prescri
   return { resourceType: 'Parameters', parameter };
 }
 
+/** What the Bundles of the dispensing answers need besides the summary's options. */
+export interface BundleOptions extends SummaryOptions {
+  /**
+   * Base of the stored resources' fullUrls (`<base>/<Type>/<id>`): the gateway's, never the FHIR
+   * store's, whose address must not leak (fhir/public-urls.ts says which and why).
+   */
+  fullUrlBase: string;
+}
+
 /**
  * The prescription as a collection Bundle: the dispensing summary first, then the stored resources
  * (header, requests, patient, practitioners, organization, consents) and — unless withheld — the
@@ -82,41 +92,36 @@ export function prescriptionBundle(
   stored: StoredExecutionState,
   entries: ReadonlyArray<BundleEntry<FhirResource>>,
   verdict: PrescriptionVerdict,
-  options: SummaryOptions,
+  options: BundleOptions,
 ): Bundle<FhirResource> {
-  const kept = entries.filter((e) => !isRecordEntry(e)).map(plainEntry);
-  return collectionOf(stored, [...kept, ...(options.withheld !== undefined ? [] : recordEntries(stored, entries))], verdict, options);
+  const kept = entries.flatMap((e) => (e.resource && !isExecutionRecord(e.resource) ? [e.resource] : []));
+  const resources = [...kept, ...(options.withheld !== undefined ? [] : stored.records)];
+  return collectionOf(stored.state.number, dispensingSummary(stored, verdict, options), resources, options);
 }
 
-function collectionOf(stored: StoredExecutionState, entries: BundleEntry<FhirResource>[], verdict: PrescriptionVerdict, options: SummaryOptions): Bundle<FhirResource> {
-  const number = stored.state.number;
+/** The records Bundle of GET /prescriptions/{number}/dispenses: summary + records, oldest first. */
+export function dispensesBundle(stored: StoredExecutionState, verdict: PrescriptionVerdict, options: BundleOptions): Bundle<FhirResource> {
+  return collectionOf(stored.state.number, dispensingSummary(stored, verdict, options), stored.records, options);
+}
+
+/** The answer of POST /prescriptions/{number}/dispenses: the new summary and the records as stored. */
+export function recordedBundle(number: string, summary: Parameters, records: readonly FhirResource[], options: Pick<BundleOptions, 'now' | 'fullUrlBase'>): Bundle<FhirResource> {
+  return collectionOf(number, summary, records, options);
+}
+
+/** Summary first (a fresh urn:uuid), then the stored resources under their public fullUrls, in the order given. */
+function collectionOf(number: string, summary: Parameters, resources: readonly FhirResource[], options: Pick<BundleOptions, 'now' | 'fullUrlBase'>): Bundle<FhirResource> {
   return {
     resourceType: 'Bundle',
     type: 'collection',
     identifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: number },
     timestamp: options.now.toISOString(),
-    entry: [{ fullUrl: summaryFullUrl(), resource: dispensingSummary(stored, verdict, options) }, ...entries],
+    entry: [
+      { fullUrl: summaryFullUrl(), resource: summary },
+      ...resources.map((resource) => {
+        const fullUrl = publicFullUrl(options.fullUrlBase, resource);
+        return { ...(fullUrl !== undefined ? { fullUrl } : {}), resource };
+      }),
+    ],
   };
-}
-
-const plainEntry = (e: BundleEntry<FhirResource>): BundleEntry<FhirResource> => ({
-  ...(e.fullUrl !== undefined ? { fullUrl: e.fullUrl } : {}),
-  ...(e.resource ? { resource: e.resource } : {}),
-});
-
-/** The records, oldest first (stored.records' order), with the fullUrls of the search result. */
-function recordEntries(stored: StoredExecutionState, entries: ReadonlyArray<BundleEntry<FhirResource>>): BundleEntry<FhirResource>[] {
-  const fullUrls = new Map(entries.filter(isRecordEntry).map((e) => [e.resource, e.fullUrl]));
-  return stored.records.map((resource) => {
-    const fullUrl = fullUrls.get(resource);
-    return { ...(fullUrl !== undefined ? { fullUrl } : {}), resource };
-  });
-}
-
-const isRecordEntry = (e: BundleEntry<FhirResource>): boolean =>
-  e.resource?.resourceType === 'MedicationDispense' || e.resource?.resourceType === 'SupplyDelivery' || e.resource?.resourceType === 'Procedure';
-
-/** The records Bundle of GET /prescriptions/{number}/dispenses: summary + records, oldest first. */
-export function dispensesBundle(stored: StoredExecutionState, entries: ReadonlyArray<BundleEntry<FhirResource>>, verdict: PrescriptionVerdict, options: SummaryOptions): Bundle<FhirResource> {
-  return collectionOf(stored, recordEntries(stored, entries), verdict, options);
 }

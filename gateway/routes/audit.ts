@@ -7,13 +7,15 @@
  *   GET /audit/fhir?_getpages=…   next/previous pages (HAPI paging links, rewritten to here)
  *   any other method              405
  *
- * Links and fullUrls of returned Bundles point at the gateway, never at the FHIR store.
+ * Links and fullUrls of returned Bundles point at the gateway, never at the FHIR store
+ * (fhir/public-urls.ts; the prescription Bundles use the same fullUrls).
  * "Who read prescription N, when, from where":
  *   GET /audit/fhir/AuditEvent?entity-identifier=urn:oid:1.2.250.1.215.500.1.1|N&subtype=read
  */
 import { Router, type Request, type Response } from 'express';
 import type { Bundle, FhirResource } from 'fhir/r4';
 import { FhirServerError, type FhirClient } from '../../fhir/client';
+import { rewriteBundle } from '../../fhir/public-urls';
 import { checkPagingParameters, checkSearchParameters, AUDIT_SEARCH_PARAMETERS } from '../audit/search-whitelist';
 import { HttpProblem } from '../http-problem';
 
@@ -26,29 +28,8 @@ export interface AuditApiDeps {
 
 const queryOf = (req: Request): URLSearchParams => new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
 
-/** Rewrites a URL of the FHIR store to the same place under the gateway's /audit/fhir. */
-export function rewriterFor(storeBase: string, gatewayBase: string): (url: string) => string {
-  const storePath = new URL(storeBase).pathname.replace(/\/+$/, '');
-  return (url: string) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return url;
-    }
-    const path = parsed.pathname.replace(/\/+$/, '');
-    if (path !== storePath && !path.startsWith(`${storePath}/`)) return url;
-    return `${gatewayBase}${path.slice(storePath.length)}${parsed.search}`;
-  };
-}
-
-function rewriteBundle(bundle: Bundle<FhirResource>, rewrite: (url: string) => string): Bundle<FhirResource> {
-  return {
-    ...bundle,
-    ...(bundle.link ? { link: bundle.link.map((l) => ({ ...l, url: rewrite(l.url) })) } : {}),
-    ...(bundle.entry ? { entry: bundle.entry.map((e) => (e.fullUrl ? { ...e, fullUrl: rewrite(e.fullUrl) } : e)) } : {}),
-  };
-}
+/** Where the gateway serves stored resources, as the client reached it: the base of every stored resource's fullUrl in an answer. */
+export const auditApiBaseOf = (req: Request): string => `${req.protocol}://${req.get('host') ?? 'localhost'}${AUDIT_API_PATH}`;
 
 function badRequest(problems: string[]): HttpProblem {
   return new HttpProblem(400, problems.map((message) => ({ code: 'not-supported' as const, message })));
@@ -70,9 +51,8 @@ async function fromStore<T>(call: () => Promise<T>): Promise<T> {
 
 export function auditRouter(deps: AuditApiDeps): Router {
   const router = Router();
-  const gatewayBase = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}${AUDIT_API_PATH}`;
   const send = (req: Request, res: Response, resource: FhirResource) => {
-    const body = resource.resourceType === 'Bundle' ? rewriteBundle(resource as Bundle<FhirResource>, rewriterFor(deps.fhir.baseUrl, gatewayBase(req))) : resource;
+    const body = resource.resourceType === 'Bundle' ? rewriteBundle(resource as Bundle<FhirResource>, deps.fhir.baseUrl, auditApiBaseOf(req)) : resource;
     res.type(FHIR_JSON).setHeader('cache-control', 'private, no-store');
     res.send(JSON.stringify(body));
   };

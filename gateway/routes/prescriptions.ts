@@ -15,8 +15,7 @@ import type { Bundle, FhirResource } from 'fhir/r4';
 import type { Problem } from '../../domain/issues';
 import { parseQrPayload, type ScannedCode } from '../../documents/qr-code';
 import { readRestSubmission } from '../../fhir/dispensing/read-submission';
-import { dispensesBundle, prescriptionBundle, summaryFullUrl } from '../../fhir/dispensing/summary';
-import { PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
+import { dispensesBundle, prescriptionBundle, recordedBundle } from '../../fhir/dispensing/summary';
 import { readJson } from '../../mappers/shared/json-reader';
 import { parisDateOf } from '../../mappers/shared/paris-time';
 import { objectionMessage, patientObjectsToDispensingView, readPatientChoice } from '../../profiles/dispensing/consent-rules';
@@ -31,12 +30,13 @@ import type { IntakeResult } from '../intake/store';
 import { cancelPrescription } from '../dispensing/cancel';
 import { recordPatientChoice } from '../dispensing/consent';
 import { clockOf, loadForDispensing, loadPrescription, normalizedNumber, numberFromPath, securityOf, type LoadedForDispensing } from '../dispensing/lookup';
-import { recordExecution, type RecordResult } from '../dispensing/record';
+import { recordExecution } from '../dispensing/record';
 import type { StoredPrescriptionBundle } from '../prescriptions/repository';
 import { renderPrescriptionDocument, storedPrescriptionOf, DOCUMENT_KINDS } from '../prescriptions/documents';
 import { ownershipOf } from '../security/ownership';
 import { dmpPublicationStatus } from '../../queue/dmp/status';
 import { authorizationFor, setAuditEntity } from '../security/request-context';
+import { auditApiBaseOf } from './audit';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -111,7 +111,7 @@ async function lookupAnswer(req: Request, deps: AppDeps, { found, stored }: Load
   const withheld =
     security?.principal.role === 'prescriber' && patientObjectsToDispensingView(stored.dispensingConsent) ? objectionMessage(stored.state.number) : undefined;
   const verdict = prescriptionStatusOf(stored.state, parisDateOf(now));
-  return prescriptionBundle(stored, found.bundle.entry ?? [], verdict, { now, dmpPublication, ...(withheld ? { withheld } : {}) });
+  return prescriptionBundle(stored, found.bundle.entry ?? [], verdict, { now, fullUrlBase: auditApiBaseOf(req), dmpPublication, ...(withheld ? { withheld } : {}) });
 }
 
 /** The text a scanner produced: raw bytes as UTF-8, or a JSON string holding it. */
@@ -143,19 +143,6 @@ function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle)
   if (problems.length > 0) {
     throw new HttpProblem(422, [...problems, { code: 'business-rule', message: `the QR code does not match prescription ${scanned.number}: it may have been altered; check the paper ordonnance` }]);
   }
-}
-
-function recordedBundle(number: string, result: RecordResult, now: Date): Bundle<FhirResource> {
-  return {
-    resourceType: 'Bundle',
-    type: 'collection',
-    identifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: number },
-    timestamp: now.toISOString(),
-    entry: [
-      { fullUrl: summaryFullUrl(), resource: result.summary },
-      ...result.records.map((r) => ({ resource: r as FhirResource })),
-    ],
-  };
 }
 
 export function prescriptionsRouter(deps: AppDeps): Router {
@@ -201,7 +188,7 @@ export function prescriptionsRouter(deps: AppDeps): Router {
     const result = await recordExecution(deps, { number, submission: submission.value, ...(security ? { security } : {}) });
     req.log.info({ number, records: result.records.length, created: result.created }, 'dispense recorded');
     res.location(`/prescriptions/${number}/dispenses`);
-    sendFhir(res, result.created ? 201 : 200, recordedBundle(number, result, now()));
+    sendFhir(res, result.created ? 201 : 200, recordedBundle(number, result.summary, result.records, { now: now(), fullUrlBase: auditApiBaseOf(req) }));
   });
 
   router.get('/prescriptions/:number/dispenses', async (req: Request, res: Response) => {
@@ -212,7 +199,7 @@ export function prescriptionsRouter(deps: AppDeps): Router {
     if (security) security.readDispenses(ownershipOf(found), objects);
     else if (objects) throw HttpProblem.of(403, 'forbidden', `access refused: ${objectionMessage(number)}`);
     const at = now();
-    sendFhir(res, 200, dispensesBundle(stored, found.bundle.entry ?? [], prescriptionStatusOf(stored.state, parisDateOf(at)), { now: at }));
+    sendFhir(res, 200, dispensesBundle(stored, prescriptionStatusOf(stored.state, parisDateOf(at)), { now: at, fullUrlBase: auditApiBaseOf(req) }));
   });
 
   router.post('/prescriptions/:number/cancel', async (req: Request, res: Response) => {

@@ -1,17 +1,18 @@
 /**
  * Finding a prescription at the counter on the real HAPI: by number (normalised), by scan (the
  * QR content or a bare number), and the answers for a mistyped number — never a "did you mean".
+ * None of the answers names the FHIR store.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import type { Bundle, FhirResource, OperationOutcome, Parameters } from 'fhir/r4';
+import type { Bundle, FhirResource, MedicationDispense, OperationOutcome, Parameters } from 'fhir/r4';
 import { qrPayload } from '../../documents/qr-code';
 import { checkCharacter, NUMBER_ALPHABET } from '../../domain/prescription-number';
 import { storedPrescriptionOf } from '../../gateway/prescriptions/documents';
 import { findPrescriptionByNumber } from '../../gateway/prescriptions/repository';
 import { testSecurityConfig } from '../support/auth';
-import { example, professional, storeExample, summaryOf, TEST_NOW, type Professional, type StoredExample } from '../support/dispensing';
+import { collection, example, lookUp, postDispenses, professional, storeExample, summaryOf, TEST_NOW, type Professional, type StoredExample } from '../support/dispensing';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { freshNumber } from '../support/vendor-fixtures';
 
@@ -118,5 +119,47 @@ describe('by scan', () => {
     assert.equal(garbage.status, 400);
     const empty = await request(gw.app).post('/prescriptions/scan').set('authorization', pharmacist.bearer).set('content-type', 'text/plain').send('');
     assert.equal(empty.status, 400);
+  });
+});
+
+describe('the FHIR store stays internal', () => {
+  /** Every fullUrl a urn:uuid (the summary) or the gateway's `…/audit/fhir/<Type>/<id>`; the store's address nowhere. */
+  function assertNoStoreAddress(res: { status: number; text: string }, expected: number): Bundle<FhirResource> {
+    assert.equal(res.status, expected, res.text);
+    assert.ok(!res.text.includes(gw.deps.config.fhirBaseUrl), `${gw.deps.config.fhirBaseUrl} in the answer`);
+    const bundle = JSON.parse(res.text) as Bundle<FhirResource>;
+    assert.ok(bundle.entry!.length > 1);
+    for (const { fullUrl, resource } of bundle.entry!) {
+      if (resource!.resourceType === 'Parameters') assert.match(fullUrl!, /^urn:uuid:[0-9a-f-]{36}$/);
+      else assert.match(fullUrl!, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/audit/fhir/${resource!.resourceType}/${resource!.id}$`));
+    }
+    return bundle;
+  }
+
+  /** A relative reference resolved the FHIR way: against the base of the referring entry's fullUrl. */
+  const resolves = (bundle: Bundle<FhirResource>, fullUrl: string, reference: string): boolean =>
+    bundle.entry!.some((e) => e.fullUrl === `${fullUrl.slice(0, fullUrl.lastIndexOf('/', fullUrl.lastIndexOf('/') - 1))}/${reference}`);
+
+  test('no fullUrl of the lookup, scan, dispense and dispenses answers names the store; references resolve in the Bundle', async () => {
+    const drugs = await storeExample(gw.app, example('epu-json', 'valid-drugs-only.json'), (text) => {
+      const json = JSON.parse(text);
+      json.consentement.oppositionConsultationDelivrance = false;
+      return JSON.stringify(json);
+    });
+    const { summary } = await lookUp(gw.app, drugs.number, pharmacist.bearer);
+    const recorded = assertNoStoreAddress(await postDispenses(gw.app, drugs.number, pharmacist.bearer, collection([{ line: summary.lines[1]!, quantity: 1 }])), 201);
+    assert.equal(recorded.entry![1]!.resource!.resourceType, 'MedicationDispense');
+
+    const lookup = assertNoStoreAddress(await get(`/prescriptions/${drugs.number}`), 200);
+    assertNoStoreAddress(await scan(drugs.number), 200);
+    const dispenses = assertNoStoreAddress(await request(gw.app).get(`/prescriptions/${drugs.number}/dispenses`).set('authorization', drugs.prescriber), 200);
+    const dispenseIn = (bundle: Bundle<FhirResource>) => bundle.entry!.find((e) => e.resource!.resourceType === 'MedicationDispense')!;
+    // supertest serves each request on a port of its own: the same path, whatever the origin.
+    const pathOf = (bundle: Bundle<FhirResource>) => new URL(dispenseIn(bundle).fullUrl!).pathname;
+    for (const bundle of [lookup, dispenses]) assert.equal(pathOf(bundle), pathOf(recorded), 'one address for the record in every answer');
+    const { fullUrl, resource } = dispenseIn(lookup);
+    const prescribed = (resource as MedicationDispense).authorizingPrescription![0]!.reference!;
+    assert.equal(prescribed, summary.lines[1]!.request);
+    assert.ok(resolves(lookup, fullUrl!, prescribed), `${prescribed} resolves in the prescription Bundle`);
   });
 });

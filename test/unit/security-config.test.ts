@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../../gateway/config';
 import { loadSecurityConfig } from '../../gateway/security/config';
 import { checkPagingParameters, checkSearchParameters } from '../../gateway/audit/search-whitelist';
-import { rewriterFor } from '../../gateway/routes/audit';
+import { rewriterFor } from '../../fhir/public-urls';
 
 const VALID = {
   AUTH_ISSUER: 'https://auth.esante.gouv.fr/auth/realms/esante-wallet',
