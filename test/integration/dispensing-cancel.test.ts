@@ -9,16 +9,16 @@ import request from 'supertest';
 import type { OperationOutcome, RequestGroup } from 'fhir/r4';
 import { dmpJobId } from '../../queue/dmp-jobs';
 import { QUEUE_NAMES } from '../../queue/queues';
-import { bearerFor, testSecurityConfig } from '../support/auth';
-import { collection, example, lookUp, postDispenses, professional, resourcesOf, storeExample, TEST_NOW, type Professional } from '../support/dispensing';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { bearerFor } from '../support/auth';
+import { collection, example, lookUp, postDispenses, professional, resourcesOf, startDispensingGateway, storeExample, type Professional } from '../support/dispensing';
+import type { TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';
 
 let gw: TestGateway;
 let pharmacist: Professional;
 
 before(async () => {
-  gw = await startTestGateway({ now: () => TEST_NOW, security: await testSecurityConfig({ points: 100_000 }) });
+  gw = await startDispensingGateway();
   pharmacist = await professional('pharmacist');
 });
 after(async () => {

@@ -10,16 +10,16 @@ import type { Bundle, Consent, FhirResource, OperationOutcome } from 'fhir/r4';
 import { CONSENT_TOPICS } from '../../fhir/systems';
 import { readConsentChoices } from '../../fhir/read-prescription';
 import { isDispensingViewConsent } from '../../profiles/dispensing/consent-rules';
-import { bearerFor, testSecurityConfig } from '../support/auth';
-import { collection, example, lookUp, postDispenses, professional, resourcesOf, storeExample, summaryOf, TEST_NOW, type Professional } from '../support/dispensing';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { bearerFor } from '../support/auth';
+import { collection, example, lookUp, postDispenses, professional, resourcesOf, startDispensingGateway, storeExample, summaryOf, TEST_NOW, type Professional } from '../support/dispensing';
+import type { TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';
 
 let gw: TestGateway;
 let pharmacist: Professional;
 
 before(async () => {
-  gw = await startTestGateway({ now: () => TEST_NOW, security: await testSecurityConfig({ points: 100_000 }) });
+  gw = await startDispensingGateway();
   pharmacist = await professional('pharmacist');
 });
 after(async () => {

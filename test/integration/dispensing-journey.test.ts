@@ -12,7 +12,6 @@ import { qrPayload } from '../../documents/qr-code';
 import { storedPrescriptionOf } from '../../gateway/prescriptions/documents';
 import { findPrescriptionByNumber } from '../../gateway/prescriptions/repository';
 import type { LineKind } from '../../gateway/security/policy';
-import { testSecurityConfig } from '../support/auth';
 import {
   collection,
   lookUp,
@@ -20,20 +19,20 @@ import {
   postDispenses,
   professional,
   resourcesOf,
+  startDispensingGateway,
   storeExample,
   summaryOf,
-  TEST_NOW,
   type LineSummary,
   type Professional,
 } from '../support/dispensing';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import type { TestGateway } from '../support/gateway';
 import { vendorExamples } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
 const professionals = new Map<LineKind, Professional>();
 
 before(async () => {
-  gw = await startTestGateway({ now: () => TEST_NOW, security: await testSecurityConfig({ points: 100_000 }) });
+  gw = await startDispensingGateway();
   for (const [kind, profession] of Object.entries(PROFESSION_FOR)) professionals.set(kind as LineKind, await professional(profession));
 });
 after(async () => {

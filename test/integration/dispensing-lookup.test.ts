@@ -11,9 +11,8 @@ import { qrPayload } from '../../documents/qr-code';
 import { checkCharacter, NUMBER_ALPHABET } from '../../domain/prescription-number';
 import { storedPrescriptionOf } from '../../gateway/prescriptions/documents';
 import { findPrescriptionByNumber } from '../../gateway/prescriptions/repository';
-import { testSecurityConfig } from '../support/auth';
-import { collection, example, lookUp, postDispenses, professional, storeExample, summaryOf, TEST_NOW, type Professional, type StoredExample } from '../support/dispensing';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { collection, example, lookUp, postDispenses, professional, startDispensingGateway, storeExample, summaryOf, type Professional, type StoredExample } from '../support/dispensing';
+import type { TestGateway } from '../support/gateway';
 import { freshNumber } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
@@ -21,7 +20,7 @@ let pharmacist: Professional;
 let stored: StoredExample;
 
 before(async () => {
-  gw = await startTestGateway({ now: () => TEST_NOW, security: await testSecurityConfig({ points: 100_000 }) });
+  gw = await startDispensingGateway();
   pharmacist = await professional('pharmacist');
   stored = await storeExample(gw.app, example('lgc-xml', 'valid-mixed-drugs-device-nursing.xml'));
 });

@@ -9,15 +9,14 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Bundle, FhirResource, MessageHeader, OperationOutcome } from 'fhir/r4';
 import { MESSAGE_EVENTS, MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
-import { testSecurityConfig } from '../support/auth';
-import { example, lookUp, performerEntry, professional, recordsFor, storeExample, summaryOf, TEST_NOW, type LineSummary, type Professional } from '../support/dispensing';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { example, lookUp, performerEntry, professional, recordsFor, startDispensingGateway, storeExample, summaryOf, TEST_NOW, type LineSummary, type Professional } from '../support/dispensing';
+import type { TestGateway } from '../support/gateway';
 
 let gw: TestGateway;
 let pharmacist: Professional;
 
 before(async () => {
-  gw = await startTestGateway({ now: () => TEST_NOW, security: await testSecurityConfig({ points: 100_000 }) });
+  gw = await startDispensingGateway();
   pharmacist = await professional('pharmacist');
 });
 after(async () => {

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Bundle, FhirResource, MedicationRequest, OperationOutcome } from 'fhir/r4';
 import { EXECUTION_EXTENSIONS, SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM } from '../../fhir/systems';
-import { testSecurityConfig } from '../support/auth';
 import {
   collection,
   example,
@@ -19,12 +18,13 @@ import {
   professional,
   recordsFor,
   resourcesOf,
+  startDispensingGateway,
   storeExample,
   summaryOf,
   TEST_NOW,
   type Professional,
 } from '../support/dispensing';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import type { TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';
 
 let gw: TestGateway;
@@ -32,7 +32,7 @@ let clock = TEST_NOW;
 let pharmacist: Professional;
 
 before(async () => {
-  gw = await startTestGateway({ now: () => clock, security: await testSecurityConfig({ points: 100_000 }) });
+  gw = await startDispensingGateway(() => clock);
   pharmacist = await professional('pharmacist');
 });
 after(async () => {

@@ -18,10 +18,11 @@ import { DMP_DOCUMENT_TAG_SYSTEM } from '../../queue/dmp/mhd';
 import { QUEUE_NAMES } from '../../queue/queues';
 import type { PublishResult } from '../../queue/dmp/publish';
 import { bearerFor } from '../support/auth';
-import { countOf, documentBytes, documentsOfPatient, shownPublicationStatus, startInProcessDmpWorker, waitFor, waitForJobState, xmlsecVerify, type InProcessDmpWorker } from '../support/dmp';
+import { countOf, documentBytes, documentsOfPatient, shownPublicationStatus, startInProcessDmpWorker, waitFor, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+import { xmlsecVerify } from '../support/xmlsec';
 
 /** Valid examples whose patient objects to the DMP feed. */
 const OPTED_OUT = new Set(['epu-json/valid-locum-corsica-paramedical.json', 'fhir-message/valid-locum-practitioner-role.json']);

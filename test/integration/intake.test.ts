@@ -7,21 +7,18 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Bundle, FhirResource, MedicationRequest, OperationOutcome } from 'fhir/r4';
 import { hasValidCheckCharacter, PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
-import { bearerFor } from '../support/auth';
+import { prescriberBearer } from '../support/auth';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';
 import { CONTENT_TYPES, freshNumber, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
-/** A prescriber with no prescription of the examples (transport errors, invalid payloads). */
+/** A prescriber with no prescription of the examples (transport errors, invalid payloads); intake refuses anyone but the one who signs the payload. */
 let someone: string;
-
-/** Authenticated as the prescriber who signs the payload (intake refuses anyone else). */
-const asPrescriber = (rpps: string | undefined) => bearerFor({ role: 'prescriber', profession: 'doctor', rpps: rpps ?? syntheticRpps() });
 
 before(async () => {
   gw = await startTestGateway();
-  someone = await asPrescriber(undefined);
+  someone = await prescriberBearer();
 });
 after(async () => {
   await gw.close();
@@ -46,7 +43,7 @@ describe('every valid vendor example is stored', () => {
       const unique = uniquify(example);
       const body = unique.body;
       assert.ok(unique.prescriberRpps, 'a valid example names its prescriber');
-      const auth = await asPrescriber(unique.prescriberRpps);
+      const auth = await prescriberBearer(unique.prescriberRpps);
       const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, body));
       assert.equal(res.status, 201, JSON.stringify(res.body));
       // The vendor's number is kept; without one the gateway generates a number with our check character.
@@ -97,7 +94,7 @@ describe('every invalid vendor example is refused and nothing is written', () =>
       const { body, ins, prescriberRpps } = uniquify(example);
       const res = await request(gw.app)
         .post('/prescriptions')
-        .set('authorization', await asPrescriber(prescriberRpps))
+        .set('authorization', await prescriberBearer(prescriberRpps))
         .set('content-type', CONTENT_TYPES[example.format])
         .send(wireBody(example.format, body));
       assert.ok(res.status === 422 || res.status === 400, `status ${res.status}`);
@@ -116,7 +113,7 @@ describe('idempotency and conflicts', () => {
   const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name.startsWith('valid-drugs-only'))!;
   let auth: string;
   before(async () => {
-    auth = await asPrescriber(uniquify(example).prescriberRpps);
+    auth = await prescriberBearer(uniquify(example).prescriberRpps);
   });
 
   test('the same message twice gives one prescription and the same answer (200 the second time)', async () => {
@@ -145,7 +142,7 @@ describe('idempotency and conflicts', () => {
 
   test('first prescriptions of a brand-new prescriber sent at once are all stored (race on the shared Practitioner)', async () => {
     const rpps = syntheticRpps();
-    const auth = await asPrescriber(rpps);
+    const auth = await prescriberBearer(rpps);
     const bodies = Array.from({ length: 6 }, () => {
       const json = JSON.parse(uniquify(example).body.toString());
       json.prescripteur.rpps = rpps;

@@ -6,19 +6,16 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Bundle, FhirResource, MessageHeader, OperationOutcome, RequestGroup } from 'fhir/r4';
-import { bearerFor } from '../support/auth';
+import { prescriberBearer } from '../support/auth';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { syntheticRpps } from '../support/synthetic';
 import { uniquify, vendorExamples } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
 /** A prescriber who signs none of the examples (for messages refused before the sender matters). */
 let someone: string;
-/** The sender must be the prescriber who signs the message. */
-const asPrescriber = (rpps: string | undefined) => bearerFor({ role: 'prescriber', profession: 'doctor', rpps: rpps ?? syntheticRpps() });
 before(async () => {
   gw = await startTestGateway();
-  someone = await asPrescriber(undefined);
+  someone = await prescriberBearer();
 });
 after(async () => {
   await gw.close();
@@ -37,6 +34,7 @@ function message(name: string): { json: Bundle<FhirResource>; headerId: string; 
   return { json, headerId, prescriberRpps: unique.prescriberRpps };
 }
 
+/** The sender must be the prescriber who signs the message (prescriberBearer(prescriberRpps)). */
 const post = (body: unknown, auth = someone) =>
   request(gw.app).post('/fhir/$process-message').set('authorization', auth).set('content-type', 'application/fhir+json').send(JSON.stringify(body));
 
@@ -44,7 +42,7 @@ const responseHeader = (bundle: Bundle<FhirResource>) => bundle.entry?.[0]?.reso
 
 test('a prescription-create message is stored and answered ok with the prescription header', async () => {
   const { json, headerId, prescriberRpps } = message('valid-drugs-only.json');
-  const res = await post(json, await asPrescriber(prescriberRpps)).expect(200);
+  const res = await post(json, await prescriberBearer(prescriberRpps)).expect(200);
   const bundle = res.body as Bundle<FhirResource>;
   assert.equal(bundle.type, 'message');
   const header = responseHeader(bundle);
@@ -58,7 +56,7 @@ test('a prescription-create message is stored and answered ok with the prescript
 
 test('the same Bundle.id and MessageHeader.id get the original response again', async () => {
   const { json, prescriberRpps } = message('valid-biology-only.json');
-  const auth = await asPrescriber(prescriberRpps);
+  const auth = await prescriberBearer(prescriberRpps);
   const first = await post(json, auth).expect(200);
   const second = await post(json, auth).expect(200);
   assert.deepEqual(second.body, first.body);

@@ -6,27 +6,22 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { AuditEvent, Bundle } from 'fhir/r4';
-import { createFhirClient, type FhirClient } from '../../fhir/client';
 import { newAuditId } from '../../queue/audit/jobs';
 import { writeAuditEvent } from '../../queue/audit/processor';
 import { bearerFor } from '../support/auth';
+import { countingFhirClient, type CountingFhirClient } from '../support/counting-fhir-client';
 import { testConfig } from '../support/env';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { freshNumber } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
 let auditor: string;
-let storeCalls = 0;
+let store: CountingFhirClient;
 const STORE_BASE = testConfig().fhirBaseUrl;
 
 before(async () => {
-  const fhir = await createFhirClient({ baseUrl: STORE_BASE, timeoutMs: 30_000, retries: 1 });
-  const call = fhir.request.bind(fhir);
-  fhir.request = ((...args: Parameters<FhirClient['request']>) => {
-    storeCalls++;
-    return call(...args);
-  }) as FhirClient['request'];
-  gw = await startTestGateway({ fhir });
+  store = await countingFhirClient();
+  gw = await startTestGateway({ fhir: store.fhir });
   auditor = await bearerFor({ role: 'auditor' });
 });
 after(async () => {
@@ -51,10 +46,10 @@ describe('searches outside the whitelist are refused with 400 before the store i
   ];
   for (const [name, path] of refused) {
     test(name, async () => {
-      const before = storeCalls;
+      const before = store.calls();
       const res = await request(gw.app).get(path).set('authorization', auditor).expect(400);
       assert.equal(res.body.resourceType, 'OperationOutcome');
-      assert.equal(storeCalls, before);
+      assert.equal(store.calls(), before);
     });
   }
 
@@ -67,12 +62,12 @@ describe('searches outside the whitelist are refused with 400 before the store i
 describe('read-only', () => {
   for (const method of ['post', 'put', 'patch', 'delete'] as const) {
     test(`${method.toUpperCase()} → 405`, async () => {
-      const before = storeCalls;
+      const before = store.calls();
       const res = await request(gw.app)[method]('/audit/fhir/AuditEvent/1').set('authorization', auditor).set('content-type', 'application/fhir+json').send('{}').expect(405);
       assert.equal(res.headers.allow, 'GET');
       assert.equal(res.body.resourceType, 'OperationOutcome');
       await request(gw.app)[method]('/audit/fhir/AuditEvent').set('authorization', auditor).send('{}').expect(405);
-      assert.equal(storeCalls, before);
+      assert.equal(store.calls(), before);
     });
   }
 });

@@ -6,30 +6,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { createFhirClient, type FhirClient } from '../../fhir/client';
 import { generateDevKey, signDevToken } from '../../gateway/security/dev-issuer';
 import { jose } from '../../gateway/security/jose';
 import { bearerFor, completeIdentity, testIssuer, tokenFor, TEST_AUDIENCE } from '../support/auth';
-import { testConfig } from '../support/env';
+import { countingFhirClient, type CountingFhirClient } from '../support/counting-fhir-client';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { freshNumber } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
 /** Every call the gateway makes to the FHIR store goes through FhirClient.request: counted here. */
-let storeCalls = 0;
-
-async function countingFhirClient(): Promise<FhirClient> {
-  const fhir = await createFhirClient({ baseUrl: testConfig().fhirBaseUrl, timeoutMs: 30_000, retries: 1 });
-  const request = fhir.request.bind(fhir);
-  fhir.request = ((...args: Parameters<FhirClient['request']>) => {
-    storeCalls++;
-    return request(...args);
-  }) as FhirClient['request'];
-  return fhir;
-}
+let store: CountingFhirClient;
 
 before(async () => {
-  gw = await startTestGateway({ fhir: await countingFhirClient() });
+  store = await countingFhirClient();
+  gw = await startTestGateway({ fhir: store.fhir });
 });
 after(async () => {
   await gw.close();
@@ -103,7 +93,7 @@ describe('requests without a valid token are refused with 401 and never reach th
   for (const [name, make] of Object.entries(BAD_AUTHORIZATIONS)) {
     test(name, async () => {
       const authorization = await make();
-      const before = storeCalls;
+      const before = store.calls();
       const number = freshNumber();
       let call = request(gw.app).get(`/prescriptions/${number}`);
       if (authorization !== undefined) call = call.set('authorization', authorization);
@@ -113,21 +103,21 @@ describe('requests without a valid token are refused with 401 and never reach th
       assert.match(res.headers['content-type'] ?? '', /application\/fhir\+json/);
       assert.equal(res.body.resourceType, 'OperationOutcome');
       assert.equal(res.body.issue[0].code, 'login');
-      assert.equal(storeCalls, before, 'the FHIR store was called for an unauthenticated request');
+      assert.equal(store.calls(), before, 'the FHIR store was called for an unauthenticated request');
 
       // The same on a write: the body is not even read.
       const post = request(gw.app).post('/prescriptions').set('content-type', 'application/json').send('{"idMessage":"x"}');
       const written = await (authorization !== undefined ? post.set('authorization', authorization) : post);
       assert.equal(written.status, 401);
-      assert.equal(storeCalls, before, 'the FHIR store was called for an unauthenticated write');
+      assert.equal(store.calls(), before, 'the FHIR store was called for an unauthenticated write');
     });
   }
 
   test('a genuine token gets through (the same request reaches the store and finds nothing)', async () => {
-    const before = storeCalls;
+    const before = store.calls();
     const res = await request(gw.app).get(`/prescriptions/${freshNumber()}`).set('authorization', await bearerFor(dispenser));
     assert.equal(res.status, 404, res.text);
-    assert.ok(storeCalls > before);
+    assert.ok(store.calls() > before);
   });
 
   test('/health and /ready need no token', async () => {

@@ -6,27 +6,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { createFhirClient, type FhirClient } from '../../fhir/client';
 import { createApp } from '../../gateway/app';
 import { createLogger } from '../../gateway/logger';
 import { createRedisConnection } from '../../queue/connection';
 import { closeQueues, createQueues } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
+import { countingFhirClient, type CountingFhirClient } from '../support/counting-fhir-client';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';
 import { CONTENT_TYPES, freshNumber, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
-let storeCalls = 0;
+let store: CountingFhirClient;
 
 before(async () => {
-  const fhir = await createFhirClient({ baseUrl: process.env.FHIR_BASE_URL ?? 'http://127.0.0.1:8090/fhir', timeoutMs: 30_000, retries: 1 });
-  const call = fhir.request.bind(fhir);
-  fhir.request = ((...args: Parameters<FhirClient['request']>) => {
-    storeCalls++;
-    return call(...args);
-  }) as FhirClient['request'];
-  gw = await startTestGateway({ fhir });
+  store = await countingFhirClient();
+  gw = await startTestGateway({ fhir: store.fhir });
 });
 after(async () => {
   await gw.close();
@@ -38,7 +33,7 @@ test('a dispenser trying 1,000 random numbers is throttled (429 + Retry-After) a
   const auth = await dispenser();
   const { points, missCost, windowSeconds } = gw.deps.security.lookupLimit;
   const statuses = new Map<number, number>();
-  const storeBefore = storeCalls;
+  const storeBefore = store.calls();
   let firstThrottled = -1;
   for (let i = 0; i < 1000; i++) {
     const res = await request(gw.app).get(`/prescriptions/${freshNumber()}`).set('authorization', auth);
@@ -55,7 +50,7 @@ test('a dispenser trying 1,000 random numbers is throttled (429 + Retry-After) a
   assert.deepEqual(Object.fromEntries(statuses), { 404: misses, 429: 1000 - misses });
   assert.equal(firstThrottled, misses, 'throttled as soon as the budget is spent (misses count double)');
   // A throttled lookup never reaches the store.
-  assert.ok(storeCalls - storeBefore <= misses * 2, `store calls ${storeCalls - storeBefore}`);
+  assert.ok(store.calls() - storeBefore <= misses * 2, `store calls ${store.calls() - storeBefore}`);
 
   // Another professional is not affected.
   await request(gw.app).get(`/prescriptions/${freshNumber()}`).set('authorization', await dispenser()).expect(404);

@@ -6,6 +6,7 @@
 import { Worker } from 'bullmq';
 import { createAuditProcessor } from '../../queue/audit/processor';
 import { QUEUE_NAMES } from '../../queue/queues';
+import { closeRedis } from './close-redis';
 import type { TestGateway } from './gateway';
 
 export interface TestAuditWorker {
@@ -36,8 +37,11 @@ export function startAuditWorker(gw: TestGateway): TestAuditWorker {
       }
     },
     async close() {
-      await worker.close();
-      connection.disconnect();
+      try {
+        await worker.close();
+      } finally {
+        await closeRedis(connection);
+      }
     },
   };
 }

@@ -74,3 +74,8 @@ export async function tokenFor(identity: TestIdentity, options: Partial<SignOpti
 export async function bearerFor(identity: TestIdentity, options: Partial<SignOptions> = {}): Promise<string> {
   return `Bearer ${await tokenFor(identity, options)}`;
 }
+
+/** `Bearer <jwt>` for the doctor with this RPPS; without one, a synthetic doctor who signed nothing. */
+export function prescriberBearer(rpps?: string): Promise<string> {
+  return bearerFor({ role: 'prescriber', profession: 'doctor', rpps: rpps ?? syntheticRpps() });
+}

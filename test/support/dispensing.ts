@@ -11,7 +11,8 @@ import type { Bundle, BundleEntry, FhirResource, MedicationDispense, Parameters,
 import type { LineKind } from '../../gateway/security/policy';
 import type { Profession } from '../../gateway/security/principal';
 import { ACT_CODE_SYSTEM, EXECUTION_EXTENSIONS, GATEWAY_PROFESSION_SYSTEM, PRESCRIPTION_NUMBER_SYSTEM, RPPS_SYSTEM } from '../../fhir/systems';
-import { bearerFor } from './auth';
+import { bearerFor, testSecurityConfig } from './auth';
+import { startTestGateway, type TestGateway } from './gateway';
 import { syntheticRpps } from './synthetic';
 import { CONTENT_TYPES, uniquify, vendorExamples, wireBody, type VendorExample } from './vendor-fixtures';
 
@@ -19,6 +20,14 @@ import { CONTENT_TYPES, uniquify, vendorExamples, wireBody, type VendorExample }
 export const TEST_NOW = new Date('2026-11-26T11:00:00Z');
 /** When the tests say things were handed over or done: an hour before TEST_NOW. */
 export const HANDED_OVER = '2026-11-26T10:00:00+00:00';
+
+/**
+ * The gateway under test for dispensing: its clock at TEST_NOW (or `now`, for the expiry tests),
+ * and a lookup budget no file spends (each looks prescriptions up far more than 30 times).
+ */
+export async function startDispensingGateway(now: () => Date = () => TEST_NOW): Promise<TestGateway> {
+  return startTestGateway({ now, security: await testSecurityConfig({ points: 100_000 }) });
+}
 
 export const example = (format: VendorExample['format'], name: string): VendorExample => {
   const found = vendorExamples().find((e) => e.format === format && e.name === name);

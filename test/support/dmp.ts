@@ -1,16 +1,16 @@
 /**
  * Helpers for the DMP feed's integration tests: a real BullMQ worker running the real processor
  * in this process (or the real worker entry point as a child process, for kill -9 and SIGTERM),
- * waiting for jobs, reading what the DMP store holds, and verifying signatures with xmlsec1.
+ * waiting for jobs and reading what the DMP store holds (signatures: ./xmlsec).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, MetricsTime, type Job, type Queue } from 'bullmq';
 import type { Express } from 'express';
+import type { Redis } from 'ioredis';
 import request from 'supertest';
 import type { Binary, Bundle, DocumentReference, Parameters, ParametersParameter } from 'fhir/r4';
 import { Registry } from 'prom-client';
@@ -24,6 +24,7 @@ import { createDmpProcessor } from '../../queue/dmp/processor';
 import { prepareDmpRuntime, type PreparedDmpRuntime } from '../../queue/dmp/runtime';
 import { QUEUE_NAMES } from '../../queue/queues';
 import type { DmpPublicationStatus } from '../../queue/dmp/status';
+import { closeRedis } from './close-redis';
 import type { ThrowawayPki } from './throwaway-pki';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -39,6 +40,7 @@ export interface InProcessDmpWorker {
   worker: Worker;
   runtime: PreparedDmpRuntime;
   registry: Registry;
+  /** Closes the worker, then the runtime's queues, then every Redis connection made for them. */
   close(): Promise<void>;
 }
 
@@ -56,40 +58,52 @@ export interface InProcessWorkerOptions {
 export async function startInProcessDmpWorker(options: InProcessWorkerOptions): Promise<InProcessDmpWorker> {
   const { config } = options;
   const dmpConfig = loadDmpConfig(config, { ...signingEnv(options.pki), ...options.env });
-  const connection = createRedisConnection(config.redisUrl);
-  connection.on('error', () => undefined);
-  const registry = new Registry();
-  const runtime = await prepareDmpRuntime({
-    config: dmpConfig,
-    fhir: options.fhir,
-    connection,
-    queuePrefix: config.queuePrefix,
-    logger: createLogger('silent'),
-    metrics: createDmpMetrics(registry),
-  });
-  const processor = createDmpProcessor({ ...runtime, pendingPublicationDelayMs: options.pendingPublicationDelayMs ?? 300 });
-  const workerConnection = connection.duplicate();
-  workerConnection.on('error', () => undefined);
-  const worker = new Worker(QUEUE_NAMES.dmpPublish, processor, {
-    connection: workerConnection,
-    prefix: config.queuePrefix,
-    concurrency: options.concurrency ?? 4,
-    metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
-  });
-  worker.on('error', () => undefined);
-  await worker.waitUntilReady();
-  return {
-    worker,
-    runtime,
-    registry,
-    async close() {
-      await worker.close();
-      await runtime.close();
-      // BullMQ does not close connections it is given.
-      workerConnection.disconnect();
-      connection.disconnect();
-    },
+  // BullMQ does not close connections it is given: every one made here is listed, and closed last.
+  const connections: Redis[] = [];
+  const connect = (redis: Redis): Redis => {
+    redis.on('error', () => undefined);
+    connections.push(redis);
+    return redis;
   };
+  let runtime: PreparedDmpRuntime | undefined;
+  let worker: Worker | undefined;
+  const close = async (): Promise<void> => {
+    try {
+      await worker?.close();
+    } finally {
+      try {
+        await runtime?.close();
+      } finally {
+        await Promise.all(connections.map(closeRedis));
+      }
+    }
+  };
+  try {
+    const connection = connect(createRedisConnection(config.redisUrl));
+    const registry = new Registry();
+    runtime = await prepareDmpRuntime({
+      config: dmpConfig,
+      fhir: options.fhir,
+      connection,
+      queuePrefix: config.queuePrefix,
+      logger: createLogger('silent'),
+      metrics: createDmpMetrics(registry),
+    });
+    const processor = createDmpProcessor({ ...runtime, pendingPublicationDelayMs: options.pendingPublicationDelayMs ?? 300 });
+    worker = new Worker(QUEUE_NAMES.dmpPublish, processor, {
+      connection: connect(connection.duplicate()),
+      prefix: config.queuePrefix,
+      concurrency: options.concurrency ?? 4,
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    });
+    worker.on('error', () => undefined);
+    await worker.waitUntilReady();
+    return { worker, runtime, registry, close };
+  } catch (err) {
+    // A worker that fails to start (bad credentials, Redis down) must not leave connections open either.
+    await close().catch(() => undefined);
+    throw err;
+  }
 }
 
 export const FINISHED = ['completed', 'failed'] as const;
@@ -147,26 +161,6 @@ export async function countOf(fhir: FhirClient, type: string, params: Record<str
   return bundle.total ?? 0;
 }
 
-export interface XmlsecResult {
-  ok: boolean;
-  output: string;
-}
-
-/** xmlsec1 --verify: exit 0 only when every reference digest and the signature value check out and the certificate chains to the trusted CA. */
-export async function xmlsecVerify(dir: string, name: string, signed: Buffer, trustedPem: string): Promise<XmlsecResult> {
-  const file = join(dir, name);
-  await writeFile(file, signed);
-  return new Promise((resolvePromise, reject) => {
-    execFile('xmlsec1', ['--verify', '--trusted-pem', trustedPem, file], (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        reject(new Error(`cannot run xmlsec1 (Debian package xmlsec1): ${error.message}`));
-        return;
-      }
-      resolvePromise({ ok: !error, output: `${stdout}${stderr}` });
-    });
-  });
-}
-
 /** A free loopback TCP port (for a child process's health server). */
 export async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -200,16 +194,26 @@ export async function spawnWorker(env: Record<string, string>): Promise<ChildWor
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  const ready = await Promise.race([
-    waitFor('worker health endpoint', async () => {
-      const res = await fetch(`http://127.0.0.1:${healthPort}/health`).catch(() => undefined);
-      return res?.ok ? true : undefined;
-    }, 60_000),
-    exited.then((e) => {
-      throw new Error(`worker exited during start-up (${e.code ?? e.signal}):\n${output}`);
-    }),
-  ]);
-  if (!ready) throw new Error(output);
+  let gone = false;
+  try {
+    await Promise.race([
+      waitFor('worker health endpoint', async () => {
+        if (gone) return false; // stop polling: the other branch says why
+        const res = await fetch(`http://127.0.0.1:${healthPort}/health`).catch(() => undefined);
+        return res?.ok ? true : undefined;
+      }, 60_000),
+      exited.then((e) => {
+        gone = true;
+        throw new Error(`worker exited during start-up (${e.code ?? e.signal}):\n${output}`);
+      }),
+    ]);
+  } catch (err) {
+    // The caller never gets a worker that did not start, so it could not stop it: stop it here.
+    gone = true;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    throw err;
+  }
   return { child, healthPort, output: () => output, exited };
 }
 

@@ -7,14 +7,16 @@ import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../gateway/app';
 import { createLogger } from '../../gateway/logger';
 import { createFhirClient } from '../../fhir/client';
-import { createRedisConnection } from '../../queue/connection';
+import { createRedisConnection, pingRedis } from '../../queue/connection';
 import { closeQueues, createQueues } from '../../queue/queues';
 import { testSecurityConfig } from './auth';
+import { closeRedis } from './close-redis';
 import { testConfig } from './env';
 
 export interface TestGateway {
   app: Express;
   deps: AppDeps;
+  /** Empties and closes the queues it made, then closes its Redis connection (not those passed as overrides). */
   close(): Promise<void>;
 }
 
@@ -23,7 +25,11 @@ export async function startTestGateway(overrides: Partial<AppDeps> = {}): Promis
   const fhir = await createFhirClient({ baseUrl: config.fhirBaseUrl, timeoutMs: 30_000, retries: 1 });
   await fhir.capabilityStatement(); // the file fails here, loudly, when HAPI is down
   const redis = createRedisConnection(config.redisUrl);
-  await redis.ping();
+  // … and here when Redis is down (a bare PING would wait for it forever), closing the connection that retries.
+  await pingRedis(redis, 10_000).catch(async (err: unknown) => {
+    await closeRedis(redis);
+    throw err;
+  });
   const queues = createQueues({ connection: redis, prefix: config.queuePrefix });
   const security = await testSecurityConfig();
   const deps: AppDeps = { config, logger: createLogger('silent'), fhir, redis, queues, security, ...overrides };
@@ -32,8 +38,12 @@ export async function startTestGateway(overrides: Partial<AppDeps> = {}): Promis
     deps,
     async close() {
       await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true }).catch(() => undefined)));
-      await closeQueues(queues);
-      redis.disconnect();
+      try {
+        await closeQueues(queues);
+      } finally {
+        // BullMQ does not close a connection it is given.
+        await closeRedis(redis);
+      }
     },
   };
 }

@@ -7,22 +7,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDevelopmentPki, writeDevelopmentPki } from '../../documents/signature/dev-credentials';
+import { createDevelopmentPki, writeDevelopmentPki, type DevelopmentPkiFiles } from '../../documents/signature/dev-credentials';
 
-export interface ThrowawayPki {
-  dir: string;
-  caCertPath: string;
-  keyPath: string;
-  certPath: string;
-  /** CA certificate, to pass as chain. */
-  chainPath: string;
-  p12Path: string;
+/** The files the generator wrote, and the PEM text tests compare against. */
+export interface ThrowawayPki extends DevelopmentPkiFiles {
   p12Password: string;
   keyPem: string;
   certPem: string;
   caCertPem: string;
-  /** A second, unrelated CA: a signature must not verify against it. */
-  otherCaCertPath: string;
   cleanup(): Promise<void>;
 }
 

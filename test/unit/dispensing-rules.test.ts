@@ -398,16 +398,17 @@ describe('hints for a number that matched nothing', () => {
   });
 });
 
-describe('what a pharmacy sends (structure, FHIRPaths)', () => {
-  const dispense = {
-    resourceType: 'MedicationDispense',
-    status: 'completed',
-    medicationCodeableConcept: { text: 'x' },
-    quantity: { value: 1 },
-    whenHandedOver: '2026-11-26T10:00:00+01:00',
-    authorizingPrescription: [{ reference: 'MedicationRequest/1' }],
-  };
+/** A well-formed record of one box handed over, for the submission tests to vary. */
+const dispense = {
+  resourceType: 'MedicationDispense',
+  status: 'completed',
+  medicationCodeableConcept: { text: 'x' },
+  quantity: { value: 1 },
+  whenHandedOver: '2026-11-26T10:00:00+01:00',
+  authorizingPrescription: [{ reference: 'MedicationRequest/1' }],
+};
 
+describe('what a pharmacy sends (structure, FHIRPaths)', () => {
   test('not a FHIR resource: malformed (400)', () => {
     const read = readRestSubmission([1, 2]);
     assert.equal(read.ok, false);
@@ -500,17 +501,7 @@ describe('who performed: the token, else the declared Practitioner (gateway/disp
       type: 'collection',
       entry: [
         ...(practitioner ? [{ fullUrl: 'urn:uuid:p', resource: { resourceType: 'Practitioner', ...practitioner } }] : []),
-        {
-          fullUrl: 'urn:uuid:d',
-          resource: {
-            resourceType: 'MedicationDispense',
-            status: 'completed',
-            medicationCodeableConcept: { text: 'x' },
-            quantity: { value: 1 },
-            whenHandedOver: '2026-11-26T10:00:00+01:00',
-            authorizingPrescription: [{ reference: 'MedicationRequest/1' }],
-          },
-        },
+        { fullUrl: 'urn:uuid:d', resource: { ...dispense } },
       ],
     });
     assert.ok(read.ok);

@@ -24,6 +24,7 @@ import {
 import { EXECUTION_EXTENSIONS, EXTENSIONS, PROFILES, PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
 import { STRUCTURE_DEFINITIONS, structureDefinitionFor } from '../../profiles/structure-definitions';
 import { validateFhirResource } from '../../fhir/fhir-schema';
+import { bundleResources, transactionOptionsFor } from '../support/transaction-options';
 
 /** A locum prescription with every field set and one line of each kind (synthetic data). */
 const FULL: Prescription = {
@@ -94,22 +95,10 @@ const FULL: Prescription = {
   software: { name: 'ExempleLAP', version: '4.2.1' },
 };
 
-function uuidSequence(): () => string {
-  let n = 0;
-  return () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
-}
+const options = (): TransactionOptions => transactionOptionsFor(FULL);
 
-const options = (overrides: Partial<TransactionOptions> = {}): TransactionOptions => ({
-  number: FULL.number!,
-  messageKey: `epu-json:${FULL.messageId}`,
-  payloadSha256: 'c0ffee'.padEnd(64, '0'),
-  newUuid: uuidSequence(),
-  ...overrides,
-});
-
-const resources = (bundle: Bundle<FhirResource>): FhirResource[] => (bundle.entry ?? []).map((e) => e.resource!);
 const ofType = <K extends FhirResource['resourceType']>(bundle: Bundle<FhirResource>, type: K) =>
-  resources(bundle).filter((r) => r.resourceType === type) as Extract<FhirResource, { resourceType: K }>[];
+  bundleResources(bundle).filter((r) => r.resourceType === type) as Extract<FhirResource, { resourceType: K }>[];
 
 describe('buildPrescriptionTransaction: bundle layout', () => {
   const bundle = buildPrescriptionTransaction(FULL, options());
@@ -117,7 +106,7 @@ describe('buildPrescriptionTransaction: bundle layout', () => {
   test('is a transaction with the entries in the documented order', () => {
     assert.equal(bundle.type, 'transaction');
     assert.deepEqual(
-      resources(bundle).map((r) => r.resourceType),
+      bundleResources(bundle).map((r) => r.resourceType),
       ['Patient', 'Practitioner', 'Practitioner', 'Organization', 'RequestGroup', 'Consent', 'Consent', 'MedicationRequest', 'DeviceRequest', 'ServiceRequest', 'ServiceRequest'],
     );
   });
@@ -163,7 +152,7 @@ describe('buildPrescriptionTransaction: bundle layout', () => {
       DeviceRequest: PROFILES.deviceRequest,
       ServiceRequest: PROFILES.serviceRequest,
     };
-    for (const r of resources(bundle)) {
+    for (const r of bundleResources(bundle)) {
       assert.deepEqual(r.meta?.profile, [expected[r.resourceType]]);
       assert.equal(structureDefinitionFor(expected[r.resourceType]!)?.type, r.resourceType);
     }

@@ -4,35 +4,23 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Bundle, Consent, FhirResource } from 'fhir/r4';
 import type { Prescription } from '../../domain/prescription';
-import { buildPrescriptionTransaction, type TransactionOptions } from '../../fhir/build-transaction';
+import { buildPrescriptionTransaction } from '../../fhir/build-transaction';
 import { parseMessageKey, readPrescription, resolverFor } from '../../fhir/read-prescription';
 import { mapper } from '../../mappers/fhir-message';
-
-function uuidSequence(): () => string {
-  let n = 0;
-  return () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
-}
-
-const optionsFor = (p: Prescription, number = p.number ?? '0SV0A7K2M9QX4TB8ZC'): TransactionOptions => ({
-  number,
-  messageKey: `${p.sourceFormat}:${p.messageId}`,
-  payloadSha256: 'ab'.repeat(32),
-  newUuid: uuidSequence(),
-});
-
-const resourcesOf = (bundle: Bundle<FhirResource>): FhirResource[] => (bundle.entry ?? []).map((e) => e.resource!);
+import { mixedAld } from '../fixtures/canonical';
+import { bundleResources, transactionOptionsFor } from '../support/transaction-options';
 
 /** Build then read back, as the PDF/QR/CDA renderers do from what HAPI stores. */
-function roundTrip(p: Prescription, opts = optionsFor(p)) {
+function roundTrip(p: Prescription, opts = transactionOptionsFor(p)) {
   const bundle = buildPrescriptionTransaction(p, opts);
-  return readPrescription(resourcesOf(bundle), resolverFor(bundle.entry ?? []));
+  return readPrescription(bundleResources(bundle), resolverFor(bundle.entry ?? []));
 }
 
 /** What HAPI does to a transaction: ids on resources, urn:uuid references rewritten to Type/id. */
 function storeLikeHapi(bundle: Bundle<FhirResource>): FhirResource[] {
   const idOf = new Map<string, string>();
   (bundle.entry ?? []).forEach((e, i) => idOf.set(e.fullUrl!, `${e.resource!.resourceType}/${1000 + i}`));
-  let json = JSON.stringify(resourcesOf(bundle));
+  let json = JSON.stringify(bundleResources(bundle));
   for (const [fullUrl, typeAndId] of idOf) json = json.split(`"${fullUrl}"`).join(`"${typeAndId}"`);
   const stored = JSON.parse(json) as FhirResource[];
   stored.forEach((r, i) => (r.id = String(1000 + i)));
@@ -48,14 +36,9 @@ const BASE: Prescription = {
   priority: 'routine',
   prescriber: { rpps: '99900000425', family: 'MODELE', given: 'Hélène' },
   organization: { name: 'Cabinet Modèle', amNumber: '331990069' },
-  patient: {
-    family: 'FICTIF',
-    given: 'Paul',
-    birthDate: '1952-03-02',
-    gender: 'male',
-    ins: { value: '152036999921432', oid: '1.2.250.1.213.1.4.10' },
-  },
-  consent: { informedOn: '2026-10-20', dispensingViewOptOut: false, dmpOptOut: false },
+  // The mixed-ALD fixture's patient and consent (read only: no test changes them).
+  patient: mixedAld.prescription.patient,
+  consent: mixedAld.prescription.consent,
   context: { ald: false, nonReimbursable: false, prevention: false },
   lines: [{ kind: 'drug', cis: '60234100', label: 'DOLIPRANE 1000 mg', posology: { text: '1 cp si douleur' }, quantity: 2, renewals: 0, nonSubstitutable: false, offLabel: false }],
 };
@@ -159,7 +142,7 @@ describe('readPrescription(build(p)) deep-equals p', () => {
 
   test('a prescription without a vendor number reads back with the number it was stored under', () => {
     const { number: _, ...withoutNumber } = BASE;
-    const read = roundTrip(withoutNumber, optionsFor(withoutNumber, '0SV0A7K2M9QX4TB8ZC'));
+    const read = roundTrip(withoutNumber, transactionOptionsFor(withoutNumber, '0SV0A7K2M9QX4TB8ZC'));
     assert.ok(read.ok);
     assert.deepEqual(read.value.prescription, { ...withoutNumber, number: '0SV0A7K2M9QX4TB8ZC' });
   });
@@ -167,7 +150,7 @@ describe('readPrescription(build(p)) deep-equals p', () => {
 
 describe('readPrescription from what HAPI stores', () => {
   const p = CASES['locum, every context flag, every optional field, all line types']!;
-  const stored = storeLikeHapi(buildPrescriptionTransaction(p, optionsFor(p)));
+  const stored = storeLikeHapi(buildPrescriptionTransaction(p, transactionOptionsFor(p)));
 
   test('follows Type/id references, whatever the order of the resources', () => {
     const read = readPrescription(stored, resolverFor(stored.map((resource) => ({ resource }))));
@@ -198,7 +181,7 @@ describe('readPrescription from what HAPI stores', () => {
   });
 
   test("ignores the Consents of the patient's other prescriptions", () => {
-    const other = storeLikeHapi(buildPrescriptionTransaction({ ...p, messageId: 'other', consent: { ...p.consent, dispensingViewOptOut: false } }, optionsFor(p)));
+    const other = storeLikeHapi(buildPrescriptionTransaction({ ...p, messageId: 'other', consent: { ...p.consent, dispensingViewOptOut: false } }, transactionOptionsFor(p)));
     const otherConsents = other.filter((r) => r.resourceType === 'Consent').map((r) => ({ ...r, id: `9${r.id}`, provision: { ...(r as Consent).provision, data: [{ meaning: 'related' as const, reference: { reference: 'RequestGroup/9999' } }] } }));
     const mixed = [...otherConsents, ...stored];
     const read = readPrescription(mixed, resolverFor(mixed.map((resource) => ({ resource }))));

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { buildPrescriptionTransaction } from '../../fhir/build-transaction';
 import { isFhirResourceType, pointerToFhirPath, validateFhirResource, MAX_SCHEMA_PROBLEMS } from '../../fhir/fhir-schema';
 import { mapper } from '../../mappers/fhir-message';
+import { transactionOptionsFor } from '../support/transaction-options';
 
 const dir = path.join(__dirname, '../fixtures/vendors/fhir-message/examples');
 const validFixtures = readdirSync(dir).filter((f) => f.startsWith('valid-'));
@@ -25,13 +26,7 @@ describe('what the gateway produces passes the R4 JSON schema', () => {
     test(`every resource built from ${file}`, () => {
       const mapped = mapper.parse(readFileSync(path.join(dir, file)));
       assert.ok(mapped.ok);
-      let n = 0;
-      const bundle = buildPrescriptionTransaction(mapped.value.prescription, {
-        number: mapped.value.prescription.number ?? '0SV0A7K2M9QX4TB8ZC',
-        messageKey: `fhir-message:${mapped.value.prescription.messageId}`,
-        payloadSha256: 'ab'.repeat(32),
-        newUuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-      });
+      const bundle = buildPrescriptionTransaction(mapped.value.prescription, transactionOptionsFor(mapped.value.prescription));
       for (const entry of bundle.entry ?? []) assert.deepEqual(validateFhirResource(entry.resource), [], entry.resource?.resourceType);
       assert.deepEqual(validateFhirResource(bundle), []);
     });

@@ -2,13 +2,16 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActLine, DeviceLine, DrugLine, Prescription } from '../../domain/prescription';
+import type { ActLine, DrugLine } from '../../domain/prescription';
 import type { Problem } from '../../domain/issues';
 import { mapper } from '../../mappers/epu-json';
 import { MAX_REPORTED_PROBLEMS, limitProblems } from '../../mappers/shared/problem-limit';
 import { parseJsonSafely } from '../../mappers/shared/safe-json';
-import type { MapResult, MappedPayload } from '../../mappers/types';
-import { checkPrescriptionRules, toVendorPaths } from '../../profiles/rules';
+import type { MapResult } from '../../mappers/types';
+import { checkPrescriptionRules } from '../../profiles/rules';
+import { mixedAld } from '../fixtures/canonical';
+import { mapped, rejected, rulesProblems } from '../support/map-result';
+import { act, counts, device, drug } from '../support/prescription-lines';
 
 const EXAMPLES = join(__dirname, '..', 'fixtures', 'vendors', 'epu-json', 'examples');
 const NOW = new Date('2026-11-26T12:00:00Z');
@@ -16,26 +19,6 @@ const NOW = new Date('2026-11-26T12:00:00Z');
 const fixtureText = (name: string): string => readFileSync(join(EXAMPLES, name), 'utf8');
 const fixtureJson = (name: string): Record<string, any> => JSON.parse(fixtureText(name));
 const parseJson = (payload: unknown): MapResult => mapper.parse(Buffer.from(JSON.stringify(payload)));
-
-function mapped(result: MapResult): MappedPayload {
-  if (!result.ok) assert.fail(`expected the payload to map, got ${result.reason}: ${JSON.stringify(result.problems)}`);
-  return result.value;
-}
-
-function rejected(result: MapResult, reason: 'malformed' | 'invalid') {
-  if (result.ok) assert.fail('expected the payload to be rejected');
-  assert.equal(result.reason, reason, JSON.stringify(result.problems));
-  return result.problems;
-}
-
-const counts = (p: Prescription): [number, number, number] => [
-  p.lines.filter((l) => l.kind === 'drug').length,
-  p.lines.filter((l) => l.kind === 'device').length,
-  p.lines.filter((l) => l.kind === 'act').length,
-];
-const drug = (p: Prescription, i: number): DrugLine => p.lines[i] as DrugLine;
-const device = (p: Prescription, i: number): DeviceLine => p.lines[i] as DeviceLine;
-const act = (p: Prescription, i: number): ActLine => p.lines[i] as ActLine;
 
 describe('epu-json: valid examples', () => {
   const expected: Record<string, [number, number, number]> = {
@@ -85,18 +68,10 @@ describe('epu-json: valid examples', () => {
     assert.equal(p.authoredOn, '2026-10-20T16:05:00+02:00');
     assert.deepEqual(p.context, { ald: true, nonReimbursable: false, prevention: false });
     assert.equal(p.patient.gender, 'male');
-    assert.deepEqual(device(p, 2), { kind: 'device', lpp: '1101720', label: 'Lecteur de glycémie', quantity: 1 });
+    // The canonical mixed-ALD fixture is this example as the mapper reads it.
+    assert.deepEqual(device(p, 2), mixedAld.prescription.lines[2]);
     assert.equal(device(p, 3).quantity, 2);
-    assert.deepEqual(act(p, 4), {
-      kind: 'act',
-      actType: 'acteInfirmier',
-      code: 'AMI 1',
-      label: "Injection sous-cutanée d'insuline le soir, y compris dimanches et jours fériés",
-      sessions: 30,
-      frequency: { count: 1, periodUnit: 'd' },
-      atHome: true,
-      startDate: '2026-10-21',
-    });
+    assert.deepEqual(act(p, 4), mixedAld.prescription.lines[4]);
     assert.equal(act(p, 5).atHome, true);
     assert.equal(act(p, 5).frequency, undefined);
   });
@@ -173,8 +148,7 @@ describe('epu-json: source map', () => {
 
 describe('epu-json: invalid examples are rejected with the vendor field named', () => {
   test('invalid-nir-key: rules V3 on /patient/ins/valeur', () => {
-    const { prescription, sourceMap } = mapped(mapper.parse(Buffer.from(fixtureText('invalid-nir-key.json'))));
-    const problems = toVendorPaths(checkPrescriptionRules(prescription, NOW), sourceMap);
+    const problems = rulesProblems(mapper.parse(Buffer.from(fixtureText('invalid-nir-key.json'))), NOW);
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.rule, 'V3');
     assert.equal(problems[0]!.path, '/patient/ins/valeur');

@@ -2,10 +2,12 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sourcePathFor, type DrugLine, type PrescriptionLine } from '../../domain/prescription';
+import { sourcePathFor, type DrugLine } from '../../domain/prescription';
 import { isValidCip13 } from '../../domain/identifiers';
 import { mapper, messageInfoOf, readMessageInfo } from '../../mappers/fhir-message';
-import type { MapResult, MappedPayload } from '../../mappers/types';
+import { drugsOnly, mixedAld } from '../fixtures/canonical';
+import { mapped } from '../support/map-result';
+import { counts } from '../support/prescription-lines';
 
 const dir = path.join(__dirname, '../fixtures/vendors/fhir-message/examples');
 const fixture = (file: string): Buffer => readFileSync(path.join(dir, file));
@@ -14,13 +16,8 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const fixtureJson = (file: string): Json => JSON.parse(fixture(file).toString('utf8'));
 const body = (json: Json): Buffer => Buffer.from(JSON.stringify(json), 'utf8');
 
-function mapped(result: MapResult): MappedPayload {
-  assert.ok(result.ok, JSON.stringify(!result.ok && result.problems, null, 1));
-  return result.value;
-}
 const mapFile = (file: string) => mapped(mapper.parse(fixture(file)));
 const mapJson = (json: Json) => mapped(mapper.parse(body(json)));
-const counts = (lines: PrescriptionLine[]) => ['drug', 'device', 'act'].map((k) => lines.filter((l) => l.kind === k).length);
 
 /** A valid fixture changed by `change` (entry indexes of valid-drugs-only: 0 header, 1 Patient, 2 Practitioner, 3 Organization, 4–5 Consents, 6–8 MedicationRequests). */
 function mutated(change: (bundle: Json) => void, file = 'valid-drugs-only.json'): Json {
@@ -46,73 +43,38 @@ describe('fhir-message mapper: the vendor fixtures', () => {
 
   test('valid-drugs-only maps to 3 drug lines', () => {
     const { prescription: p } = mapFile('valid-drugs-only.json');
-    assert.deepEqual(counts(p.lines), [3, 0, 0]);
+    // The same prescription as the canonical drugs-only fixture, sent as a FHIR message.
+    const expected = drugsOnly.prescription;
+    assert.deepEqual(counts(p), [3, 0, 0]);
     assert.equal(p.messageId, 'urn:uuid:b1c256a8-6555-4227-875b-21de236821f7');
     assert.equal(p.sourceFormat, 'fhir-message');
     assert.equal(p.number, '9SE568H232T0Z38GBW');
     assert.equal(p.authoredOn, '2026-10-14T09:32:00+02:00');
     assert.equal(p.priority, 'routine');
-    assert.deepEqual(p.prescriber, { rpps: '99900023138', family: 'FICTIF', given: 'Alain', specialty: 'Médecine générale' });
+    assert.deepEqual(p.prescriber, expected.prescriber);
     assert.equal(p.replacedPrescriber, undefined);
-    assert.deepEqual(p.patient, { family: 'ESSAI', given: 'Jeanne', birthDate: '1977-07-14', gender: 'female', ins: { value: '277077599910133', oid: '1.2.250.1.213.1.4.10' } });
-    assert.deepEqual(p.organization, {
-      name: 'Cabinet médical du Parc (fictif)',
-      amNumber: '991000696',
-      address: { lines: ["12 rue de l'Exemple"], postalCode: '75011', city: 'Paris' },
-      phone: '+33 1 99 00 12 34',
-    });
-    assert.deepEqual(p.consent, { informedOn: '2026-10-14', dispensingViewOptOut: false, dmpOptOut: false });
-    assert.deepEqual(p.context, { ald: false, nonReimbursable: false, prevention: false });
+    assert.deepEqual(p.patient, expected.patient);
+    assert.deepEqual(p.organization, expected.organization);
+    assert.deepEqual(p.consent, expected.consent);
+    assert.deepEqual(p.context, expected.context);
     assert.deepEqual(p.software, { name: 'ExempleLAP', version: '4.2.1' });
-    assert.deepEqual(p.lines[0], {
-      kind: 'drug',
-      cip13: '3400930065785',
-      cis: '62080626',
-      label: 'LEVOTHYROX 75 microgrammes, comprimé sécable',
-      posology: {
-        text: '1 comprimé le matin à jeun, 30 minutes avant le petit-déjeuner',
-        structured: { dosePerIntake: 1, unit: 'comprimé', intakesPerDay: 1, duration: { value: 3, unit: 'mo' } },
-      },
-      quantity: 3,
-      renewals: 1,
-      nonSubstitutable: true,
-      nonSubstitutionReason: { code: 'MTE', text: 'Marge thérapeutique étroite' },
-      offLabel: false,
-    });
+    assert.deepEqual(p.lines[0], expected.lines[0]);
     assert.deepEqual(p.lines.map((l) => (l as DrugLine).renewals), [1, 5, 0]);
-    assert.deepEqual(p.lines[2], {
-      kind: 'drug',
-      cip13: '3400935955838',
-      cis: '60234100',
-      label: 'DOLIPRANE 1000 mg, comprimé',
-      posology: { text: "1 comprimé jusqu'à 3 fois par jour si douleur, en respectant 6 heures entre deux prises, pendant 5 jours maximum" },
-      quantity: 2,
-      renewals: 0,
-      nonSubstitutable: false,
-      offLabel: false,
-    });
+    assert.deepEqual(p.lines[2], expected.lines[2]);
   });
 
   test('valid-mixed-drugs-device-nursing maps to 2 drugs, 2 devices, 2 nursing acts, with the ALD flag', () => {
     const { prescription: p } = mapFile('valid-mixed-drugs-device-nursing.json');
-    assert.deepEqual(counts(p.lines), [2, 2, 2]);
+    assert.deepEqual(counts(p), [2, 2, 2]);
     assert.equal(p.context.ald, true);
-    assert.deepEqual(p.lines[2], { kind: 'device', lpp: '1101720', label: 'Lecteur de glycémie', quantity: 1 });
-    assert.deepEqual(p.lines[4], {
-      kind: 'act',
-      actType: 'acteInfirmier',
-      code: 'AMI 1',
-      label: "Injection sous-cutanée d'insuline le soir, y compris dimanches et jours fériés",
-      sessions: 30,
-      frequency: { count: 1, periodUnit: 'd' },
-      atHome: true,
-      startDate: '2026-10-21',
-    });
+    // The same lines as the canonical mixed-ALD fixture.
+    assert.deepEqual(p.lines[2], mixedAld.prescription.lines[2]);
+    assert.deepEqual(p.lines[4], mixedAld.prescription.lines[4]);
   });
 
   test('valid-biology-only maps to 5 biology acts with their NABM codes', () => {
     const { prescription: p } = mapFile('valid-biology-only.json');
-    assert.deepEqual(counts(p.lines), [0, 0, 5]);
+    assert.deepEqual(counts(p), [0, 0, 5]);
     assert.deepEqual(p.lines.map((l) => l.kind === 'act' && [l.actType, l.code]), [
       ['acteBiologieMedicale', '1104'],
       ['acteBiologieMedicale', '0552'],
@@ -125,7 +87,7 @@ describe('fhir-message mapper: the vendor fixtures', () => {
 
   test('valid-locum-practitioner-role: locum, PractitionerRole requester, NIA, context flags, substitution N', () => {
     const { prescription: p, sourceMap } = mapFile('valid-locum-practitioner-role.json');
-    assert.deepEqual(counts(p.lines), [1, 1, 1]);
+    assert.deepEqual(counts(p), [1, 1, 1]);
     assert.deepEqual(p.prescriber, { rpps: '99900012347', family: 'REMPLAÇANT', given: 'Louis', specialty: 'Médecine générale' });
     assert.equal(sourceMap['/prescriber/specialty'], 'Bundle.entry[4].resource.specialty[0].text');
     assert.deepEqual(p.replacedPrescriber, { rpps: '99900023138', family: 'FICTIF', given: 'Alain' });

@@ -2,12 +2,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActLine, DeviceLine, DrugLine, Prescription } from '../../domain/prescription';
+import type { ActLine, DrugLine } from '../../domain/prescription';
 import { mapper } from '../../mappers/lgc-xml';
 import { parisDateOf, parisLocalToOffsetDateTime } from '../../mappers/shared/paris-time';
 import { MAX_REPORTED_PROBLEMS } from '../../mappers/shared/problem-limit';
-import type { MapResult, MappedPayload } from '../../mappers/types';
-import { checkPrescriptionRules, toVendorPaths } from '../../profiles/rules';
+import type { MapResult } from '../../mappers/types';
+import { checkPrescriptionRules } from '../../profiles/rules';
+import { mapped, rejected, rulesProblems } from '../support/map-result';
+import { act, counts, device, drug } from '../support/prescription-lines';
 
 const EXAMPLES = join(__dirname, '..', 'fixtures', 'vendors', 'lgc-xml', 'examples');
 const NOW = new Date('2026-11-26T12:00:00Z');
@@ -15,31 +17,6 @@ const NOW = new Date('2026-11-26T12:00:00Z');
 const fixtureBytes = (name: string): Buffer => readFileSync(join(EXAMPLES, name));
 const fixtureText = (name: string): string => fixtureBytes(name).toString('utf8');
 const parseText = (xml: string): MapResult => mapper.parse(Buffer.from(xml, 'utf8'));
-
-function mapped(result: MapResult): MappedPayload {
-  if (!result.ok) assert.fail(`expected the payload to map, got ${result.reason}: ${JSON.stringify(result.problems)}`);
-  return result.value;
-}
-
-function rejected(result: MapResult, reason: 'malformed' | 'invalid') {
-  if (result.ok) assert.fail('expected the payload to be rejected');
-  assert.equal(result.reason, reason, JSON.stringify(result.problems));
-  return result.problems;
-}
-
-function rulesProblems(result: MapResult) {
-  const { prescription, sourceMap } = mapped(result);
-  return toVendorPaths(checkPrescriptionRules(prescription, NOW), sourceMap);
-}
-
-const counts = (p: Prescription): [number, number, number] => [
-  p.lines.filter((l) => l.kind === 'drug').length,
-  p.lines.filter((l) => l.kind === 'device').length,
-  p.lines.filter((l) => l.kind === 'act').length,
-];
-const drug = (p: Prescription, i: number): DrugLine => p.lines[i] as DrugLine;
-const device = (p: Prescription, i: number): DeviceLine => p.lines[i] as DeviceLine;
-const act = (p: Prescription, i: number): ActLine => p.lines[i] as ActLine;
 
 /** The drugs-only example with one substitution applied (and checked to have happened). */
 function drugsOnlyWith(from: string | RegExp, to: string): string {
@@ -185,7 +162,7 @@ describe('lgc-xml: valid examples', () => {
 
 describe('lgc-xml: invalid examples are rejected with the vendor field named', () => {
   test('invalid-rpps-luhn: V4 on /Prescription/Prescriber/@nationalId', () => {
-    const problems = rulesProblems(mapper.parse(fixtureBytes('invalid-rpps-luhn.xml')));
+    const problems = rulesProblems(mapper.parse(fixtureBytes('invalid-rpps-luhn.xml')), NOW);
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.rule, 'V4');
     assert.equal(problems[0]!.path, '/Prescription/Prescriber/@nationalId');
@@ -193,7 +170,7 @@ describe('lgc-xml: invalid examples are rejected with the vendor field named', (
   });
 
   test('invalid-drug-without-cis: V10 on the item, naming the CIS element', () => {
-    const problems = rulesProblems(mapper.parse(fixtureBytes('invalid-drug-without-cis.xml')));
+    const problems = rulesProblems(mapper.parse(fixtureBytes('invalid-drug-without-cis.xml')), NOW);
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.rule, 'V10');
     assert.equal(problems[0]!.path, '/Prescription/Items/Item[1]');
@@ -206,7 +183,7 @@ describe('lgc-xml: invalid examples are rejected with the vendor field named', (
   });
 
   test('invalid-birth-date-calendar: 31/02 is rejected by V6 on BirthDate', () => {
-    const problems = rulesProblems(mapper.parse(fixtureBytes('invalid-birth-date-calendar.xml')));
+    const problems = rulesProblems(mapper.parse(fixtureBytes('invalid-birth-date-calendar.xml')), NOW);
     assert.deepEqual(problems.map((p) => [p.rule, p.path]), [['V6', '/Prescription/Patient/BirthDate']]);
     assert.match(problems[0]!.message, /'1977-02-31' is not a real calendar date: February 1977 has 28 days/);
   });

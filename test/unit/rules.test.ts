@@ -5,13 +5,16 @@ import { join } from 'node:path';
 import type { ActLine, DeviceLine, DrugLine, Prescription } from '../../domain/prescription';
 import { mapper as epuJson } from '../../mappers/epu-json';
 import { mapper as lgcXml } from '../../mappers/lgc-xml';
-import type { MappedPayload, MapResult } from '../../mappers/types';
 import { checkPrescriptionRules, toVendorPaths, type RuleProblem } from '../../profiles/rules';
+import { drugsOnly } from '../fixtures/canonical';
+import { mapped } from '../support/map-result';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 
 /** A canonical prescription that passes every rule; each test breaks one thing. */
 function validPrescription(): Prescription {
+  // The drugs-only fixture's patient, consent and context, copied: the tests change them.
+  const { patient, consent, context } = structuredClone(drugsOnly.prescription);
   return {
     messageId: 'rules-test-0001',
     sourceFormat: 'epu-json',
@@ -19,15 +22,9 @@ function validPrescription(): Prescription {
     priority: 'routine',
     prescriber: { rpps: '99900023138', family: 'FICTIF', given: 'Alain' },
     organization: { name: 'Cabinet fictif', amNumber: '991000696' },
-    patient: {
-      family: 'ESSAI',
-      given: 'Jeanne',
-      birthDate: '1977-07-14',
-      gender: 'female',
-      ins: { value: '277077599910133', oid: '1.2.250.1.213.1.4.10' },
-    },
-    consent: { informedOn: '2026-10-14', dispensingViewOptOut: false, dmpOptOut: false },
-    context: { ald: false, nonReimbursable: false, prevention: false },
+    patient,
+    consent,
+    context,
     lines: [
       {
         kind: 'drug',
@@ -345,13 +342,9 @@ test('several problems are reported at once', () => {
 
 describe('toVendorPaths', () => {
   const fixture = (format: string, file: string) => readFileSync(join(__dirname, '..', 'fixtures', 'vendors', format, 'examples', file));
-  const mapOrFail = (result: MapResult): MappedPayload => {
-    if (!result.ok) assert.fail(JSON.stringify(result.problems));
-    return result.value;
-  };
 
   test('epu-json: paths become JSON pointers, absent fields are named by their member', () => {
-    const { prescription, sourceMap } = mapOrFail(epuJson.parse(fixture('epu-json', 'valid-drugs-only.json')));
+    const { prescription, sourceMap } = mapped(epuJson.parse(fixture('epu-json', 'valid-drugs-only.json')));
     prescription.patient.ins.value = '277077599910134';
     delete (prescription.lines[1] as DrugLine).cip13;
     delete (prescription.lines[1] as DrugLine).cis;
@@ -373,7 +366,7 @@ describe('toVendorPaths', () => {
   });
 
   test('lgc-xml: paths become XPaths; a field the format lacks (CIP13) is not named', () => {
-    const { prescription, sourceMap } = mapOrFail(lgcXml.parse(fixture('lgc-xml', 'valid-mixed-drugs-device-nursing.xml')));
+    const { prescription, sourceMap } = mapped(lgcXml.parse(fixture('lgc-xml', 'valid-mixed-drugs-device-nursing.xml')));
     delete (prescription.lines[1] as DrugLine).cis;
     (prescription.lines[0] as DrugLine).nonSubstitutable = true;
     (prescription.lines[3] as DeviceLine).quantity = 0;

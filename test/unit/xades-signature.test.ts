@@ -3,7 +3,6 @@
  * xmlsec1 (Debian package xmlsec1) against a throw-away CA.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,27 +16,10 @@ import { renderOrdonnancePdf } from '../../documents/ordonnance-pdf';
 import { qrPng } from '../../documents/qr-code';
 import { drugsOnly } from '../fixtures/canonical';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
+import { xmlsecVerify, xmlsecVerifyFile } from '../support/xmlsec';
 
 const SIGNING_TIME = new Date('2026-10-14T07:40:00Z');
 const TAMPERED_LABEL = ['LEVOTHYROX 75 microgrammes', 'LEVOTHYROX 76 microgrammes'] as const;
-
-interface XmlsecResult {
-  ok: boolean;
-  output: string;
-}
-
-/** xmlsec1 --verify: exit 0 only when every reference digest and the signature value check out and the certificate chains to the trusted CA. */
-function xmlsecVerify(file: string, trustedPem: string): Promise<XmlsecResult> {
-  return new Promise((resolve, reject) => {
-    execFile('xmlsec1', ['--verify', '--trusted-pem', trustedPem, file], (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        reject(new Error(`cannot run xmlsec1 (Debian package xmlsec1): ${error.message}`));
-        return;
-      }
-      resolve({ ok: !error, output: `${stdout}${stderr}` });
-    });
-  });
-}
 
 let pki: ThrowawayPki;
 let cda: string;
@@ -91,37 +73,31 @@ describe('loadSigningCredentials', () => {
 
 describe('signXades', () => {
   it('produces a signature xmlsec1 verifies against the issuing CA', async () => {
-    const result = await xmlsecVerify(signedPath, pki.caCertPath);
+    const result = await xmlsecVerifyFile(signedPath, pki.caCertPath);
     assert.ok(result.ok, result.output);
     assert.match(result.output, /SignedInfo References \(ok\/all\): 2\/2/);
   });
 
   it('signed with PEM files verifies too', async () => {
     const credentials = await loadSigningCredentials({ keyPath: pki.keyPath, certPath: pki.certPath });
-    const path = join(pki.dir, 'signed-pem.xml');
-    await writeFile(path, await signXades(cda, credentials, { signingTime: SIGNING_TIME }));
-    const result = await xmlsecVerify(path, pki.caCertPath);
+    const result = await xmlsecVerify(pki.dir, 'signed-pem.xml', await signXades(cda, credentials, { signingTime: SIGNING_TIME }), pki.caCertPath);
     assert.ok(result.ok, result.output);
   });
 
   it('does not verify against another CA', async () => {
-    const result = await xmlsecVerify(signedPath, pki.otherCaCertPath);
+    const result = await xmlsecVerifyFile(signedPath, pki.otherCaCertPath);
     assert.equal(result.ok, false);
   });
 
   it('fails verification when one character of a drug label in the signed CDA changes', async () => {
     assert.ok(signed.includes(TAMPERED_LABEL[0]));
-    const path = join(pki.dir, 'tampered-label.xml');
-    await writeFile(path, signed.replace(TAMPERED_LABEL[0], TAMPERED_LABEL[1]));
-    const result = await xmlsecVerify(path, pki.caCertPath);
+    const result = await xmlsecVerify(pki.dir, 'tampered-label.xml', signed.replace(TAMPERED_LABEL[0], TAMPERED_LABEL[1]), pki.caCertPath);
     assert.equal(result.ok, false, result.output);
     assert.match(result.output, /data and digest do not match/);
   });
 
   it('fails verification when the signing time changes', async () => {
-    const path = join(pki.dir, 'tampered-time.xml');
-    await writeFile(path, signed.replace('2026-10-14T07:40:00Z', '2026-10-14T07:41:00Z'));
-    const result = await xmlsecVerify(path, pki.caCertPath);
+    const result = await xmlsecVerify(pki.dir, 'tampered-time.xml', signed.replace('2026-10-14T07:40:00Z', '2026-10-14T07:41:00Z'), pki.caCertPath);
     assert.equal(result.ok, false, result.output);
   });
 

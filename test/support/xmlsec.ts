@@ -1,0 +1,32 @@
+/**
+ * Checking XAdES signatures with an independent implementation: xmlsec1 (Debian package
+ * xmlsec1), so that a test does not trust the gateway's own signing code to judge itself.
+ */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface XmlsecResult {
+  ok: boolean;
+  output: string;
+}
+
+/** xmlsec1 --verify: exit 0 only when every reference digest and the signature value check out and the certificate chains to the trusted CA. */
+export function xmlsecVerifyFile(file: string, trustedPem: string): Promise<XmlsecResult> {
+  return new Promise((resolve, reject) => {
+    execFile('xmlsec1', ['--verify', '--trusted-pem', trustedPem, file], (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') {
+        reject(new Error(`cannot run xmlsec1 (Debian package xmlsec1): ${error.message}`));
+        return;
+      }
+      resolve({ ok: !error, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** Writes `signed` to `dir/name` (xmlsec1 reads files), then verifies it as xmlsecVerifyFile does. */
+export async function xmlsecVerify(dir: string, name: string, signed: Buffer | string, trustedPem: string): Promise<XmlsecResult> {
+  const file = join(dir, name);
+  await writeFile(file, signed);
+  return xmlsecVerifyFile(file, trustedPem);
+}
