@@ -1,8 +1,10 @@
 /**
  * Real gateway processes for benchmarks: spawned with tsx like `npm start` runs them, waited
- * for until /ready answers, stopped with SIGTERM.
+ * for until /ready answers, stopped with SIGTERM. BENCH_GATEWAY_PROF=<dir> writes a V8 CPU
+ * profile of each gateway process there (open it in Chrome DevTools).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -22,12 +24,24 @@ export async function freePort(): Promise<number> {
 export interface RunningGateway {
   url: string;
   process: ChildProcess;
+  /** CPU seconds (user + system) the process has used so far. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
+/** CPU seconds a process has used, from /proc (Linux): utime + stime, in clock ticks of 1/100 s. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const profilerFlags = (): string[] => (process.env.BENCH_GATEWAY_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROF}`] : []);
+
 export async function startGatewayProcess(env: Record<string, string>): Promise<RunningGateway> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'gateway', 'server.ts')], {
+  const child = spawn(process.execPath, [...profilerFlags(), '--import', 'tsx', path.join(ROOT, 'gateway', 'server.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -47,6 +61,7 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   return {
     url,
     process: child,
+    cpuSeconds: () => processCpuSeconds(child.pid!),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
