@@ -15,8 +15,18 @@ export interface StoredPrescriptionBundle {
   bundle: Bundle<FhirResource>;
 }
 
+export interface PrescriptionSearchOptions {
+  /**
+   * Whether to bring the dispensing/execution records too (default true). The DMP worker needs
+   * only the prescription: three reverse includes fewer is a much cheaper search for the store.
+   */
+  records?: boolean;
+}
+
+const RECORD_REVINCLUDES = ['MedicationDispense:ordo-prescription', 'SupplyDelivery:ordo-prescription', 'Procedure:ordo-prescription'];
+
 /** The query parameters that return a prescription and everything it references in one search. */
-export function prescriptionSearchParams(number: string): Record<string, string | string[]> {
+export function prescriptionSearchParams(number: string, { records = true }: PrescriptionSearchOptions = {}): Record<string, string | string[]> {
   return {
     'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`,
     _include: [
@@ -27,7 +37,7 @@ export function prescriptionSearchParams(number: string): Record<string, string 
       'RequestGroup:locum-for',
     ],
     // Consents, and the dispensing/execution records (profiles/search-parameters/ordo-execution-prescription.json).
-    _revinclude: ['Consent:data', 'MedicationDispense:ordo-prescription', 'SupplyDelivery:ordo-prescription', 'Procedure:ordo-prescription'],
+    _revinclude: ['Consent:data', ...(records ? RECORD_REVINCLUDES : [])],
     _count: '200',
   };
 }
@@ -37,8 +47,8 @@ const matches = (bundle: Bundle<FhirResource>): RequestGroup[] =>
     .filter((e) => e.search?.mode !== 'include' && e.resource?.resourceType === 'RequestGroup')
     .map((e) => e.resource as RequestGroup);
 
-export async function findPrescriptionByNumber(fhir: FhirClient, number: string): Promise<StoredPrescriptionBundle | undefined> {
-  const bundle = (await fhir.search('RequestGroup', prescriptionSearchParams(number))) as Bundle<FhirResource>;
+export async function findPrescriptionByNumber(fhir: FhirClient, number: string, options?: PrescriptionSearchOptions): Promise<StoredPrescriptionBundle | undefined> {
+  const bundle = (await fhir.search('RequestGroup', prescriptionSearchParams(number, options))) as Bundle<FhirResource>;
   const [header] = matches(bundle);
   return header ? { header, bundle } : undefined;
 }

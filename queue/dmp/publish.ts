@@ -54,7 +54,7 @@ export type PublishResult =
 const CANCELLED: ReadonlySet<RequestGroup['status']> = new Set(['revoked', 'entered-in-error']);
 
 export async function readStoredPrescription(fhir: FhirClient, number: string): Promise<{ header: RequestGroup; stored: StoredPrescription }> {
-  const found = await findPrescriptionByNumber(fhir, number);
+  const found = await findPrescriptionByNumber(fhir, number, { records: false });
   if (!found) throw new PoisonJobError(`no prescription has the number ${number}`);
   const stored = await deterministic(`prescription ${number}`, () => storedPrescriptionOf(found));
   return { header: found.header, stored };
