@@ -89,11 +89,16 @@ async function lookups(gateway: RunningGateway, fhir: FhirClient, fixtures: Fixt
   await runClosedLoop(pick(fixtures, WARMUP), CONCURRENCY, directSearch);
 
   const totals = { gateway: side(), direct: side() };
+  let gatewayCpuSeconds = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const tasks = pick(fixtures, LOOKUPS_PER_ROUND);
     // Alternate which side goes first, so that neither always runs on a warmer (or busier) server.
     const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
-    for (const which of order) add(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? gatewayLookup : directSearch));
+    for (const which of order) {
+      const cpuBefore = gateway.cpuSeconds();
+      add(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? gatewayLookup : directSearch));
+      if (which === 'gateway') gatewayCpuSeconds += gateway.cpuSeconds() - cpuBefore;
+    }
   }
   const g = summarize(totals.gateway.latencies, totals.gateway.seconds);
   const d = summarize(totals.direct.latencies, totals.direct.seconds);
@@ -107,6 +112,7 @@ async function lookups(gateway: RunningGateway, fhir: FhirClient, fixtures: Fixt
     ],
   );
   process.stdout.write(`target: gateway p99 ≤ 1.2 × direct p99 → ${g.p99 <= 1.2 * d.p99 ? 'met' : 'NOT met'} (${(g.p99 / d.p99).toFixed(2)}×)\n`);
+  process.stdout.write(`gateway process CPU: ${((gatewayCpuSeconds * 1000) / Math.max(1, g.count)).toFixed(2)} ms per lookup\n`);
 }
 
 async function dispenses(gateway: RunningGateway, fhir: FhirClient, fixtures: Fixture[], bearer: string, pharmacistRpps: string): Promise<void> {
