@@ -115,11 +115,15 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
     } catch (err) {
       if (err instanceof DelayedError) throw err;
       const verdict = err instanceof UnrecoverableError ? { retry: false, reason: err.message } : classifyFailure(err);
-      finish(verdict.retry ? 'retry' : 'dead-letter');
-      log.warn({ retry: verdict.retry, reason: (err as Error)?.message }, 'dmp job attempt failed');
-      if (verdict.retry) throw err;
+      // The last allowed attempt failing makes a dead letter too, whatever the failure.
+      const deadLetter = !verdict.retry || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const reason = verdict.retry ? `gave up after ${job.attemptsMade + 1} attempts: ${(err as Error)?.message ?? String(err)}` : verdict.reason;
+      finish(deadLetter ? 'dead-letter' : 'retry');
+      log.warn({ retry: !deadLetter, reason: (err as Error)?.message }, 'dmp job attempt failed');
+      if (!deadLetter) throw err;
       // A dead letter is audited (the export did not happen, and why); a retried attempt is not.
-      await audit(false, { detail: verdict.reason }).catch((auditErr: Error) => log.error({ reason: auditErr.message }, 'dmp dead letter not audited'));
+      await audit(false, { detail: reason }).catch((auditErr: Error) => log.error({ reason: auditErr.message }, 'dmp dead letter not audited'));
+      if (verdict.retry) throw err;
       throw err instanceof UnrecoverableError ? err : new UnrecoverableError(verdict.reason);
     }
   };

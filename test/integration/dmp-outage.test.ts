@@ -83,3 +83,29 @@ test('FHIR store down then back: the job retries with backoff and publishes exac
   assert.equal(published?.state, 'published');
   assert.equal(published?.documentReferenceId, docs[0]!.id);
 });
+
+test('a store that stays down past the last attempt: dead letter, audited with how many attempts were made', async () => {
+  const port = relay!.port;
+  await relay!.close();
+  relay = undefined;
+  try {
+    const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name === 'valid-drugs-only.json')!;
+    const unique = uniquify(example);
+    const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
+    const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, unique.body)).expect(201);
+    const number = res.body.number as string;
+    // A publication with two attempts and a short backoff (the intake's own job has eight, minutes apart).
+    const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
+    const jobId = dmpJobId({ action: 'publish', number, version: 2 });
+    await queue.add('publish', { number, version: 2, action: 'publish' }, { jobId, attempts: 2, backoff: { type: 'fixed', delay: 100 } });
+    const job = await waitForJobState(queue, jobId);
+    assert.equal(await job.getState(), 'failed');
+    assert.equal(job.attemptsMade, 2);
+    const audited = await gw.deps.queues[QUEUE_NAMES.audit].getJob(`dmp-${jobId}-1`);
+    assert.equal(audited?.data.outcome.status, 500, 'the give-up is audited as a failed export');
+    assert.match(audited?.data.outcome.detail ?? '', /gave up after 2 attempts/);
+    assert.equal(await gw.deps.queues[QUEUE_NAMES.audit].getJob(`dmp-${jobId}-0`), undefined, 'a retried attempt is not audited');
+  } finally {
+    relay = await startTcpProxy(target.hostname, Number(target.port || 80), port);
+  }
+});
