@@ -10,7 +10,7 @@ import { readExecutionState, type StoredExecutionState } from '../../fhir/dispen
 import type { AppDeps } from '../app';
 import { HttpProblem } from '../http-problem';
 import { findPrescriptionByNumber, type StoredPrescriptionBundle } from '../prescriptions/repository';
-import { authorizationFor } from '../security/request-context';
+import { authorizationFor, setAuditEntity } from '../security/request-context';
 
 /** A typed or scanned number, normalised (case, spaces, dashes), or a 400 saying what is wrong with its shape. */
 export function normalizedNumber(raw: string, path?: string): string {
@@ -59,3 +59,9 @@ export const securityOf = (req: Request): ReturnType<typeof authorizationFor> | 
   req.security?.principal ? authorizationFor(req) : undefined;
 
 export const clockOf = (deps: Pick<AppDeps, 'now'>): (() => Date) => deps.now ?? (() => new Date());
+
+/** Names the loaded prescription's header and patient for the audit trail, so its writer need not search for them. */
+export function auditLoaded(req: Request, found: StoredPrescriptionBundle): void {
+  const { id, subject } = found.header;
+  if (id) setAuditEntity(req, { reference: `RequestGroup/${id}`, ...(subject?.reference ? { patient: subject.reference } : {}) });
+}

@@ -29,7 +29,7 @@ import { acceptPrescription } from '../intake/accept';
 import type { IntakeResult } from '../intake/store';
 import { cancelPrescription } from '../dispensing/cancel';
 import { recordPatientChoice } from '../dispensing/consent';
-import { clockOf, loadForDispensing, loadPrescription, normalizedNumber, numberFromPath, securityOf, type LoadedForDispensing } from '../dispensing/lookup';
+import { auditLoaded, clockOf, loadForDispensing, loadPrescription, normalizedNumber, numberFromPath, securityOf, type LoadedForDispensing } from '../dispensing/lookup';
 import { recordExecution } from '../dispensing/record';
 import type { StoredPrescriptionBundle } from '../prescriptions/repository';
 import { renderPrescriptionDocument, storedPrescriptionOf, DOCUMENT_KINDS } from '../prescriptions/documents';
@@ -104,6 +104,7 @@ const sendFhir = (res: Response, status: number, resource: unknown): void => {
  * patient objected, the prescription without what was dispensed.
  */
 async function lookupAnswer(req: Request, deps: AppDeps, { found, stored }: LoadedForDispensing): Promise<Bundle<FhirResource>> {
+  auditLoaded(req, found);
   const security = securityOf(req);
   security?.readPrescription(ownershipOf(found));
   const dmpPublication = await dmpPublicationStatus({ queues: deps.queues, fhir: deps.fhir, ...(deps.dmpFhir ? { dmpFhir: deps.dmpFhir } : {}) }, stored.state.number, found);
@@ -194,6 +195,7 @@ export function prescriptionsRouter(deps: AppDeps): Router {
   router.get('/prescriptions/:number/dispenses', async (req: Request, res: Response) => {
     const number = numberFromPath(String(req.params.number));
     const { found, stored } = await loadForDispensing(deps, number);
+    auditLoaded(req, found);
     const objects = patientObjectsToDispensingView(stored.dispensingConsent);
     const security = securityOf(req);
     if (security) security.readDispenses(ownershipOf(found), objects);
@@ -226,6 +228,7 @@ export function prescriptionsRouter(deps: AppDeps): Router {
     if (!kind) throw HttpProblem.of(404, 'not-found', `no document "${req.params.document}"; try qr.png, qr.svg or ordonnance.pdf`);
     const number = numberFromPath(String(req.params.number));
     const found = await loadPrescription(deps, number);
+    auditLoaded(req, found);
     securityOf(req)?.readPrescription(ownershipOf(found));
     const document = await renderPrescriptionDocument(kind, found);
     res.type(kind.contentType).setHeader('cache-control', 'private, no-store');

@@ -75,7 +75,11 @@ function entityOf(req: Request, res: Response, ctx: SecurityContext): AuditJob['
   const spec = route ? ROUTE_AUDIT[route.rule.id] : null;
   const hint = ctx.auditEntity ?? {};
   const number = hint.number ?? numberParam(route) ?? (spec?.entity === 'location' ? numberFromLocation(res.getHeader('location')) : undefined);
-  const entity: NonNullable<AuditJob['entity']> = { ...(number ? { number } : {}), ...(hint.reference ? { reference: hint.reference } : {}) };
+  const entity: NonNullable<AuditJob['entity']> = {
+    ...(number ? { number } : {}),
+    ...(hint.reference ? { reference: hint.reference } : {}),
+    ...(hint.patient ? { patient: hint.patient } : {}),
+  };
   if (spec?.entity === 'fhir' && route) {
     const { type, id } = route.params;
     if (type && id) entity.reference = `${type}/${id}`;

@@ -14,6 +14,8 @@ import type { Principal } from './principal';
 export interface AuditEntityHint {
   number?: string;
   reference?: string;
+  /** `Patient/<id>` (a logical reference, no demographics) when the handler already read it. */
+  patient?: string;
 }
 
 export interface SecurityContext {

@@ -81,6 +81,14 @@ function entities(job: AuditJob, resolved: ResolvedEntity): AuditEventEntity[] {
       role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
     });
   }
+  if (job.entity?.documentUniqueId) {
+    // What the export produced (DICOM 110106): the document in the patient's DMP, by its uniqueId.
+    out.push({
+      what: { identifier: { system: 'urn:ietf:rfc:3986', value: job.entity.documentUniqueId } },
+      type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
+      role: { system: OBJECT_ROLE, code: '3', display: 'Report' },
+    });
+  }
   if (job.entity?.query !== undefined) {
     out.push({
       type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },

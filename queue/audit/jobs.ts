@@ -42,8 +42,13 @@ export interface AuditJob {
   /** The caller's network address. */
   network?: string;
   request?: { method: string; path: string; requestId?: string };
-  /** What was accessed: a prescription number, a FHIR reference, or a query (auditor searches). */
-  entity?: { number?: string; reference?: string; query?: string };
+  /**
+   * What was accessed: a prescription number, a FHIR reference, or a query (auditor searches).
+   * With `reference` = `RequestGroup/<id>` and `patient` = `Patient/<id>` (logical references, no
+   * demographics) the writer needs no search to resolve the prescription and its patient.
+   * `documentUniqueId`: what an export produced (the document's uniqueId in the DMP).
+   */
+  entity?: { number?: string; reference?: string; patient?: string; query?: string; documentUniqueId?: string };
   /** v3-ActReason purpose (TREAT for care, HOPERAT for audit and operations). */
   purposeOfUse?: string;
 }
@@ -69,8 +74,11 @@ export interface DmpPublicationAudit {
   action: 'publish' | 'deprecate';
   /** Whether the DMP accepted the document. */
   succeeded: boolean;
-  /** The DocumentReference (or other resource) the publication produced, e.g. "DocumentReference/123". */
-  documentReference?: string;
+  /**
+   * The uniqueId of the document the publication produced (`urn:oid:2.25.…`): its identity in the
+   * patient's DMP. Not a reference: the DMP is another server than the one the AuditEvent is in.
+   */
+  documentUniqueId?: string;
   detail?: string;
   now?: Date;
   /**
@@ -91,7 +99,7 @@ export async function auditDmpPublication(queue: AuditQueue, publication: DmpPub
     recorded: (publication.now ?? new Date()).toISOString(),
     event: { type: 'export', interaction: publication.action === 'publish' ? 'create' : 'update', action: publication.action === 'publish' ? 'C' : 'U', name: `dmp.${publication.action}` },
     outcome: { status: publication.succeeded ? 200 : 500, ...(publication.detail ? { detail: publication.detail } : {}) },
-    entity: { number: publication.number, ...(publication.documentReference ? { reference: publication.documentReference } : {}) },
+    entity: { number: publication.number, ...(publication.documentUniqueId ? { documentUniqueId: publication.documentUniqueId } : {}) },
     purposeOfUse: 'TREAT',
   });
 }

@@ -1,6 +1,6 @@
 /**
  * The audit queue's processor: resolves the job's entity in the FHIR store (the prescription
- * header and its patient, from the number) and writes the AuditEvent with a conditional create
+ * header and its patient, from the number, unless the job already names both) and writes the AuditEvent with a conditional create
  * on the record's identifier — a job retried after a crash or a timeout writes one AuditEvent.
  */
 import { hostname } from 'node:os';
@@ -20,6 +20,9 @@ export interface AuditProcessorDeps {
 }
 
 async function resolve(fhir: FhirClient, job: AuditJob): Promise<ResolvedEntity> {
+  // The gateway passes both when its handler had read the prescription: no search.
+  const { reference, patient } = job.entity ?? {};
+  if (reference?.startsWith('RequestGroup/') && patient) return { reference, patient };
   const number = job.entity?.number;
   if (!number) return {};
   const bundle = (await fhir.search('RequestGroup', { 'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`, _count: '1' })) as Bundle<RequestGroup>;

@@ -82,7 +82,7 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
     const finish = (outcome: string) =>
       rt.metrics.observeJob(data.action, outcome, (performance.now() - started) / 1000, job.timestamp ? (Date.now() - job.timestamp) / 1000 : undefined);
     // One record per attempt: a run taken over after a crash (same attempt) writes the same record once.
-    const audit = (succeeded: boolean, details: { documentReference?: string; detail?: string }) =>
+    const audit = (succeeded: boolean, details: { documentUniqueId?: string; detail?: string }) =>
       auditDmpPublication(rt.audit, { id: `dmp-${job.id}-${job.attemptsMade}`, number: data.number, version: data.version, action: data.action, succeeded, ...details });
     try {
       if (data.action === 'publish') {
@@ -94,7 +94,7 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
           log.warn({ pauseMs: rt.pauseAfterPublishMs }, 'test hook: pausing between publishing and acknowledging');
           await sleep(rt.pauseAfterPublishMs);
         }
-        if (result.outcome === 'published') await audit(true, { documentReference: `DocumentReference/${result.documentReferenceId}` });
+        if (result.outcome === 'published') await audit(true, { documentUniqueId: result.uniqueId });
         finish(result.outcome);
         log.info(result.outcome === 'published' ? { outcome: result.outcome, documentReferenceId: result.documentReferenceId, created: result.created } : { outcome: result.outcome, reason: result.reason }, 'dmp publication');
         return result;
@@ -108,7 +108,7 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
         await job.moveToDelayed(Date.now() + (rt.pendingPublicationDelayMs ?? 5_000), token);
         throw new DelayedError();
       }
-      if (result.outcome === 'deprecated') await audit(true, result.documentReferenceIds[0] ? { documentReference: `DocumentReference/${result.documentReferenceIds[0]}` } : {});
+      if (result.outcome === 'deprecated') await audit(true, {});
       finish(result.outcome);
       log.info({ outcome: result.outcome }, 'dmp deprecation');
       return result;

@@ -138,7 +138,7 @@ describe('every valid vendor example reaches the DMP store exactly once', () => 
       const audited = await gw.deps.queues[QUEUE_NAMES.audit].getJob(`dmp-${jobId}-0`);
       assert.deepEqual(
         [audited?.data.event.name, audited?.data.outcome.status, audited?.data.entity],
-        ['dmp.publish', 200, { number, reference: `DocumentReference/${doc.id}` }],
+        ['dmp.publish', 200, { number, documentUniqueId: doc.masterIdentifier?.value }],
       );
 
       const cda = extractSignedDocument(bytes.toString('utf8'));

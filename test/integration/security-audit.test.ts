@@ -64,6 +64,11 @@ describe('the answer waits for its audit job (no worker running yet)', () => {
     assert.equal(data.event.name, 'prescription.read');
     assert.equal(data.agent?.nationalId, `8${dispenserRpps}`);
     assert.equal(data.entity?.number, number);
+    // The handler had read the prescription: the job names its header and patient by logical id,
+    // so the audit writer needs no search (and an id is no patient data).
+    const [header] = await gw.deps.fhir.search<RequestGroup>('RequestGroup', { 'group-identifier': numberEntity(number) }).then((b) => (b.entry ?? []).map((e) => e.resource!));
+    assert.equal(data.entity?.reference, `RequestGroup/${header!.id}`);
+    assert.equal(data.entity?.patient, header!.subject?.reference);
     const serialized = JSON.stringify(data);
     assert.ok(!serialized.includes(ins), 'no INS in the audit job');
     const fixture = JSON.parse(uniquify(example).body.toString());
@@ -218,12 +223,15 @@ describe('AuditEvents in the FHIR store', () => {
 
   test('the DMP worker’s publication is audited as an export of the prescription', async () => {
     const { number } = await createPrescription();
-    await auditDmpPublication(auditQueueOf(gw.deps.queues), { number, version: 1, action: 'publish', succeeded: true, documentReference: 'DocumentReference/example' });
+    const uniqueId = 'urn:oid:2.25.329800735698586629295641978511506172918';
+    await auditDmpPublication(auditQueueOf(gw.deps.queues), { number, version: 1, action: 'publish', succeeded: true, documentUniqueId: uniqueId });
     await audit.drain();
     const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', { 'entity-identifier': numberEntity(number), type: '110106' });
     const events = (found.entry ?? []).map((e) => e.resource!);
     assert.equal(events.length, 1);
     assert.equal(eventName(events[0]!), 'dmp.publish');
     assert.match(events[0]!.entity?.find((e) => e.role?.code === '1')?.what?.reference ?? '', /^Patient\//);
+    // What was exported: the document, by its uniqueId in the DMP.
+    assert.deepEqual(events[0]!.entity?.find((e) => e.role?.code === '3')?.what, { identifier: { system: 'urn:ietf:rfc:3986', value: uniqueId } });
   });
 });
