@@ -17,6 +17,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+import type { VendorFormat } from '../../domain/prescription';
 
 let gw: TestGateway;
 let pki: ThrowawayPki;
@@ -44,16 +45,21 @@ after(async () => {
   await pki?.cleanup();
 });
 
+/** Posts a valid vendor example (made unique) as its prescriber. */
+async function postExample(format: VendorFormat, name: string): Promise<{ number: string; ins: string; auth: string }> {
+  const example = vendorExamples().find((e) => e.format === format && e.name === name)!;
+  const unique = uniquify(example);
+  const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
+  const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[format]).send(wireBody(format, unique.body)).expect(201);
+  return { number: res.body.number as string, ins: unique.ins, auth };
+}
+
 test('FHIR store down then back: the job retries with backoff and publishes exactly one document', async () => {
   const port = relay!.port;
   await relay!.close(); // the DMP store is now unreachable (connection refused)
   relay = undefined;
 
-  const example = vendorExamples().find((e) => e.format === 'fhir-message' && e.name === 'valid-mixed-drugs-device-nursing.json')!;
-  const unique = uniquify(example);
-  const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, unique.body)).expect(201);
-  const number = res.body.number as string;
+  const { number, ins, auth } = await postExample('fhir-message', 'valid-mixed-drugs-device-nursing.json');
   const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
   const jobId = dmpJobId({ action: 'publish', number, version: 1 });
 
@@ -67,7 +73,7 @@ test('FHIR store down then back: the job retries with backoff and publishes exac
   assert.equal(status?.state, 'queued');
   assert.ok((status?.attempts ?? 0) >= 2);
   assert.match(status?.reason ?? '', /unreachable/);
-  assert.equal((await documentsOfPatient(gw.deps.fhir, unique.ins)).length, 0, 'nothing published while the store is down');
+  assert.equal((await documentsOfPatient(gw.deps.fhir, ins)).length, 0, 'nothing published while the store is down');
 
   relay = await startTcpProxy(target.hostname, Number(target.port || 80), port); // back, same address
 
@@ -76,7 +82,7 @@ test('FHIR store down then back: the job retries with backoff and publishes exac
   assert.ok(job.attemptsMade >= 3, `attempts ${job.attemptsMade}`);
   const result = job.returnvalue as PublishResult;
   assert.ok(result.outcome === 'published' && result.created);
-  const docs = await documentsOfPatient(gw.deps.fhir, unique.ins);
+  const docs = await documentsOfPatient(gw.deps.fhir, ins);
   assert.equal(docs.length, 1, 'exactly one document');
   assert.equal(await countOf(gw.deps.fhir, 'Binary', { _tag: `${DMP_DOCUMENT_TAG_SYSTEM}|${result.uniqueId}` }), 1);
   const published = await shownPublicationStatus(gw.app, number, auth);
@@ -89,11 +95,7 @@ test('a store that stays down past the last attempt: dead letter, audited with h
   await relay!.close();
   relay = undefined;
   try {
-    const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name === 'valid-drugs-only.json')!;
-    const unique = uniquify(example);
-    const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-    const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, unique.body)).expect(201);
-    const number = res.body.number as string;
+    const { number } = await postExample('epu-json', 'valid-drugs-only.json');
     // A publication with two attempts and a short backoff (the intake's own job has eight, minutes apart).
     const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
     const jobId = dmpJobId({ action: 'publish', number, version: 2 });
