@@ -4,7 +4,10 @@
  */
 import { INS_OIDS } from './prescription';
 
-const INS_SHAPE = /^[1-478][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{6}[0-9]{2}$/;
+/** INS matricule: 13-character NIR/NIA body (2A/2B at positions 6-7 for Corsica), then a 2-digit key. */
+export const INS_SHAPE = /^[1-478][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{6}[0-9]{2}$/;
+export const RPPS_SHAPE = /^[19][0-9]{10}$/;
+export const CIP13_SHAPE = /^340[0-9]{10}$/;
 
 /** Key of a 13-character NIR/NIA body: 97 − (N mod 97), with 2A → 19 and 2B → 18 (Corsica). */
 export function insKey(body13: string): number {
@@ -36,7 +39,7 @@ export function luhnValid(digits: string): boolean {
 }
 
 /** RPPS: 11 digits, first 1 or 9, Luhn-valid. */
-export const isValidRpps = (rpps: string): boolean => /^[19][0-9]{10}$/.test(rpps) && luhnValid(rpps);
+export const isValidRpps = (rpps: string): boolean => RPPS_SHAPE.test(rpps) && luhnValid(rpps);
 
 /** idNatPs of a practitioner identified by RPPS: "8" + RPPS. */
 export const idNatPsFromRpps = (rpps: string): string => `8${rpps}`;
@@ -49,11 +52,10 @@ export function ean13CheckDigit(first12: string): number {
 }
 
 export const isValidCip13 = (cip13: string): boolean =>
-  /^340[0-9]{10}$/.test(cip13) && ean13CheckDigit(cip13.slice(0, 12)) === Number(cip13[12]);
+  CIP13_SHAPE.test(cip13) && ean13CheckDigit(cip13.slice(0, 12)) === Number(cip13[12]);
 
 export const isValidCis = (cis: string): boolean => /^[0-9]{8}$/.test(cis);
 export const isValidLpp = (lpp: string): boolean => /^[0-9]{7}$/.test(lpp);
 export const isValidNabm = (code: string): boolean => /^[0-9]{4}$/.test(code);
 export const isValidFiness = (finess: string): boolean => /^(?:[0-9]{2}|2A|2B)[0-9]{7}$/.test(finess);
 export const isValidAmNumber = (am: string): boolean => /^[0-9]{9}$/.test(am);
-export const isValidNgapKey = (code: string): boolean => /^[A-Z]{2,4}(?: [0-9]+(?:[.,][0-9]+)?)?$/.test(code);

@@ -18,7 +18,7 @@ import type { Problem } from './issues';
 import { NUMBER_LENGTH, hasValidCheckCharacter, usesGatewayAlphabet } from './prescription-number';
 
 /** Letters people type for digits, read the way Crockford's base 32 decodes them. */
-export const CONFUSABLE_LETTERS: Readonly<Record<string, string>> = { O: '0', I: '1', L: '1', U: 'V' };
+const CONFUSABLE_LETTERS: Readonly<Record<string, string>> = { O: '0', I: '1', L: '1', U: 'V' };
 
 const lettersOutsideAlphabet = (normalized: string): string[] =>
   [...new Set([...normalized].filter((c) => c in CONFUSABLE_LETTERS))].sort();

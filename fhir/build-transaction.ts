@@ -113,6 +113,7 @@ import {
   type ConsentTopic,
   oidSystem,
 } from './systems';
+import { LINE_UNITS } from '../profiles/dispensing/model';
 
 export interface TransactionOptions {
   /** The prescription number: the vendor's when it sent one, else the one the gateway generated. */
@@ -126,8 +127,6 @@ export interface TransactionOptions {
 
 /** Drugs may be dispensed for 3 months after the prescription date. */
 export const DRUG_VALIDITY_MONTHS = 3;
-export const BOX_UNIT = 'boîte';
-export const SESSION_UNIT = 'séance';
 const DURATION_LABELS: Readonly<Record<Duration['unit'], string>> = { d: 'jour', wk: 'semaine', mo: 'mois', a: 'an' };
 
 export type RequestResourceType = 'MedicationRequest' | 'DeviceRequest' | 'ServiceRequest';
@@ -409,7 +408,7 @@ function drugRequest(line: DrugLine, index: number, common: RequestCommon): Medi
     dispenseRequest: {
       validityPeriod: { start: validityStart, end: addMonths(validityStart, DRUG_VALIDITY_MONTHS) },
       numberOfRepeatsAllowed: line.renewals,
-      ...(line.quantity !== undefined ? { quantity: { value: line.quantity, unit: BOX_UNIT } } : {}),
+      ...(line.quantity !== undefined ? { quantity: { value: line.quantity, unit: LINE_UNITS.drug } } : {}),
     },
     ...substitutionOf(line),
   };
@@ -488,7 +487,7 @@ function actRequest(line: ActLine, index: number, common: RequestCommon): Servic
     priority: common.priority,
     category: [{ coding: [{ system: ACT_TYPE_SYSTEM, code: line.actType }] }],
     ...(Object.keys(code).length > 0 ? { code } : {}),
-    ...(line.sessions !== undefined ? { quantityQuantity: { value: line.sessions, unit: SESSION_UNIT } } : {}),
+    ...(line.sessions !== undefined ? { quantityQuantity: { value: line.sessions, unit: LINE_UNITS.act } } : {}),
     subject: common.subject,
     ...(timing ? { occurrenceTiming: timing } : {}),
     authoredOn: common.authoredOn,

@@ -61,13 +61,17 @@ function isOperationOutcome(data: unknown): data is OperationOutcome {
   return typeof data === 'object' && data !== null && (data as Resource).resourceType === 'OperationOutcome';
 }
 
+/** The diagnostics of an OperationOutcome's issues, joined ('' when none). */
+export const diagnosticsOf = (outcome: OperationOutcome | undefined): string =>
+  (outcome?.issue ?? []).map((i) => i.diagnostics).filter(Boolean).join('; ');
+
 function toFhirServerError(err: unknown, method: string, path: string): FhirServerError {
   if (err instanceof FhirServerError) return err;
   const e = err as { name?: string; message?: string; response?: { status?: number; data?: unknown }; cause?: { code?: string } };
   if (e.response?.status) {
     const status = e.response.status;
     const outcome = isOperationOutcome(e.response.data) ? e.response.data : undefined;
-    const detail = outcome?.issue?.map((i) => i.diagnostics).filter(Boolean).join('; ');
+    const detail = diagnosticsOf(outcome);
     return new FhirServerError(
       `FHIR server answered ${status} to ${method} ${path}${detail ? `: ${detail}` : ''}`,
       status,
@@ -110,16 +114,16 @@ export class FhirClient {
     options: RequestOptions = {},
   ): Promise<WithVersion<T>> {
     const retryable = RETRYABLE_METHODS.has(method) || options.idempotent === true;
+    // Uncompressed: the store sits on the same host or network, and gzip of 10-20 KB bundles cost
+    // both sides more CPU than the bytes saved (≈1 ms per prescription lookup in the gateway, bench/dispense).
+    const headers = {
+      accept: 'application/fhir+json',
+      'accept-encoding': 'identity',
+      ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}),
+      ...options.headers,
+    };
     for (let attempt = 0; ; attempt++) {
       try {
-        // Uncompressed: the store sits on the same host or network, and gzip of 10-20 KB bundles cost
-        // both sides more CPU than the bytes saved (≈1 ms per prescription lookup in the gateway, bench/dispense).
-        const headers = {
-          accept: 'application/fhir+json',
-          'accept-encoding': 'identity',
-          ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}),
-          ...options.headers,
-        };
         const result = (await this.kit.request(path, {
           method: method as 'GET',
           body: body as FhirResource,

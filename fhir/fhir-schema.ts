@@ -21,7 +21,7 @@ const SCHEMA_ID = 'fhir-r4';
 export const MAX_SCHEMA_PROBLEMS = 50;
 
 /** Resource types compiled eagerly: those the gateway receives, stores or answers with. */
-export const EAGER_RESOURCE_TYPES = [
+const EAGER_RESOURCE_TYPES = [
   'Bundle',
   'MessageHeader',
   'Patient',
@@ -58,7 +58,6 @@ function allowR4TechnicalCorrection(node: unknown): void {
   for (const child of Object.values(node)) allowR4TechnicalCorrection(child);
 }
 
-const loadStarted = performance.now();
 const schema = loadSchema();
 allowR4TechnicalCorrection(schema.definitions);
 const RESOURCE_TYPES: ReadonlySet<string> = new Set(Object.keys(schema.discriminator.mapping));
@@ -83,9 +82,6 @@ function validatorFor(resourceType: string): ValidateFunction {
   return validate;
 }
 for (const type of EAGER_RESOURCE_TYPES) validatorFor(type);
-
-/** Milliseconds spent loading the schema and compiling EAGER_RESOURCE_TYPES at module load. */
-export const SCHEMA_COMPILE_MS = performance.now() - loadStarted;
 
 export const isFhirResourceType = (type: string): boolean => RESOURCE_TYPES.has(type);
 

@@ -121,7 +121,7 @@ export function readPrescription(resources: readonly FhirResource[], resolve: Re
   const messageKey = group.identifier?.find((i) => i.system === MESSAGE_ID_SYSTEM)?.value;
   const parsedKey = messageKey !== undefined ? parseMessageKey(messageKey) : undefined;
   if (!parsedKey) missing('a message key', 'RequestGroup.identifier');
-  const number = group.groupIdentifier?.system === PRESCRIPTION_NUMBER_SYSTEM ? group.groupIdentifier.value : undefined;
+  const number = prescriptionNumberOf(group);
   if (number === undefined) missing('the prescription number', 'RequestGroup.groupIdentifier');
 
   const patient = follow('Patient', group.subject?.reference, 'RequestGroup.subject');
@@ -172,6 +172,10 @@ export function readPrescription(resources: readonly FhirResource[], resolve: Re
   };
   return ok({ prescription, number, ...(group.id !== undefined ? { requestGroupId: group.id } : {}), lineRequests });
 }
+
+/** The number a stored header carries (RequestGroup.groupIdentifier). */
+export const prescriptionNumberOf = (group: RequestGroup): string | undefined =>
+  group.groupIdentifier?.system === PRESCRIPTION_NUMBER_SYSTEM ? group.groupIdentifier.value : undefined;
 
 /** "<format>:<messageId>" → its parts; the message id may itself contain colons (urn:uuid:…). */
 export function parseMessageKey(key: string): { format: VendorFormat; messageId: string } | undefined {

@@ -45,7 +45,7 @@ export async function connectDependencies(config: GatewayConfig): Promise<Depend
   return { fhir, redis };
 }
 
-export function redactPassword(url: string): string {
+function redactPassword(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

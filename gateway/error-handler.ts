@@ -7,7 +7,7 @@ import { toOperationOutcome, type Problem } from '../domain/issues';
 import { FhirServerError } from '../fhir/client';
 import { HttpProblem } from './http-problem';
 
-const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 export function sendOutcome(res: Parameters<RequestHandler>[1], status: number, problems: Problem[]): void {
   res.status(status).type(FHIR_JSON).send(JSON.stringify(toOperationOutcome(problems)));

@@ -62,7 +62,7 @@ export function envelopeSchemaErrors(payload: unknown): ErrorObject[] {
 }
 
 /** Line `type` value → the `$defs` entry that describes such a line. */
-export const EPU_LINE_DEFINITIONS = {
+const EPU_LINE_DEFINITIONS = {
   medicament: 'medicament',
   dispositifMedical: 'dispositifMedical',
   acteBiologieMedicale: 'acteBiologieMedicale',

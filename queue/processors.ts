@@ -3,16 +3,14 @@
  * process starts one BullMQ Worker per entry.
  */
 import type { Processor } from 'bullmq';
-import type { Dependencies } from '../gateway/dependencies';
-import type { GatewayConfig } from '../gateway/config';
-import type { Logger } from '../gateway/logger';
+import type { FhirClient } from '../fhir/client';
 import { createAuditProcessor } from './audit/processor';
 import { createDmpProcessor, type DmpRuntime } from './dmp/processor';
 import { QUEUE_NAMES, type QueueName } from './queues';
 
-export interface ProcessorDeps extends Dependencies {
-  config: GatewayConfig;
-  logger: Logger;
+export interface ProcessorDeps {
+  /** The gateway's FHIR store (where the AuditEvents are written). */
+  fhir: FhirClient;
   /** DMP feed: clients, signing credentials, metrics (queue/dmp/runtime.ts prepares it). */
   dmp: DmpRuntime;
 }

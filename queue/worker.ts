@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     logger,
     metrics: createDmpMetrics(registry),
   });
-  const processors = buildProcessors({ ...deps, config, logger, dmp });
+  const processors = buildProcessors({ fhir: deps.fhir, dmp });
   // Lock settings: a job whose worker died is taken over once its lock expires (BullMQ defaults 30 s).
   const lockDuration = Number(process.env.WORKER_LOCK_DURATION_MS ?? 30_000);
   const stalledInterval = Number(process.env.WORKER_STALLED_INTERVAL_MS ?? 30_000);

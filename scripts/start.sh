@@ -11,8 +11,10 @@ export PORT="${PORT:-3000}"
 export HOST="${HOST:-127.0.0.1}"
 export WORKER_HEALTH_PORT="${WORKER_HEALTH_PORT:-3001}"
 
+# shellcheck source=scripts/local-hapi.sh
+source scripts/local-hapi.sh
+
 pids=()
-started_hapi=""
 stop_all() {
   trap - INT TERM EXIT
   echo "stopping…"
@@ -23,16 +25,7 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-if [[ -z "${FHIR_BASE_URL:-}" ]]; then
-  export HAPI_PORT="${HAPI_PORT:-8080}"
-  export HAPI_PID_FILE="$PWD/.run/hapi.pid"
-  export HAPI_LOG="$PWD/.run/hapi.log"
-  export FHIR_BASE_URL="http://127.0.0.1:${HAPI_PORT}/fhir"
-  if [[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$FHIR_BASE_URL/metadata" || true)" != "200" ]]; then
-    bash fhir-server/start.sh
-    started_hapi=1
-  fi
-fi
+use_local_hapi "${HAPI_PORT:-8080}" hapi
 
 # Authentication: a real OpenID Connect provider when AUTH_ISSUER is set, else the development
 # issuer on loopback (its key lives in .run/dev-issuer/; `npm run token` signs with it).

@@ -14,25 +14,17 @@ export NODE_ENV=test
 export LOG_LEVEL="${LOG_LEVEL:-silent}"
 mkdir -p .run
 
-started_hapi=""
+# shellcheck source=scripts/local-hapi.sh
+source scripts/local-hapi.sh
+
 cleanup() {
   if [[ -n "$started_hapi" && -z "${KEEP_HAPI:-}" ]]; then
-    HAPI_PID_FILE="$HAPI_PID_FILE" bash fhir-server/stop.sh || true
+    bash fhir-server/stop.sh || true
   fi
 }
 trap cleanup EXIT
 
-if [[ -z "${FHIR_BASE_URL:-}" ]]; then
-  export HAPI_PORT="${TEST_HAPI_PORT:-8090}"
-  export HAPI_DB_URL="${TEST_HAPI_DB_URL:-jdbc:postgresql://127.0.0.1:5432/ordo_hapi_test}"
-  export HAPI_PID_FILE="$PWD/.run/hapi-test.pid"
-  export HAPI_LOG="$PWD/.run/hapi-test.log"
-  export FHIR_BASE_URL="http://127.0.0.1:${HAPI_PORT}/fhir"
-  if [[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$FHIR_BASE_URL/metadata" || true)" != "200" ]]; then
-    bash fhir-server/start.sh
-    started_hapi=1
-  fi
-fi
+use_test_hapi
 echo "tests use FHIR_BASE_URL=$FHIR_BASE_URL REDIS_URL=$REDIS_URL QUEUE_PREFIX=$QUEUE_PREFIX"
 
 npm run --silent typecheck

@@ -8,7 +8,7 @@
  * The key is the one `npm start`'s dev issuer serves (.run/dev-issuer/). Refused when NODE_ENV=production.
  */
 import { parseArgs } from 'node:util';
-import { isValidRpps } from '../domain/identifiers';
+import { isValidAmNumber, isValidRpps } from '../domain/identifiers';
 import { DEV_AUDIENCE, DEV_ISSUER_DEFAULT_PORT, loadOrCreateDevKey, ProductionRefusal, refuseInProduction, signDevToken, type DevIdentity } from '../gateway/security/dev-issuer';
 import { isProfession, isRole, PROFESSIONS, ROLES } from '../gateway/security/principal';
 
@@ -23,7 +23,7 @@ function identityFrom(values: { role?: string; profession?: string; rpps?: strin
   if ((role === 'prescriber' || role === 'dispenser') && (!profession || !rpps)) throw new UsageError(`a ${role} needs --profession and --rpps`);
   if (rpps !== undefined && !isValidRpps(rpps)) throw new UsageError('--rpps must be 11 digits with a valid Luhn key (test range: 999…)');
   if (finess !== undefined && !/^[0-9AB]{9}$/.test(finess)) throw new UsageError('--finess must be 9 characters');
-  if (am !== undefined && !/^[0-9]{9}$/.test(am)) throw new UsageError('--am must be 9 digits');
+  if (am !== undefined && !isValidAmNumber(am)) throw new UsageError('--am must be 9 digits');
   return {
     role,
     ...(profession ? { profession } : {}),

@@ -16,16 +16,13 @@ import { buildExecutionTransaction } from '../../fhir/dispensing/build-execution
 import { readExecutionState } from '../../fhir/dispensing/read-state';
 import { readRestSubmission } from '../../fhir/dispensing/read-submission';
 import { findPrescriptionByNumber, prescriptionSearchParams } from '../../gateway/prescriptions/repository';
-import { DEV_AUDIENCE, generateDevKey, signDevToken, startDevIssuer, type DevIdentity } from '../../gateway/security/dev-issuer';
 import { checkExecution } from '../../profiles/dispensing/execution-rules';
-import { closeQueues, createQueues } from '../../queue/queues';
-import { createRedisConnection } from '../../queue/connection';
 import { collection, recordsFor, type LineSummary } from '../../test/support/dispensing';
 import { syntheticRpps } from '../../test/support/synthetic';
-import { CONTENT_TYPES, uniquify, vendorExamples } from '../../test/support/vendor-fixtures';
+import { CONTENT_TYPES, example, uniquify } from '../../test/support/vendor-fixtures';
 import { runClosedLoop } from '../support/load';
-import { startGatewayProcess, type RunningGateway } from '../support/processes';
-import { printTable, summarize, type LatencySummary } from '../support/stats';
+import { benchServers, startBenchGateway, type BenchGateway } from '../support/processes';
+import { addRun, emptyTotals, printComparison } from '../support/stats';
 
 const PRESCRIPTIONS = Number(process.env.BENCH_PRESCRIPTIONS ?? 40);
 const LOOKUPS_PER_ROUND = Number(process.env.BENCH_LOOKUPS_PER_ROUND ?? 400);
@@ -34,18 +31,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 100);
 
-interface Side {
-  seconds: number;
-  errors: number;
-  latencies: number[];
-}
-const side = (): Side => ({ seconds: 0, errors: 0, latencies: [] });
-const add = (into: Side, r: LatencySummary & { errors: number; latencies: number[] }) => {
-  into.seconds += r.seconds;
-  into.errors += r.errors;
-  into.latencies.push(...r.latencies);
-};
-
 interface Fixture {
   number: string;
   /** The drug line with the most boxes: what the dispense benchmark takes one box of at a time. */
@@ -53,15 +38,15 @@ interface Fixture {
 }
 
 /** Prescriptions with many boxes to dispense: the mixed epu-json example with its drug quantities raised. */
-async function createPrescriptions(gateway: RunningGateway, token: (identity: DevIdentity) => Promise<string>): Promise<Fixture[]> {
-  const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name === 'valid-mixed-drugs-device-nursing.json')!;
-  const items = Array.from({ length: PRESCRIPTIONS }, () => uniquify(example));
+async function createPrescriptions(gateway: BenchGateway): Promise<Fixture[]> {
+  const mixed = example('epu-json', 'valid-mixed-drugs-device-nursing.json');
+  const items = Array.from({ length: PRESCRIPTIONS }, () => uniquify(mixed));
   const created: Fixture[] = [];
   await runClosedLoop(items, 4, async (unique) => {
     const json = JSON.parse(unique.body.toString('utf8'));
     json.lignes[0].quantite = 50;
     json.lignes[0].renouvellements = 11;
-    const auth = `Bearer ${await token({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! })}`;
+    const auth = `Bearer ${await gateway.token({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! })}`;
     const res = await fetch(`${gateway.url}/prescriptions`, { method: 'POST', headers: { authorization: auth, 'content-type': CONTENT_TYPES['epu-json'] }, body: JSON.stringify(json) });
     const body = (await res.json()) as { number: string; resources: { MedicationRequest: string[] } };
     if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${JSON.stringify(body)}`);
@@ -74,7 +59,7 @@ async function createPrescriptions(gateway: RunningGateway, token: (identity: De
 
 const pick = <T>(items: readonly T[], n: number): T[] => Array.from({ length: n }, (_, i) => items[(i * 7919) % items.length]!);
 
-async function lookups(gateway: RunningGateway, fhir: FhirClient, fixtures: Fixture[], bearer: string): Promise<void> {
+async function lookups(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixture[], bearer: string): Promise<void> {
   const gatewayLookup = async ({ number }: Fixture) => {
     const res = await fetch(`${gateway.url}/prescriptions/${number}`, { headers: { authorization: bearer } });
     if (res.status !== 200) throw new Error(`gateway answered ${res.status}`);
@@ -88,7 +73,7 @@ async function lookups(gateway: RunningGateway, fhir: FhirClient, fixtures: Fixt
   await runClosedLoop(pick(fixtures, WARMUP), CONCURRENCY, gatewayLookup);
   await runClosedLoop(pick(fixtures, WARMUP), CONCURRENCY, directSearch);
 
-  const totals = { gateway: side(), direct: side() };
+  const totals = { gateway: emptyTotals(), direct: emptyTotals() };
   let gatewayCpuSeconds = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const tasks = pick(fixtures, LOOKUPS_PER_ROUND);
@@ -96,26 +81,21 @@ async function lookups(gateway: RunningGateway, fhir: FhirClient, fixtures: Fixt
     const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
     for (const which of order) {
       const cpuBefore = gateway.cpuSeconds();
-      add(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? gatewayLookup : directSearch));
+      addRun(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? gatewayLookup : directSearch));
       if (which === 'gateway') gatewayCpuSeconds += gateway.cpuSeconds() - cpuBefore;
     }
   }
-  const g = summarize(totals.gateway.latencies, totals.gateway.seconds);
-  const d = summarize(totals.direct.latencies, totals.direct.seconds);
-  printTable(
+  const { g, d } = printComparison(
     `(a) lookups by number, concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${LOOKUPS_PER_ROUND}, ${PRESCRIPTIONS} prescriptions (6 lines each)`,
-    ['path', 'lookups', 'errors', 'per second', 'p50 ms', 'p99 ms'],
-    [
-      ['gateway GET /prescriptions/{n}', g.count, totals.gateway.errors, g.perSecond, g.p50, g.p99],
-      ['direct HAPI search (same query)', d.count, totals.direct.errors, d.perSecond, d.p50, d.p99],
-      ['ratio gateway / direct', '', '', g.perSecond / d.perSecond, g.p50 / d.p50, g.p99 / d.p99],
-    ],
+    'lookups',
+    ['gateway GET /prescriptions/{n}', totals.gateway],
+    ['direct HAPI search (same query)', totals.direct],
   );
   process.stdout.write(`target: gateway p99 ≤ 1.2 × direct p99 → ${g.p99 <= 1.2 * d.p99 ? 'met' : 'NOT met'} (${(g.p99 / d.p99).toFixed(2)}×)\n`);
   process.stdout.write(`gateway process CPU: ${((gatewayCpuSeconds * 1000) / Math.max(1, g.count)).toFixed(2)} ms per lookup\n`);
 }
 
-async function dispenses(gateway: RunningGateway, fhir: FhirClient, fixtures: Fixture[], bearer: string, pharmacistRpps: string): Promise<void> {
+async function dispenses(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixture[], bearer: string, pharmacistRpps: string): Promise<void> {
   // One task per prescription at a time: concurrent dispenses of one prescription would only measure conflicts.
   const perRound = Math.min(DISPENSES_PER_ROUND, fixtures.length);
   const throughGateway = async ({ number, line }: Fixture) => {
@@ -138,58 +118,32 @@ async function dispenses(gateway: RunningGateway, fhir: FhirClient, fixtures: Fi
     const tx = buildExecutionTransaction(stored, [{ record: submission.value.records[0]!, ...decision.items[0]! }], { rpps: pharmacistRpps }, decision.executed, randomUUID);
     await fhir.transaction(tx.bundle);
   };
-  const totals = { gateway: side(), direct: side() };
+  const totals = { gateway: emptyTotals(), direct: emptyTotals() };
   for (let round = 0; round < ROUNDS; round++) {
     const tasks = fixtures.slice(0, perRound);
     const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
-    for (const which of order) add(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? throughGateway : straight));
+    for (const which of order) addRun(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? throughGateway : straight));
   }
-  const g = summarize(totals.gateway.latencies, totals.gateway.seconds);
-  const d = summarize(totals.direct.latencies, totals.direct.seconds);
-  printTable(
+  printComparison(
     `(b) dispenses (one box each, distinct prescriptions), concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${perRound}`,
-    ['path', 'dispenses', 'errors', 'per second', 'p50 ms', 'p99 ms'],
-    [
-      ['gateway POST …/dispenses', g.count, totals.gateway.errors, g.perSecond, g.p50, g.p99],
-      ['direct HAPI search + transaction', d.count, totals.direct.errors, d.perSecond, d.p50, d.p99],
-      ['ratio gateway / direct', '', '', g.perSecond / d.perSecond, g.p50 / d.p50, g.p99 / d.p99],
-    ],
+    'dispenses',
+    ['gateway POST …/dispenses', totals.gateway],
+    ['direct HAPI search + transaction', totals.direct],
   );
 }
 
 async function main(): Promise<void> {
-  const fhirBaseUrl = process.env.FHIR_BASE_URL;
-  const redisUrl = process.env.REDIS_URL;
-  if (!fhirBaseUrl || !redisUrl) throw new Error('FHIR_BASE_URL and REDIS_URL are required (bench/run.sh sets them)');
-  const key = await generateDevKey();
-  const issuer = await startDevIssuer(key);
-  const token = (identity: DevIdentity) => signDevToken(key, identity, { issuer: issuer.issuer, audience: DEV_AUDIENCE });
-  const queuePrefix = `bench-dispense-${randomUUID().slice(0, 8)}`;
-  const gateway = await startGatewayProcess({
-    FHIR_BASE_URL: fhirBaseUrl,
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: queuePrefix,
-    AUTH_ISSUER: issuer.issuer,
-    AUTH_JWKS_URL: issuer.jwksUrl,
-    AUTH_AUDIENCE: DEV_AUDIENCE,
-    LOOKUP_LIMIT_POINTS: '100000',
-  });
-  const fhir = await createFhirClient({ baseUrl: fhirBaseUrl, timeoutMs: 60_000, retries: 0 });
+  const gateway = await startBenchGateway('dispense', { LOOKUP_LIMIT_POINTS: '100000' });
+  const fhir = await createFhirClient({ baseUrl: benchServers().fhirBaseUrl, timeoutMs: 60_000, retries: 0 });
   const pharmacistRpps = syntheticRpps();
-  const bearer = `Bearer ${await token({ role: 'dispenser', profession: 'pharmacist', rpps: pharmacistRpps, organization: { finess: '990000017' } })}`;
+  const bearer = `Bearer ${await gateway.token({ role: 'dispenser', profession: 'pharmacist', rpps: pharmacistRpps, organization: { finess: '990000017' } })}`;
   try {
-    const fixtures = await createPrescriptions(gateway, token);
+    const fixtures = await createPrescriptions(gateway);
     await lookups(gateway, fhir, fixtures, bearer);
     await dispenses(gateway, fhir, fixtures, bearer, pharmacistRpps);
   } finally {
+    // Stops the gateway and its issuer, and drops the audit records it queued under this run's prefix.
     await gateway.stop();
-    await issuer.close();
-    // The gateway queued one audit record per request under this run's prefix: drop them.
-    const redis = createRedisConnection(redisUrl);
-    const queues = createQueues({ connection: redis, prefix: queuePrefix });
-    await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true }).catch(() => undefined)));
-    await closeQueues(queues);
-    redis.disconnect();
   }
 }
 

@@ -13,7 +13,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { createDevelopmentPki, writeDevelopmentPki } from '../../documents/signature/dev-credentials';
 import { loadSigningCredentials, type SigningCredentials } from '../../documents/signature';
@@ -21,7 +20,7 @@ import { createFhirClient, type FhirClient } from '../../fhir/client';
 import type { StoredPrescription } from '../../fhir/read-prescription';
 import { checkPayload } from '../../gateway/intake/prepare';
 import { storePrescription } from '../../gateway/intake/store';
-import { MAPPERS } from '../../mappers/registry';
+import { mapperForFormat } from '../../mappers/registry';
 import { createRedisConnection } from '../../queue/connection';
 import { DMP_JOB_OPTIONS, dmpJobId, type DmpPublishJob } from '../../queue/dmp-jobs';
 import { DEVELOPMENT_SOURCE_OID } from '../../queue/dmp/config';
@@ -29,9 +28,10 @@ import { provide } from '../../queue/dmp/dmp-store';
 import type { DmpStage } from '../../queue/dmp/metrics';
 import { preparePublication, readStoredPrescription } from '../../queue/dmp/publish';
 import { QUEUE_NAMES } from '../../queue/queues';
-import { uniquify, vendorExamples } from '../../test/support/vendor-fixtures';
+import { freePort } from '../../test/support/free-port';
+import { example, uniquify } from '../../test/support/vendor-fixtures';
 import { runClosedLoop } from '../support/load';
-import { freePort, ROOT } from '../support/processes';
+import { benchServers, startProcess, type RunningProcess } from '../support/processes';
 import { printTable } from '../support/stats';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 120);
@@ -43,11 +43,11 @@ const STAGES: readonly DmpStage[] = ['read', 'render', 'build', 'sign', 'publish
 
 /** Stores `count` prescriptions (the mixed drugs + device + nursing epu-json example) through the intake code. */
 async function seed(fhir: FhirClient, count: number): Promise<string[]> {
-  const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name === 'valid-mixed-drugs-device-nursing.json')!;
-  const mapper = MAPPERS.find((m) => m.format === 'epu-json')!;
+  const mixed = example('epu-json', 'valid-mixed-drugs-device-nursing.json');
+  const mapper = mapperForFormat('epu-json')!;
   const numbers: string[] = [];
   await runClosedLoop(
-    Array.from({ length: count }, () => uniquify(example).body),
+    Array.from({ length: count }, () => uniquify(mixed).body),
     8,
     async (body) => {
       const checked = checkPayload(body, mapper, new Date());
@@ -100,37 +100,15 @@ async function inProcess(stored: StoredPrescription, credentials: SigningCredent
   );
 }
 
-interface ChildWorker {
-  child: ChildProcess;
+interface ChildWorker extends RunningProcess {
   healthPort: number;
 }
 
 async function startWorker(env: Record<string, string>): Promise<ChildWorker> {
   const healthPort = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'queue', 'worker.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, WORKER_HEALTH_PORT: String(healthPort), WORKER_CONCURRENCY: String(CONCURRENCY) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode} during start-up`);
-    if (await fetch(`http://127.0.0.1:${healthPort}/health`).then((r) => r.ok, () => false)) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('worker not ready after 60 s');
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { child, healthPort };
+  const worker = await startProcess('worker', 'queue/worker.ts', { ...env, WORKER_HEALTH_PORT: String(healthPort), WORKER_CONCURRENCY: String(CONCURRENCY) }, `http://127.0.0.1:${healthPort}/health`);
+  return { ...worker, healthPort };
 }
-
-const stop = (w: ChildWorker) =>
-  new Promise<void>((resolve) => {
-    if (w.child.exitCode !== null) return resolve();
-    w.child.once('exit', () => resolve());
-    w.child.kill('SIGTERM');
-  });
 
 /** Sum of a histogram's `_sum` and `_count` by stage over the workers' /metrics. */
 async function stageTotals(workers: ChildWorker[]): Promise<Map<string, { sum: number; count: number }>> {
@@ -184,7 +162,7 @@ async function endToEnd(workerCount: number, numbers: string[], env: Record<stri
       ...STAGES.map(perDoc),
     ];
   } finally {
-    await Promise.all(workers.map(stop));
+    await Promise.all(workers.map((w) => w.stop()));
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
     redis.disconnect();
@@ -207,9 +185,7 @@ async function direct(fhir: FhirClient, credentials: SigningCredentials, numbers
 }
 
 async function main(): Promise<void> {
-  const fhirBaseUrl = process.env.FHIR_BASE_URL;
-  const redisUrl = process.env.REDIS_URL;
-  if (!fhirBaseUrl || !redisUrl) throw new Error('FHIR_BASE_URL and REDIS_URL are required (bench/run.sh sets them)');
+  const { fhirBaseUrl, redisUrl } = benchServers();
   const fhir = await createFhirClient({ baseUrl: fhirBaseUrl, timeoutMs: 60_000, retries: 0 });
   const dir = await mkdtemp(join(tmpdir(), 'ordo-bench-dmp-'));
   try {

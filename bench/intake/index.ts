@@ -7,16 +7,14 @@
  *      run, with the ratio.
  * Needs FHIR_BASE_URL (a HAPI with the project's profiles) and REDIS_URL; bench/run.sh sets them.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { generatePrescriptionNumber } from '../../domain/prescription-number';
+import { randomUUID } from 'node:crypto';
 import { createFhirClient } from '../../fhir/client';
 import { buildTransaction, checkPayload } from '../../gateway/intake/prepare';
-import { MAPPERS } from '../../mappers/registry';
-import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../../test/support/vendor-fixtures';
+import { MAPPERS, mapperForFormat } from '../../mappers/registry';
+import { CONTENT_TYPES, example as vendorExample, freshNumber, uniquify, vendorExamples, wireBody } from '../../test/support/vendor-fixtures';
 import { runClosedLoop } from '../support/load';
-import { startGatewayProcess } from '../support/processes';
-import { DEV_AUDIENCE, generateDevKey, signDevToken, startDevIssuer } from '../../gateway/security/dev-issuer';
-import { printTable, summarize } from '../support/stats';
+import { benchServers, startBenchGateway } from '../support/processes';
+import { addRun, emptyTotals, printComparison, printTable } from '../support/stats';
 
 const SECONDS_PER_FORMAT = Number(process.env.BENCH_SECONDS ?? 3);
 const E2E_PER_ROUND = Number(process.env.BENCH_E2E_PER_ROUND ?? 150);
@@ -24,13 +22,12 @@ const E2E_ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 2);
 const E2E_WARM_UP = Number(process.env.BENCH_E2E_WARM_UP ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
-const newNumber = () => generatePrescriptionNumber({ issuedOn: new Date(), issuer: 999, random: randomBytes(8) });
-
 function inProcess(): void {
   const now = new Date();
   const rows: Array<[string, number, number, number]> = [];
+  const examples = vendorExamples();
   for (const mapper of MAPPERS) {
-    const bodies = vendorExamples()
+    const bodies = examples
       .filter((e) => e.format === mapper.format && e.valid)
       .map((e) => Buffer.from(e.body, e.encoding));
     let count = 0;
@@ -53,29 +50,14 @@ function inProcess(): void {
 }
 
 async function endToEnd(): Promise<void> {
-  const fhirBaseUrl = process.env.FHIR_BASE_URL;
-  const redisUrl = process.env.REDIS_URL;
-  if (!fhirBaseUrl || !redisUrl) throw new Error('FHIR_BASE_URL and REDIS_URL are required (bench/run.sh sets them)');
-  const fhir = await createFhirClient({ baseUrl: fhirBaseUrl, timeoutMs: 60_000, retries: 0 });
-  // A development issuer, as npm start runs one: the prescriber of the example signs the requests.
-  const key = await generateDevKey();
-  const issuer = await startDevIssuer(key);
-  const gateway = await startGatewayProcess({
-    FHIR_BASE_URL: fhirBaseUrl,
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: `bench-${randomUUID()}`,
-    AUTH_ISSUER: issuer.issuer,
-    AUTH_JWKS_URL: issuer.jwksUrl,
-    AUTH_AUDIENCE: DEV_AUDIENCE,
-  });
-  const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name === 'valid-mixed-drugs-device-nursing.json')!;
+  // A gateway process and the development issuer it trusts: the prescriber of the example signs the requests.
+  const fhir = await createFhirClient({ baseUrl: benchServers().fhirBaseUrl, timeoutMs: 60_000, retries: 0 });
+  const gateway = await startBenchGateway('intake');
+  const example = vendorExample('epu-json', 'valid-mixed-drugs-device-nursing.json');
   const prescriberRpps = JSON.parse(example.body).prescripteur.rpps as string;
-  const bearer = `Bearer ${await signDevToken(key, { role: 'prescriber', profession: 'doctor', rpps: prescriberRpps }, { issuer: issuer.issuer, audience: DEV_AUDIENCE })}`;
-  const mapper = MAPPERS.find((m) => m.format === 'epu-json')!;
-  const totals: Record<'gateway' | 'direct', { seconds: number; errors: number; latencies: number[] }> = {
-    gateway: { seconds: 0, errors: 0, latencies: [] },
-    direct: { seconds: 0, errors: 0, latencies: [] },
-  };
+  const bearer = `Bearer ${await gateway.token({ role: 'prescriber', profession: 'doctor', rpps: prescriberRpps })}`;
+  const mapper = mapperForFormat('epu-json')!;
+  const totals = { gateway: emptyTotals(), direct: emptyTotals() };
   // Through the gateway: the vendor payload over HTTP.
   const throughGateway = (count: number) =>
     runClosedLoop(
@@ -92,7 +74,7 @@ async function endToEnd(): Promise<void> {
     const bundles = Array.from({ length: count }, () => {
       const checked = checkPayload(uniquify(example).body, mapper, new Date());
       if (!checked.ok) throw new Error('example refused');
-      const built = buildTransaction(checked.value, newNumber(), randomUUID);
+      const built = buildTransaction(checked.value, freshNumber(), randomUUID);
       if (!built.ok) throw new Error('transaction refused');
       return built.value;
     });
@@ -118,11 +100,8 @@ async function endToEnd(): Promise<void> {
       const first = await (gatewayFirst ? timedGateway : straightToHapi)(E2E_PER_ROUND);
       const second = await (gatewayFirst ? straightToHapi : timedGateway)(E2E_PER_ROUND);
       const [g, d] = gatewayFirst ? [first, second] : [second, first];
-      for (const [side, r] of [['gateway', g], ['direct', d]] as const) {
-        totals[side].seconds += r.seconds;
-        totals[side].errors += r.errors;
-        totals[side].latencies.push(...r.latencies);
-      }
+      addRun(totals.gateway, g);
+      addRun(totals.direct, d);
       printTable(`round ${round + 1}`, ['path', 'ok', 'errors', 'per second', 'p50 ms', 'p99 ms'], [
         ['gateway (POST /prescriptions)', g.count, g.errors, g.perSecond, g.p50, g.p99],
         ['direct HAPI transaction', d.count, d.errors, d.perSecond, d.p50, d.p99],
@@ -130,18 +109,12 @@ async function endToEnd(): Promise<void> {
     }
   } finally {
     await gateway.stop();
-    await issuer.close();
   }
-  const g = summarize(totals.gateway.latencies, totals.gateway.seconds);
-  const d = summarize(totals.direct.latencies, totals.direct.seconds);
-  printTable(
+  const { g } = printComparison(
     `(b) end to end, epu-json mixed prescription (12 resources), concurrency ${CONCURRENCY}, ${E2E_ROUNDS} alternating rounds of ${E2E_PER_ROUND} after a warm-up of ${E2E_WARM_UP} each`,
-    ['path', 'prescriptions', 'errors', 'per second', 'p50 ms', 'p99 ms'],
-    [
-      ['gateway', g.count, totals.gateway.errors, g.perSecond, g.p50, g.p99],
-      ['direct HAPI', d.count, totals.direct.errors, d.perSecond, d.p50, d.p99],
-      ['ratio gateway / direct', '', '', g.perSecond / d.perSecond, g.p50 / d.p50, g.p99 / d.p99],
-    ],
+    'prescriptions',
+    ['gateway', totals.gateway],
+    ['direct HAPI', totals.direct],
   );
   // What the gateway process itself costs (it shares the CPUs with HAPI, PostgreSQL and Redis here).
   console.log(`gateway process CPU: ${((gatewayCpuSeconds * 1000) / Math.max(1, g.count)).toFixed(1)} ms per prescription`);

@@ -9,7 +9,7 @@ export interface LatencySummary {
   max: number;
 }
 
-export function percentile(sortedMs: readonly number[], p: number): number {
+function percentile(sortedMs: readonly number[], p: number): number {
   if (sortedMs.length === 0) return NaN;
   const index = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1));
   return sortedMs[index]!;
@@ -25,6 +25,33 @@ export function summarize(latenciesMs: readonly number[], wallSeconds: number): 
     p99: percentile(sorted, 99),
     max: sorted[sorted.length - 1] ?? NaN,
   };
+}
+
+/** One side's runs (gateway or direct), summed over the rounds of a benchmark. */
+export interface Totals {
+  seconds: number;
+  errors: number;
+  latencies: number[];
+}
+
+export const emptyTotals = (): Totals => ({ seconds: 0, errors: 0, latencies: [] });
+
+export function addRun(into: Totals, run: Totals): void {
+  into.seconds += run.seconds;
+  into.errors += run.errors;
+  into.latencies.push(...run.latencies);
+}
+
+/** The gateway beside the direct path over all rounds, and their ratio; returns both summaries. */
+export function printComparison(title: string, counted: string, gateway: [label: string, totals: Totals], direct: [label: string, totals: Totals]): { g: LatencySummary; d: LatencySummary } {
+  const g = summarize(gateway[1].latencies, gateway[1].seconds);
+  const d = summarize(direct[1].latencies, direct[1].seconds);
+  printTable(title, ['path', counted, 'errors', 'per second', 'p50 ms', 'p99 ms'], [
+    [gateway[0], g.count, gateway[1].errors, g.perSecond, g.p50, g.p99],
+    [direct[0], d.count, direct[1].errors, d.perSecond, d.p50, d.p99],
+    ['ratio gateway / direct', '', '', g.perSecond / d.perSecond, g.p50 / d.p50, g.p99 / d.p99],
+  ]);
+  return { g, d };
 }
 
 export function printTable(title: string, header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): void {

@@ -2,6 +2,7 @@
  * The DMP copy of an ordonnance with drugs and/or devices: CDA R2 level 3, ANS eP-MED-DM 2024.01.
  * Pure: the same input always gives the same bytes.
  */
+import type { Prescription } from '../../domain/prescription';
 import { clinicalDocument } from './clinical-document';
 import { templateIds } from './datatypes';
 import { documentHeader, type DocumentKind } from './header';
@@ -14,6 +15,15 @@ import { deviceSection } from './sections/devices';
 import { medicationSection } from './sections/medications';
 import type { CdaDocumentInput, SectionInput } from './types';
 import { el } from './xml';
+
+/** The eP-MED-DM sub-types of an ordonnance (serviceEvent here, XDS eventCodeList in the provide bundle). */
+export function epMedDmSubtypes(p: Prescription): DocumentKind['subtypes'] {
+  return [
+    // The ALD ordonnance is the "bizone" form (two zones: related / unrelated to the ALD).
+    ...(p.context.ald ? [PRESCRIPTION_SUBTYPES.bizone] : []),
+    ...(p.priority !== 'routine' ? [PRESCRIPTION_SUBTYPES.urgent] : []),
+  ];
+}
 
 export function buildEpMedDmDocument(input: CdaDocumentInput): string {
   const p = input.prescription;
@@ -34,11 +44,7 @@ export function buildEpMedDmDocument(input: CdaDocumentInput): string {
     ],
     code: LOINC.healthProductPrescription,
     title: 'Prescription de médicaments et/ou de dispositifs médicaux',
-    subtypes: [
-      // The ALD ordonnance is the "bizone" form (two zones: related / unrelated to the ALD).
-      ...(p.context.ald ? [PRESCRIPTION_SUBTYPES.bizone] : []),
-      ...(p.priority !== 'routine' ? [PRESCRIPTION_SUBTYPES.urgent] : []),
-    ],
+    subtypes: epMedDmSubtypes(p),
   };
   return clinicalDocument(documentHeader(input, kind), [
     code2dSection(input.documentId, input.qrPng),

@@ -29,7 +29,7 @@ export const DEFAULT_FACILITY_TYPE: CodedValue = {
   displayName: 'Cabinet individuel',
   codeSystem: CODE_SYSTEMS.healthcareFacilityType,
 };
-const AMBULATORY_SETTING: CodedValue = {
+export const AMBULATORY_SETTING: CodedValue = {
   code: 'AMBULATOIRE',
   displayName: 'Ambulatoire',
   codeSystem: CODE_SYSTEMS.practiceSetting,
@@ -39,6 +39,15 @@ export function documentHeader(input: CdaDocumentInput, kind: DocumentKind): Xml
   const p = input.prescription;
   const profession = input.prescriberProfession ?? DEFAULT_PROFESSION;
   const authored = hl7DateTime(p.authoredOn);
+  // The signing prescriber is both author and legal authenticator: the same id, profession and practice.
+  const prescriber = [
+    practitionerId(p.prescriber),
+    coded('code', profession),
+    addr(p.organization.address),
+    telecom(p.organization.phone),
+    el('assignedPerson', {}, personName(p.prescriber.family, p.prescriber.given)),
+    organization('representedOrganization', p.organization),
+  ];
   return [
     el('realmCode', { code: 'FR' }),
     el('typeId', { root: '2.16.840.1.113883.1.3', extension: 'POCD_HD000040' }),
@@ -53,38 +62,9 @@ export function documentHeader(input: CdaDocumentInput, kind: DocumentKind): Xml
     ii('setId', input.setId),
     el('versionNumber', { value: input.version }),
     recordTarget(p.patient),
-    el(
-      'author',
-      { typeCode: 'AUT', contextControlCode: 'OP' },
-      el('time', { value: authored }),
-      el(
-        'assignedAuthor',
-        { classCode: 'ASSIGNED' },
-        practitionerId(p.prescriber),
-        coded('code', profession),
-        addr(p.organization.address),
-        telecom(p.organization.phone),
-        el('assignedPerson', {}, personName(p.prescriber.family, p.prescriber.given)),
-        organization('representedOrganization', p.organization),
-      ),
-    ),
+    el('author', { typeCode: 'AUT', contextControlCode: 'OP' }, el('time', { value: authored }), el('assignedAuthor', { classCode: 'ASSIGNED' }, prescriber)),
     custodian(input.custodian, p.organization),
-    el(
-      'legalAuthenticator',
-      {},
-      el('time', { value: authored }),
-      el('signatureCode', { code: 'S' }),
-      el(
-        'assignedEntity',
-        {},
-        practitionerId(p.prescriber),
-        coded('code', profession),
-        addr(p.organization.address),
-        telecom(p.organization.phone),
-        el('assignedPerson', {}, personName(p.prescriber.family, p.prescriber.given)),
-        organization('representedOrganization', p.organization),
-      ),
-    ),
+    el('legalAuthenticator', {}, el('time', { value: authored }), el('signatureCode', { code: 'S' }), el('assignedEntity', {}, prescriber)),
     p.replacedPrescriber && replacedPrescriber(p.replacedPrescriber, p.organization),
     prescriptionEvent(p, input.number, kind.code),
     kind.subtypes.map((subtype) =>

@@ -6,6 +6,7 @@
  * a `Date` (an instant without zone) is written in Europe/Paris time, the zone of the service.
  */
 import type { IsoDate, IsoDateTime } from '../../domain/prescription';
+import { addMonths } from '../../fhir/build-transaction';
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -52,20 +53,8 @@ export function hl7InstantInParis(instant: Date): string {
   return `${parts.year}${parts.month}${parts.day}${parts.hour}${parts.minute}${parts.second}${offset}`;
 }
 
-/** Calendar arithmetic on an ISO date, the day clamped to the end of a shorter month (30/11 + 3 months → 28/02 or 29/02). */
-export function addMonths(date: IsoDate, months: number): IsoDate {
-  const m = ISO_DATE.exec(date);
-  if (!m) throw new RangeError(`not an ISO date: ${date}`);
-  const monthIndex = Number(m[1]) * 12 + (Number(m[2]) - 1) + months;
-  const year = Math.floor(monthIndex / 12);
-  const month = (monthIndex % 12) + 1;
-  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const day = Math.min(Number(m[3]), lastDay);
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
-
 /** How long an ordonnance can be presented for dispensing (CSP: within three months of its date). */
-export const VALIDITY_MONTHS = 3;
+const VALIDITY_MONTHS = 3;
 
 export interface ValidityPeriod {
   /** The prescription's date-time, as authored. */
@@ -78,9 +67,12 @@ export interface ValidityPeriod {
   high: string;
 }
 
+/** Last day the ordonnance can be presented: its calendar date + VALIDITY_MONTHS, clamped to the month end. */
+export const validityEnd = (authoredOn: IsoDateTime): IsoDate => addMonths(localDateOf(authoredOn), VALIDITY_MONTHS);
+
 export function validityPeriod(authoredOn: IsoDateTime): ValidityPeriod {
   return {
     low: hl7DateTime(authoredOn),
-    high: hl7Date(addMonths(localDateOf(authoredOn), VALIDITY_MONTHS)),
+    high: hl7Date(validityEnd(authoredOn)),
   };
 }

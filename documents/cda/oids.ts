@@ -2,6 +2,7 @@
  * OIDs and codes written in the CDA documents, named once. Values are those of the ANS eP-MED-DM
  * 2024.01 examples and IG (profiles/ans-cda/examples, docs/domain-digest.md §1.7, §4).
  */
+import { CONTEXT_CODES } from '../../fhir/systems';
 
 export const CODE_SYSTEMS = {
   loinc: '2.16.840.1.113883.6.1',
@@ -84,17 +85,17 @@ export const ENTRY_TEMPLATES = {
 
 /** The FR-Simple-observation flags of a prescribed line: templateId, TA_ASIP code, label. */
 export const CONTEXT_FLAGS = {
-  ald: { template: '1.2.250.1.213.1.1.3.48.13', code: 'MED-574', displayName: 'En rapport avec une ALD' },
+  ald: { template: '1.2.250.1.213.1.1.3.48.13', code: CONTEXT_CODES.ald, displayName: 'En rapport avec une ALD' },
   workAccident: {
     template: '1.2.250.1.213.1.1.3.48.14',
-    code: 'GEN-180',
+    code: CONTEXT_CODES.workAccident,
     displayName: 'En rapport avec un accident du travail ou une maladie professionnelle',
   },
-  prevention: { template: '1.2.250.1.213.1.1.3.48.34', code: 'GEN-295', displayName: 'En rapport avec la prévention' },
-  nonReimbursable: { template: '1.2.250.1.213.1.1.3.48.15', code: 'GEN-181', displayName: 'Non remboursable' },
+  prevention: { template: '1.2.250.1.213.1.1.3.48.34', code: CONTEXT_CODES.prevention, displayName: 'En rapport avec la prévention' },
+  nonReimbursable: { template: '1.2.250.1.213.1.1.3.48.15', code: CONTEXT_CODES.nonReimbursable, displayName: 'Non remboursable' },
   offLabel: {
     template: '1.2.250.1.213.1.1.3.48.12',
-    code: 'GEN-179',
+    code: CONTEXT_CODES.offLabel,
     displayName: 'Hors Autorisation de Mise sur le Marché (AMM)',
   },
 } as const;

@@ -52,9 +52,6 @@ export interface ValidateCdaOptions {
   phase?: string;
 }
 
-export const isValid = (report: CdaValidationReport): boolean =>
-  report.xsdErrors.length === 0 && report.schematronErrors.length === 0;
-
 let jarReady: Promise<void> | undefined;
 
 /** Builds the jar if it is missing or older than its sources (tools/cda-validator/build.sh). */

@@ -66,6 +66,10 @@ export interface ExecutionTransaction {
 
 const ifMatch = (version: string): string => `W/"${version}"`;
 
+/** The version a transaction-response entry's `location` names (`Type/id/_history/<version>`). */
+export const versionOfLocation = (location: string | undefined): string | undefined =>
+  location !== undefined ? /\/_history\/([^/]+)$/.exec(location)?.[1] : undefined;
+
 function setExtension(extensions: Extension[] | undefined, extension: Extension): Extension[] {
   return [...(extensions ?? []).filter((e) => e.url !== extension.url), extension];
 }
@@ -103,7 +107,7 @@ function practitionerToStore(performer: PerformerToStore): Practitioner {
   return { ...rest, identifier: [...identifier, ...others] };
 }
 
-function organizationToStore(organization: NonNullable<PerformerToStore['organization']>): { resource: Organization; ifNoneExist?: string } | undefined {
+function organizationToStore(organization: NonNullable<PerformerToStore['organization']>): { resource: Organization; ifNoneExist: string } | undefined {
   const submitted = organization.submitted?.resource;
   const finess = submitted?.identifier?.find((i) => i.system === FINESS_SYSTEM)?.value ?? organization.finess;
   const am = submitted?.identifier?.find((i) => i.system === AM_NUMBER_SYSTEM)?.value ?? organization.am;
@@ -201,7 +205,7 @@ export function buildExecutionTransaction(
     entries.push({
       fullUrl: organizationUrl,
       resource: organization.resource,
-      request: { method: 'POST', url: 'Organization', ...(organization.ifNoneExist ? { ifNoneExist: organization.ifNoneExist } : {}) },
+      request: { method: 'POST', url: 'Organization', ifNoneExist: organization.ifNoneExist },
     });
   }
   const remap = (reference: string): string | undefined => {

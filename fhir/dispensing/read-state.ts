@@ -7,8 +7,8 @@
 import type { Bundle, Coding, Consent, FhirResource, MedicationDispense, Procedure, RequestGroup, SupplyDelivery } from 'fhir/r4';
 import { parisDateOf } from '../../mappers/shared/paris-time';
 import { addMonths, DRUG_VALIDITY_MONTHS } from '../build-transaction';
-import { readLine, resolverFor, type RequestResource } from '../read-prescription';
-import { EXECUTION_EXTENSIONS, PRESCRIPTION_NUMBER_SYSTEM } from '../systems';
+import { prescriptionNumberOf, readLine, resolverFor, type RequestResource } from '../read-prescription';
+import { EXECUTION_EXTENSIONS } from '../systems';
 import { LINE_UNITS, type LineState, type PrescriptionState, type RecordType } from '../../profiles/dispensing/model';
 import { isDispensingViewConsent } from '../../profiles/dispensing/consent-rules';
 
@@ -48,7 +48,7 @@ function versionOf(resource: FhirResource): string {
 }
 
 /** Last day a drug line may be dispensed: the stored validity period, else the default 3 months after the prescription date. */
-export function drugValidUntil(request: RequestResource, authoredOn: string): string | undefined {
+function drugValidUntil(request: RequestResource, authoredOn: string): string | undefined {
   if (request.resourceType !== 'MedicationRequest') return undefined;
   const end = request.dispenseRequest?.validityPeriod?.end;
   if (end !== undefined) return end.length > 10 ? parisDateOf(Date.parse(end)) : end;
@@ -111,7 +111,7 @@ const byRecordTime = (a: ExecutionRecord, b: ExecutionRecord): number =>
 export function readExecutionState(found: { header: RequestGroup; bundle: Bundle<FhirResource> }): StoredExecutionState {
   const header = found.header;
   if (header.id === undefined) throw new UnreadableStoredPrescription('the RequestGroup has no id');
-  const number = header.groupIdentifier?.system === PRESCRIPTION_NUMBER_SYSTEM ? header.groupIdentifier.value : undefined;
+  const number = prescriptionNumberOf(header);
   if (number === undefined) throw new UnreadableStoredPrescription('the RequestGroup has no prescription number');
   const authoredOn = header.authoredOn ?? '';
   const entries = found.bundle.entry ?? [];

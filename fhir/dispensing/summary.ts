@@ -13,7 +13,7 @@ import { isExecutionRecord, type StoredExecutionState } from './read-state';
 import type { DmpPublicationStatus } from '../../queue/dmp/status';
 
 /** fullUrl of the summary inside a Bundle (a fresh urn:uuid: the summary is computed, not stored). */
-export const summaryFullUrl = (): string => `urn:uuid:${randomUUID()}`;
+const summaryFullUrl = (): string => `urn:uuid:${randomUUID()}`;
 
 export interface SummaryOptions {
   /** Evaluation instant (expiry is judged on its Europe/Paris date). */

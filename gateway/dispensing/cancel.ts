@@ -7,7 +7,7 @@
 import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4';
 import { toOperationOutcome, type Problem } from '../../domain/issues';
 import { FhirServerError } from '../../fhir/client';
-import { buildCancellationTransaction } from '../../fhir/dispensing/build-execution';
+import { buildCancellationTransaction, versionOfLocation } from '../../fhir/dispensing/build-execution';
 import { parisDateOf } from '../../mappers/shared/paris-time';
 import { planCancellation } from '../../profiles/dispensing/cancel-rules';
 import { enqueueDmpPublication } from '../../queue/dmp-jobs';
@@ -23,11 +23,6 @@ export interface CancelResult {
   /** The header was revoked by this request. */
   revoked: boolean;
 }
-
-const versionOfLocation = (location: string | undefined): number | undefined => {
-  const version = location !== undefined ? /\/_history\/(\d+)$/.exec(location)?.[1] : undefined;
-  return version !== undefined ? Number(version) : undefined;
-};
 
 export async function cancelPrescription(
   deps: Pick<AppDeps, 'fhir' | 'now' | 'queues'>,
@@ -57,8 +52,8 @@ export async function cancelPrescription(
       ? { code: 'informational', severity: 'information', message: `prescription ${number} is cancelled: its QR code is deactivated` }
       : { code: 'informational', severity: 'information', message: `prescription ${number} stays active for what was partly dispensed` };
     if (plan.revokePrescription) {
-      const version = versionOfLocation(response.entry?.[tx.headerEntry]?.response?.location ?? response.entry?.[tx.headerEntry]?.response?.etag);
-      if (version === undefined) throw new Error('the transaction-response does not give the new version of the RequestGroup');
+      const version = Number(versionOfLocation(response.entry?.[tx.headerEntry]?.response?.location));
+      if (!Number.isInteger(version)) throw new Error('the transaction-response does not give the new version of the RequestGroup');
       await enqueueDmpPublication(deps.queues, number, version, 'deprecate');
     }
     return { revoked: plan.revokePrescription, outcome: toOperationOutcome([summary, ...plan.report]) };

@@ -13,7 +13,7 @@ import type { Bundle, FhirResource, Parameters, RequestGroup } from 'fhir/r4';
 import type { Problem } from '../../domain/issues';
 import { FhirServerError } from '../../fhir/client';
 import { parseLocation } from '../../fhir/build-transaction';
-import { buildExecutionTransaction, type PerformerToStore } from '../../fhir/dispensing/build-execution';
+import { buildExecutionTransaction, versionOfLocation, type PerformerToStore } from '../../fhir/dispensing/build-execution';
 import type { ExecutionRecord, StoredExecutionState } from '../../fhir/dispensing/read-state';
 import type { Submission } from '../../fhir/dispensing/read-submission';
 import { dispensingSummary } from '../../fhir/dispensing/summary';
@@ -132,21 +132,22 @@ function rewriteReferences<T>(node: T, ids: ReadonlyMap<string, string>): T {
 
 function storedRecords(tx: Bundle<FhirResource>, response: Bundle<FhirResource>, recordEntries: readonly number[]): ExecutionRecord[] {
   const ids = new Map<string, string>();
-  const versions = new Map<number, string>();
   (tx.entry ?? []).forEach((entry, i) => {
     const location = response.entry?.[i]?.response?.location;
     const parsed = location !== undefined ? parseLocation(location) : undefined;
     if (entry.fullUrl && parsed) ids.set(entry.fullUrl, `${parsed.resourceType}/${parsed.id}`);
-    const version = location !== undefined ? /\/_history\/([^/]+)$/.exec(location)?.[1] : undefined;
-    if (version) versions.set(i, version);
   });
   return recordEntries.map((i) => {
     const entry = tx.entry![i]!;
     const id = ids.get(entry.fullUrl!)?.split('/')[1];
+    const version = versionOfLocation(response.entry?.[i]?.response?.location);
     const resource = rewriteReferences(entry.resource as ExecutionRecord, ids);
-    return { ...resource, ...(id ? { id } : {}), ...(versions.get(i) ? { meta: { versionId: versions.get(i)! } } : {}) };
+    return { ...resource, ...(id ? { id } : {}), ...(version ? { meta: { versionId: version } } : {}) };
   });
 }
+
+/** The summary as of `now` (statuses judged on its Europe/Paris date). */
+const summaryAt = (stored: StoredExecutionState, now: Date): Parameters => dispensingSummary(stored, prescriptionStatusOf(stored.state, parisDateOf(now)), { now });
 
 const lineKindsOf = (stored: StoredExecutionState, submission: Submission): LineKind[] => {
   const byReference = new Map(stored.state.lines.map((l) => [l.reference, l.kind]));
@@ -164,7 +165,7 @@ export async function recordExecution(deps: Pick<AppDeps, 'fhir' | 'now'>, input
     if (attempt === 0 && security) for (const kind of lineKindsOf(stored, submission)) security.recordExecution(kind);
     const replay = replayedRecords(submission, stored);
     if (replay) {
-      return { created: false, records: replay, summary: dispensingSummary(stored, prescriptionStatusOf(stored.state, parisDateOf(now())), { now: now() }) };
+      return { created: false, records: replay, summary: summaryAt(stored, now()) };
     }
 
     const decision = checkExecution(stored.state, submission.items, performer.rules, now());
@@ -197,7 +198,7 @@ export async function recordExecution(deps: Pick<AppDeps, 'fhir' | 'now'>, input
     return {
       created: true,
       records: storedRecords(tx.bundle, response, tx.recordEntries),
-      summary: dispensingSummary(after, prescriptionStatusOf(after.state, parisDateOf(now())), { now: now() }),
+      summary: summaryAt(after, now()),
     };
   }
   throw HttpProblem.of(

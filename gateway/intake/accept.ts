@@ -7,6 +7,7 @@ import type { Prescription } from '../../domain/prescription';
 import type { VendorMapper } from '../../mappers/types';
 import { enqueueDmpPublication } from '../../queue/dmp-jobs';
 import type { AppDeps } from '../app';
+import { clockOf } from '../dispensing/lookup';
 import { HttpProblem } from '../http-problem';
 import { checkPayload } from './prepare';
 import { storePrescription, type IntakeResult } from './store';
@@ -18,7 +19,7 @@ export interface AcceptOptions {
 
 /** Throws HttpProblem (400/409/422…) when the payload is refused; nothing is stored then. */
 export async function acceptPrescription(deps: AppDeps, mapper: VendorMapper, body: Buffer, options: AcceptOptions = {}): Promise<IntakeResult> {
-  const now = deps.now ?? (() => new Date());
+  const now = clockOf(deps);
   const checked = checkPayload(body, mapper, now());
   if (!checked.ok) throw new HttpProblem(checked.status, checked.problems);
   await options.beforeStore?.(checked.value.prescription);

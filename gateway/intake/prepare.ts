@@ -35,7 +35,7 @@ export function checkPayload(body: Buffer, mapper: VendorMapper, now: Date): Che
     if (!isWellFormedNumber(number)) {
       problems.push({
         code: 'value',
-        path: sourcePathForNumber(sourceMap),
+        path: sourceMap['/number'] ?? '/',
         message: `the prescription number "${prescription.number}" must be 18 characters from 0-9 and A-Z`,
       });
     }
@@ -51,8 +51,6 @@ export function checkPayload(body: Buffer, mapper: VendorMapper, now: Date): Che
     },
   };
 }
-
-const sourcePathForNumber = (sourceMap: SourceMap): string => sourceMap['/number'] ?? '/';
 
 /**
  * The FHIR transaction for a checked payload, itself checked against the official R4 JSON

@@ -15,9 +15,10 @@ import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
 import { generatePrescriptionNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
 import { FhirServerError, type FhirClient } from '../../fhir/client';
 import { idsFromTransactionResponse, messageContentKey, parseLocation } from '../../fhir/build-transaction';
+import { prescriptionNumberOf } from '../../fhir/read-prescription';
 import { MESSAGE_CONTENT_SYSTEM } from '../../fhir/systems';
 import { HttpProblem } from '../http-problem';
-import { findHeaderByMessageKey, findHeaderByNumber, numberOf } from '../prescriptions/repository';
+import { findHeaderByMessageKey, findHeaderByNumber } from '../prescriptions/repository';
 import { buildTransaction, type CheckedPayload } from './prepare';
 
 export interface IntakeDeps {
@@ -42,15 +43,16 @@ export interface IntakeResult {
   resources: RequestIds;
   /** Whether the patient let the prescription feed the DMP (decides the publish job). */
   dmpAllowed: boolean;
+  /** The stored header, when intake read it (a replay): who needs it need not read it again. */
+  header?: RequestGroup;
 }
 
 /** Whether the stored header was made from this very payload: its message-content identifier is the message key + payload hash. */
 const madeFrom = (header: RequestGroup, checked: CheckedPayload): boolean =>
   (header.identifier ?? []).some((i) => i.system === MESSAGE_CONTENT_SYSTEM && i.value === messageContentKey(checked));
 
-function conflictingContent(messageKey: string): HttpProblem {
-  const id = messageKey.slice(messageKey.indexOf(':') + 1);
-  return HttpProblem.of(409, 'conflict', `message id ${id} was already used for a prescription with different content; send a new message id`);
+function conflictingContent(messageId: string): HttpProblem {
+  return HttpProblem.of(409, 'conflict', `message id ${messageId} was already used for a prescription with different content; send a new message id`);
 }
 
 /** The answer for an already stored prescription, from its header alone. */
@@ -60,11 +62,11 @@ function resultFromHeader(header: RequestGroup, dmpAllowed: boolean): IntakeResu
     const target = action.resource?.reference ? parseLocation(action.resource.reference) : undefined;
     if (target && target.resourceType in resources) resources[target.resourceType as keyof RequestIds].push(target.id);
   }
-  return { created: false, number: numberOf(header) ?? '', status: header.status, requestGroupId: header.id ?? '', resources, dmpAllowed };
+  return { created: false, number: prescriptionNumberOf(header) ?? '', status: header.status, requestGroupId: header.id ?? '', resources, dmpAllowed, header };
 }
 
 function replayOf(header: RequestGroup, checked: CheckedPayload): IntakeResult {
-  if (!madeFrom(header, checked)) throw conflictingContent(checked.messageKey);
+  if (!madeFrom(header, checked)) throw conflictingContent(checked.prescription.messageId);
   return resultFromHeader(header, !checked.prescription.consent.dmpOptOut);
 }
 

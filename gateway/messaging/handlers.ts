@@ -30,8 +30,8 @@ async function prescriptionCreate(body: Buffer, { deps, req }: MessageContext): 
   req.log.info({ number: result.number, format: 'fhir-message', created: result.created }, 'prescription intake');
   setAuditEntity(req, { number: result.number });
   // The stored header carries the number the sender needs to print.
-  const { resource } = await deps.fhir.read<RequestGroup>('RequestGroup', result.requestGroupId);
-  return { focus: [resource] };
+  const header = result.header ?? (await deps.fhir.read<RequestGroup>('RequestGroup', result.requestGroupId)).resource;
+  return { focus: [header] };
 }
 
 export const MESSAGE_HANDLERS: Record<string, MessageHandler> = {

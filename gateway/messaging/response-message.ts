@@ -24,7 +24,7 @@ export interface ResponseMessageInput {
 }
 
 /** MessageHeader.id of the request; the sender may omit it, then its Bundle.id stands in. */
-export const requestMessageId = (info: MessageInfo): string => info.messageHeaderId ?? info.bundleId ?? 'unknown';
+const requestMessageId = (info: MessageInfo): string => info.messageHeaderId ?? info.bundleId ?? 'unknown';
 
 export function buildResponseMessage(input: ResponseMessageInput): Bundle<FhirResource> {
   const entries: BundleEntry<FhirResource>[] = [];

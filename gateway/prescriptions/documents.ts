@@ -30,7 +30,3 @@ export function storedPrescriptionOf(found: StoredPrescriptionBundle): StoredPre
   if (!read.ok) throw new Error(`stored prescription cannot be read: ${read.problems.map((p) => p.message).join('; ')}`);
   return read.value;
 }
-
-export async function renderPrescriptionDocument(kind: DocumentKind, found: StoredPrescriptionBundle): Promise<Buffer | string> {
-  return kind.render(storedPrescriptionOf(found));
-}

@@ -48,22 +48,19 @@ const matches = (bundle: Bundle<FhirResource>): RequestGroup[] =>
     .map((e) => e.resource as RequestGroup);
 
 export async function findPrescriptionByNumber(fhir: FhirClient, number: string, options?: PrescriptionSearchOptions): Promise<StoredPrescriptionBundle | undefined> {
-  const bundle = (await fhir.search('RequestGroup', prescriptionSearchParams(number, options))) as Bundle<FhirResource>;
+  const bundle = await fhir.search<FhirResource>('RequestGroup', prescriptionSearchParams(number, options));
   const [header] = matches(bundle);
   return header ? { header, bundle } : undefined;
 }
 
+/** The one header a token search matches, alone (no includes). */
+const findHeader = async (fhir: FhirClient, param: string, token: string): Promise<RequestGroup | undefined> =>
+  matches(await fhir.search<FhirResource>('RequestGroup', { [param]: token, _count: '1' }))[0];
+
 /** The prescription header made from a vendor message, if that message was already accepted. */
-export async function findHeaderByMessageKey(fhir: FhirClient, messageKey: string): Promise<RequestGroup | undefined> {
-  const bundle = (await fhir.search('RequestGroup', { identifier: `${MESSAGE_ID_SYSTEM}|${messageKey}`, _count: '1' })) as Bundle<FhirResource>;
-  return matches(bundle)[0];
-}
+export const findHeaderByMessageKey = (fhir: FhirClient, messageKey: string): Promise<RequestGroup | undefined> =>
+  findHeader(fhir, 'identifier', `${MESSAGE_ID_SYSTEM}|${messageKey}`);
 
 /** Whether a number already belongs to a prescription (vendor-supplied numbers must be unused). */
-export async function findHeaderByNumber(fhir: FhirClient, number: string): Promise<RequestGroup | undefined> {
-  const bundle = (await fhir.search('RequestGroup', { 'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`, _count: '1' })) as Bundle<FhirResource>;
-  return matches(bundle)[0];
-}
-
-export const numberOf = (header: RequestGroup): string | undefined =>
-  header.groupIdentifier?.system === PRESCRIPTION_NUMBER_SYSTEM ? header.groupIdentifier.value : undefined;
+export const findHeaderByNumber = (fhir: FhirClient, number: string): Promise<RequestGroup | undefined> =>
+  findHeader(fhir, 'group-identifier', `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`);

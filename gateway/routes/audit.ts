@@ -14,12 +14,12 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { Bundle, FhirResource } from 'fhir/r4';
-import { FhirServerError, type FhirClient } from '../../fhir/client';
+import { diagnosticsOf, FhirServerError, type FhirClient } from '../../fhir/client';
 import { rewriteBundle } from '../../fhir/public-urls';
 import { checkPagingParameters, checkSearchParameters, AUDIT_SEARCH_PARAMETERS } from '../audit/search-whitelist';
+import { FHIR_JSON } from '../error-handler';
 import { HttpProblem } from '../http-problem';
 
-const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 export const AUDIT_API_PATH = '/audit/fhir';
 
 export interface AuditApiDeps {
@@ -28,8 +28,11 @@ export interface AuditApiDeps {
 
 const queryOf = (req: Request): URLSearchParams => new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
 
+/** The gateway's address as the client reached it. */
+export const gatewayBaseOf = (req: Request): string => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+
 /** Where the gateway serves stored resources, as the client reached it: the base of every stored resource's fullUrl in an answer. */
-export const auditApiBaseOf = (req: Request): string => `${req.protocol}://${req.get('host') ?? 'localhost'}${AUDIT_API_PATH}`;
+export const auditApiBaseOf = (req: Request): string => `${gatewayBaseOf(req)}${AUDIT_API_PATH}`;
 
 function badRequest(problems: string[]): HttpProblem {
   return new HttpProblem(400, problems.map((message) => ({ code: 'not-supported' as const, message })));
@@ -42,7 +45,7 @@ async function fromStore<T>(call: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof FhirServerError && (err.status === 404 || err.status === 410)) throw HttpProblem.of(err.status, 'not-found', 'no such resource');
     if (err instanceof FhirServerError && err.status === 400) {
-      const detail = err.outcome?.issue?.map((i) => i.diagnostics).filter(Boolean).join('; ');
+      const detail = diagnosticsOf(err.outcome);
       throw HttpProblem.of(400, 'invalid', `the search was refused${detail ? `: ${detail}` : ''}`);
     }
     throw err;
@@ -84,9 +87,8 @@ export function auditRouter(deps: AuditApiDeps): Router {
   });
 
   // Read-only: every other method, on any path under the API.
-  router.all([AUDIT_API_PATH, `${AUDIT_API_PATH}/*rest`], (req, res) => {
+  router.all([AUDIT_API_PATH, `${AUDIT_API_PATH}/*rest`], (req) => {
     if (req.method === 'GET' || req.method === 'HEAD') throw HttpProblem.of(404, 'not-found', `no auditor endpoint ${req.path}`);
-    res.setHeader('allow', 'GET');
     throw new HttpProblem(405, [{ code: 'not-supported', message: 'the auditor API is read-only' }], { allow: 'GET' });
   });
 

@@ -14,21 +14,13 @@ export interface ReadinessDeps {
   redis: Redis;
 }
 
-async function checkFhir(fhir: FhirClient): Promise<Problem | undefined> {
+/** Nothing when `call` succeeds, else the problem saying what does not answer. */
+async function probe(call: () => Promise<unknown>, message: string): Promise<Problem | undefined> {
   try {
-    await fhir.capabilityStatement();
+    await call();
     return undefined;
   } catch {
-    return { code: 'transient', message: 'The FHIR store does not answer' };
-  }
-}
-
-async function checkRedis(redis: Redis): Promise<Problem | undefined> {
-  try {
-    await pingRedis(redis);
-    return undefined;
-  } catch {
-    return { code: 'transient', message: 'Redis does not answer' };
+    return { code: 'transient', message };
   }
 }
 
@@ -38,7 +30,8 @@ export function healthRouter({ fhir, redis }: ReadinessDeps): Router {
     res.json({ status: 'ok' });
   });
   router.get('/ready', async (_req, res) => {
-    const problems = (await Promise.all([checkFhir(fhir), checkRedis(redis)])).filter((p): p is Problem => p !== undefined);
+    const checks = [probe(() => fhir.capabilityStatement(), 'The FHIR store does not answer'), probe(() => pingRedis(redis), 'Redis does not answer')];
+    const problems = (await Promise.all(checks)).filter((p): p is Problem => p !== undefined);
     if (problems.length > 0) {
       sendOutcome(res, 503, problems);
       return;

@@ -9,24 +9,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import type { Bundle, FhirResource } from 'fhir/r4';
+import type { FhirResource } from 'fhir/r4';
 import { toOperationOutcome, type Problem } from '../../domain/issues';
 import { FhirServerError } from '../../fhir/client';
 import { MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
 import { readMessageInfo, type MessageInfo } from '../../mappers/fhir-message';
 import type { AppDeps } from '../app';
-import { sendOutcome } from '../error-handler';
+import { clockOf } from '../dispensing/lookup';
+import { FHIR_JSON, sendOutcome } from '../error-handler';
 import { HttpProblem } from '../http-problem';
 import { gatewayCapabilityStatement } from '../messaging/capability-statement';
-import { MESSAGE_HANDLERS } from '../messaging/handlers';
+import { MESSAGE_HANDLERS, type MessageContext } from '../messaging/handlers';
 import { ReliableMessageCache } from '../messaging/reliable-cache';
 import { buildResponseMessage, type ResponseCode } from '../messaging/response-message';
-import { bodyBytes, rawBody } from './prescriptions';
-
-const FHIR_JSON = 'application/fhir+json; charset=utf-8';
-const MESSAGE_MEDIA_TYPES = ['application/fhir+json', 'application/json'];
-
-const baseUrlOf = (req: Request): string => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+import { gatewayBaseOf } from './audit';
+import { bodyBytes, rawBody, requireFhirJson } from './prescriptions';
 
 function unsupportedEvent(info: MessageInfo): Problem {
   if (!info.event) {
@@ -42,21 +39,40 @@ function unsupportedEvent(info: MessageInfo): Problem {
   };
 }
 
+/** What the response message says: its code, and what it is about or why it failed. */
+interface Processed {
+  code: ResponseCode;
+  focus?: FhirResource[];
+  problems?: Problem[];
+}
+
+/** The event's handler run on the message; a refusal is fatal, a store outage transient, anything else a fault. */
+async function processMessage(info: MessageInfo, body: Buffer, ctx: MessageContext): Promise<Processed> {
+  const handler = info.event?.system === MESSAGE_EVENT_SYSTEM && info.event.code ? MESSAGE_HANDLERS[info.event.code] : undefined;
+  if (!handler) return { code: 'fatal-error', problems: [unsupportedEvent(info)] };
+  try {
+    return { code: 'ok', focus: (await handler(body, ctx)).focus };
+  } catch (err) {
+    if (err instanceof HttpProblem) return { code: 'fatal-error', problems: err.problems };
+    if (err instanceof FhirServerError && err.transient) {
+      return { code: 'transient-error', problems: [{ code: 'transient', message: 'the FHIR store is unavailable; send the same message again later' }] };
+    }
+    throw err;
+  }
+}
+
 export function messagingRouter(deps: AppDeps): Router {
   const router = Router();
   const cache = new ReliableMessageCache(deps.redis, deps.config.queuePrefix);
-  const now = deps.now ?? (() => new Date());
+  const now = clockOf(deps);
   const startedAt = now().toISOString();
 
   router.get('/fhir/metadata', (req: Request, res: Response) => {
-    res.type(FHIR_JSON).send(JSON.stringify(gatewayCapabilityStatement(baseUrlOf(req), Object.keys(MESSAGE_HANDLERS), startedAt)));
+    res.type(FHIR_JSON).send(JSON.stringify(gatewayCapabilityStatement(gatewayBaseOf(req), Object.keys(MESSAGE_HANDLERS), startedAt)));
   });
 
   router.post(/^\/fhir\/\$process-message$/, rawBody, async (req: Request, res: Response) => {
-    const media = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (!MESSAGE_MEDIA_TYPES.includes(media)) {
-      throw HttpProblem.of(415, 'not-supported', `$process-message takes application/fhir+json, got "${media || '(none)'}"`);
-    }
+    requireFhirJson(req, '$process-message takes');
     const body = bodyBytes(req);
     const read = readMessageInfo(body);
     if (!read.ok) {
@@ -73,34 +89,16 @@ export function messagingRouter(deps: AppDeps): Router {
       }
     }
 
-    let code = 'ok' as ResponseCode;
-    const respond = (outcome: ResponseCode, focus: FhirResource[] = [], problems: Problem[] = []): Bundle<FhirResource> => {
-      code = outcome;
-      return buildResponseMessage({
-        request: info,
-        code: outcome,
-        focus,
-        ...(problems.length > 0 ? { outcome: toOperationOutcome(problems) } : {}),
-        gatewayEndpoint: `${baseUrlOf(req)}/fhir/$process-message`,
-        newUuid: randomUUID,
-        now: now(),
-      });
-    };
-
-    let response: Bundle<FhirResource>;
-    const handler = info.event?.system === MESSAGE_EVENT_SYSTEM && info.event.code ? MESSAGE_HANDLERS[info.event.code] : undefined;
-    if (!handler) {
-      response = respond('fatal-error', [], [unsupportedEvent(info)]);
-    } else {
-      try {
-        response = respond('ok', (await handler(body, { deps, req })).focus);
-      } catch (err) {
-        if (err instanceof HttpProblem) response = respond('fatal-error', [], err.problems);
-        else if (err instanceof FhirServerError && err.transient) {
-          response = respond('transient-error', [], [{ code: 'transient', message: 'the FHIR store is unavailable; send the same message again later' }]);
-        } else throw err;
-      }
-    }
+    const { code, focus = [], problems = [] } = await processMessage(info, body, { deps, req });
+    const response = buildResponseMessage({
+      request: info,
+      code,
+      focus,
+      ...(problems.length > 0 ? { outcome: toOperationOutcome(problems) } : {}),
+      gatewayEndpoint: `${gatewayBaseOf(req)}/fhir/$process-message`,
+      newUuid: randomUUID,
+      now: now(),
+    });
     // A transient failure is not remembered: the resent message must be processed again.
     if (replayKey && code !== 'transient-error') await cache.put(...replayKey, response);
     res.type(FHIR_JSON).send(JSON.stringify(response));

@@ -24,6 +24,7 @@ import { mapperForFormat, mapperForMediaType, MAPPERS } from '../../mappers/regi
 import type { VendorMapper } from '../../mappers/types';
 import { PAYLOAD_LIMITS } from '../../mappers/types';
 import type { AppDeps } from '../app';
+import { FHIR_JSON } from '../error-handler';
 import { HttpProblem } from '../http-problem';
 import { acceptPrescription } from '../intake/accept';
 import type { IntakeResult } from '../intake/store';
@@ -32,18 +33,16 @@ import { recordPatientChoice } from '../dispensing/consent';
 import { auditLoaded, clockOf, loadForDispensing, loadPrescription, normalizedNumber, numberFromPath, securityOf, type LoadedForDispensing } from '../dispensing/lookup';
 import { recordExecution } from '../dispensing/record';
 import type { StoredPrescriptionBundle } from '../prescriptions/repository';
-import { renderPrescriptionDocument, storedPrescriptionOf, DOCUMENT_KINDS } from '../prescriptions/documents';
+import { storedPrescriptionOf, DOCUMENT_KINDS } from '../prescriptions/documents';
 import { ownershipOf } from '../security/ownership';
 import { dmpPublicationStatus } from '../../queue/dmp/status';
 import { authorizationFor, setAuditEntity } from '../security/request-context';
 import { auditApiBaseOf } from './audit';
 
-const FHIR_JSON = 'application/fhir+json; charset=utf-8';
-
 /** The whole body as bytes, whatever its type: each mapper decodes its own format. */
 export const rawBody = express.raw({ type: () => true, limit: PAYLOAD_LIMITS.maxBytes });
 
-export function selectMapper(req: Request): VendorMapper {
+function selectMapper(req: Request): VendorMapper {
   const explicit = req.get('x-vendor-format');
   if (explicit) {
     const mapper = mapperForFormat(explicit);
@@ -67,7 +66,7 @@ export function bodyBytes(req: Request): Buffer {
   return body;
 }
 
-export function intakeResponseBody(result: IntakeResult) {
+function intakeResponseBody(result: IntakeResult) {
   const base = `/prescriptions/${result.number}`;
   return {
     number: result.number,
@@ -79,9 +78,10 @@ export function intakeResponseBody(result: IntakeResult) {
 
 const FHIR_MEDIA_TYPES = ['application/fhir+json', 'application/json'];
 
-function requireFhirJson(req: Request): void {
+/** 415 unless the body is FHIR JSON; `demand` starts the message ("send", "$process-message takes"). */
+export function requireFhirJson(req: Request, demand = 'send'): void {
   const media = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!FHIR_MEDIA_TYPES.includes(media)) throw HttpProblem.of(415, 'not-supported', `send application/fhir+json, got "${media || '(none)'}"`);
+  if (!FHIR_MEDIA_TYPES.includes(media)) throw HttpProblem.of(415, 'not-supported', `${demand} application/fhir+json, got "${media || '(none)'}"`);
 }
 
 function jsonBody(req: Request): unknown {
@@ -230,7 +230,7 @@ export function prescriptionsRouter(deps: AppDeps): Router {
     const found = await loadPrescription(deps, number);
     auditLoaded(req, found);
     securityOf(req)?.readPrescription(ownershipOf(found));
-    const document = await renderPrescriptionDocument(kind, found);
+    const document = await kind.render(storedPrescriptionOf(found));
     res.type(kind.contentType).setHeader('cache-control', 'private, no-store');
     res.send(document);
   });

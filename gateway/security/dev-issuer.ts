@@ -12,10 +12,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { idNatPsFromRpps } from '../../domain/identifiers';
 import { jose, type CryptoKey, type JWK, type JWTPayload } from './jose';
 import { PSC_CODE_FOR_PROFESSION, PHARMACIST_BIOLOGY_SECTION } from './claims';
 import { DEFAULT_CLAIMS, type ClaimNames } from './config';
-import { idNatPsOf, type Profession, type Role } from './principal';
+import type { Profession, Role } from './principal';
 
 export const DEV_ISSUER_ALG = 'ES256';
 export const DEV_ISSUER_DEFAULT_PORT = 3002;
@@ -81,7 +82,7 @@ export async function loadOrCreateDevKey(dir = DEV_KEY_DIR): Promise<DevKey> {
 export function pscClaims(identity: DevIdentity, claims: ClaimNames = DEFAULT_CLAIMS): JWTPayload {
   const payload: JWTPayload = { [claims.role]: identity.role };
   // Staff without an RPPS (auditors, operators) get a structure-based idNatPs: "3" + FINESS + "/" + local id.
-  const nationalId = identity.rpps ? idNatPsOf(identity.rpps) : `3${identity.organization?.finess ?? '999999999'}/${identity.role.toUpperCase()}`;
+  const nationalId = identity.rpps ? idNatPsFromRpps(identity.rpps) : `3${identity.organization?.finess ?? '999999999'}/${identity.role.toUpperCase()}`;
   payload[claims.nationalId] = nationalId;
   payload.preferred_username = nationalId;
   if (identity.profession) {
@@ -123,7 +124,7 @@ export interface SignOptions {
 
 export async function signDevToken(key: DevKey, identity: DevIdentity, options: SignOptions): Promise<string> {
   const iat = Math.floor((options.issuedAt ?? new Date()).getTime() / 1000);
-  const subject = options.subject ?? `f:${randomUUID()}:${identity.rpps ? idNatPsOf(identity.rpps) : identity.role}`;
+  const subject = options.subject ?? `f:${randomUUID()}:${identity.rpps ? idNatPsFromRpps(identity.rpps) : identity.role}`;
   return new jose.SignJWT(pscClaims(identity, options.claimNames))
     .setProtectedHeader({ alg: DEV_ISSUER_ALG, kid: key.kid, typ: 'JWT' })
     .setIssuer(options.issuer)

@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
 import { auditQueueOf, enqueueAudit, newAuditId, type AuditJob } from '../../queue/audit/jobs';
 import type { GatewayQueues } from '../../queue/queues';
-import { interactionOfMethod, ROUTE_AUDIT } from '../audit/route-events';
+import { interactionOfMethod, ROUTE_AUDIT, type RouteAuditSpec } from '../audit/route-events';
 import type { GatewayConfig } from '../config';
 import { HttpProblem } from '../http-problem';
 import type { Logger } from '../logger';
@@ -23,7 +23,7 @@ import { AuthenticationError, createAuthenticator } from './authenticate';
 import type { SecurityConfig } from './config';
 import { LookupLimiter } from './lookup-limit';
 import { decideRoute, matchRoute, type MatchedRoute } from './policy';
-import type { SecurityContext } from './request-context';
+import { ForbiddenProblem, type SecurityContext } from './request-context';
 
 export interface InterceptorDeps {
   config: GatewayConfig;
@@ -47,10 +47,6 @@ function unauthorized(err: AuthenticationError): HttpProblem {
   });
 }
 
-function forbidden(reason: string): HttpProblem {
-  return new HttpProblem(403, [{ code: 'forbidden', message: `access refused: ${reason}` }]);
-}
-
 const numberParam = (route: MatchedRoute | undefined): string | undefined => {
   const raw = route?.params.number;
   if (raw === undefined) return undefined;
@@ -70,9 +66,8 @@ const numberFromLocation = (location: unknown): string | undefined => {
 };
 
 /** What the request was about, from the route's audit metadata and what the handler declared. */
-function entityOf(req: Request, res: Response, ctx: SecurityContext): AuditJob['entity'] {
+function entityOf(req: Request, res: Response, ctx: SecurityContext, spec: RouteAuditSpec | null): AuditJob['entity'] {
   const route = ctx.route;
-  const spec = route ? ROUTE_AUDIT[route.rule.id] : null;
   const hint = ctx.auditEntity ?? {};
   const number = hint.number ?? numberParam(route) ?? (spec?.entity === 'location' ? numberFromLocation(res.getHeader('location')) : undefined);
   const entity: NonNullable<AuditJob['entity']> = {
@@ -97,7 +92,7 @@ function auditJobOf(req: Request, res: Response, ctx: SecurityContext, startedAt
   const kind = spec ?? interactionOfMethod(req.method);
   const principal = ctx.principal;
   const professional = principal && (principal.role === 'prescriber' || principal.role === 'dispenser');
-  const entity = entityOf(req, res, ctx);
+  const entity = entityOf(req, res, ctx, spec);
   return {
     id: newAuditId(),
     recorded: startedAt.toISOString(),
@@ -176,12 +171,12 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
 
     if (!route) {
       ctx.refusal = `no access rule allows ${req.method} ${req.path}`;
-      throw forbidden(ctx.refusal);
+      throw new ForbiddenProblem(ctx.refusal);
     }
     const decision = decideRoute(route.rule, principal);
     if (!decision.allowed) {
       ctx.refusal = decision.reason;
-      throw forbidden(decision.reason);
+      throw new ForbiddenProblem(decision.reason);
     }
     if (route.rule.lookup) {
       const state = await limiter.consume(principal.nationalId);

@@ -40,6 +40,3 @@ export interface Principal {
 
 export const isProfession = (value: unknown): value is Profession => typeof value === 'string' && (PROFESSIONS as readonly string[]).includes(value);
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-
-/** idNatPs of a practitioner identified by RPPS. */
-export const idNatPsOf = (rpps: string): string => `8${rpps}`;

@@ -11,7 +11,7 @@ import type { EpuPayload } from './payload';
 import { schemaProblems } from './schema-problems';
 import { toPrescription } from './to-prescription';
 
-export function parseEpuJson(body: Buffer): MapResult {
+function parseEpuJson(body: Buffer): MapResult {
   const read = parseJsonSafely(body);
   if (!read.ok) return read;
   if (!isValidEpuJson(read.value)) {

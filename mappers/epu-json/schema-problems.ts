@@ -101,10 +101,9 @@ function ruleFor(pointer: string, keyword: string): string {
 
 // ---------------------------------------------------------------- describing values
 
-function lastToken(pointer: string): string {
-  const token = pointer.slice(pointer.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~');
-  return token;
-}
+const unescapeToken = (token: string): string => token.replace(/~1/g, '/').replace(/~0/g, '~');
+
+const lastToken = (pointer: string): string => unescapeToken(pointer.slice(pointer.lastIndexOf('/') + 1));
 
 /** "member 'quantite'" or "'lignes[3]'" for an array item. */
 function subject(pointer: string): string {
@@ -131,7 +130,7 @@ function valueAt(root: unknown, pointer: string): unknown {
   let node = root;
   for (const raw of pointer.split('/').slice(1)) {
     if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+    node = (node as Record<string, unknown>)[unescapeToken(raw)];
   }
   return node;
 }

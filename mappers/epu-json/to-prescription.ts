@@ -31,7 +31,7 @@ const GENDERS: Readonly<Record<EpuPayload['patient']['sexe'], Patient['gender']>
 };
 
 /** The meaning of each non-substitution code, as the vendors README §2.4 gives it. */
-export const NON_SUBSTITUTION_REASONS: Readonly<Record<string, string>> = {
+const NON_SUBSTITUTION_REASONS: Readonly<Record<string, string>> = {
   MTE: 'Marge thérapeutique étroite',
   EFG: 'Enfant de moins de 6 ans, pas de générique de forme adaptée',
   CIF: 'Contre-indication formelle à un excipient à effet notoire',

@@ -9,7 +9,7 @@ import type { Outcome, Problem } from '../../domain/issues';
 import { ok, rejected } from '../../domain/issues';
 import { validateFhirResource } from '../../fhir/fhir-schema';
 import { MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
-import { indexBundle, type MessageBundle } from './bundle-index';
+import { entryPath, indexBundle, type MessageBundle } from './bundle-index';
 import { MESSAGE_EVENT_DEFINITIONS, isSupportedEvent } from './events';
 
 const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -79,12 +79,12 @@ function checkMessageHeader(bundle: Bundle<FhirResource>, expectedEvent: string)
   const first = entries[0]?.resource;
   if (entries.length > 0 && first?.resourceType !== 'MessageHeader') {
     problems.push(
-      problem('structure', 'V12', `the first entry must be the MessageHeader, found ${first?.resourceType ?? 'no resource'}`, 'Bundle.entry[0].resource'),
+      problem('structure', 'V12', `the first entry must be the MessageHeader, found ${first?.resourceType ?? 'no resource'}`, entryPath(0)),
     );
   }
   entries.forEach((entry, i) => {
     if (i > 0 && entry.resource?.resourceType === 'MessageHeader') {
-      problems.push(problem('structure', 'V12', 'a message has exactly one MessageHeader, the first entry', `Bundle.entry[${i}].resource`));
+      problems.push(problem('structure', 'V12', 'a message has exactly one MessageHeader, the first entry', entryPath(i)));
     }
   });
 
@@ -92,7 +92,7 @@ function checkMessageHeader(bundle: Bundle<FhirResource>, expectedEvent: string)
   if (first?.resourceType === 'MessageHeader') {
     const header = first as MessageHeader;
     const event = header.eventCoding;
-    const at = 'Bundle.entry[0].resource';
+    const at = entryPath(0);
     if (!isSupportedEvent(event?.system, event?.code)) {
       const supported = Object.keys(MESSAGE_EVENT_DEFINITIONS).map((c) => `${MESSAGE_EVENT_SYSTEM}|${c}`).join(', ');
       problems.push(
@@ -113,7 +113,7 @@ function checkMessageHeader(bundle: Bundle<FhirResource>, expectedEvent: string)
     const type = entry.resource?.resourceType;
     if (type !== undefined && !allowed.includes(type)) {
       problems.push(
-        problem('structure', 'V2', `resource type ${type} is not allowed in a ${eventCode} message (allowed: ${allowed.join(', ')})`, `Bundle.entry[${i}].resource.resourceType`),
+        problem('structure', 'V2', `resource type ${type} is not allowed in a ${eventCode} message (allowed: ${allowed.join(', ')})`, `${entryPath(i)}.resourceType`),
       );
     }
   });

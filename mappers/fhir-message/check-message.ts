@@ -36,8 +36,8 @@ export function checkPrescriptionMessage(json: unknown): Outcome<CheckedMessage>
   const graphProblems = checkGraph(message);
   const { problems: participantProblems, participants } = checkParticipants(message);
   const { problems: requestProblems, findings } = checkRequests(message, participants.patient);
-  const locum = findings.prescriber ? checkLocum(message, participants.practitioners, findings.prescriber) : { problems: [] };
-  const problems = [...graphProblems, ...participantProblems, ...requestProblems, ...locum.problems];
+  const locum = findings.prescriber ? checkLocum(message, participants.practitioners, findings.prescriber) : undefined;
+  const problems = [...graphProblems, ...participantProblems, ...requestProblems, ...(locum?.problems ?? [])];
 
   const { patient, organization, dispensingConsent, dmpConsent, header } = participants;
   const { prescriber, prescriberRole, requests } = findings;
@@ -52,7 +52,7 @@ export function checkPrescriptionMessage(json: unknown): Outcome<CheckedMessage>
     organization,
     prescriber,
     ...(prescriberRole ? { prescriberRole } : {}),
-    ...('replaced' in locum && locum.replaced ? { replaced: locum.replaced } : {}),
+    ...(locum?.replaced ? { replaced: locum.replaced } : {}),
     dispensingConsent,
     ...(dmpConsent ? { dmpConsent } : {}),
     requests,

@@ -6,6 +6,7 @@
  */
 import type { DeviceRequest, Dosage, MedicationRequest, Patient, Practitioner, PractitionerRole, ServiceRequest } from 'fhir/r4';
 import type { Problem } from '../../domain/issues';
+import { PRIORITIES } from '../../domain/prescription';
 import { normalizePrescriptionNumber } from '../../domain/prescription-number';
 import { actTypeCoding, deviceQuantityIndex, extensionsOf, isActType, isDurationUnit, type RequestResource } from '../../fhir/read-prescription';
 import { ACT_TYPE_SYSTEM, CONTEXT_CODES, DEVICE_PARAMETER_SYSTEM, DEVICE_QUANTITY_CODE, EXTENSIONS, PRESCRIPTION_NUMBER_SYSTEM, TA_ASIP_SYSTEM } from '../../fhir/systems';
@@ -21,7 +22,6 @@ export interface RequestFindings {
 
 type Add = (code: Problem['code'], rule: string, message: string, path: string) => void;
 
-const PRIORITIES: readonly string[] = ['routine', 'urgent', 'asap', 'stat'];
 const CONTEXT_CODE_VALUES: readonly string[] = [CONTEXT_CODES.ald, CONTEXT_CODES.workAccident, CONTEXT_CODES.prevention, CONTEXT_CODES.nonReimbursable];
 const ACT_PERIOD_UNITS: readonly string[] = ['d', 'wk', 'mo'];
 

@@ -3,16 +3,16 @@
  * Bytes → JSON (UTF-8, nesting ≤ 32: malformed) → structural checks of §4 + V12 (invalid, with
  * FHIRPath paths) → canonical Prescription + SourceMap. V3–V11 are left to profiles/rules.
  */
-import { readJson } from '../shared/json-reader';
+import { parseJsonSafely } from '../shared/safe-json';
 import type { MapResult, VendorMapper } from '../types';
 import { checkPrescriptionMessage } from './check-message';
 import { toPrescription } from './to-prescription';
 
 export { messageInfoOf, readMessageInfo, MESSAGE_EVENT_DEFINITIONS, type MessageInfo } from './events';
 
-export function parseFhirMessage(body: Buffer): MapResult {
-  const json = readJson(body);
-  if (!json.ok) return { ok: false, reason: 'malformed', problems: json.problems };
+function parseFhirMessage(body: Buffer): MapResult {
+  const json = parseJsonSafely(body);
+  if (!json.ok) return json;
   const checked = checkPrescriptionMessage(json.value);
   if (!checked.ok) return { ok: false, reason: 'invalid', problems: checked.problems };
   return toPrescription(checked.value);

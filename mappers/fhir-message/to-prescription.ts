@@ -5,7 +5,7 @@
  * idempotency key, the number and priority spread over the requests, the locum on the prescriber,
  * the specialty possibly on a PractitionerRole, the software in MessageHeader.source.
  */
-import type { Prescription, PrescriptionLine, SourceMap } from '../../domain/prescription';
+import { PRIORITIES, type Prescription, type PrescriptionLine, type SourceMap } from '../../domain/prescription';
 import type { Problem } from '../../domain/issues';
 import { normalizePrescriptionNumber } from '../../domain/prescription-number';
 import {
@@ -22,8 +22,6 @@ import type { MapResult } from '../types';
 import type { CheckedMessage } from './check-message';
 import { numberOf } from './check-requests';
 import { lazySourceMap } from './lazy-source-map';
-
-const PRIORITY_ORDER: readonly Prescription['priority'][] = ['routine', 'urgent', 'asap', 'stat'];
 
 export function toPrescription(checked: CheckedMessage): MapResult {
   const { message, header, patient, organization, prescriber, prescriberRole, replaced, requests } = checked;
@@ -88,7 +86,7 @@ export function toPrescription(checked: CheckedMessage): MapResult {
     sourceFormat: 'fhir-message',
     ...(sentNumber ? { number: normalizePrescriptionNumber(sentNumber.value) } : {}),
     authoredOn: first.resource.authoredOn!,
-    priority: PRIORITY_ORDER[rank(mostUrgent.resource.priority)]!,
+    priority: PRIORITIES[rank(mostUrgent.resource.priority)]!,
     prescriber: prescriberRead.value,
     ...(replacedRead ? { replacedPrescriber: practitionerIdentity(replacedRead.value) } : {}),
     organization: organizationRead.value,
@@ -108,5 +106,5 @@ export function toPrescription(checked: CheckedMessage): MapResult {
   return { ok: true, value: { prescription, sourceMap } };
 }
 
-/** Index in PRIORITY_ORDER; an absent priority is routine. */
-const rank = (priority: string | undefined): number => Math.max(0, PRIORITY_ORDER.indexOf((priority ?? 'routine') as Prescription['priority']));
+/** Index in PRIORITIES; an absent priority is routine. */
+const rank = (priority: string | undefined): number => Math.max(0, PRIORITIES.indexOf((priority ?? 'routine') as Prescription['priority']));

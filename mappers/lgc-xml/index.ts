@@ -9,7 +9,7 @@ import type { MapResult, VendorMapper } from '../types';
 import { checkStructure } from './check-structure';
 import { toPrescription } from './to-prescription';
 
-export function parseLgcXml(body: Buffer): MapResult {
+function parseLgcXml(body: Buffer): MapResult {
   const read = readXml(body);
   if (!read.ok) return { ok: false, reason: 'malformed', problems: read.problems };
   const problems = checkStructure(read.root);

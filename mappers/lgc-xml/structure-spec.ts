@@ -3,6 +3,8 @@
  * Element text and attribute values are compared after trimming surrounding whitespace.
  * `rule` names the vendors README rule a violation breaks when it is more specific than V2.
  */
+import { INS_OID_VALUES } from '../../domain/identifiers';
+
 export const LGC_NAMESPACE = 'urn:example:lgc:prescription:1';
 
 export interface SimpleType {
@@ -65,7 +67,7 @@ const RENEWALS: SimpleType = {
   expected: 'a whole number from 0 to 11',
 };
 const POSITIVE_INTEGER = pattern(/^\+?0*[1-9][0-9]*$/, 'a whole number greater than 0');
-const INS_OID = oneOf('1.2.250.1.213.1.4.8', '1.2.250.1.213.1.4.9', '1.2.250.1.213.1.4.10', '1.2.250.1.213.1.4.11');
+const INS_OID = oneOf(...INS_OID_VALUES);
 const INS_VALUE = pattern(
   /^[1-478][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{8}$/,
   'a 15-character INS: 13-character NIR/NIA body (positions 6-7 may be 2A/2B) followed by a 2-digit key',

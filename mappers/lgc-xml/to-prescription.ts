@@ -45,10 +45,10 @@ const attribute = (element: XmlElement | undefined, name: string): string | unde
 const yes = (value: string | undefined): boolean => value === 'yes';
 
 /** dd/mm/yyyy → YYYY-MM-DD, as written (31/02/2026 → 2026-02-31). */
-export const isoFromFrenchDate = (date: string): string => `${date.slice(6, 10)}-${date.slice(3, 5)}-${date.slice(0, 2)}`;
+const isoFromFrenchDate = (date: string): string => `${date.slice(6, 10)}-${date.slice(3, 5)}-${date.slice(0, 2)}`;
 
 /** "  15 séances " → 15; undefined when the text does not start with a whole number. */
-export function leadingInteger(text: string | undefined): number | undefined {
+function leadingInteger(text: string | undefined): number | undefined {
   const match = text === undefined ? null : LEADING_INTEGER.exec(text);
   return match ? Number(match[1]) : undefined;
 }

@@ -17,7 +17,7 @@ const HOUR = 3_600_000;
 const offsetByHour = new Map<number, number>();
 
 /** Paris UTC offset in minutes at an instant (+60 in winter, +120 in summer). */
-export function parisOffsetMinutesAt(epochMs: number): number {
+function parisOffsetMinutesAt(epochMs: number): number {
   const hour = Math.floor(epochMs / HOUR);
   const cached = offsetByHour.get(hour);
   if (cached !== undefined) return cached;
@@ -39,7 +39,7 @@ export function parisDateOf(instant: Date | number): string {
   return new Date(epochMs + parisOffsetMinutesAt(epochMs) * 60_000).toISOString().slice(0, 10);
 }
 
-export function formatOffset(minutes: number): string {
+function formatOffset(minutes: number): string {
   const sign = minutes < 0 ? '-' : '+';
   const abs = Math.abs(minutes);
   return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
@@ -53,7 +53,7 @@ const THREE_HOURS = 3 * 3_600_000;
  * in the spring hour that does not exist, the offset in force before the change (so the instant
  * lands just after it).
  */
-export function parisOffsetForLocal(date: string, time: string): number {
+function parisOffsetForLocal(date: string, time: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const [hh, mm] = time.split(':').map(Number) as [number, number];
   // Date.UTC rolls over impossible dates (31/02 → 03/03); fine here, the rules reject the date itself.

@@ -4,8 +4,8 @@
  * tableSourceMap resolves canonical paths on demand. Building ~100 string keys for every payload
  * cost more than the JSON Schema validation itself; lookups only happen when a rule fails.
  *
- * The result behaves as the plain `Record<string, string>` the SourceMap type promises (property
- * reads, `in`, Object.keys/entries, spread, JSON.stringify, writes), through a Proxy.
+ * The result behaves as the plain `Record<string, string>` the SourceMap type promises, through
+ * a Proxy (sourceMapView).
  *
  * Entries exist for every field the vendor format has, whether or not this payload sent it: the
  * rules name absent fields through them (see profiles/rules/vendor-paths).
@@ -56,12 +56,24 @@ export function tableSourceMap(layout: SourceLayout): SourceMap {
     return [...all];
   };
 
+  return sourceMapView(resolve, keys, (key, value) => written.set(key, value));
+}
+
+/**
+ * A SourceMap whose entries are computed on demand, behaving as the plain Record the type
+ * promises (property reads, `in`, Object.keys/entries, spread, JSON.stringify, writes).
+ */
+export function sourceMapView(
+  resolve: (canonical: string) => string | undefined,
+  keys: () => string[],
+  write: (canonical: string, vendor: string) => void,
+): SourceMap {
   return new Proxy(Object.create(null) as SourceMap, {
     get: (_target, key) => (typeof key === 'string' ? resolve(key) : undefined),
     has: (_target, key) => typeof key === 'string' && resolve(key) !== undefined,
     set: (_target, key, value) => {
       if (typeof key !== 'string') return false;
-      written.set(key, String(value));
+      write(key, String(value));
       return true;
     },
     ownKeys: () => keys(),

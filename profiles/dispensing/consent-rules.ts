@@ -7,6 +7,7 @@
 import type { Consent } from 'fhir/r4';
 import type { Outcome } from '../../domain/issues';
 import { ok, rejected } from '../../domain/issues';
+import { consentTopic } from '../../fhir/read-prescription';
 import { CONSENT_TOPICS, CONSENT_TOPIC_SYSTEM } from '../../fhir/systems';
 
 export const isDispensingViewConsent = (consent: Consent): boolean =>
@@ -42,7 +43,7 @@ export function readPatientChoice(json: unknown): Outcome<boolean> {
   const body = json as Record<string, unknown>;
   if (body.resourceType === 'Consent') {
     const consent = body as unknown as Consent;
-    const topic = consent.policyRule?.coding?.find((c) => c.system === CONSENT_TOPIC_SYSTEM)?.code;
+    const topic = consentTopic(consent);
     if (topic !== undefined && topic !== CONSENT_TOPICS.dispensingView) {
       return rejected([{ code: 'not-supported', path: 'Consent.policyRule.coding', message: `only the ${CONSENT_TOPICS.dispensingView} choice can be changed here, not ${topic}` }]);
     }

@@ -17,7 +17,7 @@ import { EXECUTABLE_LINES } from '../../gateway/security/policy';
 import type { Profession } from '../../gateway/security/principal';
 import { CLOCK_TOLERANCE_MS } from '../rules/date-rules';
 import { RECORD_FOR_REQUEST, type LineState, type PrescriptionState, type RecordType } from './model';
-import { lineLabel, lineStatusOf, prescriptionStatusOf } from './status';
+import { lineLabel, lineStatusOf, plural, prescriptionStatusOf } from './status';
 
 /** Completeness of a drug dispense (v3 ActCode fill codes, the content of jdv-completude-dispensation-cisis). */
 export const FILL_CODES = {
@@ -69,8 +69,6 @@ export type ExecutionDecision =
 const REFERENCE = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 /** `Type/id` of a literal reference (relative, absolute, or versioned). */
 export const referenceKey = (reference: string): string | undefined => REFERENCE.exec(reference)?.[1];
-
-const plural = (n: number, unit: string): string => `${n} ${unit}${n > 1 ? 's' : ''}`;
 
 function describePrescribed(line: LineState): string {
   if (line.kind !== 'drug' || line.renewals === 0) return `${plural(line.prescribed, line.unit)} prescribed`;

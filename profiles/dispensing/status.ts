@@ -38,7 +38,8 @@ export interface LineVerdict {
   reason?: string;
 }
 
-const quantity = (n: number, unit: string): string => `${n} ${unit}${n > 1 && !unit.endsWith('s') ? 's' : ''}`;
+/** "2 boîtes": a count and its unit, plural above 1. */
+export const plural = (n: number, unit: string): string => `${n} ${unit}${n > 1 && !unit.endsWith('s') ? 's' : ''}`;
 export const lineLabel = (line: LineState): string => `line ${line.index + 1} (${line.reference})`;
 
 export function lineStatusOf(line: LineState, today: string): LineVerdict {
@@ -46,7 +47,7 @@ export function lineStatusOf(line: LineState, today: string): LineVerdict {
     return { status: 'cancelled', reason: `${lineLabel(line)} was cancelled by the prescriber` };
   }
   if (line.requestStatus === 'completed' || line.executed >= line.prescribed) {
-    return { status: 'completed', reason: `${lineLabel(line)} was fully dispensed or executed (${quantity(line.executed, line.unit)} of ${line.prescribed})` };
+    return { status: 'completed', reason: `${lineLabel(line)} was fully dispensed or executed (${plural(line.executed, line.unit)} of ${line.prescribed})` };
   }
   if (line.validUntil !== undefined && today > line.validUntil) {
     return { status: 'expired', reason: `${lineLabel(line)} expired: it could be dispensed until ${line.validUntil}` };

@@ -1,12 +1,7 @@
 /** V5: product and act codes of each line (CIP13 EAN-13 check digit, CIS, LPP, NABM shapes). */
-import { ean13CheckDigit } from '../../domain/identifiers';
+import { CIP13_SHAPE, ean13CheckDigit, isValidCis, isValidLpp, isValidNabm } from '../../domain/identifiers';
 import { lineName, linePath } from './describe';
 import type { Rule } from './types';
-
-const CIP13_SHAPE = /^340[0-9]{10}$/;
-const CIS_SHAPE = /^[0-9]{8}$/;
-const LPP_SHAPE = /^[0-9]{7}$/;
-const NABM_SHAPE = /^[0-9]{4}$/;
 
 export const drugCodesAreValid: Rule = ({ lines }, _context, report) => {
   lines.forEach((line, index) => {
@@ -28,7 +23,7 @@ export const drugCodesAreValid: Rule = ({ lines }, _context, report) => {
         }
       }
     }
-    if (line.cis !== undefined && !CIS_SHAPE.test(line.cis)) {
+    if (line.cis !== undefined && !isValidCis(line.cis)) {
       report({ rule: 'V5', code: 'value', path: `${linePath(index)}/cis`, message: `CIS '${line.cis}' of ${name} must be exactly 8 digits` });
     }
   });
@@ -36,7 +31,7 @@ export const drugCodesAreValid: Rule = ({ lines }, _context, report) => {
 
 export const deviceCodesAreValid: Rule = ({ lines }, _context, report) => {
   lines.forEach((line, index) => {
-    if (line.kind === 'device' && line.lpp !== undefined && !LPP_SHAPE.test(line.lpp)) {
+    if (line.kind === 'device' && line.lpp !== undefined && !isValidLpp(line.lpp)) {
       report({ rule: 'V5', code: 'value', path: `${linePath(index)}/lpp`, message: `LPP code '${line.lpp}' of ${lineName(line, index)} must be 7 digits` });
     }
   });
@@ -44,7 +39,7 @@ export const deviceCodesAreValid: Rule = ({ lines }, _context, report) => {
 
 export const biologyCodesAreValid: Rule = ({ lines }, _context, report) => {
   lines.forEach((line, index) => {
-    if (line.kind === 'act' && line.actType === 'acteBiologieMedicale' && line.code !== undefined && !NABM_SHAPE.test(line.code)) {
+    if (line.kind === 'act' && line.actType === 'acteBiologieMedicale' && line.code !== undefined && !isValidNabm(line.code)) {
       report({ rule: 'V5', code: 'value', path: `${linePath(index)}/code`, message: `NABM code '${line.code}' of ${lineName(line, index)} must be 4 digits` });
     }
   });

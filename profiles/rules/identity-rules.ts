@@ -1,10 +1,7 @@
 /** V3 (INS) and V4 (RPPS) on the people of the prescription. */
-import { INS_OID_VALUES, insKey, isInsOid, luhnValid } from '../../domain/identifiers';
+import { INS_OID_VALUES, INS_SHAPE, RPPS_SHAPE, insKey, isInsOid, luhnValid } from '../../domain/identifiers';
 import { INS_OIDS, type PractitionerIdentity } from '../../domain/prescription';
 import type { Report, Rule } from './types';
-
-const INS_SHAPE = /^[1-478][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{6}[0-9]{2}$/;
-const RPPS_SHAPE = /^[19][0-9]{10}$/;
 
 export const insValueIsWellFormed: Rule = ({ patient }, _context, report) => {
   const value = patient.ins.value;

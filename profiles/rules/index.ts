@@ -24,7 +24,7 @@ export type { RuleProblem, RuleContext, Rule } from './types';
 export { toVendorPaths } from './vendor-paths';
 
 /** Every rule, in the order of the README table. */
-export const PRESCRIPTION_RULES: readonly Rule[] = [
+const PRESCRIPTION_RULES: readonly Rule[] = [
   insValueIsWellFormed, // V3
   insKeyMatchesBody,
   insOidIsKnown,
@@ -44,7 +44,7 @@ export const PRESCRIPTION_RULES: readonly Rule[] = [
   organizationIdentifiersAreWellFormed,
 ];
 
-export function ruleContext(prescription: Prescription, now: Date): RuleContext {
+function ruleContext(prescription: Prescription, now: Date): RuleContext {
   const authoredOnValid = dateTimeProblem(prescription.authoredOn) === undefined;
   return {
     now,

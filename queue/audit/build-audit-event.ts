@@ -12,13 +12,13 @@
  *   and the audit record's own identifier (entity-identifier search, conditional create).
  */
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from 'fhir/r4';
-import { IDNATPS_SYSTEM, PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
+import { ACT_REASON_SYSTEM, FINESS_SYSTEM, GATEWAY_PROFESSION_SYSTEM, IDNATPS_SYSTEM, PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
+import { RFC3986_SYSTEM } from '../dmp/mhd';
 import type { AuditJob } from './jobs';
 
 export const AUDIT_RECORD_SYSTEM = 'urn:ordo-gateway:audit-record';
 export const AUDIT_EVENT_NAME_SYSTEM = 'urn:ordo-gateway:audit-event';
 export const GATEWAY_ROLE_SYSTEM = 'urn:ordo-gateway:role';
-export const GATEWAY_PROFESSION_SYSTEM = 'urn:ordo-gateway:profession';
 export const REQUEST_ID_DETAIL = 'x-request-id';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -28,7 +28,6 @@ const ENTITY_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 const SOURCE_TYPE = 'http://terminology.hl7.org/CodeSystem/security-source-type';
 const PARTICIPATION = 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType';
-const ACT_REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
 const BALP_ENTITY_TYPE = 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType';
 
 /** What the processor found in the store for the job's entity. */
@@ -63,7 +62,7 @@ function userAgent(job: AuditJob): AuditEventAgent | undefined {
     who: { identifier: { system: IDNATPS_SYSTEM, value: p.nationalId } },
     altId: p.subject,
     requestor: true,
-    ...(p.organization.finess ? { location: { identifier: { system: 'https://finess.esante.gouv.fr', value: p.organization.finess } } } : {}),
+    ...(p.organization.finess ? { location: { identifier: { system: FINESS_SYSTEM, value: p.organization.finess } } } : {}),
   };
 }
 
@@ -84,7 +83,7 @@ function entities(job: AuditJob, resolved: ResolvedEntity): AuditEventEntity[] {
   if (job.entity?.documentUniqueId) {
     // What the export produced (DICOM 110106): the document in the patient's DMP, by its uniqueId.
     out.push({
-      what: { identifier: { system: 'urn:ietf:rfc:3986', value: job.entity.documentUniqueId } },
+      what: { identifier: { system: RFC3986_SYSTEM, value: job.entity.documentUniqueId } },
       type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
       role: { system: OBJECT_ROLE, code: '3', display: 'Report' },
     });
@@ -143,7 +142,7 @@ export function buildAuditEvent(job: AuditJob, resolved: ResolvedEntity, gateway
     recorded: job.recorded,
     outcome,
     ...(description ? { outcomeDesc: description } : {}),
-    ...(job.purposeOfUse ? { purposeOfEvent: [{ coding: [{ system: ACT_REASON, code: job.purposeOfUse }] }] } : {}),
+    ...(job.purposeOfUse ? { purposeOfEvent: [{ coding: [{ system: ACT_REASON_SYSTEM, code: job.purposeOfUse }] }] } : {}),
     agent: agents,
     source: {
       observer: { display: gateway.name },

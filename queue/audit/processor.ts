@@ -5,9 +5,8 @@
  */
 import { hostname } from 'node:os';
 import type { Job, Processor } from 'bullmq';
-import type { Bundle, RequestGroup } from 'fhir/r4';
 import type { FhirClient } from '../../fhir/client';
-import { PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
+import { findHeaderByNumber } from '../../gateway/prescriptions/repository';
 import { AUDIT_RECORD_SYSTEM, buildAuditEvent, type GatewayIdentity, type ResolvedEntity } from './build-audit-event';
 import type { AuditJob } from './jobs';
 
@@ -25,8 +24,7 @@ async function resolve(fhir: FhirClient, job: AuditJob): Promise<ResolvedEntity>
   if (reference?.startsWith('RequestGroup/') && patient) return { reference, patient };
   const number = job.entity?.number;
   if (!number) return {};
-  const bundle = (await fhir.search('RequestGroup', { 'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`, _count: '1' })) as Bundle<RequestGroup>;
-  const header = bundle.entry?.find((e) => e.resource?.resourceType === 'RequestGroup')?.resource;
+  const header = await findHeaderByNumber(fhir, number);
   if (!header?.id) return {};
   return { reference: `RequestGroup/${header.id}`, ...(header.subject?.reference ? { patient: header.subject.reference } : {}) };
 }

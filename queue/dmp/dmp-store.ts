@@ -7,6 +7,7 @@ import type { Bundle, DocumentReference, FhirResource, Parameters } from 'fhir/r
 import type { FhirClient } from '../../fhir/client';
 import { parseLocation } from '../../fhir/build-transaction';
 import { oidSystem } from '../../fhir/systems';
+import type { Patient } from '../../domain/prescription';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { ENTRY_INDEX } from './provide-bundle';
 import { XDS_CODES } from './mhd';
@@ -43,11 +44,6 @@ export async function provide(dmp: FhirClient, bundle: Bundle<FhirResource>): Pr
   };
 }
 
-export interface PatientIns {
-  oid: string;
-  value: string;
-}
-
 const relatesToPrescription = (doc: DocumentReference, number: string): boolean =>
   (doc.context?.related ?? []).some((r) => r.identifier?.system === PRESCRIPTION_NUMBER_SYSTEM && r.identifier.value === number);
 
@@ -56,7 +52,7 @@ const relatesToPrescription = (doc: DocumentReference, number: string): boolean 
  * (R4 `related` is a reference search parameter and HAPI has no `:identifier` modifier, so the
  * patient's prescriptions are fetched and filtered here).
  */
-export async function findPrescriptionDocuments(dmp: FhirClient, ins: PatientIns, number: string): Promise<DocumentReference[]> {
+export async function findPrescriptionDocuments(dmp: FhirClient, ins: Patient['ins'], number: string): Promise<DocumentReference[]> {
   const bundle = await dmp.search<DocumentReference>('DocumentReference', {
     'patient.identifier': `${oidSystem(ins.oid)}|${ins.value}`,
     category: `${XDS_CODES.classCode.system}|${XDS_CODES.classCode.code}`,

@@ -4,6 +4,7 @@
  * cannot (a 4xx answer, a prescription that does not exist or cannot be read, a document that
  * cannot be built or signed — the same input gives the same failure every time).
  */
+import { UnrecoverableError } from 'bullmq';
 import { FhirServerError } from '../../fhir/client';
 
 /** A failure that repeats identically on every attempt: the job goes to the dead letters at once. */
@@ -17,7 +18,7 @@ export class PoisonJobError extends Error {
 export type FailureVerdict = { retry: true } | { retry: false; reason: string };
 
 export function classifyFailure(err: unknown): FailureVerdict {
-  if (err instanceof PoisonJobError) return { retry: false, reason: err.message };
+  if (err instanceof PoisonJobError || err instanceof UnrecoverableError) return { retry: false, reason: err.message };
   if (err instanceof FhirServerError) {
     // 409/412: a concurrent conditional create of the same publication, or a version that moved:
     // the next attempt reads again and finds what the other writer stored.

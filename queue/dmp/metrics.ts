@@ -56,6 +56,3 @@ export function createDmpMetrics(registry: Registry): DmpMetrics {
     },
   };
 }
-
-/** For callers without metrics (tools, tests that do not look at them). */
-export const NO_METRICS: DmpMetrics = { observeStage: () => undefined, observeJob: () => undefined };

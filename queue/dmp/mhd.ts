@@ -4,6 +4,9 @@
  * `ansforge/IG-fhir-partage-de-documents-de-sante`, IHE MHD 4.2, the ANS eP-MED-DM XDM example
  * METADATA.XML — docs/domain-digest.md §4.2).
  */
+import { AMBULATORY_SETTING, DEFAULT_FACILITY_TYPE, DEFAULT_PROFESSION } from '../../documents/cda/header';
+import type { CodedValue } from '../../documents/cda/types';
+import { oidSystem, TA_ASIP_SYSTEM } from '../../fhir/systems';
 
 export const RFC3986_SYSTEM = 'urn:ietf:rfc:3986';
 
@@ -28,17 +31,20 @@ export const REFERENCE_ID_TYPE = { system: RFC3986_SYSTEM, code: 'urn:ihe:iti:xd
 
 export const CONFIDENTIALITY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
 
+/** The XDS metadata repeats the CDA header: its codes as FHIR codings. */
+const fromCda = (value: CodedValue) => ({ system: oidSystem(value.codeSystem), code: value.code, display: value.displayName });
+
 /** XDS codes of an ordonnance (ANS eP-MED-DM XDM example). */
 export const XDS_CODES = {
   classCode: { system: 'urn:oid:1.2.250.1.213.1.1.4.1', code: '42', display: 'Prescription' },
   formatCode: { system: 'urn:oid:1.2.250.1.213.1.1.4.2.282', code: 'urn:ihe:pharm:pre:2010' },
   confidentiality: { system: CONFIDENTIALITY_SYSTEM, code: 'N', display: 'normal' },
-  facilityType: { system: 'urn:oid:1.2.250.1.71.4.2.4', code: 'SA07', display: 'Cabinet individuel' },
-  practiceSetting: { system: 'urn:oid:1.2.250.1.213.1.1.4.9', code: 'AMBULATOIRE', display: 'Ambulatoire' },
+  facilityType: fromCda(DEFAULT_FACILITY_TYPE),
+  practiceSetting: fromCda(AMBULATORY_SETTING),
   /** G15 profession of the author (the canonical model has the specialty as free text only; as the CDA). */
-  profession: { system: 'urn:oid:1.2.250.1.213.1.1.4.5', code: 'G15_10', display: 'Médecin' },
+  profession: fromCda(DEFAULT_PROFESSION),
   /** TA_ASIP: prescription sub-types, also in the CDA serviceEvent. */
-  subtypeSystem: 'urn:oid:1.2.250.1.213.1.1.4.322',
+  subtypeSystem: TA_ASIP_SYSTEM,
 } as const;
 
 /**

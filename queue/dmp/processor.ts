@@ -114,7 +114,7 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
       return result;
     } catch (err) {
       if (err instanceof DelayedError) throw err;
-      const verdict = err instanceof UnrecoverableError ? { retry: false, reason: err.message } : classifyFailure(err);
+      const verdict = classifyFailure(err);
       // The last allowed attempt failing makes a dead letter too, whatever the failure.
       const deadLetter = !verdict.retry || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const reason = verdict.retry ? `gave up after ${job.attemptsMade + 1} attempts: ${(err as Error)?.message ?? String(err)}` : verdict.reason;

@@ -27,8 +27,9 @@ import type {
   PractitionerRole,
 } from 'fhir/r4';
 import type { DmpDocumentKind } from '../../documents/cda/dmp-document';
-import { addMonths, localDateOf, VALIDITY_MONTHS } from '../../documents/cda/hl7-time';
-import { IDENTIFIER_ROOTS, LOINC, PRESCRIPTION_SUBTYPES } from '../../documents/cda/oids';
+import { epMedDmSubtypes } from '../../documents/cda/ep-med-dm';
+import { validityEnd } from '../../documents/cda/hl7-time';
+import { IDENTIFIER_ROOTS, LOINC } from '../../documents/cda/oids';
 import { idNatPsFromRpps } from '../../domain/identifiers';
 import { INS_OIDS, type Organization, type Patient, type Prescription } from '../../domain/prescription';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
@@ -121,11 +122,10 @@ function authorResources(p: Prescription): [Practitioner, PractitionerRole, Fhir
   ];
 }
 
-/** eP-MED-DM sub-types, as in the CDA serviceEvent (ep-med-dm.ts): XDS eventCodeList. */
+/** eP-MED-DM sub-types, as in the CDA serviceEvent: XDS eventCodeList. */
 function eventCodes(p: Prescription, kind: DmpDocumentKind): CodeableConcept[] {
   if (kind !== 'ep-med-dm') return [];
-  const subtypes = [...(p.context.ald ? [PRESCRIPTION_SUBTYPES.bizone] : []), ...(p.priority !== 'routine' ? [PRESCRIPTION_SUBTYPES.urgent] : [])];
-  return subtypes.map((s) => coding({ system: XDS_CODES.subtypeSystem, code: s.code, display: s.displayName }));
+  return epMedDmSubtypes(p).map((s) => coding({ system: XDS_CODES.subtypeSystem, code: s.code, display: s.displayName }));
 }
 
 export function documentReferenceResource(input: ProvideBundleInput, refs: { patient: string; binary: string }): DocumentReference {
@@ -165,7 +165,7 @@ export function documentReferenceResource(input: ProvideBundleInput, refs: { pat
     context: {
       ...(events.length > 0 ? { event: events } : {}),
       // Validity of the ordonnance: from its date-time to the last day it can be presented.
-      period: { start: p.authoredOn, end: addMonths(localDateOf(p.authoredOn), VALIDITY_MONTHS) },
+      period: { start: p.authoredOn, end: validityEnd(p.authoredOn) },
       facilityType: coding(XDS_CODES.facilityType),
       practiceSetting: coding(XDS_CODES.practiceSetting),
       sourcePatientInfo: local(CONTAINED.patient),

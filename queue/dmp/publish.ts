@@ -8,7 +8,8 @@ import { buildDmpDocument, type DmpDocumentKind } from '../../documents/cda/dmp-
 import { signXades, type SigningCredentials } from '../../documents/signature';
 import type { FhirClient } from '../../fhir/client';
 import { renderOrdonnancePdf } from '../../documents/ordonnance-pdf';
-import { DOCUMENT_KINDS, storedPrescriptionOf } from '../../gateway/prescriptions/documents';
+import { qrPng as renderQrPng } from '../../documents/qr-code';
+import { storedPrescriptionOf } from '../../gateway/prescriptions/documents';
 import { findPrescriptionByNumber } from '../../gateway/prescriptions/repository';
 import type { StoredPrescription } from '../../fhir/read-prescription';
 import { provide } from './dmp-store';
@@ -52,17 +53,13 @@ export type PublishResult =
 
 /** Header statuses of a prescription that must not reach the DMP (a cancelled one is deprecated instead). */
 const CANCELLED: ReadonlySet<RequestGroup['status']> = new Set(['revoked', 'entered-in-error']);
+export const isCancelledHeader = (header: RequestGroup): boolean => CANCELLED.has(header.status);
 
 export async function readStoredPrescription(fhir: FhirClient, number: string): Promise<{ header: RequestGroup; stored: StoredPrescription }> {
   const found = await findPrescriptionByNumber(fhir, number, { records: false });
   if (!found) throw new PoisonJobError(`no prescription has the number ${number}`);
   const stored = await deterministic(`prescription ${number}`, () => storedPrescriptionOf(found));
   return { header: found.header, stored };
-}
-
-async function asBuffer(value: Promise<Buffer | string>): Promise<Buffer> {
-  const v = await value;
-  return typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
 }
 
 export interface PreparedPublication {
@@ -90,8 +87,8 @@ export async function preparePublication(
       // The QR code is rendered once and given to the PDF, exactly as DOCUMENT_KINDS['ordonnance.pdf']
       // does with its own rendering (the PNG costs as much CPU as the rest of the PDF); the
       // integration test checks these bytes against what GET …/qr.png and …/ordonnance.pdf serve.
-      const qr = await asBuffer(DOCUMENT_KINDS['qr.png']!.render(stored));
       const p = stored.prescription;
+      const qr = await renderQrPng(p, stored.number);
       return { qrPng: qr, pdf: await renderOrdonnancePdf(p, stored.number, { qrPng: qr, generatedAt: new Date(p.authoredOn) }) };
     }),
   );
@@ -121,7 +118,7 @@ export async function preparePublication(
 
 export async function publishPrescription(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
   const { header, stored } = await deps.stage('read', () => readStoredPrescription(deps.fhir, request.number));
-  if (CANCELLED.has(header.status)) return { outcome: 'skipped', reason: 'prescription-cancelled' };
+  if (isCancelledHeader(header)) return { outcome: 'skipped', reason: 'prescription-cancelled' };
   if (stored.prescription.consent.dmpOptOut) return { outcome: 'skipped', reason: 'patient-opted-out' };
   const prepared = await preparePublication(deps, stored, request);
   const published = await deps.stage('publish', () => provide(deps.dmp, prepared.bundle));

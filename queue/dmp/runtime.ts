@@ -4,12 +4,13 @@
  * or password stops the worker at start-up instead of dead-lettering every job), and the queue
  * handles used to see pending publications and to audit them.
  */
-import { Queue, type ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
 import { loadSigningCredentials, signXades, type SigningCredentials } from '../../documents/signature';
 import { createFhirClient, type FhirClient } from '../../fhir/client';
 import { ConfigError } from '../../gateway/config';
 import type { Logger } from '../../gateway/logger';
-import { QUEUE_NAMES } from '../queues';
+import { auditQueueOf } from '../audit/jobs';
+import { closeQueues, createQueues, QUEUE_NAMES } from '../queues';
 import type { DmpConfig } from './config';
 import type { DmpMetrics } from './metrics';
 import type { DmpRuntime } from './processor';
@@ -48,20 +49,17 @@ export async function prepareDmpRuntime(options: DmpRuntimeOptions): Promise<Pre
   const dmp = await createFhirClient({ baseUrl: config.fhirBaseUrl, timeoutMs: config.timeoutMs, retries: config.retries });
   // The document sharing server may be down when the worker starts: jobs wait and retry, so this only warns.
   await dmp.capabilityStatement().catch((err: Error) => logger.warn({ dmp: config.fhirBaseUrl, reason: err.message }, 'DMP store unreachable at start-up; jobs will retry'));
-  const queue = new Queue(QUEUE_NAMES.dmpPublish, { connection: options.connection, prefix: options.queuePrefix });
-  const audit = new Queue(QUEUE_NAMES.audit, { connection: options.connection, prefix: options.queuePrefix });
+  const queues = createQueues({ connection: options.connection, prefix: options.queuePrefix });
   return {
     fhir: options.fhir,
     dmp,
     credentials,
     sourceOid: config.sourceOid,
-    queue,
-    audit,
+    queue: queues[QUEUE_NAMES.dmpPublish],
+    audit: auditQueueOf(queues),
     logger,
     metrics: options.metrics,
     ...(config.testPauseAfterPublishMs !== undefined ? { pauseAfterPublishMs: config.testPauseAfterPublishMs } : {}),
-    close: async () => {
-      await Promise.all([queue.close(), audit.close()]);
-    },
+    close: () => closeQueues(queues),
   };
 }

@@ -26,7 +26,7 @@ import { storedPrescriptionOf } from '../../gateway/prescriptions/documents';
 import { dmpJobId } from '../dmp-jobs';
 import { QUEUE_NAMES, type GatewayQueues } from '../queues';
 import { findPrescriptionDocuments } from './dmp-store';
-import type { PublishResult } from './publish';
+import { isCancelledHeader, type PublishResult } from './publish';
 
 export type DmpPublicationState = 'queued' | 'publishing' | 'published' | 'failed' | 'not-requested' | 'unknown';
 
@@ -68,8 +68,6 @@ const patientObjectsToDmp = (found: StoredPrescriptionBundle): boolean =>
     (e) => e.resource?.resourceType === 'Consent' && consentTopic(e.resource as Consent) === CONSENT_TOPICS.dmp && (e.resource as Consent).provision?.type === 'deny',
   );
 
-const isCancelled = (found: StoredPrescriptionBundle): boolean => found.header.status === 'revoked' || found.header.status === 'entered-in-error';
-
 /** What the DMP store holds for the prescription; undefined when it cannot be reached (the job state still answers). */
 async function storedDocumentFields(sources: Omit<DmpStatusSources, 'queues'>, number: string, found: StoredPrescriptionBundle): Promise<Pick<DmpPublicationStatus, 'documentReferenceId' | 'documentStatus'> | undefined> {
   const { prescription } = storedPrescriptionOf(found);
@@ -91,7 +89,7 @@ export async function dmpPublicationStatus(sources: DmpStatusSources, number: st
   } catch {
     return { state: 'unknown', reason: 'the publication queue cannot be reached' };
   }
-  const cancelled = isCancelled(found);
+  const cancelled = isCancelledHeader(found.header);
 
   if (job) {
     const attempts = job.attemptsMade;

@@ -8,18 +8,10 @@
  */
 import { DEFAULT_BIOLOGY_SAVOIR_FAIRE, DEFAULT_CLAIMS, ALLOWED_ALGORITHMS, type SecurityConfig } from '../../gateway/security/config';
 import { generateDevKey, signDevToken, startDevIssuer, type DevIdentity, type RunningDevIssuer, type SignOptions } from '../../gateway/security/dev-issuer';
-import type { Profession } from '../../gateway/security/principal';
 import { syntheticRpps } from './synthetic';
 
-export type { Profession };
-
-export interface TestIdentity {
-  role: 'prescriber' | 'dispenser' | 'auditor' | 'operator';
-  profession?: Profession;
-  /** 11 digits; a synthetic one (999 range, valid Luhn) when omitted for a prescriber or dispenser. */
-  rpps?: string;
-  organization?: { finess?: string; am?: string };
-}
+/** Who a token names; a prescriber or dispenser without `rpps` or `profession` gets them filled in (completeIdentity). */
+export type TestIdentity = DevIdentity;
 
 export const TEST_AUDIENCE = 'ordo-gateway-test';
 

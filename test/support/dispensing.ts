@@ -3,7 +3,7 @@
  * dispensing summary of a prescription Bundle, and build what pharmacies and professionals send.
  * Synthetic data only (test RPPS range, FINESS 99…).
  */
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -13,8 +13,8 @@ import type { Profession } from '../../gateway/security/principal';
 import { ACT_CODE_SYSTEM, EXECUTION_EXTENSIONS, GATEWAY_PROFESSION_SYSTEM, PRESCRIPTION_NUMBER_SYSTEM, RPPS_SYSTEM } from '../../fhir/systems';
 import { bearerFor, testSecurityConfig } from './auth';
 import { startTestGateway, type TestGateway } from './gateway';
-import { syntheticRpps } from './synthetic';
-import { CONTENT_TYPES, uniquify, vendorExamples, wireBody, type VendorExample } from './vendor-fixtures';
+import { syntheticFiness, syntheticRpps } from './synthetic';
+import { CONTENT_TYPES, uniquify, wireBody, type VendorExample } from './vendor-fixtures';
 
 /** A fixed clock for the gateway under test: after every example's prescription date, within its drugs' validity. */
 export const TEST_NOW = new Date('2026-11-26T11:00:00Z');
@@ -29,11 +29,7 @@ export async function startDispensingGateway(now: () => Date = () => TEST_NOW): 
   return startTestGateway({ now, security: await testSecurityConfig({ points: 100_000 }) });
 }
 
-export const example = (format: VendorExample['format'], name: string): VendorExample => {
-  const found = vendorExamples().find((e) => e.format === format && e.name === name);
-  assert.ok(found, `${format}/${name} exists`);
-  return found;
-};
+export { example } from './vendor-fixtures';
 
 export interface StoredExample {
   number: string;
@@ -72,8 +68,6 @@ export interface Professional {
   finess: string;
   bearer: string;
 }
-
-export const syntheticFiness = (): string => `99${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
 
 export async function professional(profession: Profession): Promise<Professional> {
   const rpps = syntheticRpps();
@@ -146,7 +140,7 @@ export interface ExecutionOf {
   when?: string;
 }
 
-export const numberExtension = (number: string) => ({
+const numberExtension = (number: string) => ({
   url: EXECUTION_EXTENSIONS.prescription,
   valueReference: { identifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: number } },
 });

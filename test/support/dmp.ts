@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, MetricsTime, type Job, type Queue } from 'bullmq';
@@ -25,6 +24,7 @@ import { prepareDmpRuntime, type PreparedDmpRuntime } from '../../queue/dmp/runt
 import { QUEUE_NAMES } from '../../queue/queues';
 import type { DmpPublicationStatus } from '../../queue/dmp/status';
 import { closeRedis } from './close-redis';
+import { freePort } from './free-port';
 import type { ThrowawayPki } from './throwaway-pki';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -106,7 +106,7 @@ export async function startInProcessDmpWorker(options: InProcessWorkerOptions): 
   }
 }
 
-export const FINISHED = ['completed', 'failed'] as const;
+const FINISHED = ['completed', 'failed'] as const;
 
 /**
  * Polls a job until it reaches one of `states`. The deadline only stops a hung test with a clear
@@ -159,15 +159,6 @@ export async function documentBytes(dmp: FhirClient, doc: DocumentReference): Pr
 export async function countOf(fhir: FhirClient, type: string, params: Record<string, string>): Promise<number> {
   const bundle = await fhir.search(type, { ...params, _summary: 'count' });
   return bundle.total ?? 0;
-}
-
-/** A free loopback TCP port (for a child process's health server). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 export interface ChildWorker {

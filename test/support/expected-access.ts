@@ -3,9 +3,8 @@
  * gateway/security/policy.ts: the unit and integration tests compare the policy with it, so a
  * change to the policy that is not also made here fails.
  */
-import { PROFESSIONS, type Profession, type Role } from '../../gateway/security/principal';
+import type { Profession, Role } from '../../gateway/security/principal';
 
-export const ALL: readonly Profession[] = PROFESSIONS;
 const PRESCRIBING: readonly Profession[] = ['doctor', 'nurse', 'physiotherapist', 'speech-therapist', 'orthoptist', 'podiatrist'];
 const DISPENSING: readonly Profession[] = ['pharmacist', 'nurse', 'physiotherapist', 'speech-therapist', 'orthoptist', 'podiatrist', 'biologist', 'lpp-supplier'];
 
@@ -30,7 +29,6 @@ export const EXPECTED_ROUTE_ACCESS: Record<string, Expected> = {
   'ops.queues': { operator: 'any' },
   'ops.metrics': { operator: 'any' },
 };
-
 
 /** Whether the expected table lets a role (with a profession) call a route. */
 export function expectedAllowed(routeId: string, role: Role, profession: Profession | undefined): boolean {

@@ -4,7 +4,7 @@
  * commune; RPPS numbers come from the 999… test range.
  */
 import { randomInt } from 'node:crypto';
-import { insKey } from '../../domain/identifiers';
+import { insKey, luhnValid } from '../../domain/identifiers';
 import { INS_OIDS } from '../../domain/prescription';
 
 const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');
@@ -18,15 +18,9 @@ export function syntheticIns(): { value: string; oid: string } {
 /** An 11-digit RPPS of the 999 test range with a valid Luhn key. */
 export function syntheticRpps(): string {
   const body = `999${digits(7)}`;
-  for (let check = 0; check < 10; check++) {
-    const candidate = body + check;
-    let sum = 0;
-    for (let i = 0; i < candidate.length; i++) {
-      let d = Number(candidate[candidate.length - 1 - i]);
-      if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-      sum += d;
-    }
-    if (sum % 10 === 0) return candidate;
-  }
+  for (let check = 0; check < 10; check++) if (luhnValid(body + check)) return body + check;
   throw new Error('unreachable: one Luhn key always fits');
 }
+
+/** A FINESS of the 99 range (no such department). */
+export const syntheticFiness = (): string => `99${digits(7)}`;

@@ -7,7 +7,7 @@ import type { Prescription } from '../../domain/prescription';
 import type { TransactionOptions } from '../../fhir/build-transaction';
 
 /** urn:uuid ids 00000000-0000-4000-8000-000000000001, …002, … in the order they are asked for. */
-export function uuidSequence(): () => string {
+function uuidSequence(): () => string {
   let n = 0;
   return () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
 }

@@ -2,6 +2,7 @@
  * Vendor example payloads, made unique per test run: a fresh message id, INS and number, so that
  * the idempotency and uniqueness rules of the gateway never see data from an earlier run.
  */
+import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { isValidRpps } from '../../domain/identifiers';
 import { mapperForFormat } from '../../mappers/registry';
 import { syntheticIns } from './synthetic';
 
-export const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures', 'vendors');
+const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures', 'vendors');
 
 export const CONTENT_TYPES: Record<VendorFormat, string> = {
   'epu-json': 'application/json',
@@ -43,6 +44,13 @@ export function vendorExamples(): VendorExample[] {
       });
   });
 }
+
+/** One example by format and file name; the test fails when there is no such file. */
+export const example = (format: VendorFormat, name: string): VendorExample => {
+  const found = vendorExamples().find((e) => e.format === format && e.name === name);
+  assert.ok(found, `${format}/${name} exists`);
+  return found;
+};
 
 export const freshNumber = (): string =>
   generatePrescriptionNumber({ issuedOn: new Date(), issuer: 1000, random: randomBytes(8) });
@@ -96,7 +104,7 @@ export function uniquify(example: VendorExample): { body: Buffer; ins: string; n
  * format's own mapper: the identity a test must authenticate as to submit it. Undefined when the
  * payload cannot be mapped or its RPPS is not valid (invalid examples).
  */
-export function prescriberRppsOf(format: VendorFormat, body: Buffer): string | undefined {
+function prescriberRppsOf(format: VendorFormat, body: Buffer): string | undefined {
   const mapped = mapperForFormat(format)?.parse(body);
   const rpps = mapped?.ok ? mapped.value.prescription.prescriber.rpps : undefined;
   return rpps && isValidRpps(rpps) ? rpps : undefined;

@@ -14,7 +14,8 @@ import { buildActPrescriptionDocument } from '../../documents/cda/act-prescripti
 import { buildDmpDocument, type DmpDocument } from '../../documents/cda/dmp-document';
 import { oidFromUuid, partId } from '../../documents/cda/document-ids';
 import { buildEpMedDmDocument } from '../../documents/cda/ep-med-dm';
-import { addMonths, hl7DateTime, hl7InstantInParis, validityPeriod } from '../../documents/cda/hl7-time';
+import { hl7DateTime, hl7InstantInParis, validityPeriod } from '../../documents/cda/hl7-time';
+import { addMonths } from '../../fhir/build-transaction';
 import { ucumDoseUnit } from '../../documents/cda/sections/dose-units';
 import type { CdaDocumentInput } from '../../documents/cda/types';
 import { validateCda, type CdaValidationReport } from '../../documents/cda/validate-cda';

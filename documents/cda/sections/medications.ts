@@ -89,8 +89,7 @@ function substitutionText(drug: DrugLine): string {
   if (!drug.nonSubstitutable) return 'Autorisée';
   const reason = drug.nonSubstitutionReason;
   const words = (reason?.code && NON_SUBSTITUTION_REASONS[reason.code]) || reason?.text;
-  const code = reason?.code ? `${reason.code}` : undefined;
-  const detail = [code, words].filter(Boolean).join(' — ');
+  const detail = [reason?.code, words].filter(Boolean).join(' — ');
   return detail ? `Non substituable (${detail})` : 'Non substituable';
 }
 
