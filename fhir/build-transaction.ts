@@ -76,6 +76,7 @@ import {
   type PrescriptionContext,
   type PrescriptionLine,
 } from '../domain/prescription';
+import { addMonths } from '../domain/calendar';
 import { idNatPsFromRpps } from '../domain/identifiers';
 import {
   ACT_TYPE_SYSTEM,
@@ -526,17 +527,6 @@ function fhirDuration(d: Duration): FhirDuration {
 /** `{ [key]: value }` when value is defined, else `{}`: FHIR JSON has no nulls nor undefined members. */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-/** Calendar arithmetic on YYYY-MM-DD; the day is clamped to the target month's length (30 Nov + 3 months = 28 Feb). */
-export function addMonths(date: IsoDate, months: number): IsoDate {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const monthIndex = m - 1 + months;
-  const year = y + Math.floor(monthIndex / 12);
-  const month = ((monthIndex % 12) + 12) % 12;
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  const day = Math.min(d, lastDay);
-  return `${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
  * a `Date` (an instant without zone) is written in Europe/Paris time, the zone of the service.
  */
 import type { IsoDate, IsoDateTime } from '../../domain/prescription';
-import { addMonths } from '../../fhir/build-transaction';
+import { addMonths } from '../../domain/calendar';
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

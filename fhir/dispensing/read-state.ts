@@ -6,7 +6,8 @@
  */
 import type { Bundle, Coding, Consent, FhirResource, MedicationDispense, Procedure, RequestGroup, SupplyDelivery } from 'fhir/r4';
 import { parisDateOf } from '../../mappers/shared/paris-time';
-import { addMonths, DRUG_VALIDITY_MONTHS } from '../build-transaction';
+import { addMonths } from '../../domain/calendar';
+import { DRUG_VALIDITY_MONTHS } from '../build-transaction';
 import { prescriptionNumberOf, readLine, resolverFor, type RequestResource } from '../read-prescription';
 import { EXECUTION_EXTENSIONS } from '../systems';
 import { LINE_UNITS, type LineState, type PrescriptionState, type RecordType } from '../../profiles/dispensing/model';

@@ -10,7 +10,8 @@ import type { AppDeps } from '../app';
 import { HttpProblem } from '../http-problem';
 import type { PrescriptionOwnership } from '../security/policy';
 import { ownershipOf } from '../security/ownership';
-import { clockOf, loadForDispensing } from './lookup';
+import { clockOf } from '../clock';
+import { loadForDispensing } from './lookup';
 import { MAX_ATTEMPTS } from './record';
 
 export async function recordPatientChoice(

@@ -58,8 +58,6 @@ export async function loadForDispensing(deps: Pick<AppDeps, 'fhir'>, number: str
 export const securityOf = (req: Request): ReturnType<typeof authorizationFor> | undefined =>
   req.security?.principal ? authorizationFor(req) : undefined;
 
-export const clockOf = (deps: Pick<AppDeps, 'now'>): (() => Date) => deps.now ?? (() => new Date());
-
 /** Names the loaded prescription's header and patient for the audit trail, so its writer need not search for them. */
 export function auditLoaded(req: Request, found: StoredPrescriptionBundle): void {
   const { id, subject } = found.header;

@@ -24,7 +24,8 @@ import type { AppDeps } from '../app';
 import { HttpProblem } from '../http-problem';
 import type { Principal } from '../security/principal';
 import type { LineKind } from '../security/policy';
-import { clockOf, loadForDispensing } from './lookup';
+import { clockOf } from '../clock';
+import { loadForDispensing } from './lookup';
 
 /** Fresh reads after a version conflict before giving up (each conflict means someone else committed). */
 export const MAX_ATTEMPTS = 4;

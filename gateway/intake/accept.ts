@@ -7,7 +7,7 @@ import type { Prescription } from '../../domain/prescription';
 import type { VendorMapper } from '../../mappers/types';
 import { enqueueDmpPublication } from '../../queue/dmp-jobs';
 import type { AppDeps } from '../app';
-import { clockOf } from '../dispensing/lookup';
+import { clockOf } from '../clock';
 import { HttpProblem } from '../http-problem';
 import { checkPayload } from './prepare';
 import { storePrescription, type IntakeResult } from './store';

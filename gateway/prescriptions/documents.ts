@@ -13,13 +13,15 @@ export interface DocumentKind {
   render(stored: StoredPrescription): Promise<Buffer | string>;
 }
 
+/** The printable ordonnance around a QR image already rendered (the DMP worker embeds the same image). Its creation date is the prescription's. */
+export const ordonnancePdfWith = ({ prescription, number }: StoredPrescription, qr: Buffer): Promise<Buffer> => renderOrdonnancePdf(prescription, number, { qrPng: qr });
+
 export const DOCUMENT_KINDS: Readonly<Record<string, DocumentKind>> = {
   'qr.png': { contentType: 'image/png', render: ({ prescription, number }) => qrPng(prescription, number) },
   'qr.svg': { contentType: 'image/svg+xml', render: ({ prescription, number }) => qrSvg(prescription, number) },
   'ordonnance.pdf': {
     contentType: 'application/pdf',
-    render: async ({ prescription, number }) =>
-      renderOrdonnancePdf(prescription, number, { qrPng: await qrPng(prescription, number), generatedAt: new Date(prescription.authoredOn) }),
+    render: async (stored) => ordonnancePdfWith(stored, await qrPng(stored.prescription, stored.number)),
   },
 };
 

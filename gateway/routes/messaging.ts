@@ -15,7 +15,7 @@ import { FhirServerError } from '../../fhir/client';
 import { MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
 import { readMessageInfo, type MessageInfo } from '../../mappers/fhir-message';
 import type { AppDeps } from '../app';
-import { clockOf } from '../dispensing/lookup';
+import { clockOf } from '../clock';
 import { FHIR_JSON, sendOutcome } from '../error-handler';
 import { HttpProblem } from '../http-problem';
 import { gatewayCapabilityStatement } from '../messaging/capability-statement';

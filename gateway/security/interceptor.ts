@@ -10,6 +10,7 @@
  *   5. the answer is held until its audit job is in Redis (the route's audit metadata, or any
  *      refusal) and, for a lookup that found nothing, until the extra point is charged
  */
+import { clockOf } from '../clock';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
@@ -119,7 +120,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
   const authenticator = createAuthenticator(deps.security.auth);
   const limiter = new LookupLimiter(deps.redis, deps.security.lookupLimit, deps.config.queuePrefix);
-  const now = deps.now ?? (() => new Date());
+  const now = clockOf(deps);
 
   /** Hold the end of the answer until its audit record is queued (a stop after the answer loses nothing). */
   function holdAnswerForAudit(req: Request, res: Response, ctx: SecurityContext, startedAt: Date): void {

@@ -7,9 +7,8 @@ import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
 import { buildDmpDocument, type DmpDocumentKind } from '../../documents/cda/dmp-document';
 import { signXades, type SigningCredentials } from '../../documents/signature';
 import type { FhirClient } from '../../fhir/client';
-import { renderOrdonnancePdf } from '../../documents/ordonnance-pdf';
 import { qrPng as renderQrPng } from '../../documents/qr-code';
-import { storedPrescriptionOf } from '../../gateway/prescriptions/documents';
+import { ordonnancePdfWith, storedPrescriptionOf } from '../../gateway/prescriptions/documents';
 import { findPrescriptionByNumber } from '../../gateway/prescriptions/repository';
 import type { StoredPrescription } from '../../fhir/read-prescription';
 import { provide } from './dmp-store';
@@ -84,12 +83,10 @@ export async function preparePublication(
   const { number, version, submittedAt } = request;
   const { qrPng, pdf } = await deps.stage('render', () =>
     deterministic('rendering the QR code and the PDF', async () => {
-      // The QR code is rendered once and given to the PDF, exactly as DOCUMENT_KINDS['ordonnance.pdf']
-      // does with its own rendering (the PNG costs as much CPU as the rest of the PDF); the
-      // integration test checks these bytes against what GET …/qr.png and …/ordonnance.pdf serve.
-      const p = stored.prescription;
-      const qr = await renderQrPng(p, stored.number);
-      return { qrPng: qr, pdf: await renderOrdonnancePdf(p, stored.number, { qrPng: qr, generatedAt: new Date(p.authoredOn) }) };
+      // The QR code is rendered once, for the Code 2D section and the PDF; the integration test
+      // checks these bytes against what GET …/qr.png and …/ordonnance.pdf serve.
+      const qr = await renderQrPng(stored.prescription, stored.number);
+      return { qrPng: qr, pdf: await ordonnancePdfWith(stored, qr) };
     }),
   );
   const ids = publicationIds({ sourceOid: deps.sourceOid, number, version });

@@ -15,7 +15,7 @@ import { buildDmpDocument, type DmpDocument } from '../../documents/cda/dmp-docu
 import { oidFromUuid, partId } from '../../documents/cda/document-ids';
 import { buildEpMedDmDocument } from '../../documents/cda/ep-med-dm';
 import { hl7DateTime, hl7InstantInParis, validityPeriod } from '../../documents/cda/hl7-time';
-import { addMonths } from '../../fhir/build-transaction';
+import { addMonths } from '../../domain/calendar';
 import { ucumDoseUnit } from '../../documents/cda/sections/dose-units';
 import type { CdaDocumentInput } from '../../documents/cda/types';
 import { validateCda, type CdaValidationReport } from '../../documents/cda/validate-cda';

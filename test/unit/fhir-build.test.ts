@@ -12,9 +12,9 @@ import type {
   RequestGroup,
   ServiceRequest,
 } from 'fhir/r4';
+import { addMonths } from '../../domain/calendar';
 import type { Prescription } from '../../domain/prescription';
 import {
-  addMonths,
   buildPrescriptionTransaction,
   idsFromTransactionResponse,
   parseLocation,
