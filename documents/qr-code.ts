@@ -17,7 +17,7 @@
  */
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
-import { ok, rejected, type Outcome, type Problem } from '../domain/issues';
+import { ok, rejected, type Outcome, type Problem } from '../domain/problem';
 import type { IsoDate, Prescription } from '../domain/prescription';
 import { isWellFormedNumber, normalizePrescriptionNumber } from '../domain/prescription-number';
 

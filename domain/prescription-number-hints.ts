@@ -14,7 +14,7 @@
  * substitution or swap found in the store) would turn the lookup into an enumeration oracle.
  * The hints only use the number typed, never the store.
  */
-import type { Problem } from './issues';
+import type { Problem } from './problem';
 import { NUMBER_LENGTH, hasValidCheckCharacter, usesGatewayAlphabet } from './prescription-number';
 
 /** Letters people type for digits, read the way Crockford's base 32 decodes them. */

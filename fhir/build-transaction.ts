@@ -114,7 +114,7 @@ import {
   type ConsentTopic,
   oidSystem,
 } from './systems';
-import { LINE_UNITS } from '../profiles/dispensing/model';
+import { LINE_UNITS } from '../rules/dispensing/model';
 
 export interface TransactionOptions {
   /** The prescription number: the vendor's when it sent one, else the one the gateway generated. */

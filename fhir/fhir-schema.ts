@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import type { Problem } from '../domain/issues';
+import type { Problem } from '../domain/problem';
 
 const SCHEMA_ID = 'fhir-r4';
 /** Enough to tell a vendor what to fix without flooding the OperationOutcome. */

@@ -24,8 +24,8 @@ import type {
   RequestGroup,
   ServiceRequest,
 } from 'fhir/r4';
-import type { Outcome, Problem } from '../domain/issues';
-import { ok, rejected } from '../domain/issues';
+import type { Outcome, Problem } from '../domain/problem';
+import { ok, rejected } from '../domain/problem';
 import {
   ACT_TYPES,
   type ActLine,

@@ -3,8 +3,8 @@
  * stack trace; operators find the detail in the log line carrying the same request id.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { toOperationOutcome, type Problem } from '../domain/issues';
-import { FhirServerError } from '../fhir/client';
+import { toOperationOutcome, type Problem } from '../domain/problem';
+import { FhirServerError } from '../store/fhir-client';
 import { HttpProblem } from './http-problem';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';

@@ -1,4 +1,4 @@
-import type { Problem } from '../domain/issues';
+import type { Problem } from '../domain/problem';
 
 /** An error the client must see: an HTTP status and the problems to put in the OperationOutcome. */
 export class HttpProblem extends Error {

@@ -4,10 +4,10 @@
  */
 import type { Server } from 'node:http';
 import { createApp } from './app';
-import { createFhirClient } from '../fhir/client';
-import { ConfigError, loadConfig } from './config';
-import { connectDependencies, UnreachableError } from './dependencies';
-import { createLogger } from './logger';
+import { createFhirClient } from '../store/fhir-client';
+import { ConfigError, loadConfig } from '../platform/config';
+import { connectDependencies, UnreachableError } from '../platform/dependencies';
+import { createLogger } from '../platform/logger';
 import { loadSecurityConfig } from './security/config';
 import { closeQueues, createQueues } from '../queue/queues';
 

@@ -3,7 +3,7 @@
  * process starts one BullMQ Worker per entry.
  */
 import type { Processor } from 'bullmq';
-import type { FhirClient } from '../fhir/client';
+import type { FhirClient } from '../store/fhir-client';
 import { createAuditProcessor } from './audit/processor';
 import { createDmpProcessor, type DmpRuntime } from './dmp/processor';
 import { QUEUE_NAMES, type QueueName } from './queues';

@@ -6,10 +6,10 @@
 import { createServer, type Server } from 'node:http';
 import { MetricsTime, Worker } from 'bullmq';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { ConfigError, loadConfig } from '../gateway/config';
-import { connectDependencies, UnreachableError } from '../gateway/dependencies';
-import { createLogger } from '../gateway/logger';
-import { pingRedis } from './connection';
+import { ConfigError, loadConfig } from '../platform/config';
+import { connectDependencies, UnreachableError } from '../platform/dependencies';
+import { createLogger } from '../platform/logger';
+import { pingRedis } from '../platform/redis';
 import { buildProcessors } from './processors';
 import { loadDmpConfig } from './dmp/config';
 import { createDmpMetrics } from './dmp/metrics';

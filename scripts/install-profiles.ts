@@ -4,7 +4,7 @@
  * npm test and CI before anything else talks to the store.
  */
 import type { Resource } from 'fhir/r4';
-import { createFhirClient } from '../fhir/client';
+import { createFhirClient } from '../store/fhir-client';
 import { STRUCTURE_DEFINITIONS } from '../profiles/structure-definitions';
 import { SEARCH_PARAMETERS } from '../profiles/search-parameters';
 

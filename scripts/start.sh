@@ -39,7 +39,7 @@ if [[ -z "${AUTH_ISSUER:-}" ]]; then
   export AUTH_ISSUER="http://127.0.0.1:${DEV_ISSUER_PORT}"
   export AUTH_JWKS_URL="${AUTH_ISSUER}/.well-known/jwks.json"
   export AUTH_AUDIENCE="${AUTH_AUDIENCE:-ordo-gateway}"
-  node --import tsx gateway/security/dev-issuer.ts &
+  node --import tsx dev/token-issuer.ts &
   pids+=($!)
   dev_issuer=1
   for _ in $(seq 1 30); do
@@ -53,7 +53,7 @@ fi
 # development certificate in .run/dev-signing/ (refused in production: queue/dmp/config.ts).
 dev_signing=""
 if [[ -z "${DMP_SIGNING_P12:-}" && -z "${DMP_SIGNING_KEY:-}" && "${NODE_ENV:-}" != "production" ]]; then
-  node --import tsx scripts/dev-signing-credentials.ts .run/dev-signing
+  node --import tsx dev/make-signing-credentials.ts .run/dev-signing
   export DMP_SIGNING_KEY="$PWD/.run/dev-signing/org.key.pem"
   export DMP_SIGNING_CERT="$PWD/.run/dev-signing/org.cert.pem"
   export DMP_SIGNING_CHAIN="$PWD/.run/dev-signing/chain.pem"

@@ -11,12 +11,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Bundle, FhirResource } from 'fhir/r4';
-import { createFhirClient, type FhirClient } from '../../fhir/client';
+import { createFhirClient, type FhirClient } from '../../store/fhir-client';
 import { buildExecutionTransaction } from '../../fhir/dispensing/build-execution';
 import { readExecutionState } from '../../fhir/dispensing/read-state';
 import { readRestSubmission } from '../../fhir/dispensing/read-submission';
-import { findPrescriptionByNumber, prescriptionSearchParams } from '../../gateway/prescriptions/repository';
-import { checkExecution } from '../../profiles/dispensing/execution-rules';
+import { findPrescriptionByNumber, prescriptionSearchParams } from '../../usecases/prescriptions/repository';
+import { checkExecution } from '../../rules/dispensing/execution-rules';
 import { collection, recordsFor, type LineSummary } from '../../test/support/dispensing';
 import { syntheticRpps } from '../../test/support/synthetic';
 import { CONTENT_TYPES, example, uniquify } from '../../test/support/vendor-fixtures';

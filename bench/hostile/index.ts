@@ -5,7 +5,7 @@
  */
 import { mapper as epuJson } from '../../mappers/epu-json';
 import { mapper as lgcXml } from '../../mappers/lgc-xml';
-import type { VendorMapper } from '../../mappers/types';
+import type { VendorMapper } from '../../mappers/mapper';
 import { printTable } from '../support/stats';
 
 const ROOT = '<?xml version="1.0"?><Prescription xmlns="urn:example:lgc:prescription:1" schemaVersion="1.0">';

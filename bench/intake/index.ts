@@ -8,9 +8,9 @@
  * Needs FHIR_BASE_URL (a HAPI with the project's profiles) and REDIS_URL; bench/run.sh sets them.
  */
 import { randomUUID } from 'node:crypto';
-import { createFhirClient } from '../../fhir/client';
-import { buildTransaction, checkPayload } from '../../gateway/intake/prepare';
-import { MAPPERS, mapperForFormat } from '../../mappers/registry';
+import { createFhirClient } from '../../store/fhir-client';
+import { buildTransaction, checkPayload } from '../../usecases/intake/prepare';
+import { MAPPERS, mapperForFormat } from '../../mappers/index';
 import { CONTENT_TYPES, example as vendorExample, freshNumber, uniquify, vendorExamples, wireBody } from '../../test/support/vendor-fixtures';
 import { runClosedLoop } from '../support/load';
 import { benchServers, startBenchGateway } from '../support/processes';

@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEV_AUDIENCE, generateDevKey, signDevToken, startDevIssuer, type DevIdentity } from '../../gateway/security/dev-issuer';
-import { createRedisConnection } from '../../queue/connection';
+import { DEV_AUDIENCE, generateDevKey, signDevToken, startDevIssuer, type DevIdentity } from '../../dev/token-issuer';
+import { createRedisConnection } from '../../platform/redis';
 import { closeQueues, createQueues } from '../../queue/queues';
 import { freePort } from '../../test/support/free-port';
 

@@ -35,10 +35,10 @@ import {
   PRESCRIPTION_NUMBER_SYSTEM,
   RPPS_SYSTEM,
 } from '../systems';
-import { FILL_CODES, type FillCode } from '../../profiles/dispensing/execution-rules';
-import type { LineState } from '../../profiles/dispensing/model';
-import type { CancellationPlan } from '../../profiles/dispensing/cancel-rules';
-import { cancelledStatusOf, isCancelledStatus } from '../../profiles/dispensing/status';
+import { FILL_CODES, type FillCode } from '../../rules/dispensing/execution-rules';
+import type { LineState } from '../../rules/dispensing/model';
+import type { CancellationPlan } from '../../rules/dispensing/cancel-rules';
+import { cancelledStatusOf, isCancelledStatus } from '../../rules/dispensing/status';
 import { executionRevisionOf, type ExecutionRecord, type StoredExecutionState } from './read-state';
 import type { Located } from './read-submission';
 

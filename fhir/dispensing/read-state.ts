@@ -1,17 +1,17 @@
 /**
- * A stored prescription's search result (gateway/prescriptions/repository.ts: the header, its
+ * A stored prescription's search result (usecases/prescriptions/repository.ts: the header, its
  * requests, patient, practitioners, organization, consents and dispensing/execution records)
  * → the dispensing state the rules work on, plus the resources and versions the writers need.
  * Pure.
  */
 import type { Bundle, Coding, Consent, FhirResource, MedicationDispense, Procedure, RequestGroup, SupplyDelivery } from 'fhir/r4';
-import { parisDateOf } from '../../mappers/shared/paris-time';
+import { parisDateOf } from '../../domain/paris-time';
 import { addMonths } from '../../domain/calendar';
 import { DRUG_VALIDITY_MONTHS } from '../build-transaction';
 import { prescriptionNumberOf, readLine, resolverFor, type RequestResource } from '../read-prescription';
 import { EXECUTION_EXTENSIONS } from '../systems';
-import { LINE_UNITS, type LineState, type PrescriptionState, type RecordType } from '../../profiles/dispensing/model';
-import { isDispensingViewConsent } from '../../profiles/dispensing/consent-rules';
+import { LINE_UNITS, type LineState, type PrescriptionState, type RecordType } from '../../rules/dispensing/model';
+import { isDispensingViewConsent } from './consent';
 
 export type ExecutionRecord = MedicationDispense | SupplyDelivery | Procedure;
 export const RECORD_TYPES: readonly RecordType[] = ['MedicationDispense', 'SupplyDelivery', 'Procedure'];

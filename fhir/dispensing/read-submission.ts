@@ -24,13 +24,13 @@
  */
 import type { Bundle, Coding, FhirResource, MedicationDispense, Organization, Practitioner, Procedure, Reference, SupplyDelivery } from 'fhir/r4';
 import { isValidAmNumber, isValidFiness, isValidRpps } from '../../domain/identifiers';
-import type { Outcome, Problem } from '../../domain/issues';
-import { ok, rejected } from '../../domain/issues';
+import type { Outcome, Problem } from '../../domain/problem';
+import { ok, rejected } from '../../domain/problem';
 import { normalizePrescriptionNumber } from '../../domain/prescription-number';
 import { PSC_PROFESSION_CODES } from '../../gateway/security/claims';
-import { isProfession, type Profession } from '../../gateway/security/principal';
-import { FILL_CODES, isFillCode, type ExecutionItem } from '../../profiles/dispensing/execution-rules';
-import type { RecordType } from '../../profiles/dispensing/model';
+import { isProfession, type Profession } from '../../domain/principal';
+import { FILL_CODES, isFillCode, type ExecutionItem } from '../../rules/dispensing/execution-rules';
+import type { RecordType } from '../../rules/dispensing/model';
 import { validateFhirResource } from '../fhir-schema';
 import {
   ACT_CODE_SYSTEM,

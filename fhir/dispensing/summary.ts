@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, FhirResource, Parameters, ParametersParameter } from 'fhir/r4';
 import { publicFullUrl } from '../public-urls';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../systems';
-import type { LineState } from '../../profiles/dispensing/model';
-import { remainingOf, renewalsLeftOf, type PrescriptionVerdict } from '../../profiles/dispensing/status';
+import type { LineState } from '../../rules/dispensing/model';
+import { remainingOf, renewalsLeftOf, type PrescriptionVerdict } from '../../rules/dispensing/status';
 import { isExecutionRecord, type StoredExecutionState } from './read-state';
-import type { DmpPublicationStatus } from '../../queue/dmp/status';
+import type { DmpPublicationStatus } from '../../usecases/dmp/status';
 
 /** fullUrl of the summary inside a Bundle (a fresh urn:uuid: the summary is computed, not stored). */
 const summaryFullUrl = (): string => `urn:uuid:${randomUUID()}`;

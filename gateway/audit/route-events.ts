@@ -10,7 +10,7 @@
  *   fhir      the auditor API: `Type/id` for a read, the query for a search
  */
 import type { AuditAction } from '../../queue/audit/jobs';
-import type { RouteId } from '../security/policy';
+import type { RouteId } from '../../rules/access/policy';
 
 export interface RouteAuditSpec {
   interaction: string;

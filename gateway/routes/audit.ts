@@ -1,6 +1,6 @@
 /**
  * The auditor API: a read-only FHIR search proxy to the store, for the auditor role only
- * (the route table in gateway/security/policy.ts says so).
+ * (the route table in rules/access/policy.ts says so).
  *
  *   GET /audit/fhir/:type         search, parameters whitelisted per type (400 otherwise)
  *   GET /audit/fhir/:type/:id     read
@@ -14,7 +14,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { Bundle, FhirResource } from 'fhir/r4';
-import { diagnosticsOf, FhirServerError, type FhirClient } from '../../fhir/client';
+import { diagnosticsOf, FhirServerError, type FhirClient } from '../../store/fhir-client';
 import { rewriteBundle } from '../../fhir/public-urls';
 import { checkPagingParameters, checkSearchParameters, AUDIT_SEARCH_PARAMETERS } from '../audit/search-whitelist';
 import { FHIR_JSON } from '../error-handler';

@@ -4,9 +4,9 @@
  */
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
-import type { Problem } from '../../domain/issues';
-import type { FhirClient } from '../../fhir/client';
-import { pingRedis } from '../../queue/connection';
+import type { Problem } from '../../domain/problem';
+import type { FhirClient } from '../../store/fhir-client';
+import { pingRedis } from '../../platform/redis';
 import { sendOutcome } from '../error-handler';
 
 export interface ReadinessDeps {

@@ -10,18 +10,18 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { FhirResource } from 'fhir/r4';
-import { toOperationOutcome, type Problem } from '../../domain/issues';
-import { FhirServerError } from '../../fhir/client';
+import { toOperationOutcome, type Problem } from '../../domain/problem';
+import { FhirServerError } from '../../store/fhir-client';
 import { MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
 import { readMessageInfo, type MessageInfo } from '../../mappers/fhir-message';
 import type { AppDeps } from '../app';
-import { clockOf } from '../clock';
+import { clockOf } from '../../platform/clock';
 import { FHIR_JSON, sendOutcome } from '../error-handler';
 import { HttpProblem } from '../http-problem';
 import { gatewayCapabilityStatement } from '../messaging/capability-statement';
-import { MESSAGE_HANDLERS, type MessageContext } from '../messaging/handlers';
+import { MESSAGE_HANDLERS, type MessageContext } from '../../usecases/messaging/handlers';
 import { ReliableMessageCache } from '../messaging/reliable-cache';
-import { buildResponseMessage, type ResponseCode } from '../messaging/response-message';
+import { buildResponseMessage, type ResponseCode } from '../../usecases/messaging/response-message';
 import { gatewayBaseOf } from './audit';
 import { bodyBytes, rawBody, requireFhirJson } from './prescriptions';
 

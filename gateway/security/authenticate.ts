@@ -6,7 +6,7 @@
 import type { AuthConfig } from './config';
 import { ClaimsError, principalFromClaims } from './claims';
 import { jose } from './jose';
-import type { Principal } from './principal';
+import type { Principal } from '../../domain/principal';
 
 export type AuthFailureKind = 'missing' | 'invalid' | 'unavailable';
 

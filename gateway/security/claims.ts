@@ -21,7 +21,7 @@
 import type { JWTPayload } from './jose';
 import { isValidRpps } from '../../domain/identifiers';
 import type { AuthConfig } from './config';
-import { isRole, type Principal, type Profession, type Role } from './principal';
+import { isRole, type Principal, type Profession, type Role } from '../../domain/principal';
 
 /** TRE_G15 codeProfession → profession. */
 export const PSC_PROFESSION_CODES: Readonly<Record<string, Profession>> = {

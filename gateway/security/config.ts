@@ -12,7 +12,7 @@
  *   LOOKUP_LIMIT_POINTS / LOOKUP_LIMIT_WINDOW_SECONDS / LOOKUP_LIMIT_MISS_COST: number lookups
  *                            per professional per window (default 30 per 60 s, a miss costs 2)
  */
-import { ConfigError, EnvReader } from '../config';
+import { ConfigError, EnvReader } from '../../platform/config';
 
 /** Asymmetric algorithms only: never `none`, never a shared-secret HS* algorithm. */
 export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'PS256'] as const;

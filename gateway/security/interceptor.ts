@@ -10,20 +10,20 @@
  *   5. the answer is held until its audit job is in Redis (the route's audit metadata, or any
  *      refusal) and, for a lookup that found nothing, until the extra point is charged
  */
-import { clockOf } from '../clock';
+import { clockOf } from '../../platform/clock';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
 import { auditQueueOf, enqueueAudit, newAuditId, type AuditJob } from '../../queue/audit/jobs';
 import type { GatewayQueues } from '../../queue/queues';
 import { interactionOfMethod, ROUTE_AUDIT, type RouteAuditSpec } from '../audit/route-events';
-import type { GatewayConfig } from '../config';
+import type { GatewayConfig } from '../../platform/config';
 import { HttpProblem } from '../http-problem';
-import type { Logger } from '../logger';
+import type { Logger } from '../../platform/logger';
 import { AuthenticationError, createAuthenticator } from './authenticate';
 import type { SecurityConfig } from './config';
 import { LookupLimiter } from './lookup-limit';
-import { decideRoute, matchRoute, type MatchedRoute } from './policy';
+import { decideRoute, matchRoute, type MatchedRoute } from '../../rules/access/policy';
 import { ForbiddenProblem, type SecurityContext } from './request-context';
 
 export interface InterceptorDeps {

@@ -8,8 +8,8 @@
 import type { Request } from 'express';
 import type { Prescription } from '../../domain/prescription';
 import { HttpProblem } from '../http-problem';
-import { authorize, type Decision, type LineKind, type MatchedRoute, type PrescriptionOwnership } from './policy';
-import type { Principal } from './principal';
+import { authorize, type Decision, type LineKind, type MatchedRoute, type PrescriptionOwnership } from '../../rules/access/policy';
+import type { Principal } from '../../domain/principal';
 
 export interface AuditEntityHint {
   number?: string;

@@ -6,7 +6,7 @@
 import { isValidEpuJson } from '../../profiles/epu-json-schema';
 import { limitProblems } from '../shared/problem-limit';
 import { parseJsonSafely } from '../shared/safe-json';
-import type { MapResult, VendorMapper } from '../types';
+import type { MapResult, VendorMapper } from '../mapper';
 import type { EpuPayload } from './payload';
 import { schemaProblems } from './schema-problems';
 import { toPrescription } from './to-prescription';

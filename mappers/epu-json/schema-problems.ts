@@ -4,9 +4,9 @@
  * member), a sentence instead of ajv's terse text, and the README rule (V2 by default, or the
  * more specific V3–V11 the schema keyword enforces, see SCHEMA_RULES).
  */
-import type { Problem } from '../../domain/issues';
+import type { Problem } from '../../domain/problem';
 import { EPU_LINE_TYPES, envelopeSchemaErrors, isEpuLineType, lineSchemaErrors, type ErrorObject } from '../../profiles/epu-json-schema';
-import { PAYLOAD_LIMITS } from '../types';
+import { PAYLOAD_LIMITS } from '../mapper';
 
 type IssueCode = Problem['code'];
 

@@ -5,8 +5,8 @@
  * JSON schema first, so that the later checks and the mapping can trust JSON types.
  */
 import type { Bundle, FhirResource, MessageHeader } from 'fhir/r4';
-import type { Outcome, Problem } from '../../domain/issues';
-import { ok, rejected } from '../../domain/issues';
+import type { Outcome, Problem } from '../../domain/problem';
+import { ok, rejected } from '../../domain/problem';
 import { validateFhirResource } from '../../fhir/fhir-schema';
 import { MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
 import { entryPath, indexBundle, type MessageBundle } from './bundle-index';

@@ -4,7 +4,7 @@
  * understand changes the meaning: the message must be rejected), no contained resources (they
  * would escape the per-entry checks; send them as entries).
  */
-import type { Problem } from '../../domain/issues';
+import type { Problem } from '../../domain/problem';
 import type { MessageBundle } from './bundle-index';
 
 export function checkGraph(message: MessageBundle): Problem[] {

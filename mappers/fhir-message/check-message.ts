@@ -4,8 +4,8 @@
  * the resolved parts the mapping needs, or every problem found.
  */
 import type { Consent, MessageHeader, Organization, Patient, Practitioner, PractitionerRole } from 'fhir/r4';
-import type { Outcome } from '../../domain/issues';
-import { ok, rejected } from '../../domain/issues';
+import type { Outcome } from '../../domain/problem';
+import { ok, rejected } from '../../domain/problem';
 import type { RequestResource } from '../../fhir/read-prescription';
 import { MESSAGE_EVENTS } from '../../fhir/systems';
 import type { IndexedEntry, MessageBundle } from './bundle-index';

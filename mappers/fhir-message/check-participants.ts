@@ -5,7 +5,7 @@
  * Check digits, dates and the AM/FINESS requirement are business rules (profiles/rules), not here.
  */
 import type { Consent, MessageHeader, Organization, Patient, Practitioner, PractitionerRole } from 'fhir/r4';
-import type { Problem } from '../../domain/issues';
+import type { Problem } from '../../domain/problem';
 import { consentTopic, extensionsOf } from '../../fhir/read-prescription';
 import {
   CONSENT_CATEGORY_LOINC,

@@ -5,7 +5,7 @@
  * it without losing meaning. Values (codes, quantities, dates) are left to the business rules.
  */
 import type { DeviceRequest, Dosage, MedicationRequest, Patient, Practitioner, PractitionerRole, ServiceRequest } from 'fhir/r4';
-import type { Problem } from '../../domain/issues';
+import type { Problem } from '../../domain/problem';
 import { PRIORITIES } from '../../domain/prescription';
 import { normalizePrescriptionNumber } from '../../domain/prescription-number';
 import { actTypeCoding, deviceQuantityIndex, extensionsOf, isActType, isDurationUnit, type RequestResource } from '../../fhir/read-prescription';

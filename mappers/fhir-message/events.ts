@@ -3,8 +3,8 @@
  * (e.g. dispense-record) is adding a row here and a mapper for it, nothing else changes.
  * Also reads what the gateway's $process-message needs before mapping (event, ids for reliable messaging).
  */
-import type { Outcome } from '../../domain/issues';
-import { ok, rejected } from '../../domain/issues';
+import type { Outcome } from '../../domain/problem';
+import { ok, rejected } from '../../domain/problem';
 import { MESSAGE_EVENTS, MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
 import { readJson } from '../shared/json-reader';
 

@@ -4,7 +4,7 @@
  * FHIRPath paths) → canonical Prescription + SourceMap. V3–V11 are left to profiles/rules.
  */
 import { parseJsonSafely } from '../shared/safe-json';
-import type { MapResult, VendorMapper } from '../types';
+import type { MapResult, VendorMapper } from '../mapper';
 import { checkPrescriptionMessage } from './check-message';
 import { toPrescription } from './to-prescription';
 

@@ -6,7 +6,7 @@
  * the specialty possibly on a PractitionerRole, the software in MessageHeader.source.
  */
 import { PRIORITIES, type Prescription, type PrescriptionLine, type SourceMap } from '../../domain/prescription';
-import type { Problem } from '../../domain/issues';
+import type { Problem } from '../../domain/problem';
 import { normalizePrescriptionNumber } from '../../domain/prescription-number';
 import {
   practitionerIdentity,
@@ -18,7 +18,7 @@ import {
   readPractitioner,
   type FhirFieldPaths,
 } from '../../fhir/read-prescription';
-import type { MapResult } from '../types';
+import type { MapResult } from '../mapper';
 import type { CheckedMessage } from './check-message';
 import { numberOf } from './check-requests';
 import { lazySourceMap } from './lazy-source-map';

@@ -4,7 +4,7 @@
  * and attributes, simple-type values. Reports every violation with an XPath (1-based indexes on
  * repeatable elements: /Prescription/Items/Item[3]/Quantity, /Prescription/Patient/@sex).
  */
-import type { Problem } from '../../domain/issues';
+import type { Problem } from '../../domain/problem';
 import type { XmlElement } from '../shared/xml-reader';
 import { LGC_NAMESPACE, PRESCRIPTION, ROOT_NAME, type ChildSpec, type ElementSpec } from './structure-spec';
 

@@ -5,7 +5,7 @@
  */
 import { limitProblems } from '../shared/problem-limit';
 import { readXml } from '../shared/xml-reader';
-import type { MapResult, VendorMapper } from '../types';
+import type { MapResult, VendorMapper } from '../mapper';
 import { checkStructure } from './check-structure';
 import { toPrescription } from './to-prescription';
 

@@ -7,7 +7,7 @@
  */
 import type { ActLine, ActType, DeviceLine, DrugLine, Patient, Prescription, PrescriptionLine, SourceMap } from '../../domain/prescription';
 import { parseIsoPeriod } from '../shared/durations';
-import { parisLocalToOffsetDateTime } from '../shared/paris-time';
+import { parisLocalToOffsetDateTime } from '../../domain/paris-time';
 import { tableSourceMap, type FieldTable } from '../shared/source-map';
 import type { XmlElement } from '../shared/xml-reader';
 import {

@@ -3,8 +3,8 @@
  * strict UTF-8, well-formed JSON, nesting at most PAYLOAD_LIMITS.maxDepth. Every failure is
  * `malformed` (HTTP 400) with a message that says where the problem is.
  */
-import type { Problem } from '../../domain/issues';
-import { PAYLOAD_LIMITS } from '../types';
+import type { Problem } from '../../domain/problem';
+import { PAYLOAD_LIMITS } from '../mapper';
 import { findJsonSyntaxError } from './json-syntax';
 import { describePosition, positionAt } from './text-position';
 import { decodeUtf8 } from './utf8';

@@ -3,7 +3,7 @@
  * hundreds of thousands of unknown members or elements; an OperationOutcome listing them all
  * would be larger than the request and no more useful than the first hundred.
  */
-import type { Problem } from '../../domain/issues';
+import type { Problem } from '../../domain/problem';
 
 export const MAX_REPORTED_PROBLEMS = 100;
 

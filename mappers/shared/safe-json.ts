@@ -3,7 +3,7 @@
  * well-formed JSON with the syntax error located, nesting ≤ PAYLOAD_LIMITS.maxDepth (see
  * json-reader). Every failure is `malformed` (HTTP 400).
  */
-import type { MapFailure } from '../types';
+import type { MapFailure } from '../mapper';
 import { readJson } from './json-reader';
 
 export function parseJsonSafely(body: Buffer): { ok: true; value: unknown } | MapFailure {

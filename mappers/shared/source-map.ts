@@ -8,7 +8,7 @@
  * a Proxy (sourceMapView).
  *
  * Entries exist for every field the vendor format has, whether or not this payload sent it: the
- * rules name absent fields through them (see profiles/rules/vendor-paths).
+ * rules name absent fields through them (see rules/intake/vendor-paths).
  */
 import type { SourceMap } from '../../domain/prescription';
 

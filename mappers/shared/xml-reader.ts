@@ -11,8 +11,8 @@
  * are dropped; CDATA sections are text.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { Problem } from '../../domain/issues';
-import { PAYLOAD_LIMITS } from '../types';
+import type { Problem } from '../../domain/problem';
+import { PAYLOAD_LIMITS } from '../mapper';
 import { describePosition, positionAt } from './text-position';
 import { decodeUtf8 } from './utf8';
 

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue } from 'bullmq';
-import type { Principal } from '../../gateway/security/principal';
+import type { Principal } from '../../domain/principal';
 import { QUEUE_NAMES, type GatewayQueues } from '../queues';
 
 /** The `audit` queue, or anything that adds jobs the same way (a worker may hold just this queue). */

@@ -5,9 +5,9 @@
  */
 import { hostname } from 'node:os';
 import type { Job, Processor } from 'bullmq';
-import type { FhirClient } from '../../fhir/client';
-import { findHeaderByNumber } from '../../gateway/prescriptions/repository';
-import { AUDIT_RECORD_SYSTEM, buildAuditEvent, type GatewayIdentity, type ResolvedEntity } from './build-audit-event';
+import type { FhirClient } from '../../store/fhir-client';
+import { findHeaderByNumber } from '../../usecases/prescriptions/repository';
+import { AUDIT_RECORD_SYSTEM, buildAuditEvent, type GatewayIdentity, type ResolvedEntity } from '../../usecases/audit/build-audit-event';
 import type { AuditJob } from './jobs';
 
 /** The search parameter (profiles/search-parameters) over AuditEvent.entity.what.identifier. */

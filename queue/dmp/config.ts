@@ -15,7 +15,7 @@
  *                                long between publishing and acknowledging a job, so that a test
  *                                can kill it or stop it at that exact point.
  */
-import { EnvReader, ConfigError, type GatewayConfig } from '../../gateway/config';
+import { EnvReader, ConfigError, type GatewayConfig } from '../../platform/config';
 import type { CredentialSource } from '../../documents/signature';
 
 export interface DmpConfig {

@@ -5,7 +5,7 @@
  * cannot be built or signed — the same input gives the same failure every time).
  */
 import { UnrecoverableError } from 'bullmq';
-import { FhirServerError } from '../../fhir/client';
+import { FhirServerError } from '../../store/fhir-client';
 
 /** A failure that repeats identically on every attempt: the job goes to the dead letters at once. */
 export class PoisonJobError extends Error {

@@ -15,14 +15,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, type Job, type Processor, type Queue } from 'bullmq';
 import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
 import type { SigningCredentials } from '../../documents/signature';
-import type { FhirClient } from '../../fhir/client';
-import type { Logger } from '../../gateway/logger';
+import type { FhirClient } from '../../store/fhir-client';
+import type { Logger } from '../../platform/logger';
 import { dmpJobId, type DmpPublishJob } from '../dmp-jobs';
 import { auditDmpPublication, type AuditQueue } from '../audit/jobs';
-import { deprecatePublication, type DeprecateResult } from './deprecate';
+import { deprecatePublication, type DeprecateResult } from '../../usecases/dmp/deprecate';
 import { classifyFailure } from './errors';
 import type { DmpMetrics, DmpStage } from './metrics';
-import { publishPrescription, type PublishResult } from './publish';
+import { publishPrescription, type PublishResult } from '../../usecases/dmp/publish';
 
 export interface DmpRuntime {
   /** The gateway's FHIR store (prescriptions are read back from it). */

@@ -6,9 +6,9 @@
  */
 import type { ConnectionOptions } from 'bullmq';
 import { loadSigningCredentials, signXades, type SigningCredentials } from '../../documents/signature';
-import { createFhirClient, type FhirClient } from '../../fhir/client';
-import { ConfigError } from '../../gateway/config';
-import type { Logger } from '../../gateway/logger';
+import { createFhirClient, type FhirClient } from '../../store/fhir-client';
+import { ConfigError } from '../../platform/config';
+import type { Logger } from '../../platform/logger';
 import { auditQueueOf } from '../audit/jobs';
 import { closeQueues, createQueues, QUEUE_NAMES } from '../queues';
 import type { DmpConfig } from './config';

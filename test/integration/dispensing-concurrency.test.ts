@@ -16,7 +16,7 @@ import { collection, example, professional, type LineSummary, type Professional 
 import { testConfig, testFhirClient } from '../support/env';
 import { CONTENT_TYPES, uniquify } from '../support/vendor-fixtures';
 import { bearerFor } from '../support/auth';
-import type { FhirClient } from '../../fhir/client';
+import type { FhirClient } from '../../store/fhir-client';
 
 const ROUNDS = 100;
 const SETUP_CONCURRENCY = 8;

@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { Bundle, Consent, FhirResource, OperationOutcome } from 'fhir/r4';
 import { CONSENT_TOPICS } from '../../fhir/systems';
 import { readConsentChoices } from '../../fhir/read-prescription';
-import { isDispensingViewConsent } from '../../profiles/dispensing/consent-rules';
+import { isDispensingViewConsent } from '../../fhir/dispensing/consent';
 import { bearerFor } from '../support/auth';
 import { collection, example, lookUp, postDispenses, professional, resourcesOf, startDispensingGateway, storeExample, summaryOf, TEST_NOW, type Professional } from '../support/dispensing';
 import type { TestGateway } from '../support/gateway';

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Bundle, FhirResource } from 'fhir/r4';
 import { qrPayload } from '../../documents/qr-code';
-import { storedPrescriptionOf } from '../../gateway/prescriptions/documents';
-import { findPrescriptionByNumber } from '../../gateway/prescriptions/repository';
-import type { LineKind } from '../../gateway/security/policy';
+import { storedPrescriptionOf } from '../../documents/prescription-documents';
+import { findPrescriptionByNumber } from '../../usecases/prescriptions/repository';
+import type { LineKind } from '../../rules/access/policy';
 import {
   collection,
   lookUp,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import request from 'supertest';
 import { dmpJobId } from '../../queue/dmp-jobs';
-import type { PublishResult } from '../../queue/dmp/publish';
+import type { PublishResult } from '../../usecases/dmp/publish';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
 import { shownPublicationStatus, startInProcessDmpWorker, waitForJobState, type InProcessDmpWorker } from '../support/dmp';

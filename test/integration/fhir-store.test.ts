@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bundle, FhirResource, Patient } from 'fhir/r4';
-import { createFhirClient, FhirServerError, type FhirClient } from '../../fhir/client';
+import { createFhirClient, FhirServerError, type FhirClient } from '../../store/fhir-client';
 import { testFhirClient } from '../support/env';
 import { syntheticIns } from '../support/synthetic';
 

@@ -10,7 +10,7 @@ import type { AuditEvent, Bundle, RequestGroup } from 'fhir/r4';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { createApp } from '../../gateway/app';
 import { IDNATPS_SYSTEM } from '../../fhir/systems';
-import { AUDIT_RECORD_SYSTEM } from '../../queue/audit/build-audit-event';
+import { AUDIT_RECORD_SYSTEM } from '../../usecases/audit/build-audit-event';
 import { auditDmpPublication, auditQueueOf, newAuditId, type AuditJob } from '../../queue/audit/jobs';
 import { writeAuditEvent } from '../../queue/audit/processor';
 import { QUEUE_NAMES } from '../../queue/queues';

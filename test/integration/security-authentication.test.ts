@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { generateDevKey, signDevToken } from '../../gateway/security/dev-issuer';
+import { generateDevKey, signDevToken } from '../../dev/token-issuer';
 import { jose } from '../../gateway/security/jose';
 import { bearerFor, completeIdentity, testIssuer, tokenFor, TEST_AUDIENCE } from '../support/auth';
 import { countingFhirClient, type CountingFhirClient } from '../support/counting-fhir-client';

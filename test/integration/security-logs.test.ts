@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { createLogger } from '../../gateway/logger';
+import { createLogger } from '../../platform/logger';
 import { bearerFor } from '../support/auth';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';

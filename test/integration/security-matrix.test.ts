@@ -8,8 +8,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { ROUTE_POLICY } from '../../gateway/security/policy';
-import { PROFESSIONS, type Profession, type Role } from '../../gateway/security/principal';
+import { ROUTE_POLICY } from '../../rules/access/policy';
+import { PROFESSIONS, type Profession, type Role } from '../../domain/principal';
 import { bearerFor, type TestIdentity } from '../support/auth';
 import { EXPECTED_ROUTE_ACCESS, expectedAllowed } from '../support/expected-access';
 import { startTestGateway, type TestGateway } from '../support/gateway';

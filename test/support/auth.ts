@@ -7,7 +7,7 @@
  *   await request(app).get(`/prescriptions/${n}`).set('authorization', auth);
  */
 import { DEFAULT_BIOLOGY_SAVOIR_FAIRE, DEFAULT_CLAIMS, ALLOWED_ALGORITHMS, type SecurityConfig } from '../../gateway/security/config';
-import { generateDevKey, signDevToken, startDevIssuer, type DevIdentity, type RunningDevIssuer, type SignOptions } from '../../gateway/security/dev-issuer';
+import { generateDevKey, signDevToken, startDevIssuer, type DevIdentity, type RunningDevIssuer, type SignOptions } from '../../dev/token-issuer';
 import { syntheticRpps } from './synthetic';
 
 /** Who a token names; a prescriber or dispenser without `rpps` or `profession` gets them filled in (completeIdentity). */

@@ -2,7 +2,7 @@
  * A client of the test FHIR store that counts the requests it sends, for the tests proving that
  * a refused request never reached the store (give it to startTestGateway as `fhir`).
  */
-import { createFhirClient, type FhirClient } from '../../fhir/client';
+import { createFhirClient, type FhirClient } from '../../store/fhir-client';
 import { testConfig } from './env';
 
 export interface CountingFhirClient {

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { Bundle, BundleEntry, FhirResource, MedicationDispense, Parameters, ParametersParameter, Practitioner, Procedure, SupplyDelivery } from 'fhir/r4';
-import type { LineKind } from '../../gateway/security/policy';
-import type { Profession } from '../../gateway/security/principal';
+import type { LineKind } from '../../rules/access/policy';
+import type { Profession } from '../../domain/principal';
 import { ACT_CODE_SYSTEM, EXECUTION_EXTENSIONS, GATEWAY_PROFESSION_SYSTEM, PRESCRIPTION_NUMBER_SYSTEM, RPPS_SYSTEM } from '../../fhir/systems';
 import { bearerFor, testSecurityConfig } from './auth';
 import { startTestGateway, type TestGateway } from './gateway';
@@ -50,7 +50,7 @@ export async function storeExample(app: Express, ex: VendorExample, edit?: (body
   return { number: res.body.number, prescriberRpps: unique.prescriberRpps, prescriber };
 }
 
-/** The profession that executes each line kind (gateway/security/policy.ts EXECUTABLE_LINES, read backwards). */
+/** The profession that executes each line kind (rules/access/policy.ts EXECUTABLE_LINES, read backwards). */
 export const PROFESSION_FOR: Readonly<Record<LineKind, Profession>> = {
   drug: 'pharmacist',
   device: 'pharmacist',

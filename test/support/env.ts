@@ -3,8 +3,8 @@
  * REDIS_URL (scripts/test.sh sets them). When either is down the tests FAIL: nothing is skipped.
  */
 import { randomBytes } from 'node:crypto';
-import { loadConfig, type GatewayConfig } from '../../gateway/config';
-import { createFhirClient, type FhirClient } from '../../fhir/client';
+import { loadConfig, type GatewayConfig } from '../../platform/config';
+import { createFhirClient, type FhirClient } from '../../store/fhir-client';
 
 export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const base = loadConfig({

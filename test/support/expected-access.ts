@@ -1,9 +1,9 @@
 /**
  * The authorization table as the README states it, written out by hand, independently of
- * gateway/security/policy.ts: the unit and integration tests compare the policy with it, so a
+ * rules/access/policy.ts: the unit and integration tests compare the policy with it, so a
  * change to the policy that is not also made here fails.
  */
-import type { Profession, Role } from '../../gateway/security/principal';
+import type { Profession, Role } from '../../domain/principal';
 
 const PRESCRIBING: readonly Profession[] = ['doctor', 'nurse', 'physiotherapist', 'speech-therapist', 'orthoptist', 'podiatrist'];
 const DISPENSING: readonly Profession[] = ['pharmacist', 'nurse', 'physiotherapist', 'speech-therapist', 'orthoptist', 'podiatrist', 'biologist', 'lpp-supplier'];

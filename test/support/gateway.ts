@@ -5,9 +5,9 @@
  */
 import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../gateway/app';
-import { createLogger } from '../../gateway/logger';
-import { createFhirClient } from '../../fhir/client';
-import { createRedisConnection, pingRedis } from '../../queue/connection';
+import { createLogger } from '../../platform/logger';
+import { createFhirClient } from '../../store/fhir-client';
+import { createRedisConnection, pingRedis } from '../../platform/redis';
 import { closeQueues, createQueues } from '../../queue/queues';
 import { testSecurityConfig } from './auth';
 import { closeRedis } from './close-redis';

@@ -4,9 +4,9 @@
  * the test when it maps or when it is refused for the other reason.
  */
 import assert from 'node:assert/strict';
-import type { Problem } from '../../domain/issues';
-import type { MapResult, MappedPayload } from '../../mappers/types';
-import { checkPrescriptionRules, toVendorPaths } from '../../profiles/rules';
+import type { Problem } from '../../domain/problem';
+import type { MapResult, MappedPayload } from '../../mappers/mapper';
+import { checkPrescriptionRules, toVendorPaths } from '../../rules/intake';
 
 export function mapped(result: MapResult): MappedPayload {
   if (!result.ok) assert.fail(`expected the payload to map, got ${result.reason}: ${JSON.stringify(result.problems)}`);

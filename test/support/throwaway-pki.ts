@@ -1,13 +1,13 @@
 /**
  * A throw-away PKI for signature tests, in a fresh temporary folder: a root CA, an organisation
  * certificate it issued, the same credentials as PEM files and as a PKCS#12 bundle, and an
- * unrelated CA. The material comes from documents/signature/dev-credentials.ts (the generator
+ * unrelated CA. The material comes from dev/signing-credentials.ts (the generator
  * `npm start` also uses for its development certificate).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDevelopmentPki, writeDevelopmentPki, type DevelopmentPkiFiles } from '../../documents/signature/dev-credentials';
+import { createDevelopmentPki, writeDevelopmentPki, type DevelopmentPkiFiles } from '../../dev/signing-credentials';
 
 /** The files the generator wrote, and the PEM text tests compare against. */
 export interface ThrowawayPki extends DevelopmentPkiFiles {

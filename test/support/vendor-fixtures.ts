@@ -9,7 +9,7 @@ import path from 'node:path';
 import { generatePrescriptionNumber } from '../../domain/prescription-number';
 import type { VendorFormat } from '../../domain/prescription';
 import { isValidRpps } from '../../domain/identifiers';
-import { mapperForFormat } from '../../mappers/registry';
+import { mapperForFormat } from '../../mappers/index';
 import { syntheticIns } from './synthetic';
 
 const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures', 'vendors');

@@ -18,7 +18,7 @@ import { hl7DateTime, hl7InstantInParis, validityPeriod } from '../../documents/
 import { addMonths } from '../../domain/calendar';
 import { ucumDoseUnit } from '../../documents/cda/sections/dose-units';
 import type { CdaDocumentInput } from '../../documents/cda/types';
-import { validateCda, type CdaValidationReport } from '../../documents/cda/validate-cda';
+import { validateCda, type CdaValidationReport } from '../support/validate-cda';
 import { el, serializeXml } from '../../documents/cda/xml';
 import { renderOrdonnancePdf } from '../../documents/ordonnance-pdf';
 import { qrPng } from '../../documents/qr-code';

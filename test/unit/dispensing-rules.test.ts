@@ -10,14 +10,14 @@ import { checkCharacter, generatePrescriptionNumber } from '../../domain/prescri
 import { unknownNumberHint } from '../../domain/prescription-number-hints';
 import { readRestSubmission } from '../../fhir/dispensing/read-submission';
 import { CONSENT_TOPICS, CONSENT_TOPIC_SYSTEM, EXECUTION_EXTENSIONS, GATEWAY_PROFESSION_SYSTEM, PROFESSION_G15_SYSTEM, RPPS_SYSTEM } from '../../fhir/systems';
-import type { Profession } from '../../gateway/security/principal';
-import { resolvePerformer } from '../../gateway/dispensing/record';
+import type { Profession } from '../../domain/principal';
+import { resolvePerformer } from '../../usecases/dispensing/record';
 import { HttpProblem } from '../../gateway/http-problem';
-import { planCancellation } from '../../profiles/dispensing/cancel-rules';
-import { patientObjectsToDispensingView, readPatientChoice, withPatientChoice } from '../../profiles/dispensing/consent-rules';
-import { checkExecution, fillCodeOf, type ExecutionItem, type ExecutionPerformer } from '../../profiles/dispensing/execution-rules';
-import type { LineKind, LineState, PrescriptionState } from '../../profiles/dispensing/model';
-import { lineStatusOf, prescriptionStatusOf, remainingOf, renewalsLeftOf } from '../../profiles/dispensing/status';
+import { planCancellation } from '../../rules/dispensing/cancel-rules';
+import { patientObjectsToDispensingView, readPatientChoice, withPatientChoice } from '../../fhir/dispensing/consent';
+import { checkExecution, fillCodeOf, type ExecutionItem, type ExecutionPerformer } from '../../rules/dispensing/execution-rules';
+import type { LineKind, LineState, PrescriptionState } from '../../rules/dispensing/model';
+import { lineStatusOf, prescriptionStatusOf, remainingOf, renewalsLeftOf } from '../../rules/dispensing/status';
 
 const NOW = new Date('2026-11-26T11:00:00Z');
 const TODAY = '2026-11-26';
@@ -494,7 +494,7 @@ describe('what a pharmacy sends (structure, FHIRPaths)', () => {
   });
 });
 
-describe('who performed: the token, else the declared Practitioner (gateway/dispensing/record.ts)', () => {
+describe('who performed: the token, else the declared Practitioner (usecases/dispensing/record.ts)', () => {
   const submission = (practitioner?: Record<string, unknown>) => {
     const read = readRestSubmission({
       resourceType: 'Bundle',

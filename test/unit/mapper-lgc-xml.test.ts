@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActLine, DrugLine } from '../../domain/prescription';
 import { mapper } from '../../mappers/lgc-xml';
-import { parisDateOf, parisLocalToOffsetDateTime } from '../../mappers/shared/paris-time';
+import { parisDateOf, parisLocalToOffsetDateTime } from '../../domain/paris-time';
 import { MAX_REPORTED_PROBLEMS } from '../../mappers/shared/problem-limit';
-import type { MapResult } from '../../mappers/types';
-import { checkPrescriptionRules } from '../../profiles/rules';
+import type { MapResult } from '../../mappers/mapper';
+import { checkPrescriptionRules } from '../../rules/intake';
 import { mapped, rejected, rulesProblems } from '../support/map-result';
 import { act, counts, device, drug } from '../support/prescription-lines';
 

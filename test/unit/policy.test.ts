@@ -1,15 +1,15 @@
 /**
  * The authorization rules, checked against tables written here independently of
- * gateway/security/policy.ts: a change to the policy that is not also made here fails.
+ * rules/access/policy.ts: a change to the policy that is not also made here fails.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { authorize, decideRoute, matchRoute, ROUTE_POLICY, type LineKind } from '../../gateway/security/policy';
-import { PROFESSIONS, type Principal, type Profession, type Role } from '../../gateway/security/principal';
+import { authorize, decideRoute, matchRoute, ROUTE_POLICY, type LineKind } from '../../rules/access/policy';
+import { PROFESSIONS, type Principal, type Profession, type Role } from '../../domain/principal';
 import { ROUTE_AUDIT } from '../../gateway/audit/route-events';
 import { principalFromClaims } from '../../gateway/security/claims';
 import { DEFAULT_BIOLOGY_SAVOIR_FAIRE, DEFAULT_CLAIMS } from '../../gateway/security/config';
-import { pscClaims } from '../../gateway/security/dev-issuer';
+import { pscClaims } from '../../dev/token-issuer';
 import { EXPECTED_ROUTE_ACCESS, expectedAllowed } from '../support/expected-access';
 
 const ALL: readonly Profession[] = PROFESSIONS;

@@ -9,7 +9,7 @@ import type { Bundle, FhirResource, MedicationDispense, MedicationRequest, Patie
 import { dispensesBundle, prescriptionBundle, recordedBundle } from '../../fhir/dispensing/summary';
 import type { StoredExecutionState } from '../../fhir/dispensing/read-state';
 import { publicFullUrl, rewriteBundle } from '../../fhir/public-urls';
-import { prescriptionStatusOf } from '../../profiles/dispensing/status';
+import { prescriptionStatusOf } from '../../rules/dispensing/status';
 
 const STORE = 'http://127.0.0.1:8090/fhir';
 const PUBLIC = 'https://gateway.example/audit/fhir';

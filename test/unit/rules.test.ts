@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ActLine, DeviceLine, DrugLine, Prescription } from '../../domain/prescription';
 import { mapper as epuJson } from '../../mappers/epu-json';
 import { mapper as lgcXml } from '../../mappers/lgc-xml';
-import { checkPrescriptionRules, toVendorPaths, type RuleProblem } from '../../profiles/rules';
+import { checkPrescriptionRules, toVendorPaths, type RuleProblem } from '../../rules/intake';
 import { drugsOnly } from '../fixtures/canonical';
 import { mapped } from '../support/map-result';
 

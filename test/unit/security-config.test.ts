@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../gateway/config';
+import { ConfigError } from '../../platform/config';
 import { loadSecurityConfig } from '../../gateway/security/config';
 import { checkPagingParameters, checkSearchParameters } from '../../gateway/audit/search-whitelist';
 import { rewriterFor } from '../../fhir/public-urls';

@@ -1,0 +1,54 @@
+/**
+ * IHE MHD / ANS PDSm names: profiles, extensions, code systems and the XDS codes of an
+ * ordonnance, as written in the provide bundle (sources: PDSm 3.x FSH profiles
+ * `ansforge/IG-fhir-partage-de-documents-de-sante`, IHE MHD 4.2, the ANS eP-MED-DM XDM example
+ * METADATA.XML — docs/domain-digest.md §4.2).
+ */
+import { AMBULATORY_SETTING, DEFAULT_FACILITY_TYPE, DEFAULT_PROFESSION } from '../cda/header';
+import type { CodedValue } from '../cda/types';
+import { oidSystem, TA_ASIP_SYSTEM } from '../../fhir/systems';
+
+export const RFC3986_SYSTEM = 'urn:ietf:rfc:3986';
+
+const MHD = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition/';
+const PDSM = 'https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/';
+
+export const PROFILES = {
+  provideBundle: [`${MHD}IHE.MHD.Comprehensive.ProvideBundle`, `${PDSM}pdsm-comprehensive-provide-document-bundle`],
+  submissionSet: [`${MHD}IHE.MHD.Comprehensive.SubmissionSet`, `${PDSM}pdsm-submissionset-comprehensive`],
+  documentReference: [`${MHD}IHE.MHD.Comprehensive.DocumentReference`, `${PDSM}pdsm-comprehensive-document-reference`],
+} as const;
+
+export const MHD_EXTENSIONS = {
+  sourceId: `${MHD}ihe-sourceId`,
+  designationType: `${MHD}ihe-designationType`,
+} as const;
+
+export const MHD_LIST_TYPES_SYSTEM = 'https://profiles.ihe.net/ITI/MHD/CodeSystem/MHDlistTypes';
+
+/** XDS referenceIdList type of an order number (the prescription number). */
+export const REFERENCE_ID_TYPE = { system: RFC3986_SYSTEM, code: 'urn:ihe:iti:xds:2013:order' } as const;
+
+export const CONFIDENTIALITY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
+
+/** The XDS metadata repeats the CDA header: its codes as FHIR codings. */
+const fromCda = (value: CodedValue) => ({ system: oidSystem(value.codeSystem), code: value.code, display: value.displayName });
+
+/** XDS codes of an ordonnance (ANS eP-MED-DM XDM example). */
+export const XDS_CODES = {
+  classCode: { system: 'urn:oid:1.2.250.1.213.1.1.4.1', code: '42', display: 'Prescription' },
+  formatCode: { system: 'urn:oid:1.2.250.1.213.1.1.4.2.282', code: 'urn:ihe:pharm:pre:2010' },
+  confidentiality: { system: CONFIDENTIALITY_SYSTEM, code: 'N', display: 'normal' },
+  facilityType: fromCda(DEFAULT_FACILITY_TYPE),
+  practiceSetting: fromCda(AMBULATORY_SETTING),
+  /** G15 profession of the author (the canonical model has the specialty as free text only; as the CDA). */
+  profession: fromCda(DEFAULT_PROFESSION),
+  /** TA_ASIP: prescription sub-types, also in the CDA serviceEvent. */
+  subtypeSystem: TA_ASIP_SYSTEM,
+} as const;
+
+/**
+ * The gateway's own tag on the Binary it publishes: code = the document uniqueId. Binary has no
+ * identifier element, so this tag is what makes its conditional create possible (`_tag=`).
+ */
+export const DMP_DOCUMENT_TAG_SYSTEM = 'urn:ordo-gateway:dmp-document';

@@ -1,0 +1,35 @@
+import type { Prescription, SourceMap, VendorFormat } from '../domain/prescription';
+import type { Problem } from '../domain/problem';
+
+/** What a mapper makes of an accepted payload: the canonical prescription and where each field came from. */
+export interface MappedPayload {
+  prescription: Prescription;
+  sourceMap: SourceMap;
+}
+
+/**
+ * Why a payload was refused before the business rules ran.
+ *  - malformed: not parseable JSON/XML, forbidden DTD/entities, nesting too deep (HTTP 400)
+ *  - invalid:   parsed, but does not follow the format's structure (schema, §4 of the vendors README) (HTTP 422)
+ */
+export type MapFailure = { ok: false; reason: 'malformed' | 'invalid'; problems: Problem[] };
+export type MapResult = { ok: true; value: MappedPayload } | MapFailure;
+
+/**
+ * One module per vendor format, in mappers/<format>/index.ts exporting `mapper`.
+ * `parse` is pure: bytes in, canonical prescription out. No I/O, no clock, no randomness.
+ * Problems carry the *vendor* path (JSON pointer for JSON formats, XPath for XML).
+ */
+export interface VendorMapper {
+  format: VendorFormat;
+  /** Media types (without parameters) that select this format when no X-Vendor-Format header is sent. */
+  mediaTypes: readonly string[];
+  parse(body: Buffer): MapResult;
+}
+
+/** Limits common to every format (vendors README §1 "Encoding and size"). */
+export const PAYLOAD_LIMITS = {
+  maxBytes: 1_048_576,
+  maxDepth: 32,
+  maxLines: 100,
+} as const;

@@ -1,0 +1,123 @@
+/**
+ * One publication to the DMP: read the prescription back from the FHIR store, render its QR code
+ * and PDF (the same bytes the gateway serves), build the CDA, sign it (XAdES), and post the PDSm
+ * provide bundle. The I/O is here; every builder it calls is pure.
+ */
+import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
+import { buildDmpDocument, type DmpDocumentKind } from '../../documents/cda/dmp-document';
+import { signXades, type SigningCredentials } from '../../documents/signature';
+import type { FhirClient } from '../../store/fhir-client';
+import { qrPng as renderQrPng } from '../../documents/qr-code';
+import { ordonnancePdfWith, storedPrescriptionOf } from '../../documents/prescription-documents';
+import { findPrescriptionByNumber } from '../prescriptions/repository';
+import type { StoredPrescription } from '../../fhir/read-prescription';
+import { provide } from './dmp-store';
+import { deterministic, PoisonJobError } from '../../queue/dmp/errors';
+import { oidUrn, publicationIds } from '../../documents/dmp/ids';
+import type { DmpStage } from '../../queue/dmp/metrics';
+import { buildProvideBundle } from '../../documents/dmp/provide-bundle';
+
+export interface PublishDeps {
+  /** The gateway's FHIR store, where the prescription is. */
+  fhir: FhirClient;
+  /** The document sharing server. */
+  dmp: FhirClient;
+  credentials: SigningCredentials;
+  sourceOid: string;
+  /** Runs one step and records its duration. */
+  stage: <T>(name: DmpStage, step: () => Promise<T>) => Promise<T>;
+}
+
+export interface PublishRequest {
+  number: string;
+  version: number;
+  /** When the publication was requested (the job's creation): CDA effectiveTime and signing time. */
+  submittedAt: Date;
+}
+
+export type PublishResult =
+  | {
+      outcome: 'published';
+      documentReferenceId: string;
+      binaryId: string;
+      submissionSetId: string;
+      /** The document uniqueId (urn:oid:2.25.…). */
+      uniqueId: string;
+      kind: DmpDocumentKind;
+      size: number;
+      /** false when an earlier run had already stored this publication (a re-run after a crash). */
+      created: boolean;
+    }
+  | { outcome: 'skipped'; reason: 'patient-opted-out' | 'prescription-cancelled' };
+
+/** Header statuses of a prescription that must not reach the DMP (a cancelled one is deprecated instead). */
+const CANCELLED: ReadonlySet<RequestGroup['status']> = new Set(['revoked', 'entered-in-error']);
+export const isCancelledHeader = (header: RequestGroup): boolean => CANCELLED.has(header.status);
+
+export async function readStoredPrescription(fhir: FhirClient, number: string): Promise<{ header: RequestGroup; stored: StoredPrescription }> {
+  const found = await findPrescriptionByNumber(fhir, number, { records: false });
+  if (!found) throw new PoisonJobError(`no prescription has the number ${number}`);
+  const stored = await deterministic(`prescription ${number}`, () => storedPrescriptionOf(found));
+  return { header: found.header, stored };
+}
+
+export interface PreparedPublication {
+  bundle: Bundle<FhirResource>;
+  kind: DmpDocumentKind;
+  /** The document uniqueId (urn:oid:2.25.…). */
+  uniqueId: string;
+  /** Size of the signed document in bytes. */
+  size: number;
+}
+
+/**
+ * Everything between reading the prescription and posting it: QR + PDF, CDA, XAdES signature,
+ * provide bundle. No I/O, and deterministic for a given request (the signing time is the request's
+ * submission time): a retry builds the very same bytes.
+ */
+export async function preparePublication(
+  deps: Pick<PublishDeps, 'credentials' | 'sourceOid' | 'stage'>,
+  stored: StoredPrescription,
+  request: PublishRequest,
+): Promise<PreparedPublication> {
+  const { number, version, submittedAt } = request;
+  const { qrPng, pdf } = await deps.stage('render', () =>
+    deterministic('rendering the QR code and the PDF', async () => {
+      // The QR code is rendered once, for the Code 2D section and the PDF; the integration test
+      // checks these bytes against what GET …/qr.png and …/ordonnance.pdf serve.
+      const qr = await renderQrPng(stored.prescription, stored.number);
+      return { qrPng: qr, pdf: await ordonnancePdfWith(stored, qr) };
+    }),
+  );
+  const ids = publicationIds({ sourceOid: deps.sourceOid, number, version });
+  const document = await deps.stage('build', () =>
+    deterministic('building the CDA document', () =>
+      buildDmpDocument({
+        prescription: stored.prescription,
+        number,
+        documentId: { root: ids.documentOid },
+        setId: { root: ids.setOid },
+        version,
+        now: submittedAt,
+        pdf,
+        qrPng,
+      }),
+    ),
+  );
+  const signed = await deps.stage('sign', () =>
+    deterministic('signing the CDA document', async () => Buffer.from(await signXades(document.xml, deps.credentials, { signingTime: submittedAt }), 'utf8')),
+  );
+  const bundle = await deterministic('building the provide bundle', () =>
+    buildProvideBundle({ prescription: stored.prescription, number, ids, sourceOid: deps.sourceOid, kind: document.kind, content: signed, submittedAt }),
+  );
+  return { bundle, kind: document.kind, uniqueId: oidUrn(ids.documentOid), size: signed.length };
+}
+
+export async function publishPrescription(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
+  const { header, stored } = await deps.stage('read', () => readStoredPrescription(deps.fhir, request.number));
+  if (isCancelledHeader(header)) return { outcome: 'skipped', reason: 'prescription-cancelled' };
+  if (stored.prescription.consent.dmpOptOut) return { outcome: 'skipped', reason: 'patient-opted-out' };
+  const prepared = await preparePublication(deps, stored, request);
+  const published = await deps.stage('publish', () => provide(deps.dmp, prepared.bundle));
+  return { outcome: 'published', ...published, uniqueId: prepared.uniqueId, kind: prepared.kind, size: prepared.size };
+}

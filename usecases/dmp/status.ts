@@ -1,0 +1,120 @@
+/**
+ * Where a prescription stands in the DMP feed, from the BullMQ job (queued, running, retrying,
+ * dead-lettered) and, when the job cannot tell, the document sharing server. Shown in the
+ * summary of GET /prescriptions/{number}.
+ *
+ *   not-requested  the patient objected to the DMP feed (or the prescription was cancelled
+ *                  before anything was published: reason "prescription-cancelled")
+ *   queued         waiting for a worker, or waiting for its next attempt after a transient
+ *                  failure (attempts > 0, reason = the last failure)
+ *   publishing     a worker is on it
+ *   published      in the DMP store (documentStatus "superseded" once the prescription was cancelled)
+ *   failed         dead-lettered (reason), or never queued (no job and nothing in the DMP store)
+ *   unknown        the queue could not be reached (the lookup still answers)
+ *
+ * The usual lookup costs two Redis round trips and no FHIR request: the document sharing server
+ * is searched only when the job is gone (finished jobs are removed after a week) or the
+ * prescription was cancelled (its entry is then superseded by the deprecation job).
+ */
+import type { Consent, DocumentReference } from 'fhir/r4';
+import type { Job } from 'bullmq';
+import type { FhirClient } from '../../store/fhir-client';
+import { consentTopic } from '../../fhir/read-prescription';
+import { CONSENT_TOPICS } from '../../fhir/systems';
+import type { StoredPrescriptionBundle } from '../prescriptions/repository';
+import { storedPrescriptionOf } from '../../documents/prescription-documents';
+import { dmpJobId } from '../../queue/dmp-jobs';
+import { QUEUE_NAMES, type GatewayQueues } from '../../queue/queues';
+import { findPrescriptionDocuments } from './dmp-store';
+import { isCancelledHeader, type PublishResult } from './publish';
+
+export type DmpPublicationState = 'queued' | 'publishing' | 'published' | 'failed' | 'not-requested' | 'unknown';
+
+export interface DmpPublicationStatus {
+  state: DmpPublicationState;
+  documentReferenceId?: string;
+  /** Status of the document entry in the DMP store: current, or superseded after a cancellation. */
+  documentStatus?: DocumentReference['status'];
+  reason?: string;
+  /** Attempts made by the publication job so far. */
+  attempts?: number;
+}
+
+export interface DmpStatusSources {
+  queues: GatewayQueues;
+  /** The gateway's FHIR store. */
+  fhir: FhirClient;
+  /** The document sharing server; defaults to `fhir` (DMP_FHIR_BASE_URL defaults to FHIR_BASE_URL). */
+  dmpFhir?: FhirClient;
+}
+
+/** Intake publishes version 1; later versions are looked up too, all at once (one round trip). */
+async function latestPublicationJob(queues: GatewayQueues, number: string, headerVersion: number): Promise<Job | undefined> {
+  const queue = queues[QUEUE_NAMES.dmpPublish];
+  const versions = Array.from({ length: Math.min(headerVersion, 50) }, (_, i) => i + 1);
+  const jobs = await Promise.all(versions.map((version) => queue.getJob(dmpJobId({ action: 'publish', number, version }))));
+  return jobs.reverse().find((job): job is Job => job !== undefined);
+}
+
+/** The entry to show: the current one, else the most recently updated. */
+function mainDocument(documents: DocumentReference[]): DocumentReference | undefined {
+  const current = documents.find((d) => d.status === 'current');
+  if (current) return current;
+  return [...documents].sort((a, b) => (b.meta?.lastUpdated ?? '').localeCompare(a.meta?.lastUpdated ?? ''))[0];
+}
+
+const patientObjectsToDmp = (found: StoredPrescriptionBundle): boolean =>
+  (found.bundle.entry ?? []).some(
+    (e) => e.resource?.resourceType === 'Consent' && consentTopic(e.resource as Consent) === CONSENT_TOPICS.dmp && (e.resource as Consent).provision?.type === 'deny',
+  );
+
+/** What the DMP store holds for the prescription; undefined when it cannot be reached (the job state still answers). */
+async function storedDocumentFields(sources: Omit<DmpStatusSources, 'queues'>, number: string, found: StoredPrescriptionBundle): Promise<Pick<DmpPublicationStatus, 'documentReferenceId' | 'documentStatus'> | undefined> {
+  const { prescription } = storedPrescriptionOf(found);
+  const documents = await findPrescriptionDocuments(sources.dmpFhir ?? sources.fhir, prescription.patient.ins, number).catch(() => undefined);
+  if (!documents) return undefined;
+  const document = mainDocument(documents);
+  return document?.id ? { documentReferenceId: document.id, ...(document.status ? { documentStatus: document.status } : {}) } : {};
+}
+
+/** The status of a prescription read from the store (the lookup's own search result: no second read). */
+export async function dmpPublicationStatus(sources: DmpStatusSources, number: string, found: StoredPrescriptionBundle): Promise<DmpPublicationStatus> {
+  if (patientObjectsToDmp(found)) return { state: 'not-requested', reason: 'patient-opted-out' };
+  const headerVersion = Math.max(1, Number(found.header.meta?.versionId ?? 1) || 1);
+  let job: Job | undefined;
+  let state: string | undefined;
+  try {
+    job = await latestPublicationJob(sources.queues, number, headerVersion);
+    state = job ? await job.getState() : undefined;
+  } catch {
+    return { state: 'unknown', reason: 'the publication queue cannot be reached' };
+  }
+  const cancelled = isCancelledHeader(found.header);
+
+  if (job) {
+    const attempts = job.attemptsMade;
+    const lastFailure = job.failedReason ? { reason: job.failedReason } : {};
+    switch (state) {
+      case 'active':
+        return { state: 'publishing', attempts, ...lastFailure };
+      case 'failed':
+        return { state: 'failed', attempts, ...lastFailure };
+      case 'completed': {
+        const result = job.returnvalue as PublishResult | undefined;
+        if (result?.outcome === 'skipped') return { state: 'not-requested', reason: result.reason, attempts };
+        if (result?.outcome !== 'published') return { state: 'published', attempts, ...((await storedDocumentFields(sources, number, found)) ?? {}) };
+        // What this job stored stays current until the prescription is cancelled (the deprecation supersedes it).
+        const stored = cancelled ? await storedDocumentFields(sources, number, found) : undefined;
+        return { state: 'published', attempts, documentReferenceId: result.documentReferenceId, documentStatus: 'current', ...(stored ?? {}) };
+      }
+      default:
+        return { state: 'queued', attempts, ...lastFailure };
+    }
+  }
+  // No job: finished jobs are removed after a week, so the DMP store tells.
+  const stored = await storedDocumentFields(sources, number, found);
+  if (stored?.documentReferenceId) return { state: 'published', ...stored };
+  if (cancelled) return { state: 'not-requested', reason: 'prescription-cancelled' };
+  if (!stored) return { state: 'unknown', reason: 'no publication job, and the DMP store cannot be reached' };
+  return { state: 'failed', reason: 'no publication job and no document in the DMP store: the publication was never queued' };
+}

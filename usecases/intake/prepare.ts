@@ -1,0 +1,73 @@
+/**
+ * The pure half of intake: vendor bytes → checked canonical prescription → FHIR transaction.
+ * No I/O: the clock, the number and the uuid generator come from the caller, so the same code
+ * serves the HTTP route, $process-message and the in-process benchmark.
+ */
+import { createHash } from 'node:crypto';
+import type { Bundle, FhirResource } from 'fhir/r4';
+import type { Problem } from '../../domain/problem';
+import type { Prescription, SourceMap } from '../../domain/prescription';
+import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
+import { buildPrescriptionTransaction } from '../../fhir/build-transaction';
+import { validateFhirResource } from '../../fhir/fhir-schema';
+import type { VendorMapper } from '../../mappers/mapper';
+import { checkPrescriptionRules, toVendorPaths } from '../../rules/intake';
+
+export interface CheckedPayload {
+  prescription: Prescription;
+  sourceMap: SourceMap;
+  /** "<format>:<messageId>", the idempotency key. */
+  messageKey: string;
+  payloadSha256: string;
+}
+
+export type IntakeRejection = { ok: false; status: 400 | 422; problems: Problem[] };
+export type Checked<T> = { ok: true; value: T } | IntakeRejection;
+
+/** Parse with the vendor's mapper, then apply every business rule; problems name vendor paths. */
+export function checkPayload(body: Buffer, mapper: VendorMapper, now: Date): Checked<CheckedPayload> {
+  const mapped = mapper.parse(body);
+  if (!mapped.ok) return { ok: false, status: mapped.reason === 'malformed' ? 400 : 422, problems: mapped.problems };
+  const { prescription, sourceMap } = mapped.value;
+  const problems = toVendorPaths(checkPrescriptionRules(prescription, now), sourceMap);
+  if (prescription.number !== undefined) {
+    const number = normalizePrescriptionNumber(prescription.number);
+    if (!isWellFormedNumber(number)) {
+      problems.push({
+        code: 'value',
+        path: sourceMap['/number'] ?? '/',
+        message: `the prescription number "${prescription.number}" must be 18 characters from 0-9 and A-Z`,
+      });
+    }
+  }
+  if (problems.length > 0) return { ok: false, status: 422, problems };
+  return {
+    ok: true,
+    value: {
+      prescription,
+      sourceMap,
+      messageKey: `${mapper.format}:${prescription.messageId}`,
+      payloadSha256: createHash('sha256').update(body).digest('hex'),
+    },
+  };
+}
+
+/**
+ * The FHIR transaction for a checked payload, itself checked against the official R4 JSON
+ * schema: a resource the schema refuses is never sent to the store.
+ */
+export function buildTransaction(checked: CheckedPayload, number: string, newUuid: () => string): Checked<Bundle<FhirResource>> {
+  const bundle = buildPrescriptionTransaction(checked.prescription, {
+    number,
+    messageKey: checked.messageKey,
+    payloadSha256: checked.payloadSha256,
+    newUuid,
+  });
+  const problems: Problem[] = [];
+  (bundle.entry ?? []).forEach((entry, i) => {
+    if (!entry.resource) return;
+    problems.push(...validateFhirResource(entry.resource, `Bundle.entry[${i}].resource`));
+  });
+  if (problems.length > 0) return { ok: false, status: 422, problems };
+  return { ok: true, value: bundle };
+}

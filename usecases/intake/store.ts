@@ -1,0 +1,141 @@
+/**
+ * The I/O half of intake: store a checked prescription in one FHIR transaction, idempotently.
+ *
+ * The happy path is that one transaction and nothing else. The store does the rest:
+ * - Every entry is a conditional create. The header's condition is the message key *and* the
+ *   payload hash, so the very same message sent again matches everything and writes nothing
+ *   (the answer is then read from the stored header: a replay).
+ * - Unique indexes on the header's message id and number (profiles/search-parameters) make a
+ *   transaction fail whole when the same message id comes with other content, when a
+ *   vendor-supplied number belongs to another prescription, or when a copy of the same message
+ *   won a race from another gateway process. The conflict is then explained by one lookup.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
+import { generatePrescriptionNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
+import { FhirServerError, type FhirClient } from '../../store/fhir-client';
+import { idsFromTransactionResponse, messageContentKey, parseLocation } from '../../fhir/build-transaction';
+import { prescriptionNumberOf } from '../../fhir/read-prescription';
+import { MESSAGE_CONTENT_SYSTEM } from '../../fhir/systems';
+import { HttpProblem } from '../../gateway/http-problem';
+import { findHeaderByMessageKey, findHeaderByNumber } from '../prescriptions/repository';
+import { buildTransaction, type CheckedPayload } from './prepare';
+
+export interface IntakeDeps {
+  fhir: FhirClient;
+  now: () => Date;
+  numberIssuer: number;
+  newUuid?: () => string;
+}
+
+export interface RequestIds {
+  MedicationRequest: string[];
+  DeviceRequest: string[];
+  ServiceRequest: string[];
+}
+
+export interface IntakeResult {
+  /** false when the message had already been accepted (idempotent replay). */
+  created: boolean;
+  number: string;
+  status: string;
+  requestGroupId: string;
+  resources: RequestIds;
+  /** Whether the patient let the prescription feed the DMP (decides the publish job). */
+  dmpAllowed: boolean;
+  /** The stored header, when intake read it (a replay): who needs it need not read it again. */
+  header?: RequestGroup;
+}
+
+/** Whether the stored header was made from this very payload: its message-content identifier is the message key + payload hash. */
+const madeFrom = (header: RequestGroup, checked: CheckedPayload): boolean =>
+  (header.identifier ?? []).some((i) => i.system === MESSAGE_CONTENT_SYSTEM && i.value === messageContentKey(checked));
+
+function conflictingContent(messageId: string): HttpProblem {
+  return HttpProblem.of(409, 'conflict', `message id ${messageId} was already used for a prescription with different content; send a new message id`);
+}
+
+/** The answer for an already stored prescription, from its header alone. */
+function resultFromHeader(header: RequestGroup, dmpAllowed: boolean): IntakeResult {
+  const resources: RequestIds = { MedicationRequest: [], DeviceRequest: [], ServiceRequest: [] };
+  for (const action of header.action ?? []) {
+    const target = action.resource?.reference ? parseLocation(action.resource.reference) : undefined;
+    if (target && target.resourceType in resources) resources[target.resourceType as keyof RequestIds].push(target.id);
+  }
+  return { created: false, number: prescriptionNumberOf(header) ?? '', status: header.status, requestGroupId: header.id ?? '', resources, dmpAllowed, header };
+}
+
+function replayOf(header: RequestGroup, checked: CheckedPayload): IntakeResult {
+  if (!madeFrom(header, checked)) throw conflictingContent(checked.prescription.messageId);
+  return resultFromHeader(header, !checked.prescription.consent.dmpOptOut);
+}
+
+function numberFor(deps: IntakeDeps, checked: CheckedPayload): string {
+  const sent = checked.prescription.number;
+  return sent !== undefined
+    ? normalizePrescriptionNumber(sent)
+    : generatePrescriptionNumber({ issuedOn: deps.now(), issuer: deps.numberIssuer, random: randomBytes(8) });
+}
+
+/** Index of the RequestGroup entry in our transaction (fixed by the builder, looked up to stay robust). */
+const headerEntryIndex = (tx: Bundle<FhirResource>): number => (tx.entry ?? []).findIndex((e) => e.resource?.resourceType === 'RequestGroup');
+
+/**
+ * Why the store refused the transaction with a conflict: a copy of this message won a race
+ * (replay), other content under the same message id (409), a taken number, or — when none of
+ * these — a race on a shared resource (two first prescriptions of the same new prescriber or
+ * patient creating it at once), which a new attempt settles since the resource now exists.
+ */
+async function explainConflict(deps: IntakeDeps, checked: CheckedPayload, number: string): Promise<IntakeResult | 'number-taken' | 'retry'> {
+  const stored = await findHeaderByMessageKey(deps.fhir, checked.messageKey);
+  if (stored) return replayOf(stored, checked);
+  if (await findHeaderByNumber(deps.fhir, number)) return 'number-taken';
+  return 'retry';
+}
+
+const MAX_ATTEMPTS = 4;
+
+export async function storePrescription(deps: IntakeDeps, checked: CheckedPayload): Promise<IntakeResult> {
+  const vendorNumber = checked.prescription.number !== undefined;
+  for (let attempt = 0; ; attempt++) {
+    const number = numberFor(deps, checked);
+    const built = buildTransaction(checked, number, deps.newUuid ?? randomUUID);
+    if (!built.ok) throw new HttpProblem(built.status, built.problems);
+    const tx = built.value;
+
+    let response: Bundle;
+    try {
+      response = await deps.fhir.transaction(tx, { idempotent: true });
+    } catch (err) {
+      if (!(err instanceof FhirServerError) || !err.isConflict) throw err;
+      const explained = await explainConflict(deps, checked, number);
+      if (explained === 'retry' && attempt + 1 < MAX_ATTEMPTS) continue;
+      if (explained === 'retry') throw err;
+      if (explained !== 'number-taken') return explained;
+      // A generated number colliding with another is a 2^-60 event: draw again. A vendor's is a 409.
+      if (vendorNumber || attempt + 1 >= MAX_ATTEMPTS) {
+        throw HttpProblem.of(409, 'duplicate', `prescription number ${number} already belongs to another prescription`);
+      }
+      continue;
+    }
+
+    const headerEntry = response.entry?.[headerEntryIndex(tx)]?.response;
+    const matchedExisting = headerEntry?.status?.startsWith('200') ?? false;
+    if (matchedExisting) {
+      // The very same message was stored before: answer from what is stored (its number may differ from ours).
+      const target = headerEntry?.location ? parseLocation(headerEntry.location) : undefined;
+      if (!target) throw new Error('transaction-response has no location for the prescription header');
+      const { resource } = await deps.fhir.read<RequestGroup>('RequestGroup', target.id);
+      return replayOf(resource, checked);
+    }
+    const ids = idsFromTransactionResponse(tx, response);
+    return {
+      created: true,
+      number,
+      status: 'active',
+      requestGroupId: ids.RequestGroup,
+      resources: { MedicationRequest: ids.MedicationRequest, DeviceRequest: ids.DeviceRequest, ServiceRequest: ids.ServiceRequest },
+      dmpAllowed: !checked.prescription.consent.dmpOptOut,
+    };
+  }
+}
