@@ -14,9 +14,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { idNatPsFromRpps } from '../domain/identifiers';
 import { jose, type CryptoKey, type JWK, type JWTPayload } from '../gateway/security/jose';
-import { PSC_CODE_FOR_PROFESSION, PHARMACIST_BIOLOGY_SECTION } from '../gateway/security/claims';
+import { g15CodeFor, PHARMACIST_BIOLOGY_SECTION } from '../gateway/security/claims';
 import { DEFAULT_CLAIMS, type ClaimNames } from '../gateway/security/config';
-import type { Profession, Role } from '../domain/principal';
+import type { Role } from '../domain/principal';
+import type { Profession } from '../domain/professions';
+import { ConfigError, EnvReader } from '../platform/config';
 
 export const DEV_ISSUER_ALG = 'ES256';
 export const DEV_ISSUER_DEFAULT_PORT = 3002;
@@ -91,7 +93,7 @@ export function pscClaims(identity: DevIdentity, claims: ClaimNames = DEFAULT_CL
       codeCivilite: '',
       exercices: [
         {
-          codeProfession: biologist ? PSC_CODE_FOR_PROFESSION.pharmacist : PSC_CODE_FOR_PROFESSION[identity.profession],
+          codeProfession: g15CodeFor(identity.profession),
           codeCategorieProfessionnelle: 'C',
           codeSavoirFaire: '',
           codeTypeSavoirFaire: '',
@@ -187,9 +189,29 @@ export async function startDevIssuer(key: DevKey, port = 0, host = '127.0.0.1'):
   };
 }
 
+export interface DevIssuerSettings {
+  port: number;
+  /** AUTH_ISSUER when set (the gateway's issuer), else the development issuer on loopback. */
+  issuer: string;
+  audience: string;
+}
+
+/** The development issuer's settings, read with the platform's validated reader. */
+export function devIssuerSettings(env: Record<string, string | undefined> = process.env): DevIssuerSettings {
+  const read = new EnvReader(env);
+  const port = read.integer('DEV_ISSUER_PORT', DEV_ISSUER_DEFAULT_PORT, 1, 65535);
+  const settings = {
+    port,
+    issuer: read.url('AUTH_ISSUER', ['http:', 'https:'], `http://127.0.0.1:${port}`),
+    audience: read.string('AUTH_AUDIENCE', DEV_AUDIENCE),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return settings;
+}
+
 async function main(): Promise<void> {
   refuseInProduction('The development token issuer');
-  const port = Number(process.env.DEV_ISSUER_PORT ?? DEV_ISSUER_DEFAULT_PORT);
+  const { port } = devIssuerSettings();
   const key = await loadOrCreateDevKey();
   const running = await startDevIssuer(key, port);
   process.stdout.write(`dev issuer ${running.issuer} (JWKS ${running.jwksUrl}, key ${key.kid})\n`);

@@ -9,8 +9,9 @@
  */
 import { parseArgs } from 'node:util';
 import { isValidAmNumber, isValidRpps } from '../domain/identifiers';
-import { DEV_AUDIENCE, DEV_ISSUER_DEFAULT_PORT, loadOrCreateDevKey, ProductionRefusal, refuseInProduction, signDevToken, type DevIdentity } from './token-issuer';
-import { isProfession, isRole, PROFESSIONS, ROLES } from '../domain/principal';
+import { devIssuerSettings, loadOrCreateDevKey, ProductionRefusal, refuseInProduction, signDevToken, type DevIdentity } from './token-issuer';
+import { isRole, ROLES } from '../domain/principal';
+import { isProfession, PROFESSIONS } from '../domain/professions';
 
 const USAGE = `usage: npm run --silent token -- --role <${ROLES.join('|')}> [--profession <${PROFESSIONS.join('|')}>] [--rpps <11 digits>] [--finess <9>] [--am <9>] [--ttl <seconds>]`;
 
@@ -53,8 +54,7 @@ async function main(): Promise<void> {
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new UsageError('--ttl must be a number of seconds from 1 to 86400');
   const identity = identityFrom(values);
-  const issuer = process.env.AUTH_ISSUER?.trim() || `http://127.0.0.1:${process.env.DEV_ISSUER_PORT ?? DEV_ISSUER_DEFAULT_PORT}`;
-  const audience = process.env.AUTH_AUDIENCE?.trim() || DEV_AUDIENCE;
+  const { issuer, audience } = devIssuerSettings();
   const token = await signDevToken(await loadOrCreateDevKey(), identity, { issuer, audience, ttlSeconds: ttl });
   process.stdout.write(`${token}\n`);
 }

@@ -6,7 +6,7 @@ import type { FhirResource } from 'fhir/r4';
 import { qrPng, qrSvg } from './qr-code';
 import { renderOrdonnancePdf } from './ordonnance-pdf';
 import { readPrescription, resolverFor, type StoredPrescription } from '../fhir/read-prescription';
-import type { StoredPrescriptionBundle } from '../usecases/prescriptions/repository';
+import type { StoredPrescriptionBundle } from '../fhir/prescription-search';
 
 export interface DocumentKind {
   contentType: string;

@@ -1,7 +1,8 @@
 /**
  * Europe/Paris wall-clock time ↔ instants, DST-aware through Intl (the ICU time-zone data of the
- * runtime), without a date library. Used by the lgc-xml mapper (local dd/mm/yyyy + HH:MM →
- * RFC 3339 with the right offset) and by the date rules ("today" in Paris).
+ * runtime), without a date library: the one implementation of the service's time zone. Used by
+ * the lgc-xml mapper (local dd/mm/yyyy + HH:MM → RFC 3339 with the right offset), the rules
+ * ("today" in Paris) and the CDA (an instant written in Paris time).
  */
 const PARIS = 'Europe/Paris';
 
@@ -43,6 +44,14 @@ function formatOffset(minutes: number): string {
   const sign = minutes < 0 ? '-' : '+';
   const abs = Math.abs(minutes);
   return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** An instant as Paris wall-clock time with its offset, to the second: 2026-10-20T14:05:00Z → "2026-10-20T16:05:00+02:00". */
+export function parisDateTimeOf(instant: Date | number): string {
+  const epochMs = typeof instant === 'number' ? instant : instant.getTime();
+  if (Number.isNaN(epochMs)) throw new RangeError('invalid Date');
+  const offset = parisOffsetMinutesAt(epochMs);
+  return `${new Date(epochMs + offset * 60_000).toISOString().slice(0, 19)}${formatOffset(offset)}`;
 }
 
 const THREE_HOURS = 3 * 3_600_000;

@@ -2,19 +2,7 @@
  * Who is calling: the authenticated professional, as the rest of the gateway sees them.
  * Built once per request from the verified access token (see claims.ts), never from the body.
  */
-
-export const PROFESSIONS = [
-  'doctor',
-  'pharmacist',
-  'nurse',
-  'physiotherapist',
-  'speech-therapist',
-  'orthoptist',
-  'podiatrist',
-  'biologist',
-  'lpp-supplier',
-] as const;
-export type Profession = (typeof PROFESSIONS)[number];
+import type { Profession } from './professions';
 
 export const ROLES = ['prescriber', 'dispenser', 'auditor', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -38,5 +26,4 @@ export interface Principal {
   subject: string;
 }
 
-export const isProfession = (value: unknown): value is Profession => typeof value === 'string' && (PROFESSIONS as readonly string[]).includes(value);
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);

@@ -1,3 +1,10 @@
+/**
+ * The one error model. Every layer reports what is wrong as `Problem`s (with the vendor rule
+ * they break, when there is one); a step that may refuse its input returns an `Outcome`, and
+ * code that must stop throws a `ProblemError` whose `kind` says what went wrong in protocol-free
+ * terms. Only the edges turn a kind into a status: gateway/http/problem-status.ts for HTTP,
+ * usecases/messaging for $process-message response codes, queue/ for job retries.
+ */
 import type { OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
 
 /**
@@ -33,3 +40,58 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; problems: Problem
 
 export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 export const rejected = <T = never>(problems: Problem[]): Outcome<T> => ({ ok: false, problems });
+
+/**
+ * What went wrong, for whoever must react to it:
+ *  - the caller's input: malformed (unreadable), invalid (readable, but breaks a rule),
+ *    unsupported (a format or media type the gateway does not take), too-large
+ *  - the caller's rights: unauthenticated, forbidden, throttled
+ *  - the thing asked for: not-found, gone, conflict (its current state forbids it, or it changed
+ *    meanwhile), not-allowed (the operation does not exist here)
+ *  - the gateway's side: unavailable (a dependency is down: retry later), upstream (a dependency
+ *    refused what the gateway sent), internal
+ */
+export type ProblemKind =
+  | 'malformed'
+  | 'invalid'
+  | 'unsupported'
+  | 'too-large'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'throttled'
+  | 'not-found'
+  | 'gone'
+  | 'conflict'
+  | 'not-allowed'
+  | 'unavailable'
+  | 'upstream'
+  | 'internal';
+
+/** A refusal or failure to report to the caller: its kind and the problems to show. */
+export class ProblemError extends Error {
+  constructor(
+    readonly kind: ProblemKind,
+    readonly problems: Problem[],
+    /** Protocol hints for the edge that answers (Retry-After, WWW-Authenticate, Allow). */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(problems.map((p) => p.message).join('; '));
+    this.name = 'ProblemError';
+  }
+
+  static of(kind: ProblemKind, code: Problem['code'], message: string, path?: string): ProblemError {
+    return new ProblemError(kind, [{ code, message, ...(path ? { path } : {}) }]);
+  }
+}
+
+/** The refusal of a step's Outcome, thrown: `kind` when it did not say otherwise. */
+export function unwrap<T>(outcome: Outcome<T>, kind: ProblemKind = 'invalid'): T {
+  if (!outcome.ok) throw new ProblemError(kind, outcome.problems);
+  return outcome.value;
+}
+
+/** A write lost a race (optimistic concurrency): read again and decide again. */
+export const isConflict = (err: unknown): boolean => err instanceof ProblemError && err.kind === 'conflict';
+
+/** A dependency is down: the same request may succeed later. */
+export const isUnavailable = (err: unknown): boolean => err instanceof ProblemError && err.kind === 'unavailable';

@@ -76,7 +76,7 @@ import {
   type PrescriptionContext,
   type PrescriptionLine,
 } from '../domain/prescription';
-import { addMonths } from '../domain/calendar';
+import { drugValidityEnd } from '../domain/validity';
 import { idNatPsFromRpps } from '../domain/identifiers';
 import {
   ACT_TYPE_SYSTEM,
@@ -126,8 +126,6 @@ export interface TransactionOptions {
   newUuid: () => string;
 }
 
-/** Drugs may be dispensed for 3 months after the prescription date. */
-export const DRUG_VALIDITY_MONTHS = 3;
 const DURATION_LABELS: Readonly<Record<Duration['unit'], string>> = { d: 'jour', wk: 'semaine', mo: 'mois', a: 'an' };
 
 export type RequestResourceType = 'MedicationRequest' | 'DeviceRequest' | 'ServiceRequest';
@@ -407,7 +405,7 @@ function drugRequest(line: DrugLine, index: number, common: RequestCommon): Medi
     requester: common.requester,
     ...(dosage ? { dosageInstruction: [dosage] } : {}),
     dispenseRequest: {
-      validityPeriod: { start: validityStart, end: addMonths(validityStart, DRUG_VALIDITY_MONTHS) },
+      validityPeriod: { start: validityStart, end: drugValidityEnd(validityStart) },
       numberOfRepeatsAllowed: line.renewals,
       ...(line.quantity !== undefined ? { quantity: { value: line.quantity, unit: LINE_UNITS.drug } } : {}),
     },

@@ -3,36 +3,17 @@
  * against the real FHIR store and Redis without opening a port.
  */
 import { randomUUID } from 'node:crypto';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import type { Redis } from 'ioredis';
-import type { FhirClient } from '../store/fhir-client';
-import type { GatewayQueues } from '../queue/queues';
-import type { GatewayConfig } from '../platform/config';
-import { errorHandler, notFoundHandler } from './error-handler';
-import type { Logger } from '../platform/logger';
-import { auditRouter } from './routes/audit';
-import { healthRouter } from './routes/health';
-import { operationsRouter } from './routes/operations';
-import { messagingRouter } from './routes/messaging';
-import { prescriptionsRouter } from './routes/prescriptions';
-import type { SecurityConfig } from './security/config';
+import type { AppDeps } from './app-deps';
+import { rawBody } from './http/body';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { expressPathsOf, type RouteDefinition } from './routes/route';
+import { ROUTES } from './routes/table';
 import { securityInterceptor } from './security/interceptor';
 
-export interface AppDeps {
-  config: GatewayConfig;
-  logger: Logger;
-  fhir: FhirClient;
-  /** The document sharing server (DMP_FHIR_BASE_URL), for the publication status; defaults to `fhir`. */
-  dmpFhir?: FhirClient;
-  redis: Redis;
-  queues: GatewayQueues;
-  /** Authentication, claim mapping and lookup throttling (gateway/security/config.ts). */
-  security: SecurityConfig;
-  /** Injected clock, so that date rules can be tested. */
-  now?: () => Date;
-}
+export type { AppDeps };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -64,13 +45,21 @@ export function createApp(deps: AppDeps): Express {
   // Authentication, authorization, throttling and audit of every request, in one place.
   app.use(securityInterceptor(deps));
 
-  app.use(healthRouter(deps));
-  app.use(operationsRouter(deps));
-  app.use(prescriptionsRouter(deps));
-  app.use(messagingRouter(deps));
-  app.use(auditRouter(deps));
+  for (const route of ROUTES) register(app, route, deps);
 
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
+}
+
+/** One route of the table on the application, in table order (the first match wins, as in the interceptor). */
+function register(app: Express, route: RouteDefinition, deps: AppDeps): void {
+  const handlers: RequestHandler[] = [...(route.rawBody ? [rawBody] : []), route.handler(deps)];
+  if (route.mount) {
+    app.use(route.path.replace(/\/\*$/, ''), ...handlers);
+    return;
+  }
+  const paths = expressPathsOf(route);
+  if (route.method === '*') app.all(paths, ...handlers);
+  else app[route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](paths, ...handlers);
 }

@@ -1,26 +1,14 @@
 /**
- * Finds the vendor format mappers: every folder of mappers/ whose index exports `mapper`.
- * Adding a format is adding a folder (and its fixtures) — nothing to register by hand.
+ * The vendor formats the gateway reads. Adding a format is a folder mappers/<format>/ exporting
+ * `mapper` (and its fixtures under test/fixtures/vendors/<format>/) plus one line here.
  */
-import { readdirSync, existsSync } from 'node:fs';
-import path from 'node:path';
 import type { VendorFormat } from '../domain/prescription';
+import { mapper as epuJson } from './epu-json';
+import { mapper as fhirMessage } from './fhir-message';
+import { mapper as lgcXml } from './lgc-xml';
 import type { VendorMapper } from './mapper';
 
-function discoverMappers(): VendorMapper[] {
-  const found: VendorMapper[] = [];
-  for (const entry of readdirSync(__dirname, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const dir = path.join(__dirname, entry.name);
-    if (!['index.ts', 'index.js'].some((f) => existsSync(path.join(dir, f)))) continue;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(dir) as { mapper?: VendorMapper };
-    if (mod.mapper) found.push(mod.mapper);
-  }
-  return found.sort((a, b) => a.format.localeCompare(b.format));
-}
-
-export const MAPPERS: readonly VendorMapper[] = discoverMappers();
+export const MAPPERS: readonly VendorMapper[] = [epuJson, fhirMessage, lgcXml];
 
 export function mapperForFormat(format: string): VendorMapper | undefined {
   return MAPPERS.find((m) => m.format === (format.trim().toLowerCase() as VendorFormat));

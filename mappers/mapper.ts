@@ -16,7 +16,7 @@ export type MapFailure = { ok: false; reason: 'malformed' | 'invalid'; problems:
 export type MapResult = { ok: true; value: MappedPayload } | MapFailure;
 
 /**
- * One module per vendor format, in mappers/<format>/index.ts exporting `mapper`.
+ * One module per vendor format, in mappers/<format>/index.ts exporting `mapper`, listed in mappers/index.ts.
  * `parse` is pure: bytes in, canonical prescription out. No I/O, no clock, no randomness.
  * Problems carry the *vendor* path (JSON pointer for JSON formats, XPath for XML).
  */
@@ -27,9 +27,3 @@ export interface VendorMapper {
   parse(body: Buffer): MapResult;
 }
 
-/** Limits common to every format (vendors README §1 "Encoding and size"). */
-export const PAYLOAD_LIMITS = {
-  maxBytes: 1_048_576,
-  maxDepth: 32,
-  maxLines: 100,
-} as const;

@@ -1,4 +1,2 @@
-import type { AppDeps } from '../gateway/app';
-
 /** The injected clock (tests set `now` to try date rules), else the system one. */
-export const clockOf = (deps: Pick<AppDeps, 'now'>): (() => Date) => deps.now ?? (() => new Date());
+export const clockOf = (deps: { now?: (() => Date) | undefined }): (() => Date) => deps.now ?? (() => new Date());

@@ -90,3 +90,26 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
 }
+
+/** The worker process's own settings (queue/worker.ts). */
+export interface WorkerConfig {
+  /** Jobs one worker runs at once, per queue. */
+  concurrency: number;
+  /** A job whose worker died is taken over once its lock expires (BullMQ default 30 s). */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  /** Port of the worker's /health and /metrics. */
+  healthPort: number;
+}
+
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const read = new EnvReader(env);
+  const config: WorkerConfig = {
+    concurrency: read.integer('WORKER_CONCURRENCY', 4, 1, 256),
+    lockDurationMs: read.integer('WORKER_LOCK_DURATION_MS', 30_000, 500, 3_600_000),
+    stalledIntervalMs: read.integer('WORKER_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),
+    healthPort: read.integer('WORKER_HEALTH_PORT', 3001, 0, 65535),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}

@@ -8,7 +8,8 @@ export function createRedisConnection(url: string): Redis {
   return new Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
-    // Fail fast at start-up and in /ready instead of queueing commands forever.
+    // Commands sent while Redis is unreachable wait in the offline queue until it is back (BullMQ
+    // workers rely on it); callers that must not wait bound their call (pingRedis, the audit enqueue).
     enableOfflineQueue: true,
     connectTimeout: 5_000,
     lazyConnect: false,

@@ -1,19 +1,11 @@
 /**
- * DMP publication jobs. The job id derives from the prescription number and version, so
- * enqueuing the same publication twice (a replayed request, two gateway processes) adds one job.
+ * DMP publication jobs on BullMQ (usecases/dmp/publish-job.ts says what a job is). The job id is
+ * the publication's own id, so the same publication enqueued twice is one job.
  */
 import type { JobsOptions } from 'bullmq';
+import { dmpJobId, type DmpPublishJob } from '../usecases/dmp/publish-job';
+import type { DmpPublicationQueue } from '../usecases/ports';
 import { QUEUE_NAMES, type GatewayQueues } from './queues';
-
-export interface DmpPublishJob {
-  number: string;
-  /** Version of the prescription header that is published (a cancellation publishes a new one). */
-  version: number;
-  /** publish: a new document; deprecate: the prescription was cancelled. */
-  action: 'publish' | 'deprecate';
-}
-
-export const dmpJobId = (job: DmpPublishJob): string => `${job.action}-${job.number}-v${job.version}`;
 
 export const DMP_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
@@ -27,3 +19,9 @@ export async function enqueueDmpPublication(queues: GatewayQueues, number: strin
   const job: DmpPublishJob = { number, version, action };
   await queues[QUEUE_NAMES.dmpPublish].add(action, job, { ...DMP_JOB_OPTIONS, jobId: dmpJobId(job) });
 }
+
+/** The publication queue port over the gateway's queues. */
+export const dmpPublicationQueueOf = (queues: GatewayQueues): DmpPublicationQueue => ({
+  enqueue: (job) => enqueueDmpPublication(queues, job.number, job.version, job.action),
+});
+export { dmpJobId, type DmpPublishJob } from '../usecases/dmp/publish-job';

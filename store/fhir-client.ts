@@ -1,13 +1,19 @@
 /**
- * The one way to reach the FHIR server (HAPI). Everything else in the gateway and the workers
- * goes through this module: per-request timeouts, retries on transient failures only, and the
- * server's OperationOutcome surfaced as a typed FhirServerError.
+ * The one way to reach the FHIR server (HAPI): the FhirStore port of the use cases
+ * (usecases/ports.ts). Per-request timeouts, retries on transient failures only, and the
+ * server's OperationOutcome surfaced as a typed FhirServerError (a ProblemError whose kind says
+ * what the use cases and the edges must do about it).
  *
  * fhir-kit-client 2.x is ESM-only while this project is CommonJS: it is loaded once with a
  * dynamic import, which is why `createFhirClient` is async.
  */
-import type { Bundle, CapabilityStatement, FhirResource, OperationOutcome, Resource } from 'fhir/r4';
+import type { Bundle, CapabilityStatement, FhirResource, OperationOutcome, Parameters, Resource } from 'fhir/r4';
 import type { Client as FhirKitClient } from 'fhir-kit-client' with { 'resolution-mode': 'import' };
+import { ProblemError, type ProblemKind } from '../domain/problem';
+import type { FhirStore, StoreRequestOptions, WithVersion } from '../usecases/ports';
+
+export type { WithVersion };
+export type RequestOptions = StoreRequestOptions;
 
 export interface FhirClientOptions {
   baseUrl: string;
@@ -20,31 +26,31 @@ export interface FhirClientOptions {
   headers?: Record<string, string>;
 }
 
-export interface RequestOptions {
-  headers?: Record<string, string>;
-  /**
-   * Whether a failed attempt may be repeated. GET/PUT/DELETE always may; a POST only when the
-   * caller knows it is idempotent (e.g. a transaction made only of conditional creates).
-   */
-  idempotent?: boolean;
+/** What a store failure means for its caller; the problems a client may see say nothing of the store's own diagnostics. */
+function kindOf(status: number): ProblemKind {
+  if (status === 0 || status === 504) return 'unavailable';
+  if (status === 409 || status === 412) return 'conflict';
+  return 'upstream';
 }
 
-export interface WithVersion<T> {
-  resource: T;
-  /** Version id from the ETag (W/"3" → "3"), for If-Match. */
-  versionId?: string;
-}
+const CLIENT_MESSAGES: Partial<Record<ProblemKind, string>> = {
+  unavailable: 'The FHIR store is unavailable; retry later',
+  conflict: 'The resource was changed by someone else; read it again and retry',
+};
 
 /** A failure talking to the FHIR server: HTTP error with its OperationOutcome, or a network/timeout error. */
-export class FhirServerError extends Error {
+export class FhirServerError extends ProblemError {
   constructor(
-    message: string,
+    /** For the logs only: may quote the store's diagnostics. */
+    readonly detail: string,
     /** HTTP status; 0 when no response was received (refused, reset, timeout). */
     readonly status: number,
     readonly outcome?: OperationOutcome,
     readonly transient: boolean = false,
   ) {
-    super(message);
+    const kind = kindOf(status);
+    super(kind, [{ code: kind === 'conflict' ? 'conflict' : kind === 'unavailable' ? 'transient' : 'exception', message: CLIENT_MESSAGES[kind] ?? 'The FHIR store refused the request' }]);
+    this.message = detail;
     this.name = 'FhirServerError';
   }
 
@@ -90,7 +96,7 @@ function versionFromEtag(etag: string | null | undefined): string | undefined {
   return match?.[1];
 }
 
-export class FhirClient {
+export class FhirClient implements FhirStore {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryDelayMs: number;
@@ -159,6 +165,12 @@ export class FhirClient {
   async update<T extends Resource>(resource: T & { id: string }, ifMatch?: string): Promise<WithVersion<T>> {
     const headers: Record<string, string> = ifMatch ? { 'if-match': `W/"${ifMatch}"` } : {};
     return this.request<T>('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, { headers });
+  }
+
+  /** FHIRPath Patch (idempotent: the same patch twice leaves the same resource). */
+  async patch(resourceType: string, id: string, patch: Parameters, ifMatch?: string): Promise<void> {
+    const headers: Record<string, string> = ifMatch ? { 'if-match': `W/"${ifMatch}"` } : {};
+    await this.request('PATCH', `${resourceType}/${encodeURIComponent(id)}`, patch, { headers, idempotent: true });
   }
 
   async delete(resourceType: string, id: string): Promise<void> {

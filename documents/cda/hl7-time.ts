@@ -6,7 +6,8 @@
  * a `Date` (an instant without zone) is written in Europe/Paris time, the zone of the service.
  */
 import type { IsoDate, IsoDateTime } from '../../domain/prescription';
-import { addMonths } from '../../domain/calendar';
+import { parisDateTimeOf } from '../../domain/paris-time';
+import { drugValidityEnd } from '../../domain/validity';
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -32,29 +33,8 @@ export function localDateOf(value: IsoDateTime): IsoDate {
   return value.slice(0, 10);
 }
 
-const PARIS_PARTS = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/Paris',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-  timeZoneName: 'longOffset',
-});
-
 /** An instant as Paris wall-clock time with its offset: 2026-10-20T14:05:00Z → "20261020160500+0200". */
-export function hl7InstantInParis(instant: Date): string {
-  if (Number.isNaN(instant.getTime())) throw new RangeError('invalid Date');
-  const parts = Object.fromEntries(PARIS_PARTS.formatToParts(instant).map((p) => [p.type, p.value]));
-  // longOffset is "GMT+02:00", or plain "GMT" at offset zero.
-  const offset = parts.timeZoneName === 'GMT' ? '+0000' : parts.timeZoneName!.slice(3).replace(':', '');
-  return `${parts.year}${parts.month}${parts.day}${parts.hour}${parts.minute}${parts.second}${offset}`;
-}
-
-/** How long an ordonnance can be presented for dispensing (CSP: within three months of its date). */
-const VALIDITY_MONTHS = 3;
+export const hl7InstantInParis = (instant: Date): string => hl7DateTime(parisDateTimeOf(instant));
 
 export interface ValidityPeriod {
   /** The prescription's date-time, as authored. */
@@ -67,8 +47,8 @@ export interface ValidityPeriod {
   high: string;
 }
 
-/** Last day the ordonnance can be presented: its calendar date + VALIDITY_MONTHS, clamped to the month end. */
-export const validityEnd = (authoredOn: IsoDateTime): IsoDate => addMonths(localDateOf(authoredOn), VALIDITY_MONTHS);
+/** Last day the ordonnance can be presented (domain/validity.ts), from its calendar date. */
+export const validityEnd = (authoredOn: IsoDateTime): IsoDate => drugValidityEnd(localDateOf(authoredOn));
 
 export function validityPeriod(authoredOn: IsoDateTime): ValidityPeriod {
   return {

@@ -1,8 +1,8 @@
 /**
- * Signing credentials from files: a PKCS#12 bundle (the ANS "certificat logiciel" form, read with
- * node-forge) or a PEM key + PEM certificate (+ optional chain).
+ * Signing credentials: a PEM key + PEM certificate (+ optional chain), or read from a PKCS#12
+ * bundle (the ANS "certificat logiciel" form, with node-forge). Reading them from files is the
+ * worker's job (platform/signing-credentials.ts).
  */
-import { readFile } from 'node:fs/promises';
 import forge from 'node-forge';
 
 export interface SigningCredentials {
@@ -12,20 +12,6 @@ export interface SigningCredentials {
   certPem: string;
   /** Intermediate / root certificates, PEM, concatenated. */
   chainPem?: string;
-}
-
-export type CredentialSource =
-  | { p12Path: string; p12Password: string }
-  | { keyPath: string; certPath: string; chainPath?: string };
-
-export async function loadSigningCredentials(source: CredentialSource): Promise<SigningCredentials> {
-  if ('p12Path' in source) return credentialsFromPkcs12(await readFile(source.p12Path), source.p12Password);
-  const [keyPem, certPem, chainPem] = await Promise.all([
-    readFile(source.keyPath, 'utf8'),
-    readFile(source.certPath, 'utf8'),
-    source.chainPath === undefined ? undefined : readFile(source.chainPath, 'utf8'),
-  ]);
-  return chainPem === undefined ? { keyPem, certPem } : { keyPem, certPem, chainPem };
 }
 
 /** The bundle's key, the certificate of that key, and every other certificate as the chain. */

@@ -1,3 +1,3 @@
 /** XAdES-BES enveloping signature of CDA documents (README.md beside this file). */
-export { credentialsFromPkcs12, loadSigningCredentials, type CredentialSource, type SigningCredentials } from './credentials';
+export { credentialsFromPkcs12, type SigningCredentials } from './credentials';
 export { extractSignedDocument, signXades, type SignOptions } from './xades';

@@ -6,8 +6,7 @@
  */
 import type { Bundle, Coding, Consent, FhirResource, MedicationDispense, Procedure, RequestGroup, SupplyDelivery } from 'fhir/r4';
 import { parisDateOf } from '../../domain/paris-time';
-import { addMonths } from '../../domain/calendar';
-import { DRUG_VALIDITY_MONTHS } from '../build-transaction';
+import { drugValidityEnd } from '../../domain/validity';
 import { prescriptionNumberOf, readLine, resolverFor, type RequestResource } from '../read-prescription';
 import { EXECUTION_EXTENSIONS } from '../systems';
 import { LINE_UNITS, type LineState, type PrescriptionState, type RecordType } from '../../rules/dispensing/model';
@@ -54,7 +53,7 @@ function drugValidUntil(request: RequestResource, authoredOn: string): string | 
   const end = request.dispenseRequest?.validityPeriod?.end;
   if (end !== undefined) return end.length > 10 ? parisDateOf(Date.parse(end)) : end;
   const start = authoredOn.length > 10 ? parisDateOf(Date.parse(authoredOn)) : authoredOn;
-  return addMonths(start, DRUG_VALIDITY_MONTHS);
+  return drugValidityEnd(start);
 }
 
 function lineState(request: RequestResource & { id: string }, index: number, authoredOn: string): LineState {

@@ -27,8 +27,8 @@ import { isValidAmNumber, isValidFiness, isValidRpps } from '../../domain/identi
 import type { Outcome, Problem } from '../../domain/problem';
 import { ok, rejected } from '../../domain/problem';
 import { normalizePrescriptionNumber } from '../../domain/prescription-number';
-import { PSC_PROFESSION_CODES } from '../../gateway/security/claims';
-import { isProfession, type Profession } from '../../domain/principal';
+import { PROFESSION_OF_G15_CODE } from '../../domain/professions';
+import { isProfession, type Profession } from '../../domain/professions';
 import { FILL_CODES, isFillCode, type ExecutionItem } from '../../rules/dispensing/execution-rules';
 import type { RecordType } from '../../rules/dispensing/model';
 import { validateFhirResource } from '../fhir-schema';
@@ -175,7 +175,7 @@ function professionOf(practitioner: Practitioner, base: string): { value: Profes
       const coding = codings[c]!;
       const at = `${base}.qualification[${q}].code.coding[${c}].code`;
       if (coding.system === GATEWAY_PROFESSION_SYSTEM && isProfession(coding.code)) return { value: coding.code, at };
-      const mapped = coding.system === PROFESSION_G15_SYSTEM && coding.code !== undefined ? PSC_PROFESSION_CODES[coding.code] : undefined;
+      const mapped = coding.system === PROFESSION_G15_SYSTEM && coding.code !== undefined ? PROFESSION_OF_G15_CODE[coding.code] : undefined;
       if (mapped) return { value: mapped, at };
     }
   }

@@ -10,7 +10,7 @@ import { PRESCRIPTION_NUMBER_SYSTEM } from '../systems';
 import type { LineState } from '../../rules/dispensing/model';
 import { remainingOf, renewalsLeftOf, type PrescriptionVerdict } from '../../rules/dispensing/status';
 import { isExecutionRecord, type StoredExecutionState } from './read-state';
-import type { DmpPublicationStatus } from '../../usecases/dmp/status';
+import type { DmpPublicationStatus } from '../../domain/dmp-publication';
 
 /** fullUrl of the summary inside a Bundle (a fresh urn:uuid: the summary is computed, not stored). */
 const summaryFullUrl = (): string => `urn:uuid:${randomUUID()}`;

@@ -1,6 +1,6 @@
 /**
  * The auditor API: a read-only FHIR search proxy to the store, for the auditor role only
- * (the route table in rules/access/policy.ts says so).
+ * (the route table, gateway/routes/table.ts, says so).
  *
  *   GET /audit/fhir/:type         search, parameters whitelisted per type (400 otherwise)
  *   GET /audit/fhir/:type/:id     read
@@ -12,85 +12,85 @@
  * "Who read prescription N, when, from where":
  *   GET /audit/fhir/AuditEvent?entity-identifier=urn:oid:1.2.250.1.215.500.1.1|N&subtype=read
  */
-import { Router, type Request, type Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Bundle, FhirResource } from 'fhir/r4';
-import { diagnosticsOf, FhirServerError, type FhirClient } from '../../store/fhir-client';
+import { ProblemError } from '../../domain/problem';
 import { rewriteBundle } from '../../fhir/public-urls';
+import { diagnosticsOf, FhirServerError } from '../../store/fhir-client';
+import type { AppDeps } from '../app-deps';
 import { checkPagingParameters, checkSearchParameters, AUDIT_SEARCH_PARAMETERS } from '../audit/search-whitelist';
-import { FHIR_JSON } from '../error-handler';
-import { HttpProblem } from '../http-problem';
+import { gatewayBaseOf } from '../http/body';
+import { sendFhir } from '../http/fhir-response';
 
 export const AUDIT_API_PATH = '/audit/fhir';
 
-export interface AuditApiDeps {
-  fhir: FhirClient;
-}
-
 const queryOf = (req: Request): URLSearchParams => new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
 
-/** The gateway's address as the client reached it. */
-export const gatewayBaseOf = (req: Request): string => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-
-/** Where the gateway serves stored resources, as the client reached it: the base of every stored resource's fullUrl in an answer. */
+/** Where the auditor API serves stored resources: the fullUrls of every Bundle the gateway answers. */
 export const auditApiBaseOf = (req: Request): string => `${gatewayBaseOf(req)}${AUDIT_API_PATH}`;
 
-function badRequest(problems: string[]): HttpProblem {
-  return new HttpProblem(400, problems.map((message) => ({ code: 'not-supported' as const, message })));
+function badRequest(problems: string[]): ProblemError {
+  return new ProblemError('malformed', problems.map((message) => ({ code: 'not-supported' as const, message })));
 }
 
-/** The store's own 4xx answers (unknown id, bad parameter value) reach the auditor as such. */
 async function fromStore<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof FhirServerError && (err.status === 404 || err.status === 410)) throw HttpProblem.of(err.status, 'not-found', 'no such resource');
+    if (err instanceof FhirServerError && (err.status === 404 || err.status === 410)) {
+      throw ProblemError.of(err.status === 404 ? 'not-found' : 'gone', 'not-found', 'no such resource');
+    }
     if (err instanceof FhirServerError && err.status === 400) {
       const detail = diagnosticsOf(err.outcome);
-      throw HttpProblem.of(400, 'invalid', `the search was refused${detail ? `: ${detail}` : ''}`);
+      throw ProblemError.of('malformed', 'invalid', `the search was refused${detail ? `: ${detail}` : ''}`);
     }
     throw err;
   }
 }
 
-export function auditRouter(deps: AuditApiDeps): Router {
-  const router = Router();
-  const send = (req: Request, res: Response, resource: FhirResource) => {
-    const body = resource.resourceType === 'Bundle' ? rewriteBundle(resource as Bundle<FhirResource>, deps.fhir.baseUrl, auditApiBaseOf(req)) : resource;
-    res.type(FHIR_JSON).setHeader('cache-control', 'private, no-store');
-    res.send(JSON.stringify(body));
-  };
+/** A resource of the store as the auditor sees it: Bundles' links and fullUrls point at the gateway. */
+function sendAudited(deps: AppDeps, req: Request, res: Response, resource: FhirResource): void {
+  const body = resource.resourceType === 'Bundle' ? rewriteBundle(resource as Bundle<FhirResource>, deps.fhir.baseUrl, auditApiBaseOf(req)) : resource;
+  sendFhir(res, 200, body);
+}
 
-  router.get(AUDIT_API_PATH, async (req, res) => {
+/** GET /audit/fhir?_getpages=…: next/previous pages. */
+export const auditPage =
+  (deps: AppDeps): RequestHandler =>
+  async (req, res) => {
     const params = queryOf(req);
     const problems = checkPagingParameters(params);
     if (problems.length > 0) throw badRequest(problems);
     const page = await fromStore(() => deps.fhir.request<Bundle<FhirResource>>('GET', `?${params.toString()}`));
-    send(req, res, page.resource);
-  });
+    sendAudited(deps, req, res, page.resource);
+  };
 
-  router.get(`${AUDIT_API_PATH}/:type`, async (req, res) => {
+/** GET /audit/fhir/:type: a whitelisted search. */
+export const auditSearch =
+  (deps: AppDeps): RequestHandler =>
+  async (req, res) => {
     const type = String(req.params.type);
     const params = queryOf(req);
     const problems = checkSearchParameters(type, params);
     if (problems.length > 0) throw badRequest(problems);
     const bundle = await fromStore(() => deps.fhir.request<Bundle<FhirResource>>('GET', `${type}?${params.toString()}`));
-    send(req, res, bundle.resource);
-  });
+    sendAudited(deps, req, res, bundle.resource);
+  };
 
-  router.get(`${AUDIT_API_PATH}/:type/:id`, async (req, res) => {
+/** GET /audit/fhir/:type/:id: a read. */
+export const auditRead =
+  (deps: AppDeps): RequestHandler =>
+  async (req, res) => {
     const type = String(req.params.type);
     if (!AUDIT_SEARCH_PARAMETERS[type]) throw badRequest([`${type} cannot be read here`]);
     const id = String(req.params.id);
-    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw HttpProblem.of(400, 'value', 'not a FHIR resource id');
+    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw ProblemError.of('malformed', 'value', 'not a FHIR resource id');
     const { resource } = await fromStore(() => deps.fhir.request<FhirResource>('GET', `${type}/${id}`));
-    send(req, res, resource);
-  });
+    sendAudited(deps, req, res, resource);
+  };
 
-  // Read-only: every other method, on any path under the API.
-  router.all([AUDIT_API_PATH, `${AUDIT_API_PATH}/*rest`], (req) => {
-    if (req.method === 'GET' || req.method === 'HEAD') throw HttpProblem.of(404, 'not-found', `no auditor endpoint ${req.path}`);
-    throw new HttpProblem(405, [{ code: 'not-supported', message: 'the auditor API is read-only' }], { allow: 'GET' });
-  });
-
-  return router;
-}
+/** Read-only: every other method, on any path under the API. */
+export const auditWrite = (): RequestHandler => (req) => {
+  if (req.method === 'GET' || req.method === 'HEAD') throw ProblemError.of('not-found', 'not-found', `no auditor endpoint ${req.path}`);
+  throw new ProblemError('not-allowed', [{ code: 'not-supported', message: 'the auditor API is read-only' }], { allow: 'GET' });
+};

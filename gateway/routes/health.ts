@@ -2,19 +2,12 @@
  * Liveness and readiness. /health says the process answers; /ready says it can do its job:
  * the FHIR store and Redis both answer. Neither needs authentication nor touches patient data.
  */
-import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RequestHandler } from 'express';
 import type { Problem } from '../../domain/problem';
-import type { FhirClient } from '../../store/fhir-client';
 import { pingRedis } from '../../platform/redis';
-import { sendOutcome } from '../error-handler';
+import type { AppDeps } from '../app-deps';
+import { sendOutcome } from '../http/fhir-response';
 
-export interface ReadinessDeps {
-  fhir: FhirClient;
-  redis: Redis;
-}
-
-/** Nothing when `call` succeeds, else the problem saying what does not answer. */
 async function probe(call: () => Promise<unknown>, message: string): Promise<Problem | undefined> {
   try {
     await call();
@@ -24,12 +17,13 @@ async function probe(call: () => Promise<unknown>, message: string): Promise<Pro
   }
 }
 
-export function healthRouter({ fhir, redis }: ReadinessDeps): Router {
-  const router = Router();
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  router.get('/ready', async (_req, res) => {
+export const health = (): RequestHandler => (_req, res) => {
+  res.json({ status: 'ok' });
+};
+
+export const ready =
+  ({ fhir, redis }: AppDeps): RequestHandler =>
+  async (_req, res) => {
     const checks = [probe(() => fhir.capabilityStatement(), 'The FHIR store does not answer'), probe(() => pingRedis(redis), 'Redis does not answer')];
     const problems = (await Promise.all(checks)).filter((p): p is Problem => p !== undefined);
     if (problems.length > 0) {
@@ -37,6 +31,4 @@ export function healthRouter({ fhir, redis }: ReadinessDeps): Router {
       return;
     }
     res.json({ status: 'ready', fhir: 'up', redis: 'up' });
-  });
-  return router;
-}
+  };

@@ -8,22 +8,20 @@
  * transient-error (retry later). Only a body that is not a readable message gets a bare 400/415.
  */
 import { randomUUID } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
+import type { RequestHandler } from 'express';
 import type { FhirResource } from 'fhir/r4';
-import { toOperationOutcome, type Problem } from '../../domain/problem';
-import { FhirServerError } from '../../store/fhir-client';
+import { isUnavailable, ProblemError, toOperationOutcome, type Problem } from '../../domain/problem';
 import { MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
 import { readMessageInfo, type MessageInfo } from '../../mappers/fhir-message';
-import type { AppDeps } from '../app';
-import { clockOf } from '../../platform/clock';
-import { FHIR_JSON, sendOutcome } from '../error-handler';
-import { HttpProblem } from '../http-problem';
-import { gatewayCapabilityStatement } from '../messaging/capability-statement';
+import { FhirServerError } from '../../store/fhir-client';
 import { MESSAGE_HANDLERS, type MessageContext } from '../../usecases/messaging/handlers';
-import { ReliableMessageCache } from '../messaging/reliable-cache';
 import { buildResponseMessage, type ResponseCode } from '../../usecases/messaging/response-message';
-import { gatewayBaseOf } from './audit';
-import { bodyBytes, rawBody, requireFhirJson } from './prescriptions';
+import { useCaseDepsOf, type AppDeps } from '../app-deps';
+import { bodyBytes, gatewayBaseOf, requireFhirJson } from '../http/body';
+import { sendFhir, sendOutcome } from '../http/fhir-response';
+import { gatewayCapabilityStatement } from '../messaging/capability-statement';
+import { ReliableMessageCache } from '../messaging/reliable-cache';
+import { callerOf } from '../security/request-context';
 
 function unsupportedEvent(info: MessageInfo): Problem {
   if (!info.event) {
@@ -53,25 +51,29 @@ async function processMessage(info: MessageInfo, body: Buffer, ctx: MessageConte
   try {
     return { code: 'ok', focus: (await handler(body, ctx)).focus };
   } catch (err) {
-    if (err instanceof HttpProblem) return { code: 'fatal-error', problems: err.problems };
-    if (err instanceof FhirServerError && err.transient) {
+    // A store outage is transient (send the same message again later); any other refusal is fatal.
+    if (isUnavailable(err) || (err instanceof FhirServerError && err.transient)) {
       return { code: 'transient-error', problems: [{ code: 'transient', message: 'the FHIR store is unavailable; send the same message again later' }] };
     }
+    // The store's own refusals are the gateway's fault, not the message's: they go to the error handler.
+    if (err instanceof ProblemError && !(err instanceof FhirServerError)) return { code: 'fatal-error', problems: err.problems };
     throw err;
   }
 }
 
-export function messagingRouter(deps: AppDeps): Router {
-  const router = Router();
+/** GET /fhir/metadata: the gateway's CapabilityStatement. */
+export function capabilityStatement(deps: AppDeps): RequestHandler {
+  const startedAt = useCaseDepsOf(deps).now().toISOString();
+  return (req, res) => {
+    sendFhir(res, 200, gatewayCapabilityStatement(gatewayBaseOf(req), Object.keys(MESSAGE_HANDLERS), startedAt), { cacheable: true });
+  };
+}
+
+/** POST /fhir/$process-message: a message Bundle → a response message Bundle. */
+export function processMessageRoute(deps: AppDeps): RequestHandler {
   const cache = new ReliableMessageCache(deps.redis, deps.config.queuePrefix);
-  const now = clockOf(deps);
-  const startedAt = now().toISOString();
-
-  router.get('/fhir/metadata', (req: Request, res: Response) => {
-    res.type(FHIR_JSON).send(JSON.stringify(gatewayCapabilityStatement(gatewayBaseOf(req), Object.keys(MESSAGE_HANDLERS), startedAt)));
-  });
-
-  router.post(/^\/fhir\/\$process-message$/, rawBody, async (req: Request, res: Response) => {
+  const useCases = useCaseDepsOf(deps);
+  return async (req, res) => {
     requireFhirJson(req, '$process-message takes');
     const body = bodyBytes(req);
     const read = readMessageInfo(body);
@@ -84,12 +86,12 @@ export function messagingRouter(deps: AppDeps): Router {
     if (replayKey) {
       const cached = await cache.get(...replayKey);
       if (cached) {
-        res.type(FHIR_JSON).send(JSON.stringify(cached));
+        sendFhir(res, 200, cached);
         return;
       }
     }
 
-    const { code, focus = [], problems = [] } = await processMessage(info, body, { deps, req });
+    const { code, focus = [], problems = [] } = await processMessage(info, body, { deps: useCases, caller: callerOf(req), log: req.log });
     const response = buildResponseMessage({
       request: info,
       code,
@@ -97,12 +99,10 @@ export function messagingRouter(deps: AppDeps): Router {
       ...(problems.length > 0 ? { outcome: toOperationOutcome(problems) } : {}),
       gatewayEndpoint: `${gatewayBaseOf(req)}/fhir/$process-message`,
       newUuid: randomUUID,
-      now: now(),
+      now: useCases.now(),
     });
     // A transient failure is not remembered: the resent message must be processed again.
     if (replayKey && code !== 'transient-error') await cache.put(...replayKey, response);
-    res.type(FHIR_JSON).send(JSON.stringify(response));
-  });
-
-  return router;
+    sendFhir(res, 200, response);
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * Operations endpoints (to be restricted to the operator role):
+ * Operations endpoints (operator role only: gateway/routes/table.ts):
  *   /admin/queues   the Bull Board dashboard: jobs per state, dead letters with their reason,
  *                   retry or remove a job
  *   /metrics        Prometheus: queue depth per state and completed/failed totals, read from
@@ -9,32 +9,30 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
 import { createQueueMetricsRegistry } from '../../queue/dmp/queue-metrics';
-import type { GatewayQueues } from '../../queue/queues';
+import type { AppDeps } from '../app-deps';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
-export interface OperationsDeps {
-  queues: GatewayQueues;
-}
-
-export function operationsRouter(deps: OperationsDeps): Router {
-  const router = Router();
-  const queues = Object.values(deps.queues);
-
+/** The Bull Board dashboard, mounted at QUEUE_DASHBOARD_PATH. */
+export function queueDashboard(deps: AppDeps): RequestHandler {
   const board = new ExpressAdapter();
   board.setBasePath(QUEUE_DASHBOARD_PATH);
   // @bull-board/express pins its own copy of @bull-board/api (9.10.1, types only differ); the board
   // is built by the top-level api with its matching UI, the express adapter only serves it.
-  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'] });
-  router.use(QUEUE_DASHBOARD_PATH, board.getRouter());
+  createBullBoard({
+    queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)),
+    serverAdapter: board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+  });
+  return board.getRouter() as RequestHandler;
+}
 
-  const registry = createQueueMetricsRegistry(queues);
-  router.get('/metrics', async (_req, res) => {
+export function queueMetrics(deps: AppDeps): RequestHandler {
+  const registry = createQueueMetricsRegistry(Object.values(deps.queues));
+  return async (_req, res) => {
     const body = await registry.metrics();
     res.setHeader('cache-control', 'no-store');
     res.type(registry.contentType).send(body);
-  });
-  return router;
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * Prescriptions over HTTP: intake, retrieval, dispensing and execution.
+ * Prescriptions over HTTP: intake, retrieval, dispensing and execution (declared in table.ts).
  *   POST /prescriptions                      vendor payload → stored FHIR prescription (201, or 200 on replay)
  *   GET  /prescriptions/:number              the prescription as a FHIR Bundle, with its dispensing summary and records
  *   POST /prescriptions/scan                 the raw text a scanner read (QR content or a typed number) → same answer
@@ -8,47 +8,39 @@
  *   POST /prescriptions/:number/cancel       the prescriber cancels what was not dispensed
  *   POST /prescriptions/:number/consent      the patient's (new) choice about the prescriber seeing the dispensing
  *   GET  /prescriptions/:number/qr.png       QR code (also qr.svg) and the printable ordonnance.pdf
- * The routes parse and answer; the work is in gateway/dispensing (I/O) and profiles/dispensing (rules).
+ * The handlers read the request and write the answer; the work is in usecases/ (with the rules
+ * of rules/ and the builders of fhir/ and documents/).
  */
-import express, { Router, type Request, type Response } from 'express';
-import type { Bundle, FhirResource } from 'fhir/r4';
-import type { Problem } from '../../domain/problem';
+import type { Request, RequestHandler, Response } from 'express';
+import { readNumberSegment } from '../../domain/prescription-number';
+import { ProblemError, unwrap, type Problem } from '../../domain/problem';
 import { parseQrPayload, type ScannedCode } from '../../documents/qr-code';
+import { storedPrescriptionOf } from '../../documents/prescription-documents';
+import { readPatientChoice } from '../../fhir/dispensing/consent';
 import { readRestSubmission } from '../../fhir/dispensing/read-submission';
-import { dispensesBundle, prescriptionBundle, recordedBundle } from '../../fhir/dispensing/summary';
-import { readJson } from '../../mappers/shared/json-reader';
-import { parisDateOf } from '../../domain/paris-time';
-import { objectionMessage, patientObjectsToDispensingView, readPatientChoice } from '../../fhir/dispensing/consent';
-import { prescriptionStatusOf } from '../../rules/dispensing/status';
-import { mapperForFormat, mapperForMediaType, MAPPERS } from '../../mappers/index';
+import { recordedBundle } from '../../fhir/dispensing/summary';
+import type { StoredPrescriptionBundle } from '../../fhir/prescription-search';
+import { mapperForFormat, mapperForMediaType, MAPPERS } from '../../mappers';
 import type { VendorMapper } from '../../mappers/mapper';
-import { PAYLOAD_LIMITS } from '../../mappers/mapper';
-import type { AppDeps } from '../app';
-import { FHIR_JSON } from '../error-handler';
-import { HttpProblem } from '../http-problem';
-import { acceptPrescription } from '../../usecases/intake/accept';
-import type { IntakeResult } from '../../usecases/intake/store';
 import { cancelPrescription } from '../../usecases/dispensing/cancel';
 import { recordPatientChoice } from '../../usecases/dispensing/consent';
-import { clockOf } from '../../platform/clock';
-import { auditLoaded, loadForDispensing, loadPrescription, normalizedNumber, numberFromPath, securityOf, type LoadedForDispensing } from '../../usecases/dispensing/lookup';
+import { normalizedNumber } from '../../usecases/dispensing/lookup';
 import { recordExecution } from '../../usecases/dispensing/record';
-import type { StoredPrescriptionBundle } from '../../usecases/prescriptions/repository';
-import { storedPrescriptionOf, DOCUMENT_KINDS } from '../../documents/prescription-documents';
-import { ownershipOf } from '../../fhir/ownership';
-import { dmpPublicationStatus } from '../../usecases/dmp/status';
-import { authorizationFor, setAuditEntity } from '../security/request-context';
+import { documentKindOf, renderDocument, viewDispenses, viewPrescription } from '../../usecases/dispensing/view';
+import { acceptPrescription } from '../../usecases/intake/accept';
+import type { IntakeResult } from '../../usecases/intake/store';
+import { useCaseDepsOf, type AppDeps } from '../app-deps';
+import { bodyBytes, jsonBody, requireFhirJson } from '../http/body';
+import { sendFhir } from '../http/fhir-response';
+import { callerOf } from '../security/request-context';
 import { auditApiBaseOf } from './audit';
-
-/** The whole body as bytes, whatever its type: each mapper decodes its own format. */
-export const rawBody = express.raw({ type: () => true, limit: PAYLOAD_LIMITS.maxBytes });
 
 function selectMapper(req: Request): VendorMapper {
   const explicit = req.get('x-vendor-format');
   if (explicit) {
     const mapper = mapperForFormat(explicit);
     if (!mapper) {
-      throw HttpProblem.of(415, 'not-supported', `unknown vendor format "${explicit}"; supported: ${MAPPERS.map((m) => m.format).join(', ')}`);
+      throw ProblemError.of('unsupported', 'not-supported', `unknown vendor format "${explicit}"; supported: ${MAPPERS.map((m) => m.format).join(', ')}`);
     }
     return mapper;
   }
@@ -56,15 +48,9 @@ function selectMapper(req: Request): VendorMapper {
   const mapper = mapperForMediaType(contentType);
   if (!mapper) {
     const known = MAPPERS.flatMap((m) => m.mediaTypes).join(', ');
-    throw HttpProblem.of(415, 'not-supported', `unsupported Content-Type "${contentType || '(none)'}"; send one of ${known} or an X-Vendor-Format header`);
+    throw ProblemError.of('unsupported', 'not-supported', `unsupported Content-Type "${contentType || '(none)'}"; send one of ${known} or an X-Vendor-Format header`);
   }
   return mapper;
-}
-
-export function bodyBytes(req: Request): Buffer {
-  const body: unknown = req.body;
-  if (!Buffer.isBuffer(body) || body.length === 0) throw HttpProblem.of(400, 'structure', 'the request body is empty');
-  return body;
 }
 
 function intakeResponseBody(result: IntakeResult) {
@@ -77,44 +63,8 @@ function intakeResponseBody(result: IntakeResult) {
   };
 }
 
-const FHIR_MEDIA_TYPES = ['application/fhir+json', 'application/json'];
-
-/** 415 unless the body is FHIR JSON; `demand` starts the message ("send", "$process-message takes"). */
-export function requireFhirJson(req: Request, demand = 'send'): void {
-  const media = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!FHIR_MEDIA_TYPES.includes(media)) throw HttpProblem.of(415, 'not-supported', `${demand} application/fhir+json, got "${media || '(none)'}"`);
-}
-
-function jsonBody(req: Request): unknown {
-  const json = readJson(bodyBytes(req));
-  if (!json.ok) throw new HttpProblem(400, json.problems);
-  return json.value;
-}
-
-/** A FHIR JSON answer; never cached (patient data), so no ETag is computed over the body either. */
-const sendFhir = (res: Response, status: number, resource: unknown): void => {
-  const body = Buffer.from(JSON.stringify(resource), 'utf8');
-  res.status(status).setHeader('content-type', FHIR_JSON);
-  res.setHeader('cache-control', 'private, no-store');
-  res.setHeader('content-length', body.length);
-  res.end(body);
-};
-
-/**
- * The prescription Bundle for the caller: everything for a dispenser; for a prescriber whose
- * patient objected, the prescription without what was dispensed.
- */
-async function lookupAnswer(req: Request, deps: AppDeps, { found, stored }: LoadedForDispensing): Promise<Bundle<FhirResource>> {
-  auditLoaded(req, found);
-  const security = securityOf(req);
-  security?.readPrescription(ownershipOf(found));
-  const dmpPublication = await dmpPublicationStatus({ queues: deps.queues, fhir: deps.fhir, ...(deps.dmpFhir ? { dmpFhir: deps.dmpFhir } : {}) }, stored.state.number, found);
-  const now = clockOf(deps)();
-  const withheld =
-    security?.principal.role === 'prescriber' && patientObjectsToDispensingView(stored.dispensingConsent) ? objectionMessage(stored.state.number) : undefined;
-  const verdict = prescriptionStatusOf(stored.state, parisDateOf(now));
-  return prescriptionBundle(stored, found.bundle.entry ?? [], verdict, { now, fullUrlBase: auditApiBaseOf(req), dmpPublication, ...(withheld ? { withheld } : {}) });
-}
+/** The number of a `/prescriptions/:number…` URL; malformed when it is not one. */
+export const numberFromPath = (req: Request): string => unwrap(readNumberSegment(String(req.params.number)), 'malformed');
 
 /** The text a scanner produced: raw bytes as UTF-8, or a JSON string holding it. */
 function scannedText(req: Request): string {
@@ -143,98 +93,103 @@ function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle)
   }
   if (scanned.rpps !== titular.rpps) problems.push({ code: 'business-rule', path: '/D/M/RPPS', message: 'the prescriber in the QR code is not the prescriber of this prescription' });
   if (problems.length > 0) {
-    throw new HttpProblem(422, [...problems, { code: 'business-rule', message: `the QR code does not match prescription ${scanned.number}: it may have been altered; check the paper ordonnance` }]);
+    throw new ProblemError('invalid', [
+      ...problems,
+      { code: 'business-rule', message: `the QR code does not match prescription ${scanned.number}: it may have been altered; check the paper ordonnance` },
+    ]);
   }
 }
 
-export function prescriptionsRouter(deps: AppDeps): Router {
-  const router = Router();
-  const now = clockOf(deps);
-
-  router.post('/prescriptions', rawBody, async (req: Request, res: Response) => {
+export function createPrescription(deps: AppDeps): RequestHandler {
+  const useCases = useCaseDepsOf(deps);
+  return async (req: Request, res: Response) => {
     const mapper = selectMapper(req);
-    const result = await acceptPrescription(deps, mapper, bodyBytes(req), { beforeStore: (p) => authorizationFor(req).createPrescription(p) });
+    const result = await acceptPrescription(useCases, callerOf(req), mapper, bodyBytes(req));
     req.log.info({ number: result.number, format: mapper.format, created: result.created }, 'prescription intake');
     res
       .status(result.created ? 201 : 200)
       .location(`/prescriptions/${result.number}`)
       .json(intakeResponseBody(result));
-  });
+  };
+}
 
-  router.post('/prescriptions/scan', rawBody, async (req: Request, res: Response) => {
-    const scanned = parseQrPayload(scannedText(req));
-    if (!scanned.ok) throw new HttpProblem(400, scanned.problems);
-    const number = normalizedNumber(scanned.value.number, scanned.value.source === 'qr' ? '/D/ID' : undefined);
-    setAuditEntity(req, { number });
-    const loaded = await loadForDispensing(deps, number);
-    const answer = await lookupAnswer(req, deps, loaded);
-    checkScanMatches(scanned.value, loaded.found);
-    sendFhir(res, 200, answer);
-  });
+export function scanPrescription(deps: AppDeps): RequestHandler {
+  const useCases = useCaseDepsOf(deps);
+  return async (req: Request, res: Response) => {
+    const scanned = unwrap(parseQrPayload(scannedText(req)), 'malformed');
+    const caller = callerOf(req);
+    const number = normalizedNumber(scanned.number, scanned.source === 'qr' ? '/D/ID' : undefined);
+    caller.noteAccess({ number });
+    const { bundle, found } = await viewPrescription(useCases, caller, number, { fullUrlBase: auditApiBaseOf(req) });
+    checkScanMatches(scanned, found);
+    sendFhir(res, 200, bundle);
+  };
+}
 
-  router.get('/prescriptions/:number', async (req: Request, res: Response) => {
-    const number = numberFromPath(String(req.params.number));
-    sendFhir(res, 200, await lookupAnswer(req, deps, await loadForDispensing(deps, number)));
-  });
+export function readPrescription(deps: AppDeps): RequestHandler {
+  const useCases = useCaseDepsOf(deps);
+  return async (req: Request, res: Response) => {
+    const number = numberFromPath(req);
+    const { bundle } = await viewPrescription(useCases, callerOf(req), number, { fullUrlBase: auditApiBaseOf(req) });
+    sendFhir(res, 200, bundle);
+  };
+}
 
-  router.post('/prescriptions/:number/dispenses', rawBody, async (req: Request, res: Response) => {
-    const number = numberFromPath(String(req.params.number));
+export function recordDispenses(deps: AppDeps): RequestHandler {
+  const useCases = useCaseDepsOf(deps);
+  return async (req: Request, res: Response) => {
+    const number = numberFromPath(req);
     requireFhirJson(req);
     const submission = readRestSubmission(jsonBody(req));
-    if (!submission.ok) throw new HttpProblem(submission.malformed ? 400 : 422, submission.problems);
+    if (!submission.ok) throw new ProblemError(submission.malformed ? 'malformed' : 'invalid', submission.problems);
     const elsewhere = submission.value.numbers.find((n) => n.value !== number);
     if (elsewhere) {
-      throw HttpProblem.of(422, 'value', `the record names prescription ${elsewhere.value || '(another system)'}, not ${number}`, elsewhere.at);
+      throw ProblemError.of('invalid', 'value', `the record names prescription ${elsewhere.value || '(another system)'}, not ${number}`, elsewhere.at);
     }
-    const security = securityOf(req);
-    const result = await recordExecution(deps, { number, submission: submission.value, ...(security ? { security } : {}) });
+    const result = await recordExecution(useCases, callerOf(req), number, submission.value);
     req.log.info({ number, records: result.records.length, created: result.created }, 'dispense recorded');
     res.location(`/prescriptions/${number}/dispenses`);
-    sendFhir(res, result.created ? 201 : 200, recordedBundle(number, result.summary, result.records, { now: now(), fullUrlBase: auditApiBaseOf(req) }));
-  });
+    sendFhir(res, result.created ? 201 : 200, recordedBundle(number, result.summary, result.records, { now: useCases.now(), fullUrlBase: auditApiBaseOf(req) }));
+  };
+}
 
-  router.get('/prescriptions/:number/dispenses', async (req: Request, res: Response) => {
-    const number = numberFromPath(String(req.params.number));
-    const { found, stored } = await loadForDispensing(deps, number);
-    auditLoaded(req, found);
-    const objects = patientObjectsToDispensingView(stored.dispensingConsent);
-    const security = securityOf(req);
-    if (security) security.readDispenses(ownershipOf(found), objects);
-    else if (objects) throw HttpProblem.of(403, 'forbidden', `access refused: ${objectionMessage(number)}`);
-    const at = now();
-    sendFhir(res, 200, dispensesBundle(stored, prescriptionStatusOf(stored.state, parisDateOf(at)), { now: at, fullUrlBase: auditApiBaseOf(req) }));
-  });
+export function readDispenses(deps: AppDeps): RequestHandler {
+  const useCases = useCaseDepsOf(deps);
+  return async (req: Request, res: Response) => {
+    const number = numberFromPath(req);
+    sendFhir(res, 200, await viewDispenses(useCases, callerOf(req), number, { fullUrlBase: auditApiBaseOf(req) }));
+  };
+}
 
-  router.post('/prescriptions/:number/cancel', async (req: Request, res: Response) => {
-    const number = numberFromPath(String(req.params.number));
-    const security = securityOf(req);
-    const result = await cancelPrescription(deps, number, security ? (owner) => security.cancelPrescription(owner) : undefined);
+export function cancel(deps: AppDeps): RequestHandler {
+  const useCases = useCaseDepsOf(deps);
+  return async (req: Request, res: Response) => {
+    const number = numberFromPath(req);
+    const result = await cancelPrescription(useCases, callerOf(req), number);
     req.log.info({ number, revoked: result.revoked }, 'prescription cancellation');
     sendFhir(res, 200, result.outcome);
-  });
+  };
+}
 
-  router.post('/prescriptions/:number/consent', rawBody, async (req: Request, res: Response) => {
-    const number = numberFromPath(String(req.params.number));
+export function recordConsent(deps: AppDeps): RequestHandler {
+  const useCases = useCaseDepsOf(deps);
+  return async (req: Request, res: Response) => {
+    const number = numberFromPath(req);
     requireFhirJson(req);
-    const choice = readPatientChoice(jsonBody(req));
-    if (!choice.ok) throw new HttpProblem(422, choice.problems);
-    const security = securityOf(req);
-    const consent = await recordPatientChoice(deps, number, choice.value, security ? (owner) => security.recordConsent(owner) : undefined);
-    req.log.info({ number, objects: choice.value }, 'patient choice recorded');
+    const objects = unwrap(readPatientChoice(jsonBody(req)));
+    const consent = await recordPatientChoice(useCases, callerOf(req), number, objects);
+    req.log.info({ number, objects }, 'patient choice recorded');
     sendFhir(res, 200, consent);
-  });
+  };
+}
 
-  router.get('/prescriptions/:number/:document', async (req: Request, res: Response) => {
-    const kind = DOCUMENT_KINDS[String(req.params.document)];
-    if (!kind) throw HttpProblem.of(404, 'not-found', `no document "${req.params.document}"; try qr.png, qr.svg or ordonnance.pdf`);
-    const number = numberFromPath(String(req.params.number));
-    const found = await loadPrescription(deps, number);
-    auditLoaded(req, found);
-    securityOf(req)?.readPrescription(ownershipOf(found));
-    const document = await kind.render(storedPrescriptionOf(found));
-    res.type(kind.contentType).setHeader('cache-control', 'private, no-store');
-    res.send(document);
-  });
-
-  return router;
+export function readDocument(deps: AppDeps): RequestHandler {
+  const useCases = useCaseDepsOf(deps);
+  return async (req: Request, res: Response) => {
+    const kind = documentKindOf(String(req.params.document));
+    const number = numberFromPath(req);
+    const document = await renderDocument(useCases, callerOf(req), number, kind);
+    res.type(document.contentType).setHeader('cache-control', 'private, no-store');
+    res.send(document.body);
+  };
 }

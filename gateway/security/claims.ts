@@ -21,41 +21,11 @@
 import type { JWTPayload } from './jose';
 import { isValidRpps } from '../../domain/identifiers';
 import type { AuthConfig } from './config';
-import { isRole, type Principal, type Profession, type Role } from '../../domain/principal';
+import { isRole, type Principal, type Role } from '../../domain/principal';
+import { PROFESSION_OF_G15_CODE, PROFESSION_TABLE, type Profession } from '../../domain/professions';
 
-/** TRE_G15 codeProfession → profession. */
-export const PSC_PROFESSION_CODES: Readonly<Record<string, Profession>> = {
-  '10': 'doctor',
-  '21': 'pharmacist',
-  '60': 'nurse',
-  '69': 'nurse',
-  '70': 'physiotherapist',
-  '80': 'podiatrist',
-  '91': 'speech-therapist',
-  '92': 'orthoptist',
-  // Appareilleurs who deliver LPP devices: audioprothésiste, opticien-lunetier, orthoprothésiste,
-  // podo-orthésiste, orthopédiste-orthésiste, oculariste, épithésiste.
-  '26': 'lpp-supplier',
-  '28': 'lpp-supplier',
-  '81': 'lpp-supplier',
-  '82': 'lpp-supplier',
-  '83': 'lpp-supplier',
-  '84': 'lpp-supplier',
-  '85': 'lpp-supplier',
-};
-
-/** The reverse, used by the development issuer to emit PSC-shaped tokens. */
-export const PSC_CODE_FOR_PROFESSION: Readonly<Record<Profession, string>> = {
-  doctor: '10',
-  pharmacist: '21',
-  nurse: '60',
-  physiotherapist: '70',
-  podiatrist: '80',
-  'speech-therapist': '91',
-  orthoptist: '92',
-  'lpp-supplier': '26',
-  biologist: '10',
-};
+/** The TRE_G15 code a PSC-shaped token carries for a profession (the development issuer emits it; a biologist is a pharmacist in section G). */
+export const g15CodeFor = (profession: Profession): string => PROFESSION_TABLE[profession === 'biologist' ? 'pharmacist' : profession].g15Codes[0]!;
 
 export const PHARMACIST_BIOLOGY_SECTION = 'G';
 
@@ -87,7 +57,7 @@ function exercicesOf(refPro: unknown): PscExercice[] {
 }
 
 function professionOf(exercice: PscExercice, biologySavoirFaire: readonly string[]): Profession | undefined {
-  const base = PSC_PROFESSION_CODES[text(exercice.codeProfession) ?? ''];
+  const base = PROFESSION_OF_G15_CODE[text(exercice.codeProfession) ?? ''];
   if (base !== 'doctor' && base !== 'pharmacist') return base;
   const savoirFaire = text(exercice.codeSavoirFaire);
   const biologySection = (exercice.activities ?? []).some((a) => text(a?.codeSectionPharmacien) === PHARMACIST_BIOLOGY_SECTION);

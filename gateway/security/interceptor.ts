@@ -1,39 +1,32 @@
 /**
  * The security interceptor: the one place where every request is authenticated, authorized
  * against the route table, throttled when it looks a number up, and audited. Handlers see a
- * request only once it passed; they add resource-level checks with authorizationFor(req).
+ * request only once it passed; use cases add resource-level checks through the caller's authorizer.
  *
  *   1. public route (/health, /ready) → through, nothing recorded
  *   2. bearer token verified → principal, else 401 + WWW-Authenticate (503 if the issuer's keys cannot be fetched)
- *   3. route in the table and role/profession granted, else 403
+ *   3. route in the table (gateway/routes/table.ts) and role/profession granted, else 403
  *   4. number lookup → one point of the professional's budget, else 429 + Retry-After
  *   5. the answer is held until its audit job is in Redis (the route's audit metadata, or any
  *      refusal) and, for a lookup that found nothing, until the extra point is charged
  */
-import { clockOf } from '../../platform/clock';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Redis } from 'ioredis';
-import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
-import { auditQueueOf, enqueueAudit, newAuditId, type AuditJob } from '../../queue/audit/jobs';
-import type { GatewayQueues } from '../../queue/queues';
-import { interactionOfMethod, ROUTE_AUDIT, type RouteAuditSpec } from '../audit/route-events';
-import type { GatewayConfig } from '../../platform/config';
-import { HttpProblem } from '../http-problem';
-import type { Logger } from '../../platform/logger';
+import { readNumberSegment } from '../../domain/prescription-number';
+import { ProblemError } from '../../domain/problem';
+import { clockOf } from '../../platform/clock';
+import { auditQueueOf, auditTrailOf, newAuditId } from '../../queue/audit/jobs';
+import type { AuditJob } from '../../usecases/audit/audit-job';
+import { ForbiddenError } from '../../usecases/caller';
+import { decideRoute } from '../../rules/access/policy';
+import type { AppDeps } from '../app-deps';
+import { interactionOfMethod } from '../audit/route-events';
+import type { MatchedRoute, RouteAuditSpec } from '../routes/route';
+import { matchRoute } from '../routes/table';
 import { AuthenticationError, createAuthenticator } from './authenticate';
-import type { SecurityConfig } from './config';
 import { LookupLimiter } from './lookup-limit';
-import { decideRoute, matchRoute, type MatchedRoute } from '../../rules/access/policy';
-import { ForbiddenProblem, type SecurityContext } from './request-context';
+import type { SecurityContext } from './request-context';
 
-export interface InterceptorDeps {
-  config: GatewayConfig;
-  security: SecurityConfig;
-  redis: Redis;
-  queues: GatewayQueues;
-  logger: Logger;
-  now?: () => Date;
-}
+export type InterceptorDeps = Pick<AppDeps, 'config' | 'security' | 'redis' | 'queues' | 'logger' | 'now'>;
 
 const REALM = 'ordo-gateway';
 const AUDIT_ENQUEUE_TIMEOUT_MS = 3_000;
@@ -41,35 +34,29 @@ const SECURITY_REFUSALS = new Set([401, 403, 429]);
 
 const quoted = (s: string) => s.replace(/["\\]/g, "'");
 
-function unauthorized(err: AuthenticationError): HttpProblem {
-  if (err.kind === 'unavailable') return new HttpProblem(503, [{ code: 'transient', message: err.message }], { 'retry-after': '5' });
-  return new HttpProblem(401, [{ code: 'login', message: err.message }], {
+function unauthorized(err: AuthenticationError): ProblemError {
+  if (err.kind === 'unavailable') return new ProblemError('unavailable', [{ code: 'transient', message: err.message }], { 'retry-after': '5' });
+  return new ProblemError('unauthenticated', [{ code: 'login', message: err.message }], {
     'www-authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${quoted(err.message)}"`,
   });
 }
 
-const numberParam = (route: MatchedRoute | undefined): string | undefined => {
-  const raw = route?.params.number;
-  if (raw === undefined) return undefined;
-  let decoded = raw;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    /* keep the raw text */
-  }
-  const number = normalizePrescriptionNumber(decoded);
-  return isWellFormedNumber(number) ? number : undefined;
+/** A well-formed number in a URL path segment, else nothing to name. */
+const numberInSegment = (segment: string | undefined): string | undefined => {
+  const read = segment === undefined ? undefined : readNumberSegment(segment);
+  return read?.ok ? read.value : undefined;
 };
 
-const numberFromLocation = (location: unknown): string | undefined => {
-  const match = typeof location === 'string' ? /^\/prescriptions\/([0-9A-Z]{18})$/.exec(location) : null;
-  return match?.[1];
-};
+const numberParam = (route: MatchedRoute | undefined): string | undefined => numberInSegment(route?.params.number);
+
+/** The number of a created prescription's Location (`/prescriptions/<number>`). */
+const numberFromLocation = (location: unknown): string | undefined =>
+  numberInSegment(typeof location === 'string' ? /^\/prescriptions\/([^/]+)$/.exec(location)?.[1] : undefined);
 
 /** What the request was about, from the route's audit metadata and what the handler declared. */
 function entityOf(req: Request, res: Response, ctx: SecurityContext, spec: RouteAuditSpec | null): AuditJob['entity'] {
   const route = ctx.route;
-  const hint = ctx.auditEntity ?? {};
+  const hint = ctx.accessed ?? {};
   const number = hint.number ?? numberParam(route) ?? (spec?.entity === 'location' ? numberFromLocation(res.getHeader('location')) : undefined);
   const entity: NonNullable<AuditJob['entity']> = {
     ...(number ? { number } : {}),
@@ -87,7 +74,7 @@ function entityOf(req: Request, res: Response, ctx: SecurityContext, spec: Route
 function auditJobOf(req: Request, res: Response, ctx: SecurityContext, startedAt: Date): AuditJob | undefined {
   const status = res.statusCode;
   const route = ctx.route;
-  const spec = route ? ROUTE_AUDIT[route.rule.id] : null;
+  const spec: RouteAuditSpec | null = route?.rule.audit ?? null;
   const refused = ctx.refusal !== undefined || SECURITY_REFUSALS.has(status);
   if (!spec && !refused) return undefined;
   const kind = spec ?? interactionOfMethod(req.method);
@@ -120,6 +107,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
   const authenticator = createAuthenticator(deps.security.auth);
   const limiter = new LookupLimiter(deps.redis, deps.security.lookupLimit, deps.config.queuePrefix);
+  const auditTrail = auditTrailOf(auditQueueOf(deps.queues));
   const now = clockOf(deps);
 
   /** Hold the end of the answer until its audit record is queued (a stop after the answer loses nothing). */
@@ -134,7 +122,7 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
       const job = auditJobOf(req, res, ctx, startedAt);
       if (!job) return;
       try {
-        await withTimeout(enqueueAudit(auditQueueOf(deps.queues), job), AUDIT_ENQUEUE_TIMEOUT_MS, 'queuing the audit record');
+        await withTimeout(auditTrail.record(job), AUDIT_ENQUEUE_TIMEOUT_MS, 'queuing the audit record');
       } catch (err) {
         // The answer still goes out; the log line names the record so that it can be replayed.
         req.log.error({ err, audit: { id: job.id, event: job.event.name, status: job.outcome.status } }, 'audit record could not be queued');
@@ -149,7 +137,7 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
   }
 
   return async (req: Request, res: Response, next: NextFunction) => {
-    const route = matchRoute(req.method, req.path);
+    const route: MatchedRoute | undefined = matchRoute(req.method, req.path);
     if (route?.rule.public) {
       next();
       return;
@@ -172,19 +160,18 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
 
     if (!route) {
       ctx.refusal = `no access rule allows ${req.method} ${req.path}`;
-      throw new ForbiddenProblem(ctx.refusal);
+      throw new ForbiddenError(ctx.refusal);
     }
-    const decision = decideRoute(route.rule, principal);
+    const decision = decideRoute(route.rule.allow, principal);
     if (!decision.allowed) {
       ctx.refusal = decision.reason;
-      throw new ForbiddenProblem(decision.reason);
+      throw new ForbiddenError(decision.reason);
     }
     if (route.rule.lookup) {
       const state = await limiter.consume(principal.nationalId);
       if (!state.allowed) {
         ctx.refusal = 'too many prescription lookups';
-        throw new HttpProblem(
-          429,
+        throw new ProblemError('throttled',
           [{ code: 'throttled', message: `too many prescription lookups; retry in ${state.retryAfterSeconds} s` }],
           { 'retry-after': String(state.retryAfterSeconds) },
         );

@@ -6,7 +6,7 @@
  */
 import type { Problem } from '../../domain/problem';
 import { EPU_LINE_TYPES, envelopeSchemaErrors, isEpuLineType, lineSchemaErrors, type ErrorObject } from '../../profiles/epu-json-schema';
-import { PAYLOAD_LIMITS } from '../mapper';
+import { PAYLOAD_LIMITS } from '../../domain/limits';
 
 type IssueCode = Problem['code'];
 

@@ -4,7 +4,7 @@
  * `malformed` (HTTP 400) with a message that says where the problem is.
  */
 import type { Problem } from '../../domain/problem';
-import { PAYLOAD_LIMITS } from '../mapper';
+import { PAYLOAD_LIMITS } from '../../domain/limits';
 import { findJsonSyntaxError } from './json-syntax';
 import { describePosition, positionAt } from './text-position';
 import { decodeUtf8 } from './utf8';

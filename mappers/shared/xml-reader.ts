@@ -12,7 +12,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Problem } from '../../domain/problem';
-import { PAYLOAD_LIMITS } from '../mapper';
+import { PAYLOAD_LIMITS } from '../../domain/limits';
 import { describePosition, positionAt } from './text-position';
 import { decodeUtf8 } from './utf8';
 
@@ -84,6 +84,7 @@ function decodeBody(body: Uint8Array): { ok: true; text: string } | { ok: false;
 /** Conservative: refused anywhere, even inside a comment, so that no parser can be tricked. */
 const DTD_MARKUP = /<!\s*(DOCTYPE|ENTITY)/i;
 /** Characters XML 1.0 forbids everywhere (§2.2 Char). */
+// eslint-disable-next-line no-control-regex -- matching the control characters is the point
 const ILLEGAL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 /** Sections where '&' is literal text: opening and closing delimiters. */
 const LITERAL_SECTIONS: ReadonlyArray<readonly [open: string, close: string]> = [

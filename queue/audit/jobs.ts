@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue } from 'bullmq';
-import type { Principal } from '../../domain/principal';
+import type { AuditTrail } from '../../usecases/ports';
+import { dmpPublicationAuditJob, type AuditJob, type DmpPublicationAudit } from '../../usecases/audit/audit-job';
 import { QUEUE_NAMES, type GatewayQueues } from '../queues';
 
 /** The `audit` queue, or anything that adds jobs the same way (a worker may hold just this queue). */
@@ -15,43 +16,6 @@ export type AuditQueue = Pick<Queue, 'add'>;
 
 /** The audit queue of the gateway's queues. */
 export const auditQueueOf = (queues: GatewayQueues): AuditQueue => queues[QUEUE_NAMES.audit];
-
-/** C create, R read/view/print/query, U update, D delete, E execute (FHIR audit-event-action). */
-export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
-
-export interface AuditEventKind {
-  /** `rest` (a RESTful interaction) or `export` (DICOM 110106, e.g. the DMP publication). */
-  type: 'rest' | 'export';
-  /** FHIR restful-interaction code: create, read, search-type, update, operation… */
-  interaction: string;
-  action: AuditAction;
-  /** The gateway's name for what happened (the route id, e.g. prescription.read, or dmp.publish). */
-  name: string;
-}
-
-export interface AuditJob {
-  /** The job id, and the identifier the AuditEvent is written under (written once, even if retried). */
-  id: string;
-  /** When the event happened (ISO instant). */
-  recorded: string;
-  event: AuditEventKind;
-  /** HTTP status (or 200/500 for a worker action) and why it failed, when it did. */
-  outcome: { status: number; detail?: string };
-  /** The authenticated professional; absent when the request carried no valid token. */
-  agent?: Principal;
-  /** The caller's network address. */
-  network?: string;
-  request?: { method: string; path: string; requestId?: string };
-  /**
-   * What was accessed: a prescription number, a FHIR reference, or a query (auditor searches).
-   * With `reference` = `RequestGroup/<id>` and `patient` = `Patient/<id>` (logical references, no
-   * demographics) the writer needs no search to resolve the prescription and its patient.
-   * `documentUniqueId`: what an export produced (the document's uniqueId in the DMP).
-   */
-  entity?: { number?: string; reference?: string; patient?: string; query?: string; documentUniqueId?: string };
-  /** v3-ActReason purpose (TREAT for care, HOPERAT for audit and operations). */
-  purposeOfUse?: string;
-}
 
 export const AUDIT_JOB_OPTIONS: JobsOptions = {
   attempts: 12,
@@ -68,38 +32,9 @@ export async function enqueueAudit(queue: AuditQueue, job: AuditJob): Promise<vo
   await queue.add(job.event.name, job, { ...AUDIT_JOB_OPTIONS, jobId: job.id });
 }
 
-export interface DmpPublicationAudit {
-  number: string;
-  version: number;
-  action: 'publish' | 'deprecate';
-  /** Whether the DMP accepted the document. */
-  succeeded: boolean;
-  /**
-   * The uniqueId of the document the publication produced (`urn:oid:2.25.…`): its identity in the
-   * patient's DMP. Not a reference: the DMP is another server than the one the AuditEvent is in.
-   */
-  documentUniqueId?: string;
-  detail?: string;
-  now?: Date;
-  /**
-   * The audit record's id. Default: a new one (each attempt is its own event). Pass one derived
-   * from the DMP job (e.g. `${job.id}-${job.attemptsMade}`) to record a re-run attempt once.
-   */
-  id?: string;
-}
+/** The audit trail port over a queue: each record is in Redis once `record` resolves. */
+export const auditTrailOf = (queue: AuditQueue): AuditTrail => ({ record: (job) => enqueueAudit(queue, job) });
 
-/**
- * For the DMP worker (queue/dmp/): record a publication attempt. The event is an export of the
- * prescription to the patient's DMP, made by the gateway itself (no human agent). Pass the
- * audit queue: `auditQueueOf(queues)`, or `new Queue(QUEUE_NAMES.audit, { connection, prefix })`.
- */
-export async function auditDmpPublication(queue: AuditQueue, publication: DmpPublicationAudit): Promise<void> {
-  await enqueueAudit(queue, {
-    id: publication.id ?? newAuditId(),
-    recorded: (publication.now ?? new Date()).toISOString(),
-    event: { type: 'export', interaction: publication.action === 'publish' ? 'create' : 'update', action: publication.action === 'publish' ? 'C' : 'U', name: `dmp.${publication.action}` },
-    outcome: { status: publication.succeeded ? 200 : 500, ...(publication.detail ? { detail: publication.detail } : {}) },
-    entity: { number: publication.number, ...(publication.documentUniqueId ? { documentUniqueId: publication.documentUniqueId } : {}) },
-    purposeOfUse: 'TREAT',
-  });
-}
+/** For the DMP worker: record a publication attempt (usecases/audit/audit-job.ts). */
+export const auditDmpPublication = (queue: AuditQueue, publication: DmpPublicationAudit): Promise<void> =>
+  enqueueAudit(queue, dmpPublicationAuditJob(publication, newAuditId));

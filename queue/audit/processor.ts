@@ -8,7 +8,7 @@ import type { Job, Processor } from 'bullmq';
 import type { FhirClient } from '../../store/fhir-client';
 import { findHeaderByNumber } from '../../usecases/prescriptions/repository';
 import { AUDIT_RECORD_SYSTEM, buildAuditEvent, type GatewayIdentity, type ResolvedEntity } from '../../usecases/audit/build-audit-event';
-import type { AuditJob } from './jobs';
+import type { AuditJob } from '../../usecases/audit/audit-job';
 
 /** The search parameter (profiles/search-parameters) over AuditEvent.entity.what.identifier. */
 export const ENTITY_IDENTIFIER_PARAM = 'entity-identifier';

@@ -11,12 +11,9 @@
  *   DMP_TIMEOUT_MS / DMP_RETRIES per-request timeout and in-request retries of the DMP client
  *                                (default FHIR_TIMEOUT_MS / FHIR_RETRIES); longer outages are
  *                                retried by the queue with exponential backoff.
- *   DMP_TEST_PAUSE_AFTER_PUBLISH_MS   tests only (refused in production): the worker waits this
- *                                long between publishing and acknowledging a job, so that a test
- *                                can kill it or stop it at that exact point.
  */
 import { EnvReader, ConfigError, type GatewayConfig } from '../../platform/config';
-import type { CredentialSource } from '../../documents/signature';
+import type { CredentialSource } from '../../platform/signing-credentials';
 
 export interface DmpConfig {
   fhirBaseUrl: string;
@@ -24,7 +21,6 @@ export interface DmpConfig {
   retries: number;
   signing: CredentialSource;
   sourceOid: string;
-  testPauseAfterPublishMs?: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -68,8 +64,6 @@ export function loadDmpConfig(gateway: Pick<GatewayConfig, 'dmpFhirBaseUrl' | 'f
   const sourceOid = read.string('DMP_SOURCE_OID', production ? undefined : DEVELOPMENT_SOURCE_OID);
   if (sourceOid && !OID.test(sourceOid)) read.problems.push(`DMP_SOURCE_OID must be an OID (e.g. 1.2.250.1.x.y), got "${sourceOid}"`);
   const signing = signingSource(env, read.problems);
-  const pause = read.integer('DMP_TEST_PAUSE_AFTER_PUBLISH_MS', 0, 0, 3_600_000);
-  if (pause > 0 && production) read.problems.push('DMP_TEST_PAUSE_AFTER_PUBLISH_MS is a test hook and is refused in production');
   if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return { fhirBaseUrl, timeoutMs, retries, signing, sourceOid, ...(pause > 0 ? { testPauseAfterPublishMs: pause } : {}) };
+  return { fhirBaseUrl, timeoutMs, retries, signing, sourceOid };
 }

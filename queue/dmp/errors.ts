@@ -6,14 +6,9 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import { FhirServerError } from '../../store/fhir-client';
+import { PoisonJobError } from '../../usecases/dmp/errors';
 
-/** A failure that repeats identically on every attempt: the job goes to the dead letters at once. */
-export class PoisonJobError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PoisonJobError';
-  }
-}
+export { PoisonJobError };
 
 export type FailureVerdict = { retry: true } | { retry: false; reason: string };
 
@@ -26,13 +21,4 @@ export function classifyFailure(err: unknown): FailureVerdict {
     return { retry: false, reason: err.message };
   }
   return { retry: true };
-}
-
-/** Runs a deterministic step (pure builders, signing): whatever it throws is a poison. */
-export async function deterministic<T>(what: string, step: () => T | Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (err) {
-    throw new PoisonJobError(`${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-  }
 }

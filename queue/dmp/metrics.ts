@@ -7,7 +7,9 @@
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-export type DmpStage = 'read' | 'render' | 'build' | 'sign' | 'publish' | 'find' | 'supersede';
+import type { DmpStage } from '../../usecases/dmp/stage';
+
+export type { DmpStage };
 
 export interface DmpMetrics {
   /** Time spent in one step of a job. */

@@ -11,7 +11,6 @@
  *    publishing and acknowledging) builds the same bytes with the same ids, and the provide
  *    bundle's conditional creates store nothing new.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, type Job, type Processor, type Queue } from 'bullmq';
 import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
 import type { SigningCredentials } from '../../documents/signature';
@@ -37,8 +36,8 @@ export interface DmpRuntime {
   audit: AuditQueue;
   logger: Logger;
   metrics: DmpMetrics;
-  /** Test hook (refused in production by the config): wait between publishing and acknowledging. */
-  pauseAfterPublishMs?: number;
+  /** Injected by tests only (production passes none): runs between publishing and acknowledging a job. */
+  afterPublish?: () => Promise<void>;
   /** How long a deprecation waits before looking again at a pending publication (default 5 s). */
   pendingPublicationDelayMs?: number;
 }
@@ -90,10 +89,7 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
           { fhir: rt.fhir, dmp: rt.dmp, credentials: rt.credentials, sourceOid: rt.sourceOid, stage },
           { number: data.number, version: data.version, submittedAt: new Date(job.timestamp) },
         );
-        if (result.outcome === 'published' && rt.pauseAfterPublishMs) {
-          log.warn({ pauseMs: rt.pauseAfterPublishMs }, 'test hook: pausing between publishing and acknowledging');
-          await sleep(rt.pauseAfterPublishMs);
-        }
+        if (result.outcome === 'published') await rt.afterPublish?.();
         if (result.outcome === 'published') await audit(true, { documentUniqueId: result.uniqueId });
         finish(result.outcome);
         log.info(result.outcome === 'published' ? { outcome: result.outcome, documentReferenceId: result.documentReferenceId, created: result.created } : { outcome: result.outcome, reason: result.reason }, 'dmp publication');

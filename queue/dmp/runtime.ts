@@ -5,7 +5,8 @@
  * handles used to see pending publications and to audit them.
  */
 import type { ConnectionOptions } from 'bullmq';
-import { loadSigningCredentials, signXades, type SigningCredentials } from '../../documents/signature';
+import { signXades, type SigningCredentials } from '../../documents/signature';
+import { loadSigningCredentials } from '../../platform/signing-credentials';
 import { createFhirClient, type FhirClient } from '../../store/fhir-client';
 import { ConfigError } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
@@ -59,7 +60,6 @@ export async function prepareDmpRuntime(options: DmpRuntimeOptions): Promise<Pre
     audit: auditQueueOf(queues),
     logger,
     metrics: options.metrics,
-    ...(config.testPauseAfterPublishMs !== undefined ? { pauseAfterPublishMs: config.testPauseAfterPublishMs } : {}),
     close: () => closeQueues(queues),
   };
 }

@@ -1,129 +1,31 @@
 /**
- * Who may do what — the gateway's only authorization rules, in two parts (like HAPI's
+ * Who may do what — the gateway's authorization rules, in two parts (like HAPI's
  * AuthorizationInterceptor rules, or Medplum access policies):
  *
- * 1. ROUTE_POLICY, a declarative table: route × role (× profession) → allow. The security
- *    interceptor applies it to every request before any handler runs; a route that is not in
- *    the table, or a role it does not name, is refused (403). The README prints this table.
- * 2. `authorize`, resource-level rules the table cannot express because they depend on the
- *    stored data (whose prescription is it? which line type?). Handlers call them at named
- *    points, through `authorizationFor(req)` (request-context.ts), which turns a refusal into
- *    a 403 and marks it for the audit trail.
+ * 1. Route grants: each route of the HTTP API declares which roles (and professions) may call it
+ *    (gateway/routes/table.ts); `decideRoute` is their meaning. A role a route does not name is
+ *    refused: the default is deny.
+ * 2. `authorize`, resource-level rules a route grant cannot express because they depend on the
+ *    stored data (whose prescription is it? which line kind?). Use cases call them through the
+ *    caller's authorizer (usecases/caller.ts), which turns a refusal into a forbidden problem.
  *
  * Everything here is pure: no I/O, easy to test exhaustively (test/unit/policy.test.ts).
  */
-import type { ActType, Prescription } from '../../domain/prescription';
-import { PROFESSIONS, type Principal, type Profession, type Role } from '../../domain/principal';
+import type { Prescription } from '../../domain/prescription';
+import type { Principal, Role } from '../../domain/principal';
+import { EXECUTABLE_LINES, type LineKind, type Profession } from '../../domain/professions';
 
-// ---- 1. The route table ----
-
-/** Professions that may sign a prescription (doctors; other professions for what they may prescribe). */
-export const PRESCRIBING_PROFESSIONS: readonly Profession[] = ['doctor', 'nurse', 'physiotherapist', 'speech-therapist', 'orthoptist', 'podiatrist'];
-/** Professions that dispense or execute a prescription (each only its line types, see EXECUTABLE_LINES). */
-export const DISPENSING_PROFESSIONS: readonly Profession[] = PROFESSIONS.filter((p) => p !== 'doctor');
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** `any`: the role whatever its profession; a list: only those professions. */
 export type Grant = 'any' | readonly Profession[];
-
-export interface RouteRule {
-  /** Stable name, used by the audit trail (gateway/audit/route-events.ts) and the tests. */
-  id: string;
-  /** '*' matches every method (used to give a read-only API its 405s). */
-  method: HttpMethod | '*';
-  /** Express-like: `:name` matches one segment, a final `/*` any rest (or nothing). */
-  path: string;
-  /** No authentication at all (liveness and readiness only). */
-  public?: true;
-  allow: Partial<Record<Role, Grant>>;
-  /** A number lookup: throttled per professional against enumeration (lookup-limit.ts). */
-  lookup?: true;
-}
-
-export const ROUTE_POLICY = [
-  { id: 'health', method: 'GET', path: '/health', public: true, allow: {} },
-  { id: 'ready', method: 'GET', path: '/ready', public: true, allow: {} },
-
-  { id: 'prescription.create', method: 'POST', path: '/prescriptions', allow: { prescriber: PRESCRIBING_PROFESSIONS } },
-  { id: 'prescription.scan', method: 'POST', path: '/prescriptions/scan', allow: { dispenser: DISPENSING_PROFESSIONS }, lookup: true },
-  { id: 'prescription.read', method: 'GET', path: '/prescriptions/:number', allow: { prescriber: PRESCRIBING_PROFESSIONS, dispenser: DISPENSING_PROFESSIONS }, lookup: true },
-  { id: 'dispense.record', method: 'POST', path: '/prescriptions/:number/dispenses', allow: { dispenser: DISPENSING_PROFESSIONS }, lookup: true },
-  { id: 'dispense.read', method: 'GET', path: '/prescriptions/:number/dispenses', allow: { prescriber: PRESCRIBING_PROFESSIONS }, lookup: true },
-  { id: 'prescription.cancel', method: 'POST', path: '/prescriptions/:number/cancel', allow: { prescriber: PRESCRIBING_PROFESSIONS }, lookup: true },
-  { id: 'consent.record', method: 'POST', path: '/prescriptions/:number/consent', allow: { prescriber: PRESCRIBING_PROFESSIONS, dispenser: DISPENSING_PROFESSIONS }, lookup: true },
-  { id: 'prescription.document', method: 'GET', path: '/prescriptions/:number/:document', allow: { prescriber: PRESCRIBING_PROFESSIONS, dispenser: DISPENSING_PROFESSIONS }, lookup: true },
-
-  { id: 'fhir.metadata', method: 'GET', path: '/fhir/metadata', allow: { prescriber: 'any', dispenser: 'any', auditor: 'any' } },
-  { id: 'fhir.process-message', method: 'POST', path: '/fhir/$process-message', allow: { prescriber: PRESCRIBING_PROFESSIONS, dispenser: DISPENSING_PROFESSIONS } },
-
-  { id: 'audit.search', method: 'GET', path: '/audit/fhir/:type', allow: { auditor: 'any' } },
-  { id: 'audit.read', method: 'GET', path: '/audit/fhir/:type/:id', allow: { auditor: 'any' } },
-  { id: 'audit.page', method: 'GET', path: '/audit/fhir', allow: { auditor: 'any' } },
-  { id: 'audit.write', method: '*', path: '/audit/fhir/*', allow: { auditor: 'any' } },
-
-  { id: 'ops.queues', method: '*', path: '/admin/queues/*', allow: { operator: 'any' } },
-  { id: 'ops.metrics', method: 'GET', path: '/metrics', allow: { operator: 'any' } },
-] as const satisfies readonly RouteRule[];
-
-export type RouteId = (typeof ROUTE_POLICY)[number]['id'];
-
-export interface MatchedRoute {
-  rule: RouteRule & { id: RouteId };
-  params: Record<string, string>;
-}
-
-interface CompiledRule {
-  rule: RouteRule & { id: RouteId };
-  pattern: RegExp;
-  names: string[];
-}
-
-const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-
-function compile(rule: RouteRule & { id: RouteId }): CompiledRule {
-  const names: string[] = [];
-  let source = '';
-  const segments = rule.path.split('/').slice(1);
-  segments.forEach((segment, i) => {
-    if (segment === '*' && i === segments.length - 1) {
-      source += '(?:/.*)?';
-      return;
-    }
-    if (segment.startsWith(':')) {
-      names.push(segment.slice(1));
-      source += '/([^/]+)';
-      return;
-    }
-    source += `/${escape(segment)}`;
-  });
-  return { rule, names, pattern: new RegExp(`^${source}/?$`) };
-}
-
-const COMPILED: readonly CompiledRule[] = ROUTE_POLICY.map((r) => compile(r as RouteRule & { id: RouteId }));
-
-/** The first rule matching a request (HEAD is matched as GET), or undefined: then nobody may call it. */
-export function matchRoute(method: string, path: string): MatchedRoute | undefined {
-  const m = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
-  for (const { rule, pattern, names } of COMPILED) {
-    if (rule.method !== '*' && rule.method !== m) continue;
-    const found = pattern.exec(path);
-    if (!found) continue;
-    const params: Record<string, string> = {};
-    names.forEach((name, i) => {
-      params[name] = found[i + 1] ?? '';
-    });
-    return { rule, params };
-  }
-  return undefined;
-}
+export type Grants = Partial<Record<Role, Grant>>;
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 const ALLOW: Decision = { allowed: true };
 const deny = (reason: string): Decision => ({ allowed: false, reason });
 
-/** The table's answer for a principal on a matched route. */
-export function decideRoute(rule: RouteRule, principal: Principal): Decision {
-  const grant = rule.allow[principal.role];
+/** A route's grants applied to a principal. */
+export function decideRoute(allow: Grants, principal: Principal): Decision {
+  const grant = allow[principal.role];
   if (!grant) return deny(`the ${principal.role} role may not call this endpoint`);
   if (grant === 'any') return ALLOW;
   if (principal.profession && grant.includes(principal.profession)) return ALLOW;
@@ -131,22 +33,6 @@ export function decideRoute(rule: RouteRule, principal: Principal): Decision {
 }
 
 // ---- 2. Resource-level rules ----
-
-/** What a prescription line is, for execution rights: drug, device, or an act of a type. */
-export type LineKind = 'drug' | 'device' | ActType;
-
-/** Which professions record the dispensing / execution of which line kinds. */
-export const EXECUTABLE_LINES: Readonly<Record<Profession, readonly LineKind[]>> = {
-  doctor: [],
-  pharmacist: ['drug', 'device'],
-  'lpp-supplier': ['device'],
-  nurse: ['acteInfirmier'],
-  physiotherapist: ['acteKinesitherapie'],
-  'speech-therapist': ['acteOrthophonie'],
-  orthoptist: ['acteOrthoptie'],
-  podiatrist: ['actePedicurie'],
-  biologist: ['acteBiologieMedicale'],
-};
 
 /** The RPPS of the prescriber who signed a stored prescription (RequestGroup.author → Practitioner identifier). */
 export interface PrescriptionOwnership {

@@ -1,20 +1,19 @@
 /**
  * The business rules of recording a dispense or an execution. Pure: the stored state, what was
  * submitted (already structurally checked, fhir/dispensing/read-submission.ts) and the clock come in;
- * a decision goes out: refused with problems and the HTTP status they deserve, or accepted with
- * the new executed quantity of every line touched and the completeness code of every drug dispense.
+ * a decision goes out: refused with problems and the kind of refusal, or accepted with the new
+ * executed quantity of every line touched and the completeness code of every drug dispense.
  *
- * Statuses: 403 the performer's profession does not execute that line type (same table as the
- * token check, rules/access/policy.ts EXECUTABLE_LINES); 422 something in the submission is
- * wrong whatever the state (unknown line, dates, substitution); 409 the prescription's current
+ * Refusals: forbidden, the performer's profession does not execute that line kind (the same table
+ * as the token check, domain/professions.ts); invalid, something in the submission is wrong
+ * whatever the state (unknown line, dates, substitution); conflict, the prescription's current
  * state does not allow it (deactivated prescription or line, more than what remains) — also what
  * the loser of two concurrent dispenses of the last box gets.
  */
 import type { Coding } from 'fhir/r4';
-import type { Problem } from '../../domain/problem';
+import type { Problem, ProblemKind } from '../../domain/problem';
 import { parisDateOf } from '../../domain/paris-time';
-import { EXECUTABLE_LINES } from '../access/policy';
-import type { Profession } from '../../domain/principal';
+import { EXECUTABLE_LINES, type Profession } from '../../domain/professions';
 import { CLOCK_TOLERANCE_MS } from '../intake/date-rules';
 import { RECORD_FOR_REQUEST, type LineState, type PrescriptionState, type RecordType } from './model';
 import { lineLabel, lineStatusOf, plural, prescriptionStatusOf } from './status';
@@ -64,7 +63,7 @@ export type ExecutionDecision =
       /** Per item: its line, and for drugs the completeness code the gateway records. */
       items: Array<{ line: LineState; fill?: FillCode }>;
     }
-  | { ok: false; status: 403 | 409 | 422; problems: Problem[] };
+  | { ok: false; kind: Extract<ProblemKind, 'forbidden' | 'conflict' | 'invalid'>; problems: Problem[] };
 
 const REFERENCE = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 /** `Type/id` of a literal reference (relative, absolute, or versioned). */
@@ -115,7 +114,7 @@ export function checkExecution(
   if (verdict.qrDeactivated) {
     return {
       ok: false,
-      status: 409,
+      kind: 'conflict',
       problems: [
         {
           code: 'conflict',
@@ -221,8 +220,8 @@ export function checkExecution(
     decided.push({ line, ...(line.kind === 'drug' ? { fill: fillCodeOf(line, before, item.quantity) } : {}) });
   });
 
-  if (forbidden.length > 0) return { ok: false, status: 403, problems: forbidden };
-  if (invalid.length > 0) return { ok: false, status: 422, problems: [...invalid, ...conflicts] };
-  if (conflicts.length > 0) return { ok: false, status: 409, problems: conflicts };
+  if (forbidden.length > 0) return { ok: false, kind: 'forbidden', problems: forbidden };
+  if (invalid.length > 0) return { ok: false, kind: 'invalid', problems: [...invalid, ...conflicts] };
+  if (conflicts.length > 0) return { ok: false, kind: 'conflict', problems: conflicts };
   return { ok: true, executed, items: decided };
 }

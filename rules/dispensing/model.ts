@@ -14,7 +14,7 @@
  */
 import type { Coding } from 'fhir/r4';
 import type { IsoDate } from '../../domain/prescription';
-import type { LineKind } from '../access/policy';
+import type { LineKind } from '../../domain/professions';
 
 export type { LineKind };
 export type LineStatus = 'active' | 'completed' | 'cancelled' | 'expired';

@@ -1,6 +1,6 @@
 /** V8 (non-substitution reason), V9 (number of lines), V10 (required fields per line type). */
 import type { ActLine, DeviceLine, DrugLine } from '../../domain/prescription';
-import { PAYLOAD_LIMITS } from '../../mappers/mapper';
+import { PAYLOAD_LIMITS } from '../../domain/limits';
 import { isBlank, lineName, linePath } from './describe';
 import type { Report, Rule } from './types';
 

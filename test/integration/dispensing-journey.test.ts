@@ -11,7 +11,7 @@ import type { Bundle, FhirResource } from 'fhir/r4';
 import { qrPayload } from '../../documents/qr-code';
 import { storedPrescriptionOf } from '../../documents/prescription-documents';
 import { findPrescriptionByNumber } from '../../usecases/prescriptions/repository';
-import type { LineKind } from '../../rules/access/policy';
+import type { LineKind } from '../../domain/professions';
 import {
   collection,
   lookUp,

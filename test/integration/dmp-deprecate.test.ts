@@ -32,12 +32,12 @@ after(async () => {
   await pki?.cleanup();
 });
 
-async function setUp(workerEnv?: Record<string, string>, startWorker = true): Promise<{ gw: TestGateway; worker: () => Promise<InProcessDmpWorker> }> {
+async function setUp(pauseAfterPublishMs?: number, startWorker = true): Promise<{ gw: TestGateway; worker: () => Promise<InProcessDmpWorker> }> {
   pki ??= await createThrowawayPki();
   const gw = await startTestGateway();
   opened.push(gw);
   const worker = async () => {
-    const w = await startInProcessDmpWorker({ config: gw.deps.config, fhir: gw.deps.fhir, pki: pki!, ...(workerEnv ? { env: workerEnv } : {}) });
+    const w = await startInProcessDmpWorker({ config: gw.deps.config, fhir: gw.deps.fhir, pki: pki!, ...(pauseAfterPublishMs ? { pauseAfterPublishMs } : {}) });
     opened.push(w);
     return w;
   };
@@ -102,7 +102,7 @@ describe('deprecation of a cancelled prescription', () => {
   });
 
   test('cancelled while being published: the deprecation waits for the publication, then supersedes it', async () => {
-    const { gw } = await setUp({ DMP_TEST_PAUSE_AFTER_PUBLISH_MS: '2000' });
+    const { gw } = await setUp(2000);
     const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
     const p = await postAndCancelLater(gw);
     const publicationId = dmpJobId({ action: 'publish', number: p.number, version: 1 });

@@ -1,7 +1,7 @@
 /**
  * The real worker process (queue/worker.ts) as a child process, for what only a process can show:
  *  - kill -9 between publishing and acknowledging (held there by the test hook
- *    DMP_TEST_PAUSE_AFTER_PUBLISH_MS): a second worker takes the stalled job over, re-runs it, and
+ *    TEST_PAUSE_AFTER_PUBLISH_MS): a second worker takes the stalled job over, re-runs it, and
  *    the conditional creates store nothing new — exactly one document;
  *  - SIGTERM with a job in flight: the job finishes, then the process exits 0;
  *  - the worker's own /metrics (latency histograms live in the workers).
@@ -70,7 +70,7 @@ const published = (ins: string) => waitFor('the document in the DMP store', asyn
 
 test('kill -9 after publishing, before acknowledging: another worker finishes the job, exactly one document', async () => {
   const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
-  const first = await start({ DMP_TEST_PAUSE_AFTER_PUBLISH_MS: '600000' });
+  const first = await start({ TEST_PAUSE_AFTER_PUBLISH_MS: '600000' });
   const { number, ins } = await post('lgc-xml/valid-mixed-drugs-device-nursing.xml');
   const jobId = dmpJobId({ action: 'publish', number, version: 1 });
 
@@ -103,7 +103,7 @@ test('kill -9 after publishing, before acknowledging: another worker finishes th
 
 test('SIGTERM with a job in flight: the job finishes, then the worker exits 0', async () => {
   const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
-  const worker = await start({ DMP_TEST_PAUSE_AFTER_PUBLISH_MS: '1500' });
+  const worker = await start({ TEST_PAUSE_AFTER_PUBLISH_MS: '1500' });
   const { number, ins } = await post('epu-json/valid-drugs-only.json');
   const jobId = dmpJobId({ action: 'publish', number, version: 1 });
 

@@ -8,8 +8,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { ROUTE_POLICY } from '../../rules/access/policy';
-import { PROFESSIONS, type Profession, type Role } from '../../domain/principal';
+import { ROUTES } from '../../gateway/routes/table';
+import type { RouteDefinition } from '../../gateway/routes/route';
+
+const ROUTE_TABLE: readonly RouteDefinition[] = ROUTES;
+import { type Role } from '../../domain/principal';
+import { PROFESSIONS, type Profession } from '../../domain/professions';
 import { bearerFor, type TestIdentity } from '../support/auth';
 import { EXPECTED_ROUTE_ACCESS, expectedAllowed } from '../support/expected-access';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -61,7 +65,7 @@ const IDENTITIES: TestIdentity[] = [
 const label = (i: TestIdentity) => `${i.role}${i.profession ? `/${i.profession}` : ''}`;
 
 test('every guarded route of the policy has a probe here, and the expected table covers it', () => {
-  const guarded = ROUTE_POLICY.filter((r) => !('public' in r && r.public)).map((r) => r.id).sort();
+  const guarded = ROUTE_TABLE.filter((r) => !('public' in r && r.public)).map((r) => r.id).sort();
   assert.deepEqual(Object.keys(PROBES).sort(), guarded);
   assert.deepEqual(Object.keys(EXPECTED_ROUTE_ACCESS).sort(), guarded);
 });
@@ -72,7 +76,7 @@ describe('role × endpoint', () => {
     for (const identity of IDENTITIES) tokens.set(identity, await bearerFor(identity));
   });
 
-  for (const rule of ROUTE_POLICY.filter((r) => !('public' in r && r.public))) {
+  for (const rule of ROUTE_TABLE.filter((r) => !('public' in r && r.public))) {
     test(rule.id, async () => {
       const probe = PROBES[rule.id]!;
       let allowedSeen = 0;

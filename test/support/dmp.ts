@@ -22,7 +22,7 @@ import { createDmpMetrics } from '../../queue/dmp/metrics';
 import { createDmpProcessor } from '../../queue/dmp/processor';
 import { prepareDmpRuntime, type PreparedDmpRuntime } from '../../queue/dmp/runtime';
 import { QUEUE_NAMES } from '../../queue/queues';
-import type { DmpPublicationStatus } from '../../usecases/dmp/status';
+import type { DmpPublicationStatus } from '../../domain/dmp-publication';
 import { closeRedis } from './close-redis';
 import { freePort } from './free-port';
 import type { ThrowawayPki } from './throwaway-pki';
@@ -52,6 +52,8 @@ export interface InProcessWorkerOptions {
   env?: Record<string, string>;
   concurrency?: number;
   pendingPublicationDelayMs?: number;
+  /** Injected between publishing and acknowledging a job (to stop the worker at that exact point). */
+  pauseAfterPublishMs?: number;
 }
 
 /** The real processor in a real BullMQ Worker, configured through the real DMP config loader. */
@@ -89,7 +91,12 @@ export async function startInProcessDmpWorker(options: InProcessWorkerOptions): 
       logger: createLogger('silent'),
       metrics: createDmpMetrics(registry),
     });
-    const processor = createDmpProcessor({ ...runtime, pendingPublicationDelayMs: options.pendingPublicationDelayMs ?? 300 });
+    const pause = options.pauseAfterPublishMs;
+    const processor = createDmpProcessor({
+      ...runtime,
+      pendingPublicationDelayMs: options.pendingPublicationDelayMs ?? 300,
+      ...(pause ? { afterPublish: () => new Promise<void>((resolve) => setTimeout(resolve, pause)) } : {}),
+    });
     worker = new Worker(QUEUE_NAMES.dmpPublish, processor, {
       connection: connect(connection.duplicate()),
       prefix: config.queuePrefix,
@@ -169,10 +176,14 @@ export interface ChildWorker {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** The real worker process (queue/worker.ts), with the given environment on top of this one. */
+/**
+ * The real worker process (queue/worker.ts), with the given environment on top of this one; with
+ * TEST_PAUSE_AFTER_PUBLISH_MS, the same process with the pause injected (test/support/worker-with-pause.ts).
+ */
 export async function spawnWorker(env: Record<string, string>): Promise<ChildWorker> {
   const healthPort = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'queue/worker.ts'], {
+  const entry = env.TEST_PAUSE_AFTER_PUBLISH_MS ? 'test/support/worker-with-pause.ts' : 'queue/worker.ts';
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, WORKER_HEALTH_PORT: String(healthPort), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,8 @@
  * rules/access/policy.ts: the unit and integration tests compare the policy with it, so a
  * change to the policy that is not also made here fails.
  */
-import type { Profession, Role } from '../../domain/principal';
+import type { Role } from '../../domain/principal';
+import type { Profession } from '../../domain/professions';
 
 const PRESCRIBING: readonly Profession[] = ['doctor', 'nurse', 'physiotherapist', 'speech-therapist', 'orthoptist', 'podiatrist'];
 const DISPENSING: readonly Profession[] = ['pharmacist', 'nurse', 'physiotherapist', 'speech-therapist', 'orthoptist', 'podiatrist', 'biologist', 'lpp-supplier'];

@@ -109,6 +109,6 @@ async function runValidator(args: string[]): Promise<string> {
   } catch (error) {
     const failed = error as { code?: unknown; stdout?: string; stderr?: string };
     if (failed.code === 1 && typeof failed.stdout === 'string') return failed.stdout;
-    throw new Error(`cda-validator failed (exit ${String(failed.code)}): ${failed.stderr ?? String(error)}`);
+    throw new Error(`cda-validator failed (exit ${String(failed.code)}): ${failed.stderr ?? String(error)}`, { cause: error });
   }
 }

@@ -10,14 +10,14 @@ import { checkCharacter, generatePrescriptionNumber } from '../../domain/prescri
 import { unknownNumberHint } from '../../domain/prescription-number-hints';
 import { readRestSubmission } from '../../fhir/dispensing/read-submission';
 import { CONSENT_TOPICS, CONSENT_TOPIC_SYSTEM, EXECUTION_EXTENSIONS, GATEWAY_PROFESSION_SYSTEM, PROFESSION_G15_SYSTEM, RPPS_SYSTEM } from '../../fhir/systems';
-import type { Profession } from '../../domain/principal';
+import type { Profession } from '../../domain/professions';
 import { resolvePerformer } from '../../usecases/dispensing/record';
-import { HttpProblem } from '../../gateway/http-problem';
 import { planCancellation } from '../../rules/dispensing/cancel-rules';
 import { patientObjectsToDispensingView, readPatientChoice, withPatientChoice } from '../../fhir/dispensing/consent';
 import { checkExecution, fillCodeOf, type ExecutionItem, type ExecutionPerformer } from '../../rules/dispensing/execution-rules';
 import type { LineKind, LineState, PrescriptionState } from '../../rules/dispensing/model';
 import { lineStatusOf, prescriptionStatusOf, remainingOf, renewalsLeftOf } from '../../rules/dispensing/status';
+import { ProblemError } from '../../domain/problem';
 
 const NOW = new Date('2026-11-26T11:00:00Z');
 const TODAY = '2026-11-26';
@@ -159,7 +159,7 @@ describe('checkExecution', () => {
     const decision = checkExecution(state([drug({ executed: 4 })]), [item(drug())], pharmacist, NOW);
     assert.equal(decision.ok, false);
     if (decision.ok) return;
-    assert.equal(decision.status, 409);
+    assert.equal(decision.kind, 'conflict');
     assert.match(decision.problems[0]!.message, /completed .*QR code is deactivated/);
   });
 
@@ -171,7 +171,7 @@ describe('checkExecution', () => {
     const over = checkExecution(state([line]), [item(line, 2)], pharmacist, NOW);
     assert.equal(over.ok, false);
     if (over.ok) return;
-    assert.equal(over.status, 409);
+    assert.equal(over.kind, 'conflict');
     assert.equal(over.problems[0]!.path, 'Bundle.entry[0].resource.quantity.value');
     assert.match(over.problems[0]!.message, /2 boîtes recorded but only 1 remain \(4 boîtes prescribed: 2 per delivery × \(1 \+ 1 renewal\); 3 already/);
   });
@@ -191,7 +191,7 @@ describe('checkExecution', () => {
     const unknown = checkExecution(state([line]), [item(line, 1, { lineReference: 'MedicationRequest/other' })], pharmacist, NOW);
     assert.equal(unknown.ok, false);
     if (!unknown.ok) {
-      assert.equal(unknown.status, 422);
+      assert.equal(unknown.kind, 'invalid');
       assert.match(unknown.problems[0]!.message, /one of MedicationRequest\/m1/);
     }
     const wrongType = checkExecution(state([line, device()]), [item(line, 1, { lineReference: 'DeviceRequest/d1' })], pharmacist, NOW);
@@ -228,7 +228,7 @@ describe('checkExecution', () => {
           else {
             assert.equal(decision.ok, false, `${profession} on ${kind}`);
             if (!decision.ok) {
-              assert.equal(decision.status, 403);
+              assert.equal(decision.kind, 'forbidden');
               assert.equal(decision.problems[0]!.path, 'Bundle.entry[0].resource.qualification');
             }
           }
@@ -238,7 +238,7 @@ describe('checkExecution', () => {
     test('no declared profession is a 422', () => {
       const decision = checkExecution(state([drug()]), [item(drug(), 1)], declared(), NOW);
       assert.equal(decision.ok, false);
-      if (!decision.ok) assert.equal(decision.status, 422);
+      if (!decision.ok) assert.equal(decision.kind, 'invalid');
     });
     test('with a token the table is applied by the security layer, not twice', () => {
       const decision = checkExecution(state([act('acteInfirmier')]), [item(act('acteInfirmier'), 1)], pharmacist, NOW);
@@ -257,7 +257,7 @@ describe('checkExecution', () => {
       const decision = checkExecution(state([line]), [item(line, 1, { when })], pharmacist, NOW);
       assert.equal(decision.ok, false, when);
       if (!decision.ok) {
-        assert.equal(decision.status, 422);
+        assert.equal(decision.kind, 'invalid');
         assert.equal(decision.problems[0]!.path, 'Bundle.entry[0].resource.whenHandedOver');
         assert.match(decision.problems[0]!.message, message);
       }
@@ -513,14 +513,14 @@ describe('who performed: the token, else the declared Practitioner (usecases/dis
   test('no token: the declared Practitioner and profession, with where the profession is', () => {
     const resolved = resolvePerformer(submission(nurse), undefined);
     assert.deepEqual(resolved.rules, { rpps: '99900000110', profession: 'nurse', source: 'declared', professionAt: 'Bundle.entry[0].resource.qualification[0].code.coding[0].code' });
-    assert.throws(() => resolvePerformer(submission(), undefined), (e: unknown) => e instanceof HttpProblem && e.status === 422);
+    assert.throws(() => resolvePerformer(submission(), undefined), (e: unknown) => e instanceof ProblemError && e.kind === 'invalid');
   });
 
   test('a token: its professional, its structure; a submission naming someone else is 403, another profession 422', () => {
     const resolved = resolvePerformer(submission(), principal);
     assert.deepEqual(resolved.rules, { rpps: '99900000110', profession: 'pharmacist', source: 'token' });
     assert.deepEqual(resolved.store.organization, { finess: '990000017' });
-    assert.throws(() => resolvePerformer(submission({ identifier: [{ system: RPPS_SYSTEM, value: '99900000128' }] }), principal), (e: unknown) => e instanceof HttpProblem && e.status === 403);
-    assert.throws(() => resolvePerformer(submission(nurse), principal), (e: unknown) => e instanceof HttpProblem && e.status === 422);
+    assert.throws(() => resolvePerformer(submission({ identifier: [{ system: RPPS_SYSTEM, value: '99900000128' }] }), principal), (e: unknown) => e instanceof ProblemError && e.kind === 'forbidden');
+    assert.throws(() => resolvePerformer(submission(nurse), principal), (e: unknown) => e instanceof ProblemError && e.kind === 'invalid');
   });
 });

@@ -9,7 +9,8 @@ import { UnrecoverableError } from 'bullmq';
 import { FhirServerError } from '../../store/fhir-client';
 import { ConfigError } from '../../platform/config';
 import { DEVELOPMENT_SOURCE_OID, loadDmpConfig } from '../../queue/dmp/config';
-import { classifyFailure, deterministic, PoisonJobError } from '../../queue/dmp/errors';
+import { classifyFailure } from '../../queue/dmp/errors';
+import { deterministic, PoisonJobError } from '../../usecases/dmp/errors';
 import { publicationIds, uuidV5 } from '../../documents/dmp/ids';
 import { DMP_DOCUMENT_TAG_SYSTEM, MHD_EXTENSIONS } from '../../documents/dmp/mhd';
 import { parseJobData } from '../../queue/dmp/processor';
@@ -184,13 +185,18 @@ describe('worker configuration', () => {
     assert.equal(config.sourceOid, '1.2.250.1.999');
   });
 
+  it('knows no test hook: the pause between publishing and acknowledging is injected by the tests, never read from the environment', () => {
+    const config = loadDmpConfig(gateway, { ...pem, DMP_TEST_PAUSE_AFTER_PUBLISH_MS: '10', TEST_PAUSE_AFTER_PUBLISH_MS: '10' });
+    assert.deepEqual(Object.keys(config).sort(), ['fhirBaseUrl', 'retries', 'signing', 'sourceOid', 'timeoutMs']);
+  });
+
   it('reports every problem at once, naming the variables', () => {
     assert.throws(
-      () => loadDmpConfig({ ...gateway, nodeEnv: 'production' }, { DMP_FHIR_BASE_URL: 'ftp://x', DMP_TEST_PAUSE_AFTER_PUBLISH_MS: '10' }),
+      () => loadDmpConfig({ ...gateway, nodeEnv: 'production' }, { DMP_FHIR_BASE_URL: 'ftp://x' }),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         const text = err.problems.join('\n');
-        for (const name of ['DMP_FHIR_BASE_URL', 'DMP_SOURCE_OID', 'DMP_SIGNING_P12', 'DMP_TEST_PAUSE_AFTER_PUBLISH_MS']) assert.match(text, new RegExp(name));
+        for (const name of ['DMP_FHIR_BASE_URL', 'DMP_SOURCE_OID', 'DMP_SIGNING_P12']) assert.match(text, new RegExp(name));
         return true;
       },
     );

@@ -22,7 +22,7 @@ import {
   type TransactionOptions,
 } from '../../fhir/build-transaction';
 import { EXECUTION_EXTENSIONS, EXTENSIONS, PROFILES, PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
-import { STRUCTURE_DEFINITIONS, structureDefinitionFor } from '../../profiles/structure-definitions';
+import { STRUCTURE_DEFINITIONS, structureDefinitionFor } from '../../store/conformance';
 import { validateFhirResource } from '../../fhir/fhir-schema';
 import { bundleResources, transactionOptionsFor } from '../support/transaction-options';
 

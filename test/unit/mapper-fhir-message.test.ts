@@ -12,7 +12,7 @@ import { counts } from '../support/prescription-lines';
 const dir = path.join(__dirname, '../fixtures/vendors/fhir-message/examples');
 const fixture = (file: string): Buffer => readFileSync(path.join(dir, file));
 // Mutations are applied to plain JSON, whatever FHIR says the types are.
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 const fixtureJson = (file: string): Json => JSON.parse(fixture(file).toString('utf8'));
 const body = (json: Json): Buffer => Buffer.from(JSON.stringify(json), 'utf8');
 

@@ -4,15 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { authorize, decideRoute, matchRoute, ROUTE_POLICY, type LineKind } from '../../rules/access/policy';
-import { PROFESSIONS, type Principal, type Profession, type Role } from '../../domain/principal';
-import { ROUTE_AUDIT } from '../../gateway/audit/route-events';
+import { authorize, decideRoute } from '../../rules/access/policy';
+import type { LineKind } from '../../domain/professions';
+import { matchRoute, ROUTES } from '../../gateway/routes/table';
+import type { RouteDefinition } from '../../gateway/routes/route';
+import { type Principal, type Role } from '../../domain/principal';
+import { PROFESSIONS, type Profession } from '../../domain/professions';
 import { principalFromClaims } from '../../gateway/security/claims';
 import { DEFAULT_BIOLOGY_SAVOIR_FAIRE, DEFAULT_CLAIMS } from '../../gateway/security/config';
 import { pscClaims } from '../../dev/token-issuer';
 import { EXPECTED_ROUTE_ACCESS, expectedAllowed } from '../support/expected-access';
 
 const ALL: readonly Profession[] = PROFESSIONS;
+const ROUTE_TABLE: readonly RouteDefinition[] = ROUTES;
 
 const principal = (role: Role, profession?: Profession, rpps = '99900000110'): Principal => ({
   nationalId: `8${rpps}`,
@@ -33,22 +37,30 @@ const PRINCIPALS: Principal[] = [
 
 describe('route table', () => {
   it('names exactly the routes of the expected table (plus the public /health and /ready)', () => {
-    const guarded = ROUTE_POLICY.filter((r) => !('public' in r && r.public)).map((r) => r.id).sort();
+    const guarded = ROUTE_TABLE.filter((r) => !('public' in r && r.public)).map((r) => r.id).sort();
     assert.deepEqual(guarded, Object.keys(EXPECTED_ROUTE_ACCESS).sort());
-    assert.deepEqual(ROUTE_POLICY.filter((r) => 'public' in r && r.public).map((r) => r.path).sort(), ['/health', '/ready']);
+    assert.deepEqual(ROUTE_TABLE.filter((r) => 'public' in r && r.public).map((r) => r.path).sort(), ['/health', '/ready']);
   });
 
-  for (const rule of ROUTE_POLICY.filter((r) => !('public' in r && r.public))) {
+  for (const rule of ROUTE_TABLE.filter((r) => !('public' in r && r.public))) {
     it(`${rule.id}: every role × profession as expected`, () => {
       for (const p of PRINCIPALS) {
-        const decision = decideRoute(rule, p);
+        const decision = decideRoute(rule.allow, p);
         assert.equal(decision.allowed, expectedAllowed(rule.id, p.role, p.profession), `${rule.id} for ${p.role}/${p.profession ?? '-'}`);
       }
     });
   }
 
-  it('every route has audit metadata', () => {
-    assert.deepEqual(Object.keys(ROUTE_AUDIT).sort(), ROUTE_POLICY.map((r) => r.id).sort());
+  it('every route declares its audit metadata: nothing, or an interaction, an action and where the entity is', () => {
+    for (const route of ROUTE_TABLE) {
+      assert.ok(route.audit === null || (route.audit.interaction !== '' && 'CRUDE'.includes(route.audit.action) && ['number', 'location', 'fhir', 'none'].includes(route.audit.entity)), route.id);
+    }
+    // The routes that touch patient data or the audit trail are recorded on success.
+    const recorded = ROUTE_TABLE.filter((r) => r.audit !== null).map((r) => r.id).sort();
+    assert.deepEqual(recorded, [
+      'audit.page', 'audit.read', 'audit.search', 'consent.record', 'dispense.read', 'dispense.record', 'fhir.process-message',
+      'prescription.cancel', 'prescription.create', 'prescription.document', 'prescription.read', 'prescription.scan',
+    ]);
   });
 });
 

@@ -14,7 +14,7 @@
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from 'fhir/r4';
 import { ACT_REASON_SYSTEM, FINESS_SYSTEM, GATEWAY_PROFESSION_SYSTEM, IDNATPS_SYSTEM, PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
 import { RFC3986_SYSTEM } from '../../documents/dmp/mhd';
-import type { AuditJob } from '../../queue/audit/jobs';
+import type { AuditJob } from './audit-job';
 
 export const AUDIT_RECORD_SYSTEM = 'urn:ordo-gateway:audit-record';
 export const AUDIT_EVENT_NAME_SYSTEM = 'urn:ordo-gateway:audit-event';

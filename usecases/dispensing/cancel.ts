@@ -4,20 +4,16 @@
  * a dispense committing in between makes it start again on the new state. When the prescription
  * ends up revoked, its DMP document is deprecated (job queued, keyed by number and header version).
  */
-import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4';
-import { toOperationOutcome, type Problem } from '../../domain/problem';
-import { FhirServerError } from '../../store/fhir-client';
-import { buildCancellationTransaction, versionOfLocation } from '../../fhir/dispensing/build-execution';
+import type { OperationOutcome } from 'fhir/r4';
 import { parisDateOf } from '../../domain/paris-time';
-import { planCancellation } from '../../rules/dispensing/cancel-rules';
-import { enqueueDmpPublication } from '../../queue/dmp-jobs';
-import type { AppDeps } from '../../gateway/app';
-import { HttpProblem } from '../../gateway/http-problem';
-import type { PrescriptionOwnership } from '../../rules/access/policy';
+import { ProblemError, toOperationOutcome, type Problem } from '../../domain/problem';
+import { buildCancellationTransaction, versionOfLocation } from '../../fhir/dispensing/build-execution';
 import { ownershipOf } from '../../fhir/ownership';
-import { clockOf } from '../../platform/clock';
+import { planCancellation } from '../../rules/dispensing/cancel-rules';
+import type { Caller } from '../caller';
+import type { UseCaseDeps } from '../ports';
+import { withFreshReads } from './fresh-reads';
 import { loadForDispensing } from './lookup';
-import { MAX_ATTEMPTS } from './record';
 
 export interface CancelResult {
   outcome: OperationOutcome;
@@ -25,39 +21,29 @@ export interface CancelResult {
   revoked: boolean;
 }
 
-export async function cancelPrescription(
-  deps: Pick<AppDeps, 'fhir' | 'now' | 'queues'>,
-  number: string,
-  authorize?: (owner: PrescriptionOwnership) => void,
-): Promise<CancelResult> {
-  const now = clockOf(deps);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+const information = (message: string): Problem => ({ code: 'informational', severity: 'information', message });
+
+export function cancelPrescription(deps: Pick<UseCaseDeps, 'fhir' | 'now' | 'dmpQueue'>, caller: Caller, number: string): Promise<CancelResult> {
+  return withFreshReads(async ({ index, write }) => {
     const { found, stored } = await loadForDispensing(deps, number);
-    if (attempt === 0) authorize?.(ownershipOf(found));
-    const plan = planCancellation(stored.state, parisDateOf(now()));
+    if (index === 0) caller.authorize.cancelPrescription(ownershipOf(found));
+    const plan = planCancellation(stored.state, parisDateOf(deps.now()));
     if (plan.alreadyCancelled) {
-      return { revoked: false, outcome: toOperationOutcome([{ code: 'informational', severity: 'information', message: `prescription ${number} was already cancelled` }, ...plan.report]) };
+      return { revoked: false, outcome: toOperationOutcome([information(`prescription ${number} was already cancelled`), ...plan.report]) };
     }
     if (plan.cancel.length === 0) {
-      throw new HttpProblem(409, [{ code: 'conflict', message: `nothing on prescription ${number} can be cancelled` }, ...plan.report]);
+      throw new ProblemError('conflict', [{ code: 'conflict', message: `nothing on prescription ${number} can be cancelled` }, ...plan.report]);
     }
     const tx = buildCancellationTransaction(stored, plan);
-    let response: Bundle<FhirResource>;
-    try {
-      response = await deps.fhir.transaction(tx.bundle);
-    } catch (err) {
-      if (err instanceof FhirServerError && err.isConflict) continue;
-      throw err;
-    }
-    const summary: Problem = plan.revokePrescription
-      ? { code: 'informational', severity: 'information', message: `prescription ${number} is cancelled: its QR code is deactivated` }
-      : { code: 'informational', severity: 'information', message: `prescription ${number} stays active for what was partly dispensed` };
+    const response = await write(() => deps.fhir.transaction(tx.bundle));
+    const summary = plan.revokePrescription
+      ? information(`prescription ${number} is cancelled: its QR code is deactivated`)
+      : information(`prescription ${number} stays active for what was partly dispensed`);
     if (plan.revokePrescription) {
       const version = Number(versionOfLocation(response.entry?.[tx.headerEntry]?.response?.location));
       if (!Number.isInteger(version)) throw new Error('the transaction-response does not give the new version of the RequestGroup');
-      await enqueueDmpPublication(deps.queues, number, version, 'deprecate');
+      await deps.dmpQueue.enqueue({ number, version, action: 'deprecate' });
     }
     return { revoked: plan.revokePrescription, outcome: toOperationOutcome([summary, ...plan.report]) };
-  }
-  throw HttpProblem.of(409, 'conflict', `prescription ${number} kept changing while it was being cancelled; nothing was cancelled: retry`);
+  }, `prescription ${number} kept changing while it was being cancelled; nothing was cancelled: retry`);
 }

@@ -10,37 +10,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Bundle, FhirResource, Parameters, RequestGroup } from 'fhir/r4';
-import type { Problem } from '../../domain/problem';
-import { FhirServerError } from '../../store/fhir-client';
+import { parisDateOf } from '../../domain/paris-time';
+import type { Principal } from '../../domain/principal';
+import { ProblemError, type Problem } from '../../domain/problem';
+import type { LineKind } from '../../domain/professions';
 import { parseLocation } from '../../fhir/build-transaction';
 import { buildExecutionTransaction, versionOfLocation, type PerformerToStore } from '../../fhir/dispensing/build-execution';
 import type { ExecutionRecord, StoredExecutionState } from '../../fhir/dispensing/read-state';
 import type { Submission } from '../../fhir/dispensing/read-submission';
 import { dispensingSummary } from '../../fhir/dispensing/summary';
-import { parisDateOf } from '../../domain/paris-time';
 import { checkExecution, referenceKey, type ExecutionPerformer } from '../../rules/dispensing/execution-rules';
 import { prescriptionStatusOf } from '../../rules/dispensing/status';
-import type { AppDeps } from '../../gateway/app';
-import { HttpProblem } from '../../gateway/http-problem';
-import type { Principal } from '../../domain/principal';
-import type { LineKind } from '../../rules/access/policy';
-import { clockOf } from '../../platform/clock';
+import type { Caller } from '../caller';
+import type { UseCaseDeps } from '../ports';
+import { withFreshReads } from './fresh-reads';
 import { loadForDispensing } from './lookup';
-
-/** Fresh reads after a version conflict before giving up (each conflict means someone else committed). */
-export const MAX_ATTEMPTS = 4;
-
-export interface ExecutionSecurity {
-  principal: Principal;
-  /** authorize.recordExecution bound to the request: throws 403. */
-  recordExecution(kind: LineKind): void;
-}
-
-export interface RecordInput {
-  number: string;
-  submission: Submission;
-  security?: ExecutionSecurity;
-}
 
 export interface RecordResult {
   /** false when every record had already been stored (a resent submission, matched by identifier). */
@@ -55,7 +39,10 @@ interface ResolvedPerformer {
   store: PerformerToStore;
 }
 
-/** Who performed: the token's professional when there is one (the submission may only confirm it), else the declared one. */
+/**
+ * Who performed: the token's professional when there is one (the submission may only confirm it),
+ * else the declared one (a caller without a principal: the in-process benchmark and the tests of the rules).
+ */
 export function resolvePerformer(submission: Submission, principal: Principal | undefined): ResolvedPerformer {
   const declared = submission.practitioner;
   const organization = submission.organization
@@ -65,12 +52,12 @@ export function resolvePerformer(submission: Submission, principal: Principal | 
       : undefined;
   if (principal) {
     if (declared && declared.rpps !== principal.rpps) {
-      throw new HttpProblem(403, [
+      throw new ProblemError('forbidden', [
         { code: 'forbidden', path: declared.at, message: `access refused: the performer named in the submission (RPPS ${declared.rpps}) is not the authenticated professional` },
       ]);
     }
     if (declared?.profession && principal.profession && declared.profession !== principal.profession) {
-      throw new HttpProblem(422, [
+      throw new ProblemError('invalid', [
         { code: 'value', path: declared.professionAt, message: `the Practitioner's qualification says ${declared.profession}, the access token says ${principal.profession}` },
       ]);
     }
@@ -80,7 +67,7 @@ export function resolvePerformer(submission: Submission, principal: Principal | 
     };
   }
   if (!declared) {
-    throw new HttpProblem(422, [
+    throw new ProblemError('invalid', [
       {
         code: 'required',
         message: 'the performer is required: a Practitioner entry with an RPPS identifier and a qualification giving the profession (send a Bundle of type collection)',
@@ -105,8 +92,7 @@ function replayedRecords(submission: Submission, stored: StoredExecutionState): 
   if (found.length === 0) return undefined;
   if (found.length === matches.length) return found;
   const already = submission.records.filter((_, i) => matches[i] !== undefined).map((r) => r.at);
-  throw new HttpProblem(
-    409,
+  throw new ProblemError('conflict',
     already.map((at) => ({ code: 'duplicate' as const, path: `${at}.identifier`, message: 'this record was already stored for this prescription; send only the new records' })),
   );
 }
@@ -156,26 +142,21 @@ const lineKindsOf = (stored: StoredExecutionState, submission: Submission): Line
   return [...new Set(kinds.filter((k): k is LineKind => k !== undefined))];
 };
 
-export async function recordExecution(deps: Pick<AppDeps, 'fhir' | 'now'>, input: RecordInput): Promise<RecordResult> {
-  const now = clockOf(deps);
-  const { number, submission, security } = input;
-  const performer = resolvePerformer(submission, security?.principal);
-  let conflicted = false;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+export function recordExecution(deps: Pick<UseCaseDeps, 'fhir' | 'now'>, caller: Caller, number: string, submission: Submission): Promise<RecordResult> {
+  const performer = resolvePerformer(submission, caller.principal);
+  return withFreshReads(async ({ index, afterConflict, write }) => {
     const { stored } = await loadForDispensing(deps, number);
-    if (attempt === 0 && security) for (const kind of lineKindsOf(stored, submission)) security.recordExecution(kind);
+    if (index === 0) for (const kind of lineKindsOf(stored, submission)) caller.authorize.recordExecution(kind);
     const replay = replayedRecords(submission, stored);
-    if (replay) {
-      return { created: false, records: replay, summary: summaryAt(stored, now()) };
-    }
+    if (replay) return { created: false, records: replay, summary: summaryAt(stored, deps.now()) };
 
-    const decision = checkExecution(stored.state, submission.items, performer.rules, now());
+    const decision = checkExecution(stored.state, submission.items, performer.rules, deps.now());
     if (!decision.ok) {
       const problems: Problem[] =
-        conflicted && decision.status === 409
+        afterConflict && decision.kind === 'conflict'
           ? [...decision.problems, { code: 'conflict', severity: 'information', message: 'another dispense or execution of this prescription was recorded at the same moment; yours was not recorded' }]
           : decision.problems;
-      throw new HttpProblem(decision.status, problems);
+      throw new ProblemError(decision.kind, problems);
     }
     const tx = buildExecutionTransaction(
       stored,
@@ -184,27 +165,9 @@ export async function recordExecution(deps: Pick<AppDeps, 'fhir' | 'now'>, input
       decision.executed,
       randomUUID,
     );
-    let response: Bundle<FhirResource>;
-    try {
-      response = await deps.fhir.transaction(tx.bundle);
-    } catch (err) {
-      if (err instanceof FhirServerError && err.isConflict) {
-        conflicted = true;
-        continue;
-      }
-      throw err;
-    }
+    const response = await write(() => deps.fhir.transaction(tx.bundle));
     const headerStatus = (tx.bundle.entry![tx.headerEntry]!.resource as RequestGroup).status;
     const after = stateAfter(stored, decision.executed, headerStatus);
-    return {
-      created: true,
-      records: storedRecords(tx.bundle, response, tx.recordEntries),
-      summary: summaryAt(after, now()),
-    };
-  }
-  throw HttpProblem.of(
-    409,
-    'conflict',
-    `prescription ${number} kept changing while this was being recorded (other dispenses at the same moment); nothing was recorded: look it up again and retry`,
-  );
+    return { created: true, records: storedRecords(tx.bundle, response, tx.recordEntries), summary: summaryAt(after, deps.now()) };
+  }, `prescription ${number} kept changing while this was being recorded (other dispenses at the same moment); nothing was recorded: look it up again and retry`);
 }

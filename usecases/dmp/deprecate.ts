@@ -9,17 +9,17 @@
  * prescription revoked and publishes nothing (publish.ts).
  */
 import type { DocumentReference } from 'fhir/r4';
-import type { FhirClient } from '../../store/fhir-client';
+import type { FhirStore } from '../ports';
 import { findPrescriptionDocuments, supersede } from './dmp-store';
-import type { DmpStage } from '../../queue/dmp/metrics';
+import type { StageRunner } from './stage';
 import { readStoredPrescription } from './publish';
 
 export interface DeprecateDeps {
-  fhir: FhirClient;
-  dmp: FhirClient;
+  fhir: FhirStore;
+  dmp: FhirStore;
   /** Whether a publication of this prescription (a version before `version`) is still queued or running. */
   publicationPending(number: string, beforeVersion: number): Promise<boolean>;
-  stage: <T>(name: DmpStage, step: () => Promise<T>) => Promise<T>;
+  stage: StageRunner;
 }
 
 export type DeprecateResult =

@@ -1,10 +1,10 @@
 /**
  * The document sharing server (DMP_FHIR_BASE_URL, a PDSm/MHD document recipient): publish a
  * provide bundle, find the documents of a prescription, mark one as no longer valid.
- * Only FHIR REST, through store/fhir-client.ts; nothing HAPI-specific.
+ * Only FHIR REST, through the FhirStore port (usecases/ports.ts); nothing HAPI-specific.
  */
 import type { Bundle, DocumentReference, FhirResource, Parameters } from 'fhir/r4';
-import type { FhirClient } from '../../store/fhir-client';
+import type { FhirStore } from '../ports';
 import { parseLocation } from '../../fhir/build-transaction';
 import { oidSystem } from '../../fhir/systems';
 import type { Patient } from '../../domain/prescription';
@@ -31,7 +31,7 @@ function idAt(response: Bundle, index: number, what: string): { id: string; crea
  * Posts the provide bundle. Every entry is a conditional create, so the POST is idempotent and may
  * be repeated (by the FHIR client on a transient failure, by the queue on a retry).
  */
-export async function provide(dmp: FhirClient, bundle: Bundle<FhirResource>): Promise<ProvideResult> {
+export async function provide(dmp: FhirStore, bundle: Bundle<FhirResource>): Promise<ProvideResult> {
   const response = await dmp.transaction(bundle, { idempotent: true });
   const documentReference = idAt(response, ENTRY_INDEX.documentReference, 'DocumentReference');
   const binary = idAt(response, ENTRY_INDEX.binary, 'Binary');
@@ -52,7 +52,7 @@ const relatesToPrescription = (doc: DocumentReference, number: string): boolean 
  * (R4 `related` is a reference search parameter and HAPI has no `:identifier` modifier, so the
  * patient's prescriptions are fetched and filtered here).
  */
-export async function findPrescriptionDocuments(dmp: FhirClient, ins: Patient['ins'], number: string): Promise<DocumentReference[]> {
+export async function findPrescriptionDocuments(dmp: FhirStore, ins: Patient['ins'], number: string): Promise<DocumentReference[]> {
   const bundle = await dmp.search<DocumentReference>('DocumentReference', {
     'patient.identifier': `${oidSystem(ins.oid)}|${ins.value}`,
     category: `${XDS_CODES.classCode.system}|${XDS_CODES.classCode.code}`,
@@ -82,10 +82,7 @@ export const SUPERSEDE_PATCH: Parameters = {
  * Sets a current entry to superseded, on the version read (If-Match): a concurrent change makes
  * the server answer 412 and the job retries from a fresh read.
  */
-export async function supersede(dmp: FhirClient, doc: DocumentReference & { id: string }): Promise<void> {
+export async function supersede(dmp: FhirStore, doc: DocumentReference & { id: string }): Promise<void> {
   const version = doc.meta?.versionId;
-  await dmp.request('PATCH', `DocumentReference/${encodeURIComponent(doc.id)}`, SUPERSEDE_PATCH, {
-    headers: version ? { 'if-match': `W/"${version}"` } : {},
-    idempotent: true,
-  });
+  await dmp.patch('DocumentReference', doc.id, SUPERSEDE_PATCH, version);
 }

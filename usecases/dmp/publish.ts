@@ -6,26 +6,26 @@
 import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
 import { buildDmpDocument, type DmpDocumentKind } from '../../documents/cda/dmp-document';
 import { signXades, type SigningCredentials } from '../../documents/signature';
-import type { FhirClient } from '../../store/fhir-client';
+import type { FhirStore } from '../ports';
 import { qrPng as renderQrPng } from '../../documents/qr-code';
 import { ordonnancePdfWith, storedPrescriptionOf } from '../../documents/prescription-documents';
 import { findPrescriptionByNumber } from '../prescriptions/repository';
 import type { StoredPrescription } from '../../fhir/read-prescription';
 import { provide } from './dmp-store';
-import { deterministic, PoisonJobError } from '../../queue/dmp/errors';
+import { deterministic, PoisonJobError } from './errors';
 import { oidUrn, publicationIds } from '../../documents/dmp/ids';
-import type { DmpStage } from '../../queue/dmp/metrics';
+import type { StageRunner } from './stage';
 import { buildProvideBundle } from '../../documents/dmp/provide-bundle';
 
 export interface PublishDeps {
   /** The gateway's FHIR store, where the prescription is. */
-  fhir: FhirClient;
+  fhir: FhirStore;
   /** The document sharing server. */
-  dmp: FhirClient;
+  dmp: FhirStore;
   credentials: SigningCredentials;
   sourceOid: string;
   /** Runs one step and records its duration. */
-  stage: <T>(name: DmpStage, step: () => Promise<T>) => Promise<T>;
+  stage: StageRunner;
 }
 
 export interface PublishRequest {
@@ -54,7 +54,7 @@ export type PublishResult =
 const CANCELLED: ReadonlySet<RequestGroup['status']> = new Set(['revoked', 'entered-in-error']);
 export const isCancelledHeader = (header: RequestGroup): boolean => CANCELLED.has(header.status);
 
-export async function readStoredPrescription(fhir: FhirClient, number: string): Promise<{ header: RequestGroup; stored: StoredPrescription }> {
+export async function readStoredPrescription(fhir: FhirStore, number: string): Promise<{ header: RequestGroup; stored: StoredPrescription }> {
   const found = await findPrescriptionByNumber(fhir, number, { records: false });
   if (!found) throw new PoisonJobError(`no prescription has the number ${number}`);
   const stored = await deterministic(`prescription ${number}`, () => storedPrescriptionOf(found));

@@ -17,43 +17,19 @@
  * prescription was cancelled (its entry is then superseded by the deprecation job).
  */
 import type { Consent, DocumentReference } from 'fhir/r4';
-import type { Job } from 'bullmq';
-import type { FhirClient } from '../../store/fhir-client';
+import type { DmpPublicationStatus } from '../../domain/dmp-publication';
 import { consentTopic } from '../../fhir/read-prescription';
 import { CONSENT_TOPICS } from '../../fhir/systems';
-import type { StoredPrescriptionBundle } from '../prescriptions/repository';
+import type { StoredPrescriptionBundle } from '../../fhir/prescription-search';
 import { storedPrescriptionOf } from '../../documents/prescription-documents';
-import { dmpJobId } from '../../queue/dmp-jobs';
-import { QUEUE_NAMES, type GatewayQueues } from '../../queue/queues';
+import type { FhirStore, PublicationJobs, PublicationJobView } from '../ports';
 import { findPrescriptionDocuments } from './dmp-store';
 import { isCancelledHeader, type PublishResult } from './publish';
 
-export type DmpPublicationState = 'queued' | 'publishing' | 'published' | 'failed' | 'not-requested' | 'unknown';
-
-export interface DmpPublicationStatus {
-  state: DmpPublicationState;
-  documentReferenceId?: string;
-  /** Status of the document entry in the DMP store: current, or superseded after a cancellation. */
-  documentStatus?: DocumentReference['status'];
-  reason?: string;
-  /** Attempts made by the publication job so far. */
-  attempts?: number;
-}
-
 export interface DmpStatusSources {
-  queues: GatewayQueues;
-  /** The gateway's FHIR store. */
-  fhir: FhirClient;
-  /** The document sharing server; defaults to `fhir` (DMP_FHIR_BASE_URL defaults to FHIR_BASE_URL). */
-  dmpFhir?: FhirClient;
-}
-
-/** Intake publishes version 1; later versions are looked up too, all at once (one round trip). */
-async function latestPublicationJob(queues: GatewayQueues, number: string, headerVersion: number): Promise<Job | undefined> {
-  const queue = queues[QUEUE_NAMES.dmpPublish];
-  const versions = Array.from({ length: Math.min(headerVersion, 50) }, (_, i) => i + 1);
-  const jobs = await Promise.all(versions.map((version) => queue.getJob(dmpJobId({ action: 'publish', number, version }))));
-  return jobs.reverse().find((job): job is Job => job !== undefined);
+  jobs: PublicationJobs;
+  /** The document sharing server. */
+  dmpStore: FhirStore;
 }
 
 /** The entry to show: the current one, else the most recently updated. */
@@ -69,9 +45,9 @@ const patientObjectsToDmp = (found: StoredPrescriptionBundle): boolean =>
   );
 
 /** What the DMP store holds for the prescription; undefined when it cannot be reached (the job state still answers). */
-async function storedDocumentFields(sources: Omit<DmpStatusSources, 'queues'>, number: string, found: StoredPrescriptionBundle): Promise<Pick<DmpPublicationStatus, 'documentReferenceId' | 'documentStatus'> | undefined> {
+async function storedDocumentFields(sources: Pick<DmpStatusSources, 'dmpStore'>, number: string, found: StoredPrescriptionBundle): Promise<Pick<DmpPublicationStatus, 'documentReferenceId' | 'documentStatus'> | undefined> {
   const { prescription } = storedPrescriptionOf(found);
-  const documents = await findPrescriptionDocuments(sources.dmpFhir ?? sources.fhir, prescription.patient.ins, number).catch(() => undefined);
+  const documents = await findPrescriptionDocuments(sources.dmpStore, prescription.patient.ins, number).catch(() => undefined);
   if (!documents) return undefined;
   const document = mainDocument(documents);
   return document?.id ? { documentReferenceId: document.id, ...(document.status ? { documentStatus: document.status } : {}) } : {};
@@ -81,11 +57,9 @@ async function storedDocumentFields(sources: Omit<DmpStatusSources, 'queues'>, n
 export async function dmpPublicationStatus(sources: DmpStatusSources, number: string, found: StoredPrescriptionBundle): Promise<DmpPublicationStatus> {
   if (patientObjectsToDmp(found)) return { state: 'not-requested', reason: 'patient-opted-out' };
   const headerVersion = Math.max(1, Number(found.header.meta?.versionId ?? 1) || 1);
-  let job: Job | undefined;
-  let state: string | undefined;
+  let job: PublicationJobView | undefined;
   try {
-    job = await latestPublicationJob(sources.queues, number, headerVersion);
-    state = job ? await job.getState() : undefined;
+    job = await sources.jobs.latest(number, headerVersion);
   } catch {
     return { state: 'unknown', reason: 'the publication queue cannot be reached' };
   }
@@ -94,13 +68,13 @@ export async function dmpPublicationStatus(sources: DmpStatusSources, number: st
   if (job) {
     const attempts = job.attemptsMade;
     const lastFailure = job.failedReason ? { reason: job.failedReason } : {};
-    switch (state) {
+    switch (job.state) {
       case 'active':
         return { state: 'publishing', attempts, ...lastFailure };
       case 'failed':
         return { state: 'failed', attempts, ...lastFailure };
       case 'completed': {
-        const result = job.returnvalue as PublishResult | undefined;
+        const result = job.result as PublishResult | undefined;
         if (result?.outcome === 'skipped') return { state: 'not-requested', reason: result.reason, attempts };
         if (result?.outcome !== 'published') return { state: 'published', attempts, ...((await storedDocumentFields(sources, number, found)) ?? {}) };
         // What this job stored stays current until the prescription is cancelled (the deprecation supersedes it).

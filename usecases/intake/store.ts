@@ -13,16 +13,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
 import { generatePrescriptionNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
-import { FhirServerError, type FhirClient } from '../../store/fhir-client';
 import { idsFromTransactionResponse, messageContentKey, parseLocation } from '../../fhir/build-transaction';
 import { prescriptionNumberOf } from '../../fhir/read-prescription';
 import { MESSAGE_CONTENT_SYSTEM } from '../../fhir/systems';
-import { HttpProblem } from '../../gateway/http-problem';
 import { findHeaderByMessageKey, findHeaderByNumber } from '../prescriptions/repository';
+import type { FhirStore } from '../ports';
 import { buildTransaction, type CheckedPayload } from './prepare';
+import { isConflict, ProblemError } from '../../domain/problem';
 
 export interface IntakeDeps {
-  fhir: FhirClient;
+  fhir: FhirStore;
   now: () => Date;
   numberIssuer: number;
   newUuid?: () => string;
@@ -51,8 +51,8 @@ export interface IntakeResult {
 const madeFrom = (header: RequestGroup, checked: CheckedPayload): boolean =>
   (header.identifier ?? []).some((i) => i.system === MESSAGE_CONTENT_SYSTEM && i.value === messageContentKey(checked));
 
-function conflictingContent(messageId: string): HttpProblem {
-  return HttpProblem.of(409, 'conflict', `message id ${messageId} was already used for a prescription with different content; send a new message id`);
+function conflictingContent(messageId: string): ProblemError {
+  return ProblemError.of('conflict', 'conflict', `message id ${messageId} was already used for a prescription with different content; send a new message id`);
 }
 
 /** The answer for an already stored prescription, from its header alone. */
@@ -100,21 +100,21 @@ export async function storePrescription(deps: IntakeDeps, checked: CheckedPayloa
   for (let attempt = 0; ; attempt++) {
     const number = numberFor(deps, checked);
     const built = buildTransaction(checked, number, deps.newUuid ?? randomUUID);
-    if (!built.ok) throw new HttpProblem(built.status, built.problems);
+    if (!built.ok) throw new ProblemError(built.kind, built.problems);
     const tx = built.value;
 
     let response: Bundle;
     try {
       response = await deps.fhir.transaction(tx, { idempotent: true });
     } catch (err) {
-      if (!(err instanceof FhirServerError) || !err.isConflict) throw err;
+      if (!isConflict(err)) throw err;
       const explained = await explainConflict(deps, checked, number);
       if (explained === 'retry' && attempt + 1 < MAX_ATTEMPTS) continue;
       if (explained === 'retry') throw err;
       if (explained !== 'number-taken') return explained;
       // A generated number colliding with another is a 2^-60 event: draw again. A vendor's is a 409.
       if (vendorNumber || attempt + 1 >= MAX_ATTEMPTS) {
-        throw HttpProblem.of(409, 'duplicate', `prescription number ${number} already belongs to another prescription`);
+        throw ProblemError.of('conflict', 'duplicate', `prescription number ${number} already belongs to another prescription`);
       }
       continue;
     }

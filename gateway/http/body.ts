@@ -1,0 +1,28 @@
+/** Reading request bodies: every route that takes one reads raw bytes and decodes its own format. */
+import express, { type Request } from 'express';
+import { PAYLOAD_LIMITS } from '../../domain/limits';
+import { ProblemError, unwrap } from '../../domain/problem';
+import { readJson } from '../../mappers/shared/json-reader';
+
+/** The whole body as bytes, whatever its type. */
+export const rawBody = express.raw({ type: () => true, limit: PAYLOAD_LIMITS.maxBytes });
+
+export function bodyBytes(req: Request): Buffer {
+  const body: unknown = req.body;
+  if (!Buffer.isBuffer(body) || body.length === 0) throw ProblemError.of('malformed', 'structure', 'the request body is empty');
+  return body;
+}
+
+const FHIR_MEDIA_TYPES = ['application/fhir+json', 'application/json'];
+
+/** Unsupported unless the body is FHIR JSON; `demand` starts the message ("send", "$process-message takes"). */
+export function requireFhirJson(req: Request, demand = 'send'): void {
+  const media = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!FHIR_MEDIA_TYPES.includes(media)) throw ProblemError.of('unsupported', 'not-supported', `${demand} application/fhir+json, got "${media || '(none)'}"`);
+}
+
+/** The body as JSON (strict UTF-8, nesting limits: mappers/shared/json-reader.ts). */
+export const jsonBody = (req: Request): unknown => unwrap(readJson(bodyBytes(req)), 'malformed');
+
+/** The gateway's own base URL as the client reached it. */
+export const gatewayBaseOf = (req: Request): string => `${req.protocol}://${req.get('host') ?? 'localhost'}`;

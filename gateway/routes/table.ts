@@ -1,0 +1,141 @@
+/**
+ * Every route of the HTTP API, one declaration each: method, path, who may call it, whether it
+ * is a throttled number lookup, what the audit trail records, and its handler (route.ts says
+ * what each field means). The security interceptor matches requests against this table before
+ * any handler runs — a request no entry matches, or a role an entry does not name, is refused —
+ * and gateway/app.ts registers the handlers from it. The README prints the access part.
+ */
+import { DISPENSING_PROFESSIONS, PRESCRIBING_PROFESSIONS } from '../../domain/professions';
+import { auditPage, auditRead, auditSearch, auditWrite } from './audit';
+import { health, ready } from './health';
+import { capabilityStatement, processMessageRoute } from './messaging';
+import { queueDashboard, queueMetrics } from './operations';
+import {
+  cancel,
+  createPrescription,
+  readDispenses,
+  readDocument,
+  readPrescription,
+  recordConsent,
+  recordDispenses,
+  scanPrescription,
+} from './prescriptions';
+import { routeMatcher, type MatchedRoute, type RouteDefinition } from './route';
+
+const PRESCRIBERS = { prescriber: PRESCRIBING_PROFESSIONS } as const;
+const DISPENSERS = { dispenser: DISPENSING_PROFESSIONS } as const;
+const PROFESSIONALS = { ...PRESCRIBERS, ...DISPENSERS } as const;
+const AUDITORS = { auditor: 'any' } as const;
+
+export const ROUTES = [
+  { id: 'health', method: 'GET', path: '/health', public: true, allow: {}, audit: null, handler: health },
+  { id: 'ready', method: 'GET', path: '/ready', public: true, allow: {}, audit: null, handler: ready },
+
+  {
+    id: 'prescription.create',
+    method: 'POST',
+    path: '/prescriptions',
+    allow: PRESCRIBERS,
+    audit: { interaction: 'create', action: 'C', entity: 'location' },
+    rawBody: true,
+    handler: createPrescription,
+  },
+  {
+    id: 'prescription.scan',
+    method: 'POST',
+    path: '/prescriptions/scan',
+    allow: DISPENSERS,
+    lookup: true,
+    audit: { interaction: 'read', action: 'R', entity: 'location' },
+    rawBody: true,
+    handler: scanPrescription,
+  },
+  {
+    id: 'prescription.read',
+    method: 'GET',
+    path: '/prescriptions/:number',
+    allow: PROFESSIONALS,
+    lookup: true,
+    audit: { interaction: 'read', action: 'R', entity: 'number' },
+    handler: readPrescription,
+  },
+  {
+    id: 'dispense.record',
+    method: 'POST',
+    path: '/prescriptions/:number/dispenses',
+    allow: DISPENSERS,
+    lookup: true,
+    audit: { interaction: 'create', action: 'C', entity: 'number' },
+    rawBody: true,
+    handler: recordDispenses,
+  },
+  {
+    id: 'dispense.read',
+    method: 'GET',
+    path: '/prescriptions/:number/dispenses',
+    allow: PRESCRIBERS,
+    lookup: true,
+    audit: { interaction: 'search-type', action: 'R', entity: 'number' },
+    handler: readDispenses,
+  },
+  {
+    id: 'prescription.cancel',
+    method: 'POST',
+    path: '/prescriptions/:number/cancel',
+    allow: PRESCRIBERS,
+    lookup: true,
+    audit: { interaction: 'update', action: 'U', entity: 'number' },
+    handler: cancel,
+  },
+  {
+    id: 'consent.record',
+    method: 'POST',
+    path: '/prescriptions/:number/consent',
+    allow: PROFESSIONALS,
+    lookup: true,
+    audit: { interaction: 'update', action: 'U', entity: 'number' },
+    rawBody: true,
+    handler: recordConsent,
+  },
+  {
+    id: 'prescription.document',
+    method: 'GET',
+    path: '/prescriptions/:number/:document',
+    allow: PROFESSIONALS,
+    lookup: true,
+    audit: { interaction: 'read', action: 'R', entity: 'number' },
+    handler: readDocument,
+  },
+
+  {
+    id: 'fhir.metadata',
+    method: 'GET',
+    path: '/fhir/metadata',
+    allow: { prescriber: 'any', dispenser: 'any', auditor: 'any' },
+    audit: null,
+    handler: capabilityStatement,
+  },
+  {
+    id: 'fhir.process-message',
+    method: 'POST',
+    path: '/fhir/$process-message',
+    allow: PROFESSIONALS,
+    audit: { interaction: 'operation', action: 'E', entity: 'location' },
+    rawBody: true,
+    handler: processMessageRoute,
+  },
+
+  { id: 'audit.search', method: 'GET', path: '/audit/fhir/:type', allow: AUDITORS, audit: { interaction: 'search-type', action: 'R', entity: 'fhir' }, handler: auditSearch },
+  { id: 'audit.read', method: 'GET', path: '/audit/fhir/:type/:id', allow: AUDITORS, audit: { interaction: 'read', action: 'R', entity: 'fhir' }, handler: auditRead },
+  { id: 'audit.page', method: 'GET', path: '/audit/fhir', allow: AUDITORS, audit: { interaction: 'search-type', action: 'R', entity: 'fhir' }, handler: auditPage },
+  { id: 'audit.write', method: '*', path: '/audit/fhir/*', allow: AUDITORS, audit: null, handler: auditWrite },
+
+  { id: 'ops.queues', method: '*', path: '/admin/queues/*', allow: { operator: 'any' }, audit: null, mount: true, handler: queueDashboard },
+  { id: 'ops.metrics', method: 'GET', path: '/metrics', allow: { operator: 'any' }, audit: null, handler: queueMetrics },
+] as const satisfies readonly RouteDefinition[];
+
+export type Route = (typeof ROUTES)[number];
+export type RouteId = Route['id'];
+
+/** The route a request is for, or undefined: then nobody may call it. */
+export const matchRoute: (method: string, path: string) => MatchedRoute<Route> | undefined = routeMatcher<Route>(ROUTES);

@@ -1,0 +1,35 @@
+/**
+ * The project's conformance resources, read from their JSON files: the StructureDefinitions
+ * (profiles and extension definitions; differential only, HAPI generates the snapshots) and the
+ * SearchParameters, installed on the FHIR store by id (PUT) so that `$validate`, `meta.profile`
+ * and the gateway's searches resolve. Canonical base of the profiles: PROFILE_BASE in fhir/systems.ts.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Resource, SearchParameter, StructureDefinition } from 'fhir/r4';
+import type { FhirStore } from '../usecases/ports';
+
+const PROFILES_DIR = path.join(__dirname, '..', 'profiles');
+
+function jsonFilesOf<T>(folder: string): T[] {
+  const dir = path.join(PROFILES_DIR, folder);
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T);
+}
+
+export const STRUCTURE_DEFINITIONS: readonly StructureDefinition[] = jsonFilesOf<StructureDefinition>('structure-definitions');
+export const SEARCH_PARAMETERS: readonly SearchParameter[] = jsonFilesOf<SearchParameter>('search-parameters');
+
+export const structureDefinitionFor = (url: string): StructureDefinition | undefined => STRUCTURE_DEFINITIONS.find((sd) => sd.url === url);
+
+/** PUTs every conformance resource (idempotent); returns how many of each were installed. */
+export async function installConformanceResources(fhir: Pick<FhirStore, 'update'>): Promise<{ structureDefinitions: number; searchParameters: number }> {
+  const resources: Array<Resource & { id: string }> = [...STRUCTURE_DEFINITIONS, ...SEARCH_PARAMETERS].map((r) => {
+    if (!r.id) throw new Error(`conformance resource without id: ${r.resourceType}`);
+    return r as Resource & { id: string };
+  });
+  for (const resource of resources) await fhir.update(resource);
+  return { structureDefinitions: STRUCTURE_DEFINITIONS.length, searchParameters: SEARCH_PARAMETERS.length };
+}

@@ -1,0 +1,60 @@
+/**
+ * Who a use case acts for: the authenticated professional, their resource-level authorizer and
+ * where to note what was accessed for the audit trail. The HTTP edge builds one per request
+ * (gateway/security/request-context.ts); use cases never see Express's request.
+ */
+import type { Prescription } from '../domain/prescription';
+import type { Principal } from '../domain/principal';
+import { ProblemError } from '../domain/problem';
+import type { LineKind } from '../domain/professions';
+import { authorize, type Decision, type PrescriptionOwnership } from '../rules/access/policy';
+
+/** What a request was about, for its audit record (identifiers and references only). */
+export interface AccessedEntity {
+  number?: string;
+  /** `RequestGroup/<id>` of the prescription header. */
+  reference?: string;
+  /** `Patient/<id>` (a logical reference, no demographics) when the use case already read it. */
+  patient?: string;
+}
+
+/** The resource-level rules of rules/access/policy.ts bound to one principal; each throws a forbidden ProblemError on refusal. */
+export interface Authorizer {
+  createPrescription(prescription: Pick<Prescription, 'prescriber'>): void;
+  readPrescription(owner: PrescriptionOwnership): void;
+  readDispenses(owner: PrescriptionOwnership, patientObjects: boolean): void;
+  cancelPrescription(owner: PrescriptionOwnership): void;
+  recordConsent(owner: PrescriptionOwnership): void;
+  recordExecution(lineKind: LineKind): void;
+}
+
+export interface Caller {
+  readonly principal: Principal;
+  readonly authorize: Authorizer;
+  /** Tells the audit trail which prescription (or resource) the request was about. */
+  noteAccess(entity: AccessedEntity): void;
+}
+
+export class ForbiddenError extends ProblemError {
+  constructor(readonly reason: string) {
+    super('forbidden', [{ code: 'forbidden', message: `access refused: ${reason}` }]);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** The authorizer of a principal; `onRefusal` hears every refusal before it is thrown (the audit trail records it). */
+export function authorizerFor(principal: Principal, onRefusal: (reason: string) => void = () => undefined): Authorizer {
+  const enforce = (decision: Decision): void => {
+    if (decision.allowed) return;
+    onRefusal(decision.reason);
+    throw new ForbiddenError(decision.reason);
+  };
+  return {
+    createPrescription: (prescription) => enforce(authorize.createPrescription(principal, prescription)),
+    readPrescription: (owner) => enforce(authorize.readPrescription(principal, owner)),
+    readDispenses: (owner, patientObjects) => enforce(authorize.readDispenses(principal, owner, patientObjects)),
+    cancelPrescription: (owner) => enforce(authorize.cancelPrescription(principal, owner)),
+    recordConsent: (owner) => enforce(authorize.recordConsent(principal, owner)),
+    recordExecution: (lineKind) => enforce(authorize.recordExecution(principal, lineKind)),
+  };
+}

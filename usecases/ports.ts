@@ -1,0 +1,85 @@
+/**
+ * What the use cases need from the outside world, declared here so that they depend on
+ * interfaces they own, not on the adapters (hexagonal "ports"). The edges implement them:
+ * store/fhir-client.ts the FHIR store, queue/ the job queues, platform/ the clock.
+ */
+import type { Bundle, FhirResource, Parameters, Resource } from 'fhir/r4';
+import type { DmpPublishJob } from './dmp/publish-job';
+import type { AuditJob } from './audit/audit-job';
+
+export interface StoreRequestOptions {
+  headers?: Record<string, string>;
+  /**
+   * Whether a failed attempt may be repeated. GET/PUT/DELETE always may; a POST only when the
+   * caller knows it is idempotent (e.g. a transaction made only of conditional creates).
+   */
+  idempotent?: boolean;
+}
+
+export interface WithVersion<T> {
+  resource: T;
+  /** Version id from the ETag (W/"3" → "3"), for If-Match. */
+  versionId?: string;
+}
+
+/**
+ * A FHIR R4 server. Failures are ProblemErrors (domain/problem.ts): kind `conflict` when a
+ * version moved on or a unique index refused a write (409/412), `unavailable` when the server
+ * cannot be reached or answers a transient error, `not-found`/`gone`, else `upstream`.
+ */
+export interface FhirStore {
+  readonly baseUrl: string;
+  read<T extends Resource>(resourceType: T['resourceType'], id: string): Promise<WithVersion<T>>;
+  search<T extends Resource = Resource>(resourceType: string, params: Record<string, string | string[]>): Promise<Bundle<T>>;
+  create<T extends Resource>(resource: T, options?: StoreRequestOptions): Promise<WithVersion<T>>;
+  /** Update; with `ifMatch` the server refuses (conflict) when the stored version moved on. */
+  update<T extends Resource>(resource: T & { id: string }, ifMatch?: string): Promise<WithVersion<T>>;
+  /** FHIRPath Patch; with `ifMatch` the server refuses (conflict) when the stored version moved on. */
+  patch(resourceType: string, id: string, patch: Parameters, ifMatch?: string): Promise<void>;
+  /** All-or-nothing; pass idempotent when every entry is conditional. */
+  transaction(bundle: Bundle<FhirResource>, options?: StoreRequestOptions): Promise<Bundle<FhirResource>>;
+}
+
+/** Where DMP publication jobs go (queue/dmp-jobs.ts): the same job twice is one job. */
+export interface DmpPublicationQueue {
+  enqueue(job: DmpPublishJob): Promise<void>;
+}
+
+/** Where audit records go (queue/audit/jobs.ts), before the answer that they record leaves. */
+export interface AuditTrail {
+  record(job: AuditJob): Promise<void>;
+}
+
+/** What a publication job reports about itself (queue/dmp/publication-jobs.ts reads BullMQ). */
+export interface PublicationJobView {
+  state: 'waiting' | 'active' | 'completed' | 'failed' | 'other';
+  attemptsMade: number;
+  failedReason?: string;
+  /** What the processor returned, once completed. */
+  result?: unknown;
+}
+
+/** The publication jobs of a prescription, newest first; throws when the queue cannot be reached. */
+export interface PublicationJobs {
+  latest(number: string, headerVersion: number): Promise<PublicationJobView | undefined>;
+}
+
+/** A structured log line sink (pino's shape), for what operators need to know. Never patient data. */
+export interface Log {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/** Everything the request-serving use cases are given (the gateway builds it in gateway/app-deps.ts). */
+export interface UseCaseDeps {
+  /** The gateway's FHIR store. */
+  fhir: FhirStore;
+  /** The document sharing server (the DMP), for the publication status. */
+  dmpStore: FhirStore;
+  now: () => Date;
+  /** The issuer field of the numbers this gateway generates (domain/prescription-number.ts). */
+  numberIssuer: number;
+  dmpQueue: DmpPublicationQueue;
+  publicationJobs: PublicationJobs;
+}
