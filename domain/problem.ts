@@ -35,11 +35,6 @@ export function toOperationOutcome(problems: readonly Problem[]): OperationOutco
   };
 }
 
-/** Result of a step that may reject its input with problems (mapping, validation). */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
-
-export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
-export const rejected = <T = never>(problems: Problem[]): Outcome<T> => ({ ok: false, problems });
 
 /**
  * What went wrong, for whoever must react to it:
@@ -84,9 +79,24 @@ export class ProblemError extends Error {
   }
 }
 
-/** The refusal of a step's Outcome, thrown: `kind` when it did not say otherwise. */
-export function unwrap<T>(outcome: Outcome<T>, kind: ProblemKind = 'invalid'): T {
-  if (!outcome.ok) throw new ProblemError(kind, outcome.problems);
+/** A step's refusal of its input: the problems, and what kind of refusal it is. */
+export interface Refusal<K extends ProblemKind = ProblemKind> {
+  ok: false;
+  kind: K;
+  problems: Problem[];
+}
+
+/** Result of a step that may refuse its input (reading, mapping, validation, a rule): the one result shape. */
+export type Outcome<T, K extends ProblemKind = ProblemKind> = { ok: true; value: T } | Refusal<K>;
+
+export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
+
+/** A refusal; `invalid` (the input breaks a rule) unless said otherwise. */
+export const rejected = <K extends ProblemKind = 'invalid'>(problems: Problem[], kind: K = 'invalid' as K): Refusal<K> => ({ ok: false, kind, problems });
+
+/** The value of an Outcome, or its refusal thrown (as `kind` when the caller knows better, e.g. a body that is not JSON is malformed). */
+export function unwrap<T>(outcome: Outcome<T>, kind?: ProblemKind): T {
+  if (!outcome.ok) throw new ProblemError(kind ?? outcome.kind, outcome.problems);
   return outcome.value;
 }
 

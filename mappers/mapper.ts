@@ -1,5 +1,5 @@
 import type { Prescription, SourceMap, VendorFormat } from '../domain/prescription';
-import type { Problem } from '../domain/problem';
+import type { Outcome, Refusal } from '../domain/problem';
 
 /** What a mapper makes of an accepted payload: the canonical prescription and where each field came from. */
 export interface MappedPayload {
@@ -12,8 +12,8 @@ export interface MappedPayload {
  *  - malformed: not parseable JSON/XML, forbidden DTD/entities, nesting too deep (HTTP 400)
  *  - invalid:   parsed, but does not follow the format's structure (schema, §4 of the vendors README) (HTTP 422)
  */
-export type MapFailure = { ok: false; reason: 'malformed' | 'invalid'; problems: Problem[] };
-export type MapResult = { ok: true; value: MappedPayload } | MapFailure;
+export type MapFailure = Refusal<'malformed' | 'invalid'>;
+export type MapResult = Outcome<MappedPayload, 'malformed' | 'invalid'>;
 
 /**
  * One module per vendor format, in mappers/<format>/index.ts exporting `mapper`, listed in mappers/index.ts.

@@ -36,6 +36,6 @@ const rows = CASES.map(([name, mapper, text]) => {
   const result = mapper.parse(body);
   const ms = performance.now() - started;
   if (result.ok) throw new Error(`${name}: a hostile body was accepted`);
-  return [name, (body.length / 1024).toFixed(0), result.reason, result.problems.length, ms];
+  return [name, (body.length / 1024).toFixed(0), result.kind, result.problems.length, ms];
 });
 printTable('hostile bodies: each refused; time to refuse it', ['case', 'KiB', 'refused as', 'issues', 'ms'], rows);

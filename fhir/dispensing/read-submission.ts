@@ -69,7 +69,7 @@ export interface Submission {
   numbers: Array<{ value: string; at: string }>;
 }
 
-export type SubmissionResult = Outcome<Submission> & { malformed?: boolean };
+export type SubmissionResult = Outcome<Submission, 'malformed' | 'invalid'>;
 
 const ALLOWED_TYPES: readonly string[] = [...RECORD_TYPES, 'Practitioner', 'Organization'];
 
@@ -78,7 +78,7 @@ const problem = (code: Problem['code'], path: string, message: string): Problem 
 /** A REST body: a collection Bundle or one record. `malformed` results are 400, the others 422. */
 export function readRestSubmission(json: unknown): SubmissionResult {
   if (json === null || typeof json !== 'object' || Array.isArray(json) || typeof (json as { resourceType?: unknown }).resourceType !== 'string') {
-    return { ...rejected([{ code: 'structure', message: 'the body must be a FHIR resource: a Bundle of type collection or a MedicationDispense, SupplyDelivery or Procedure' }]), malformed: true };
+    return rejected([{ code: 'structure', message: 'the body must be a FHIR resource: a Bundle of type collection or a MedicationDispense, SupplyDelivery or Procedure' }], 'malformed');
   }
   const schemaProblems = validateFhirResource(json);
   if (schemaProblems.length > 0) return rejected(schemaProblems);

@@ -141,7 +141,7 @@ export function recordDispenses(deps: AppDeps): RequestHandler {
     const number = numberFromPath(req);
     requireFhirJson(req);
     const submission = readRestSubmission(jsonBody(req));
-    if (!submission.ok) throw new ProblemError(submission.malformed ? 'malformed' : 'invalid', submission.problems);
+    if (!submission.ok) throw new ProblemError(submission.kind, submission.problems);
     const elsewhere = submission.value.numbers.find((n) => n.value !== number);
     if (elsewhere) {
       throw ProblemError.of('invalid', 'value', `the record names prescription ${elsewhere.value || '(another system)'}, not ${number}`, elsewhere.at);

@@ -5,17 +5,17 @@
  */
 import { isValidEpuJson } from '../../profiles/epu-json-schema';
 import { limitProblems } from '../shared/problem-limit';
-import { parseJsonSafely } from '../shared/safe-json';
+import { readJson } from '../shared/json-reader';
 import type { MapResult, VendorMapper } from '../mapper';
 import type { EpuPayload } from './payload';
 import { schemaProblems } from './schema-problems';
 import { toPrescription } from './to-prescription';
 
 function parseEpuJson(body: Buffer): MapResult {
-  const read = parseJsonSafely(body);
+  const read = readJson(body);
   if (!read.ok) return read;
   if (!isValidEpuJson(read.value)) {
-    return { ok: false, reason: 'invalid', problems: limitProblems(schemaProblems(read.value)) };
+    return { ok: false, kind: 'invalid', problems: limitProblems(schemaProblems(read.value)) };
   }
   return { ok: true, value: toPrescription(read.value as EpuPayload) };
 }

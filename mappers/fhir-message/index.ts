@@ -3,7 +3,7 @@
  * Bytes → JSON (UTF-8, nesting ≤ 32: malformed) → structural checks of §4 + V12 (invalid, with
  * FHIRPath paths) → canonical Prescription + SourceMap. V3–V11 are left to profiles/rules.
  */
-import { parseJsonSafely } from '../shared/safe-json';
+import { readJson } from '../shared/json-reader';
 import type { MapResult, VendorMapper } from '../mapper';
 import { checkPrescriptionMessage } from './check-message';
 import { toPrescription } from './to-prescription';
@@ -11,10 +11,10 @@ import { toPrescription } from './to-prescription';
 export { messageInfoOf, readMessageInfo, MESSAGE_EVENT_DEFINITIONS, type MessageInfo } from './events';
 
 function parseFhirMessage(body: Buffer): MapResult {
-  const json = parseJsonSafely(body);
+  const json = readJson(body);
   if (!json.ok) return json;
   const checked = checkPrescriptionMessage(json.value);
-  if (!checked.ok) return { ok: false, reason: 'invalid', problems: checked.problems };
+  if (!checked.ok) return { ok: false, kind: 'invalid', problems: checked.problems };
   return toPrescription(checked.value);
 }
 

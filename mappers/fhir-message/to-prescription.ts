@@ -76,7 +76,7 @@ export function toPrescription(checked: CheckedMessage): MapResult {
     lines.push(line.value);
     record(`/lines/${i}`, line.paths);
   });
-  if (problems.length > 0) return { ok: false, reason: 'invalid', problems };
+  if (problems.length > 0) return { ok: false, kind: 'invalid', problems };
 
   const source = header.resource.source;
   const softwareName = source?.software ?? source?.name;

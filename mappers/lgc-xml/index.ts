@@ -11,10 +11,10 @@ import { toPrescription } from './to-prescription';
 
 function parseLgcXml(body: Buffer): MapResult {
   const read = readXml(body);
-  if (!read.ok) return { ok: false, reason: 'malformed', problems: read.problems };
-  const problems = checkStructure(read.root);
-  if (problems.length > 0) return { ok: false, reason: 'invalid', problems: limitProblems(problems) };
-  return { ok: true, value: toPrescription(read.root) };
+  if (!read.ok) return read;
+  const problems = checkStructure(read.value);
+  if (problems.length > 0) return { ok: false, kind: 'invalid', problems: limitProblems(problems) };
+  return { ok: true, value: toPrescription(read.value) };
 }
 
 export const mapper: VendorMapper = {

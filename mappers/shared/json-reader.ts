@@ -3,16 +3,18 @@
  * strict UTF-8, well-formed JSON, nesting at most PAYLOAD_LIMITS.maxDepth. Every failure is
  * `malformed` (HTTP 400) with a message that says where the problem is.
  */
-import type { Problem } from '../../domain/problem';
+import type { Outcome } from '../../domain/problem';
 import { PAYLOAD_LIMITS } from '../../domain/limits';
 import { findJsonSyntaxError } from './json-syntax';
 import { describePosition, positionAt } from './text-position';
 import { decodeUtf8 } from './utf8';
 
-export type JsonReadResult = { ok: true; value: unknown } | { ok: false; problems: Problem[] };
+/** Bytes that are not JSON (or too deep) are a malformed request. */
+export type JsonReadResult = Outcome<unknown, 'malformed'>;
 
 const malformed = (message: string, path?: string): JsonReadResult => ({
   ok: false,
+  kind: 'malformed',
   problems: [{ code: 'structure', rule: 'V1', message, ...(path !== undefined ? { path } : {}) }],
 });
 

@@ -11,7 +11,7 @@
  * are dropped; CDATA sections are text.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { Problem } from '../../domain/problem';
+import type { Outcome } from '../../domain/problem';
 import { PAYLOAD_LIMITS } from '../../domain/limits';
 import { describePosition, positionAt } from './text-position';
 import { decodeUtf8 } from './utf8';
@@ -28,10 +28,12 @@ export interface XmlElement {
   text: string;
 }
 
-export type XmlReadResult = { ok: true; root: XmlElement } | { ok: false; problems: Problem[] };
+/** Bytes that are not safe, well-formed XML are a malformed request; the value is the root element. */
+export type XmlReadResult = Outcome<XmlElement, 'malformed'>;
 
 const malformed = (message: string, path?: string): XmlReadResult => ({
   ok: false,
+  kind: 'malformed',
   problems: [{ code: 'structure', rule: 'V1', message, ...(path !== undefined ? { path } : {}) }],
 });
 
@@ -211,7 +213,7 @@ export function readXml(body: Uint8Array): XmlReadResult {
     return malformed(roots.length === 0 ? 'the document has no root element' : 'the document has more than one root element');
   }
   try {
-    return { ok: true, root: toElement(roots[0]!, ROOT_SCOPE, 1, '') };
+    return { ok: true, value: toElement(roots[0]!, ROOT_SCOPE, 1, '') };
   } catch (error) {
     if (error instanceof XmlTreeError) return malformed(error.message, error.path);
     throw error;

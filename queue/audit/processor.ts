@@ -1,44 +1,11 @@
 /**
- * The audit queue's processor: resolves the job's entity in the FHIR store (the prescription
- * header and its patient, from the number, unless the job already names both) and writes the AuditEvent with a conditional create
- * on the record's identifier — a job retried after a crash or a timeout writes one AuditEvent.
+ * The audit queue's processor: each job is one audit record, written by
+ * usecases/audit/record-audit-event.ts (once, however often the job runs).
  */
-import { hostname } from 'node:os';
 import type { Job, Processor } from 'bullmq';
-import type { FhirClient } from '../../store/fhir-client';
-import { findHeaderByNumber } from '../../usecases/prescriptions/repository';
-import { AUDIT_RECORD_SYSTEM, buildAuditEvent, type GatewayIdentity, type ResolvedEntity } from '../../usecases/audit/build-audit-event';
 import type { AuditJob } from '../../usecases/audit/audit-job';
+import { writeAuditEvent, type AuditRecordingDeps } from '../../usecases/audit/record-audit-event';
 
-/** The search parameter (profiles/search-parameters) over AuditEvent.entity.what.identifier. */
-export const ENTITY_IDENTIFIER_PARAM = 'entity-identifier';
-
-export interface AuditProcessorDeps {
-  fhir: FhirClient;
-  gateway?: GatewayIdentity;
-}
-
-async function resolve(fhir: FhirClient, job: AuditJob): Promise<ResolvedEntity> {
-  // The gateway passes both when its handler had read the prescription: no search.
-  const { reference, patient } = job.entity ?? {};
-  if (reference?.startsWith('RequestGroup/') && patient) return { reference, patient };
-  const number = job.entity?.number;
-  if (!number) return {};
-  const header = await findHeaderByNumber(fhir, number);
-  if (!header?.id) return {};
-  return { reference: `RequestGroup/${header.id}`, ...(header.subject?.reference ? { patient: header.subject.reference } : {}) };
-}
-
-export async function writeAuditEvent(deps: AuditProcessorDeps, job: AuditJob): Promise<string | undefined> {
-  const gateway = deps.gateway ?? { name: 'ordo-gateway', address: hostname() };
-  const event = buildAuditEvent(job, await resolve(deps.fhir, job), gateway);
-  const { resource } = await deps.fhir.create(event, {
-    idempotent: true,
-    headers: { 'if-none-exist': `${ENTITY_IDENTIFIER_PARAM}=${encodeURIComponent(`${AUDIT_RECORD_SYSTEM}|${job.id}`)}` },
-  });
-  return resource.id;
-}
-
-export function createAuditProcessor(deps: AuditProcessorDeps): Processor<AuditJob> {
+export function createAuditProcessor(deps: AuditRecordingDeps): Processor<AuditJob> {
   return async (job: Job<AuditJob>) => writeAuditEvent(deps, job.data);
 }

@@ -11,7 +11,7 @@
  * the loser of two concurrent dispenses of the last box gets.
  */
 import type { Coding } from 'fhir/r4';
-import type { Problem, ProblemKind } from '../../domain/problem';
+import type { Problem, Refusal } from '../../domain/problem';
 import { parisDateOf } from '../../domain/paris-time';
 import { EXECUTABLE_LINES, type Profession } from '../../domain/professions';
 import { CLOCK_TOLERANCE_MS } from '../intake/date-rules';
@@ -63,7 +63,7 @@ export type ExecutionDecision =
       /** Per item: its line, and for drugs the completeness code the gateway records. */
       items: Array<{ line: LineState; fill?: FillCode }>;
     }
-  | { ok: false; kind: Extract<ProblemKind, 'forbidden' | 'conflict' | 'invalid'>; problems: Problem[] };
+  | Refusal<'forbidden' | 'conflict' | 'invalid'>;
 
 const REFERENCE = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 /** `Type/id` of a literal reference (relative, absolute, or versioned). */

@@ -13,7 +13,7 @@ import { IDNATPS_SYSTEM } from '../../fhir/systems';
 import { AUDIT_RECORD_SYSTEM } from '../../usecases/audit/build-audit-event';
 import { auditDmpPublication, auditQueueOf, newAuditId } from '../../queue/audit/jobs';
 import type { AuditJob } from '../../usecases/audit/audit-job';
-import { writeAuditEvent } from '../../queue/audit/processor';
+import { writeAuditEvent } from '../../usecases/audit/record-audit-event';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
 import { startAuditWorker, type TestAuditWorker } from '../support/audit-worker';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { AuditEvent, Bundle } from 'fhir/r4';
 import { newAuditId } from '../../queue/audit/jobs';
-import { writeAuditEvent } from '../../queue/audit/processor';
+import { writeAuditEvent } from '../../usecases/audit/record-audit-event';
 import { bearerFor } from '../support/auth';
 import { countingFhirClient, type CountingFhirClient } from '../support/counting-fhir-client';
 import { testConfig } from '../support/env';

@@ -9,13 +9,13 @@ import type { MapResult, MappedPayload } from '../../mappers/mapper';
 import { checkPrescriptionRules, toVendorPaths } from '../../rules/intake';
 
 export function mapped(result: MapResult): MappedPayload {
-  if (!result.ok) assert.fail(`expected the payload to map, got ${result.reason}: ${JSON.stringify(result.problems)}`);
+  if (!result.ok) assert.fail(`expected the payload to map, got ${result.kind}: ${JSON.stringify(result.problems)}`);
   return result.value;
 }
 
 export function rejected(result: MapResult, reason: 'malformed' | 'invalid'): Problem[] {
   if (result.ok) assert.fail('expected the payload to be rejected');
-  assert.equal(result.reason, reason, JSON.stringify(result.problems));
+  assert.equal(result.kind, reason, JSON.stringify(result.problems));
   return result.problems;
 }
 

@@ -6,7 +6,7 @@ import type { ActLine, DrugLine } from '../../domain/prescription';
 import type { Problem } from '../../domain/problem';
 import { mapper } from '../../mappers/epu-json';
 import { MAX_REPORTED_PROBLEMS, limitProblems } from '../../mappers/shared/problem-limit';
-import { parseJsonSafely } from '../../mappers/shared/safe-json';
+import { readJson } from '../../mappers/shared/json-reader';
 import type { MapResult } from '../../mappers/mapper';
 import { checkPrescriptionRules } from '../../rules/intake';
 import { mixedAld } from '../fixtures/canonical';
@@ -354,13 +354,13 @@ describe('epu-json: hostile bodies are refused with a readable report (their cos
   });
 });
 
-describe('mappers/shared: parseJsonSafely and limitProblems', () => {
-  test('parseJsonSafely gives the value, or a malformed MapFailure', () => {
-    assert.deepEqual(parseJsonSafely(Buffer.from('{"a":[1,"é"]}')), { ok: true, value: { a: [1, 'é'] } });
-    const failure = parseJsonSafely(Buffer.from('{"a":'));
+describe('mappers/shared: readJson and limitProblems', () => {
+  test('readJson gives the value, or a malformed MapFailure', () => {
+    assert.deepEqual(readJson(Buffer.from('{"a":[1,"é"]}')), { ok: true, value: { a: [1, 'é'] } });
+    const failure = readJson(Buffer.from('{"a":'));
     assert.equal(failure.ok, false);
     if (failure.ok) return;
-    assert.equal(failure.reason, 'malformed');
+    assert.equal(failure.kind, 'malformed');
     assert.match(failure.problems[0]!.message, /line 1, column 6: found end of input/);
     assert.equal(failure.problems[0]!.rule, 'V1');
   });

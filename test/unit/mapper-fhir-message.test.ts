@@ -30,7 +30,7 @@ function rejectedWith(json: Json, expected: { path: string; rule: string }): voi
   const result = mapper.parse(body(json));
   assert.equal(result.ok, false, 'the payload was accepted');
   assert.ok(!result.ok);
-  assert.equal(result.reason, 'invalid');
+  assert.equal(result.kind, 'invalid');
   const found = result.problems.some((p) => p.path === expected.path && p.rule === expected.rule);
   assert.ok(found, `expected ${expected.rule} at ${expected.path}, got ${JSON.stringify(result.problems, null, 1)}`);
 }
@@ -107,7 +107,7 @@ describe('fhir-message mapper: the vendor fixtures', () => {
   test('invalid-missing-message-header is rejected here (V12)', () => {
     const result = mapper.parse(fixture('invalid-missing-message-header.json'));
     assert.ok(!result.ok);
-    assert.equal(result.reason, 'invalid');
+    assert.equal(result.kind, 'invalid');
     assert.deepEqual(result.problems.map((p) => [p.rule, p.path]), [['V12', 'Bundle.entry[0].resource']]);
   });
 
@@ -172,7 +172,7 @@ describe('fhir-message mapper: malformed payloads (V1)', () => {
   const malformed = (bytes: Buffer) => {
     const result = mapper.parse(bytes);
     assert.ok(!result.ok);
-    assert.equal(result.reason, 'malformed');
+    assert.equal(result.kind, 'malformed');
     assert.ok(result.problems.length > 0);
   };
   test('not JSON', () => malformed(Buffer.from('{"resourceType": "Bundle",', 'utf8')));

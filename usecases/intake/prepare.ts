@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Bundle, FhirResource } from 'fhir/r4';
-import type { Problem, ProblemKind } from '../../domain/problem';
+import { rejected, type Outcome, type Problem } from '../../domain/problem';
 import type { Prescription, SourceMap } from '../../domain/prescription';
 import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
 import { buildPrescriptionTransaction } from '../../fhir/build-transaction';
@@ -21,13 +21,12 @@ export interface CheckedPayload {
   payloadSha256: string;
 }
 
-export type IntakeRejection = { ok: false; kind: Extract<ProblemKind, 'malformed' | 'invalid'>; problems: Problem[] };
-export type Checked<T> = { ok: true; value: T } | IntakeRejection;
+export type Checked<T> = Outcome<T, 'malformed' | 'invalid'>;
 
 /** Parse with the vendor's mapper, then apply every business rule; problems name vendor paths. */
 export function checkPayload(body: Buffer, mapper: VendorMapper, now: Date): Checked<CheckedPayload> {
   const mapped = mapper.parse(body);
-  if (!mapped.ok) return { ok: false, kind: mapped.reason, problems: mapped.problems };
+  if (!mapped.ok) return mapped;
   const { prescription, sourceMap } = mapped.value;
   const problems = toVendorPaths(checkPrescriptionRules(prescription, now), sourceMap);
   if (prescription.number !== undefined) {
@@ -40,7 +39,7 @@ export function checkPayload(body: Buffer, mapper: VendorMapper, now: Date): Che
       });
     }
   }
-  if (problems.length > 0) return { ok: false, kind: 'invalid', problems };
+  if (problems.length > 0) return rejected(problems);
   return {
     ok: true,
     value: {
@@ -68,6 +67,6 @@ export function buildTransaction(checked: CheckedPayload, number: string, newUui
     if (!entry.resource) return;
     problems.push(...validateFhirResource(entry.resource, `Bundle.entry[${i}].resource`));
   });
-  if (problems.length > 0) return { ok: false, kind: 'invalid', problems };
+  if (problems.length > 0) return rejected(problems);
   return { ok: true, value: bundle };
 }
