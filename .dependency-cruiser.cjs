@@ -47,7 +47,8 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-only-vocabulary',
-      comment: 'domain/ is the shared vocabulary: it depends on nothing but itself and the fhir/r4 types, so every layer can use it.',
+      comment:
+        'domain/ is the shared vocabulary: it depends on nothing but itself and the fhir/r4 types, so every layer can use it.',
       severity: 'error',
       from: { path: folders('domain') },
       // dev/, test/, bench/, scripts/ and the I/O modules are reported by their own rules.
@@ -63,7 +64,11 @@ module.exports = {
       ['fhir', 'documents', 'mappers'],
       'rules/ (business rules) may import domain/ and profiles/ only, never the FHIR or document code built on it.',
     ),
-    pureLayer('fhir', ['documents', 'mappers'], 'fhir/ (builders and readers) may import domain/, profiles/ and rules/ only.'),
+    pureLayer(
+      'fhir',
+      ['documents', 'mappers'],
+      'fhir/ (builders and readers) may import domain/, profiles/ and rules/ only.',
+    ),
     pureLayer(
       'documents',
       ['mappers'],
@@ -76,14 +81,16 @@ module.exports = {
     ),
     {
       name: 'pure-no-io',
-      comment: 'The pure layers compute and do no I/O: no HTTP, queue, Redis, logger, metrics or FHIR client, no file, socket or process.',
+      comment:
+        'The pure layers compute and do no I/O: no HTTP, queue, Redis, logger, metrics or FHIR client, no file, socket or process.',
       severity: 'error',
       from: { path: folders(...PURE) },
       to: { path: IO },
     },
     {
       name: 'usecases-through-ports',
-      comment: 'Use cases reach the store and the queues through the interfaces of usecases/ports.ts, never the adapters themselves.',
+      comment:
+        'Use cases reach the store and the queues through the interfaces of usecases/ports.ts, never the adapters themselves.',
       severity: 'error',
       from: { path: folders('usecases') },
       to: { path: folders(...EDGES) },
@@ -98,7 +105,8 @@ module.exports = {
     },
     {
       name: 'store-not-to-gateway-or-queue',
-      comment: 'The FHIR store is an adapter below the HTTP layer and the queues: it may not import gateway/ or queue/.',
+      comment:
+        'The FHIR store is an adapter below the HTTP layer and the queues: it may not import gateway/ or queue/.',
       severity: 'error',
       from: { path: folders('store') },
       to: { path: folders('gateway', 'queue') },

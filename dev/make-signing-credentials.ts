@@ -21,14 +21,20 @@ async function stillValid(certPath: string, now: Date): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  if (process.env.NODE_ENV === 'production') throw new Error('development signing credentials are refused in production; set DMP_SIGNING_P12 or DMP_SIGNING_KEY + DMP_SIGNING_CERT');
+  if (process.env.NODE_ENV === 'production')
+    throw new Error(
+      'development signing credentials are refused in production; set DMP_SIGNING_P12 or DMP_SIGNING_KEY + DMP_SIGNING_CERT',
+    );
   const dir = resolve(process.argv[2] ?? '.run/dev-signing');
   const now = new Date();
   if (await stillValid(join(dir, 'org.cert.pem'), now)) {
     process.stdout.write(`development signing certificate kept: ${dir}\n`);
     return;
   }
-  await writeDevelopmentPki(dir, createDevelopmentPki({ now, organisation: 'Ordo Gateway development signature (NOT FOR PRODUCTION)' }));
+  await writeDevelopmentPki(
+    dir,
+    createDevelopmentPki({ now, organisation: 'Ordo Gateway development signature (NOT FOR PRODUCTION)' }),
+  );
   process.stdout.write(`development signing certificate made: ${dir} (throw-away CA, never for production)\n`);
 }
 

@@ -103,9 +103,16 @@ function certificate(options: CertificateOptions): forge.pki.Certificate {
   return cert;
 }
 
-function selfSignedCa(name: string, serial: string, now: Date): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+function selfSignedCa(
+  name: string,
+  serial: string,
+  now: Date,
+): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
   const keys = rsaKeyPair();
-  return { cert: certificate({ subject: name, serial, publicKey: keys.publicKey, selfKey: keys.privateKey, ca: true, now }), key: keys.privateKey };
+  return {
+    cert: certificate({ subject: name, serial, publicKey: keys.publicKey, selfKey: keys.privateKey, ca: true, now }),
+    key: keys.privateKey,
+  };
 }
 
 export function createDevelopmentPki(options: DevelopmentPkiOptions): DevelopmentPki {

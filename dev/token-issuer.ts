@@ -73,9 +73,11 @@ export async function loadOrCreateDevKey(dir = DEV_KEY_DIR): Promise<DevKey> {
   }
   const key = await generateDevKey();
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(file, JSON.stringify(await jose.exportJWK(key.privateKey)), { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
-  });
+  await writeFile(file, JSON.stringify(await jose.exportJWK(key.privateKey)), { mode: 0o600, flag: 'wx' }).catch(
+    async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    },
+  );
   // Another process may have won the race to create the file: always use what is on disk.
   return loadOrCreateDevKey(dir);
 }
@@ -84,7 +86,9 @@ export async function loadOrCreateDevKey(dir = DEV_KEY_DIR): Promise<DevKey> {
 export function pscClaims(identity: DevIdentity, claims: ClaimNames = DEFAULT_CLAIMS): JWTPayload {
   const payload: JWTPayload = { [claims.role]: identity.role };
   // Staff without an RPPS (auditors, operators) get a structure-based idNatPs: "3" + FINESS + "/" + local id.
-  const nationalId = identity.rpps ? idNatPsFromRpps(identity.rpps) : `3${identity.organization?.finess ?? '999999999'}/${identity.role.toUpperCase()}`;
+  const nationalId = identity.rpps
+    ? idNatPsFromRpps(identity.rpps)
+    : `3${identity.organization?.finess ?? '999999999'}/${identity.role.toUpperCase()}`;
   payload[claims.nationalId] = nationalId;
   payload.preferred_username = nationalId;
   if (identity.profession) {
@@ -126,7 +130,8 @@ export interface SignOptions {
 
 export async function signDevToken(key: DevKey, identity: DevIdentity, options: SignOptions): Promise<string> {
   const iat = Math.floor((options.issuedAt ?? new Date()).getTime() / 1000);
-  const subject = options.subject ?? `f:${randomUUID()}:${identity.rpps ? idNatPsFromRpps(identity.rpps) : identity.role}`;
+  const subject =
+    options.subject ?? `f:${randomUUID()}:${identity.rpps ? idNatPsFromRpps(identity.rpps) : identity.role}`;
   return new jose.SignJWT(pscClaims(identity, options.claimNames))
     .setProtectedHeader({ alg: DEV_ISSUER_ALG, kid: key.kid, typ: 'JWT' })
     .setIssuer(options.issuer)
@@ -167,7 +172,13 @@ export async function startDevIssuer(key: DevKey, port = 0, host = '127.0.0.1'):
     }
     if (req.method === 'GET' && url === '/.well-known/openid-configuration') {
       res.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
-      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}${JWKS_PATH}`, id_token_signing_alg_values_supported: [DEV_ISSUER_ALG] }));
+      res.end(
+        JSON.stringify({
+          issuer,
+          jwks_uri: `${issuer}${JWKS_PATH}`,
+          id_token_signing_alg_values_supported: [DEV_ISSUER_ALG],
+        }),
+      );
       return;
     }
     res.writeHead(404).end();

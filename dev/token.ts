@@ -9,7 +9,14 @@
  */
 import { parseArgs } from 'node:util';
 import { isValidAmNumber, isValidRpps } from '../domain/identifiers';
-import { devIssuerSettings, loadOrCreateDevKey, ProductionRefusal, refuseInProduction, signDevToken, type DevIdentity } from './token-issuer';
+import {
+  devIssuerSettings,
+  loadOrCreateDevKey,
+  ProductionRefusal,
+  refuseInProduction,
+  signDevToken,
+  type DevIdentity,
+} from './token-issuer';
 import { isRole, ROLES } from '../domain/principal';
 import { isProfession, PROFESSIONS } from '../domain/professions';
 
@@ -17,12 +24,21 @@ const USAGE = `usage: npm run --silent token -- --role <${ROLES.join('|')}> [--p
 
 class UsageError extends Error {}
 
-function identityFrom(values: { role?: string; profession?: string; rpps?: string; finess?: string; am?: string }): DevIdentity {
+function identityFrom(values: {
+  role?: string;
+  profession?: string;
+  rpps?: string;
+  finess?: string;
+  am?: string;
+}): DevIdentity {
   const { role, profession, rpps, finess, am } = values;
   if (!isRole(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-  if (profession !== undefined && !isProfession(profession)) throw new UsageError(`--profession must be one of ${PROFESSIONS.join(', ')}`);
-  if ((role === 'prescriber' || role === 'dispenser') && (!profession || !rpps)) throw new UsageError(`a ${role} needs --profession and --rpps`);
-  if (rpps !== undefined && !isValidRpps(rpps)) throw new UsageError('--rpps must be 11 digits with a valid Luhn key (test range: 999…)');
+  if (profession !== undefined && !isProfession(profession))
+    throw new UsageError(`--profession must be one of ${PROFESSIONS.join(', ')}`);
+  if ((role === 'prescriber' || role === 'dispenser') && (!profession || !rpps))
+    throw new UsageError(`a ${role} needs --profession and --rpps`);
+  if (rpps !== undefined && !isValidRpps(rpps))
+    throw new UsageError('--rpps must be 11 digits with a valid Luhn key (test range: 999…)');
   if (finess !== undefined && !/^[0-9AB]{9}$/.test(finess)) throw new UsageError('--finess must be 9 characters');
   if (am !== undefined && !isValidAmNumber(am)) throw new UsageError('--am must be 9 digits');
   return {
@@ -52,7 +68,8 @@ async function main(): Promise<void> {
     return;
   }
   const ttl = Number(values.ttl);
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new UsageError('--ttl must be a number of seconds from 1 to 86400');
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400)
+    throw new UsageError('--ttl must be a number of seconds from 1 to 86400');
   const identity = identityFrom(values);
   const { issuer, audience } = devIssuerSettings();
   const token = await signDevToken(await loadOrCreateDevKey(), identity, { issuer, audience, ttlSeconds: ttl });

@@ -68,7 +68,10 @@ export function renderOrdonnancePdf(p: Prescription, number: string, opts: Ordon
     })),
     { block: { kind: 'signature' }, height: SIGNATURE.height + 10, keepWithNext: false, repeatAbove: [] },
   ];
-  const pages = paginate(entries, { firstPageHeight: BODY_BOTTOM - bodyTop, otherPagesHeight: BODY_BOTTOM - continuationTop });
+  const pages = paginate(entries, {
+    firstPageHeight: BODY_BOTTOM - bodyTop,
+    otherPagesHeight: BODY_BOTTOM - continuationTop,
+  });
 
   pages.forEach((placed, index) => {
     if (index > 0) doc.addPage();
@@ -120,8 +123,10 @@ function blockHeight(doc: Doc, block: BodyBlock): number {
   switch (block.kind) {
     case 'line':
       return (
-        block.paragraphs.reduce((sum, para) => sum + measure(doc, para.text, paragraphBox(para.style)) + SPACING.paragraph, 0) +
-        SPACING.afterLine
+        block.paragraphs.reduce(
+          (sum, para) => sum + measure(doc, para.text, paragraphBox(para.style)) + SPACING.paragraph,
+          0,
+        ) + SPACING.afterLine
       );
     case 'heading':
       return SPACING.beforeHeading + measure(doc, block.text, HEADING_BOX) + 2 + SPACING.afterHeading;
@@ -143,7 +148,10 @@ function drawBlock(doc: Doc, block: BodyBlock, top: number): void {
     case 'line': {
       let y = top;
       for (const para of block.paragraphs) {
-        y += drawText(doc, para.text, x + PARAGRAPH_BOX[para.style].indent, y, { ...paragraphBox(para.style), maxHeight: room(y) });
+        y += drawText(doc, para.text, x + PARAGRAPH_BOX[para.style].indent, y, {
+          ...paragraphBox(para.style),
+          maxHeight: room(y),
+        });
         y += SPACING.paragraph;
       }
       return;
@@ -168,5 +176,8 @@ function drawBlock(doc: Doc, block: BodyBlock, top: number): void {
 function drawZoneTitle(doc: Doc, text: string, top: number): void {
   const height = zoneTitleHeight(doc, text);
   doc.save().rect(MARGIN.left, top, CONTENT_WIDTH, height).fill(COLOR.zoneFill).restore();
-  drawText(doc, text, MARGIN.left + SPACING.zonePadding, top + SPACING.zonePadding, { ...ZONE_BOX, maxHeight: room(top) });
+  drawText(doc, text, MARGIN.left + SPACING.zonePadding, top + SPACING.zonePadding, {
+    ...ZONE_BOX,
+    maxHeight: room(top),
+  });
 }

@@ -14,7 +14,8 @@ export interface DocumentKind {
 }
 
 /** The printable ordonnance around a QR image already rendered (the DMP worker embeds the same image). Its creation date is the prescription's. */
-export const ordonnancePdfWith = ({ prescription, number }: StoredPrescription, qr: Buffer): Promise<Buffer> => renderOrdonnancePdf(prescription, number, { qrPng: qr });
+export const ordonnancePdfWith = ({ prescription, number }: StoredPrescription, qr: Buffer): Promise<Buffer> =>
+  renderOrdonnancePdf(prescription, number, { qrPng: qr });
 
 export const DOCUMENT_KINDS: Readonly<Record<string, DocumentKind>> = {
   'qr.png': { contentType: 'image/png', render: ({ prescription, number }) => qrPng(prescription, number) },
@@ -29,6 +30,7 @@ export const DOCUMENT_KINDS: Readonly<Record<string, DocumentKind>> = {
 export function storedPrescriptionOf(found: StoredPrescriptionBundle): StoredPrescription {
   const resources = (found.bundle.entry ?? []).map((e) => e.resource).filter((r): r is FhirResource => r !== undefined);
   const read = readPrescription(resources, resolverFor(found.bundle.entry ?? []));
-  if (!read.ok) throw new Error(`stored prescription cannot be read: ${read.problems.map((p) => p.message).join('; ')}`);
+  if (!read.ok)
+    throw new Error(`stored prescription cannot be read: ${read.problems.map((p) => p.message).join('; ')}`);
   return read.value;
 }

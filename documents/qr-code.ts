@@ -80,7 +80,14 @@ export async function qrPng(p: Prescription, number: string): Promise<Buffer> {
     }
     for (let y = 1; y < PNG_PIXELS_PER_MODULE; y++) pixels.copy(pixels, top + y * side, top, top + side);
   }
-  const image = new PNG({ width: side, height: side, colorType: 0, inputColorType: 0, inputHasAlpha: false, bitDepth: 8 });
+  const image = new PNG({
+    width: side,
+    height: side,
+    colorType: 0,
+    inputColorType: 0,
+    inputHasAlpha: false,
+    bitDepth: 8,
+  });
   image.data = pixels;
   return PNG.sync.write(image, { colorType: 0, inputColorType: 0, inputHasAlpha: false, filterType: 2 });
 }
@@ -113,7 +120,9 @@ export function parseQrPayload(text: string): Outcome<ScannedCode> {
     const number = normalizePrescriptionNumber(trimmed);
     if (isWellFormedNumber(number)) return ok({ source: 'number', number });
     return rejected([
-      problem('the scanned text is neither the JSON content of an e-prescription QR code nor an 18-character prescription number'),
+      problem(
+        'the scanned text is neither the JSON content of an e-prescription QR code nor an 18-character prescription number',
+      ),
     ]);
   }
   let json: unknown;
@@ -147,7 +156,8 @@ function readQrJson(json: unknown): Outcome<ScannedCode> {
     }
     // Names are padded with spaces to a fixed width: the padding is not part of the name.
     const cleaned = value.trim();
-    if (!rule.test(cleaned)) problems.push(problem(`${path.join('.')} should be ${expected}, got "${cleaned}"`, pointer));
+    if (!rule.test(cleaned))
+      problems.push(problem(`${path.join('.')} should be ${expected}, got "${cleaned}"`, pointer));
     return cleaned;
   };
   const optionalText = (path: string[], rule: RegExp, expected: string): string | undefined =>

@@ -23,7 +23,8 @@ const CONFUSABLE_LETTERS: Readonly<Record<string, string>> = { O: '0', I: '1', L
 const lettersOutsideAlphabet = (normalized: string): string[] =>
   [...new Set([...normalized].filter((c) => c in CONFUSABLE_LETTERS))].sort();
 
-const crockfordReading = (normalized: string): string => [...normalized].map((c) => CONFUSABLE_LETTERS[c] ?? c).join('');
+const crockfordReading = (normalized: string): string =>
+  [...normalized].map((c) => CONFUSABLE_LETTERS[c] ?? c).join('');
 
 /**
  * The problem to answer (400) for a well-formed number that matched no prescription, or undefined
@@ -35,7 +36,9 @@ export function unknownNumberHint(normalized: string): Problem | undefined {
   if (confusable.length > 0) {
     const reading = crockfordReading(normalized);
     if (!usesGatewayAlphabet(reading) || !hasValidCheckCharacter(reading)) return undefined;
-    const pairs = confusable.map((c) => `${c} for ${CONFUSABLE_LETTERS[c] === 'V' ? 'V' : `the digit ${CONFUSABLE_LETTERS[c]}`}`);
+    const pairs = confusable.map(
+      (c) => `${c} for ${CONFUSABLE_LETTERS[c] === 'V' ? 'V' : `the digit ${CONFUSABLE_LETTERS[c]}`}`,
+    );
     return {
       code: 'value',
       message:

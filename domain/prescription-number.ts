@@ -97,7 +97,6 @@ export const isWellFormedNumber = (normalized: string): boolean => VENDOR_NUMBER
 export const usesGatewayAlphabet = (normalized: string): boolean =>
   normalized.length === NUMBER_LENGTH && [...normalized].every((c) => VALUE_OF.has(c));
 
-
 /**
  * The one reader of a number someone typed, scanned or put in a URL: normalised (case, spaces,
  * dashes), or a problem saying what is wrong with its shape. `path` locates it in a payload.
@@ -110,7 +109,9 @@ export function readPrescriptionNumber(raw: string, path?: string): Outcome<stri
     outside.length > 0
       ? `it contains ${outside.map((c) => `'${c}'`).join(', ')}; only 0-9 and A-Z are used (spaces and dashes are ignored)`
       : `it has ${number.length} characters where ${NUMBER_LENGTH} are expected`;
-  return rejected([{ code: 'value', message: `"${raw}" is not a prescription number: ${why}`, ...(path ? { path } : {}) }]);
+  return rejected([
+    { code: 'value', message: `"${raw}" is not a prescription number: ${why}`, ...(path ? { path } : {}) },
+  ]);
 }
 
 /** A number as it appears in a URL path segment (percent-encoded). */

@@ -35,7 +35,6 @@ export function toOperationOutcome(problems: readonly Problem[]): OperationOutco
   };
 }
 
-
 /**
  * What went wrong, for whoever must react to it:
  *  - the caller's input: malformed (unreadable), invalid (readable, but breaks a rule),
@@ -92,7 +91,10 @@ export type Outcome<T, K extends ProblemKind = ProblemKind> = { ok: true; value:
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
 
 /** A refusal; `invalid` (the input breaks a rule) unless said otherwise. */
-export const rejected = <K extends ProblemKind = 'invalid'>(problems: Problem[], kind: K = 'invalid' as K): Refusal<K> => ({ ok: false, kind, problems });
+export const rejected = <K extends ProblemKind = 'invalid'>(
+  problems: Problem[],
+  kind: K = 'invalid' as K,
+): Refusal<K> => ({ ok: false, kind, problems });
 
 /** The value of an Outcome, or its refusal thrown (as `kind` when the caller knows better, e.g. a body that is not JSON is malformed). */
 export function unwrap<T>(outcome: Outcome<T>, kind?: ProblemKind): T {

@@ -39,7 +39,8 @@ export type Profession = keyof typeof PROFESSION_TABLE;
 
 export const PROFESSIONS = Object.keys(PROFESSION_TABLE) as readonly Profession[];
 
-export const isProfession = (value: unknown): value is Profession => typeof value === 'string' && Object.hasOwn(PROFESSION_TABLE, value);
+export const isProfession = (value: unknown): value is Profession =>
+  typeof value === 'string' && Object.hasOwn(PROFESSION_TABLE, value);
 
 const profileOf = (profession: Profession): ProfessionProfile => PROFESSION_TABLE[profession];
 
@@ -47,7 +48,9 @@ const profileOf = (profession: Profession): ProfessionProfile => PROFESSION_TABL
 export const PRESCRIBING_PROFESSIONS: readonly Profession[] = PROFESSIONS.filter((p) => profileOf(p).prescribes);
 
 /** Professions that dispense or execute a prescription (each only its line kinds). */
-export const DISPENSING_PROFESSIONS: readonly Profession[] = PROFESSIONS.filter((p) => profileOf(p).executes.length > 0);
+export const DISPENSING_PROFESSIONS: readonly Profession[] = PROFESSIONS.filter(
+  (p) => profileOf(p).executes.length > 0,
+);
 
 /** Which professions record the dispensing / execution of which line kinds. */
 export const EXECUTABLE_LINES: Readonly<Record<Profession, readonly LineKind[]>> = Object.fromEntries(

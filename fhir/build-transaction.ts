@@ -155,7 +155,13 @@ export function buildPrescriptionTransaction(p: Prescription, opts: TransactionO
     entry(prescriberUrl, practitionerResource(p.prescriber), searchToken(RPPS_SYSTEM, p.prescriber.rpps)),
   ];
   if (p.replacedPrescriber && replacedUrl) {
-    entries.push(entry(replacedUrl, practitionerResource(p.replacedPrescriber), searchToken(RPPS_SYSTEM, p.replacedPrescriber.rpps)));
+    entries.push(
+      entry(
+        replacedUrl,
+        practitionerResource(p.replacedPrescriber),
+        searchToken(RPPS_SYSTEM, p.replacedPrescriber.rpps),
+      ),
+    );
   }
   entries.push(entry(organizationUrl, organizationResource(p.organization), organizationCondition(p.organization)));
   entries.push(
@@ -182,7 +188,8 @@ export function buildPrescriptionTransaction(p: Prescription, opts: TransactionO
 }
 
 /** Value of the header's identifier in MESSAGE_CONTENT_SYSTEM: the message key and the payload's hash. */
-export const messageContentKey = (opts: Pick<TransactionOptions, 'messageKey' | 'payloadSha256'>): string => `${opts.messageKey}#${opts.payloadSha256}`;
+export const messageContentKey = (opts: Pick<TransactionOptions, 'messageKey' | 'payloadSha256'>): string =>
+  `${opts.messageKey}#${opts.payloadSha256}`;
 
 /** Value of a request's identifier in MESSAGE_LINE_SYSTEM: "<messageKey>:<line number from 1>". */
 export const lineIdentifierValue = (messageKey: string, lineIndex: number): string => `${messageKey}:${lineIndex + 1}`;
@@ -266,7 +273,11 @@ function organizationResource(o: Organization): FhirOrganization {
     name: o.name,
     ...(o.phone !== undefined ? { telecom: [{ system: 'phone', value: o.phone }] } : {}),
     ...(o.address
-      ? { address: [{ line: [...o.address.lines], postalCode: o.address.postalCode, city: o.address.city, country: 'FR' }] }
+      ? {
+          address: [
+            { line: [...o.address.lines], postalCode: o.address.postalCode, city: o.address.city, country: 'FR' },
+          ],
+        }
       : {}),
   };
 }
@@ -280,7 +291,12 @@ interface HeaderLinks {
   lineUrls: string[];
 }
 
-function requestGroupResource(p: Prescription, opts: TransactionOptions, common: RequestCommon, links: HeaderLinks): RequestGroup {
+function requestGroupResource(
+  p: Prescription,
+  opts: TransactionOptions,
+  common: RequestCommon,
+  links: HeaderLinks,
+): RequestGroup {
   const extension: Extension[] = [
     { url: EXTENSIONS.prescriberOrganization, valueReference: { reference: links.organizationUrl } },
   ];
@@ -332,7 +348,10 @@ function consentResource(
     patient: { reference: patientUrl },
     dateTime: informedOn,
     policyRule: { coding: [{ system: CONSENT_TOPIC_SYSTEM, code: topic }] },
-    provision: { type: optOut ? 'deny' : 'permit', data: [{ meaning: 'related', reference: { reference: requestGroupUrl } }] },
+    provision: {
+      type: optOut ? 'deny' : 'permit',
+      data: [{ meaning: 'related', reference: { reference: requestGroupUrl } }],
+    },
   };
 }
 
@@ -423,7 +442,9 @@ function dosageOf(posology: DrugLine['posology']): Dosage | undefined {
   const dosage: Dosage = {
     ...optional('text', posology.text),
     ...(Object.keys(repeat).length > 0 ? { timing: { repeat } } : {}),
-    ...(hasDose ? { doseAndRate: [{ doseQuantity: { ...optional('value', s?.dosePerIntake), ...optional('unit', s?.unit) } }] } : {}),
+    ...(hasDose
+      ? { doseAndRate: [{ doseQuantity: { ...optional('value', s?.dosePerIntake), ...optional('unit', s?.unit) } }] }
+      : {}),
   };
   return Object.keys(dosage).length > 0 ? dosage : undefined;
 }
@@ -432,7 +453,8 @@ function dosageOf(posology: DrugLine['posology']): Dosage | undefined {
 function substitutionOf(line: DrugLine): Pick<MedicationRequest, 'substitution'> {
   const reason = line.nonSubstitutionReason;
   if (!line.nonSubstitutable && !reason) return {};
-  const reasonCoding = reason?.code !== undefined ? [{ system: NON_SUBSTITUTION_REASON_SYSTEM, code: reason.code }] : [];
+  const reasonCoding =
+    reason?.code !== undefined ? [{ system: NON_SUBSTITUTION_REASON_SYSTEM, code: reason.code }] : [];
   return {
     substitution: {
       allowedBoolean: !line.nonSubstitutable,
@@ -491,7 +513,13 @@ function actRequest(line: ActLine, index: number, common: RequestCommon): Servic
     ...(timing ? { occurrenceTiming: timing } : {}),
     authoredOn: common.authoredOn,
     requester: common.requester,
-    ...(line.atHome ? { locationCode: [{ coding: [{ system: ROLE_CODE_SYSTEM, code: AT_HOME_ROLE_CODE, display: "patient's residence" }] }] } : {}),
+    ...(line.atHome
+      ? {
+          locationCode: [
+            { coding: [{ system: ROLE_CODE_SYSTEM, code: AT_HOME_ROLE_CODE, display: "patient's residence" }] },
+          ],
+        }
+      : {}),
   };
 }
 

@@ -105,8 +105,11 @@ function validateInto(resource: unknown, basePath: string | undefined, problems:
   }
   const { resourceType } = resource as { resourceType?: unknown };
   if (typeof resourceType !== 'string' || !RESOURCE_TYPES.has(resourceType)) {
-    const what = typeof resourceType === 'string' ? `'${resourceType}' is not a FHIR R4 resource type` : 'resourceType is missing';
-    problems.push(schemaProblem('structure', what, basePath === undefined ? 'resourceType' : `${basePath}.resourceType`));
+    const what =
+      typeof resourceType === 'string' ? `'${resourceType}' is not a FHIR R4 resource type` : 'resourceType is missing';
+    problems.push(
+      schemaProblem('structure', what, basePath === undefined ? 'resourceType' : `${basePath}.resourceType`),
+    );
     return;
   }
   const base = basePath ?? resourceType;
@@ -136,7 +139,8 @@ function nestedResources(resource: Record<string, unknown>, base: string): Array
     resource.entry.forEach((entry: { resource?: unknown; response?: { outcome?: unknown } } | null, i) => {
       if (entry === null || typeof entry !== 'object') return;
       if (entry.resource !== undefined) nested.push([entry.resource, `${base}.entry[${i}].resource`]);
-      const outcome = entry.response !== null && typeof entry.response === 'object' ? entry.response.outcome : undefined;
+      const outcome =
+        entry.response !== null && typeof entry.response === 'object' ? entry.response.outcome : undefined;
       if (outcome !== undefined) nested.push([outcome, `${base}.entry[${i}].response.outcome`]);
     });
   }
@@ -206,7 +210,11 @@ function problemOf(error: ErrorObject, base: string): Problem {
       return schemaProblem('value', `${shown(error.data)} is not one of ${allowed}`, at);
     }
     case 'const':
-      return schemaProblem('value', `${element} must be ${shown((error.params as { allowedValue: unknown }).allowedValue)}`, at);
+      return schemaProblem(
+        'value',
+        `${element} must be ${shown((error.params as { allowedValue: unknown }).allowedValue)}`,
+        at,
+      );
     default:
       return schemaProblem('structure', `${element} ${error.message ?? 'does not match the FHIR R4 schema'}`, at);
   }

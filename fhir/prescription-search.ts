@@ -22,10 +22,17 @@ export interface PrescriptionSearchOptions {
   records?: boolean;
 }
 
-const RECORD_REVINCLUDES = ['MedicationDispense:ordo-prescription', 'SupplyDelivery:ordo-prescription', 'Procedure:ordo-prescription'];
+const RECORD_REVINCLUDES = [
+  'MedicationDispense:ordo-prescription',
+  'SupplyDelivery:ordo-prescription',
+  'Procedure:ordo-prescription',
+];
 
 /** The query parameters that return a prescription and everything it references in one search. */
-export function prescriptionSearchParams(number: string, { records = true }: PrescriptionSearchOptions = {}): Record<string, string | string[]> {
+export function prescriptionSearchParams(
+  number: string,
+  { records = true }: PrescriptionSearchOptions = {},
+): Record<string, string | string[]> {
   return {
     'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`,
     _include: [
@@ -48,7 +55,11 @@ export const matchedHeaders = (bundle: Bundle<FhirResource>): RequestGroup[] =>
     .map((e) => e.resource as RequestGroup);
 
 /** Token search of one header by its message key (the vendor message it was made from). */
-export const messageKeyToken = (messageKey: string): Record<string, string> => ({ identifier: `${MESSAGE_ID_SYSTEM}|${messageKey}` });
+export const messageKeyToken = (messageKey: string): Record<string, string> => ({
+  identifier: `${MESSAGE_ID_SYSTEM}|${messageKey}`,
+});
 
 /** Token search of one header by its number. */
-export const numberToken = (number: string): Record<string, string> => ({ 'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}` });
+export const numberToken = (number: string): Record<string, string> => ({
+  'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`,
+});

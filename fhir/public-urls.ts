@@ -41,7 +41,11 @@ export function rewriterFor(storeBase: string, publicBase: string): (url: string
  * A Bundle of the store (search result, page) as the gateway passes it on: links under
  * `publicBase`, each entry's fullUrl the public one (rewritten when the entry has no stored resource).
  */
-export function rewriteBundle(bundle: Bundle<FhirResource>, storeBase: string, publicBase: string): Bundle<FhirResource> {
+export function rewriteBundle(
+  bundle: Bundle<FhirResource>,
+  storeBase: string,
+  publicBase: string,
+): Bundle<FhirResource> {
   const rewrite = rewriterFor(storeBase, publicBase);
   const entryOf = (e: BundleEntry<FhirResource>): BundleEntry<FhirResource> => {
     const fullUrl = publicFullUrl(publicBase, e.resource) ?? (e.fullUrl !== undefined ? rewrite(e.fullUrl) : undefined);

@@ -129,11 +129,14 @@ export function readPrescription(resources: readonly FhirResource[], resolve: Re
   const organizationRef = extensionsOf(group, EXTENSIONS.prescriberOrganization)[0]?.ext.valueReference?.reference;
   const organization = follow('Organization', organizationRef, 'RequestGroup.extension(prescriber-organization)');
   const locumRef = extensionsOf(group, EXTENSIONS.locumFor)[0]?.ext.valueReference?.reference;
-  const replaced = locumRef !== undefined ? follow('Practitioner', locumRef, 'RequestGroup.extension(locum-for)') : undefined;
+  const replaced =
+    locumRef !== undefined ? follow('Practitioner', locumRef, 'RequestGroup.extension(locum-for)') : undefined;
 
   // Only the choices about this prescription: a search may bring the patient's other Consents along.
   const aboutThisGroup = (c: Consent): boolean =>
-    (c.provision?.data ?? []).some((d) => d.reference.reference !== undefined && resolve(d.reference.reference) === group);
+    (c.provision?.data ?? []).some(
+      (d) => d.reference.reference !== undefined && resolve(d.reference.reference) === group,
+    );
   const consents = resources.filter((r): r is Consent => r.resourceType === 'Consent' && aboutThisGroup(r));
   const dispensingConsent = consents.find((c) => consentTopic(c) === CONSENT_TOPICS.dispensingView);
   if (!dispensingConsent) missing(`the ${CONSENT_TOPICS.dispensingView} Consent`, 'Consent');
@@ -151,7 +154,15 @@ export function readPrescription(resources: readonly FhirResource[], resolve: Re
     lineRequests.push({ resourceType: request.resourceType, ...(request.id !== undefined ? { id: request.id } : {}) });
   });
 
-  if (problems.length > 0 || !parsedKey || number === undefined || !patient || !prescriber || !organization || !dispensingConsent) {
+  if (
+    problems.length > 0 ||
+    !parsedKey ||
+    number === undefined ||
+    !patient ||
+    !prescriber ||
+    !organization ||
+    !dispensingConsent
+  ) {
     return rejected(problems);
   }
   const software = readSoftware(group);
@@ -165,7 +176,8 @@ export function readPrescription(resources: readonly FhirResource[], resolve: Re
     ...(replaced ? { replacedPrescriber: practitionerIdentity(readPractitioner(replaced, '').value) } : {}),
     organization: readOrganization(organization, '').value,
     patient: readPatient(patient, '').value,
-    consent: readConsentChoices({ resource: dispensingConsent, at: '' }, dmpConsent && { resource: dmpConsent, at: '' }).value,
+    consent: readConsentChoices({ resource: dispensingConsent, at: '' }, dmpConsent && { resource: dmpConsent, at: '' })
+      .value,
     context: readContext([{ resource: group, at: '' }]).value,
     lines,
     ...(software ? { software } : {}),
@@ -207,7 +219,11 @@ const isRequest = (r: FhirResource): r is RequestResource =>
   r.resourceType === 'MedicationRequest' || r.resourceType === 'DeviceRequest' || r.resourceType === 'ServiceRequest';
 
 /** A replaced practitioner is an identity only: their specialty is not part of the prescription. */
-export const practitionerIdentity = ({ rpps, family, given }: Prescriber): PractitionerIdentity => ({ rpps, family, given });
+export const practitionerIdentity = ({ rpps, family, given }: Prescriber): PractitionerIdentity => ({
+  rpps,
+  family,
+  given,
+});
 
 function readSoftware(group: RequestGroup): Prescription['software'] | undefined {
   const parts = extensionsOf(group, EXTENSIONS.sourceSoftware)[0]?.ext.extension;
@@ -221,9 +237,14 @@ function readSoftware(group: RequestGroup): Prescription['software'] | undefined
 // People, organisation, consents, context
 
 export function readPatient(patient: FhirPatient, at: string): Read<Patient> {
-  const insIndex = (patient.identifier ?? []).findIndex((i) => i.system !== undefined && INS_SYSTEM_VALUES.includes(i.system));
+  const insIndex = (patient.identifier ?? []).findIndex(
+    (i) => i.system !== undefined && INS_SYSTEM_VALUES.includes(i.system),
+  );
   const ins = patient.identifier?.[insIndex];
-  const nameIndex = Math.max(0, (patient.name ?? []).findIndex((n) => n.use === 'official'));
+  const nameIndex = Math.max(
+    0,
+    (patient.name ?? []).findIndex((n) => n.use === 'official'),
+  );
   const name = patient.name?.[nameIndex];
   const insAt = insIndex >= 0 ? `${at}.identifier[${insIndex}]` : `${at}.identifier`;
   return {
@@ -253,7 +274,8 @@ export function readPractitioner(practitioner: Practitioner, at: string): Read<P
   const rppsIndex = identifiers.findIndex((i) => i.system === RPPS_SYSTEM);
   const idNatPsIndex = identifiers.findIndex((i) => i.system === IDNATPS_SYSTEM);
   const fromIdNatPs = identifiers[idNatPsIndex]?.value;
-  const rpps = identifiers[rppsIndex]?.value ?? (fromIdNatPs?.startsWith('8') ? fromIdNatPs.slice(1) : fromIdNatPs) ?? '';
+  const rpps =
+    identifiers[rppsIndex]?.value ?? (fromIdNatPs?.startsWith('8') ? fromIdNatPs.slice(1) : fromIdNatPs) ?? '';
   const usedIndex = rppsIndex >= 0 ? rppsIndex : idNatPsIndex;
   const name = practitioner.name?.[0];
   const specialty = practitioner.qualification?.[0]?.code.text;
@@ -283,13 +305,16 @@ export function readOrganization(organization: FhirOrganization, at: string): Re
   const address = organization.address?.[0];
   const phoneIndex = (organization.telecom ?? []).findIndex((t) => t.system === 'phone');
   const phone = organization.telecom?.[phoneIndex]?.value;
-  const identifierPath = (index: number): string => (index >= 0 ? `${at}.identifier[${index}].value` : `${at}.identifier`);
+  const identifierPath = (index: number): string =>
+    index >= 0 ? `${at}.identifier[${index}].value` : `${at}.identifier`;
   return {
     value: {
       name: organization.name ?? '',
       ...(amNumber !== undefined ? { amNumber } : {}),
       ...(finess !== undefined ? { finess } : {}),
-      ...(address ? { address: { lines: address.line ?? [], postalCode: address.postalCode ?? '', city: address.city ?? '' } } : {}),
+      ...(address
+        ? { address: { lines: address.line ?? [], postalCode: address.postalCode ?? '', city: address.city ?? '' } }
+        : {}),
       ...(phone !== undefined ? { phone } : {}),
     },
     paths: () => [
@@ -342,7 +367,9 @@ export function extensionsOf(resource: DomainResource, url: string): Array<{ ext
 }
 
 /** Prescription-level flags: the union over the resources that carry them (vendors §4.4). */
-export function readContext(carriers: ReadonlyArray<{ resource: DomainResource; at: string }>): Read<PrescriptionContext> {
+export function readContext(
+  carriers: ReadonlyArray<{ resource: DomainResource; at: string }>,
+): Read<PrescriptionContext> {
   const firstAt = carriers[0]?.at ?? '';
   // Where each context code (and the work-accident date) is first found: FHIRPath of its extension.
   const found = new Map<string, string>();
@@ -357,7 +384,8 @@ export function readContext(carriers: ReadonlyArray<{ resource: DomainResource; 
       workAccidentDate = { value: date.ext.valueDate, at: `${at}.extension[${date.index}].valueDate` };
     }
   }
-  const flagPath = (code: string): string => found.get(code) ?? `${firstAt}.extension('${EXTENSIONS.prescriptionContext}')`;
+  const flagPath = (code: string): string =>
+    found.get(code) ?? `${firstAt}.extension('${EXTENSIONS.prescriptionContext}')`;
   return {
     value: {
       ald: found.has(CONTEXT_CODES.ald),
@@ -372,7 +400,9 @@ export function readContext(carriers: ReadonlyArray<{ resource: DomainResource; 
       ['/prevention', flagPath(CONTEXT_CODES.prevention)],
       [
         '/workAccidentDate',
-        workAccidentDate?.at ?? found.get(CONTEXT_CODES.workAccident) ?? `${firstAt}.extension('${EXTENSIONS.workAccidentDate}')`,
+        workAccidentDate?.at ??
+          found.get(CONTEXT_CODES.workAccident) ??
+          `${firstAt}.extension('${EXTENSIONS.workAccidentDate}')`,
       ],
     ],
   };
@@ -434,7 +464,8 @@ export function readDrugLine(request: MedicationRequest, at: string): Read<DrugL
   const substitution = readSubstitution(request);
   const offLabel = extensionsOf(request, EXTENSIONS.offLabel)[0];
   const dosageAt = `${at}.dosageInstruction[0]`;
-  const codePath = (index: number): string => (index >= 0 ? `${at}.medicationCodeableConcept.coding[${index}].code` : `${at}.medicationCodeableConcept.coding`);
+  const codePath = (index: number): string =>
+    index >= 0 ? `${at}.medicationCodeableConcept.coding[${index}].code` : `${at}.medicationCodeableConcept.coding`;
   return {
     value: {
       kind: 'drug',
@@ -442,7 +473,9 @@ export function readDrugLine(request: MedicationRequest, at: string): Read<DrugL
       ...(cis !== undefined ? { cis } : {}),
       ...(concept?.text !== undefined ? { label: concept.text } : {}),
       posology: { ...(dosage?.text !== undefined ? { text: dosage.text } : {}), ...(structured ? { structured } : {}) },
-      ...(request.dispenseRequest?.quantity?.value !== undefined ? { quantity: request.dispenseRequest.quantity.value } : {}),
+      ...(request.dispenseRequest?.quantity?.value !== undefined
+        ? { quantity: request.dispenseRequest.quantity.value }
+        : {}),
       renewals: request.dispenseRequest?.numberOfRepeatsAllowed ?? 0,
       nonSubstitutable: substitution.nonSubstitutable,
       ...(substitution.reason ? { nonSubstitutionReason: substitution.reason } : {}),
@@ -475,7 +508,9 @@ export function readDrugLine(request: MedicationRequest, at: string): Read<DrugL
 /** Forbidden by allowedBoolean false or by allowedCodeableConcept N (v3-substanceAdminSubstitution), vendors §4.3. */
 export const isSubstitutionForbidden = (substitution: MedicationRequest['substitution']): boolean =>
   substitution?.allowedBoolean === false ||
-  (substitution?.allowedCodeableConcept?.coding ?? []).some((c) => c.system === SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM && c.code === 'N');
+  (substitution?.allowedCodeableConcept?.coding ?? []).some(
+    (c) => c.system === SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM && c.code === 'N',
+  );
 
 function readSubstitution(request: MedicationRequest) {
   const substitution = request.substitution;
@@ -483,13 +518,20 @@ function readSubstitution(request: MedicationRequest) {
   const ourIndex = codingIndex(reason, NON_SUBSTITUTION_REASON_SYSTEM);
   const code = reason?.coding?.[ourIndex]?.code;
   // A reason coded in another system still is a reason: keep its words as the text.
-  const otherCoding = reason?.coding?.find((c) => c.system !== NON_SUBSTITUTION_REASON_SYSTEM && (c.display ?? c.code) !== undefined);
+  const otherCoding = reason?.coding?.find(
+    (c) => c.system !== NON_SUBSTITUTION_REASON_SYSTEM && (c.display ?? c.code) !== undefined,
+  );
   const text = reason?.text ?? otherCoding?.display ?? otherCoding?.code;
   return {
     nonSubstitutable: isSubstitutionForbidden(substitution),
-    reason: code !== undefined || text !== undefined ? { ...(code !== undefined ? { code } : {}), ...(text !== undefined ? { text } : {}) } : undefined,
+    reason:
+      code !== undefined || text !== undefined
+        ? { ...(code !== undefined ? { code } : {}), ...(text !== undefined ? { text } : {}) }
+        : undefined,
     flagPath: (at: string): string =>
-      substitution?.allowedCodeableConcept ? `${at}.substitution.allowedCodeableConcept` : `${at}.substitution.allowedBoolean`,
+      substitution?.allowedCodeableConcept
+        ? `${at}.substitution.allowedCodeableConcept`
+        : `${at}.substitution.allowedBoolean`,
     reasonCodePath: (at: string): string =>
       ourIndex >= 0 ? `${at}.substitution.reason.coding[${ourIndex}].code` : `${at}.substitution.reason.coding`,
   };
@@ -497,7 +539,10 @@ function readSubstitution(request: MedicationRequest) {
 
 /** Index of the device quantity parameter (device-parameter|quantity), -1 when none. */
 export const deviceQuantityIndex = (request: DeviceRequest): number =>
-  (request.parameter ?? []).findIndex((p) => codingIndex(p.code, DEVICE_PARAMETER_SYSTEM) >= 0 && p.code?.coding?.some((c) => c.code === DEVICE_QUANTITY_CODE));
+  (request.parameter ?? []).findIndex(
+    (p) =>
+      codingIndex(p.code, DEVICE_PARAMETER_SYSTEM) >= 0 && p.code?.coding?.some((c) => c.code === DEVICE_QUANTITY_CODE),
+  );
 
 export function readDeviceLine(request: DeviceRequest, at: string): Read<DeviceLine> {
   const concept = request.codeCodeableConcept;
@@ -517,7 +562,10 @@ export function readDeviceLine(request: DeviceRequest, at: string): Read<DeviceL
     paths: () => [
       ['', at],
       ['/kind', `${at}.resourceType`],
-      ['/lpp', lppIndex >= 0 ? `${at}.codeCodeableConcept.coding[${lppIndex}].code` : `${at}.codeCodeableConcept.coding`],
+      [
+        '/lpp',
+        lppIndex >= 0 ? `${at}.codeCodeableConcept.coding[${lppIndex}].code` : `${at}.codeCodeableConcept.coding`,
+      ],
       ['/label', `${at}.codeCodeableConcept.text`],
       ['/quantity', quantityIndex >= 0 ? `${at}.parameter[${quantityIndex}].valueQuantity.value` : `${at}.parameter`],
       ...durationPaths('/duration', `${at}.occurrenceTiming.repeat.boundsDuration`),
@@ -526,7 +574,9 @@ export function readDeviceLine(request: DeviceRequest, at: string): Read<DeviceL
 }
 
 /** [category index, coding index] of the act-type coding, or undefined. */
-export function actTypeCoding(request: ServiceRequest): { category: number; coding: number; code: string | undefined } | undefined {
+export function actTypeCoding(
+  request: ServiceRequest,
+): { category: number; coding: number; code: string | undefined } | undefined {
   const categories = request.category ?? [];
   for (let category = 0; category < categories.length; category++) {
     const coding = codingIndex(categories[category], ACT_TYPE_SYSTEM);
@@ -535,7 +585,8 @@ export function actTypeCoding(request: ServiceRequest): { category: number; codi
   return undefined;
 }
 
-export const isActType = (code: string | undefined): code is ActType => code !== undefined && (ACT_TYPES as readonly string[]).includes(code);
+export const isActType = (code: string | undefined): code is ActType =>
+  code !== undefined && (ACT_TYPES as readonly string[]).includes(code);
 const ACT_PERIOD_UNITS: ReadonlyArray<string> = ['d', 'wk', 'mo'];
 
 /** Undefined when the request has no known act type (a stored request always has one). */
@@ -547,10 +598,15 @@ export function readActLine(request: ServiceRequest, at: string): Read<ActLine> 
   const code = request.code?.coding?.[codeIndex]?.code;
   const timing = request.occurrenceTiming;
   const repeat = timing?.repeat;
-  const periodUnit = repeat?.periodUnit !== undefined && ACT_PERIOD_UNITS.includes(repeat.periodUnit) ? (repeat.periodUnit as 'd' | 'wk' | 'mo') : undefined;
+  const periodUnit =
+    repeat?.periodUnit !== undefined && ACT_PERIOD_UNITS.includes(repeat.periodUnit)
+      ? (repeat.periodUnit as 'd' | 'wk' | 'mo')
+      : undefined;
   const frequencyText = timing?.code?.text;
   const hasFrequency = repeat?.frequency !== undefined || periodUnit !== undefined || frequencyText !== undefined;
-  const atHome = (request.locationCode ?? []).some((l) => l.coding?.some((c) => c.system === ROLE_CODE_SYSTEM && c.code === AT_HOME_ROLE_CODE));
+  const atHome = (request.locationCode ?? []).some((l) =>
+    l.coding?.some((c) => c.system === ROLE_CODE_SYSTEM && c.code === AT_HOME_ROLE_CODE),
+  );
   const start = repeat?.boundsPeriod?.start;
   const timingAt = `${at}.occurrenceTiming`;
   return {

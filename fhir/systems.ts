@@ -41,7 +41,8 @@ export const ACT_TYPE_SYSTEM = 'urn:example:eprescription:act-type';
 export const DEVICE_PARAMETER_SYSTEM = 'urn:example:eprescription:device-parameter';
 export const DEVICE_QUANTITY_CODE = 'quantity';
 export const NON_SUBSTITUTION_REASON_SYSTEM = 'urn:example:eprescription:non-substitution-reason';
-export const SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-substanceAdminSubstitution';
+export const SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM =
+  'http://terminology.hl7.org/CodeSystem/v3-substanceAdminSubstitution';
 export const ROLE_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode';
 /** v3-RoleCode for "patient's residence": the act is done at home. */
 export const AT_HOME_ROLE_CODE = 'PTRES';
@@ -162,6 +163,7 @@ export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode
 /** HL7 v3 ActReason: substitution reasons (CT, FP, OS, RR). */
 export const ACT_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
 /** NOS TRE_G15 ProfessionSante (the codes of PSC's codeProfession). */
-export const PROFESSION_G15_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
+export const PROFESSION_G15_SYSTEM =
+  'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
 /** The gateway's profession codes (domain/principal.ts PROFESSIONS), e.g. for a biologist whom TRE_G15 does not name. */
 export const GATEWAY_PROFESSION_SYSTEM = 'urn:ordo-gateway:profession';

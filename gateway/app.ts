@@ -34,10 +34,16 @@ export function createApp(deps: AppDeps): Express {
       },
       // Method, path, status and timing only: never bodies, query strings or headers with tokens.
       serializers: {
-        req: (req) => ({ id: req.id, method: req.method, path: String(req.url).split('?')[0], remote: req.remoteAddress }),
+        req: (req) => ({
+          id: req.id,
+          method: req.method,
+          path: String(req.url).split('?')[0],
+          remote: req.remoteAddress,
+        }),
         res: (res) => ({ status: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );

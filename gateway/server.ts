@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   const { fhir, redis } = await connectDependencies(config);
   const queues = createQueues({ connection: redis, prefix: config.queuePrefix });
   // The document sharing server may be down at start: the publication status says so, nothing else needs it.
-  const dmpFhir = config.dmpFhirBaseUrl === config.fhirBaseUrl ? fhir : await createFhirClient({ baseUrl: config.dmpFhirBaseUrl, timeoutMs: config.fhirTimeoutMs, retries: 0 });
+  const dmpFhir =
+    config.dmpFhirBaseUrl === config.fhirBaseUrl
+      ? fhir
+      : await createFhirClient({ baseUrl: config.dmpFhirBaseUrl, timeoutMs: config.fhirTimeoutMs, retries: 0 });
   const app = createApp({ config, logger, fhir, dmpFhir, redis, queues, security });
 
   const server: Server = await new Promise((resolve) => {
@@ -44,7 +47,9 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof UnreachableError) {
-    process.stderr.write(`ordo-gateway cannot start:\n  - ${err instanceof ConfigError ? err.problems.join('\n  - ') : err.message}\n`);
+    process.stderr.write(
+      `ordo-gateway cannot start:\n  - ${err instanceof ConfigError ? err.problems.join('\n  - ') : err.message}\n`,
+    );
   } else {
     process.stderr.write(`ordo-gateway failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
   }

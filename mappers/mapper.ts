@@ -26,4 +26,3 @@ export interface VendorMapper {
   mediaTypes: readonly string[];
   parse(body: Buffer): MapResult;
 }
-

@@ -46,7 +46,8 @@ export class EnvReader {
     if (!value) return value;
     try {
       const url = new URL(value);
-      if (!protocols.includes(url.protocol)) this.problems.push(`${name} must be a ${protocols.join(' or ')} URL, got ${url.protocol}`);
+      if (!protocols.includes(url.protocol))
+        this.problems.push(`${name} must be a ${protocols.join(' or ')} URL, got ${url.protocol}`);
     } catch {
       this.problems.push(`${name} is not a valid URL: ${value}`);
     }

@@ -20,7 +20,11 @@ export class UnreachableError extends Error {
 }
 
 export async function connectDependencies(config: GatewayConfig): Promise<Dependencies> {
-  const fhir = await createFhirClient({ baseUrl: config.fhirBaseUrl, timeoutMs: config.fhirTimeoutMs, retries: config.fhirRetries });
+  const fhir = await createFhirClient({
+    baseUrl: config.fhirBaseUrl,
+    timeoutMs: config.fhirTimeoutMs,
+    retries: config.fhirRetries,
+  });
   const redis = createRedisConnection(config.redisUrl);
   // ioredis retries forever in the background; swallow its error events here, readiness reports them.
   redis.on('error', () => undefined);

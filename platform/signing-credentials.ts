@@ -3,8 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { credentialsFromPkcs12, type SigningCredentials } from '../documents/signature';
 
 export type CredentialSource =
-  | { p12Path: string; p12Password: string }
-  | { keyPath: string; certPath: string; chainPath?: string };
+  { p12Path: string; p12Password: string } | { keyPath: string; certPath: string; chainPath?: string };
 
 export async function loadSigningCredentials(source: CredentialSource): Promise<SigningCredentials> {
   if ('p12Path' in source) return credentialsFromPkcs12(await readFile(source.p12Path), source.p12Password);

@@ -77,7 +77,10 @@ export type EpuLineType = keyof typeof EPU_LINE_DEFINITIONS;
 export const EPU_LINE_TYPES = Object.keys(EPU_LINE_DEFINITIONS) as EpuLineType[];
 
 const LINE_VALIDATORS: Readonly<Record<EpuLineType, ValidateFunction>> = Object.fromEntries(
-  EPU_LINE_TYPES.map((type) => [type, schemaValidator(allErrorsAjv, schema.$id, `#/$defs/${EPU_LINE_DEFINITIONS[type]}`)]),
+  EPU_LINE_TYPES.map((type) => [
+    type,
+    schemaValidator(allErrorsAjv, schema.$id, `#/$defs/${EPU_LINE_DEFINITIONS[type]}`),
+  ]),
 ) as Record<EpuLineType, ValidateFunction>;
 
 export const isEpuLineType = (value: unknown): value is EpuLineType =>

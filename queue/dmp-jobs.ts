@@ -15,7 +15,12 @@ export const DMP_JOB_OPTIONS: JobsOptions = {
   removeOnFail: false,
 };
 
-export async function enqueueDmpPublication(queues: GatewayQueues, number: string, version: number, action: DmpPublishJob['action'] = 'publish'): Promise<void> {
+export async function enqueueDmpPublication(
+  queues: GatewayQueues,
+  number: string,
+  version: number,
+  action: DmpPublishJob['action'] = 'publish',
+): Promise<void> {
   const job: DmpPublishJob = { number, version, action };
   await queues[QUEUE_NAMES.dmpPublish].add(action, job, { ...DMP_JOB_OPTIONS, jobId: dmpJobId(job) });
 }

@@ -21,7 +21,10 @@ export type GatewayQueues = Record<QueueName, Queue>;
 
 export function createQueues({ connection, prefix }: QueueSettings): GatewayQueues {
   const make = (name: QueueName) => new Queue(name, { connection, prefix });
-  return { [QUEUE_NAMES.dmpPublish]: make(QUEUE_NAMES.dmpPublish), [QUEUE_NAMES.audit]: make(QUEUE_NAMES.audit) } as GatewayQueues;
+  return {
+    [QUEUE_NAMES.dmpPublish]: make(QUEUE_NAMES.dmpPublish),
+    [QUEUE_NAMES.audit]: make(QUEUE_NAMES.audit),
+  } as GatewayQueues;
 }
 
 export async function closeQueues(queues: GatewayQueues): Promise<void> {

@@ -54,7 +54,9 @@ export async function runWorker(hooks: WorkerHooks = {}): Promise<void> {
       // Completed/failed counts kept in Redis for every worker: the gateway's /metrics reads them.
       metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     });
-    worker.on('failed', (job, err) => logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, reason: err.message }, 'job failed'));
+    worker.on('failed', (job, err) =>
+      logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, reason: err.message }, 'job failed'),
+    );
     worker.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
     return worker;
   });
@@ -69,12 +71,23 @@ export async function runWorker(hooks: WorkerHooks = {}): Promise<void> {
       res.writeHead(404).end();
       return;
     }
-    const redisUp = await pingRedis(deps.redis).then(() => true, () => false);
+    const redisUp = await pingRedis(deps.redis).then(
+      () => true,
+      () => false,
+    );
     const running = workers.every((w) => w.isRunning());
     res.writeHead(redisUp && running ? 200 : 503, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: redisUp && running ? 'ok' : 'degraded', redis: redisUp ? 'up' : 'down', workers: workers.map((w) => ({ queue: w.name, running: w.isRunning() })) }));
+    res.end(
+      JSON.stringify({
+        status: redisUp && running ? 'ok' : 'degraded',
+        redis: redisUp ? 'up' : 'down',
+        workers: workers.map((w) => ({ queue: w.name, running: w.isRunning() })),
+      }),
+    );
   });
-  health.listen(healthPort, config.host, () => logger.info({ url: `http://${config.host}:${healthPort}/health` }, 'worker health listening'));
+  health.listen(healthPort, config.host, () =>
+    logger.info({ url: `http://${config.host}:${healthPort}/health` }, 'worker health listening'),
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -99,7 +112,12 @@ export async function runWorker(hooks: WorkerHooks = {}): Promise<void> {
 
 /** How a worker that cannot start says why, then exits. */
 export function exitOnStartFailure(err: unknown): never {
-  const message = err instanceof ConfigError ? err.problems.join('\n  - ') : err instanceof UnreachableError ? err.message : ((err as Error)?.stack ?? String(err));
+  const message =
+    err instanceof ConfigError
+      ? err.problems.join('\n  - ')
+      : err instanceof UnreachableError
+        ? err.message
+        : ((err as Error)?.stack ?? String(err));
   process.stderr.write(`ordo-gateway worker cannot start:\n  - ${message}\n`);
   process.exit(1);
 }

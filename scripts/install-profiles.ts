@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   const fhir = await createFhirClient({ baseUrl, timeoutMs: 60_000, retries: 3 });
   const installed = await installConformanceResources(fhir);
-  process.stdout.write(`installed ${installed.structureDefinitions} StructureDefinitions and ${installed.searchParameters} SearchParameters on ${baseUrl}\n`);
+  process.stdout.write(
+    `installed ${installed.structureDefinitions} StructureDefinitions and ${installed.searchParameters} SearchParameters on ${baseUrl}\n`,
+  );
 }
 
 main().catch((err: unknown) => {

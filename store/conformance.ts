@@ -19,13 +19,17 @@ function jsonFilesOf<T>(folder: string): T[] {
     .map((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T);
 }
 
-export const STRUCTURE_DEFINITIONS: readonly StructureDefinition[] = jsonFilesOf<StructureDefinition>('structure-definitions');
+export const STRUCTURE_DEFINITIONS: readonly StructureDefinition[] =
+  jsonFilesOf<StructureDefinition>('structure-definitions');
 export const SEARCH_PARAMETERS: readonly SearchParameter[] = jsonFilesOf<SearchParameter>('search-parameters');
 
-export const structureDefinitionFor = (url: string): StructureDefinition | undefined => STRUCTURE_DEFINITIONS.find((sd) => sd.url === url);
+export const structureDefinitionFor = (url: string): StructureDefinition | undefined =>
+  STRUCTURE_DEFINITIONS.find((sd) => sd.url === url);
 
 /** PUTs every conformance resource (idempotent); returns how many of each were installed. */
-export async function installConformanceResources(fhir: Pick<FhirStore, 'update'>): Promise<{ structureDefinitions: number; searchParameters: number }> {
+export async function installConformanceResources(
+  fhir: Pick<FhirStore, 'update'>,
+): Promise<{ structureDefinitions: number; searchParameters: number }> {
   const resources: Array<Resource & { id: string }> = [...STRUCTURE_DEFINITIONS, ...SEARCH_PARAMETERS].map((r) => {
     if (!r.id) throw new Error(`conformance resource without id: ${r.resourceType}`);
     return r as Resource & { id: string };

@@ -49,7 +49,12 @@ export class FhirServerError extends ProblemError {
     readonly transient: boolean = false,
   ) {
     const kind = kindOf(status);
-    super(kind, [{ code: kind === 'conflict' ? 'conflict' : kind === 'unavailable' ? 'transient' : 'exception', message: CLIENT_MESSAGES[kind] ?? 'The FHIR store refused the request' }]);
+    super(kind, [
+      {
+        code: kind === 'conflict' ? 'conflict' : kind === 'unavailable' ? 'transient' : 'exception',
+        message: CLIENT_MESSAGES[kind] ?? 'The FHIR store refused the request',
+      },
+    ]);
     this.message = detail;
     this.name = 'FhirServerError';
   }
@@ -69,11 +74,19 @@ function isOperationOutcome(data: unknown): data is OperationOutcome {
 
 /** The diagnostics of an OperationOutcome's issues, joined ('' when none). */
 export const diagnosticsOf = (outcome: OperationOutcome | undefined): string =>
-  (outcome?.issue ?? []).map((i) => i.diagnostics).filter(Boolean).join('; ');
+  (outcome?.issue ?? [])
+    .map((i) => i.diagnostics)
+    .filter(Boolean)
+    .join('; ');
 
 function toFhirServerError(err: unknown, method: string, path: string): FhirServerError {
   if (err instanceof FhirServerError) return err;
-  const e = err as { name?: string; message?: string; response?: { status?: number; data?: unknown }; cause?: { code?: string } };
+  const e = err as {
+    name?: string;
+    message?: string;
+    response?: { status?: number; data?: unknown };
+    cause?: { code?: string };
+  };
   if (e.response?.status) {
     const status = e.response.status;
     const outcome = isOperationOutcome(e.response.data) ? e.response.data : undefined;
@@ -85,7 +98,8 @@ function toFhirServerError(err: unknown, method: string, path: string): FhirServ
       TRANSIENT_STATUSES.has(status),
     );
   }
-  const reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : (e.cause?.code ?? e.message ?? 'failed');
+  const reason =
+    e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : (e.cause?.code ?? e.message ?? 'failed');
   return new FhirServerError(`FHIR server unreachable (${method} ${path}: ${reason})`, 0, undefined, true);
 }
 
@@ -149,7 +163,10 @@ export class FhirClient implements FhirStore {
     return this.request<T>('GET', `${resourceType}/${encodeURIComponent(id)}`);
   }
 
-  async search<T extends Resource = Resource>(resourceType: string, params: Record<string, string | string[]>): Promise<Bundle<T>> {
+  async search<T extends Resource = Resource>(
+    resourceType: string,
+    params: Record<string, string | string[]>,
+  ): Promise<Bundle<T>> {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) {
       for (const v of Array.isArray(value) ? value : [value]) query.append(key, v);

@@ -30,7 +30,10 @@ export interface WithVersion<T> {
 export interface FhirStore {
   readonly baseUrl: string;
   read<T extends Resource>(resourceType: T['resourceType'], id: string): Promise<WithVersion<T>>;
-  search<T extends Resource = Resource>(resourceType: string, params: Record<string, string | string[]>): Promise<Bundle<T>>;
+  search<T extends Resource = Resource>(
+    resourceType: string,
+    params: Record<string, string | string[]>,
+  ): Promise<Bundle<T>>;
   create<T extends Resource>(resource: T, options?: StoreRequestOptions): Promise<WithVersion<T>>;
   /** Update; with `ifMatch` the server refuses (conflict) when the stored version moved on. */
   update<T extends Resource>(resource: T & { id: string }, ifMatch?: string): Promise<WithVersion<T>>;

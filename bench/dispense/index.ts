@@ -48,17 +48,29 @@ async function createPrescriptions(gateway: BenchGateway): Promise<Fixture[]> {
     json.lignes[0].quantite = 50;
     json.lignes[0].renouvellements = 11;
     const auth = `Bearer ${await gateway.token({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! })}`;
-    const res = await fetch(`${gateway.url}/prescriptions`, { method: 'POST', headers: { authorization: auth, 'content-type': CONTENT_TYPES['epu-json'] }, body: JSON.stringify(json) });
+    const res = await fetch(`${gateway.url}/prescriptions`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': CONTENT_TYPES['epu-json'] },
+      body: JSON.stringify(json),
+    });
     const body = (await res.json()) as { number: string; resources: { MedicationRequest: string[] } };
     if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${JSON.stringify(body)}`);
-    const line = { request: `MedicationRequest/${body.resources.MedicationRequest[0]}`, kind: 'drug', unit: 'boîte', prescribed: 600, sequence: 1 } as LineSummary;
+    const line = {
+      request: `MedicationRequest/${body.resources.MedicationRequest[0]}`,
+      kind: 'drug',
+      unit: 'boîte',
+      prescribed: 600,
+      sequence: 1,
+    } as LineSummary;
     created.push({ number: body.number, line });
   });
-  if (created.length !== PRESCRIPTIONS) throw new Error(`only ${created.length} of ${PRESCRIPTIONS} prescriptions were created`);
+  if (created.length !== PRESCRIPTIONS)
+    throw new Error(`only ${created.length} of ${PRESCRIPTIONS} prescriptions were created`);
   return created;
 }
 
-const pick = <T>(items: readonly T[], n: number): T[] => Array.from({ length: n }, (_, i) => items[(i * 7919) % items.length]!);
+const pick = <T>(items: readonly T[], n: number): T[] =>
+  Array.from({ length: n }, (_, i) => items[(i * 7919) % items.length]!);
 
 async function lookups(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixture[], bearer: string): Promise<void> {
   const gatewayLookup = async ({ number }: Fixture) => {
@@ -82,7 +94,10 @@ async function lookups(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixtur
     const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
     for (const which of order) {
       const cpuBefore = gateway.cpuSeconds();
-      addRun(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? gatewayLookup : directSearch));
+      addRun(
+        totals[which],
+        await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? gatewayLookup : directSearch),
+      );
       if (which === 'gateway') gatewayCpuSeconds += gateway.cpuSeconds() - cpuBefore;
     }
   }
@@ -92,11 +107,21 @@ async function lookups(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixtur
     ['gateway GET /prescriptions/{n}', totals.gateway],
     ['direct HAPI search (same query)', totals.direct],
   );
-  process.stdout.write(`target: gateway p99 ≤ 1.2 × direct p99 → ${g.p99 <= 1.2 * d.p99 ? 'met' : 'NOT met'} (${(g.p99 / d.p99).toFixed(2)}×)\n`);
-  process.stdout.write(`gateway process CPU: ${((gatewayCpuSeconds * 1000) / Math.max(1, g.count)).toFixed(2)} ms per lookup\n`);
+  process.stdout.write(
+    `target: gateway p99 ≤ 1.2 × direct p99 → ${g.p99 <= 1.2 * d.p99 ? 'met' : 'NOT met'} (${(g.p99 / d.p99).toFixed(2)}×)\n`,
+  );
+  process.stdout.write(
+    `gateway process CPU: ${((gatewayCpuSeconds * 1000) / Math.max(1, g.count)).toFixed(2)} ms per lookup\n`,
+  );
 }
 
-async function dispenses(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixture[], bearer: string, pharmacistRpps: string): Promise<void> {
+async function dispenses(
+  gateway: BenchGateway,
+  fhir: FhirClient,
+  fixtures: Fixture[],
+  bearer: string,
+  pharmacistRpps: string,
+): Promise<void> {
   // One task per prescription at a time: concurrent dispenses of one prescription would only measure conflicts.
   const perRound = Math.min(DISPENSES_PER_ROUND, fixtures.length);
   const throughGateway = async ({ number, line }: Fixture) => {
@@ -114,16 +139,28 @@ async function dispenses(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixt
     const stored = readExecutionState(found!);
     const submission = readRestSubmission(recordsFor({ line, quantity: 1 })[0]);
     if (!submission.ok) throw new Error('submission refused');
-    const decision = checkExecution(stored.state, submission.value.items, { rpps: pharmacistRpps, profession: 'pharmacist', source: 'token' }, new Date());
+    const decision = checkExecution(
+      stored.state,
+      submission.value.items,
+      { rpps: pharmacistRpps, profession: 'pharmacist', source: 'token' },
+      new Date(),
+    );
     if (!decision.ok) throw new Error(JSON.stringify(decision.problems));
-    const tx = buildExecutionTransaction(stored, [{ record: submission.value.records[0]!, ...decision.items[0]! }], { rpps: pharmacistRpps }, decision.executed, randomUUID);
+    const tx = buildExecutionTransaction(
+      stored,
+      [{ record: submission.value.records[0]!, ...decision.items[0]! }],
+      { rpps: pharmacistRpps },
+      decision.executed,
+      randomUUID,
+    );
     await fhir.transaction(tx.bundle);
   };
   const totals = { gateway: emptyTotals(), direct: emptyTotals() };
   for (let round = 0; round < ROUNDS; round++) {
     const tasks = fixtures.slice(0, perRound);
     const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
-    for (const which of order) addRun(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? throughGateway : straight));
+    for (const which of order)
+      addRun(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? throughGateway : straight));
   }
   printComparison(
     `(b) dispenses (one box each, distinct prescriptions), concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${perRound}`,

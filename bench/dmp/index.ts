@@ -97,7 +97,11 @@ async function inProcess(stored: StoredPrescription, credentials: SigningCredent
   printTable(
     '    where the CPU goes',
     ['step', 'ms CPU each', 'share'],
-    [...Object.entries(cpu), ['provide bundle + rest', other] as [string, number]].map(([name, seconds]) => [name, (seconds * 1000) / count, `${((seconds / cpuSeconds) * 100).toFixed(0)} %`]),
+    [...Object.entries(cpu), ['provide bundle + rest', other] as [string, number]].map(([name, seconds]) => [
+      name,
+      (seconds * 1000) / count,
+      `${((seconds / cpuSeconds) * 100).toFixed(0)} %`,
+    ]),
   );
 }
 
@@ -107,7 +111,12 @@ interface ChildWorker extends RunningProcess {
 
 async function startWorker(env: Record<string, string>): Promise<ChildWorker> {
   const healthPort = await freePort();
-  const worker = await startProcess('worker', 'queue/worker.ts', { ...env, WORKER_HEALTH_PORT: String(healthPort), WORKER_CONCURRENCY: String(CONCURRENCY) }, `http://127.0.0.1:${healthPort}/health`);
+  const worker = await startProcess(
+    'worker',
+    'queue/worker.ts',
+    { ...env, WORKER_HEALTH_PORT: String(healthPort), WORKER_CONCURRENCY: String(CONCURRENCY) },
+    `http://127.0.0.1:${healthPort}/health`,
+  );
   return { ...worker, healthPort };
 }
 
@@ -126,15 +135,24 @@ async function stageTotals(workers: ChildWorker[]): Promise<Map<string, { sum: n
 }
 
 /** (b) N worker processes publish DOCS documents; timed from enqueue to the last completion. */
-async function endToEnd(workerCount: number, numbers: string[], env: Record<string, string>, redisUrl: string): Promise<(string | number)[]> {
+async function endToEnd(
+  workerCount: number,
+  numbers: string[],
+  env: Record<string, string>,
+  redisUrl: string,
+): Promise<(string | number)[]> {
   const prefix = `bench-dmp-${randomUUID()}`;
   const redis = createRedisConnection(redisUrl);
   const queue = new Queue(QUEUE_NAMES.dmpPublish, { connection: redis, prefix });
-  const workers = await Promise.all(Array.from({ length: workerCount }, () => startWorker({ ...env, QUEUE_PREFIX: prefix })));
+  const workers = await Promise.all(
+    Array.from({ length: workerCount }, () => startWorker({ ...env, QUEUE_PREFIX: prefix })),
+  );
   try {
     const jobs: DmpPublishJob[] = numbers.map((number) => ({ number, version: 1, action: 'publish' }));
     const started = performance.now();
-    await queue.addBulk(jobs.map((data) => ({ name: 'publish', data, opts: { ...DMP_JOB_OPTIONS, jobId: dmpJobId(data) } })));
+    await queue.addBulk(
+      jobs.map((data) => ({ name: 'publish', data, opts: { ...DMP_JOB_OPTIONS, jobId: dmpJobId(data) } })),
+    );
     for (;;) {
       const counts = await queue.getJobCounts('completed', 'failed');
       if ((counts.failed ?? 0) > 0) {
@@ -171,18 +189,38 @@ async function endToEnd(workerCount: number, numbers: string[], env: Record<stri
 }
 
 /** (c) The same provide bundles, built beforehand, posted straight to HAPI. */
-async function direct(fhir: FhirClient, credentials: SigningCredentials, numbers: string[], concurrency: number): Promise<(string | number)[]> {
+async function direct(
+  fhir: FhirClient,
+  credentials: SigningCredentials,
+  numbers: string[],
+  concurrency: number,
+): Promise<(string | number)[]> {
   const noStage = <T>(_: DmpStage, step: () => Promise<T>) => step();
   const bundles = [];
   for (const number of numbers) {
     const { stored } = await readStoredPrescription(fhir, number);
-    bundles.push((await preparePublication({ credentials, sourceOid: DEVELOPMENT_SOURCE_OID, stage: noStage }, stored, { number, version: 1, submittedAt: new Date() })).bundle);
+    bundles.push(
+      (
+        await preparePublication({ credentials, sourceOid: DEVELOPMENT_SOURCE_OID, stage: noStage }, stored, {
+          number,
+          version: 1,
+          submittedAt: new Date(),
+        })
+      ).bundle,
+    );
   }
   const result = await runClosedLoop(bundles, concurrency, async (bundle) => {
     await provide(fhir, bundle);
   });
   if (result.errors > 0) throw new Error(`${result.errors} direct posts failed`);
-  return [`direct to HAPI, ${concurrency} in flight`, numbers.length, result.seconds, result.perSecond, result.p50, result.p99];
+  return [
+    `direct to HAPI, ${concurrency} in flight`,
+    numbers.length,
+    result.seconds,
+    result.perSecond,
+    result.p50,
+    result.p99,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -192,7 +230,13 @@ async function main(): Promise<void> {
   try {
     const files = await writeDevelopmentPki(dir, createDevelopmentPki({ now: new Date() }));
     const credentials = await loadSigningCredentials({ keyPath: files.keyPath, certPath: files.certPath });
-    const env = { FHIR_BASE_URL: fhirBaseUrl, REDIS_URL: redisUrl, DMP_SIGNING_KEY: files.keyPath, DMP_SIGNING_CERT: files.certPath, NODE_ENV: 'development' };
+    const env = {
+      FHIR_BASE_URL: fhirBaseUrl,
+      REDIS_URL: redisUrl,
+      DMP_SIGNING_KEY: files.keyPath,
+      DMP_SIGNING_CERT: files.certPath,
+      NODE_ENV: 'development',
+    };
 
     process.stdout.write(`seeding ${DOCS * (WORKER_COUNTS.length + 1) + 1} prescriptions on ${fhirBaseUrl}…\n`);
     const [sample] = await seed(fhir, 1);
@@ -203,12 +247,27 @@ async function main(): Promise<void> {
     for (const count of WORKER_COUNTS) rows.push(await endToEnd(count, await seed(fhir, DOCS), env, redisUrl));
     printTable(
       `(b) end to end: real worker processes (concurrency ${CONCURRENCY} each), HAPI ${fhirBaseUrl}; steps in ms wall time per document, averaged over the workers' /metrics`,
-      ['workers', 'in flight', 'documents', 'seconds', 'docs/s', 'docs/s per worker', 'p50 enqueue→published ms', ...STAGES.map((s) => `${s} ms`)],
+      [
+        'workers',
+        'in flight',
+        'documents',
+        'seconds',
+        'docs/s',
+        'docs/s per worker',
+        'p50 enqueue→published ms',
+        ...STAGES.map((s) => `${s} ms`),
+      ],
       rows,
     );
     const directRow = await direct(fhir, credentials, await seed(fhir, DOCS), CONCURRENCY * Math.max(...WORKER_COUNTS));
-    printTable('(c) the FHIR store alone: provide bundles built beforehand, posted straight to HAPI', ['what', 'documents', 'seconds', 'docs/s', 'p50 ms', 'p99 ms'], [directRow]);
-    process.stdout.write(`\nmachine: ${(await import('node:os')).cpus().length} CPUs (HAPI, Redis, PostgreSQL and the workers share them)\n`);
+    printTable(
+      '(c) the FHIR store alone: provide bundles built beforehand, posted straight to HAPI',
+      ['what', 'documents', 'seconds', 'docs/s', 'p50 ms', 'p99 ms'],
+      [directRow],
+    );
+    process.stdout.write(
+      `\nmachine: ${(await import('node:os')).cpus().length} CPUs (HAPI, Redis, PostgreSQL and the workers share them)\n`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -218,4 +277,3 @@ main().catch((err: unknown) => {
   process.stderr.write(`bench:dmp failed: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(1);
 });
-

@@ -14,17 +14,26 @@ const laughs = `<?xml version="1.0"?>
 <Prescription xmlns="urn:example:lgc:prescription:1" schemaVersion="1.0">&lol9;</Prescription>`;
 
 const CASES: Array<[string, VendorMapper, string]> = [
-  ['epu-json: 170,000 empty lines (512 KiB)', epuJson, `{"lignes":[${Array.from({ length: 170_000 }, () => '{}').join(',')}]}`],
+  [
+    'epu-json: 170,000 empty lines (512 KiB)',
+    epuJson,
+    `{"lignes":[${Array.from({ length: 170_000 }, () => '{}').join(',')}]}`,
+  ],
   ['epu-json: nesting 100,000 deep', epuJson, `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
   ['lgc-xml: billion laughs', lgcXml, laughs],
-  ...(['<!--', '<![CDATA[', '<?x '] as const).map(
-    (o): [string, VendorMapper, string] => [`lgc-xml: 512 KiB of unterminated ${o}`, lgcXml, ROOT + o.repeat(Math.floor((512 * 1024) / o.length))],
-  ),
+  ...(['<!--', '<![CDATA[', '<?x '] as const).map((o): [string, VendorMapper, string] => [
+    `lgc-xml: 512 KiB of unterminated ${o}`,
+    lgcXml,
+    ROOT + o.repeat(Math.floor((512 * 1024) / o.length)),
+  ]),
   ['lgc-xml: 100,000 &amp; references', lgcXml, `${ROOT}${'&amp;'.repeat(100_000)}</Prescription>`],
   [
     'lgc-xml: 15,000 namespace declarations × 5,000 children',
     lgcXml,
-    ROOT.replace('schemaVersion', `${Array.from({ length: 15_000 }, (_, i) => `xmlns:p${i}="urn:x"`).join(' ')} schemaVersion`) +
+    ROOT.replace(
+      'schemaVersion',
+      `${Array.from({ length: 15_000 }, (_, i) => `xmlns:p${i}="urn:x"`).join(' ')} schemaVersion`,
+    ) +
       '<a xmlns="urn:x"/>'.repeat(5000) +
       '</Prescription>',
   ],

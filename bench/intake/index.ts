@@ -11,7 +11,14 @@ import { randomUUID } from 'node:crypto';
 import { createFhirClient } from '../../store/fhir-client';
 import { buildTransaction, checkPayload } from '../../usecases/intake/prepare';
 import { MAPPERS, mapperForFormat } from '../../mappers/index';
-import { CONTENT_TYPES, example as vendorExample, freshNumber, uniquify, vendorExamples, wireBody } from '../../test/support/vendor-fixtures';
+import {
+  CONTENT_TYPES,
+  example as vendorExample,
+  freshNumber,
+  uniquify,
+  vendorExamples,
+  wireBody,
+} from '../../test/support/vendor-fixtures';
 import { runClosedLoop } from '../support/load';
 import { benchServers, startBenchGateway } from '../support/processes';
 import { addRun, emptyTotals, printComparison, printTable } from '../support/stats';
@@ -46,7 +53,11 @@ function inProcess(): void {
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     rows.push([mapper.format, count, count / cpuSeconds, (cpuSeconds * 1e6) / count]);
   }
-  printTable('(a) map + validate in process (one core; payloads per CPU-second)', ['format', 'payloads', 'per second', 'µs each'], rows);
+  printTable(
+    '(a) map + validate in process (one core; payloads per CPU-second)',
+    ['format', 'payloads', 'per second', 'µs each'],
+    rows,
+  );
 }
 
 async function endToEnd(): Promise<void> {
@@ -64,7 +75,11 @@ async function endToEnd(): Promise<void> {
       Array.from({ length: count }, () => wireBody('epu-json', uniquify(example).body)),
       CONCURRENCY,
       async (body) => {
-        const res = await fetch(`${gateway.url}/prescriptions`, { method: 'POST', headers: { authorization: bearer, 'content-type': CONTENT_TYPES['epu-json'] }, body });
+        const res = await fetch(`${gateway.url}/prescriptions`, {
+          method: 'POST',
+          headers: { authorization: bearer, 'content-type': CONTENT_TYPES['epu-json'] },
+          body,
+        });
         if (res.status !== 201) throw new Error(`gateway answered ${res.status}: ${await res.text()}`);
         await res.arrayBuffer();
       },
@@ -102,10 +117,14 @@ async function endToEnd(): Promise<void> {
       const [g, d] = gatewayFirst ? [first, second] : [second, first];
       addRun(totals.gateway, g);
       addRun(totals.direct, d);
-      printTable(`round ${round + 1}`, ['path', 'ok', 'errors', 'per second', 'p50 ms', 'p99 ms'], [
-        ['gateway (POST /prescriptions)', g.count, g.errors, g.perSecond, g.p50, g.p99],
-        ['direct HAPI transaction', d.count, d.errors, d.perSecond, d.p50, d.p99],
-      ]);
+      printTable(
+        `round ${round + 1}`,
+        ['path', 'ok', 'errors', 'per second', 'p50 ms', 'p99 ms'],
+        [
+          ['gateway (POST /prescriptions)', g.count, g.errors, g.perSecond, g.p50, g.p99],
+          ['direct HAPI transaction', d.count, d.errors, d.perSecond, d.p50, d.p99],
+        ],
+      );
     }
   } finally {
     await gateway.stop();
@@ -117,7 +136,9 @@ async function endToEnd(): Promise<void> {
     ['direct HAPI', totals.direct],
   );
   // What the gateway process itself costs (it shares the CPUs with HAPI, PostgreSQL and Redis here).
-  console.log(`gateway process CPU: ${((gatewayCpuSeconds * 1000) / Math.max(1, g.count)).toFixed(1)} ms per prescription`);
+  console.log(
+    `gateway process CPU: ${((gatewayCpuSeconds * 1000) / Math.max(1, g.count)).toFixed(1)} ms per prescription`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,11 @@
  */
 import { summarize, type LatencySummary } from './stats';
 
-export async function runClosedLoop<T>(tasks: readonly T[], concurrency: number, run: (task: T) => Promise<void>): Promise<LatencySummary & { errors: number; latencies: number[] }> {
+export async function runClosedLoop<T>(
+  tasks: readonly T[],
+  concurrency: number,
+  run: (task: T) => Promise<void>,
+): Promise<LatencySummary & { errors: number; latencies: number[] }> {
   const latencies: number[] = [];
   let next = 0;
   let errors = 0;

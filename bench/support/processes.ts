@@ -33,10 +33,17 @@ function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-const profilerFlags = (): string[] => (process.env.BENCH_GATEWAY_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROF}`] : []);
+const profilerFlags = (): string[] =>
+  process.env.BENCH_GATEWAY_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROF}`] : [];
 
 /** Spawns `script` (a path in the repository) with `env` on top of this environment; resolves once `readyUrl` answers 2xx. */
-export async function startProcess(name: string, script: string, env: Record<string, string>, readyUrl: string, nodeFlags: readonly string[] = []): Promise<RunningProcess> {
+export async function startProcess(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  readyUrl: string,
+  nodeFlags: readonly string[] = [],
+): Promise<RunningProcess> {
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
@@ -45,7 +52,10 @@ export async function startProcess(name: string, script: string, env: Record<str
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} during start-up`);
-    const ready = await fetch(readyUrl).then((r) => r.ok, () => false);
+    const ready = await fetch(readyUrl).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -68,7 +78,13 @@ export async function startProcess(name: string, script: string, env: Record<str
 export async function startGatewayProcess(env: Record<string, string>): Promise<RunningGateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const gateway = await startProcess('gateway', 'gateway/server.ts', { ...env, PORT: String(port), HOST: '127.0.0.1' }, `${url}/ready`, profilerFlags());
+  const gateway = await startProcess(
+    'gateway',
+    'gateway/server.ts',
+    { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    `${url}/ready`,
+    profilerFlags(),
+  );
   return { ...gateway, url };
 }
 

@@ -43,22 +43,46 @@ export function addRun(into: Totals, run: Totals): void {
 }
 
 /** The gateway beside the direct path over all rounds, and their ratio; returns both summaries. */
-export function printComparison(title: string, counted: string, gateway: [label: string, totals: Totals], direct: [label: string, totals: Totals]): { g: LatencySummary; d: LatencySummary } {
+export function printComparison(
+  title: string,
+  counted: string,
+  gateway: [label: string, totals: Totals],
+  direct: [label: string, totals: Totals],
+): { g: LatencySummary; d: LatencySummary } {
   const g = summarize(gateway[1].latencies, gateway[1].seconds);
   const d = summarize(direct[1].latencies, direct[1].seconds);
-  printTable(title, ['path', counted, 'errors', 'per second', 'p50 ms', 'p99 ms'], [
-    [gateway[0], g.count, gateway[1].errors, g.perSecond, g.p50, g.p99],
-    [direct[0], d.count, direct[1].errors, d.perSecond, d.p50, d.p99],
-    ['ratio gateway / direct', '', '', g.perSecond / d.perSecond, g.p50 / d.p50, g.p99 / d.p99],
-  ]);
+  printTable(
+    title,
+    ['path', counted, 'errors', 'per second', 'p50 ms', 'p99 ms'],
+    [
+      [gateway[0], g.count, gateway[1].errors, g.perSecond, g.p50, g.p99],
+      [direct[0], d.count, direct[1].errors, d.perSecond, d.p50, d.p99],
+      ['ratio gateway / direct', '', '', g.perSecond / d.perSecond, g.p50 / d.p50, g.p99 / d.p99],
+    ],
+  );
   return { g, d };
 }
 
-export function printTable(title: string, header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): void {
+export function printTable(
+  title: string,
+  header: readonly string[],
+  rows: ReadonlyArray<readonly (string | number)[]>,
+): void {
   const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
   const line = (r: readonly (string | number)[]) => `| ${r.map((c, i) => String(c).padEnd(widths[i]!)).join(' | ')} |`;
-  process.stdout.write(`\n${title}\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${cells.slice(1).map(line).join('\n')}\n`);
+  process.stdout.write(
+    `\n${title}\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${cells.slice(1).map(line).join('\n')}\n`,
+  );
 }
 
-const formatNumber = (n: number): string => (Number.isNaN(n) ? '-' : Number.isInteger(n) ? String(n) : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const formatNumber = (n: number): string =>
+  Number.isNaN(n)
+    ? '-'
+    : Number.isInteger(n)
+      ? String(n)
+      : n >= 100
+        ? n.toFixed(0)
+        : n >= 10
+          ? n.toFixed(1)
+          : n.toFixed(2);

@@ -9,8 +9,17 @@ export const ii = (name: string, id: InstanceIdentifier): XmlElement =>
 
 export const templateIds = (...roots: string[]): XmlElement[] => roots.map((root) => el('templateId', { root }));
 
-export const coded = (name: string, value: CodedValue, codeSystemName?: string, ...children: XmlElement[]): XmlElement =>
-  el(name, { code: value.code, displayName: value.displayName, codeSystem: value.codeSystem, codeSystemName }, ...children);
+export const coded = (
+  name: string,
+  value: CodedValue,
+  codeSystemName?: string,
+  ...children: XmlElement[]
+): XmlElement =>
+  el(
+    name,
+    { code: value.code, displayName: value.displayName, codeSystem: value.codeSystem, codeSystemName },
+    ...children,
+  );
 
 export const loinc = (name: string, value: { code: string; displayName: string }): XmlElement =>
   coded(name, { ...value, codeSystem: CODE_SYSTEMS.loinc }, 'LOINC');

@@ -20,5 +20,9 @@ export interface DmpDocument {
 export function buildDmpDocument(input: CdaDocumentInput): DmpDocument {
   return hasHealthProductLines(input.prescription.lines)
     ? { kind: 'ep-med-dm', typeCode: LOINC.healthProductPrescription.code, xml: buildEpMedDmDocument(input) }
-    : { kind: 'act-prescription', typeCode: LOINC.careOrSpecialistPrescription.code, xml: buildActPrescriptionDocument(input) };
+    : {
+        kind: 'act-prescription',
+        typeCode: LOINC.careOrSpecialistPrescription.code,
+        xml: buildActPrescriptionDocument(input),
+      };
 }

@@ -39,7 +39,12 @@ export function buildEpMedDmDocument(input: CdaDocumentInput): string {
   };
   const kind: DocumentKind = {
     templateIds: [
-      ...templateIds(HEADER_TEMPLATES.hl7France, HEADER_TEMPLATES.ciSis, HEADER_TEMPLATES.ihePharmPre, HEADER_TEMPLATES.ihePcc),
+      ...templateIds(
+        HEADER_TEMPLATES.hl7France,
+        HEADER_TEMPLATES.ciSis,
+        HEADER_TEMPLATES.ihePharmPre,
+        HEADER_TEMPLATES.ihePcc,
+      ),
       el('templateId', { root: HEADER_TEMPLATES.epMedDm, extension: EP_MED_DM_VERSION }),
     ],
     code: LOINC.healthProductPrescription,

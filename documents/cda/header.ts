@@ -62,9 +62,20 @@ export function documentHeader(input: CdaDocumentInput, kind: DocumentKind): Xml
     ii('setId', input.setId),
     el('versionNumber', { value: input.version }),
     recordTarget(p.patient),
-    el('author', { typeCode: 'AUT', contextControlCode: 'OP' }, el('time', { value: authored }), el('assignedAuthor', { classCode: 'ASSIGNED' }, prescriber)),
+    el(
+      'author',
+      { typeCode: 'AUT', contextControlCode: 'OP' },
+      el('time', { value: authored }),
+      el('assignedAuthor', { classCode: 'ASSIGNED' }, prescriber),
+    ),
     custodian(input.custodian, p.organization),
-    el('legalAuthenticator', {}, el('time', { value: authored }), el('signatureCode', { code: 'S' }), el('assignedEntity', {}, prescriber)),
+    el(
+      'legalAuthenticator',
+      {},
+      el('time', { value: authored }),
+      el('signatureCode', { code: 'S' }),
+      el('assignedEntity', {}, prescriber),
+    ),
     p.replacedPrescriber && replacedPrescriber(p.replacedPrescriber, p.organization),
     prescriptionEvent(p, input.number, kind.code),
     kind.subtypes.map((subtype) =>
@@ -97,7 +108,12 @@ function recordTarget(patient: Patient): XmlElement {
         'patient',
         { classCode: 'PSN' },
         // The vendor formats send the INS birth name and first name (docs/vendor-formats.md).
-        el('name', {}, el('given', { qualifier: 'BR' }, patient.given), el('family', { qualifier: 'BR' }, patient.family)),
+        el(
+          'name',
+          {},
+          el('given', { qualifier: 'BR' }, patient.given),
+          el('family', { qualifier: 'BR' }, patient.family),
+        ),
         gender(patient.gender),
         el('birthTime', { value: hl7Date(patient.birthDate) }),
       ),
@@ -183,7 +199,14 @@ function replacedPrescriber(replaced: PractitionerIdentity, practice: Organizati
       addr(practice.address),
       telecom(practice.phone),
       el('associatedPerson', {}, personName(replaced.family, replaced.given)),
-      el('scopingOrganization', {}, organizationId(practice), el('name', {}, practice.name), telecom(practice.phone), addr(practice.address)),
+      el(
+        'scopingOrganization',
+        {},
+        organizationId(practice),
+        el('name', {}, practice.name),
+        telecom(practice.phone),
+        addr(practice.address),
+      ),
     ),
   );
 }

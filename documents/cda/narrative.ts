@@ -16,7 +16,25 @@ export function table(headings: readonly string[], rows: readonly NarrativeRow[]
   return el(
     'table',
     { border: '1' },
-    el('thead', {}, el('tr', {}, headings.map((heading) => el('th', {}, heading)))),
-    el('tbody', {}, rows.map((row) => el('tr', { ID: row.id }, row.cells.map((cell) => el('td', {}, cell))))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        headings.map((heading) => el('th', {}, heading)),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      rows.map((row) =>
+        el(
+          'tr',
+          { ID: row.id },
+          row.cells.map((cell) => el('td', {}, cell)),
+        ),
+      ),
+    ),
   );
 }

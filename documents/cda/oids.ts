@@ -91,8 +91,16 @@ export const CONTEXT_FLAGS = {
     code: CONTEXT_CODES.workAccident,
     displayName: 'En rapport avec un accident du travail ou une maladie professionnelle',
   },
-  prevention: { template: '1.2.250.1.213.1.1.3.48.34', code: CONTEXT_CODES.prevention, displayName: 'En rapport avec la prévention' },
-  nonReimbursable: { template: '1.2.250.1.213.1.1.3.48.15', code: CONTEXT_CODES.nonReimbursable, displayName: 'Non remboursable' },
+  prevention: {
+    template: '1.2.250.1.213.1.1.3.48.34',
+    code: CONTEXT_CODES.prevention,
+    displayName: 'En rapport avec la prévention',
+  },
+  nonReimbursable: {
+    template: '1.2.250.1.213.1.1.3.48.15',
+    code: CONTEXT_CODES.nonReimbursable,
+    displayName: 'Non remboursable',
+  },
   offLabel: {
     template: '1.2.250.1.213.1.1.3.48.12',
     code: CONTEXT_CODES.offLabel,

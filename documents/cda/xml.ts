@@ -14,7 +14,11 @@ export interface XmlElement {
   readonly children: readonly (XmlElement | string)[];
 }
 
-export function el(name: string, attributes: Record<string, XmlAttributeValue> = {}, ...children: XmlChild[]): XmlElement {
+export function el(
+  name: string,
+  attributes: Record<string, XmlAttributeValue> = {},
+  ...children: XmlChild[]
+): XmlElement {
   return { name, attributes, children: flatten(children) };
 }
 
@@ -30,8 +34,9 @@ function flatten(children: readonly XmlChild[]): (XmlElement | string)[] {
 
 // Characters XML 1.0 cannot carry at all (C0 controls but TAB/LF/CR, lone surrogates, U+FFFE/F):
 // vendor text is copied as received, so drop them rather than produce a document no parser reads.
-// eslint-disable-next-line no-control-regex -- matching the control characters is the point
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML_CHAR =
+  // eslint-disable-next-line no-control-regex -- matching the control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export const escapeText = (text: string): string =>
   text.replace(NOT_XML_CHAR, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

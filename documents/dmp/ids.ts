@@ -53,7 +53,8 @@ export interface PublicationKey {
 }
 
 export function publicationIds({ sourceOid, number, version }: PublicationKey): PublicationIds {
-  if (!Number.isInteger(version) || version < 1) throw new RangeError(`version must be a positive integer, got ${version}`);
+  if (!Number.isInteger(version) || version < 1)
+    throw new RangeError(`version must be a positive integer, got ${version}`);
   const name = (part: string) => uuidV5(DMP_UUID_NAMESPACE, `${sourceOid}|${number}|${part}`);
   return {
     documentOid: oidFromUuid(name(`v${version}|document`)),

@@ -32,7 +32,11 @@ export const REFERENCE_ID_TYPE = { system: RFC3986_SYSTEM, code: 'urn:ihe:iti:xd
 export const CONFIDENTIALITY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
 
 /** The XDS metadata repeats the CDA header: its codes as FHIR codings. */
-const fromCda = (value: CodedValue) => ({ system: oidSystem(value.codeSystem), code: value.code, display: value.displayName });
+const fromCda = (value: CodedValue) => ({
+  system: oidSystem(value.codeSystem),
+  code: value.code,
+  display: value.displayName,
+});
 
 /** XDS codes of an ordonnance (ANS eP-MED-DM XDM example). */
 export const XDS_CODES = {

@@ -85,7 +85,13 @@ function patientResource(patient: Patient, id?: string): FhirPatient {
   return {
     resourceType: 'Patient',
     ...(id !== undefined ? { id } : {}),
-    identifier: [{ use: patient.ins.oid === INS_OIDS.nia ? 'temp' : 'official', system: oidSystem(patient.ins.oid), value: patient.ins.value }],
+    identifier: [
+      {
+        use: patient.ins.oid === INS_OIDS.nia ? 'temp' : 'official',
+        system: oidSystem(patient.ins.oid),
+        value: patient.ins.value,
+      },
+    ],
     name: [{ use: 'official', family: patient.family, given: [patient.given] }],
     gender: patient.gender,
     birthDate: patient.birthDate,
@@ -97,7 +103,9 @@ function practiceResource(o: Organization): FhirOrganization {
   return {
     resourceType: 'Organization',
     id: CONTAINED.practice,
-    ...(o.finess !== undefined ? { identifier: [{ system: oidSystem(IDENTIFIER_ROOTS.idNatStruct), value: `1${o.finess}` }] } : {}),
+    ...(o.finess !== undefined
+      ? { identifier: [{ system: oidSystem(IDENTIFIER_ROOTS.idNatStruct), value: `1${o.finess}` }] }
+      : {}),
     name: o.name,
   };
 }
@@ -125,10 +133,15 @@ function authorResources(p: Prescription): [Practitioner, PractitionerRole, Fhir
 /** eP-MED-DM sub-types, as in the CDA serviceEvent: XDS eventCodeList. */
 function eventCodes(p: Prescription, kind: DmpDocumentKind): CodeableConcept[] {
   if (kind !== 'ep-med-dm') return [];
-  return epMedDmSubtypes(p).map((s) => coding({ system: XDS_CODES.subtypeSystem, code: s.code, display: s.displayName }));
+  return epMedDmSubtypes(p).map((s) =>
+    coding({ system: XDS_CODES.subtypeSystem, code: s.code, display: s.displayName }),
+  );
 }
 
-export function documentReferenceResource(input: ProvideBundleInput, refs: { patient: string; binary: string }): DocumentReference {
+export function documentReferenceResource(
+  input: ProvideBundleInput,
+  refs: { patient: string; binary: string },
+): DocumentReference {
   const { prescription: p, ids, kind } = input;
   const type = TYPE_OF_KIND[kind];
   const submitted = input.submittedAt.toISOString();
@@ -169,7 +182,9 @@ export function documentReferenceResource(input: ProvideBundleInput, refs: { pat
       facilityType: coding(XDS_CODES.facilityType),
       practiceSetting: coding(XDS_CODES.practiceSetting),
       sourcePatientInfo: local(CONTAINED.patient),
-      related: [{ identifier: { type: coding(REFERENCE_ID_TYPE), system: PRESCRIPTION_NUMBER_SYSTEM, value: input.number } }],
+      related: [
+        { identifier: { type: coding(REFERENCE_ID_TYPE), system: PRESCRIPTION_NUMBER_SYSTEM, value: input.number } },
+      ],
     },
   };
 }
@@ -244,8 +259,16 @@ export function buildProvideBundle(input: ProvideBundleInput): Bundle<FhirResour
         },
         conditions.binary,
       ),
-      conditionalPost(urls.documentReference, documentReferenceResource(input, { patient: urls.patient, binary: urls.binary }), conditions.documentReference),
-      conditionalPost(urls.submissionSet, submissionSetResource(input, { patient: urls.patient, documentReference: urls.documentReference }), conditions.submissionSet),
+      conditionalPost(
+        urls.documentReference,
+        documentReferenceResource(input, { patient: urls.patient, binary: urls.binary }),
+        conditions.documentReference,
+      ),
+      conditionalPost(
+        urls.submissionSet,
+        submissionSetResource(input, { patient: urls.patient, documentReference: urls.documentReference }),
+        conditions.submissionSet,
+      ),
     ],
   };
 }

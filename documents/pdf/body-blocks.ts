@@ -83,7 +83,8 @@ export function bodyFlow(p: Prescription): FlowEntry[] {
       flow.push({ block: { kind: 'line', paragraphs: lineParagraphs(line) }, keepWithNext: false, repeatAbove });
     }
   }
-  if (p.context.ald) flow.push({ block: { kind: 'lowerZone', text: ALD_LOWER_ZONE_TITLE }, keepWithNext: false, repeatAbove: [] });
+  if (p.context.ald)
+    flow.push({ block: { kind: 'lowerZone', text: ALD_LOWER_ZONE_TITLE }, keepWithNext: false, repeatAbove: [] });
   return flow;
 }
 
@@ -101,7 +102,8 @@ export function lineParagraphs(line: PrescriptionLine): Paragraph[] {
 const title = (text: string): Paragraph => ({ text, style: 'title' });
 const detail = (text: string): Paragraph => ({ text, style: 'detail' });
 const alert = (text: string): Paragraph => ({ text, style: 'alert' });
-const present = <T>(value: T | undefined | false | ''): value is T => value !== undefined && value !== false && value !== '';
+const present = <T>(value: T | undefined | false | ''): value is T =>
+  value !== undefined && value !== false && value !== '';
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 function drugParagraphs(line: DrugLine): Paragraph[] {
@@ -109,7 +111,8 @@ function drugParagraphs(line: DrugLine): Paragraph[] {
   // The prescriber's own words win; the structured form is phrased only when there are none,
   // but its duration is still printed since free text often leaves it out.
   const posology = text?.trim() || (structured ? structuredPosologyText(structured) : '');
-  const separateDuration = text?.trim() && structured?.duration ? `Durée de traitement : ${durationText(structured.duration)}` : '';
+  const separateDuration =
+    text?.trim() && structured?.duration ? `Durée de traitement : ${durationText(structured.duration)}` : '';
   const supply = [
     line.quantity !== undefined ? `Quantité : ${boxes(line.quantity)}` : '',
     line.renewals > 0 ? renewalsText(line.renewals) : '',
@@ -131,7 +134,10 @@ function deviceParagraphs(line: DeviceLine): Paragraph[] {
     line.quantity !== undefined ? `Quantité : ${frenchNumber(line.quantity)}` : '',
     line.duration ? `Durée : ${durationText(line.duration)}` : '',
   ].filter(present);
-  return [title(line.label ?? `Dispositif médical ${line.lpp ?? ''}`.trim()), ...(facts.length > 0 ? [detail(facts.join(' — '))] : [])];
+  return [
+    title(line.label ?? `Dispositif médical ${line.lpp ?? ''}`.trim()),
+    ...(facts.length > 0 ? [detail(facts.join(' — '))] : []),
+  ];
 }
 
 function actParagraphs(line: ActLine): Paragraph[] {

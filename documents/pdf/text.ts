@@ -13,7 +13,10 @@ export interface TextBox {
 }
 
 export function measure(doc: Doc, text: string, box: TextBox): number {
-  return doc.font(box.font).fontSize(box.size).heightOfString(text, { width: box.width, align: box.align ?? 'left' });
+  return doc
+    .font(box.font)
+    .fontSize(box.size)
+    .heightOfString(text, { width: box.width, align: box.align ?? 'left' });
 }
 
 /**
@@ -26,10 +29,23 @@ export function drawText(doc: Doc, text: string, x: number, y: number, box: Text
     .font(box.font)
     .fontSize(box.size)
     .fillColor(box.color ?? COLOR.text)
-    .text(text, x, y, { width: box.width, height: box.maxHeight, align: box.align ?? 'left', ellipsis: true, lineBreak: true });
+    .text(text, x, y, {
+      width: box.width,
+      height: box.maxHeight,
+      align: box.align ?? 'left',
+      ellipsis: true,
+      lineBreak: true,
+    });
   return height;
 }
 
 export function horizontalRule(doc: Doc, x: number, y: number, width: number, color: string, lineWidth: number): void {
-  doc.save().moveTo(x, y).lineTo(x + width, y).lineWidth(lineWidth).strokeColor(color).stroke().restore();
+  doc
+    .save()
+    .moveTo(x, y)
+    .lineTo(x + width, y)
+    .lineWidth(lineWidth)
+    .strokeColor(color)
+    .stroke()
+    .restore();
 }

@@ -53,7 +53,10 @@ function prepare(credentials: SigningCredentials): PreparedCredentials {
     const signingCert = new X509Certificate(credentials.certPem);
     const key = createPrivateKey(credentials.keyPem);
     assertRsaKeyMatchesCertificate(key, signingCert);
-    const certificates = [signingCert, ...pemCertificates(credentials.chainPem ?? '').map((pem) => new X509Certificate(pem))];
+    const certificates = [
+      signingCert,
+      ...pemCertificates(credentials.chainPem ?? '').map((pem) => new X509Certificate(pem)),
+    ];
     const keyInfo = `<ds:KeyInfo><ds:X509Data>${certificates.map((c) => `<ds:X509Certificate>${c.raw.toString('base64')}</ds:X509Certificate>`).join('')}</ds:X509Data></ds:KeyInfo>`;
     ready = { key, signingCert, keyInfo };
     prepared.set(credentials, ready);
@@ -61,7 +64,8 @@ function prepare(credentials: SigningCredentials): PreparedCredentials {
   return ready;
 }
 
-const pemCertificates = (pem: string): string[] => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+const pemCertificates = (pem: string): string[] =>
+  pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 
 interface Reference {
   id?: string;
@@ -77,18 +81,36 @@ interface Reference {
  * times and serialises it twice per signature (two thirds of the time); this parses it once.
  * The result has the same form; xmlsec1 verifies it in the tests, and a one-byte change fails.
  */
-export async function signXades(xml: string, credentials: SigningCredentials, options: SignOptions = {}): Promise<string> {
+export async function signXades(
+  xml: string,
+  credentials: SigningCredentials,
+  options: SignOptions = {},
+): Promise<string> {
   const { key, signingCert, keyInfo } = prepare(credentials);
   const objects =
     `<ds:Object Id="${SIGNATURE_IDS.document}" MimeType="text/xml">${withoutXmlDeclaration(xml)}</ds:Object>` +
     `<ds:Object>${qualifyingProperties(signingCert, options.signingTime ?? new Date())}</ds:Object>`;
   // The objects in the very context they will have (children of ds:Signature), parsed once.
-  const signature = parseXml(`<ds:Signature xmlns:ds="${XMLDSIG_NS}" Id="${SIGNATURE_IDS.signature}">${objects}</ds:Signature>`).documentElement!;
+  const signature = parseXml(
+    `<ds:Signature xmlns:ds="${XMLDSIG_NS}" Id="${SIGNATURE_IDS.signature}">${objects}</ds:Signature>`,
+  ).documentElement!;
   const signedInfo = signedInfoXml([
-    { id: SIGNATURE_IDS.documentReference, uri: `#${SIGNATURE_IDS.document}`, type: OBJECT_TYPE, digest: digestOf(elementWithId(signature, XMLDSIG_NS, 'Object', SIGNATURE_IDS.document)) },
-    { uri: `#${SIGNATURE_IDS.signedProperties}`, type: SIGNED_PROPERTIES_TYPE, digest: digestOf(elementWithId(signature, XADES_NS, 'SignedProperties', SIGNATURE_IDS.signedProperties)) },
+    {
+      id: SIGNATURE_IDS.documentReference,
+      uri: `#${SIGNATURE_IDS.document}`,
+      type: OBJECT_TYPE,
+      digest: digestOf(elementWithId(signature, XMLDSIG_NS, 'Object', SIGNATURE_IDS.document)),
+    },
+    {
+      uri: `#${SIGNATURE_IDS.signedProperties}`,
+      type: SIGNED_PROPERTIES_TYPE,
+      digest: digestOf(elementWithId(signature, XADES_NS, 'SignedProperties', SIGNATURE_IDS.signedProperties)),
+    },
   ]);
-  const canonicalSignedInfo = canonical(parseXml(`<ds:Signature xmlns:ds="${XMLDSIG_NS}">${signedInfo}</ds:Signature>`).documentElement!.firstChild as Element);
+  const canonicalSignedInfo = canonical(
+    parseXml(`<ds:Signature xmlns:ds="${XMLDSIG_NS}">${signedInfo}</ds:Signature>`).documentElement!
+      .firstChild as Element,
+  );
   const value = sign('sha256', Buffer.from(canonicalSignedInfo, 'utf8'), key).toString('base64');
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +

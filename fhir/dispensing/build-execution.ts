@@ -82,12 +82,22 @@ function forUpdate<T extends FhirResource>(resource: T): T {
 
 function headerUpdate(stored: StoredExecutionState, status: RequestGroup['status']): BundleEntry<FhirResource> {
   const header: RequestGroup = forUpdate(stored.header);
-  header.extension = setExtension(header.extension, { url: EXECUTION_EXTENSIONS.executionRevision, valueInteger: executionRevisionOf(stored.header) + 1 });
+  header.extension = setExtension(header.extension, {
+    url: EXECUTION_EXTENSIONS.executionRevision,
+    valueInteger: executionRevisionOf(stored.header) + 1,
+  });
   header.status = status;
-  return { resource: header, request: { method: 'PUT', url: `RequestGroup/${stored.header.id}`, ifMatch: ifMatch(stored.headerVersion) } };
+  return {
+    resource: header,
+    request: { method: 'PUT', url: `RequestGroup/${stored.header.id}`, ifMatch: ifMatch(stored.headerVersion) },
+  };
 }
 
-function requestUpdate(stored: StoredExecutionState, reference: string, change: (r: RequestResource) => void): BundleEntry<FhirResource> {
+function requestUpdate(
+  stored: StoredExecutionState,
+  reference: string,
+  change: (r: RequestResource) => void,
+): BundleEntry<FhirResource> {
   const found = stored.requests.get(reference);
   if (!found) throw new Error(`${reference} is not a request of prescription ${stored.state.number}`);
   const request = forUpdate(found.resource);
@@ -107,7 +117,9 @@ function practitionerToStore(performer: PerformerToStore): Practitioner {
   return { ...rest, identifier: [...identifier, ...others] };
 }
 
-function organizationToStore(organization: NonNullable<PerformerToStore['organization']>): { resource: Organization; ifNoneExist: string } | undefined {
+function organizationToStore(
+  organization: NonNullable<PerformerToStore['organization']>,
+): { resource: Organization; ifNoneExist: string } | undefined {
   const submitted = organization.submitted?.resource;
   const finess = submitted?.identifier?.find((i) => i.system === FINESS_SYSTEM)?.value ?? organization.finess;
   const am = submitted?.identifier?.find((i) => i.system === AM_NUMBER_SYSTEM)?.value ?? organization.am;
@@ -133,7 +145,10 @@ function recordToStore(
   const { id: _id, meta: _meta, contained: _contained, ...rest } = item.record.resource;
   const prescription: Extension = {
     url: EXECUTION_EXTENSIONS.prescription,
-    valueReference: { reference: `RequestGroup/${stored.header.id}`, identifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: stored.state.number } },
+    valueReference: {
+      reference: `RequestGroup/${stored.header.id}`,
+      identifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: stored.state.number },
+    },
   };
   const practitioner: Reference = { reference: links.practitioner };
   const organization: Reference | undefined = links.organization ? { reference: links.organization } : undefined;
@@ -150,8 +165,10 @@ function recordToStore(
         const actor = remapped(p.actor);
         return actor ? [{ ...p, actor }] : [];
       });
-      if (!performers.some((p) => p.actor.reference === links.practitioner)) performers.unshift({ actor: practitioner });
-      if (organization && !performers.some((p) => p.actor.reference === organization.reference)) performers.push({ actor: organization });
+      if (!performers.some((p) => p.actor.reference === links.practitioner))
+        performers.unshift({ actor: practitioner });
+      if (organization && !performers.some((p) => p.actor.reference === organization.reference))
+        performers.push({ actor: organization });
       const fill = item.fill;
       return {
         ...dispense,
@@ -180,7 +197,13 @@ function recordToStore(
       if (!performers.some((p) => p.actor.reference === links.practitioner)) {
         performers.unshift({ actor: practitioner, ...(organization ? { onBehalfOf: organization } : {}) });
       }
-      return { ...procedure, extension: setExtension(procedure.extension, prescription), subject, basedOn: [line], performer: performers };
+      return {
+        ...procedure,
+        extension: setExtension(procedure.extension, prescription),
+        subject,
+        basedOn: [line],
+        performer: performers,
+      };
     }
   }
 }
@@ -217,15 +240,26 @@ export function buildExecutionTransaction(
   const recordEntries: number[] = [];
   for (const item of records) {
     recordEntries.push(entries.length);
-    const resource = recordToStore(item, stored, { practitioner: practitionerUrl, ...(organizationUrl ? { organization: organizationUrl } : {}), remap });
-    entries.push({ fullUrl: `urn:uuid:${newUuid()}`, resource, request: { method: 'POST', url: resource.resourceType } });
+    const resource = recordToStore(item, stored, {
+      practitioner: practitionerUrl,
+      ...(organizationUrl ? { organization: organizationUrl } : {}),
+      remap,
+    });
+    entries.push({
+      fullUrl: `urn:uuid:${newUuid()}`,
+      resource,
+      request: { method: 'POST', url: resource.resourceType },
+    });
   }
 
   for (const [reference, total] of executed) {
     const line = stored.state.lines.find((l) => l.reference === reference)!;
     entries.push(
       requestUpdate(stored, reference, (request) => {
-        request.extension = setExtension(request.extension, { url: EXECUTION_EXTENSIONS.executedQuantity, valueInteger: total });
+        request.extension = setExtension(request.extension, {
+          url: EXECUTION_EXTENSIONS.executedQuantity,
+          valueInteger: total,
+        });
         if (total >= line.prescribed) request.status = 'completed';
       }),
     );
@@ -237,12 +271,17 @@ export function buildExecutionTransaction(
     return total >= l.prescribed || l.requestStatus === 'completed' || isCancelledStatus(l.requestStatus);
   });
   const headerEntry = entries.length;
-  entries.push(headerUpdate(stored, finished && stored.header.status === 'active' ? 'completed' : stored.header.status));
+  entries.push(
+    headerUpdate(stored, finished && stored.header.status === 'active' ? 'completed' : stored.header.status),
+  );
   return { bundle: { resourceType: 'Bundle', type: 'transaction', entry: entries }, recordEntries, headerEntry };
 }
 
 /** The cancellation: the lines planned are revoked, the header revoked when nothing remains; all with If-Match. */
-export function buildCancellationTransaction(stored: StoredExecutionState, plan: CancellationPlan): { bundle: Bundle<FhirResource>; headerEntry: number } {
+export function buildCancellationTransaction(
+  stored: StoredExecutionState,
+  plan: CancellationPlan,
+): { bundle: Bundle<FhirResource>; headerEntry: number } {
   const entries: BundleEntry<FhirResource>[] = plan.cancel.map((line) =>
     requestUpdate(stored, line.reference, (request) => {
       request.status = cancelledStatusOf(request.resourceType);

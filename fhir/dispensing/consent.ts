@@ -11,7 +11,9 @@ import { consentTopic } from '../read-prescription';
 import { CONSENT_TOPICS, CONSENT_TOPIC_SYSTEM } from '../systems';
 
 export const isDispensingViewConsent = (consent: Consent): boolean =>
-  (consent.policyRule?.coding ?? []).some((c) => c.system === CONSENT_TOPIC_SYSTEM && c.code === CONSENT_TOPICS.dispensingView);
+  (consent.policyRule?.coding ?? []).some(
+    (c) => c.system === CONSENT_TOPIC_SYSTEM && c.code === CONSENT_TOPICS.dispensingView,
+  );
 
 /** An absent or unreadable consent is treated as an objection: the data is not shown without a recorded "no objection". */
 export const patientObjectsToDispensingView = (consent: Consent | undefined): boolean =>
@@ -38,26 +40,50 @@ export function withPatientChoice(consent: Consent, objects: boolean, now: Date)
  */
 export function readPatientChoice(json: unknown): Outcome<boolean> {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    return rejected([{ code: 'structure', message: 'the body must be a JSON object: {"oppositionConsultationDelivrance": true|false} or a FHIR Consent' }]);
+    return rejected([
+      {
+        code: 'structure',
+        message: 'the body must be a JSON object: {"oppositionConsultationDelivrance": true|false} or a FHIR Consent',
+      },
+    ]);
   }
   const body = json as Record<string, unknown>;
   if (body.resourceType === 'Consent') {
     const consent = body as unknown as Consent;
     const topic = consentTopic(consent);
     if (topic !== undefined && topic !== CONSENT_TOPICS.dispensingView) {
-      return rejected([{ code: 'not-supported', path: 'Consent.policyRule.coding', message: `only the ${CONSENT_TOPICS.dispensingView} choice can be changed here, not ${topic}` }]);
+      return rejected([
+        {
+          code: 'not-supported',
+          path: 'Consent.policyRule.coding',
+          message: `only the ${CONSENT_TOPICS.dispensingView} choice can be changed here, not ${topic}`,
+        },
+      ]);
     }
     const type = consent.provision?.type;
     if (type !== 'deny' && type !== 'permit') {
-      return rejected([{ code: 'required', path: 'Consent.provision.type', message: 'provision.type must be deny (the patient objects) or permit (the patient does not object)' }]);
+      return rejected([
+        {
+          code: 'required',
+          path: 'Consent.provision.type',
+          message: 'provision.type must be deny (the patient objects) or permit (the patient does not object)',
+        },
+      ]);
     }
     return ok(type === 'deny');
   }
   const extra = Object.keys(body).filter((k) => k !== 'oppositionConsultationDelivrance');
-  if (extra.length > 0) return rejected([{ code: 'structure', path: `/${extra[0]}`, message: `unknown member '${extra[0]}'` }]);
+  if (extra.length > 0)
+    return rejected([{ code: 'structure', path: `/${extra[0]}`, message: `unknown member '${extra[0]}'` }]);
   const value = body.oppositionConsultationDelivrance;
   if (typeof value !== 'boolean') {
-    return rejected([{ code: 'required', path: '/oppositionConsultationDelivrance', message: 'oppositionConsultationDelivrance must be true (the patient objects) or false' }]);
+    return rejected([
+      {
+        code: 'required',
+        path: '/oppositionConsultationDelivrance',
+        message: 'oppositionConsultationDelivrance must be true (the patient objects) or false',
+      },
+    ]);
   }
   return ok(value);
 }

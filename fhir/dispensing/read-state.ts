@@ -4,7 +4,16 @@
  * → the dispensing state the rules work on, plus the resources and versions the writers need.
  * Pure.
  */
-import type { Bundle, Coding, Consent, FhirResource, MedicationDispense, Procedure, RequestGroup, SupplyDelivery } from 'fhir/r4';
+import type {
+  Bundle,
+  Coding,
+  Consent,
+  FhirResource,
+  MedicationDispense,
+  Procedure,
+  RequestGroup,
+  SupplyDelivery,
+} from 'fhir/r4';
 import { parisDateOf } from '../../domain/paris-time';
 import { drugValidityEnd } from '../../domain/validity';
 import { prescriptionNumberOf, readLine, resolverFor, type RequestResource } from '../read-prescription';
@@ -38,12 +47,15 @@ export class UnreadableStoredPrescription extends Error {
   }
 }
 
-const integerExtension = (resource: { extension?: Array<{ url: string; valueInteger?: number }> }, url: string): number | undefined =>
-  resource.extension?.find((e) => e.url === url)?.valueInteger;
+const integerExtension = (
+  resource: { extension?: Array<{ url: string; valueInteger?: number }> },
+  url: string,
+): number | undefined => resource.extension?.find((e) => e.url === url)?.valueInteger;
 
 function versionOf(resource: FhirResource): string {
   const version = resource.meta?.versionId;
-  if (version === undefined) throw new UnreadableStoredPrescription(`${resource.resourceType}/${resource.id} has no meta.versionId`);
+  if (version === undefined)
+    throw new UnreadableStoredPrescription(`${resource.resourceType}/${resource.id} has no meta.versionId`);
   return version;
 }
 
@@ -73,7 +85,8 @@ function lineState(request: RequestResource & { id: string }, index: number, aut
     case 'drug': {
       const perDelivery = line.quantity ?? 1;
       const validUntil = drugValidUntil(request, authoredOn);
-      const codes = (request.resourceType === 'MedicationRequest' ? request.medicationCodeableConcept?.coding : undefined) ?? [];
+      const codes =
+        (request.resourceType === 'MedicationRequest' ? request.medicationCodeableConcept?.coding : undefined) ?? [];
       return {
         ...base,
         kind: 'drug',
@@ -89,26 +102,53 @@ function lineState(request: RequestResource & { id: string }, index: number, aut
     case 'device': {
       const quantity = line.quantity ?? 1;
       const codes = (request.resourceType === 'DeviceRequest' ? request.codeCodeableConcept?.coding : undefined) ?? [];
-      return { ...base, kind: 'device', unit: LINE_UNITS.device, perDelivery: quantity, renewals: 0, prescribed: quantity, nonSubstitutable: false, productCodes: codes.map(pickCoding) };
+      return {
+        ...base,
+        kind: 'device',
+        unit: LINE_UNITS.device,
+        perDelivery: quantity,
+        renewals: 0,
+        prescribed: quantity,
+        nonSubstitutable: false,
+        productCodes: codes.map(pickCoding),
+      };
     }
     case 'act': {
       const sessions = line.sessions ?? 1;
       const codes = (request.resourceType === 'ServiceRequest' ? request.code?.coding : undefined) ?? [];
-      const unit = line.actType === 'acteBiologieMedicale' && line.sessions === undefined ? LINE_UNITS.biology : LINE_UNITS.act;
-      return { ...base, kind: line.actType, unit, perDelivery: sessions, renewals: 0, prescribed: sessions, nonSubstitutable: false, productCodes: codes.map(pickCoding) };
+      const unit =
+        line.actType === 'acteBiologieMedicale' && line.sessions === undefined ? LINE_UNITS.biology : LINE_UNITS.act;
+      return {
+        ...base,
+        kind: line.actType,
+        unit,
+        perDelivery: sessions,
+        renewals: 0,
+        prescribed: sessions,
+        nonSubstitutable: false,
+        productCodes: codes.map(pickCoding),
+      };
     }
   }
 }
 
-const pickCoding = (c: Coding): Coding => ({ ...(c.system !== undefined ? { system: c.system } : {}), ...(c.code !== undefined ? { code: c.code } : {}) });
+const pickCoding = (c: Coding): Coding => ({
+  ...(c.system !== undefined ? { system: c.system } : {}),
+  ...(c.code !== undefined ? { code: c.code } : {}),
+});
 
 const recordTime = (r: ExecutionRecord): string =>
   r.meta?.lastUpdated ?? (r.resourceType === 'MedicationDispense' ? r.whenHandedOver : undefined) ?? '';
 /** Oldest first; records of one transaction share lastUpdated and come in id order. */
 const byRecordTime = (a: ExecutionRecord, b: ExecutionRecord): number =>
-  recordTime(a).localeCompare(recordTime(b)) || (a.id ?? '').length - (b.id ?? '').length || (a.id ?? '').localeCompare(b.id ?? '');
+  recordTime(a).localeCompare(recordTime(b)) ||
+  (a.id ?? '').length - (b.id ?? '').length ||
+  (a.id ?? '').localeCompare(b.id ?? '');
 
-export function readExecutionState(found: { header: RequestGroup; bundle: Bundle<FhirResource> }): StoredExecutionState {
+export function readExecutionState(found: {
+  header: RequestGroup;
+  bundle: Bundle<FhirResource>;
+}): StoredExecutionState {
   const header = found.header;
   if (header.id === undefined) throw new UnreadableStoredPrescription('the RequestGroup has no id');
   const number = prescriptionNumberOf(header);
@@ -121,8 +161,14 @@ export function readExecutionState(found: { header: RequestGroup; bundle: Bundle
   (header.action ?? []).forEach((action, index) => {
     const reference = action.resource?.reference;
     const request = reference !== undefined ? resolve(reference) : undefined;
-    if (!request || !['MedicationRequest', 'DeviceRequest', 'ServiceRequest'].includes(request.resourceType) || request.id === undefined) {
-      throw new UnreadableStoredPrescription(`the request of line ${index + 1} (${reference ?? 'no reference'}) is not in the search result`);
+    if (
+      !request ||
+      !['MedicationRequest', 'DeviceRequest', 'ServiceRequest'].includes(request.resourceType) ||
+      request.id === undefined
+    ) {
+      throw new UnreadableStoredPrescription(
+        `the request of line ${index + 1} (${reference ?? 'no reference'}) is not in the search result`,
+      );
     }
     const typed = request as RequestResource & { id: string };
     const line = lineState(typed, index, authoredOn);
@@ -133,7 +179,10 @@ export function readExecutionState(found: { header: RequestGroup; bundle: Bundle
   if (patientReference === undefined) throw new UnreadableStoredPrescription('the RequestGroup has no subject');
   const consent = entries
     .map((e) => e.resource)
-    .find((r): r is Consent & { id: string } => r?.resourceType === 'Consent' && r.id !== undefined && isDispensingViewConsent(r));
+    .find(
+      (r): r is Consent & { id: string } =>
+        r?.resourceType === 'Consent' && r.id !== undefined && isDispensingViewConsent(r),
+    );
   const records = entries
     .map((e) => e.resource)
     .filter(isExecutionRecord)
@@ -150,4 +199,5 @@ export function readExecutionState(found: { header: RequestGroup; bundle: Bundle
 }
 
 /** The execution revision of a header (0 before any dispense). */
-export const executionRevisionOf = (header: RequestGroup): number => integerExtension(header, EXECUTION_EXTENSIONS.executionRevision) ?? 0;
+export const executionRevisionOf = (header: RequestGroup): number =>
+  integerExtension(header, EXECUTION_EXTENSIONS.executionRevision) ?? 0;

@@ -22,7 +22,17 @@
  * Any other literal reference is refused: the store enforces referential integrity and the gateway
  * only links records to this prescription and to the performer it stores.
  */
-import type { Bundle, Coding, FhirResource, MedicationDispense, Organization, Practitioner, Procedure, Reference, SupplyDelivery } from 'fhir/r4';
+import type {
+  Bundle,
+  Coding,
+  FhirResource,
+  MedicationDispense,
+  Organization,
+  Practitioner,
+  Procedure,
+  Reference,
+  SupplyDelivery,
+} from 'fhir/r4';
 import { isValidAmNumber, isValidFiness, isValidRpps } from '../../domain/identifiers';
 import type { Outcome, Problem } from '../../domain/problem';
 import { ok, rejected } from '../../domain/problem';
@@ -77,8 +87,22 @@ const problem = (code: Problem['code'], path: string, message: string): Problem 
 
 /** A REST body: a collection Bundle or one record. `malformed` results are 400, the others 422. */
 export function readRestSubmission(json: unknown): SubmissionResult {
-  if (json === null || typeof json !== 'object' || Array.isArray(json) || typeof (json as { resourceType?: unknown }).resourceType !== 'string') {
-    return rejected([{ code: 'structure', message: 'the body must be a FHIR resource: a Bundle of type collection or a MedicationDispense, SupplyDelivery or Procedure' }], 'malformed');
+  if (
+    json === null ||
+    typeof json !== 'object' ||
+    Array.isArray(json) ||
+    typeof (json as { resourceType?: unknown }).resourceType !== 'string'
+  ) {
+    return rejected(
+      [
+        {
+          code: 'structure',
+          message:
+            'the body must be a FHIR resource: a Bundle of type collection or a MedicationDispense, SupplyDelivery or Procedure',
+        },
+      ],
+      'malformed',
+    );
   }
   const schemaProblems = validateFhirResource(json);
   if (schemaProblems.length > 0) return rejected(schemaProblems);
@@ -86,15 +110,33 @@ export function readRestSubmission(json: unknown): SubmissionResult {
   if (resource.resourceType === 'Bundle') {
     const bundle = resource as Bundle<FhirResource>;
     if (bundle.type !== 'collection') {
-      return rejected([problem('value', 'Bundle.type', `Bundle.type must be 'collection', found '${bundle.type ?? ''}' (messages go to /fhir/$process-message)`)]);
+      return rejected([
+        problem(
+          'value',
+          'Bundle.type',
+          `Bundle.type must be 'collection', found '${bundle.type ?? ''}' (messages go to /fhir/$process-message)`,
+        ),
+      ]);
     }
-    const entries = (bundle.entry ?? []).map((entry, i) => ({ resource: entry.resource, fullUrl: entry.fullUrl, at: `Bundle.entry[${i}].resource` }));
-    const missing = entries.filter((e) => !e.resource).map((e) => problem('required', e.at, 'every entry carries a resource'));
+    const entries = (bundle.entry ?? []).map((entry, i) => ({
+      resource: entry.resource,
+      fullUrl: entry.fullUrl,
+      at: `Bundle.entry[${i}].resource`,
+    }));
+    const missing = entries
+      .filter((e) => !e.resource)
+      .map((e) => problem('required', e.at, 'every entry carries a resource'));
     if (missing.length > 0) return rejected(missing);
     return readEntries(entries as Array<Located<FhirResource>>);
   }
   if (!(RECORD_TYPES as readonly string[]).includes(resource.resourceType)) {
-    return rejected([problem('not-supported', `${resource.resourceType}`, `a ${resource.resourceType} does not record a dispense or an execution; send a MedicationDispense, SupplyDelivery, Procedure or a Bundle of type collection`)]);
+    return rejected([
+      problem(
+        'not-supported',
+        `${resource.resourceType}`,
+        `a ${resource.resourceType} does not record a dispense or an execution; send a MedicationDispense, SupplyDelivery, Procedure or a Bundle of type collection`,
+      ),
+    ]);
   }
   return readEntries([{ resource, at: resource.resourceType }]);
 }
@@ -108,14 +150,31 @@ export function readEntries(entries: ReadonlyArray<Located<FhirResource>>): Subm
   for (const entry of entries) {
     const type = entry.resource.resourceType;
     if (!ALLOWED_TYPES.includes(type)) {
-      problems.push(problem('structure', `${entry.at}.resourceType`, `a ${type} is not accepted here (accepted: ${ALLOWED_TYPES.join(', ')})`));
+      problems.push(
+        problem(
+          'structure',
+          `${entry.at}.resourceType`,
+          `a ${type} is not accepted here (accepted: ${ALLOWED_TYPES.join(', ')})`,
+        ),
+      );
     } else if (type === 'Practitioner') practitioners.push(entry as Located<Practitioner>);
     else if (type === 'Organization') organizations.push(entry as Located<Organization>);
     else records.push(entry as Located<ExecutionRecord>);
   }
-  if (records.length === 0) problems.push(problem('required', entries[0]?.at.replace(/\.entry\[0\]\.resource$/, '.entry') ?? 'Bundle.entry', 'at least one MedicationDispense, SupplyDelivery or Procedure is required'));
-  for (const extra of practitioners.slice(1)) problems.push(problem('structure', extra.at, 'one Practitioner at most: the professional who dispensed or executed'));
-  for (const extra of organizations.slice(1)) problems.push(problem('structure', extra.at, 'one Organization at most: the structure that dispensed or executed'));
+  if (records.length === 0)
+    problems.push(
+      problem(
+        'required',
+        entries[0]?.at.replace(/\.entry\[0\]\.resource$/, '.entry') ?? 'Bundle.entry',
+        'at least one MedicationDispense, SupplyDelivery or Procedure is required',
+      ),
+    );
+  for (const extra of practitioners.slice(1))
+    problems.push(
+      problem('structure', extra.at, 'one Practitioner at most: the professional who dispensed or executed'),
+    );
+  for (const extra of organizations.slice(1))
+    problems.push(problem('structure', extra.at, 'one Organization at most: the structure that dispensed or executed'));
 
   const practitioner = practitioners[0] ? readPerformer(practitioners[0], problems) : undefined;
   const organization = organizations[0];
@@ -136,7 +195,13 @@ export function readEntries(entries: ReadonlyArray<Located<FhirResource>>): Subm
     if (item && problems.length === before) items.push(item);
   }
   if (problems.length > 0) return rejected(problems);
-  return ok({ records, items, ...(practitioner ? { practitioner } : {}), ...(organization ? { organization } : {}), numbers });
+  return ok({
+    records,
+    items,
+    ...(practitioner ? { practitioner } : {}),
+    ...(organization ? { organization } : {}),
+    numbers,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,9 +213,20 @@ function readPerformer(entry: Located<Practitioner>, problems: Problem[]): Submi
   const idNatPsIndex = identifiers.findIndex((i) => i.system === IDNATPS_SYSTEM);
   const fromIdNatPs = identifiers[idNatPsIndex]?.value;
   const rpps = identifiers[rppsIndex]?.value ?? (fromIdNatPs?.startsWith('8') ? fromIdNatPs.slice(1) : undefined);
-  const rppsAt = rppsIndex >= 0 ? `${entry.at}.identifier[${rppsIndex}].value` : idNatPsIndex >= 0 ? `${entry.at}.identifier[${idNatPsIndex}].value` : `${entry.at}.identifier`;
+  const rppsAt =
+    rppsIndex >= 0
+      ? `${entry.at}.identifier[${rppsIndex}].value`
+      : idNatPsIndex >= 0
+        ? `${entry.at}.identifier[${idNatPsIndex}].value`
+        : `${entry.at}.identifier`;
   if (rpps === undefined) {
-    problems.push(problem('required', rppsAt, `the performer needs an RPPS identifier (${RPPS_SYSTEM}, 11 digits) or an idNatPs (${IDNATPS_SYSTEM}, "8" + RPPS)`));
+    problems.push(
+      problem(
+        'required',
+        rppsAt,
+        `the performer needs an RPPS identifier (${RPPS_SYSTEM}, 11 digits) or an idNatPs (${IDNATPS_SYSTEM}, "8" + RPPS)`,
+      ),
+    );
     return undefined;
   }
   if (!isValidRpps(rpps)) {
@@ -175,7 +251,10 @@ function professionOf(practitioner: Practitioner, base: string): { value: Profes
       const coding = codings[c]!;
       const at = `${base}.qualification[${q}].code.coding[${c}].code`;
       if (coding.system === GATEWAY_PROFESSION_SYSTEM && isProfession(coding.code)) return { value: coding.code, at };
-      const mapped = coding.system === PROFESSION_G15_SYSTEM && coding.code !== undefined ? PROFESSION_OF_G15_CODE[coding.code] : undefined;
+      const mapped =
+        coding.system === PROFESSION_G15_SYSTEM && coding.code !== undefined
+          ? PROFESSION_OF_G15_CODE[coding.code]
+          : undefined;
       if (mapped) return { value: mapped, at };
     }
   }
@@ -187,16 +266,30 @@ function checkOrganization(entry: Located<Organization>, problems: Problem[]): v
   const finessIndex = identifiers.findIndex((i) => i.system === FINESS_SYSTEM);
   const amIndex = identifiers.findIndex((i) => i.system === AM_NUMBER_SYSTEM);
   if (finessIndex < 0 && amIndex < 0) {
-    problems.push(problem('required', `${entry.at}.identifier`, `the structure needs a FINESS (${FINESS_SYSTEM}) or a numéro AM (${AM_NUMBER_SYSTEM}) identifier`));
+    problems.push(
+      problem(
+        'required',
+        `${entry.at}.identifier`,
+        `the structure needs a FINESS (${FINESS_SYSTEM}) or a numéro AM (${AM_NUMBER_SYSTEM}) identifier`,
+      ),
+    );
     return;
   }
   const finess = identifiers[finessIndex]?.value;
   if (finessIndex >= 0 && (finess === undefined || !isValidFiness(finess))) {
-    problems.push(problem('value', `${entry.at}.identifier[${finessIndex}].value`, `'${finess ?? ''}' is not a FINESS number (9 characters)`));
+    problems.push(
+      problem(
+        'value',
+        `${entry.at}.identifier[${finessIndex}].value`,
+        `'${finess ?? ''}' is not a FINESS number (9 characters)`,
+      ),
+    );
   }
   const am = identifiers[amIndex]?.value;
   if (amIndex >= 0 && (am === undefined || !isValidAmNumber(am))) {
-    problems.push(problem('value', `${entry.at}.identifier[${amIndex}].value`, `'${am ?? ''}' is not a numéro AM (9 digits)`));
+    problems.push(
+      problem('value', `${entry.at}.identifier[${amIndex}].value`, `'${am ?? ''}' is not a numéro AM (9 digits)`),
+    );
   }
 }
 
@@ -225,24 +318,52 @@ function* referencesIn(node: unknown, path: string): Generator<[string, Referenc
   }
 }
 
-function checkReferences(record: Located<ExecutionRecord>, targets: ReadonlyMap<string, string>, problems: Problem[]): void {
+function checkReferences(
+  record: Located<ExecutionRecord>,
+  targets: ReadonlyMap<string, string>,
+  problems: Problem[],
+): void {
   const type = record.resource.resourceType;
   // The record's own top-level extensions are read by name (prescription, fulfils); others may not reference anything.
   for (const [i, ext] of (record.resource.extension ?? []).entries()) {
     if (ext.url === EXECUTION_EXTENSIONS.prescription || ext.url === EXECUTION_EXTENSIONS.fulfils) continue;
     for (const [path] of referencesIn(ext, '')) {
-      problems.push(problem('not-supported', `${record.at}.extension[${i}]${path}.reference`, 'references are only accepted to this prescription, its patient and the submitted performer'));
+      problems.push(
+        problem(
+          'not-supported',
+          `${record.at}.extension[${i}]${path}.reference`,
+          'references are only accepted to this prescription, its patient and the submitted performer',
+        ),
+      );
     }
   }
   for (const [path, reference] of referencesIn(record.resource, '')) {
     if (path === '' || path.startsWith('.extension')) continue;
     const at = `${record.at}${path}.reference`;
     if (reference.reference?.startsWith('#')) {
-      problems.push(problem('not-supported', at, 'contained resources are not accepted: send the Practitioner and Organization as Bundle entries'));
+      problems.push(
+        problem(
+          'not-supported',
+          at,
+          'contained resources are not accepted: send the Practitioner and Organization as Bundle entries',
+        ),
+      );
     } else if (!RESOLVED_PATHS[type].some((p) => p.test(path))) {
-      problems.push(problem('not-supported', at, 'references are only accepted to this prescription, its patient and the submitted performer'));
+      problems.push(
+        problem(
+          'not-supported',
+          at,
+          'references are only accepted to this prescription, its patient and the submitted performer',
+        ),
+      );
     } else if (PERFORMER_PATHS.some((p) => p.test(path)) && !targets.has(reference.reference!)) {
-      problems.push(problem('value', at, `'${reference.reference}' is not the fullUrl of the submission's Practitioner or Organization`));
+      problems.push(
+        problem(
+          'value',
+          at,
+          `'${reference.reference}' is not the fullUrl of the submission's Practitioner or Organization`,
+        ),
+      );
     }
   }
 }
@@ -263,7 +384,13 @@ const isWholePositive = (n: number | undefined): n is number => n !== undefined 
 
 function requireCompleted(record: Located<ExecutionRecord>, problems: Problem[]): void {
   if (record.resource.status !== 'completed') {
-    problems.push(problem('value', `${record.at}.status`, `status must be 'completed' (only what was handed over or done is recorded), found '${record.resource.status ?? ''}'`));
+    problems.push(
+      problem(
+        'value',
+        `${record.at}.status`,
+        `status must be 'completed' (only what was handed over or done is recorded), found '${record.resource.status ?? ''}'`,
+      ),
+    );
   }
 }
 
@@ -281,33 +408,77 @@ function readItem(record: Located<ExecutionRecord>, problems: Problem[]): Execut
 
 function readDispense({ resource, at }: Located<MedicationDispense>, problems: Problem[]): ExecutionItem | undefined {
   if (!resource.medicationCodeableConcept) {
-    problems.push(problem('required', `${at}.medicationCodeableConcept`, 'medicationCodeableConcept (the product handed over: CIP13 or CIS coding and its name) is required; medicationReference is not accepted'));
+    problems.push(
+      problem(
+        'required',
+        `${at}.medicationCodeableConcept`,
+        'medicationCodeableConcept (the product handed over: CIP13 or CIS coding and its name) is required; medicationReference is not accepted',
+      ),
+    );
   }
   const quantity = resource.quantity?.value;
   if (!isWholePositive(quantity)) {
-    problems.push(problem(quantity === undefined ? 'required' : 'value', `${at}.quantity.value`, 'quantity.value is the number of boxes handed over: a whole number of at least 1'));
+    problems.push(
+      problem(
+        quantity === undefined ? 'required' : 'value',
+        `${at}.quantity.value`,
+        'quantity.value is the number of boxes handed over: a whole number of at least 1',
+      ),
+    );
   }
-  if (resource.whenHandedOver === undefined) problems.push(problem('required', `${at}.whenHandedOver`, 'whenHandedOver (when the patient received the product) is required'));
+  if (resource.whenHandedOver === undefined)
+    problems.push(
+      problem('required', `${at}.whenHandedOver`, 'whenHandedOver (when the patient received the product) is required'),
+    );
   const prescriptions = resource.authorizingPrescription ?? [];
   if (prescriptions.length !== 1 || prescriptions[0]?.reference === undefined) {
-    problems.push(problem('required', `${at}.authorizingPrescription`, 'authorizingPrescription must reference exactly one MedicationRequest of the prescription (MedicationRequest/<id>)'));
+    problems.push(
+      problem(
+        'required',
+        `${at}.authorizingPrescription`,
+        'authorizingPrescription must reference exactly one MedicationRequest of the prescription (MedicationRequest/<id>)',
+      ),
+    );
   }
   const typeCodings = resource.type?.coding ?? [];
   if (resource.type && !typeCodings.some((c) => c.system === ACT_CODE_SYSTEM && isFillCode(c.code))) {
-    problems.push(problem('value', `${at}.type`, `type (completeness of the dispensation) must have a ${ACT_CODE_SYSTEM} coding among ${Object.keys(FILL_CODES).join(', ')}; it may also be left out: the gateway records the code the prescription's state gives`));
+    problems.push(
+      problem(
+        'value',
+        `${at}.type`,
+        `type (completeness of the dispensation) must have a ${ACT_CODE_SYSTEM} coding among ${Object.keys(FILL_CODES).join(', ')}; it may also be left out: the gateway records the code the prescription's state gives`,
+      ),
+    );
   }
   const substitution = resource.substitution;
   if (substitution?.wasSubstituted === true) {
-    const typeOk = (substitution.type?.coding ?? []).some((c) => c.system === SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM && c.code !== undefined && c.code !== 'N');
+    const typeOk = (substitution.type?.coding ?? []).some(
+      (c) => c.system === SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM && c.code !== undefined && c.code !== 'N',
+    );
     if (!typeOk) {
-      problems.push(problem('required', `${at}.substitution.type`, `a substitution needs its type: a ${SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM} coding (G for a generic, TE, E…; not N)`));
+      problems.push(
+        problem(
+          'required',
+          `${at}.substitution.type`,
+          `a substitution needs its type: a ${SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM} coding (G for a generic, TE, E…; not N)`,
+        ),
+      );
     }
-    const hasReason = (substitution.reason ?? []).some((r) => r.text !== undefined || (r.coding ?? []).some((c) => c.code !== undefined));
+    const hasReason = (substitution.reason ?? []).some(
+      (r) => r.text !== undefined || (r.coding ?? []).some((c) => c.code !== undefined),
+    );
     if (!hasReason) {
-      problems.push(problem('required', `${at}.substitution.reason`, 'a substitution needs its reason (coding, e.g. v3 ActReason OS out of stock, RR regulatory requirement, or text)'));
+      problems.push(
+        problem(
+          'required',
+          `${at}.substitution.reason`,
+          'a substitution needs its reason (coding, e.g. v3 ActReason OS out of stock, RR regulatory requirement, or text)',
+        ),
+      );
     }
   }
-  if (!isWholePositive(quantity) || resource.whenHandedOver === undefined || prescriptions.length !== 1) return undefined;
+  if (!isWholePositive(quantity) || resource.whenHandedOver === undefined || prescriptions.length !== 1)
+    return undefined;
   return {
     recordType: 'MedicationDispense',
     at,
@@ -317,22 +488,50 @@ function readDispense({ resource, at }: Located<MedicationDispense>, problems: P
     quantityAt: `${at}.quantity.value`,
     when: resource.whenHandedOver,
     whenAt: `${at}.whenHandedOver`,
-    ...(resource.medicationCodeableConcept ? { product: { codings: resource.medicationCodeableConcept.coding ?? ([] as Coding[]), at: `${at}.medicationCodeableConcept` } } : {}),
-    ...(substitution ? { wasSubstituted: { value: substitution.wasSubstituted, at: `${at}.substitution.wasSubstituted` } } : {}),
+    ...(resource.medicationCodeableConcept
+      ? {
+          product: {
+            codings: resource.medicationCodeableConcept.coding ?? ([] as Coding[]),
+            at: `${at}.medicationCodeableConcept`,
+          },
+        }
+      : {}),
+    ...(substitution
+      ? { wasSubstituted: { value: substitution.wasSubstituted, at: `${at}.substitution.wasSubstituted` } }
+      : {}),
   };
 }
 
 function readDelivery({ resource, at }: Located<SupplyDelivery>, problems: Problem[]): ExecutionItem | undefined {
   const quantity = resource.suppliedItem?.quantity?.value;
   if (!isWholePositive(quantity)) {
-    problems.push(problem(quantity === undefined ? 'required' : 'value', `${at}.suppliedItem.quantity.value`, 'suppliedItem.quantity.value is the number of devices delivered: a whole number of at least 1'));
+    problems.push(
+      problem(
+        quantity === undefined ? 'required' : 'value',
+        `${at}.suppliedItem.quantity.value`,
+        'suppliedItem.quantity.value is the number of devices delivered: a whole number of at least 1',
+      ),
+    );
   }
   const when = resource.occurrenceDateTime ?? resource.occurrencePeriod?.end ?? resource.occurrencePeriod?.start;
-  if (when === undefined) problems.push(problem('required', `${at}.occurrenceDateTime`, 'occurrenceDateTime (when the devices were delivered) is required'));
+  if (when === undefined)
+    problems.push(
+      problem(
+        'required',
+        `${at}.occurrenceDateTime`,
+        'occurrenceDateTime (when the devices were delivered) is required',
+      ),
+    );
   const index = (resource.extension ?? []).findIndex((e) => e.url === EXECUTION_EXTENSIONS.fulfils);
   const reference = resource.extension?.[index]?.valueReference?.reference;
   if (reference === undefined) {
-    problems.push(problem('required', `${at}.extension`, `extension ${EXECUTION_EXTENSIONS.fulfils} (valueReference → the DeviceRequest delivered, DeviceRequest/<id>) is required`));
+    problems.push(
+      problem(
+        'required',
+        `${at}.extension`,
+        `extension ${EXECUTION_EXTENSIONS.fulfils} (valueReference → the DeviceRequest delivered, DeviceRequest/<id>) is required`,
+      ),
+    );
   }
   if (!isWholePositive(quantity) || when === undefined || reference === undefined) return undefined;
   return {
@@ -350,10 +549,23 @@ function readDelivery({ resource, at }: Located<SupplyDelivery>, problems: Probl
 function readProcedure({ resource, at }: Located<Procedure>, problems: Problem[]): ExecutionItem | undefined {
   const basedOn = resource.basedOn ?? [];
   if (basedOn.length !== 1 || basedOn[0]?.reference === undefined) {
-    problems.push(problem('required', `${at}.basedOn`, 'basedOn must reference exactly one ServiceRequest of the prescription (ServiceRequest/<id>): one Procedure records one session'));
+    problems.push(
+      problem(
+        'required',
+        `${at}.basedOn`,
+        'basedOn must reference exactly one ServiceRequest of the prescription (ServiceRequest/<id>): one Procedure records one session',
+      ),
+    );
   }
   const when = resource.performedDateTime ?? resource.performedPeriod?.end ?? resource.performedPeriod?.start;
-  if (when === undefined) problems.push(problem('required', `${at}.performedDateTime`, 'performedDateTime (or performedPeriod: when the session took place) is required'));
+  if (when === undefined)
+    problems.push(
+      problem(
+        'required',
+        `${at}.performedDateTime`,
+        'performedDateTime (or performedPeriod: when the session took place) is required',
+      ),
+    );
   if (basedOn.length !== 1 || when === undefined) return undefined;
   return {
     recordType: 'Procedure',

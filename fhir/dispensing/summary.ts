@@ -26,7 +26,11 @@ export interface SummaryOptions {
 
 const p = (name: string, value: Omit<ParametersParameter, 'name'>): ParametersParameter => ({ name, ...value });
 
-function lineParameter(line: LineState, verdict: PrescriptionVerdict['lines'][number] | undefined, withheld: boolean): ParametersParameter {
+function lineParameter(
+  line: LineState,
+  verdict: PrescriptionVerdict['lines'][number] | undefined,
+  withheld: boolean,
+): ParametersParameter {
   const part: ParametersParameter[] = [
     p('sequence', { valueInteger: line.index + 1 }),
     p('request', { valueReference: { reference: line.reference } }),
@@ -34,7 +38,10 @@ function lineParameter(line: LineState, verdict: PrescriptionVerdict['lines'][nu
     p('unit', { valueString: line.unit }),
   ];
   if (line.kind === 'drug') {
-    part.push(p('quantityPerDelivery', { valueInteger: line.perDelivery }), p('renewalsAllowed', { valueInteger: line.renewals }));
+    part.push(
+      p('quantityPerDelivery', { valueInteger: line.perDelivery }),
+      p('renewalsAllowed', { valueInteger: line.renewals }),
+    );
   }
   part.push(p('prescribed', { valueInteger: line.prescribed }));
   if (line.validUntil !== undefined) part.push(p('validUntil', { valueDate: line.validUntil }));
@@ -49,14 +56,19 @@ function lineParameter(line: LineState, verdict: PrescriptionVerdict['lines'][nu
 
 function dmpPublicationParameter(status: DmpPublicationStatus): ParametersParameter {
   const part: ParametersParameter[] = [p('state', { valueCode: status.state })];
-  if (status.documentReferenceId !== undefined) part.push(p('documentReferenceId', { valueId: status.documentReferenceId }));
+  if (status.documentReferenceId !== undefined)
+    part.push(p('documentReferenceId', { valueId: status.documentReferenceId }));
   if (status.documentStatus !== undefined) part.push(p('documentStatus', { valueCode: status.documentStatus }));
   if (status.attempts !== undefined) part.push(p('attempts', { valueInteger: status.attempts }));
   if (status.reason !== undefined) part.push(p('reason', { valueString: status.reason }));
   return { name: 'dmpPublication', part };
 }
 
-export function dispensingSummary(stored: StoredExecutionState, verdict: PrescriptionVerdict, options: SummaryOptions): Parameters {
+export function dispensingSummary(
+  stored: StoredExecutionState,
+  verdict: PrescriptionVerdict,
+  options: SummaryOptions,
+): Parameters {
   const { state } = stored;
   const withheld = options.withheld !== undefined;
   const parameter: ParametersParameter[] = [
@@ -66,7 +78,10 @@ export function dispensingSummary(stored: StoredExecutionState, verdict: Prescri
   if (withheld) {
     parameter.push(p('dispensingWithheld', { valueString: options.withheld! }));
   } else {
-    parameter.push(p('status', { valueCode: verdict.status }), p('qrCodeDeactivated', { valueBoolean: verdict.qrDeactivated }));
+    parameter.push(
+      p('status', { valueCode: verdict.status }),
+      p('qrCodeDeactivated', { valueBoolean: verdict.qrDeactivated }),
+    );
     if (verdict.reason) parameter.push(p('deactivationReason', { valueString: verdict.reason }));
   }
   if (options.dmpPublication) parameter.push(dmpPublicationParameter(options.dmpPublication));
@@ -100,17 +115,31 @@ export function prescriptionBundle(
 }
 
 /** The records Bundle of GET /prescriptions/{number}/dispenses: summary + records, oldest first. */
-export function dispensesBundle(stored: StoredExecutionState, verdict: PrescriptionVerdict, options: BundleOptions): Bundle<FhirResource> {
+export function dispensesBundle(
+  stored: StoredExecutionState,
+  verdict: PrescriptionVerdict,
+  options: BundleOptions,
+): Bundle<FhirResource> {
   return collectionOf(stored.state.number, dispensingSummary(stored, verdict, options), stored.records, options);
 }
 
 /** The answer of POST /prescriptions/{number}/dispenses: the new summary and the records as stored. */
-export function recordedBundle(number: string, summary: Parameters, records: readonly FhirResource[], options: Pick<BundleOptions, 'now' | 'fullUrlBase'>): Bundle<FhirResource> {
+export function recordedBundle(
+  number: string,
+  summary: Parameters,
+  records: readonly FhirResource[],
+  options: Pick<BundleOptions, 'now' | 'fullUrlBase'>,
+): Bundle<FhirResource> {
   return collectionOf(number, summary, records, options);
 }
 
 /** Summary first (a fresh urn:uuid), then the stored resources under their public fullUrls, in the order given. */
-function collectionOf(number: string, summary: Parameters, resources: readonly FhirResource[], options: Pick<BundleOptions, 'now' | 'fullUrlBase'>): Bundle<FhirResource> {
+function collectionOf(
+  number: string,
+  summary: Parameters,
+  resources: readonly FhirResource[],
+  options: Pick<BundleOptions, 'now' | 'fullUrlBase'>,
+): Bundle<FhirResource> {
   return {
     resourceType: 'Bundle',
     type: 'collection',

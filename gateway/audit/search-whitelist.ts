@@ -8,11 +8,66 @@
 const COMMON = ['_id', '_lastUpdated', '_count', '_sort', '_summary', '_total'] as const;
 
 export const AUDIT_SEARCH_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
-  MedicationRequest: ['identifier', 'group-identifier', 'status', 'intent', 'authoredon', 'subject', 'patient', 'requester', 'code', 'medication', 'date'],
-  DeviceRequest: ['identifier', 'group-identifier', 'status', 'intent', 'authored-on', 'subject', 'patient', 'requester', 'code', 'device'],
-  ServiceRequest: ['identifier', 'requisition', 'status', 'intent', 'authored', 'subject', 'patient', 'requester', 'code', 'category'],
-  RequestGroup: ['identifier', 'group-identifier', 'status', 'intent', 'authored', 'subject', 'patient', 'author', 'code'],
-  MedicationDispense: ['identifier', 'prescription', 'status', 'subject', 'patient', 'performer', 'whenhandedover', 'whenprepared', 'medication', 'code'],
+  MedicationRequest: [
+    'identifier',
+    'group-identifier',
+    'status',
+    'intent',
+    'authoredon',
+    'subject',
+    'patient',
+    'requester',
+    'code',
+    'medication',
+    'date',
+  ],
+  DeviceRequest: [
+    'identifier',
+    'group-identifier',
+    'status',
+    'intent',
+    'authored-on',
+    'subject',
+    'patient',
+    'requester',
+    'code',
+    'device',
+  ],
+  ServiceRequest: [
+    'identifier',
+    'requisition',
+    'status',
+    'intent',
+    'authored',
+    'subject',
+    'patient',
+    'requester',
+    'code',
+    'category',
+  ],
+  RequestGroup: [
+    'identifier',
+    'group-identifier',
+    'status',
+    'intent',
+    'authored',
+    'subject',
+    'patient',
+    'author',
+    'code',
+  ],
+  MedicationDispense: [
+    'identifier',
+    'prescription',
+    'status',
+    'subject',
+    'patient',
+    'performer',
+    'whenhandedover',
+    'whenprepared',
+    'medication',
+    'code',
+  ],
   Procedure: ['identifier', 'based-on', 'status', 'subject', 'patient', 'performer', 'date', 'code'],
   Consent: ['identifier', 'status', 'patient', 'category', 'date', 'data', 'scope', 'action'],
   DocumentReference: ['identifier', 'status', 'subject', 'patient', 'date', 'type', 'author', 'relatesto', 'related'],
@@ -41,7 +96,14 @@ export const AUDIT_SEARCH_PARAMETERS: Readonly<Record<string, readonly string[]>
 /** Modifiers that only narrow a search on the parameter itself (no chaining, no type switch; no :missing, which HAPI answers with a full scan). */
 const SAFE_MODIFIERS = new Set(['not', 'exact']);
 /** Parameters of a HAPI paging link (/audit/fhir?_getpages=…). */
-export const PAGING_PARAMETERS = new Set(['_getpages', '_getpagesoffset', '_count', '_bundletype', '_pretty', '_format']);
+export const PAGING_PARAMETERS = new Set([
+  '_getpages',
+  '_getpagesoffset',
+  '_count',
+  '_bundletype',
+  '_pretty',
+  '_format',
+]);
 
 export const MAX_COUNT = 200;
 
@@ -56,7 +118,9 @@ export function checkSearchParameters(type: string, params: URLSearchParams): st
     const [base = '', modifier] = name.split(':');
     const known = (COMMON as readonly string[]).includes(base) || allowed.includes(base);
     if (!known || name.split(':').length > 2 || (modifier !== undefined && !SAFE_MODIFIERS.has(modifier))) {
-      problems.push(`search parameter "${name}" is not allowed on ${type}; allowed: ${[...allowed, ...COMMON].join(', ')}`);
+      problems.push(
+        `search parameter "${name}" is not allowed on ${type}; allowed: ${[...allowed, ...COMMON].join(', ')}`,
+      );
       continue;
     }
     if (base === '_count' && !(Number.isInteger(Number(value)) && Number(value) >= 0 && Number(value) <= MAX_COUNT)) {
@@ -68,7 +132,9 @@ export function checkSearchParameters(type: string, params: URLSearchParams): st
 
 export function checkPagingParameters(params: URLSearchParams): string[] {
   const problems: string[] = [];
-  if (!params.get('_getpages')) problems.push('only paging links (_getpages) are served at /audit/fhir; search /audit/fhir/<type>');
-  for (const name of params.keys()) if (!PAGING_PARAMETERS.has(name)) problems.push(`parameter "${name}" is not allowed on a paging link`);
+  if (!params.get('_getpages'))
+    problems.push('only paging links (_getpages) are served at /audit/fhir; search /audit/fhir/<type>');
+  for (const name of params.keys())
+    if (!PAGING_PARAMETERS.has(name)) problems.push(`parameter "${name}" is not allowed on a paging link`);
   return problems;
 }

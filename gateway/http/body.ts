@@ -9,7 +9,8 @@ export const rawBody = express.raw({ type: () => true, limit: PAYLOAD_LIMITS.max
 
 export function bodyBytes(req: Request): Buffer {
   const body: unknown = req.body;
-  if (!Buffer.isBuffer(body) || body.length === 0) throw ProblemError.of('malformed', 'structure', 'the request body is empty');
+  if (!Buffer.isBuffer(body) || body.length === 0)
+    throw ProblemError.of('malformed', 'structure', 'the request body is empty');
   return body;
 }
 
@@ -18,7 +19,12 @@ const FHIR_MEDIA_TYPES = ['application/fhir+json', 'application/json'];
 /** Unsupported unless the body is FHIR JSON; `demand` starts the message ("send", "$process-message takes"). */
 export function requireFhirJson(req: Request, demand = 'send'): void {
   const media = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!FHIR_MEDIA_TYPES.includes(media)) throw ProblemError.of('unsupported', 'not-supported', `${demand} application/fhir+json, got "${media || '(none)'}"`);
+  if (!FHIR_MEDIA_TYPES.includes(media))
+    throw ProblemError.of(
+      'unsupported',
+      'not-supported',
+      `${demand} application/fhir+json, got "${media || '(none)'}"`,
+    );
 }
 
 /** The body as JSON (strict UTF-8, nesting limits: mappers/shared/json-reader.ts). */

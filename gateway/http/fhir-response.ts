@@ -9,7 +9,12 @@ export interface SendOptions {
   cacheable?: boolean;
 }
 
-export function sendFhir(res: Response, status: number, resource: unknown, { cacheable = false }: SendOptions = {}): void {
+export function sendFhir(
+  res: Response,
+  status: number,
+  resource: unknown,
+  { cacheable = false }: SendOptions = {},
+): void {
   const body = Buffer.from(JSON.stringify(resource), 'utf8');
   res.status(status).setHeader('content-type', FHIR_JSON);
   if (!cacheable) res.setHeader('cache-control', 'private, no-store');
@@ -17,4 +22,5 @@ export function sendFhir(res: Response, status: number, resource: unknown, { cac
   res.end(body);
 }
 
-export const sendOutcome = (res: Response, status: number, problems: readonly Problem[]): void => sendFhir(res, status, toOperationOutcome(problems));
+export const sendOutcome = (res: Response, status: number, problems: readonly Problem[]): void =>
+  sendFhir(res, status, toOperationOutcome(problems));

@@ -38,12 +38,18 @@ interface BodyParserError {
 
 const MIB = 1_048_576;
 const sizeText = (bytes: number): string =>
-  bytes % MIB === 0 ? `${bytes / MIB} MiB (${bytes.toLocaleString('en-US')} bytes)` : `${bytes.toLocaleString('en-US')} bytes`;
+  bytes % MIB === 0
+    ? `${bytes / MIB} MiB (${bytes.toLocaleString('en-US')} bytes)`
+    : `${bytes.toLocaleString('en-US')} bytes`;
 
 function bodyParserProblem(err: BodyParserError): ProblemError | undefined {
   switch (err?.type) {
     case 'entity.too.large':
-      return ProblemError.of('too-large', 'too-long', `The request body is larger than ${sizeText(PAYLOAD_LIMITS.maxBytes)}`);
+      return ProblemError.of(
+        'too-large',
+        'too-long',
+        `The request body is larger than ${sizeText(PAYLOAD_LIMITS.maxBytes)}`,
+      );
     case 'entity.parse.failed':
       return ProblemError.of('malformed', 'structure', 'The request body is not well-formed');
     case 'encoding.unsupported':
@@ -61,11 +67,18 @@ function bodyParserProblem(err: BodyParserError): ProblemError | undefined {
 export function classify(err: unknown, requestId: string): Classified {
   const problem = err instanceof ProblemError ? err : bodyParserProblem(err as BodyParserError);
   if (!problem) {
-    return { status: 500, problems: [{ code: 'exception', message: `Internal error (request ${requestId})` }], headers: {}, log: true };
+    return {
+      status: 500,
+      problems: [{ code: 'exception', message: `Internal error (request ${requestId})` }],
+      headers: {},
+      log: true,
+    };
   }
   const status = HTTP_STATUS[problem.kind];
   const serverSide = status >= 500;
-  const problems = serverSide ? problem.problems.map((p) => ({ ...p, message: `${p.message} (request ${requestId})` })) : problem.problems;
+  const problems = serverSide
+    ? problem.problems.map((p) => ({ ...p, message: `${p.message} (request ${requestId})` }))
+    : problem.problems;
   // A dependency's refusal is worth a log line even when the caller gets a 409 (a lost race on the store).
   return { status, problems, headers: problem.headers, log: serverSide || problem.name === 'FhirServerError' };
 }

@@ -6,7 +6,11 @@ import type { CapabilityStatement } from 'fhir/r4';
 import { MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
 import { RELIABLE_CACHE_MINUTES } from './reliable-cache';
 
-export function gatewayCapabilityStatement(baseUrl: string, events: readonly string[], date: string): CapabilityStatement {
+export function gatewayCapabilityStatement(
+  baseUrl: string,
+  events: readonly string[],
+  date: string,
+): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -16,22 +20,39 @@ export function gatewayCapabilityStatement(baseUrl: string, events: readonly str
     title: 'ordo-gateway — e-prescription gateway',
     publisher: 'ordo-gateway',
     software: { name: 'ordo-gateway' },
-    implementation: { description: 'Gateway FHIR endpoint (messaging only; the FHIR store is not exposed)', url: `${baseUrl}/fhir` },
+    implementation: {
+      description: 'Gateway FHIR endpoint (messaging only; the FHIR store is not exposed)',
+      url: `${baseUrl}/fhir`,
+    },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json'],
     rest: [
       {
         mode: 'server',
-        documentation: 'Only the $process-message operation is offered; prescriptions are also reachable through /prescriptions.',
-        operation: [{ name: 'process-message', definition: 'http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message' }],
+        documentation:
+          'Only the $process-message operation is offered; prescriptions are also reachable through /prescriptions.',
+        operation: [
+          {
+            name: 'process-message',
+            definition: 'http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message',
+          },
+        ],
       },
     ],
     messaging: [
       {
-        endpoint: [{ protocol: { system: 'http://terminology.hl7.org/CodeSystem/message-transport', code: 'http' }, address: `${baseUrl}/fhir/$process-message` }],
+        endpoint: [
+          {
+            protocol: { system: 'http://terminology.hl7.org/CodeSystem/message-transport', code: 'http' },
+            address: `${baseUrl}/fhir/$process-message`,
+          },
+        ],
         reliableCache: RELIABLE_CACHE_MINUTES,
         documentation: `Events of ${MESSAGE_EVENT_SYSTEM}: ${events.join(', ')}. A message sent again with the same Bundle.id and MessageHeader.id within ${RELIABLE_CACHE_MINUTES} minutes gets the original response; the Bundle.identifier makes any resend idempotent beyond that.`,
-        supportedMessage: events.map((event) => ({ mode: 'receiver' as const, definition: `urn:example:eprescription:message-definition:${event}` })),
+        supportedMessage: events.map((event) => ({
+          mode: 'receiver' as const,
+          definition: `urn:example:eprescription:message-definition:${event}`,
+        })),
       },
     ],
   };

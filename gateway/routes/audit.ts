@@ -24,13 +24,17 @@ import { sendFhir } from '../http/fhir-response';
 
 export const AUDIT_API_PATH = '/audit/fhir';
 
-const queryOf = (req: Request): URLSearchParams => new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
+const queryOf = (req: Request): URLSearchParams =>
+  new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
 
 /** Where the auditor API serves stored resources: the fullUrls of every Bundle the gateway answers. */
 export const auditApiBaseOf = (req: Request): string => `${gatewayBaseOf(req)}${AUDIT_API_PATH}`;
 
 function badRequest(problems: string[]): ProblemError {
-  return new ProblemError('malformed', problems.map((message) => ({ code: 'not-supported' as const, message })));
+  return new ProblemError(
+    'malformed',
+    problems.map((message) => ({ code: 'not-supported' as const, message })),
+  );
 }
 
 async function fromStore<T>(call: () => Promise<T>): Promise<T> {
@@ -50,7 +54,10 @@ async function fromStore<T>(call: () => Promise<T>): Promise<T> {
 
 /** A resource of the store as the auditor sees it: Bundles' links and fullUrls point at the gateway. */
 function sendAudited(deps: AppDeps, req: Request, res: Response, resource: FhirResource): void {
-  const body = resource.resourceType === 'Bundle' ? rewriteBundle(resource as Bundle<FhirResource>, deps.fhir.baseUrl, auditApiBaseOf(req)) : resource;
+  const body =
+    resource.resourceType === 'Bundle'
+      ? rewriteBundle(resource as Bundle<FhirResource>, deps.fhir.baseUrl, auditApiBaseOf(req))
+      : resource;
   sendFhir(res, 200, body);
 }
 
@@ -73,7 +80,9 @@ export const auditSearch =
     const params = queryOf(req);
     const problems = checkSearchParameters(type, params);
     if (problems.length > 0) throw badRequest(problems);
-    const bundle = await fromStore(() => deps.fhir.request<Bundle<FhirResource>>('GET', `${type}?${params.toString()}`));
+    const bundle = await fromStore(() =>
+      deps.fhir.request<Bundle<FhirResource>>('GET', `${type}?${params.toString()}`),
+    );
     sendAudited(deps, req, res, bundle.resource);
   };
 
@@ -91,6 +100,9 @@ export const auditRead =
 
 /** Read-only: every other method, on any path under the API. */
 export const auditWrite = (): RequestHandler => (req) => {
-  if (req.method === 'GET' || req.method === 'HEAD') throw ProblemError.of('not-found', 'not-found', `no auditor endpoint ${req.path}`);
-  throw new ProblemError('not-allowed', [{ code: 'not-supported', message: 'the auditor API is read-only' }], { allow: 'GET' });
+  if (req.method === 'GET' || req.method === 'HEAD')
+    throw ProblemError.of('not-found', 'not-found', `no auditor endpoint ${req.path}`);
+  throw new ProblemError('not-allowed', [{ code: 'not-supported', message: 'the auditor API is read-only' }], {
+    allow: 'GET',
+  });
 };

@@ -24,7 +24,10 @@ export const health = (): RequestHandler => (_req, res) => {
 export const ready =
   ({ fhir, redis }: AppDeps): RequestHandler =>
   async (_req, res) => {
-    const checks = [probe(() => fhir.capabilityStatement(), 'The FHIR store does not answer'), probe(() => pingRedis(redis), 'Redis does not answer')];
+    const checks = [
+      probe(() => fhir.capabilityStatement(), 'The FHIR store does not answer'),
+      probe(() => pingRedis(redis), 'Redis does not answer'),
+    ];
     const problems = (await Promise.all(checks)).filter((p): p is Problem => p !== undefined);
     if (problems.length > 0) {
       sendOutcome(res, 503, problems);

@@ -25,13 +25,20 @@ import { callerOf } from '../security/request-context';
 
 function unsupportedEvent(info: MessageInfo): Problem {
   if (!info.event) {
-    return { code: 'structure', rule: 'V12', path: 'Bundle.entry[0].resource', message: 'the first entry must be the MessageHeader of the message, with its eventCoding' };
+    return {
+      code: 'structure',
+      rule: 'V12',
+      path: 'Bundle.entry[0].resource',
+      message: 'the first entry must be the MessageHeader of the message, with its eventCoding',
+    };
   }
   return {
     code: 'not-supported',
     rule: 'V12',
     path: 'Bundle.entry[0].resource.eventCoding',
-    message: `event ${info.event.system ?? '(no system)'}|${info.event.code ?? '(no code)'} is not supported; supported: ${Object.keys(MESSAGE_HANDLERS)
+    message: `event ${info.event.system ?? '(no system)'}|${info.event.code ?? '(no code)'} is not supported; supported: ${Object.keys(
+      MESSAGE_HANDLERS,
+    )
       .map((c) => `${MESSAGE_EVENT_SYSTEM}|${c}`)
       .join(', ')}`,
   };
@@ -46,17 +53,22 @@ interface Processed {
 
 /** The event's handler run on the message; a refusal is fatal, a store outage transient, anything else a fault. */
 async function processMessage(info: MessageInfo, body: Buffer, ctx: MessageContext): Promise<Processed> {
-  const handler = info.event?.system === MESSAGE_EVENT_SYSTEM && info.event.code ? MESSAGE_HANDLERS[info.event.code] : undefined;
+  const handler =
+    info.event?.system === MESSAGE_EVENT_SYSTEM && info.event.code ? MESSAGE_HANDLERS[info.event.code] : undefined;
   if (!handler) return { code: 'fatal-error', problems: [unsupportedEvent(info)] };
   try {
     return { code: 'ok', focus: (await handler(body, ctx)).focus };
   } catch (err) {
     // A store outage is transient (send the same message again later); any other refusal is fatal.
     if (isUnavailable(err) || (err instanceof FhirServerError && err.transient)) {
-      return { code: 'transient-error', problems: [{ code: 'transient', message: 'the FHIR store is unavailable; send the same message again later' }] };
+      return {
+        code: 'transient-error',
+        problems: [{ code: 'transient', message: 'the FHIR store is unavailable; send the same message again later' }],
+      };
     }
     // The store's own refusals are the gateway's fault, not the message's: they go to the error handler.
-    if (err instanceof ProblemError && !(err instanceof FhirServerError)) return { code: 'fatal-error', problems: err.problems };
+    if (err instanceof ProblemError && !(err instanceof FhirServerError))
+      return { code: 'fatal-error', problems: err.problems };
     throw err;
   }
 }
@@ -65,7 +77,9 @@ async function processMessage(info: MessageInfo, body: Buffer, ctx: MessageConte
 export function capabilityStatement(deps: AppDeps): RequestHandler {
   const startedAt = useCaseDepsOf(deps).now().toISOString();
   return (req, res) => {
-    sendFhir(res, 200, gatewayCapabilityStatement(gatewayBaseOf(req), Object.keys(MESSAGE_HANDLERS), startedAt), { cacheable: true });
+    sendFhir(res, 200, gatewayCapabilityStatement(gatewayBaseOf(req), Object.keys(MESSAGE_HANDLERS), startedAt), {
+      cacheable: true,
+    });
   };
 }
 
@@ -82,7 +96,8 @@ export function processMessageRoute(deps: AppDeps): RequestHandler {
       return;
     }
     const info = read.value;
-    const replayKey = info.bundleId && info.messageHeaderId ? ([info.bundleId, info.messageHeaderId] as const) : undefined;
+    const replayKey =
+      info.bundleId && info.messageHeaderId ? ([info.bundleId, info.messageHeaderId] as const) : undefined;
     if (replayKey) {
       const cached = await cache.get(...replayKey);
       if (cached) {
@@ -91,7 +106,11 @@ export function processMessageRoute(deps: AppDeps): RequestHandler {
       }
     }
 
-    const { code, focus = [], problems = [] } = await processMessage(info, body, { deps: useCases, caller: callerOf(req), log: req.log });
+    const {
+      code,
+      focus = [],
+      problems = [],
+    } = await processMessage(info, body, { deps: useCases, caller: callerOf(req), log: req.log });
     const response = buildResponseMessage({
       request: info,
       code,

@@ -40,7 +40,11 @@ function selectMapper(req: Request): VendorMapper {
   if (explicit) {
     const mapper = mapperForFormat(explicit);
     if (!mapper) {
-      throw ProblemError.of('unsupported', 'not-supported', `unknown vendor format "${explicit}"; supported: ${MAPPERS.map((m) => m.format).join(', ')}`);
+      throw ProblemError.of(
+        'unsupported',
+        'not-supported',
+        `unknown vendor format "${explicit}"; supported: ${MAPPERS.map((m) => m.format).join(', ')}`,
+      );
     }
     return mapper;
   }
@@ -48,7 +52,11 @@ function selectMapper(req: Request): VendorMapper {
   const mapper = mapperForMediaType(contentType);
   if (!mapper) {
     const known = MAPPERS.flatMap((m) => m.mediaTypes).join(', ');
-    throw ProblemError.of('unsupported', 'not-supported', `unsupported Content-Type "${contentType || '(none)'}"; send one of ${known} or an X-Vendor-Format header`);
+    throw ProblemError.of(
+      'unsupported',
+      'not-supported',
+      `unsupported Content-Type "${contentType || '(none)'}"; send one of ${known} or an X-Vendor-Format header`,
+    );
   }
   return mapper;
 }
@@ -64,7 +72,8 @@ function intakeResponseBody(result: IntakeResult) {
 }
 
 /** The number of a `/prescriptions/:number…` URL; malformed when it is not one. */
-export const numberFromPath = (req: Request): string => unwrap(readNumberSegment(String(req.params.number)), 'malformed');
+export const numberFromPath = (req: Request): string =>
+  unwrap(readNumberSegment(String(req.params.number)), 'malformed');
 
 /** The text a scanner produced: raw bytes as UTF-8, or a JSON string holding it. */
 function scannedText(req: Request): string {
@@ -80,7 +89,8 @@ function scannedText(req: Request): string {
   return text;
 }
 
-const sameName = (a: string, b: string): boolean => a.trim().localeCompare(b.trim(), 'fr', { sensitivity: 'base' }) === 0;
+const sameName = (a: string, b: string): boolean =>
+  a.trim().localeCompare(b.trim(), 'fr', { sensitivity: 'base' }) === 0;
 
 /** A full QR content must describe the stored prescription: else the printed code was altered or belongs elsewhere. */
 function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle): void {
@@ -88,14 +98,29 @@ function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle)
   const { prescription } = storedPrescriptionOf(found);
   const titular = prescription.replacedPrescriber ?? prescription.prescriber;
   const problems: Problem[] = [];
-  if (!sameName(scanned.patient.family, prescription.patient.family) || scanned.patient.birthDate !== prescription.patient.birthDate) {
-    problems.push({ code: 'business-rule', path: '/D/P', message: 'the patient in the QR code is not the patient of this prescription' });
+  if (
+    !sameName(scanned.patient.family, prescription.patient.family) ||
+    scanned.patient.birthDate !== prescription.patient.birthDate
+  ) {
+    problems.push({
+      code: 'business-rule',
+      path: '/D/P',
+      message: 'the patient in the QR code is not the patient of this prescription',
+    });
   }
-  if (scanned.rpps !== titular.rpps) problems.push({ code: 'business-rule', path: '/D/M/RPPS', message: 'the prescriber in the QR code is not the prescriber of this prescription' });
+  if (scanned.rpps !== titular.rpps)
+    problems.push({
+      code: 'business-rule',
+      path: '/D/M/RPPS',
+      message: 'the prescriber in the QR code is not the prescriber of this prescription',
+    });
   if (problems.length > 0) {
     throw new ProblemError('invalid', [
       ...problems,
-      { code: 'business-rule', message: `the QR code does not match prescription ${scanned.number}: it may have been altered; check the paper ordonnance` },
+      {
+        code: 'business-rule',
+        message: `the QR code does not match prescription ${scanned.number}: it may have been altered; check the paper ordonnance`,
+      },
     ]);
   }
 }
@@ -144,12 +169,21 @@ export function recordDispenses(deps: AppDeps): RequestHandler {
     if (!submission.ok) throw new ProblemError(submission.kind, submission.problems);
     const elsewhere = submission.value.numbers.find((n) => n.value !== number);
     if (elsewhere) {
-      throw ProblemError.of('invalid', 'value', `the record names prescription ${elsewhere.value || '(another system)'}, not ${number}`, elsewhere.at);
+      throw ProblemError.of(
+        'invalid',
+        'value',
+        `the record names prescription ${elsewhere.value || '(another system)'}, not ${number}`,
+        elsewhere.at,
+      );
     }
     const result = await recordExecution(useCases, callerOf(req), number, submission.value);
     req.log.info({ number, records: result.records.length, created: result.created }, 'dispense recorded');
     res.location(`/prescriptions/${number}/dispenses`);
-    sendFhir(res, result.created ? 201 : 200, recordedBundle(number, result.summary, result.records, { now: useCases.now(), fullUrlBase: auditApiBaseOf(req) }));
+    sendFhir(
+      res,
+      result.created ? 201 : 200,
+      recordedBundle(number, result.summary, result.records, { now: useCases.now(), fullUrlBase: auditApiBaseOf(req) }),
+    );
   };
 }
 

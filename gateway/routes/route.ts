@@ -81,7 +81,9 @@ function compile<R extends RouteDefinition>(rule: R): CompiledRoute<R> {
 }
 
 /** A matcher over routes: the first route matching a request (HEAD is matched as GET), or undefined: then nobody may call it. */
-export function routeMatcher<R extends RouteDefinition>(routes: readonly R[]): (method: string, path: string) => MatchedRoute<R> | undefined {
+export function routeMatcher<R extends RouteDefinition>(
+  routes: readonly R[],
+): (method: string, path: string) => MatchedRoute<R> | undefined {
   const compiled = routes.map(compile);
   return (method, path) => {
     const m = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();

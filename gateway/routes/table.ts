@@ -125,17 +125,54 @@ export const ROUTES = [
     handler: processMessageRoute,
   },
 
-  { id: 'audit.search', method: 'GET', path: '/audit/fhir/:type', allow: AUDITORS, audit: { interaction: 'search-type', action: 'R', entity: 'fhir' }, handler: auditSearch },
-  { id: 'audit.read', method: 'GET', path: '/audit/fhir/:type/:id', allow: AUDITORS, audit: { interaction: 'read', action: 'R', entity: 'fhir' }, handler: auditRead },
-  { id: 'audit.page', method: 'GET', path: '/audit/fhir', allow: AUDITORS, audit: { interaction: 'search-type', action: 'R', entity: 'fhir' }, handler: auditPage },
+  {
+    id: 'audit.search',
+    method: 'GET',
+    path: '/audit/fhir/:type',
+    allow: AUDITORS,
+    audit: { interaction: 'search-type', action: 'R', entity: 'fhir' },
+    handler: auditSearch,
+  },
+  {
+    id: 'audit.read',
+    method: 'GET',
+    path: '/audit/fhir/:type/:id',
+    allow: AUDITORS,
+    audit: { interaction: 'read', action: 'R', entity: 'fhir' },
+    handler: auditRead,
+  },
+  {
+    id: 'audit.page',
+    method: 'GET',
+    path: '/audit/fhir',
+    allow: AUDITORS,
+    audit: { interaction: 'search-type', action: 'R', entity: 'fhir' },
+    handler: auditPage,
+  },
   { id: 'audit.write', method: '*', path: '/audit/fhir/*', allow: AUDITORS, audit: null, handler: auditWrite },
 
-  { id: 'ops.queues', method: '*', path: '/admin/queues/*', allow: { operator: 'any' }, audit: null, mount: true, handler: queueDashboard },
-  { id: 'ops.metrics', method: 'GET', path: '/metrics', allow: { operator: 'any' }, audit: null, handler: queueMetrics },
+  {
+    id: 'ops.queues',
+    method: '*',
+    path: '/admin/queues/*',
+    allow: { operator: 'any' },
+    audit: null,
+    mount: true,
+    handler: queueDashboard,
+  },
+  {
+    id: 'ops.metrics',
+    method: 'GET',
+    path: '/metrics',
+    allow: { operator: 'any' },
+    audit: null,
+    handler: queueMetrics,
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof ROUTES)[number];
 export type RouteId = Route['id'];
 
 /** The route a request is for, or undefined: then nobody may call it. */
-export const matchRoute: (method: string, path: string) => MatchedRoute<Route> | undefined = routeMatcher<Route>(ROUTES);
+export const matchRoute: (method: string, path: string) => MatchedRoute<Route> | undefined =
+  routeMatcher<Route>(ROUTES);

@@ -44,10 +44,15 @@ function describe(err: unknown): string {
 }
 
 export function createAuthenticator(config: AuthConfig): Authenticator {
-  const jwks = jose.createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  const jwks = jose.createRemoteJWKSet(new URL(config.jwksUrl), {
+    timeoutDuration: 5_000,
+    cooldownDuration: 30_000,
+    cacheMaxAge: 600_000,
+  });
   return {
     async authenticate(authorization) {
-      if (!authorization) throw new AuthenticationError('missing', 'an access token is required (Authorization: Bearer <token>)');
+      if (!authorization)
+        throw new AuthenticationError('missing', 'an access token is required (Authorization: Bearer <token>)');
       const match = BEARER.exec(authorization.trim());
       if (!match?.[1]) throw new AuthenticationError('invalid', 'the Authorization header must be "Bearer <token>"');
       let payload;
@@ -63,7 +68,10 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
         const code = (err as { code?: string }).code;
         // The issuer's keys could not be fetched: not the client's fault.
         if (code === 'ERR_JWKS_TIMEOUT' || (err instanceof TypeError && /fetch/i.test(err.message))) {
-          throw new AuthenticationError('unavailable', 'the identity provider cannot be reached to check the access token; retry later');
+          throw new AuthenticationError(
+            'unavailable',
+            'the identity provider cannot be reached to check the access token; retry later',
+          );
         }
         throw new AuthenticationError('invalid', describe(err));
       }

@@ -25,7 +25,8 @@ import { isRole, type Principal, type Role } from '../../domain/principal';
 import { PROFESSION_OF_G15_CODE, PROFESSION_TABLE, type Profession } from '../../domain/professions';
 
 /** The TRE_G15 code a PSC-shaped token carries for a profession (the development issuer emits it; a biologist is a pharmacist in section G). */
-export const g15CodeFor = (profession: Profession): string => PROFESSION_TABLE[profession === 'biologist' ? 'pharmacist' : profession].g15Codes[0]!;
+export const g15CodeFor = (profession: Profession): string =>
+  PROFESSION_TABLE[profession === 'biologist' ? 'pharmacist' : profession].g15Codes[0]!;
 
 export const PHARMACIST_BIOLOGY_SECTION = 'G';
 
@@ -48,7 +49,8 @@ export class ClaimsError extends Error {
   }
 }
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() ? value.trim() : undefined;
 
 function exercicesOf(refPro: unknown): PscExercice[] {
   if (!refPro || typeof refPro !== 'object') return [];
@@ -60,8 +62,11 @@ function professionOf(exercice: PscExercice, biologySavoirFaire: readonly string
   const base = PROFESSION_OF_G15_CODE[text(exercice.codeProfession) ?? ''];
   if (base !== 'doctor' && base !== 'pharmacist') return base;
   const savoirFaire = text(exercice.codeSavoirFaire);
-  const biologySection = (exercice.activities ?? []).some((a) => text(a?.codeSectionPharmacien) === PHARMACIST_BIOLOGY_SECTION);
-  if ((savoirFaire && biologySavoirFaire.includes(savoirFaire)) || (base === 'pharmacist' && biologySection)) return 'biologist';
+  const biologySection = (exercice.activities ?? []).some(
+    (a) => text(a?.codeSectionPharmacien) === PHARMACIST_BIOLOGY_SECTION,
+  );
+  if ((savoirFaire && biologySavoirFaire.includes(savoirFaire)) || (base === 'pharmacist' && biologySection))
+    return 'biologist';
   return base;
 }
 
@@ -69,11 +74,15 @@ const defaultRole = (profession: Profession | undefined): Role | undefined =>
   profession === undefined ? undefined : profession === 'doctor' ? 'prescriber' : 'dispenser';
 
 /** The principal a verified token describes, or a ClaimsError saying which claim is missing or wrong. */
-export function principalFromClaims(payload: JWTPayload, config: Pick<AuthConfig, 'claims' | 'biologySavoirFaire'>): Principal {
+export function principalFromClaims(
+  payload: JWTPayload,
+  config: Pick<AuthConfig, 'claims' | 'biologySavoirFaire'>,
+): Principal {
   const subject = text(payload.sub);
   if (!subject) throw new ClaimsError('the token has no subject');
   const nationalId = text(payload[config.claims.nationalId]);
-  if (!nationalId || !/^[0-9A-Za-z/-]{2,40}$/.test(nationalId)) throw new ClaimsError(`the token has no usable ${config.claims.nationalId} claim`);
+  if (!nationalId || !/^[0-9A-Za-z/-]{2,40}$/.test(nationalId))
+    throw new ClaimsError(`the token has no usable ${config.claims.nationalId} claim`);
   const rpps = /^8[0-9]{11}$/.test(nationalId) ? nationalId.slice(1) : '';
 
   const exercices = exercicesOf(payload[config.claims.refPro]);
@@ -88,7 +97,8 @@ export function principalFromClaims(payload: JWTPayload, config: Pick<AuthConfig
   }
 
   const roleClaim = payload[config.claims.role];
-  if (roleClaim !== undefined && !isRole(roleClaim)) throw new ClaimsError(`the ${config.claims.role} claim is not a known role`);
+  if (roleClaim !== undefined && !isRole(roleClaim))
+    throw new ClaimsError(`the ${config.claims.role} claim is not a known role`);
   const role = (roleClaim as Role | undefined) ?? defaultRole(profession);
   if (!role) throw new ClaimsError(`the token grants no role: no ${config.claims.role} claim and no known profession`);
   if ((role === 'prescriber' || role === 'dispenser') && (!profession || !isValidRpps(rpps))) {

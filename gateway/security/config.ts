@@ -66,7 +66,10 @@ type Env = Record<string, string | undefined>;
 function list(read: EnvReader, env: Env, name: string, fallback: string[]): string[] {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
-  const values = raw.split(',').map((v) => v.trim()).filter(Boolean);
+  const values = raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (values.length === 0) read.problems.push(`${name} must list at least one value`);
   return values;
 }
@@ -86,7 +89,9 @@ export function readSecurityConfig(read: EnvReader, env: Env): SecurityConfig {
       jwksUrl,
       audience: read.string('AUTH_AUDIENCE'),
       clockSkewSeconds: read.integer('AUTH_CLOCK_SKEW_SECONDS', 30, 0, 300),
-      algorithms: algorithms.filter((a): a is AllowedAlgorithm => (ALLOWED_ALGORITHMS as readonly string[]).includes(a)),
+      algorithms: algorithms.filter((a): a is AllowedAlgorithm =>
+        (ALLOWED_ALGORITHMS as readonly string[]).includes(a),
+      ),
       claims: {
         nationalId: read.string('AUTH_CLAIM_NATIONAL_ID', DEFAULT_CLAIMS.nationalId),
         refPro: read.string('AUTH_CLAIM_REF_PRO', DEFAULT_CLAIMS.refPro),

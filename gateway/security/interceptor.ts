@@ -35,7 +35,8 @@ const SECURITY_REFUSALS = new Set([401, 403, 429]);
 const quoted = (s: string) => s.replace(/["\\]/g, "'");
 
 function unauthorized(err: AuthenticationError): ProblemError {
-  if (err.kind === 'unavailable') return new ProblemError('unavailable', [{ code: 'transient', message: err.message }], { 'retry-after': '5' });
+  if (err.kind === 'unavailable')
+    return new ProblemError('unavailable', [{ code: 'transient', message: err.message }], { 'retry-after': '5' });
   return new ProblemError('unauthenticated', [{ code: 'login', message: err.message }], {
     'www-authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${quoted(err.message)}"`,
   });
@@ -57,7 +58,10 @@ const numberFromLocation = (location: unknown): string | undefined =>
 function entityOf(req: Request, res: Response, ctx: SecurityContext, spec: RouteAuditSpec | null): AuditJob['entity'] {
   const route = ctx.route;
   const hint = ctx.accessed ?? {};
-  const number = hint.number ?? numberParam(route) ?? (spec?.entity === 'location' ? numberFromLocation(res.getHeader('location')) : undefined);
+  const number =
+    hint.number ??
+    numberParam(route) ??
+    (spec?.entity === 'location' ? numberFromLocation(res.getHeader('location')) : undefined);
   const entity: NonNullable<AuditJob['entity']> = {
     ...(number ? { number } : {}),
     ...(hint.reference ? { reference: hint.reference } : {}),
@@ -117,7 +121,9 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
     const beforeAnswer = async () => {
       const principal = ctx.principal;
       if (principal && ctx.route?.rule.lookup && (res.statusCode === 404 || res.statusCode === 400)) {
-        await limiter.chargeMiss(principal.nationalId).catch((err: unknown) => req.log.error({ err }, 'lookup miss could not be charged'));
+        await limiter
+          .chargeMiss(principal.nationalId)
+          .catch((err: unknown) => req.log.error({ err }, 'lookup miss could not be charged'));
       }
       const job = auditJobOf(req, res, ctx, startedAt);
       if (!job) return;
@@ -125,7 +131,10 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
         await withTimeout(auditTrail.record(job), AUDIT_ENQUEUE_TIMEOUT_MS, 'queuing the audit record');
       } catch (err) {
         // The answer still goes out; the log line names the record so that it can be replayed.
-        req.log.error({ err, audit: { id: job.id, event: job.event.name, status: job.outcome.status } }, 'audit record could not be queued');
+        req.log.error(
+          { err, audit: { id: job.id, event: job.event.name, status: job.outcome.status } },
+          'audit record could not be queued',
+        );
       }
     };
     res.end = function heldEnd(this: Response, ...args: unknown[]) {
@@ -171,7 +180,8 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
       const state = await limiter.consume(principal.nationalId);
       if (!state.allowed) {
         ctx.refusal = 'too many prescription lookups';
-        throw new ProblemError('throttled',
+        throw new ProblemError(
+          'throttled',
           [{ code: 'throttled', message: `too many prescription lookups; retry in ${state.retryAfterSeconds} s` }],
           { 'retry-after': String(state.retryAfterSeconds) },
         );

@@ -5,7 +5,9 @@
  */
 import type * as Jose from 'jose' with { 'resolution-mode': 'import' };
 
-export type { CryptoKey, JWK, JWTPayload, JWTVerifyGetKey, JWSHeaderParameters } from 'jose' with { 'resolution-mode': 'import' };
+export type { CryptoKey, JWK, JWTPayload, JWTVerifyGetKey, JWSHeaderParameters } from 'jose' with {
+  'resolution-mode': 'import',
+};
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const jose: typeof Jose = require('jose');

@@ -33,7 +33,13 @@ export class LookupLimiter {
   }
 
   private async add(subject: string, cost: number): Promise<[number, number]> {
-    const [count, ttl] = (await this.redis.eval(CONSUME, 1, this.key(subject), String(cost), String(this.config.windowSeconds))) as [number, number];
+    const [count, ttl] = (await this.redis.eval(
+      CONSUME,
+      1,
+      this.key(subject),
+      String(cost),
+      String(this.config.windowSeconds),
+    )) as [number, number];
     return [Number(count), Number(ttl)];
   }
 

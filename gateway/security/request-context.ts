@@ -30,7 +30,8 @@ declare global {
 export function callerOf(req: Request): Caller {
   const ctx = req.security;
   const principal = ctx?.principal;
-  if (!ctx || !principal) throw new Error(`no principal on ${req.method} ${req.path}: is the route behind the security interceptor?`);
+  if (!ctx || !principal)
+    throw new Error(`no principal on ${req.method} ${req.path}: is the route behind the security interceptor?`);
   return {
     principal,
     authorize: authorizerFor(principal, (reason) => {

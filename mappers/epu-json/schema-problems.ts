@@ -5,7 +5,13 @@
  * more specific V3–V11 the schema keyword enforces, see SCHEMA_RULES).
  */
 import type { Problem } from '../../domain/problem';
-import { EPU_LINE_TYPES, envelopeSchemaErrors, isEpuLineType, lineSchemaErrors, type ErrorObject } from '../../profiles/epu-json-schema';
+import {
+  EPU_LINE_TYPES,
+  envelopeSchemaErrors,
+  isEpuLineType,
+  lineSchemaErrors,
+  type ErrorObject,
+} from '../../profiles/epu-json-schema';
 import { PAYLOAD_LIMITS } from '../../domain/limits';
 
 type IssueCode = Problem['code'];
@@ -14,7 +20,8 @@ type IssueCode = Problem['code'];
 
 /** Human reading of the schema's patterns, keyed by the pattern source. */
 const PATTERN_MEANINGS: Readonly<Record<string, string>> = {
-  '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$': 'a UUID (8-4-4-4-12 hexadecimal digits)',
+  '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$':
+    'a UUID (8-4-4-4-12 hexadecimal digits)',
   '^[0-9A-Z]{18}$': '18 characters from 0-9 and A-Z',
   '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$':
     'an RFC 3339 date-time with an offset, e.g. 2026-10-14T09:32:00+02:00',
@@ -31,7 +38,8 @@ const PATTERN_MEANINGS: Readonly<Record<string, string>> = {
   '^[0-9]{8}$': '8 digits',
   '^[0-9]{7}$': '7 digits',
   '^[0-9]{4}$': '4 digits',
-  '^[A-Z]{2,4}( [0-9]+([.,][0-9]+)?)?$': "an NGAP key: 2 to 4 capital letters, optionally a space and a coefficient (e.g. 'AMI 1.5')",
+  '^[A-Z]{2,4}( [0-9]+([.,][0-9]+)?)?$':
+    "an NGAP key: 2 to 4 capital letters, optionally a space and a coefficient (e.g. 'AMI 1.5')",
 };
 
 const FORMAT_MEANINGS: Readonly<Record<string, string>> = {
@@ -63,10 +71,18 @@ const SCHEMA_RULES: ReadonlyArray<{ pointer: string; keywords: readonly string[]
   { pointer: '/patient/ins/oid', keywords: ['enum'], rule: 'V3' },
   { pointer: '/prescripteur/rpps', keywords: ['pattern'], rule: 'V4' },
   { pointer: '/prescripteur/remplace/rpps', keywords: ['pattern'], rule: 'V4' },
-  ...['codeCIP13', 'codeCIS', 'codeLPP', 'code'].map((member) => ({ pointer: `/lignes/*/${member}`, keywords: ['pattern'], rule: 'V5' })),
-  ...['/dateRedaction', '/patient/dateNaissance', '/consentement/informeLe', '/contexte/accidentTravail/date', '/lignes/*/dateDebut'].map(
-    (pointer) => ({ pointer, keywords: ['format', 'pattern'], rule: 'V6' }),
-  ),
+  ...['codeCIP13', 'codeCIS', 'codeLPP', 'code'].map((member) => ({
+    pointer: `/lignes/*/${member}`,
+    keywords: ['pattern'],
+    rule: 'V5',
+  })),
+  ...[
+    '/dateRedaction',
+    '/patient/dateNaissance',
+    '/consentement/informeLe',
+    '/contexte/accidentTravail/date',
+    '/lignes/*/dateDebut',
+  ].map((pointer) => ({ pointer, keywords: ['format', 'pattern'], rule: 'V6' })),
   ...[
     'quantite',
     'renouvellements',
@@ -76,12 +92,23 @@ const SCHEMA_RULES: ReadonlyArray<{ pointer: string; keywords: readonly string[]
     'posologie/structuree/duree/valeur',
     'duree/valeur',
     'frequence/nombre',
-  ].map((member) => ({ pointer: `/lignes/*/${member}`, keywords: ['minimum', 'maximum', 'exclusiveMinimum'], rule: 'V7' })),
+  ].map((member) => ({
+    pointer: `/lignes/*/${member}`,
+    keywords: ['minimum', 'maximum', 'exclusiveMinimum'],
+    rule: 'V7',
+  })),
   { pointer: '/lignes/*/motifNonSubstitution', keywords: ['required'], rule: 'V8' },
   { pointer: '/lignes', keywords: ['required', 'minItems', 'maxItems'], rule: 'V9' },
-  ...['libelle', 'quantite', 'posologie', 'code', 'nombreSeances', 'posologie/structuree/quantiteParPrise', 'posologie/structuree/unite', 'posologie/structuree/prisesParJour'].map(
-    (member) => ({ pointer: `/lignes/*/${member}`, keywords: ['required'], rule: 'V10' }),
-  ),
+  ...[
+    'libelle',
+    'quantite',
+    'posologie',
+    'code',
+    'nombreSeances',
+    'posologie/structuree/quantiteParPrise',
+    'posologie/structuree/unite',
+    'posologie/structuree/prisesParJour',
+  ].map((member) => ({ pointer: `/lignes/*/${member}`, keywords: ['required'], rule: 'V10' })),
   { pointer: '/lignes/*', keywords: ['anyOf'], rule: 'V10' },
   { pointer: '/lignes/*/posologie', keywords: ['minProperties'], rule: 'V10' },
   { pointer: '/prescripteur/structure', keywords: ['anyOf'], rule: 'V11' },
@@ -151,7 +178,9 @@ function describe(error: ErrorObject, at: string, value: unknown): Described {
     case 'required': {
       const member = String(params.missingProperty);
       const path = `${at}/${member}`;
-      const condition = error.schemaPath.includes('/then/') ? CONDITIONS[member] ?? 'by a condition of the format' : undefined;
+      const condition = error.schemaPath.includes('/then/')
+        ? (CONDITIONS[member] ?? 'by a condition of the format')
+        : undefined;
       return {
         path,
         code: 'required',
@@ -160,10 +189,18 @@ function describe(error: ErrorObject, at: string, value: unknown): Described {
     }
     case 'additionalProperties': {
       const member = String(params.additionalProperty);
-      return { path: `${at}/${member}`, code: 'structure', message: `unknown member '${member}' (the format allows no other members here)` };
+      return {
+        path: `${at}/${member}`,
+        code: 'structure',
+        message: `unknown member '${member}' (the format allows no other members here)`,
+      };
     }
     case 'type':
-      return { path: at, code: 'structure', message: `${who} must be ${TYPE_NAMES[String(params.type)] ?? String(params.type)}, got ${typeOf(value)}` };
+      return {
+        path: at,
+        code: 'structure',
+        message: `${who} must be ${TYPE_NAMES[String(params.type)] ?? String(params.type)}, got ${typeOf(value)}`,
+      };
     case 'enum':
       return {
         path: at,
@@ -185,17 +222,33 @@ function describe(error: ErrorObject, at: string, value: unknown): Described {
     case 'minLength':
       return { path: at, code: 'value', message: `${who} must not be empty` };
     case 'maxLength':
-      return { path: at, code: 'value', message: `${who} must have at most ${String(params.limit)} characters, got ${String((value as string).length)}` };
+      return {
+        path: at,
+        code: 'value',
+        message: `${who} must have at most ${String(params.limit)} characters, got ${String((value as string).length)}`,
+      };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum': {
       const bound = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'greater than' }[error.keyword];
-      return { path: at, code: 'value', message: `${who} must be ${bound} ${String(params.limit)}, got ${shown(value)}` };
+      return {
+        path: at,
+        code: 'value',
+        message: `${who} must be ${bound} ${String(params.limit)}, got ${shown(value)}`,
+      };
     }
     case 'minItems':
-      return { path: at, code: 'required', message: `${who} must have at least ${String(params.limit)} item(s), got ${(value as unknown[]).length}` };
+      return {
+        path: at,
+        code: 'required',
+        message: `${who} must have at least ${String(params.limit)} item(s), got ${(value as unknown[]).length}`,
+      };
     case 'maxItems':
-      return { path: at, code: 'value', message: `${who} must have at most ${String(params.limit)} items, got ${(value as unknown[]).length}` };
+      return {
+        path: at,
+        code: 'value',
+        message: `${who} must have at most ${String(params.limit)} items, got ${(value as unknown[]).length}`,
+      };
     case 'minProperties': {
       const hint = NON_EMPTY_HINTS[at.replace(ARRAY_INDEX, '/*')] ?? 'give at least one of its members';
       return { path: at, code: 'required', message: `${who} must not be empty (${hint})` };
@@ -209,11 +262,17 @@ function describe(error: ErrorObject, at: string, value: unknown): Described {
 
 /** anyOf whose branches are all `required`: one problem naming the alternatives, at the owner. */
 function anyOfProblem(error: ErrorObject, branchErrors: ErrorObject[], at: string): Described {
-  const members = branchErrors.filter((e) => e.keyword === 'required').map((e) => `'${String(e.params.missingProperty)}'`);
+  const members = branchErrors
+    .filter((e) => e.keyword === 'required')
+    .map((e) => `'${String(e.params.missingProperty)}'`);
   if (members.length === branchErrors.length && members.length > 0) {
     return { path: at, code: 'required', message: `${subject(at)} needs at least one of ${members.join(' or ')}` };
   }
-  return { path: at, code: 'structure', message: `${subject(at)} matches none of the allowed alternatives (${error.message ?? ''})` };
+  return {
+    path: at,
+    code: 'structure',
+    message: `${subject(at)} matches none of the allowed alternatives (${error.message ?? ''})`,
+  };
 }
 
 function translate(errors: readonly ErrorObject[], prefix: string, root: unknown): Problem[] {
@@ -228,12 +287,23 @@ function translate(errors: readonly ErrorObject[], prefix: string, root: unknown
     const at = prefix + error.instancePath;
     const described =
       error.keyword === 'anyOf'
-        ? anyOfProblem(error, errors.filter((e) => e.instancePath === error.instancePath && e.schemaPath.startsWith(`${error.schemaPath}/`)), at)
+        ? anyOfProblem(
+            error,
+            errors.filter(
+              (e) => e.instancePath === error.instancePath && e.schemaPath.startsWith(`${error.schemaPath}/`),
+            ),
+            at,
+          )
         : describe(error, at, valueAt(root, at));
     const key = `${described.path}\u0000${described.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    problems.push({ code: described.code, path: described.path, message: described.message, rule: ruleFor(described.path, error.keyword) });
+    problems.push({
+      code: described.code,
+      path: described.path,
+      message: described.message,
+      rule: ruleFor(described.path, error.keyword),
+    });
   }
   return problems;
 }
@@ -243,14 +313,30 @@ function lineProblems(payload: unknown, index: number): Problem[] {
   const at = `/lignes/${index}`;
   const line = valueAt(payload, at);
   if (line === null || typeof line !== 'object' || Array.isArray(line)) {
-    return [{ code: 'structure', path: at, rule: 'V2', message: `${subject(at)} must be an object, got ${typeOf(line)}` }];
+    return [
+      { code: 'structure', path: at, rule: 'V2', message: `${subject(at)} must be an object, got ${typeOf(line)}` },
+    ];
   }
   const type = (line as Record<string, unknown>).type;
   if (type === undefined) {
-    return [{ code: 'required', path: `${at}/type`, rule: 'V2', message: `member 'type' is required: one of ${EPU_LINE_TYPES.join(', ')}` }];
+    return [
+      {
+        code: 'required',
+        path: `${at}/type`,
+        rule: 'V2',
+        message: `member 'type' is required: one of ${EPU_LINE_TYPES.join(', ')}`,
+      },
+    ];
   }
   if (!isEpuLineType(type)) {
-    return [{ code: 'value', path: `${at}/type`, rule: 'V2', message: `member 'type' must be one of ${EPU_LINE_TYPES.join(', ')}, got ${shown(type)}` }];
+    return [
+      {
+        code: 'value',
+        path: `${at}/type`,
+        rule: 'V2',
+        message: `member 'type' must be one of ${EPU_LINE_TYPES.join(', ')}, got ${shown(type)}`,
+      },
+    ];
   }
   return translate(lineSchemaErrors(type, line), at, payload);
 }

@@ -15,7 +15,15 @@ import type {
 } from '../../domain/prescription';
 import { FRENCH_PERIOD_UNITS } from '../shared/durations';
 import { tableSourceMap, type FieldTable } from '../shared/source-map';
-import type { EpuDeviceLine, EpuDrugLine, EpuDuration, EpuLine, EpuParamedicalLine, EpuPayload, EpuBiologyLine } from './payload';
+import type {
+  EpuDeviceLine,
+  EpuDrugLine,
+  EpuDuration,
+  EpuLine,
+  EpuParamedicalLine,
+  EpuPayload,
+  EpuBiologyLine,
+} from './payload';
 import {
   BIOLOGY_LINE_TABLE,
   DEVICE_LINE_TABLE,
@@ -168,7 +176,12 @@ function toActLine(line: EpuBiologyLine | EpuParamedicalLine): ActLine {
     label: line.libelle,
     ...(paramedical ? { sessions: paramedical.nombreSeances } : {}),
     ...(paramedical?.frequence
-      ? { frequency: { count: paramedical.frequence.nombre, periodUnit: FRENCH_PERIOD_UNITS[paramedical.frequence.periode]! } }
+      ? {
+          frequency: {
+            count: paramedical.frequence.nombre,
+            periodUnit: FRENCH_PERIOD_UNITS[paramedical.frequence.periode]!,
+          },
+        }
       : {}),
     atHome: line.aDomicile === true,
     ...(line.dateDebut !== undefined ? { startDate: line.dateDebut } : {}),

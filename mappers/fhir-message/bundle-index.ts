@@ -36,7 +36,9 @@ export function entriesOfType<K extends FhirResource['resourceType']>(
   message: MessageBundle,
   type: K,
 ): IndexedEntry<Extract<FhirResource, { resourceType: K }>>[] {
-  return message.entries.filter((e) => e.resource.resourceType === type) as IndexedEntry<Extract<FhirResource, { resourceType: K }>>[];
+  return message.entries.filter((e) => e.resource.resourceType === type) as IndexedEntry<
+    Extract<FhirResource, { resourceType: K }>
+  >[];
 }
 
 /** The entry a reference points at, when it is one of this Bundle's fullUrls. */
@@ -50,5 +52,7 @@ export function resolveOfType<K extends FhirResource['resourceType']>(
   type: K,
 ): IndexedEntry<Extract<FhirResource, { resourceType: K }>> | undefined {
   const found = resolveEntry(message, reference);
-  return found?.resource.resourceType === type ? (found as IndexedEntry<Extract<FhirResource, { resourceType: K }>>) : undefined;
+  return found?.resource.resourceType === type
+    ? (found as IndexedEntry<Extract<FhirResource, { resourceType: K }>>)
+    : undefined;
 }

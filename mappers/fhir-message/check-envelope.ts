@@ -14,7 +14,12 @@ import { MESSAGE_EVENT_DEFINITIONS, isSupportedEvent } from './events';
 
 const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const problem = (code: Problem['code'], rule: string, message: string, path: string): Problem => ({ code, rule, message, path });
+const problem = (code: Problem['code'], rule: string, message: string, path: string): Problem => ({
+  code,
+  rule,
+  message,
+  path,
+});
 
 export function checkEnvelope(json: unknown, expectedEvent: string): Outcome<MessageBundle> {
   const isObject = json !== null && typeof json === 'object' && !Array.isArray(json);
@@ -39,10 +44,24 @@ function checkBundleFields(bundle: Bundle): Problem[] {
     problems.push(problem('value', 'V2', `Bundle.type must be 'message', found '${bundle.type ?? ''}'`, 'Bundle.type'));
   }
   if (bundle.identifier?.system === undefined) {
-    problems.push(problem('required', 'V2', 'Bundle.identifier.system is required (the idempotency key is system + value)', 'Bundle.identifier.system'));
+    problems.push(
+      problem(
+        'required',
+        'V2',
+        'Bundle.identifier.system is required (the idempotency key is system + value)',
+        'Bundle.identifier.system',
+      ),
+    );
   }
   if (bundle.identifier?.value === undefined) {
-    problems.push(problem('required', 'V12', 'Bundle.identifier.value is required: it is the idempotency key of the message', 'Bundle.identifier.value'));
+    problems.push(
+      problem(
+        'required',
+        'V12',
+        'Bundle.identifier.value is required: it is the idempotency key of the message',
+        'Bundle.identifier.value',
+      ),
+    );
   }
   if (bundle.timestamp === undefined) {
     problems.push(problem('required', 'V2', 'Bundle.timestamp is required', 'Bundle.timestamp'));
@@ -59,11 +78,22 @@ function checkEntries(bundle: Bundle): Problem[] {
   (bundle.entry ?? []).forEach((entry, i) => {
     const at = `Bundle.entry[${i}]`;
     if (entry.fullUrl === undefined) {
-      problems.push(problem('required', 'V2', 'every entry needs a fullUrl of the form urn:uuid:<uuid>', `${at}.fullUrl`));
+      problems.push(
+        problem('required', 'V2', 'every entry needs a fullUrl of the form urn:uuid:<uuid>', `${at}.fullUrl`),
+      );
     } else if (!UUID_URN.test(entry.fullUrl)) {
-      problems.push(problem('value', 'V2', `fullUrl '${entry.fullUrl}' is not of the form urn:uuid:<uuid>`, `${at}.fullUrl`));
+      problems.push(
+        problem('value', 'V2', `fullUrl '${entry.fullUrl}' is not of the form urn:uuid:<uuid>`, `${at}.fullUrl`),
+      );
     } else if (seen.has(entry.fullUrl)) {
-      problems.push(problem('structure', 'V2', `fullUrl '${entry.fullUrl}' is already used by entry ${seen.get(entry.fullUrl)}`, `${at}.fullUrl`));
+      problems.push(
+        problem(
+          'structure',
+          'V2',
+          `fullUrl '${entry.fullUrl}' is already used by entry ${seen.get(entry.fullUrl)}`,
+          `${at}.fullUrl`,
+        ),
+      );
     } else {
       seen.set(entry.fullUrl, i);
     }
@@ -79,12 +109,19 @@ function checkMessageHeader(bundle: Bundle<FhirResource>, expectedEvent: string)
   const first = entries[0]?.resource;
   if (entries.length > 0 && first?.resourceType !== 'MessageHeader') {
     problems.push(
-      problem('structure', 'V12', `the first entry must be the MessageHeader, found ${first?.resourceType ?? 'no resource'}`, entryPath(0)),
+      problem(
+        'structure',
+        'V12',
+        `the first entry must be the MessageHeader, found ${first?.resourceType ?? 'no resource'}`,
+        entryPath(0),
+      ),
     );
   }
   entries.forEach((entry, i) => {
     if (i > 0 && entry.resource?.resourceType === 'MessageHeader') {
-      problems.push(problem('structure', 'V12', 'a message has exactly one MessageHeader, the first entry', entryPath(i)));
+      problems.push(
+        problem('structure', 'V12', 'a message has exactly one MessageHeader, the first entry', entryPath(i)),
+      );
     }
   });
 
@@ -94,17 +131,33 @@ function checkMessageHeader(bundle: Bundle<FhirResource>, expectedEvent: string)
     const event = header.eventCoding;
     const at = entryPath(0);
     if (!isSupportedEvent(event?.system, event?.code)) {
-      const supported = Object.keys(MESSAGE_EVENT_DEFINITIONS).map((c) => `${MESSAGE_EVENT_SYSTEM}|${c}`).join(', ');
+      const supported = Object.keys(MESSAGE_EVENT_DEFINITIONS)
+        .map((c) => `${MESSAGE_EVENT_SYSTEM}|${c}`)
+        .join(', ');
       problems.push(
-        problem('value', 'V2', `unsupported event '${event?.system ?? ''}|${event?.code ?? ''}'; supported: ${supported}`, `${at}.eventCoding`),
+        problem(
+          'value',
+          'V2',
+          `unsupported event '${event?.system ?? ''}|${event?.code ?? ''}'; supported: ${supported}`,
+          `${at}.eventCoding`,
+        ),
       );
     } else if (event?.code !== expectedEvent) {
-      problems.push(problem('value', 'V2', `event '${event?.code}' is not a ${expectedEvent} message`, `${at}.eventCoding.code`));
+      problems.push(
+        problem('value', 'V2', `event '${event?.code}' is not a ${expectedEvent} message`, `${at}.eventCoding.code`),
+      );
     } else {
       eventCode = event.code;
     }
     if (header.source?.endpoint === undefined) {
-      problems.push(problem('required', 'V2', 'MessageHeader.source.endpoint (the sending software) is required', `${at}.source.endpoint`));
+      problems.push(
+        problem(
+          'required',
+          'V2',
+          'MessageHeader.source.endpoint (the sending software) is required',
+          `${at}.source.endpoint`,
+        ),
+      );
     }
   }
 
@@ -113,7 +166,12 @@ function checkMessageHeader(bundle: Bundle<FhirResource>, expectedEvent: string)
     const type = entry.resource?.resourceType;
     if (type !== undefined && !allowed.includes(type)) {
       problems.push(
-        problem('structure', 'V2', `resource type ${type} is not allowed in a ${eventCode} message (allowed: ${allowed.join(', ')})`, `${entryPath(i)}.resourceType`),
+        problem(
+          'structure',
+          'V2',
+          `resource type ${type} is not allowed in a ${eventCode} message (allowed: ${allowed.join(', ')})`,
+          `${entryPath(i)}.resourceType`,
+        ),
       );
     }
   });

@@ -10,8 +10,16 @@ import type { MessageBundle } from './bundle-index';
 export function checkGraph(message: MessageBundle): Problem[] {
   const problems: Problem[] = [];
   for (const { resource, at } of message.entries) {
-    if (Array.isArray((resource as { contained?: unknown[] }).contained) && (resource as { contained: unknown[] }).contained.length > 0) {
-      problems.push({ code: 'structure', rule: 'V2', message: 'contained resources are not accepted: send them as Bundle entries', path: `${at}.contained` });
+    if (
+      Array.isArray((resource as { contained?: unknown[] }).contained) &&
+      (resource as { contained: unknown[] }).contained.length > 0
+    ) {
+      problems.push({
+        code: 'structure',
+        rule: 'V2',
+        message: 'contained resources are not accepted: send them as Bundle entries',
+        path: `${at}.contained`,
+      });
     }
     walk(resource, at, (node, path) => {
       const modifiers = node.modifierExtension;

@@ -26,7 +26,14 @@ const PRESCRIPTION_RESOURCE_TYPES = [
 ] as const;
 
 /** dispense-record: what was dispensed or executed, by whom (README "Dispensing and execution"). */
-const DISPENSE_RECORD_RESOURCE_TYPES = ['MessageHeader', 'MedicationDispense', 'SupplyDelivery', 'Procedure', 'Practitioner', 'Organization'] as const;
+const DISPENSE_RECORD_RESOURCE_TYPES = [
+  'MessageHeader',
+  'MedicationDispense',
+  'SupplyDelivery',
+  'Procedure',
+  'Practitioner',
+  'Organization',
+] as const;
 
 /** Events by code in MESSAGE_EVENT_SYSTEM. */
 export const MESSAGE_EVENT_DEFINITIONS: Readonly<Record<string, MessageEventDefinition>> = {

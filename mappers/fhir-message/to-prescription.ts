@@ -34,12 +34,18 @@ export function toPrescription(checked: CheckedMessage): MapResult {
   const first = requests[0]!;
   const withNumber = requests.find((r) => numberOf(r.resource));
   const sentNumber = withNumber ? numberOf(withNumber.resource) : undefined;
-  const mostUrgent = requests.reduce((best, r) => (rank(r.resource.priority) > rank(best.resource.priority) ? r : best), first);
+  const mostUrgent = requests.reduce(
+    (best, r) => (rank(r.resource.priority) > rank(best.resource.priority) ? r : best),
+    first,
+  );
   record('', () => [
     ['', 'Bundle'],
     ['/messageId', 'Bundle.identifier.value'],
     ['/sourceFormat', 'Bundle'],
-    ['/number', withNumber && sentNumber ? `${withNumber.at}.${sentNumber.element}.value` : `${first.at}.groupIdentifier`],
+    [
+      '/number',
+      withNumber && sentNumber ? `${withNumber.at}.${sentNumber.element}.value` : `${first.at}.groupIdentifier`,
+    ],
     ['/authoredOn', `${first.at}.authoredOn`],
     ['/priority', `${mostUrgent.at}.priority`],
     ['/lines', 'Bundle.entry'],
@@ -70,7 +76,12 @@ export function toPrescription(checked: CheckedMessage): MapResult {
   requests.forEach((request, i) => {
     const line = readLine(request.resource, request.at);
     if (!line) {
-      problems.push({ code: 'structure', rule: 'V2', message: 'this request cannot be read as a prescription line', path: request.at });
+      problems.push({
+        code: 'structure',
+        rule: 'V2',
+        message: 'this request cannot be read as a prescription line',
+        path: request.at,
+      });
       return;
     }
     lines.push(line.value);
@@ -95,7 +106,12 @@ export function toPrescription(checked: CheckedMessage): MapResult {
     context: contextRead.value,
     lines,
     ...(softwareName !== undefined || source?.version !== undefined
-      ? { software: { ...(softwareName !== undefined ? { name: softwareName } : {}), ...(source?.version !== undefined ? { version: source.version } : {}) } }
+      ? {
+          software: {
+            ...(softwareName !== undefined ? { name: softwareName } : {}),
+            ...(source?.version !== undefined ? { version: source.version } : {}),
+          },
+        }
       : {}),
   };
   const sourceMap = lazySourceMap(() => {
@@ -107,4 +123,5 @@ export function toPrescription(checked: CheckedMessage): MapResult {
 }
 
 /** Index in PRIORITIES; an absent priority is routine. */
-const rank = (priority: string | undefined): number => Math.max(0, PRIORITIES.indexOf((priority ?? 'routine') as Prescription['priority']));
+const rank = (priority: string | undefined): number =>
+  Math.max(0, PRIORITIES.indexOf((priority ?? 'routine') as Prescription['priority']));

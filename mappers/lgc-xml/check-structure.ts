@@ -15,7 +15,12 @@ export function checkStructure(root: XmlElement): Problem[] {
   const report: Report = (p) => problems.push(p);
   const path = `/${root.name}`;
   if (root.name !== ROOT_NAME) {
-    report({ code: 'structure', rule: 'V2', path, message: `the root element must be <${ROOT_NAME}>, found <${root.name}>` });
+    report({
+      code: 'structure',
+      rule: 'V2',
+      path,
+      message: `the root element must be <${ROOT_NAME}>, found <${root.name}>`,
+    });
   } else if (root.namespace !== LGC_NAMESPACE) {
     report({ code: 'structure', rule: 'V2', path, message: namespaceMessage(root) });
   } else {
@@ -35,14 +40,29 @@ function checkElement(element: XmlElement, spec: ElementSpec, path: string, repo
   if (spec.text) {
     const child = element.children[0];
     if (child) {
-      report({ code: 'structure', rule: 'V2', path: `${path}/${child.name}`, message: `<${element.name}> must contain text only, found element <${child.name}>` });
+      report({
+        code: 'structure',
+        rule: 'V2',
+        path: `${path}/${child.name}`,
+        message: `<${element.name}> must contain text only, found element <${child.name}>`,
+      });
     } else if (!spec.text.test(element.text)) {
-      report({ code: 'value', rule, path, message: `<${element.name}> must be ${spec.text.expected}, got '${clip(element.text)}'` });
+      report({
+        code: 'value',
+        rule,
+        path,
+        message: `<${element.name}> must be ${spec.text.expected}, got '${clip(element.text)}'`,
+      });
     }
     return;
   }
   if (element.text !== '') {
-    report({ code: 'structure', rule: 'V2', path, message: `<${element.name}> may not contain text, found '${clip(element.text)}'` });
+    report({
+      code: 'structure',
+      rule: 'V2',
+      path,
+      message: `<${element.name}> may not contain text, found '${clip(element.text)}'`,
+    });
   }
   const children = childPaths(element, spec, path, report);
   // Any child with the right local name counts as present: a misplaced or wrongly namespaced
@@ -67,12 +87,22 @@ function checkAttributes(element: XmlElement, spec: ElementSpec, path: string, r
         message: `unknown attribute '${name}' on <${element.name}> (${allowed.length ? `allowed: ${allowed.join(', ')}` : 'it takes no attributes'})`,
       });
     } else if (!attribute.type.test(value)) {
-      report({ code: 'value', rule: attribute.rule ?? 'V2', path: attrPath, message: `attribute '${name}' of <${element.name}> must be ${attribute.type.expected}, got '${clip(value)}'` });
+      report({
+        code: 'value',
+        rule: attribute.rule ?? 'V2',
+        path: attrPath,
+        message: `attribute '${name}' of <${element.name}> must be ${attribute.type.expected}, got '${clip(value)}'`,
+      });
     }
   }
   for (const [name, attribute] of Object.entries(declared)) {
     if (attribute.required && !element.attributes.has(name)) {
-      report({ code: 'required', rule: attribute.rule ?? 'V2', path: `${path}/@${name}`, message: `<${element.name}> has no '${name}' attribute, which is required` });
+      report({
+        code: 'required',
+        rule: attribute.rule ?? 'V2',
+        path: `${path}/@${name}`,
+        message: `<${element.name}> has no '${name}' attribute, which is required`,
+      });
     }
   }
 }
@@ -84,7 +114,9 @@ interface PlacedChild {
 
 /** Children in the format's namespace with their XPath; children in another namespace are reported. */
 function childPaths(element: XmlElement, spec: ElementSpec, path: string, report: Report): PlacedChild[] {
-  const repeatable = new Set([...(spec.sequence ?? []), ...(spec.all ?? [])].filter((c) => c.max > 1).map((c) => c.name));
+  const repeatable = new Set(
+    [...(spec.sequence ?? []), ...(spec.all ?? [])].filter((c) => c.max > 1).map((c) => c.name),
+  );
   const total = new Map<string, number>();
   for (const child of element.children) total.set(child.name, (total.get(child.name) ?? 0) + 1);
   const seen = new Map<string, number>();
@@ -94,13 +126,19 @@ function childPaths(element: XmlElement, spec: ElementSpec, path: string, report
     seen.set(child.name, position);
     const indexed = repeatable.has(child.name) || (total.get(child.name) ?? 0) > 1;
     const childPath = `${path}/${child.name}${indexed ? `[${position}]` : ''}`;
-    if (child.namespace !== LGC_NAMESPACE) report({ code: 'structure', rule: 'V2', path: childPath, message: namespaceMessage(child) });
+    if (child.namespace !== LGC_NAMESPACE)
+      report({ code: 'structure', rule: 'V2', path: childPath, message: namespaceMessage(child) });
     else placed.push({ child, childPath });
   }
   return placed;
 }
 
-function unknownElement(parent: XmlElement, child: XmlElement, childPath: string, allowed: readonly ChildSpec[]): Problem {
+function unknownElement(
+  parent: XmlElement,
+  child: XmlElement,
+  childPath: string,
+  allowed: readonly ChildSpec[],
+): Problem {
   const names = allowed.map((c) => c.name);
   return {
     code: 'structure',
@@ -187,7 +225,8 @@ function checkAll(
     if (count === spec.max + 1) report(tooMany(parent, spec, childPath));
     if (count <= spec.max) checkElement(child, spec.element, childPath, report, spec.rule);
   }
-  for (const spec of group) if ((counts.get(spec.name) ?? 0) < spec.min && !present.has(spec.name)) report(missing(parent, spec, path));
+  for (const spec of group)
+    if ((counts.get(spec.name) ?? 0) < spec.min && !present.has(spec.name)) report(missing(parent, spec, path));
 }
 
 const clip = (value: string): string => (value.length > 60 ? `${value.slice(0, 57)}...` : value);

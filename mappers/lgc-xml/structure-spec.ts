@@ -51,7 +51,10 @@ const text = (maxLength: number, singleLine: boolean): SimpleType => ({
 const FRENCH_DATE = pattern(/^(?:0[1-9]|[12][0-9]|3[01])\/(?:0[1-9]|1[0-2])\/[0-9]{4}$/, 'a date dd/mm/yyyy');
 const TIME = pattern(/^(?:[01][0-9]|2[0-3]):[0-5][0-9]$/, 'a time HH:MM (00:00 to 23:59)');
 const YES_NO = oneOf('yes', 'no');
-const NATIONAL_ID = pattern(/^8[19][0-9]{10}$/, "12 characters: '8' followed by the 11-digit RPPS (which starts with 1 or 9)");
+const NATIONAL_ID = pattern(
+  /^8[19][0-9]{10}$/,
+  "12 characters: '8' followed by the 11-digit RPPS (which starts with 1 or 9)",
+);
 const TEXT_100 = text(100, true);
 const TEXT_200 = text(200, true);
 const TEXT_500 = text(500, false);
@@ -76,8 +79,20 @@ const INS_VALUE = pattern(
 // ---------------------------------------------------------------- elements
 
 const textElement = (type: SimpleType): ElementSpec => ({ text: type });
-const one = (name: string, element: ElementSpec, rule?: string): ChildSpec => ({ name, min: 1, max: 1, element, ...(rule ? { rule } : {}) });
-const optional = (name: string, element: ElementSpec, rule?: string): ChildSpec => ({ name, min: 0, max: 1, element, ...(rule ? { rule } : {}) });
+const one = (name: string, element: ElementSpec, rule?: string): ChildSpec => ({
+  name,
+  min: 1,
+  max: 1,
+  element,
+  ...(rule ? { rule } : {}),
+});
+const optional = (name: string, element: ElementSpec, rule?: string): ChildSpec => ({
+  name,
+  min: 0,
+  max: 1,
+  element,
+  ...(rule ? { rule } : {}),
+});
 
 const HEADER: ElementSpec = {
   sequence: [
@@ -96,7 +111,11 @@ const PRACTICE: ElementSpec = {
   sequence: [
     one('Name', textElement(TEXT_200)),
     optional('BillingNumber', textElement(pattern(/^[0-9]{9}$/, '9 digits (numéro AM)')), 'V11'),
-    optional('Finess', textElement(pattern(/^(?:[0-9]{2}|2A|2B)[0-9]{7}$/, '2 digits (or 2A/2B) then 7 digits')), 'V11'),
+    optional(
+      'Finess',
+      textElement(pattern(/^(?:[0-9]{2}|2A|2B)[0-9]{7}$/, '2 digits (or 2A/2B) then 7 digits')),
+      'V11',
+    ),
     optional('Address', {
       sequence: [
         { name: 'Line', min: 1, max: 3, element: textElement(TEXT_200) },
@@ -104,7 +123,15 @@ const PRACTICE: ElementSpec = {
         one('City', textElement(TEXT_200)),
       ],
     }),
-    optional('Phone', textElement(pattern(/^\+?[0-9 .()-]{6,30}$/, 'a phone number (6 to 30 digits, spaces, dots, dashes or brackets, optional leading +)'))),
+    optional(
+      'Phone',
+      textElement(
+        pattern(
+          /^\+?[0-9 .()-]{6,30}$/,
+          'a phone number (6 to 30 digits, spaces, dots, dashes or brackets, optional leading +)',
+        ),
+      ),
+    ),
   ],
 };
 
@@ -163,7 +190,12 @@ const ITEM: ElementSpec = {
     optional('LPP', textElement(pattern(/^[0-9]{7}$/, '7 digits')), 'V5'),
     optional(
       'Code',
-      textElement(pattern(/^(?:[0-9]{4}|[A-Z]{2,4}(?: [0-9]+(?:[.,][0-9]+)?)?)$/, "a 4-digit NABM code or an NGAP key such as 'AMI 1.5'")),
+      textElement(
+        pattern(
+          /^(?:[0-9]{4}|[A-Z]{2,4}(?: [0-9]+(?:[.,][0-9]+)?)?)$/,
+          "a 4-digit NABM code or an NGAP key such as 'AMI 1.5'",
+        ),
+      ),
       'V5',
     ),
     one('Label', textElement(TEXT_500), 'V10'),

@@ -5,7 +5,16 @@
  * booleans, nationalId "8"+RPPS → RPPS, ISO periods → UCUM. Children that do not apply to an
  * item's kind are ignored (vendors README §3).
  */
-import type { ActLine, ActType, DeviceLine, DrugLine, Patient, Prescription, PrescriptionLine, SourceMap } from '../../domain/prescription';
+import type {
+  ActLine,
+  ActType,
+  DeviceLine,
+  DrugLine,
+  Patient,
+  Prescription,
+  PrescriptionLine,
+  SourceMap,
+} from '../../domain/prescription';
 import { parseIsoPeriod } from '../shared/durations';
 import { parisLocalToOffsetDateTime } from '../../domain/paris-time';
 import { tableSourceMap, type FieldTable } from '../shared/source-map';
@@ -84,7 +93,10 @@ export function toPrescription(root: XmlElement): { prescription: Prescription; 
     messageId: childText(header, 'MessageId') ?? '',
     sourceFormat: 'lgc-xml',
     ...optional('number', childText(header, 'EPrescriptionNumber')),
-    authoredOn: parisLocalToOffsetDateTime(isoFromFrenchDate(childText(header, 'IssueDate') ?? ''), childText(header, 'IssueTime') ?? '00:00'),
+    authoredOn: parisLocalToOffsetDateTime(
+      isoFromFrenchDate(childText(header, 'IssueDate') ?? ''),
+      childText(header, 'IssueTime') ?? '00:00',
+    ),
     priority: childText(header, 'Priority') === 'urgent' ? 'urgent' : 'routine',
     prescriber: {
       rpps: rppsFromNationalId(attribute(prescriber, 'nationalId')),
@@ -106,7 +118,13 @@ export function toPrescription(root: XmlElement): { prescription: Prescription; 
       ...optional('amNumber', childText(practice, 'BillingNumber')),
       ...optional('finess', childText(practice, 'Finess')),
       ...(address
-        ? { address: { lines: addressLines, postalCode: childText(address, 'PostCode') ?? '', city: childText(address, 'City') ?? '' } }
+        ? {
+            address: {
+              lines: addressLines,
+              postalCode: childText(address, 'PostCode') ?? '',
+              city: childText(address, 'City') ?? '',
+            },
+          }
         : {}),
       ...optional('phone', childText(practice, 'Phone')),
     },
@@ -133,7 +151,14 @@ export function toPrescription(root: XmlElement): { prescription: Prescription; 
       lineTables.push({ table, vendorBase: itemPath(index) });
       return line;
     }),
-    ...(software ? { software: { ...optional('name', attribute(software, 'name')), ...optional('version', attribute(software, 'version')) } } : {}),
+    ...(software
+      ? {
+          software: {
+            ...optional('name', attribute(software, 'name')),
+            ...optional('version', attribute(software, 'version')),
+          },
+        }
+      : {}),
   };
   const sourceMap = tableSourceMap({ envelope: ENVELOPE_TABLE, vendorRoot: ROOT_PATH, lines: lineTables, extra });
   return { prescription, sourceMap };
@@ -146,7 +171,10 @@ function toLine(item: XmlElement): { line: PrescriptionLine; table: FieldTable }
   const kind = attribute(item, 'kind') ?? '';
   if (kind === 'drug') return { line: toDrugLine(item), table: DRUG_ITEM_TABLE };
   if (kind === 'device') return { line: toDeviceLine(item), table: DEVICE_ITEM_TABLE };
-  return { line: toActLine(item, ACT_TYPES_BY_KIND[kind]!), table: kind === 'lab' ? LAB_ITEM_TABLE : PARAMEDICAL_ITEM_TABLE };
+  return {
+    line: toActLine(item, ACT_TYPES_BY_KIND[kind]!),
+    table: kind === 'lab' ? LAB_ITEM_TABLE : PARAMEDICAL_ITEM_TABLE,
+  };
 }
 
 function toDrugLine(item: XmlElement): DrugLine {

@@ -20,7 +20,8 @@ const malformed = (message: string, path?: string): JsonReadResult => ({
 
 export function readJson(body: Uint8Array): JsonReadResult {
   const decoded = decodeUtf8(body);
-  if (!decoded.ok) return malformed(`the body is not valid UTF-8 (invalid byte sequence at byte offset ${decoded.byteOffset})`);
+  if (!decoded.ok)
+    return malformed(`the body is not valid UTF-8 (invalid byte sequence at byte offset ${decoded.byteOffset})`);
   const text = decoded.text;
   let value: unknown;
   try {

@@ -15,7 +15,8 @@ const LITERALS = ['true', 'false', 'null'] as const;
 
 function describeChar(ch: string | undefined): string {
   if (ch === undefined) return 'end of input';
-  if (ch.charCodeAt(0) < 0x20) return `control character U+${ch.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`;
+  if (ch.charCodeAt(0) < 0x20)
+    return `control character U+${ch.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`;
   return `'${ch}'`;
 }
 
@@ -33,7 +34,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   const readString = (): JsonSyntaxError | undefined => {
     i++; // opening quote
     for (;;) {
-      if (i >= text.length) return fail('the closing \'"\' of the string');
+      if (i >= text.length) return fail("the closing '\"' of the string");
       const ch = text[i]!;
       if (ch === '"') {
         i++;
@@ -48,7 +49,8 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
           i += 5;
           continue;
         }
-        if (esc === undefined || !SIMPLE_ESCAPES.has(esc)) return fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
+        if (esc === undefined || !SIMPLE_ESCAPES.has(esc))
+          return fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
       }
       i++;
     }

@@ -28,10 +28,12 @@ function firstInvalidUtf8Byte(bytes: Uint8Array): number {
     let max = 0xbf;
     if (b >= 0xc2 && b <= 0xdf) [length, min] = [2, 0x80];
     else if (b === 0xe0) [length, min] = [3, 0xa0];
-    else if (b === 0xed) [length, min, max] = [3, 0x80, 0x9f]; // no UTF-16 surrogates
+    else if (b === 0xed)
+      [length, min, max] = [3, 0x80, 0x9f]; // no UTF-16 surrogates
     else if (b >= 0xe1 && b <= 0xef) [length, min] = [3, 0x80];
     else if (b === 0xf0) [length, min] = [4, 0x90];
-    else if (b === 0xf4) [length, min, max] = [4, 0x80, 0x8f]; // nothing above U+10FFFF
+    else if (b === 0xf4)
+      [length, min, max] = [4, 0x80, 0x8f]; // nothing above U+10FFFF
     else if (b >= 0xf1 && b <= 0xf3) [length, min] = [4, 0x80];
     else return i;
     for (let k = 1; k < length; k++) {

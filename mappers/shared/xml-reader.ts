@@ -55,7 +55,12 @@ const DECLARED_ENCODING = /\sencoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._-]*)\1/;
 
 function decodeBody(body: Uint8Array): { ok: true; text: string } | { ok: false; message: string } {
   const utf8Bom = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
-  if ((body[0] === 0xfe && body[1] === 0xff) || (body[0] === 0xff && body[1] === 0xfe) || body[0] === 0 || body[1] === 0) {
+  if (
+    (body[0] === 0xfe && body[1] === 0xff) ||
+    (body[0] === 0xff && body[1] === 0xfe) ||
+    body[0] === 0 ||
+    body[1] === 0
+  ) {
     return { ok: false, message: 'UTF-16/UTF-32 documents are not accepted: use UTF-8 or ISO-8859-1' };
   }
   // The declaration is ASCII in both accepted encodings, so reading the head as Latin-1 is safe.
@@ -76,7 +81,10 @@ function decodeBody(body: Uint8Array): { ok: true; text: string } | { ok: false;
   }
   const decoded = decodeUtf8(body);
   if (!decoded.ok) {
-    return { ok: false, message: `the document is not valid UTF-8 (invalid byte sequence at byte offset ${decoded.byteOffset})` };
+    return {
+      ok: false,
+      message: `the document is not valid UTF-8 (invalid byte sequence at byte offset ${decoded.byteOffset})`,
+    };
   }
   return { ok: true, text: decoded.text };
 }
@@ -98,7 +106,12 @@ const REFERENCE_AT = /&(?:([A-Za-z_:][A-Za-z0-9._:-]*)|#([0-9]{1,7})|#x([0-9A-Fa
 const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 const isXmlChar = (cp: number): boolean =>
-  cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+  cp === 0x9 ||
+  cp === 0xa ||
+  cp === 0xd ||
+  (cp >= 0x20 && cp <= 0xd7ff) ||
+  (cp >= 0xe000 && cp <= 0xfffd) ||
+  (cp >= 0x10000 && cp <= 0x10ffff);
 
 function rawTextProblem(text: string): string | undefined {
   const dtd = DTD_MARKUP.exec(text);
@@ -128,7 +141,8 @@ function referenceProblem(text: string): string | undefined {
     let section = -1;
     for (let s = 0; s < LITERAL_SECTIONS.length; s++) {
       if (nextOpen[s] !== -1 && nextOpen[s]! < position) nextOpen[s] = text.indexOf(LITERAL_SECTIONS[s]![0], position);
-      if (nextOpen[s] !== -1 && nextOpen[s]! < amp && (section === -1 || nextOpen[s]! < nextOpen[section]!)) section = s;
+      if (nextOpen[s] !== -1 && nextOpen[s]! < amp && (section === -1 || nextOpen[s]! < nextOpen[section]!))
+        section = s;
     }
     if (section !== -1) {
       const [open, close] = LITERAL_SECTIONS[section]!;
@@ -141,7 +155,8 @@ function referenceProblem(text: string): string | undefined {
     REFERENCE_AT.lastIndex = amp;
     const ref = REFERENCE_AT.exec(text);
     const where = (): string => describePosition(positionAt(text, amp));
-    if (!ref) return `'&' at ${where()} does not start a character or entity reference (write '&amp;' for a literal '&')`;
+    if (!ref)
+      return `'&' at ${where()} does not start a character or entity reference (write '&amp;' for a literal '&')`;
     if (ref[1] !== undefined && !Object.hasOwn(PREDEFINED_ENTITIES, ref[1])) {
       return `entity '&${ref[1]};' at ${where()} is not allowed: only &lt; &gt; &amp; &quot; &apos; and numeric character references are`;
     }
@@ -160,7 +175,9 @@ const decodeReferences = (raw: string): string =>
   raw.indexOf('&') === -1
     ? raw
     : raw.replace(REFERENCE, (_, name: string | undefined, dec: string | undefined, hex: string | undefined) =>
-        name !== undefined ? PREDEFINED_ENTITIES[name]! : String.fromCodePoint(dec !== undefined ? Number(dec) : parseInt(hex!, 16)),
+        name !== undefined
+          ? PREDEFINED_ENTITIES[name]!
+          : String.fromCodePoint(dec !== undefined ? Number(dec) : parseInt(hex!, 16)),
       );
 
 // ---------------------------------------------------------------- parsing
@@ -210,7 +227,9 @@ export function readXml(body: Uint8Array): XmlReadResult {
 
   const roots = nodes.filter((node) => elementName(node) !== undefined);
   if (roots.length !== 1) {
-    return malformed(roots.length === 0 ? 'the document has no root element' : 'the document has more than one root element');
+    return malformed(
+      roots.length === 0 ? 'the document has no root element' : 'the document has more than one root element',
+    );
   }
   try {
     return { ok: true, value: toElement(roots[0]!, ROOT_SCOPE, 1, '') };
@@ -296,12 +315,16 @@ function toElement(node: OrderedNode, parentScope: Scope, depth: number, parentP
     if (attr === 'xmlns' || attr.startsWith('xmlns:')) continue;
     const attrColon = attr.indexOf(':');
     if (attrColon !== -1 && namespaceOf(scope, attr.slice(0, attrColon)) === undefined) {
-      throw new XmlTreeError(`namespace prefix '${attr.slice(0, attrColon)}' of attribute '${attr}' is not declared`, path);
+      throw new XmlTreeError(
+        `namespace prefix '${attr.slice(0, attrColon)}' of attribute '${attr}' is not declared`,
+        path,
+      );
     }
     attributes.set(attr, normalizeAttribute(rawAttributes[attr]!));
   }
   const namespace = namespaceOf(scope, prefix);
-  if (namespace === undefined) throw new XmlTreeError(`namespace prefix '${prefix}' of element <${qname}> is not declared`, path);
+  if (namespace === undefined)
+    throw new XmlTreeError(`namespace prefix '${prefix}' of element <${qname}> is not declared`, path);
 
   const children: XmlElement[] = [];
   let text = '';

@@ -47,7 +47,9 @@ function signingSource(env: Env, problems: string[]): CredentialSource {
   if (key || cert) {
     if (!key) problems.push('DMP_SIGNING_KEY is required with DMP_SIGNING_CERT');
     if (!cert) problems.push('DMP_SIGNING_CERT is required with DMP_SIGNING_KEY');
-    return chain ? { keyPath: key ?? '', certPath: cert ?? '', chainPath: chain } : { keyPath: key ?? '', certPath: cert ?? '' };
+    return chain
+      ? { keyPath: key ?? '', certPath: cert ?? '', chainPath: chain }
+      : { keyPath: key ?? '', certPath: cert ?? '' };
   }
   problems.push(
     'DMP signing credentials are required: DMP_SIGNING_P12 + DMP_SIGNING_P12_PASSWORD, or DMP_SIGNING_KEY + DMP_SIGNING_CERT (npm start makes a development certificate)',
@@ -55,14 +57,18 @@ function signingSource(env: Env, problems: string[]): CredentialSource {
   return { keyPath: '', certPath: '' };
 }
 
-export function loadDmpConfig(gateway: Pick<GatewayConfig, 'dmpFhirBaseUrl' | 'fhirTimeoutMs' | 'fhirRetries' | 'nodeEnv'>, env: Env = process.env): DmpConfig {
+export function loadDmpConfig(
+  gateway: Pick<GatewayConfig, 'dmpFhirBaseUrl' | 'fhirTimeoutMs' | 'fhirRetries' | 'nodeEnv'>,
+  env: Env = process.env,
+): DmpConfig {
   const read = new EnvReader(env);
   const production = gateway.nodeEnv === 'production';
   const fhirBaseUrl = read.url('DMP_FHIR_BASE_URL', ['http:', 'https:'], gateway.dmpFhirBaseUrl).replace(/\/+$/, '');
   const timeoutMs = read.integer('DMP_TIMEOUT_MS', gateway.fhirTimeoutMs, 100, 600_000);
   const retries = read.integer('DMP_RETRIES', gateway.fhirRetries, 0, 10);
   const sourceOid = read.string('DMP_SOURCE_OID', production ? undefined : DEVELOPMENT_SOURCE_OID);
-  if (sourceOid && !OID.test(sourceOid)) read.problems.push(`DMP_SOURCE_OID must be an OID (e.g. 1.2.250.1.x.y), got "${sourceOid}"`);
+  if (sourceOid && !OID.test(sourceOid))
+    read.problems.push(`DMP_SOURCE_OID must be an OID (e.g. 1.2.250.1.x.y), got "${sourceOid}"`);
   const signing = signingSource(env, read.problems);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return { fhirBaseUrl, timeoutMs, retries, signing, sourceOid };

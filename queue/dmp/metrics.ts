@@ -15,7 +15,12 @@ export interface DmpMetrics {
   /** Time spent in one step of a job. */
   observeStage(stage: DmpStage, seconds: number): void;
   /** One attempt that finished: how long it took, and how long since the job was enqueued. */
-  observeJob(action: string, outcome: string, processingSeconds: number, sinceEnqueuedSeconds: number | undefined): void;
+  observeJob(
+    action: string,
+    outcome: string,
+    processingSeconds: number,
+    sinceEnqueuedSeconds: number | undefined,
+  ): void;
 }
 
 const STAGE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -54,7 +59,8 @@ export function createDmpMetrics(registry: Registry): DmpMetrics {
     observeJob(action, outcome, processingSeconds, sinceEnqueuedSeconds) {
       jobs.inc({ action, outcome });
       processing.observe({ action, outcome }, processingSeconds);
-      if (sinceEnqueuedSeconds !== undefined && (outcome === 'published' || outcome === 'deprecated')) latency.observe({ action }, sinceEnqueuedSeconds);
+      if (sinceEnqueuedSeconds !== undefined && (outcome === 'published' || outcome === 'deprecated'))
+        latency.observe({ action }, sinceEnqueuedSeconds);
     },
   };
 }

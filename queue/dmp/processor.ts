@@ -50,9 +50,12 @@ const PENDING_STATES = new Set(['waiting', 'wait', 'delayed', 'active', 'priorit
 export function parseJobData(data: unknown): DmpPublishJob {
   const d = (data ?? {}) as Partial<DmpPublishJob>;
   const number = typeof d.number === 'string' ? normalizePrescriptionNumber(d.number) : '';
-  if (!isWellFormedNumber(number)) throw new UnrecoverableError(`malformed job: "${String(d.number)}" is not a prescription number`);
-  if (typeof d.version !== 'number' || !Number.isInteger(d.version) || d.version < 1) throw new UnrecoverableError(`malformed job: version ${String(d.version)}`);
-  if (d.action !== 'publish' && d.action !== 'deprecate') throw new UnrecoverableError(`malformed job: unknown action ${String(d.action)}`);
+  if (!isWellFormedNumber(number))
+    throw new UnrecoverableError(`malformed job: "${String(d.number)}" is not a prescription number`);
+  if (typeof d.version !== 'number' || !Number.isInteger(d.version) || d.version < 1)
+    throw new UnrecoverableError(`malformed job: version ${String(d.version)}`);
+  if (d.action !== 'publish' && d.action !== 'deprecate')
+    throw new UnrecoverableError(`malformed job: unknown action ${String(d.action)}`);
   return { number, version: d.version, action: d.action };
 }
 
@@ -77,12 +80,29 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
   return async (job: Job<DmpPublishJob, DmpJobResult>, token?: string): Promise<DmpJobResult> => {
     const started = performance.now();
     const data = parseJobData(job.data);
-    const log = rt.logger.child({ queue: job.queueName, jobId: job.id, number: data.number, attempt: job.attemptsMade + 1 });
+    const log = rt.logger.child({
+      queue: job.queueName,
+      jobId: job.id,
+      number: data.number,
+      attempt: job.attemptsMade + 1,
+    });
     const finish = (outcome: string) =>
-      rt.metrics.observeJob(data.action, outcome, (performance.now() - started) / 1000, job.timestamp ? (Date.now() - job.timestamp) / 1000 : undefined);
+      rt.metrics.observeJob(
+        data.action,
+        outcome,
+        (performance.now() - started) / 1000,
+        job.timestamp ? (Date.now() - job.timestamp) / 1000 : undefined,
+      );
     // One record per attempt: a run taken over after a crash (same attempt) writes the same record once.
     const audit = (succeeded: boolean, details: { documentUniqueId?: string; detail?: string }) =>
-      auditDmpPublication(rt.audit, { id: `dmp-${job.id}-${job.attemptsMade}`, number: data.number, version: data.version, action: data.action, succeeded, ...details });
+      auditDmpPublication(rt.audit, {
+        id: `dmp-${job.id}-${job.attemptsMade}`,
+        number: data.number,
+        version: data.version,
+        action: data.action,
+        succeeded,
+        ...details,
+      });
     try {
       if (data.action === 'publish') {
         const result = await publishPrescription(
@@ -92,7 +112,12 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
         if (result.outcome === 'published') await rt.afterPublish?.();
         if (result.outcome === 'published') await audit(true, { documentUniqueId: result.uniqueId });
         finish(result.outcome);
-        log.info(result.outcome === 'published' ? { outcome: result.outcome, documentReferenceId: result.documentReferenceId, created: result.created } : { outcome: result.outcome, reason: result.reason }, 'dmp publication');
+        log.info(
+          result.outcome === 'published'
+            ? { outcome: result.outcome, documentReferenceId: result.documentReferenceId, created: result.created }
+            : { outcome: result.outcome, reason: result.reason },
+          'dmp publication',
+        );
         return result;
       }
       const result = await deprecatePublication(
@@ -113,12 +138,16 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
       const verdict = classifyFailure(err);
       // The last allowed attempt failing makes a dead letter too, whatever the failure.
       const deadLetter = !verdict.retry || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const reason = verdict.retry ? `gave up after ${job.attemptsMade + 1} attempts: ${(err as Error)?.message ?? String(err)}` : verdict.reason;
+      const reason = verdict.retry
+        ? `gave up after ${job.attemptsMade + 1} attempts: ${(err as Error)?.message ?? String(err)}`
+        : verdict.reason;
       finish(deadLetter ? 'dead-letter' : 'retry');
       log.warn({ retry: !deadLetter, reason: (err as Error)?.message }, 'dmp job attempt failed');
       if (!deadLetter) throw err;
       // A dead letter is audited (the export did not happen, and why); a retried attempt is not.
-      await audit(false, { detail: reason }).catch((auditErr: Error) => log.error({ reason: auditErr.message }, 'dmp dead letter not audited'));
+      await audit(false, { detail: reason }).catch((auditErr: Error) =>
+        log.error({ reason: auditErr.message }, 'dmp dead letter not audited'),
+      );
       if (verdict.retry) throw err;
       throw err instanceof UnrecoverableError ? err : new UnrecoverableError(verdict.reason);
     }

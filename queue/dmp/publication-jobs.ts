@@ -21,7 +21,9 @@ export const publicationJobsOf = (queues: GatewayQueues): PublicationJobs => ({
   async latest(number, headerVersion) {
     const queue = queues[QUEUE_NAMES.dmpPublish];
     const versions = Array.from({ length: Math.min(headerVersion, 50) }, (_, i) => i + 1);
-    const jobs = await Promise.all(versions.map((version) => queue.getJob(dmpJobId({ action: 'publish', number, version }))));
+    const jobs = await Promise.all(
+      versions.map((version) => queue.getJob(dmpJobId({ action: 'publish', number, version }))),
+    );
     const latest = jobs.reverse().find((job): job is Job => job !== undefined);
     return latest ? viewOf(latest) : undefined;
   },

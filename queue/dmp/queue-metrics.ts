@@ -13,7 +13,15 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Queue } from 'bullmq';
 
-export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+export const QUEUE_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'completed',
+  'failed',
+] as const;
 
 export function createQueueMetricsRegistry(queues: readonly Queue[]): Registry {
   const registry = new Registry();
@@ -32,7 +40,10 @@ export function createQueueMetricsRegistry(queues: readonly Queue[]): Registry {
   for (const type of ['completed', 'failed'] as const) {
     new Counter({
       name: `ordo_queue_${type}_total`,
-      help: type === 'completed' ? 'Jobs completed, all workers (BullMQ metrics in Redis)' : 'Jobs failed for good (dead-lettered), all workers (BullMQ metrics in Redis)',
+      help:
+        type === 'completed'
+          ? 'Jobs completed, all workers (BullMQ metrics in Redis)'
+          : 'Jobs failed for good (dead-lettered), all workers (BullMQ metrics in Redis)',
       labelNames: ['queue'],
       registers: [registry],
       async collect() {

@@ -39,7 +39,9 @@ export async function loadUsableCredentials(config: DmpConfig): Promise<SigningC
     credentials = await loadSigningCredentials(config.signing);
     await signXades('<probe/>', credentials, { signingTime: new Date(0) });
   } catch (err) {
-    throw new ConfigError([`${credentialVariables(config)}: the signing credentials cannot be used: ${(err as Error).message}`]);
+    throw new ConfigError([
+      `${credentialVariables(config)}: the signing credentials cannot be used: ${(err as Error).message}`,
+    ]);
   }
   return credentials;
 }
@@ -47,9 +49,20 @@ export async function loadUsableCredentials(config: DmpConfig): Promise<SigningC
 export async function prepareDmpRuntime(options: DmpRuntimeOptions): Promise<PreparedDmpRuntime> {
   const { config, logger } = options;
   const credentials = await loadUsableCredentials(config);
-  const dmp = await createFhirClient({ baseUrl: config.fhirBaseUrl, timeoutMs: config.timeoutMs, retries: config.retries });
+  const dmp = await createFhirClient({
+    baseUrl: config.fhirBaseUrl,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+  });
   // The document sharing server may be down when the worker starts: jobs wait and retry, so this only warns.
-  await dmp.capabilityStatement().catch((err: Error) => logger.warn({ dmp: config.fhirBaseUrl, reason: err.message }, 'DMP store unreachable at start-up; jobs will retry'));
+  await dmp
+    .capabilityStatement()
+    .catch((err: Error) =>
+      logger.warn(
+        { dmp: config.fhirBaseUrl, reason: err.message },
+        'DMP store unreachable at start-up; jobs will retry',
+      ),
+    );
   const queues = createQueues({ connection: options.connection, prefix: options.queuePrefix });
   return {
     fhir: options.fhir,

@@ -46,27 +46,31 @@ export const authorize = {
   /** A prescriber submits only prescriptions they sign: the payload's prescriber RPPS is theirs. */
   createPrescription(principal: Principal, prescription: Pick<Prescription, 'prescriber'>): Decision {
     if (principal.role !== 'prescriber') return deny('only a prescriber submits prescriptions');
-    if (prescription.prescriber.rpps !== principal.rpps) return deny('the prescription is signed by another prescriber than the authenticated one');
+    if (prescription.prescriber.rpps !== principal.rpps)
+      return deny('the prescription is signed by another prescriber than the authenticated one');
     return ALLOW;
   },
 
   /** Prescribers read their own prescriptions; dispensers read any prescription by its number. */
   readPrescription(principal: Principal, owner: PrescriptionOwnership): Decision {
     if (principal.role === 'dispenser') return ALLOW;
-    if (principal.role === 'prescriber') return isOwner(principal, owner) ? ALLOW : deny('a prescriber reads only the prescriptions they signed');
+    if (principal.role === 'prescriber')
+      return isOwner(principal, owner) ? ALLOW : deny('a prescriber reads only the prescriptions they signed');
     return deny(`the ${principal.role} role does not read prescriptions here`);
   },
 
   /** The prescriber sees what was dispensed for their own prescription, unless the patient objected. */
   readDispenses(principal: Principal, owner: PrescriptionOwnership, patientObjects: boolean): Decision {
-    if (principal.role !== 'prescriber' || !isOwner(principal, owner)) return deny('only the prescriber of this prescription sees its dispensing');
+    if (principal.role !== 'prescriber' || !isOwner(principal, owner))
+      return deny('only the prescriber of this prescription sees its dispensing');
     if (patientObjects) return deny('the patient objected to the prescriber seeing what was dispensed');
     return ALLOW;
   },
 
   /** Only the prescriber who signed a prescription cancels it. */
   cancelPrescription(principal: Principal, owner: PrescriptionOwnership): Decision {
-    if (principal.role !== 'prescriber' || !isOwner(principal, owner)) return deny('only the prescriber of this prescription cancels it');
+    if (principal.role !== 'prescriber' || !isOwner(principal, owner))
+      return deny('only the prescriber of this prescription cancels it');
     return ALLOW;
   },
 
@@ -79,7 +83,8 @@ export const authorize = {
 
   /** A dispenser records the dispensing / execution of a line only for the line kinds of their profession. */
   recordExecution(principal: Principal, lineKind: LineKind): Decision {
-    if (principal.role !== 'dispenser' || !principal.profession) return deny('only a dispenser records a dispense or an execution');
+    if (principal.role !== 'dispenser' || !principal.profession)
+      return deny('only a dispenser records a dispense or an execution');
     if (!EXECUTABLE_LINES[principal.profession].includes(lineKind)) {
       return deny(`a ${principal.profession} does not dispense or execute ${lineKind} lines`);
     }

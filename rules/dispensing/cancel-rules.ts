@@ -34,7 +34,11 @@ export function planCancellation(state: PrescriptionState, today: string): Cance
     if (status === 'cancelled') {
       report.push({ code: 'informational', severity: 'information', message: `${label} was already cancelled` });
     } else if (status === 'completed') {
-      report.push({ code: 'informational', severity: 'information', message: `${label} was fully dispensed or executed: nothing left to cancel` });
+      report.push({
+        code: 'informational',
+        severity: 'information',
+        message: `${label} was fully dispensed or executed: nothing left to cancel`,
+      });
     } else if (line.executed > 0) {
       remainsDispensable ||= status === 'active';
       report.push({

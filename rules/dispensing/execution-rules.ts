@@ -26,7 +26,8 @@ export const FILL_CODES = {
   RFP: 'Refill - Partial',
 } as const;
 export type FillCode = keyof typeof FILL_CODES;
-export const isFillCode = (code: string | undefined): code is FillCode => code !== undefined && Object.hasOwn(FILL_CODES, code);
+export const isFillCode = (code: string | undefined): code is FillCode =>
+  code !== undefined && Object.hasOwn(FILL_CODES, code);
 
 /** One dispense, delivery or session, as read from the submission; `…At` are FHIRPaths in the submission. */
 export interface ExecutionItem {
@@ -136,7 +137,9 @@ export function checkExecution(
     const key = item.lineReference !== undefined ? referenceKey(item.lineReference) : undefined;
     const line = key !== undefined ? byReference.get(key) : undefined;
     if (!line) {
-      const candidates = state.lines.filter((l) => RECORD_FOR_REQUEST[l.requestType] === item.recordType).map((l) => l.reference);
+      const candidates = state.lines
+        .filter((l) => RECORD_FOR_REQUEST[l.requestType] === item.recordType)
+        .map((l) => l.reference);
       invalid.push({
         code: 'value',
         path: item.lineReferenceAt,
@@ -161,7 +164,8 @@ export function checkExecution(
         invalid.push({
           code: 'required',
           ...(performer.professionAt ? { path: performer.professionAt } : {}),
-          message: "the performer's profession is required to record a dispense or an execution (Practitioner.qualification)",
+          message:
+            "the performer's profession is required to record a dispense or an execution (Practitioner.qualification)",
         });
       } else if (!EXECUTABLE_LINES[performer.profession].includes(line.kind)) {
         forbidden.push({
@@ -174,7 +178,11 @@ export function checkExecution(
 
     const lineVerdict = lineStatusOf(line, today);
     if (lineVerdict.status !== 'active') {
-      conflicts.push({ code: 'conflict', path: item.lineReferenceAt, message: `${lineVerdict.reason}: nothing more can be recorded on it` });
+      conflicts.push({
+        code: 'conflict',
+        path: item.lineReferenceAt,
+        message: `${lineVerdict.reason}: nothing more can be recorded on it`,
+      });
       return;
     }
 
@@ -194,11 +202,23 @@ export function checkExecution(
     executed.set(line.reference, after);
 
     if (isInFuture(item.when, now)) {
-      invalid.push({ code: 'value', path: item.whenAt, message: `${item.when} is in the future (receiver clock ${now.toISOString()})` });
+      invalid.push({
+        code: 'value',
+        path: item.whenAt,
+        message: `${item.when} is in the future (receiver clock ${now.toISOString()})`,
+      });
     } else if (dateOf(item.when) < prescriptionDate) {
-      invalid.push({ code: 'value', path: item.whenAt, message: `${item.when} is before the prescription date (${prescriptionDate})` });
+      invalid.push({
+        code: 'value',
+        path: item.whenAt,
+        message: `${item.when} is before the prescription date (${prescriptionDate})`,
+      });
     } else if (line.validUntil !== undefined && dateOf(item.when) > line.validUntil) {
-      invalid.push({ code: 'value', path: item.whenAt, message: `${item.when} is after the last day ${lineLabel(line)} could be dispensed (${line.validUntil})` });
+      invalid.push({
+        code: 'value',
+        path: item.whenAt,
+        message: `${item.when} is after the last day ${lineLabel(line)} could be dispensed (${line.validUntil})`,
+      });
     }
 
     if (line.kind === 'drug') {

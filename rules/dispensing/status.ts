@@ -18,10 +18,16 @@ import type { LineState, LineStatus, PrescriptionState, PrescriptionStatus } fro
  * DeviceRequest, ServiceRequest and RequestGroup), `cancelled` and `stopped` (MedicationRequest's own
  * value set has no `revoked`), `entered-in-error`.
  */
-const CANCELLED_REQUEST_STATUSES: ReadonlySet<string> = new Set(['revoked', 'cancelled', 'stopped', 'entered-in-error']);
+const CANCELLED_REQUEST_STATUSES: ReadonlySet<string> = new Set([
+  'revoked',
+  'cancelled',
+  'stopped',
+  'entered-in-error',
+]);
 export const isCancelledStatus = (status: string): boolean => CANCELLED_REQUEST_STATUSES.has(status);
 /** The status a cancelled request gets: MedicationRequest has `cancelled` where the other requests have `revoked`. */
-export const cancelledStatusOf = (requestType: string): 'cancelled' | 'revoked' => (requestType === 'MedicationRequest' ? 'cancelled' : 'revoked');
+export const cancelledStatusOf = (requestType: string): 'cancelled' | 'revoked' =>
+  requestType === 'MedicationRequest' ? 'cancelled' : 'revoked';
 
 export const remainingOf = (line: LineState): number => Math.max(0, line.prescribed - line.executed);
 
@@ -47,7 +53,10 @@ export function lineStatusOf(line: LineState, today: string): LineVerdict {
     return { status: 'cancelled', reason: `${lineLabel(line)} was cancelled by the prescriber` };
   }
   if (line.requestStatus === 'completed' || line.executed >= line.prescribed) {
-    return { status: 'completed', reason: `${lineLabel(line)} was fully dispensed or executed (${plural(line.executed, line.unit)} of ${line.prescribed})` };
+    return {
+      status: 'completed',
+      reason: `${lineLabel(line)} was fully dispensed or executed (${plural(line.executed, line.unit)} of ${line.prescribed})`,
+    };
   }
   if (line.validUntil !== undefined && today > line.validUntil) {
     return { status: 'expired', reason: `${lineLabel(line)} expired: it could be dispensed until ${line.validUntil}` };
@@ -82,7 +91,11 @@ export function prescriptionStatusOf(state: PrescriptionState, today: string): P
     reason = 'the prescriber cancelled what had not been dispensed';
   } else {
     status = 'expired';
-    const until = state.lines.map((l) => l.validUntil).filter((d): d is string => d !== undefined).sort().at(-1);
+    const until = state.lines
+      .map((l) => l.validUntil)
+      .filter((d): d is string => d !== undefined)
+      .sort()
+      .at(-1);
     reason = `the prescription expired${until ? `: its drugs could be dispensed until ${until}` : ''}`;
   }
   return { status, qrDeactivated: status !== 'active', ...(reason ? { reason } : {}), lines };

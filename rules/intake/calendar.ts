@@ -2,9 +2,22 @@
 import { daysInMonth } from '../../domain/calendar';
 
 const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
-const ISO_DATE_TIME = /^([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?(?:Z|[+-]([0-9]{2}):([0-9]{2}))$/;
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
+const ISO_DATE_TIME =
+  /^([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?(?:Z|[+-]([0-9]{2}):([0-9]{2}))$/;
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** Why `value` is not a real YYYY-MM-DD calendar date, or undefined when it is one. */
 export function calendarDateProblem(value: string): string | undefined {
@@ -24,6 +37,7 @@ export function dateTimeProblem(value: string): string | undefined {
   const dateProblem = calendarDateProblem(match[1]!);
   if (dateProblem) return dateProblem;
   if (Number(match[2]) > 23 || Number(match[3]) > 59 || Number(match[4]) > 59) return 'the time of day does not exist';
-  if (match[5] !== undefined && (Number(match[5]) > 23 || Number(match[6]) > 59)) return 'the UTC offset is out of range';
+  if (match[5] !== undefined && (Number(match[5]) > 23 || Number(match[6]) > 59))
+    return 'the UTC offset is out of range';
   return undefined;
 }

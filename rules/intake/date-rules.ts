@@ -20,7 +20,12 @@ const DATE_FIELDS: ReadonlyArray<{ path: string; label: string; get: (p: Prescri
 export const authoredOnIsValid: Rule = ({ authoredOn }, { now }, report) => {
   const problem = dateTimeProblem(authoredOn);
   if (problem) {
-    report({ rule: 'V6', code: 'value', path: '/authoredOn', message: `prescription date '${authoredOn}' is not a real date-time: ${problem}` });
+    report({
+      rule: 'V6',
+      code: 'value',
+      path: '/authoredOn',
+      message: `prescription date '${authoredOn}' is not a real date-time: ${problem}`,
+    });
     return;
   }
   if (Date.parse(authoredOn) > now.getTime() + CLOCK_TOLERANCE_MS) {
@@ -39,11 +44,26 @@ export const datesAreRealNotFutureNotAfterPrescription: Rule = (prescription, { 
     if (value === undefined) continue;
     const problem = calendarDateProblem(value);
     if (problem) {
-      report({ rule: 'V6', code: 'value', path, message: `${label} '${value}' is not a real calendar date: ${problem}` });
+      report({
+        rule: 'V6',
+        code: 'value',
+        path,
+        message: `${label} '${value}' is not a real calendar date: ${problem}`,
+      });
     } else if (value > today) {
-      report({ rule: 'V6', code: 'value', path, message: `${label} ${value} is in the future (today is ${today} in Europe/Paris)` });
+      report({
+        rule: 'V6',
+        code: 'value',
+        path,
+        message: `${label} ${value} is in the future (today is ${today} in Europe/Paris)`,
+      });
     } else if (prescriptionDate !== undefined && value > prescriptionDate) {
-      report({ rule: 'V6', code: 'value', path, message: `${label} ${value} is after the prescription date ${prescriptionDate}` });
+      report({
+        rule: 'V6',
+        code: 'value',
+        path,
+        message: `${label} ${value} is after the prescription date ${prescriptionDate}`,
+      });
     }
   }
 };

@@ -11,7 +11,7 @@ const ACT_NAMES: Readonly<Record<ActType, string>> = {
 };
 
 export function lineName(line: PrescriptionLine, index: number): string {
-  const kind = line.kind === 'act' ? ACT_NAMES[line.actType] ?? 'act' : line.kind;
+  const kind = line.kind === 'act' ? (ACT_NAMES[line.actType] ?? 'act') : line.kind;
   return `${kind} line ${index + 1}`;
 }
 

@@ -51,7 +51,12 @@ function luhnCheckDigit(first10: string): number {
 function checkRpps(who: string, practitioner: PractitionerIdentity, path: string, report: Report): void {
   const { rpps } = practitioner;
   if (!RPPS_SHAPE.test(rpps)) {
-    report({ rule: 'V4', code: 'value', path, message: `${who} RPPS '${rpps}' must be 11 digits starting with 1 or 9` });
+    report({
+      rule: 'V4',
+      code: 'value',
+      path,
+      message: `${who} RPPS '${rpps}' must be 11 digits starting with 1 or 9`,
+    });
   } else if (!luhnValid(rpps)) {
     report({
       rule: 'V4',

@@ -33,7 +33,12 @@ export const nonSubstitutableDrugsHaveAReason: Rule = ({ lines }, _context, repo
 
 export const lineCountIsAllowed: Rule = ({ lines }, _context, report) => {
   if (lines.length === 0) {
-    report({ rule: 'V9', code: 'required', path: '/lines', message: 'the prescription has no line; at least 1 is required' });
+    report({
+      rule: 'V9',
+      code: 'required',
+      path: '/lines',
+      message: 'the prescription has no line; at least 1 is required',
+    });
   } else if (lines.length > PAYLOAD_LIMITS.maxLines) {
     report({
       rule: 'V9',
@@ -45,22 +50,53 @@ export const lineCountIsAllowed: Rule = ({ lines }, _context, report) => {
 };
 
 /** A required field that is absent: the problem points at `owner` and lists the alternatives. */
-function requireField(report: Report, present: boolean, owner: string, fields: readonly string[], message: string): void {
-  if (!present) report({ rule: 'V10', code: 'required', path: owner, missing: fields.map((f) => `${owner}${f}`), message });
+function requireField(
+  report: Report,
+  present: boolean,
+  owner: string,
+  fields: readonly string[],
+  message: string,
+): void {
+  if (!present)
+    report({ rule: 'V10', code: 'required', path: owner, missing: fields.map((f) => `${owner}${f}`), message });
 }
 
 function checkDrug(line: DrugLine, index: number, report: Report): void {
   const owner = linePath(index);
   const name = lineName(line, index);
-  requireField(report, !isBlank(line.cip13) || !isBlank(line.cis), owner, ['/cip13', '/cis'], `${name} has no product code (CIP13 or CIS)`);
+  requireField(
+    report,
+    !isBlank(line.cip13) || !isBlank(line.cis),
+    owner,
+    ['/cip13', '/cis'],
+    `${name} has no product code (CIP13 or CIS)`,
+  );
   requireField(report, !isBlank(line.label), owner, ['/label'], `${name} has no label`);
   const { text, structured } = line.posology;
-  requireField(report, !isBlank(text) || structured !== undefined, owner, ['/posology/text', '/posology/structured'], `${name} has no posology (free text or structured)`);
+  requireField(
+    report,
+    !isBlank(text) || structured !== undefined,
+    owner,
+    ['/posology/text', '/posology/structured'],
+    `${name} has no posology (free text or structured)`,
+  );
   if (structured) {
     const at = `${owner}/posology/structured`;
-    requireField(report, structured.dosePerIntake !== undefined, at, ['/dosePerIntake'], `structured posology of ${name} has no dose per intake`);
+    requireField(
+      report,
+      structured.dosePerIntake !== undefined,
+      at,
+      ['/dosePerIntake'],
+      `structured posology of ${name} has no dose per intake`,
+    );
     requireField(report, !isBlank(structured.unit), at, ['/unit'], `structured posology of ${name} has no dose unit`);
-    requireField(report, structured.intakesPerDay !== undefined, at, ['/intakesPerDay'], `structured posology of ${name} has no number of intakes per day`);
+    requireField(
+      report,
+      structured.intakesPerDay !== undefined,
+      at,
+      ['/intakesPerDay'],
+      `structured posology of ${name} has no number of intakes per day`,
+    );
   }
   requireField(report, line.quantity !== undefined, owner, ['/quantity'], `${name} has no quantity (number of boxes)`);
 }

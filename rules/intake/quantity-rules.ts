@@ -25,8 +25,18 @@ interface NumericField {
 const WHOLE_AT_LEAST_1: Limits = { integer: true, min: 1 };
 
 const NUMERIC_FIELDS: ReadonlyArray<NumericField> = [
-  { path: '/quantity', label: 'box quantity', get: (l) => (l.kind === 'drug' ? l.quantity : undefined), limits: WHOLE_AT_LEAST_1 },
-  { path: '/renewals', label: 'number of renewals', get: (l) => (l.kind === 'drug' ? l.renewals : undefined), limits: { integer: true, min: 0, max: 11 } },
+  {
+    path: '/quantity',
+    label: 'box quantity',
+    get: (l) => (l.kind === 'drug' ? l.quantity : undefined),
+    limits: WHOLE_AT_LEAST_1,
+  },
+  {
+    path: '/renewals',
+    label: 'number of renewals',
+    get: (l) => (l.kind === 'drug' ? l.renewals : undefined),
+    limits: { integer: true, min: 0, max: 11 },
+  },
   {
     path: '/posology/structured/dosePerIntake',
     label: 'dose per intake',
@@ -45,10 +55,30 @@ const NUMERIC_FIELDS: ReadonlyArray<NumericField> = [
     get: (l) => (l.kind === 'drug' ? l.posology.structured?.duration?.value : undefined),
     limits: WHOLE_AT_LEAST_1,
   },
-  { path: '/quantity', label: 'device quantity', get: (l) => (l.kind === 'device' ? l.quantity : undefined), limits: WHOLE_AT_LEAST_1 },
-  { path: '/duration/value', label: 'duration', get: (l) => (l.kind === 'device' ? l.duration?.value : undefined), limits: WHOLE_AT_LEAST_1 },
-  { path: '/sessions', label: 'number of sessions', get: (l) => (l.kind === 'act' ? l.sessions : undefined), limits: WHOLE_AT_LEAST_1 },
-  { path: '/frequency/count', label: 'frequency', get: (l) => (l.kind === 'act' ? l.frequency?.count : undefined), limits: WHOLE_AT_LEAST_1 },
+  {
+    path: '/quantity',
+    label: 'device quantity',
+    get: (l) => (l.kind === 'device' ? l.quantity : undefined),
+    limits: WHOLE_AT_LEAST_1,
+  },
+  {
+    path: '/duration/value',
+    label: 'duration',
+    get: (l) => (l.kind === 'device' ? l.duration?.value : undefined),
+    limits: WHOLE_AT_LEAST_1,
+  },
+  {
+    path: '/sessions',
+    label: 'number of sessions',
+    get: (l) => (l.kind === 'act' ? l.sessions : undefined),
+    limits: WHOLE_AT_LEAST_1,
+  },
+  {
+    path: '/frequency/count',
+    label: 'frequency',
+    get: (l) => (l.kind === 'act' ? l.frequency?.count : undefined),
+    limits: WHOLE_AT_LEAST_1,
+  },
 ];
 
 function expectation({ integer, min, exclusiveMin, max }: Limits): string {

@@ -17,9 +17,19 @@ export const organizationHasAmNumberOrFiness: Rule = ({ organization }, _context
 export const organizationIdentifiersAreWellFormed: Rule = ({ organization }, _context, report) => {
   const { amNumber, finess } = organization;
   if (amNumber !== undefined && !isBlank(amNumber) && !isValidAmNumber(amNumber)) {
-    report({ rule: 'V11', code: 'value', path: '/organization/amNumber', message: `numéro AM '${amNumber}' must be 9 digits` });
+    report({
+      rule: 'V11',
+      code: 'value',
+      path: '/organization/amNumber',
+      message: `numéro AM '${amNumber}' must be 9 digits`,
+    });
   }
   if (finess !== undefined && !isBlank(finess) && !isValidFiness(finess)) {
-    report({ rule: 'V11', code: 'value', path: '/organization/finess', message: `FINESS '${finess}' must be 2 digits (or 2A/2B) followed by 7 digits` });
+    report({
+      rule: 'V11',
+      code: 'value',
+      path: '/organization/finess',
+      message: `FINESS '${finess}' must be 2 digits (or 2A/2B) followed by 7 digits`,
+    });
   }
 };

@@ -10,7 +10,17 @@ import type { OperationOutcome, RequestGroup } from 'fhir/r4';
 import { dmpJobId } from '../../queue/dmp-jobs';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
-import { collection, example, lookUp, postDispenses, professional, resourcesOf, startDispensingGateway, storeExample, type Professional } from '../support/dispensing';
+import {
+  collection,
+  example,
+  lookUp,
+  postDispenses,
+  professional,
+  resourcesOf,
+  startDispensingGateway,
+  storeExample,
+  type Professional,
+} from '../support/dispensing';
 import type { TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';
 
@@ -26,8 +36,10 @@ after(async () => {
 });
 
 const drugsOnly = () => storeExample(gw.app, example('fhir-message', 'valid-drugs-only.json'));
-const cancel = (number: string, bearer: string) => request(gw.app).post(`/prescriptions/${number}/cancel`).set('authorization', bearer);
-const messages = (res: { text: string }) => (JSON.parse(res.text) as OperationOutcome).issue.map((i) => `${i.severity}: ${i.diagnostics}`);
+const cancel = (number: string, bearer: string) =>
+  request(gw.app).post(`/prescriptions/${number}/cancel`).set('authorization', bearer);
+const messages = (res: { text: string }) =>
+  (JSON.parse(res.text) as OperationOutcome).issue.map((i) => `${i.severity}: ${i.diagnostics}`);
 
 async function header(number: string): Promise<RequestGroup> {
   return resourcesOf((await lookUp(gw.app, number, pharmacist.bearer)).bundle, 'RequestGroup')[0]!;
@@ -45,15 +57,23 @@ describe('cancelling', () => {
     assert.equal(summary.qrCodeDeactivated, true);
     assert.match(summary.deactivationReason!, /prescriber cancelled/);
     for (const line of summary.lines) assert.equal(line.status, 'cancelled');
-    for (const r of resourcesOf(bundle, 'MedicationRequest')) assert.equal(r.status, 'cancelled', 'MedicationRequest has no revoked status');
+    for (const r of resourcesOf(bundle, 'MedicationRequest'))
+      assert.equal(r.status, 'cancelled', 'MedicationRequest has no revoked status');
     const rg = resourcesOf(bundle, 'RequestGroup')[0]!;
     assert.equal(rg.status, 'revoked');
 
-    const job = await gw.deps.queues[QUEUE_NAMES.dmpPublish].getJob(dmpJobId({ number, version: Number(rg.meta!.versionId), action: 'deprecate' }));
+    const job = await gw.deps.queues[QUEUE_NAMES.dmpPublish].getJob(
+      dmpJobId({ number, version: Number(rg.meta!.versionId), action: 'deprecate' }),
+    );
     assert.ok(job, 'the DMP deprecation job is queued for the revoked version');
     assert.deepEqual(job.data, { number, version: Number(rg.meta!.versionId), action: 'deprecate' });
 
-    const refused = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line: summary.lines[0]!, quantity: 1 }]));
+    const refused = await postDispenses(
+      gw.app,
+      number,
+      pharmacist.bearer,
+      collection([{ line: summary.lines[0]!, quantity: 1 }]),
+    );
     assert.equal(refused.status, 409, refused.text);
     assert.match(messages(refused)[0]!, /cancelled .*QR code is deactivated/);
 
@@ -66,26 +86,50 @@ describe('cancelling', () => {
     const { number, prescriber } = await drugsOnly();
     const before = (await lookUp(gw.app, number, pharmacist.bearer)).summary;
     const started = before.lines[0]!; // 3 boxes, 1 renewal: 6
-    assert.equal((await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line: started, quantity: 2 }]))).status, 201);
+    assert.equal(
+      (await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line: started, quantity: 2 }]))).status,
+      201,
+    );
 
     const res = await cancel(number, prescriber);
     assert.equal(res.status, 200, res.text);
     const said = messages(res);
-    assert.ok(said.some((m) => /^warning: line 1 .* partly dispensed or executed \(2 of 6 boîte\): a line already started cannot be cancelled/.test(m)), said.join('\n'));
+    assert.ok(
+      said.some((m) =>
+        /^warning: line 1 .* partly dispensed or executed \(2 of 6 boîte\): a line already started cannot be cancelled/.test(
+          m,
+        ),
+      ),
+      said.join('\n'),
+    );
     assert.ok(said.some((m) => /^information: line 2 .* is cancelled/.test(m)));
     assert.match(said[0]!, /stays active for what was partly dispensed/);
 
     const { summary } = await lookUp(gw.app, number, pharmacist.bearer);
-    assert.deepEqual(summary.lines.map((l) => l.status), ['active', 'cancelled', 'cancelled']);
+    assert.deepEqual(
+      summary.lines.map((l) => l.status),
+      ['active', 'cancelled', 'cancelled'],
+    );
     assert.equal(summary.status, 'active');
     assert.equal((await header(number)).status, 'active');
-    assert.equal(await gw.deps.queues[QUEUE_NAMES.dmpPublish].getJob(dmpJobId({ number, version: Number((await header(number)).meta!.versionId), action: 'deprecate' })), undefined);
+    assert.equal(
+      await gw.deps.queues[QUEUE_NAMES.dmpPublish].getJob(
+        dmpJobId({ number, version: Number((await header(number)).meta!.versionId), action: 'deprecate' }),
+      ),
+      undefined,
+    );
 
     // The rest of the started line can still be dispensed; then nothing remains.
-    assert.equal((await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line: started, quantity: 4 }]))).status, 201);
+    assert.equal(
+      (await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line: started, quantity: 4 }]))).status,
+      201,
+    );
     const after = (await lookUp(gw.app, number, pharmacist.bearer)).summary;
     assert.equal(after.qrCodeDeactivated, true);
-    assert.deepEqual(after.lines.map((l) => l.status), ['completed', 'cancelled', 'cancelled']);
+    assert.deepEqual(
+      after.lines.map((l) => l.status),
+      ['completed', 'cancelled', 'cancelled'],
+    );
   });
 
   test('nothing left to cancel: 409 saying why; only the prescriber who signed may cancel', async () => {

@@ -77,7 +77,9 @@ test(`two gateway processes, two pharmacies, the last box: exactly one dispense 
   // Fresh prescriptions first (alternately through both processes), so that each round is only the race.
   const prescriptions: Array<{ number: string; request: string }> = [];
   for (let i = 0; i < ROUNDS; i += SETUP_CONCURRENCY) {
-    const batch = Array.from({ length: Math.min(SETUP_CONCURRENCY, ROUNDS - i) }, (_, k) => oneBoxPrescription(gateways[(i + k) % 2]!));
+    const batch = Array.from({ length: Math.min(SETUP_CONCURRENCY, ROUNDS - i) }, (_, k) =>
+      oneBoxPrescription(gateways[(i + k) % 2]!),
+    );
     prescriptions.push(...(await Promise.all(batch)));
   }
 
@@ -86,12 +88,18 @@ test(`two gateway processes, two pharmacies, the last box: exactly one dispense 
     const line = { request, kind: 'drug', unit: 'boîte', prescribed: 1, sequence: 1 } as LineSummary;
     // Alternate which process serves which pharmacy, and fire both at once.
     const [a, b] = round % 2 === 0 ? [0, 1] : [1, 0];
-    const answers = await Promise.all([dispense(gateways[a]!, pharmacies[0], number, line), dispense(gateways[b]!, pharmacies[1], number, line)]);
+    const answers = await Promise.all([
+      dispense(gateways[a]!, pharmacies[0], number, line),
+      dispense(gateways[b]!, pharmacies[1], number, line),
+    ]);
     const statuses = answers.map((x) => x.status).sort();
     assert.deepEqual(statuses, [201, 409], `round ${round}: ${JSON.stringify(answers)}`);
     const loser = answers.find((x) => x.status === 409)!.body as OperationOutcome;
     assert.equal(loser.resourceType, 'OperationOutcome');
-    assert.ok(loser.issue.some((i) => i.code === 'conflict' && /only 0 remain|fully dispensed/.test(i.diagnostics ?? '')), JSON.stringify(loser));
+    assert.ok(
+      loser.issue.some((i) => i.code === 'conflict' && /only 0 remain|fully dispensed/.test(i.diagnostics ?? '')),
+      JSON.stringify(loser),
+    );
     if (loser.issue.some((i) => /at the same moment/.test(i.diagnostics ?? ''))) raced++;
 
     // The store holds exactly one dispense, and the line counts one box.
@@ -102,5 +110,7 @@ test(`two gateway processes, two pharmacies, the last box: exactly one dispense 
     assert.equal(resource.status, 'completed');
   }
   // How often both had read the prescription before either committed (the store's version check decided).
-  t.diagnostic(`${raced} of ${ROUNDS} rounds were decided by the store's version check, the others by the rules on a fresh read`);
+  t.diagnostic(
+    `${raced} of ${ROUNDS} rounds were decided by the store's version check, the others by the rules on a fresh read`,
+  );
 });

@@ -11,7 +11,19 @@ import { CONSENT_TOPICS } from '../../fhir/systems';
 import { readConsentChoices } from '../../fhir/read-prescription';
 import { isDispensingViewConsent } from '../../fhir/dispensing/consent';
 import { bearerFor } from '../support/auth';
-import { collection, example, lookUp, postDispenses, professional, resourcesOf, startDispensingGateway, storeExample, summaryOf, TEST_NOW, type Professional } from '../support/dispensing';
+import {
+  collection,
+  example,
+  lookUp,
+  postDispenses,
+  professional,
+  resourcesOf,
+  startDispensingGateway,
+  storeExample,
+  summaryOf,
+  TEST_NOW,
+  type Professional,
+} from '../support/dispensing';
 import type { TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';
 
@@ -34,14 +46,24 @@ async function dispensedPrescription(objects: boolean) {
     return JSON.stringify(json);
   });
   const { summary } = await lookUp(gw.app, stored.number, pharmacist.bearer);
-  const res = await postDispenses(gw.app, stored.number, pharmacist.bearer, collection([{ line: summary.lines[1]!, quantity: 1 }]));
+  const res = await postDispenses(
+    gw.app,
+    stored.number,
+    pharmacist.bearer,
+    collection([{ line: summary.lines[1]!, quantity: 1 }]),
+  );
   assert.equal(res.status, 201, res.text);
   return stored;
 }
 
-const dispensesAs = (number: string, bearer: string) => request(gw.app).get(`/prescriptions/${number}/dispenses`).set('authorization', bearer);
+const dispensesAs = (number: string, bearer: string) =>
+  request(gw.app).get(`/prescriptions/${number}/dispenses`).set('authorization', bearer);
 const consent = (number: string, bearer: string, body: unknown) =>
-  request(gw.app).post(`/prescriptions/${number}/consent`).set('authorization', bearer).set('content-type', 'application/json').send(JSON.stringify(body));
+  request(gw.app)
+    .post(`/prescriptions/${number}/consent`)
+    .set('authorization', bearer)
+    .set('content-type', 'application/json')
+    .send(JSON.stringify(body));
 
 async function storedConsent(number: string): Promise<{ consent: Consent; version: string }> {
   const { bundle } = await lookUp(gw.app, number, pharmacist.bearer);
@@ -58,7 +80,10 @@ describe('prescriber access to what was dispensed', () => {
     assert.equal(resourcesOf(bundle, 'MedicationDispense').length, 1);
     assert.equal(summaryOf(bundle).lines[1]!.dispensed, 1);
     // Nothing but the summary and the records.
-    assert.deepEqual([...new Set(bundle.entry!.map((e) => e.resource!.resourceType))].sort(), ['MedicationDispense', 'Parameters']);
+    assert.deepEqual([...new Set(bundle.entry!.map((e) => e.resource!.resourceType))].sort(), [
+      'MedicationDispense',
+      'Parameters',
+    ]);
   });
 
   test('objection at intake: 403 saying why, and the prescriber’s lookup leaves out what was dispensed', async () => {
@@ -100,7 +125,11 @@ describe('the patient changes their mind', () => {
     assert.equal(afterObjection.dateTime, TEST_NOW.toISOString());
     assert.equal(Number(afterObjection.meta?.versionId), Number(before.version) + 1);
     assert.equal(readConsentChoices({ resource: afterObjection, at: '' }, undefined).value.dispensingViewOptOut, true);
-    assert.deepEqual(afterObjection.provision?.data, before.consent.provision?.data, 'still the consent of this prescription');
+    assert.deepEqual(
+      afterObjection.provision?.data,
+      before.consent.provision?.data,
+      'still the consent of this prescription',
+    );
     assert.equal((await dispensesAs(number, prescriber)).status, 403);
 
     // Withdrawn, through the prescriber, as a FHIR Consent.
@@ -121,7 +150,11 @@ describe('the patient changes their mind', () => {
     const { number } = await dispensedPrescription(false);
     const bad = await consent(number, pharmacist.bearer, { oppositionConsultationDelivrance: 'oui' });
     assert.equal(bad.status, 422);
-    const dmp = await consent(number, pharmacist.bearer, { resourceType: 'Consent', provision: { type: 'deny' }, policyRule: { coding: [{ system: 'urn:example:eprescription:consent-topic', code: CONSENT_TOPICS.dmp }] } });
+    const dmp = await consent(number, pharmacist.bearer, {
+      resourceType: 'Consent',
+      provision: { type: 'deny' },
+      policyRule: { coding: [{ system: 'urn:example:eprescription:consent-topic', code: CONSENT_TOPICS.dmp }] },
+    });
     assert.equal(dmp.status, 422);
     const other = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: syntheticRpps() });
     assert.equal((await consent(number, other, { oppositionConsultationDelivrance: true })).status, 403);

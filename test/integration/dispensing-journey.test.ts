@@ -33,7 +33,8 @@ const professionals = new Map<LineKind, Professional>();
 
 before(async () => {
   gw = await startDispensingGateway();
-  for (const [kind, profession] of Object.entries(PROFESSION_FOR)) professionals.set(kind as LineKind, await professional(profession));
+  for (const [kind, profession] of Object.entries(PROFESSION_FOR))
+    professionals.set(kind as LineKind, await professional(profession));
 });
 after(async () => {
   await gw.close();
@@ -58,7 +59,11 @@ describe('the journey of every valid vendor example', () => {
       // Scan: the text a scanner reads from the printed QR code.
       const found = await findPrescriptionByNumber(gw.deps.fhir, number);
       const qrText = qrPayload(storedPrescriptionOf(found!).prescription, number);
-      const scanned = await request(gw.app).post('/prescriptions/scan').set('authorization', pharmacist.bearer).set('content-type', 'text/plain').send(qrText);
+      const scanned = await request(gw.app)
+        .post('/prescriptions/scan')
+        .set('authorization', pharmacist.bearer)
+        .set('content-type', 'text/plain')
+        .send(qrText);
       assert.equal(scanned.status, 200, scanned.text);
       assert.match(scanned.headers['content-type'] ?? '', /application\/fhir\+json/);
       const initial = summaryOf(JSON.parse(scanned.text) as Bundle<FhirResource>);
@@ -69,7 +74,8 @@ describe('the journey of every valid vendor example', () => {
         assert.equal(line.dispensed, 0);
         assert.equal(line.remaining, line.prescribed);
         assert.equal(line.status, 'active');
-        if (line.kind === 'drug') assert.equal(line.prescribed, line.quantityPerDelivery! * (1 + line.renewalsAllowed!));
+        if (line.kind === 'drug')
+          assert.equal(line.prescribed, line.quantityPerDelivery! * (1 + line.renewalsAllowed!));
       }
 
       // First visit of each professional: about half of each of their lines.
@@ -90,7 +96,9 @@ describe('the journey of every valid vendor example', () => {
         if (partial.length > 0) assert.equal(after.status, 'active');
       }
       const midway = (await lookUp(gw.app, number, pharmacist.bearer)).summary;
-      assert.ok(midway.lines.some((l) => l.status === 'active') ? midway.status === 'active' : midway.status === 'completed');
+      assert.ok(
+        midway.lines.some((l) => l.status === 'active') ? midway.status === 'active' : midway.status === 'completed',
+      );
 
       // Second visit: the rest.
       for (const [who, lines] of groups) {
@@ -112,8 +120,15 @@ describe('the journey of every valid vendor example', () => {
         assert.equal(line.dispensed, line.prescribed);
         if (line.kind === 'drug') assert.equal(line.renewalsLeft, 0);
       }
-      const records = [...resourcesOf(bundle, 'MedicationDispense'), ...resourcesOf(bundle, 'SupplyDelivery'), ...resourcesOf(bundle, 'Procedure')];
-      const expected = initial.lines.reduce((n, l) => n + (l.request.startsWith('ServiceRequest/') ? l.prescribed : l.prescribed === 1 ? 1 : 2), 0);
+      const records = [
+        ...resourcesOf(bundle, 'MedicationDispense'),
+        ...resourcesOf(bundle, 'SupplyDelivery'),
+        ...resourcesOf(bundle, 'Procedure'),
+      ];
+      const expected = initial.lines.reduce(
+        (n, l) => n + (l.request.startsWith('ServiceRequest/') ? l.prescribed : l.prescribed === 1 ? 1 : 2),
+        0,
+      );
       assert.equal(records.length, expected);
       const header = resourcesOf(bundle, 'RequestGroup')[0]!;
       assert.equal(header.status, 'completed');
@@ -123,7 +138,12 @@ describe('the journey of every valid vendor example', () => {
 
       // The QR code no longer opens anything to dispense.
       const first = initial.lines[0]!;
-      const again = await postDispenses(gw.app, number, professionals.get(first.kind as LineKind)!.bearer, collection([{ line: first, quantity: 1 }]));
+      const again = await postDispenses(
+        gw.app,
+        number,
+        professionals.get(first.kind as LineKind)!.bearer,
+        collection([{ line: first, quantity: 1 }]),
+      );
       assert.equal(again.status, 409, again.text);
       assert.equal(again.body.resourceType, 'OperationOutcome');
       assert.match(again.body.issue[0].diagnostics, /completed.*QR code is deactivated/);

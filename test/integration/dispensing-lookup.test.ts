@@ -11,7 +11,18 @@ import { qrPayload } from '../../documents/qr-code';
 import { checkCharacter, NUMBER_ALPHABET } from '../../domain/prescription-number';
 import { storedPrescriptionOf } from '../../documents/prescription-documents';
 import { findPrescriptionByNumber } from '../../usecases/prescriptions/repository';
-import { collection, example, lookUp, postDispenses, professional, startDispensingGateway, storeExample, summaryOf, type Professional, type StoredExample } from '../support/dispensing';
+import {
+  collection,
+  example,
+  lookUp,
+  postDispenses,
+  professional,
+  startDispensingGateway,
+  storeExample,
+  summaryOf,
+  type Professional,
+  type StoredExample,
+} from '../support/dispensing';
 import type { TestGateway } from '../support/gateway';
 import { freshNumber } from '../support/vendor-fixtures';
 
@@ -29,8 +40,14 @@ after(async () => {
 });
 
 const get = (path: string) => request(gw.app).get(path).set('authorization', pharmacist.bearer);
-const scan = (text: string, type = 'text/plain') => request(gw.app).post('/prescriptions/scan').set('authorization', pharmacist.bearer).set('content-type', type).send(text);
-const diagnostics = (res: { text: string }): string => (JSON.parse(res.text) as OperationOutcome).issue.map((i) => i.diagnostics).join(' | ');
+const scan = (text: string, type = 'text/plain') =>
+  request(gw.app)
+    .post('/prescriptions/scan')
+    .set('authorization', pharmacist.bearer)
+    .set('content-type', type)
+    .send(text);
+const diagnostics = (res: { text: string }): string =>
+  (JSON.parse(res.text) as OperationOutcome).issue.map((i) => i.diagnostics).join(' | ');
 
 describe('by number', () => {
   test('the Bundle holds the summary first, then the stored prescription; typed case, spaces and dashes do not matter', async () => {
@@ -43,7 +60,17 @@ describe('by number', () => {
     assert.equal(bundle.entry![0]!.resource!.resourceType, 'Parameters');
     assert.match(bundle.entry![0]!.fullUrl!, /^urn:uuid:[0-9a-f-]{36}$/);
     const types = bundle.entry!.map((e) => e.resource!.resourceType);
-    for (const t of ['RequestGroup', 'Patient', 'Practitioner', 'Organization', 'Consent', 'MedicationRequest', 'DeviceRequest', 'ServiceRequest']) assert.ok(types.includes(t as never), t);
+    for (const t of [
+      'RequestGroup',
+      'Patient',
+      'Practitioner',
+      'Organization',
+      'Consent',
+      'MedicationRequest',
+      'DeviceRequest',
+      'ServiceRequest',
+    ])
+      assert.ok(types.includes(t as never), t);
     const summary = summaryOf(bundle);
     assert.equal(summary.number, stored.number);
     assert.equal(summary.lines.length, 6);
@@ -58,7 +85,10 @@ describe('by number', () => {
     for (const typo of [wrong, swapped]) {
       const res = await get(`/prescriptions/${typo}`);
       assert.equal(res.status, 400, typo);
-      assert.match(diagnostics(res), /check character .* does not match .* one character is wrong or two neighbouring characters are swapped/);
+      assert.match(
+        diagnostics(res),
+        /check character .* does not match .* one character is wrong or two neighbouring characters are swapped/,
+      );
       assert.doesNotMatch(res.text, new RegExp(n), 'the stored number is never suggested');
     }
   });
@@ -87,7 +117,8 @@ describe('by number', () => {
 });
 
 describe('by scan', () => {
-  const qrText = async (number: string) => qrPayload(storedPrescriptionOf((await findPrescriptionByNumber(gw.deps.fhir, number))!).prescription, number);
+  const qrText = async (number: string) =>
+    qrPayload(storedPrescriptionOf((await findPrescriptionByNumber(gw.deps.fhir, number))!).prescription, number);
 
   test('the QR content, a bare number or a JSON string: the same prescription Bundle', async () => {
     const text = await qrText(stored.number);
@@ -97,7 +128,9 @@ describe('by scan', () => {
     assert.equal(byNumber.status, 200, byNumber.text);
     const byJsonString = await scan(JSON.stringify(stored.number), 'application/json');
     assert.equal(byJsonString.status, 200, byJsonString.text);
-    const summaries = [byQr, byNumber, byJsonString].map((r) => JSON.parse(r.text) as Bundle<FhirResource>).map((b) => b.entry![0]!.resource as Parameters);
+    const summaries = [byQr, byNumber, byJsonString]
+      .map((r) => JSON.parse(r.text) as Bundle<FhirResource>)
+      .map((b) => b.entry![0]!.resource as Parameters);
     assert.deepEqual(summaries[1], summaries[0]);
     assert.deepEqual(summaries[2], summaries[0]);
   });
@@ -116,7 +149,11 @@ describe('by scan', () => {
     assert.match(diagnostics(truncated), /not valid JSON \(truncated scan\?\)/);
     const garbage = await scan('hello', 'text/plain');
     assert.equal(garbage.status, 400);
-    const empty = await request(gw.app).post('/prescriptions/scan').set('authorization', pharmacist.bearer).set('content-type', 'text/plain').send('');
+    const empty = await request(gw.app)
+      .post('/prescriptions/scan')
+      .set('authorization', pharmacist.bearer)
+      .set('content-type', 'text/plain')
+      .send('');
     assert.equal(empty.status, 400);
   });
 });
@@ -130,14 +167,20 @@ describe('the FHIR store stays internal', () => {
     assert.ok(bundle.entry!.length > 1);
     for (const { fullUrl, resource } of bundle.entry!) {
       if (resource!.resourceType === 'Parameters') assert.match(fullUrl!, /^urn:uuid:[0-9a-f-]{36}$/);
-      else assert.match(fullUrl!, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/audit/fhir/${resource!.resourceType}/${resource!.id}$`));
+      else
+        assert.match(
+          fullUrl!,
+          new RegExp(`^http://127\\.0\\.0\\.1:\\d+/audit/fhir/${resource!.resourceType}/${resource!.id}$`),
+        );
     }
     return bundle;
   }
 
   /** A relative reference resolved the FHIR way: against the base of the referring entry's fullUrl. */
   const resolves = (bundle: Bundle<FhirResource>, fullUrl: string, reference: string): boolean =>
-    bundle.entry!.some((e) => e.fullUrl === `${fullUrl.slice(0, fullUrl.lastIndexOf('/', fullUrl.lastIndexOf('/') - 1))}/${reference}`);
+    bundle.entry!.some(
+      (e) => e.fullUrl === `${fullUrl.slice(0, fullUrl.lastIndexOf('/', fullUrl.lastIndexOf('/') - 1))}/${reference}`,
+    );
 
   test('no fullUrl of the lookup, scan, dispense and dispenses answers names the store; references resolve in the Bundle', async () => {
     const drugs = await storeExample(gw.app, example('epu-json', 'valid-drugs-only.json'), (text) => {
@@ -146,16 +189,29 @@ describe('the FHIR store stays internal', () => {
       return JSON.stringify(json);
     });
     const { summary } = await lookUp(gw.app, drugs.number, pharmacist.bearer);
-    const recorded = assertNoStoreAddress(await postDispenses(gw.app, drugs.number, pharmacist.bearer, collection([{ line: summary.lines[1]!, quantity: 1 }])), 201);
+    const recorded = assertNoStoreAddress(
+      await postDispenses(
+        gw.app,
+        drugs.number,
+        pharmacist.bearer,
+        collection([{ line: summary.lines[1]!, quantity: 1 }]),
+      ),
+      201,
+    );
     assert.equal(recorded.entry![1]!.resource!.resourceType, 'MedicationDispense');
 
     const lookup = assertNoStoreAddress(await get(`/prescriptions/${drugs.number}`), 200);
     assertNoStoreAddress(await scan(drugs.number), 200);
-    const dispenses = assertNoStoreAddress(await request(gw.app).get(`/prescriptions/${drugs.number}/dispenses`).set('authorization', drugs.prescriber), 200);
-    const dispenseIn = (bundle: Bundle<FhirResource>) => bundle.entry!.find((e) => e.resource!.resourceType === 'MedicationDispense')!;
+    const dispenses = assertNoStoreAddress(
+      await request(gw.app).get(`/prescriptions/${drugs.number}/dispenses`).set('authorization', drugs.prescriber),
+      200,
+    );
+    const dispenseIn = (bundle: Bundle<FhirResource>) =>
+      bundle.entry!.find((e) => e.resource!.resourceType === 'MedicationDispense')!;
     // supertest serves each request on a port of its own: the same path, whatever the origin.
     const pathOf = (bundle: Bundle<FhirResource>) => new URL(dispenseIn(bundle).fullUrl!).pathname;
-    for (const bundle of [lookup, dispenses]) assert.equal(pathOf(bundle), pathOf(recorded), 'one address for the record in every answer');
+    for (const bundle of [lookup, dispenses])
+      assert.equal(pathOf(bundle), pathOf(recorded), 'one address for the record in every answer');
     const { fullUrl, resource } = dispenseIn(lookup);
     const prescribed = (resource as MedicationDispense).authorizingPrescription![0]!.reference!;
     assert.equal(prescribed, summary.lines[1]!.request);

@@ -9,7 +9,19 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Bundle, FhirResource, MessageHeader, OperationOutcome } from 'fhir/r4';
 import { MESSAGE_EVENTS, MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
-import { example, lookUp, performerEntry, professional, recordsFor, startDispensingGateway, storeExample, summaryOf, TEST_NOW, type LineSummary, type Professional } from '../support/dispensing';
+import {
+  example,
+  lookUp,
+  performerEntry,
+  professional,
+  recordsFor,
+  startDispensingGateway,
+  storeExample,
+  summaryOf,
+  TEST_NOW,
+  type LineSummary,
+  type Professional,
+} from '../support/dispensing';
 import type { TestGateway } from '../support/gateway';
 
 let gw: TestGateway;
@@ -23,7 +35,11 @@ after(async () => {
   await gw.close();
 });
 
-function dispenseMessage(number: string | undefined, executions: Array<{ line: LineSummary; quantity: number }>, rpps = pharmacist.rpps): Bundle<FhirResource> {
+function dispenseMessage(
+  number: string | undefined,
+  executions: Array<{ line: LineSummary; quantity: number }>,
+  rpps = pharmacist.rpps,
+): Bundle<FhirResource> {
   const performer = performerEntry(rpps, 'pharmacist');
   return {
     resourceType: 'Bundle',
@@ -34,12 +50,18 @@ function dispenseMessage(number: string | undefined, executions: Array<{ line: L
     entry: [
       {
         fullUrl: `urn:uuid:${randomUUID()}`,
-        resource: { resourceType: 'MessageHeader', id: randomUUID(), eventCoding: { system: MESSAGE_EVENT_SYSTEM, code: MESSAGE_EVENTS.dispenseRecord }, source: { endpoint: 'urn:example:pharmacy-software' } },
+        resource: {
+          resourceType: 'MessageHeader',
+          id: randomUUID(),
+          eventCoding: { system: MESSAGE_EVENT_SYSTEM, code: MESSAGE_EVENTS.dispenseRecord },
+          source: { endpoint: 'urn:example:pharmacy-software' },
+        },
       },
       performer,
       ...executions.flatMap((e) =>
         recordsFor(e, number).map((resource) => {
-          if (resource.resourceType === 'MedicationDispense') resource.performer = [{ actor: { reference: performer.fullUrl! } }];
+          if (resource.resourceType === 'MedicationDispense')
+            resource.performer = [{ actor: { reference: performer.fullUrl! } }];
           return { fullUrl: `urn:uuid:${randomUUID()}`, resource };
         }),
       ),
@@ -47,9 +69,15 @@ function dispenseMessage(number: string | undefined, executions: Array<{ line: L
   };
 }
 
-const post = (body: unknown) => request(gw.app).post('/fhir/$process-message').set('authorization', pharmacist.bearer).set('content-type', 'application/fhir+json').send(JSON.stringify(body));
+const post = (body: unknown) =>
+  request(gw.app)
+    .post('/fhir/$process-message')
+    .set('authorization', pharmacist.bearer)
+    .set('content-type', 'application/fhir+json')
+    .send(JSON.stringify(body));
 const headerOf = (bundle: Bundle<FhirResource>) => bundle.entry![0]!.resource as MessageHeader;
-const outcomeOf = (bundle: Bundle<FhirResource>) => bundle.entry!.find((e) => e.resource?.resourceType === 'OperationOutcome')?.resource as OperationOutcome | undefined;
+const outcomeOf = (bundle: Bundle<FhirResource>) =>
+  bundle.entry!.find((e) => e.resource?.resourceType === 'OperationOutcome')?.resource as OperationOutcome | undefined;
 
 describe('dispense-record', () => {
   test('recorded, answered ok with the summary and the stored records; the same message again is not recorded twice', async () => {
@@ -62,8 +90,14 @@ describe('dispense-record', () => {
     const header = headerOf(answer);
     assert.equal(header.response?.code, 'ok', res.text);
     const focus = header.focus!.map((f) => answer.entry!.find((e) => e.fullUrl === f.reference)!.resource!);
-    assert.deepEqual(focus.map((r) => r.resourceType), ['Parameters', 'MedicationDispense']);
-    assert.equal(summaryOf({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: focus[0]! }] }).lines[1]!.dispensed, 2);
+    assert.deepEqual(
+      focus.map((r) => r.resourceType),
+      ['Parameters', 'MedicationDispense'],
+    );
+    assert.equal(
+      summaryOf({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: focus[0]! }] }).lines[1]!.dispensed,
+      2,
+    );
 
     const replay = await post(message);
     assert.equal(replay.status, 200);
@@ -84,7 +118,9 @@ describe('dispense-record', () => {
     const { number } = await storeExample(gw.app, example('epu-json', 'valid-drugs-only.json'));
     const { summary } = await lookUp(gw.app, number, pharmacist.bearer);
     const line = summary.lines[2]!; // 2 boxes, no renewal
-    const answer = JSON.parse((await post(dispenseMessage(number, [{ line, quantity: 3 }]))).text) as Bundle<FhirResource>;
+    const answer = JSON.parse(
+      (await post(dispenseMessage(number, [{ line, quantity: 3 }]))).text,
+    ) as Bundle<FhirResource>;
     assert.equal(headerOf(answer).response?.code, 'fatal-error');
     assert.match(outcomeOf(answer)!.issue[0]!.diagnostics!, /3 boîtes recorded but only 2 remain/);
     assert.deepEqual(outcomeOf(answer)!.issue[0]!.expression, ['Bundle.entry[2].resource.quantity.value']);
@@ -95,7 +131,10 @@ describe('dispense-record', () => {
     const { number } = await storeExample(gw.app, example('epu-json', 'valid-drugs-only.json'));
     const { summary } = await lookUp(gw.app, number, pharmacist.bearer);
     const message = dispenseMessage(number, [{ line: summary.lines[1]!, quantity: 1 }]);
-    message.entry!.push({ fullUrl: `urn:uuid:${randomUUID()}`, resource: { resourceType: 'Basic', code: { text: 'x' } } });
+    message.entry!.push({
+      fullUrl: `urn:uuid:${randomUUID()}`,
+      resource: { resourceType: 'Basic', code: { text: 'x' } },
+    });
     const answer = JSON.parse((await post(message)).text) as Bundle<FhirResource>;
     assert.equal(headerOf(answer).response?.code, 'fatal-error');
     assert.match(outcomeOf(answer)!.issue[0]!.diagnostics!, /Basic is not allowed in a dispense-record message/);

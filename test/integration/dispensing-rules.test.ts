@@ -48,29 +48,46 @@ describe('quantities', () => {
     const { number } = await drugsOnly();
     const { summary } = await lookUp(gw.app, number, pharmacist.bearer);
     const line = summary.lines[0]!; // 3 boxes, 1 renewal
-    assert.deepEqual([line.quantityPerDelivery, line.renewalsAllowed, line.prescribed, line.renewalsLeft], [3, 1, 6, 1]);
+    assert.deepEqual(
+      [line.quantityPerDelivery, line.renewalsAllowed, line.prescribed, line.renewalsLeft],
+      [3, 1, 6, 1],
+    );
 
     const first = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line, quantity: 4 }]));
     assert.equal(first.status, 201, first.text);
     const afterFirst = summaryOf(JSON.parse(first.text) as Bundle<FhirResource>).lines[0]!;
-    assert.deepEqual([afterFirst.dispensed, afterFirst.remaining, afterFirst.renewalsLeft, afterFirst.status], [4, 2, 0, 'active']);
+    assert.deepEqual(
+      [afterFirst.dispensed, afterFirst.remaining, afterFirst.renewalsLeft, afterFirst.status],
+      [4, 2, 0, 'active'],
+    );
 
     const tooMuch = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line, quantity: 3 }]));
     assert.equal(tooMuch.status, 409, tooMuch.text);
     const issue = outcome(tooMuch).issue[0]!;
     assert.equal(issue.code, 'conflict');
     assert.deepEqual(issue.expression, ['Bundle.entry[0].resource.quantity.value']);
-    assert.match(issue.diagnostics!, /3 boîtes recorded but only 2 remain \(6 boîtes prescribed: 3 per delivery × \(1 \+ 1 renewal\); 4 already dispensed/);
+    assert.match(
+      issue.diagnostics!,
+      /3 boîtes recorded but only 2 remain \(6 boîtes prescribed: 3 per delivery × \(1 \+ 1 renewal\); 4 already dispensed/,
+    );
 
     const rest = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line, quantity: 2 }]));
     assert.equal(rest.status, 201, rest.text);
-    const stored = (await gw.deps.fhir.read<MedicationRequest>('MedicationRequest', line.request.split('/')[1]!)).resource;
+    const stored = (await gw.deps.fhir.read<MedicationRequest>('MedicationRequest', line.request.split('/')[1]!))
+      .resource;
     assert.equal(stored.status, 'completed');
     assert.equal(stored.extension?.find((e) => e.url === EXECUTION_EXTENSIONS.executedQuantity)?.valueInteger, 6);
     const { bundle } = await lookUp(gw.app, number, pharmacist.bearer);
     const dispenses = resourcesOf(bundle, 'MedicationDispense');
-    assert.deepEqual(dispenses.map((d) => d.quantity?.value), [4, 2]);
-    assert.deepEqual(dispenses.map((d) => d.type?.coding?.[0]?.code), ['FFP', 'RFC'], 'the gateway records the fill code of the state: 4 boxes started the first fill, 2 more end the renewal');
+    assert.deepEqual(
+      dispenses.map((d) => d.quantity?.value),
+      [4, 2],
+    );
+    assert.deepEqual(
+      dispenses.map((d) => d.type?.coding?.[0]?.code),
+      ['FFP', 'RFC'],
+      'the gateway records the fill code of the state: 4 boxes started the first fill, 2 more end the renewal',
+    );
   });
 
   test('a device delivery counts devices; a nursing session is one Procedure', async () => {
@@ -80,14 +97,19 @@ describe('quantities', () => {
     const res = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line: strips, quantity: 2 }]));
     assert.equal(res.status, 201, res.text);
     const delivery = resourcesOf(JSON.parse(res.text) as Bundle<FhirResource>, 'SupplyDelivery')[0]!;
-    assert.equal(delivery.extension?.find((e) => e.url === EXECUTION_EXTENSIONS.fulfils)?.valueReference?.reference, strips.request);
+    assert.equal(
+      delivery.extension?.find((e) => e.url === EXECUTION_EXTENSIONS.fulfils)?.valueReference?.reference,
+      strips.request,
+    );
     assert.match(delivery.supplier?.reference ?? '', /^Practitioner\/\w+/);
 
     const nurse = await professional('nurse');
     const sessions = summary.lines.find((l) => l.kind === 'acteInfirmier' && l.prescribed === 30)!;
     const three = await postDispenses(gw.app, number, nurse.bearer, collection([{ line: sessions, quantity: 3 }]));
     assert.equal(three.status, 201, three.text);
-    const after = summaryOf(JSON.parse(three.text) as Bundle<FhirResource>).lines.find((l) => l.request === sessions.request)!;
+    const after = summaryOf(JSON.parse(three.text) as Bundle<FhirResource>).lines.find(
+      (l) => l.request === sessions.request,
+    )!;
     assert.deepEqual([after.dispensed, after.remaining, after.unit], [3, 27, 'séance']);
     const procedures = resourcesOf(JSON.parse(three.text) as Bundle<FhirResource>, 'Procedure');
     assert.equal(procedures.length, 3);
@@ -109,10 +131,18 @@ describe("the professional's line types", () => {
     assert.equal(refused.status, 403, refused.text);
     assert.match(outcome(refused).issue[0]!.diagnostics!, /nurse does not dispense or execute drug lines/);
     const supplier = await professional('lpp-supplier');
-    assert.equal((await postDispenses(gw.app, number, supplier.bearer, collection([{ line: drugLine, quantity: 1 }]))).status, 403);
-    assert.equal((await postDispenses(gw.app, number, supplier.bearer, collection([{ line: deviceLine, quantity: 1 }]))).status, 201);
+    assert.equal(
+      (await postDispenses(gw.app, number, supplier.bearer, collection([{ line: drugLine, quantity: 1 }]))).status,
+      403,
+    );
+    assert.equal(
+      (await postDispenses(gw.app, number, supplier.bearer, collection([{ line: deviceLine, quantity: 1 }]))).status,
+      201,
+    );
     // Nothing was recorded by the refused attempts.
-    const after = (await lookUp(gw.app, number, pharmacist.bearer)).summary.lines.find((l) => l.request === drugLine.request)!;
+    const after = (await lookUp(gw.app, number, pharmacist.bearer)).summary.lines.find(
+      (l) => l.request === drugLine.request,
+    )!;
     assert.equal(after.dispensed, 0);
   });
 
@@ -120,27 +150,59 @@ describe("the professional's line types", () => {
     const { number } = await drugsOnly();
     const pharmacist = await professional('pharmacist'); // new to the store: the submitted Practitioner is the one created
     const line = (await lookUp(gw.app, number, pharmacist.bearer)).summary.lines[0]!;
-    const someoneElse = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line, quantity: 1 }], [performerEntry(syntheticRpps(), 'pharmacist')]));
+    const someoneElse = await postDispenses(
+      gw.app,
+      number,
+      pharmacist.bearer,
+      collection([{ line, quantity: 1 }], [performerEntry(syntheticRpps(), 'pharmacist')]),
+    );
     assert.equal(someoneElse.status, 403, someoneElse.text);
-    const contradicting = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line, quantity: 1 }], [performerEntry(pharmacist.rpps, 'nurse')]));
+    const contradicting = await postDispenses(
+      gw.app,
+      number,
+      pharmacist.bearer,
+      collection([{ line, quantity: 1 }], [performerEntry(pharmacist.rpps, 'nurse')]),
+    );
     assert.equal(contradicting.status, 422, contradicting.text);
-    assert.deepEqual(outcome(contradicting).issue[0]!.expression, ['Bundle.entry[0].resource.qualification[0].code.coding[0].code']);
-    const same = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line, quantity: 1 }], [performerEntry(pharmacist.rpps, 'pharmacist')]));
+    assert.deepEqual(outcome(contradicting).issue[0]!.expression, [
+      'Bundle.entry[0].resource.qualification[0].code.coding[0].code',
+    ]);
+    const same = await postDispenses(
+      gw.app,
+      number,
+      pharmacist.bearer,
+      collection([{ line, quantity: 1 }], [performerEntry(pharmacist.rpps, 'pharmacist')]),
+    );
     assert.equal(same.status, 201, same.text);
     const dispense = resourcesOf(JSON.parse(same.text) as Bundle<FhirResource>, 'MedicationDispense')[0]!;
-    const practitioner = await gw.deps.fhir.read('Practitioner', dispense.performer![0]!.actor.reference!.split('/')[1]!);
-    assert.equal((practitioner.resource as { name?: Array<{ family?: string }> }).name?.[0]?.family, 'ESSAI', 'the submitted Practitioner is stored');
+    const practitioner = await gw.deps.fhir.read(
+      'Practitioner',
+      dispense.performer![0]!.actor.reference!.split('/')[1]!,
+    );
+    assert.equal(
+      (practitioner.resource as { name?: Array<{ family?: string }> }).name?.[0]?.family,
+      'ESSAI',
+      'the submitted Practitioner is stored',
+    );
   });
 });
 
 describe('what is sent', () => {
   test('not JSON → 400; not a FHIR resource → 400; wrong media type → 415', async () => {
     const { number } = await drugsOnly();
-    const notJson = await request(gw.app).post(`/prescriptions/${number}/dispenses`).set('authorization', pharmacist.bearer).set('content-type', 'application/fhir+json').send('{"resourceType":');
+    const notJson = await request(gw.app)
+      .post(`/prescriptions/${number}/dispenses`)
+      .set('authorization', pharmacist.bearer)
+      .set('content-type', 'application/fhir+json')
+      .send('{"resourceType":');
     assert.equal(notJson.status, 400);
     assert.equal(outcome(notJson).resourceType, 'OperationOutcome');
     assert.equal((await postDispenses(gw.app, number, pharmacist.bearer, [1, 2])).status, 400);
-    const xml = await request(gw.app).post(`/prescriptions/${number}/dispenses`).set('authorization', pharmacist.bearer).set('content-type', 'application/xml').send('<x/>');
+    const xml = await request(gw.app)
+      .post(`/prescriptions/${number}/dispenses`)
+      .set('authorization', pharmacist.bearer)
+      .set('content-type', 'application/xml')
+      .send('<x/>');
     assert.equal(xml.status, 415);
   });
 
@@ -154,11 +216,19 @@ describe('what is sent', () => {
     dispense.whenHandedOver = 'yesterday';
     const res = await postDispenses(gw.app, number, pharmacist.bearer, body);
     assert.equal(res.status, 422, res.text);
-    assert.ok(outcome(res).issue.some((i) => i.expression?.[0] === 'Bundle.entry[0].resource.whenHandedOver'), res.text);
+    assert.ok(
+      outcome(res).issue.some((i) => i.expression?.[0] === 'Bundle.entry[0].resource.whenHandedOver'),
+      res.text,
+    );
     dispense.whenHandedOver = HANDED_OVER;
     const again = await postDispenses(gw.app, number, pharmacist.bearer, body);
     assert.equal(again.status, 422, again.text);
-    assert.deepEqual(outcome(again).issue.map((i) => i.expression?.[0]).sort(), ['Bundle.entry[0].resource.quantity.value', 'Bundle.entry[0].resource.status']);
+    assert.deepEqual(
+      outcome(again)
+        .issue.map((i) => i.expression?.[0])
+        .sort(),
+      ['Bundle.entry[0].resource.quantity.value', 'Bundle.entry[0].resource.status'],
+    );
     assert.equal((await lookUp(gw.app, number, pharmacist.bearer)).summary.lines[0]!.dispensed, 0);
   });
 
@@ -167,7 +237,9 @@ describe('what is sent', () => {
     const lineOfB = (await lookUp(gw.app, b.number, pharmacist.bearer)).summary.lines[0]!;
     const res = await postDispenses(gw.app, a.number, pharmacist.bearer, collection([{ line: lineOfB, quantity: 1 }]));
     assert.equal(res.status, 422, res.text);
-    assert.deepEqual(outcome(res).issue[0]!.expression, ['Bundle.entry[0].resource.authorizingPrescription[0].reference']);
+    assert.deepEqual(outcome(res).issue[0]!.expression, [
+      'Bundle.entry[0].resource.authorizingPrescription[0].reference',
+    ]);
     const lineOfA = (await lookUp(gw.app, a.number, pharmacist.bearer)).summary.lines[0]!;
     const named = { ...recordsFor({ line: lineOfA, quantity: 1 }, b.number)[0]! };
     const wrongNumber = await postDispenses(gw.app, a.number, pharmacist.bearer, named);
@@ -182,7 +254,10 @@ describe('what is sent', () => {
     assert.equal(res.status, 201, res.text);
     assert.equal(res.headers.location, `/prescriptions/${number}/dispenses`);
     const dispense = resourcesOf(JSON.parse(res.text) as Bundle<FhirResource>, 'MedicationDispense')[0]!;
-    assert.equal(dispense.extension?.find((e) => e.url === EXECUTION_EXTENSIONS.prescription)?.valueReference?.identifier?.value, number);
+    assert.equal(
+      dispense.extension?.find((e) => e.url === EXECUTION_EXTENSIONS.prescription)?.valueReference?.identifier?.value,
+      number,
+    );
     assert.equal(dispense.performer?.length, 2, 'the pharmacist and the pharmacy (FINESS from the token)');
   });
 
@@ -194,7 +269,8 @@ describe('what is sent', () => {
     assert.equal(first.status, 201, first.text);
     const second = await postDispenses(gw.app, number, pharmacist.bearer, body);
     assert.equal(second.status, 200, second.text);
-    const ids = (res: { text: string }) => resourcesOf(JSON.parse(res.text) as Bundle<FhirResource>, 'MedicationDispense').map((d) => d.id);
+    const ids = (res: { text: string }) =>
+      resourcesOf(JSON.parse(res.text) as Bundle<FhirResource>, 'MedicationDispense').map((d) => d.id);
     assert.deepEqual(ids(second), ids(first));
     assert.equal((await lookUp(gw.app, number, pharmacist.bearer)).summary.lines[0]!.dispensed, 1);
   });
@@ -207,7 +283,10 @@ describe('substitution', () => {
     const substitute = (line: (typeof lines)[number]) => {
       const body = collection([{ line, quantity: 1 }]);
       Object.assign(body.entry![0]!.resource!, {
-        medicationCodeableConcept: { coding: [{ system: 'urn:oid:1.2.250.1.213.2.3.1', code: '60000001' }], text: 'générique' },
+        medicationCodeableConcept: {
+          coding: [{ system: 'urn:oid:1.2.250.1.213.2.3.1', code: '60000001' }],
+          text: 'générique',
+        },
         substitution: {
           wasSubstituted: true,
           type: { coding: [{ system: SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM, code: 'G' }] },
@@ -244,7 +323,12 @@ describe('expiry (clock injected)', () => {
       assert.equal(summary.status, 'expired');
       assert.equal(summary.qrCodeDeactivated, true);
       assert.match(summary.deactivationReason!, /could be dispensed until 2027-01-14/);
-      const res = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line, quantity: 1, when: '2027-01-15T08:00:00Z' }]));
+      const res = await postDispenses(
+        gw.app,
+        number,
+        pharmacist.bearer,
+        collection([{ line, quantity: 1, when: '2027-01-15T08:00:00Z' }]),
+      );
       assert.equal(res.status, 409, res.text);
       assert.match(outcome(res).issue[0]!.diagnostics!, /expired/);
     } finally {
@@ -259,13 +343,22 @@ describe('expiry (clock injected)', () => {
     // A longer validity, as a prescription for a long treatment may carry.
     for (const r of requests) {
       const { meta: _meta, ...rest } = r;
-      await gw.deps.fhir.update({ ...rest, id: r.id!, dispenseRequest: { ...r.dispenseRequest, validityPeriod: { start: '2026-10-14', end: '2027-04-14' } } });
+      await gw.deps.fhir.update({
+        ...rest,
+        id: r.id!,
+        dispenseRequest: { ...r.dispenseRequest, validityPeriod: { start: '2026-10-14', end: '2027-04-14' } },
+      });
     }
     try {
       clock = new Date('2027-02-01T10:00:00Z');
       const { summary } = await lookUp(gw.app, number, pharmacist.bearer);
       assert.equal(summary.status, 'active');
-      const res = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line: summary.lines[0]!, quantity: 1, when: '2027-02-01T09:00:00Z' }]));
+      const res = await postDispenses(
+        gw.app,
+        number,
+        pharmacist.bearer,
+        collection([{ line: summary.lines[0]!, quantity: 1, when: '2027-02-01T09:00:00Z' }]),
+      );
       assert.equal(res.status, 201, res.text);
     } finally {
       clock = TEST_NOW;
@@ -278,8 +371,10 @@ describe('authentication still applies', () => {
     const { number, prescriber } = await drugsOnly();
     const line = (await lookUp(gw.app, number, pharmacist.bearer)).summary.lines[0]!;
     assert.equal((await postDispenses(gw.app, number, prescriber, collection([{ line, quantity: 1 }]))).status, 403);
-    const anonymous = await request(gw.app).post(`/prescriptions/${number}/dispenses`).set('content-type', 'application/fhir+json').send(JSON.stringify(collection([{ line, quantity: 1 }])));
+    const anonymous = await request(gw.app)
+      .post(`/prescriptions/${number}/dispenses`)
+      .set('content-type', 'application/fhir+json')
+      .send(JSON.stringify(collection([{ line, quantity: 1 }])));
     assert.equal(anonymous.status, 401);
   });
 });
-

@@ -10,7 +10,12 @@ import request from 'supertest';
 import { DMP_JOB_OPTIONS, dmpJobId, enqueueDmpPublication } from '../../queue/dmp-jobs';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
-import { shownPublicationStatus, startInProcessDmpWorker, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
+import {
+  shownPublicationStatus,
+  startInProcessDmpWorker,
+  waitForJobState,
+  type InProcessDmpWorker,
+} from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { CONTENT_TYPES, freshNumber, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
@@ -65,7 +70,11 @@ describe('dead letters', () => {
   });
 
   test('a malformed job fails at once, with the reason', async () => {
-    const job = await queue().add('publish', { number: 'not-a-number', version: 1, action: 'publish' }, { ...DMP_JOB_OPTIONS, jobId: `malformed-${freshNumber()}` });
+    const job = await queue().add(
+      'publish',
+      { number: 'not-a-number', version: 1, action: 'publish' },
+      { ...DMP_JOB_OPTIONS, jobId: `malformed-${freshNumber()}` },
+    );
     const done = await waitForJobState(queue(), job.id!);
     assert.equal(await done.getState(), 'failed');
     assert.equal(done.attemptsMade, 1);
@@ -76,14 +85,22 @@ describe('dead letters', () => {
     const example = vendorExamples().find((e) => e.format === 'lgc-xml' && e.name === 'valid-drugs-only.xml')!;
     const unique = uniquify(example);
     const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-    const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, unique.body)).expect(201);
+    const res = await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', auth)
+      .set('content-type', CONTENT_TYPES[example.format])
+      .send(wireBody(example.format, unique.body))
+      .expect(201);
     const number = res.body.number as string;
     const job = await waitForJobState(queue(), dmpJobId({ action: 'publish', number, version: 1 }));
     assert.equal(await job.getState(), 'failed');
     assert.equal(job.attemptsMade, 1, 'a 4xx is not retried');
     assert.match(job.failedReason, /answered 404/);
     const failed = await queue().getFailed();
-    assert.ok(failed.some((j) => j.id === job.id), 'kept in the failed set');
+    assert.ok(
+      failed.some((j) => j.id === job.id),
+      'kept in the failed set',
+    );
 
     const status = await shownPublicationStatus(gw.app, number, auth);
     assert.equal(status?.state, 'failed');
@@ -98,14 +115,21 @@ describe('dead letters', () => {
 
 describe('operations endpoints', () => {
   test('/metrics exposes queue depth per state and the completed/failed totals', async () => {
-    const res = await request(gw.app).get('/metrics').set('authorization', await operator()).expect(200);
+    const res = await request(gw.app)
+      .get('/metrics')
+      .set('authorization', await operator())
+      .expect(200);
     assert.match(res.headers['content-type'] ?? '', /text\/plain/);
     const text = res.text;
     assert.ok((sample(text, 'ordo_queue_jobs{queue="dmp-publish",state="failed"}') ?? 0) >= 4, text);
     assert.equal(sample(text, 'ordo_queue_jobs{queue="dmp-publish",state="active"}'), 0);
     assert.ok((sample(text, 'ordo_queue_failed_total{queue="dmp-publish"}') ?? 0) >= 4, text);
     assert.notEqual(sample(text, 'ordo_queue_completed_total{queue="dmp-publish"}'), undefined);
-    assert.notEqual(sample(text, 'ordo_queue_jobs{queue="audit",state="waiting"}'), undefined, 'every queue is reported');
+    assert.notEqual(
+      sample(text, 'ordo_queue_jobs{queue="audit",state="waiting"}'),
+      undefined,
+      'every queue is reported',
+    );
   });
 
   test('the worker counts its dead letters and times its stages', async () => {
@@ -119,8 +143,14 @@ describe('operations endpoints', () => {
     const page = await request(gw.app).get('/admin/queues').set('authorization', auth).expect(200);
     assert.match(page.headers['content-type'] ?? '', /text\/html/);
     assert.match(page.text, /<div id="root">/);
-    const api = await request(gw.app).get('/admin/queues/api/queues').query({ activeQueue: QUEUE_NAMES.dmpPublish, status: 'failed', page: 1 }).set('authorization', auth).expect(200);
-    const dmp = (api.body.queues as Array<{ name: string; counts: Record<string, number>; jobs: Array<{ failedReason?: string }> }>).find((q) => q.name === QUEUE_NAMES.dmpPublish);
+    const api = await request(gw.app)
+      .get('/admin/queues/api/queues')
+      .query({ activeQueue: QUEUE_NAMES.dmpPublish, status: 'failed', page: 1 })
+      .set('authorization', auth)
+      .expect(200);
+    const dmp = (
+      api.body.queues as Array<{ name: string; counts: Record<string, number>; jobs: Array<{ failedReason?: string }> }>
+    ).find((q) => q.name === QUEUE_NAMES.dmpPublish);
     assert.ok(dmp, JSON.stringify(api.body).slice(0, 500));
     assert.ok(dmp.counts.failed! >= 4);
     assert.ok(dmp.jobs.some((j) => /no prescription has the number/.test(j.failedReason ?? '')));

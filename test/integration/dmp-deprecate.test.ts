@@ -15,12 +15,21 @@ import type { DeprecateResult } from '../../usecases/dmp/deprecate';
 import type { PublishResult } from '../../usecases/dmp/publish';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
-import { documentsOfPatient, shownPublicationStatus, startInProcessDmpWorker, waitFor, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
+import {
+  documentsOfPatient,
+  shownPublicationStatus,
+  startInProcessDmpWorker,
+  waitFor,
+  waitForJobState,
+  type InProcessDmpWorker,
+} from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { uniquify, vendorExamples } from '../support/vendor-fixtures';
 
-const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name === 'valid-mixed-drugs-device-nursing.json')!;
+const example = vendorExamples().find(
+  (e) => e.format === 'epu-json' && e.name === 'valid-mixed-drugs-device-nursing.json',
+)!;
 
 let pki: ThrowawayPki | undefined;
 const opened: Array<{ close(): Promise<void> }> = [];
@@ -32,12 +41,20 @@ after(async () => {
   await pki?.cleanup();
 });
 
-async function setUp(pauseAfterPublishMs?: number, startWorker = true): Promise<{ gw: TestGateway; worker: () => Promise<InProcessDmpWorker> }> {
+async function setUp(
+  pauseAfterPublishMs?: number,
+  startWorker = true,
+): Promise<{ gw: TestGateway; worker: () => Promise<InProcessDmpWorker> }> {
   pki ??= await createThrowawayPki();
   const gw = await startTestGateway();
   opened.push(gw);
   const worker = async () => {
-    const w = await startInProcessDmpWorker({ config: gw.deps.config, fhir: gw.deps.fhir, pki: pki!, ...(pauseAfterPublishMs ? { pauseAfterPublishMs } : {}) });
+    const w = await startInProcessDmpWorker({
+      config: gw.deps.config,
+      fhir: gw.deps.fhir,
+      pki: pki!,
+      ...(pauseAfterPublishMs ? { pauseAfterPublishMs } : {}),
+    });
     opened.push(w);
     return w;
   };
@@ -48,7 +65,12 @@ async function setUp(pauseAfterPublishMs?: number, startWorker = true): Promise<
 async function postAndCancelLater(gw: TestGateway) {
   const unique = uniquify(example);
   const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(unique.body.toString()).expect(201);
+  const res = await request(gw.app)
+    .post('/prescriptions')
+    .set('authorization', auth)
+    .set('content-type', 'application/json')
+    .send(unique.body.toString())
+    .expect(201);
   const number = res.body.number as string;
   return {
     number,
@@ -56,7 +78,14 @@ async function postAndCancelLater(gw: TestGateway) {
     auth,
     cancel: async () => {
       await request(gw.app).post(`/prescriptions/${number}/cancel`).set('authorization', auth).expect(200);
-      const jobs = await gw.deps.queues[QUEUE_NAMES.dmpPublish].getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized']);
+      const jobs = await gw.deps.queues[QUEUE_NAMES.dmpPublish].getJobs([
+        'waiting',
+        'active',
+        'delayed',
+        'completed',
+        'failed',
+        'prioritized',
+      ]);
       const deprecation = jobs.find((j) => j.data.number === number && j.data.action === 'deprecate');
       assert.ok(deprecation, 'the cancellation queued a deprecation');
       return deprecation.id!;
@@ -77,7 +106,10 @@ describe('deprecation of a cancelled prescription', () => {
     const deprecationId = await p.cancel();
     const deprecation = await waitForJobState(queue, deprecationId);
     assert.equal(await deprecation.getState(), 'completed', deprecation.failedReason);
-    assert.deepEqual(deprecation.returnvalue as DeprecateResult, { outcome: 'deprecated', documentReferenceIds: [published!.id] });
+    assert.deepEqual(deprecation.returnvalue as DeprecateResult, {
+      outcome: 'deprecated',
+      documentReferenceIds: [published!.id],
+    });
 
     const docs = await documentsOfPatient(gw.deps.fhir, p.ins);
     assert.equal(docs.length, 1, 'no new entry: a metadata update');
@@ -94,7 +126,9 @@ describe('deprecation of a cancelled prescription', () => {
     await deprecation.retry('completed');
     await waitFor('the second run', async () => {
       const job = await queue.getJob(deprecationId);
-      return job && job.finishedOn !== deprecation.finishedOn && (await job.getState()) === 'completed' ? job : undefined;
+      return job && job.finishedOn !== deprecation.finishedOn && (await job.getState()) === 'completed'
+        ? job
+        : undefined;
     });
     const again = await documentsOfPatient(gw.deps.fhir, p.ins);
     assert.equal(again.length, 1);
@@ -107,7 +141,9 @@ describe('deprecation of a cancelled prescription', () => {
     const p = await postAndCancelLater(gw);
     const publicationId = dmpJobId({ action: 'publish', number: p.number, version: 1 });
     // Published, and the worker is holding the job before acknowledging it.
-    await waitFor('the document in the DMP store', async () => ((await documentsOfPatient(gw.deps.fhir, p.ins)).length > 0 ? true : undefined));
+    await waitFor('the document in the DMP store', async () =>
+      (await documentsOfPatient(gw.deps.fhir, p.ins)).length > 0 ? true : undefined,
+    );
     assert.equal(await queue.getJobState(publicationId), 'active');
 
     const deprecationId = await p.cancel();
@@ -116,7 +152,10 @@ describe('deprecation of a cancelled prescription', () => {
     assert.equal((deprecation.returnvalue as DeprecateResult).outcome, 'deprecated');
     assert.equal(await queue.getJobState(publicationId), 'completed', 'the publication finished first');
     const docs = await documentsOfPatient(gw.deps.fhir, p.ins);
-    assert.deepEqual(docs.map((d) => d.status), ['superseded']);
+    assert.deepEqual(
+      docs.map((d) => d.status),
+      ['superseded'],
+    );
   });
 
   test('cancelled before any worker ran: nothing reaches the DMP', async () => {
@@ -128,7 +167,10 @@ describe('deprecation of a cancelled prescription', () => {
     await worker();
     const publication = await waitForJobState(queue, dmpJobId({ action: 'publish', number: p.number, version: 1 }));
     const deprecation = await waitForJobState(queue, deprecationId);
-    assert.deepEqual(publication.returnvalue as PublishResult, { outcome: 'skipped', reason: 'prescription-cancelled' });
+    assert.deepEqual(publication.returnvalue as PublishResult, {
+      outcome: 'skipped',
+      reason: 'prescription-cancelled',
+    });
     assert.deepEqual(deprecation.returnvalue as DeprecateResult, { outcome: 'nothing-published' });
     assert.equal((await documentsOfPatient(gw.deps.fhir, p.ins)).length, 0);
     assert.deepEqual(await shownPublicationStatus(gw.app, p.number, p.auth), {

@@ -12,7 +12,15 @@ import type { PublishResult } from '../../usecases/dmp/publish';
 import { DMP_DOCUMENT_TAG_SYSTEM } from '../../documents/dmp/mhd';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
-import { countOf, documentsOfPatient, shownPublicationStatus, startInProcessDmpWorker, waitFor, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
+import {
+  countOf,
+  documentsOfPatient,
+  shownPublicationStatus,
+  startInProcessDmpWorker,
+  waitFor,
+  waitForJobState,
+  type InProcessDmpWorker,
+} from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
@@ -35,7 +43,11 @@ before(async () => {
     fhir: gw.deps.fhir,
     pki,
     // No retry inside a request: every failure is an attempt of the job, retried by the queue.
-    env: { DMP_FHIR_BASE_URL: `http://127.0.0.1:${relay.port}${target.pathname}`, DMP_RETRIES: '0', DMP_TIMEOUT_MS: '5000' },
+    env: {
+      DMP_FHIR_BASE_URL: `http://127.0.0.1:${relay.port}${target.pathname}`,
+      DMP_RETRIES: '0',
+      DMP_TIMEOUT_MS: '5000',
+    },
   });
 });
 after(async () => {
@@ -50,7 +62,12 @@ async function postExample(format: VendorFormat, name: string): Promise<{ number
   const example = vendorExamples().find((e) => e.format === format && e.name === name)!;
   const unique = uniquify(example);
   const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[format]).send(wireBody(format, unique.body)).expect(201);
+  const res = await request(gw.app)
+    .post('/prescriptions')
+    .set('authorization', auth)
+    .set('content-type', CONTENT_TYPES[format])
+    .send(wireBody(format, unique.body))
+    .expect(201);
   return { number: res.body.number as string, ins: unique.ins, auth };
 }
 
@@ -99,14 +116,22 @@ test('a store that stays down past the last attempt: dead letter, audited with h
     // A publication with two attempts and a short backoff (the intake's own job has eight, minutes apart).
     const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
     const jobId = dmpJobId({ action: 'publish', number, version: 2 });
-    await queue.add('publish', { number, version: 2, action: 'publish' }, { jobId, attempts: 2, backoff: { type: 'fixed', delay: 100 } });
+    await queue.add(
+      'publish',
+      { number, version: 2, action: 'publish' },
+      { jobId, attempts: 2, backoff: { type: 'fixed', delay: 100 } },
+    );
     const job = await waitForJobState(queue, jobId);
     assert.equal(await job.getState(), 'failed');
     assert.equal(job.attemptsMade, 2);
     const audited = await gw.deps.queues[QUEUE_NAMES.audit].getJob(`dmp-${jobId}-1`);
     assert.equal(audited?.data.outcome.status, 500, 'the give-up is audited as a failed export');
     assert.match(audited?.data.outcome.detail ?? '', /gave up after 2 attempts/);
-    assert.equal(await gw.deps.queues[QUEUE_NAMES.audit].getJob(`dmp-${jobId}-0`), undefined, 'a retried attempt is not audited');
+    assert.equal(
+      await gw.deps.queues[QUEUE_NAMES.audit].getJob(`dmp-${jobId}-0`),
+      undefined,
+      'a retried attempt is not audited',
+    );
   } finally {
     relay = await startTcpProxy(target.hostname, Number(target.port || 80), port);
   }

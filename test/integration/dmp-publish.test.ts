@@ -18,14 +18,26 @@ import { DMP_DOCUMENT_TAG_SYSTEM } from '../../documents/dmp/mhd';
 import { QUEUE_NAMES } from '../../queue/queues';
 import type { PublishResult } from '../../usecases/dmp/publish';
 import { bearerFor } from '../support/auth';
-import { countOf, documentBytes, documentsOfPatient, shownPublicationStatus, startInProcessDmpWorker, waitFor, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
+import {
+  countOf,
+  documentBytes,
+  documentsOfPatient,
+  shownPublicationStatus,
+  startInProcessDmpWorker,
+  waitFor,
+  waitForJobState,
+  type InProcessDmpWorker,
+} from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
 import { xmlsecVerify } from '../support/xmlsec';
 
 /** Valid examples whose patient objects to the DMP feed. */
-const OPTED_OUT = new Set(['epu-json/valid-locum-corsica-paramedical.json', 'fhir-message/valid-locum-practitioner-role.json']);
+const OPTED_OUT = new Set([
+  'epu-json/valid-locum-corsica-paramedical.json',
+  'fhir-message/valid-locum-practitioner-role.json',
+]);
 
 let gw: TestGateway;
 let pki: ThrowawayPki;
@@ -53,10 +65,16 @@ after(async () => {
 
 const queue = () => gw.deps.queues[QUEUE_NAMES.dmpPublish];
 
-async function post(example: ReturnType<typeof vendorExamples>[number]): Promise<{ number: string; ins: string; auth: string }> {
+async function post(
+  example: ReturnType<typeof vendorExamples>[number],
+): Promise<{ number: string; ins: string; auth: string }> {
   const unique = uniquify(example);
   const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, unique.body));
+  const res = await request(gw.app)
+    .post('/prescriptions')
+    .set('authorization', auth)
+    .set('content-type', CONTENT_TYPES[example.format])
+    .send(wireBody(example.format, unique.body));
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { number: res.body.number as string, ins: unique.ins, auth };
 }
@@ -64,12 +82,17 @@ async function post(example: ReturnType<typeof vendorExamples>[number]): Promise
 /** The base64 content of the CDA's observationMedia with this media type. */
 function embedded(cda: string, mediaType: string): Buffer {
   const doc = new DOMParser().parseFromString(cda, 'text/xml');
-  const values = Array.from(doc.getElementsByTagNameNS('urn:hl7-org:v3', 'value')).filter((v) => v.getAttribute('mediaType') === mediaType);
+  const values = Array.from(doc.getElementsByTagNameNS('urn:hl7-org:v3', 'value')).filter(
+    (v) => v.getAttribute('mediaType') === mediaType,
+  );
   assert.equal(values.length, 1, `one ${mediaType} in the CDA`);
   return Buffer.from(values[0]!.textContent ?? '', 'base64');
 }
 
-const coding = (doc: DocumentReference, path: (d: DocumentReference) => { coding?: { system?: string; code?: string }[] } | undefined) => {
+const coding = (
+  doc: DocumentReference,
+  path: (d: DocumentReference) => { coding?: { system?: string; code?: string }[] } | undefined,
+) => {
   const c = path(doc)?.coding?.[0];
   return `${c?.system}|${c?.code}`;
 };
@@ -83,7 +106,10 @@ describe('every valid vendor example reaches the DMP store exactly once', () => 
 
       if (OPTED_OUT.has(name)) {
         assert.equal(await queue().getJob(jobId), undefined, 'no publication job when the patient objects');
-        assert.deepEqual(await shownPublicationStatus(gw.app, number, auth), { state: 'not-requested', reason: 'patient-opted-out' });
+        assert.deepEqual(await shownPublicationStatus(gw.app, number, auth), {
+          state: 'not-requested',
+          reason: 'patient-opted-out',
+        });
         assert.equal((await documentsOfPatient(gw.deps.fhir, ins)).length, 0);
         return;
       }
@@ -100,12 +126,32 @@ describe('every valid vendor example reaches the DMP store exactly once', () => 
       assert.equal(doc.status, 'current');
       assert.match(doc.masterIdentifier?.value ?? '', /^urn:oid:2\.25\.\d+$/);
       assert.equal(doc.masterIdentifier?.system, 'urn:ietf:rfc:3986');
-      assert.equal(coding(doc, (d) => d.type), result.outcome === 'published' && result.kind === 'ep-med-dm' ? 'http://loinc.org|57833-6' : 'http://loinc.org|57832-8');
-      assert.equal(coding(doc, (d) => d.category?.[0]), 'urn:oid:1.2.250.1.213.1.1.4.1|42');
-      assert.deepEqual(doc.content[0]?.format, { system: 'urn:oid:1.2.250.1.213.1.1.4.2.282', code: 'urn:ihe:pharm:pre:2010' });
-      assert.equal(coding(doc, (d) => d.securityLabel?.[0]), 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality|N');
-      assert.equal(coding(doc, (d) => d.context?.facilityType), 'urn:oid:1.2.250.1.71.4.2.4|SA07');
-      assert.equal(coding(doc, (d) => d.context?.practiceSetting), 'urn:oid:1.2.250.1.213.1.1.4.9|AMBULATOIRE');
+      assert.equal(
+        coding(doc, (d) => d.type),
+        result.outcome === 'published' && result.kind === 'ep-med-dm'
+          ? 'http://loinc.org|57833-6'
+          : 'http://loinc.org|57832-8',
+      );
+      assert.equal(
+        coding(doc, (d) => d.category?.[0]),
+        'urn:oid:1.2.250.1.213.1.1.4.1|42',
+      );
+      assert.deepEqual(doc.content[0]?.format, {
+        system: 'urn:oid:1.2.250.1.213.1.1.4.2.282',
+        code: 'urn:ihe:pharm:pre:2010',
+      });
+      assert.equal(
+        coding(doc, (d) => d.securityLabel?.[0]),
+        'http://terminology.hl7.org/CodeSystem/v3-Confidentiality|N',
+      );
+      assert.equal(
+        coding(doc, (d) => d.context?.facilityType),
+        'urn:oid:1.2.250.1.71.4.2.4|SA07',
+      );
+      assert.equal(
+        coding(doc, (d) => d.context?.practiceSetting),
+        'urn:oid:1.2.250.1.213.1.1.4.9|AMBULATOIRE',
+      );
       assert.deepEqual(
         doc.context?.related?.map((r) => [r.identifier?.system, r.identifier?.value]),
         [[PRESCRIPTION_NUMBER_SYSTEM, number]],
@@ -131,9 +177,17 @@ describe('every valid vendor example reaches the DMP store exactly once', () => 
       // The SubmissionSet lists the entry; one Binary carries the document's tag.
       const lists = await gw.deps.fhir.search('List', { item: `DocumentReference/${doc.id}` });
       assert.equal(lists.entry?.length, 1, 'one SubmissionSet');
-      assert.equal(await countOf(gw.deps.fhir, 'Binary', { _tag: `${DMP_DOCUMENT_TAG_SYSTEM}|${doc.masterIdentifier!.value}` }), 1);
+      assert.equal(
+        await countOf(gw.deps.fhir, 'Binary', { _tag: `${DMP_DOCUMENT_TAG_SYSTEM}|${doc.masterIdentifier!.value}` }),
+        1,
+      );
 
-      assert.deepEqual(await shownPublicationStatus(gw.app, number, auth), { state: 'published', documentReferenceId: doc.id, documentStatus: 'current', attempts: 1 });
+      assert.deepEqual(await shownPublicationStatus(gw.app, number, auth), {
+        state: 'published',
+        documentReferenceId: doc.id,
+        documentStatus: 'current',
+        attempts: 1,
+      });
       // The publication is audited as an export of the prescription (queue/audit writes the AuditEvent).
       const audited = await gw.deps.queues[QUEUE_NAMES.audit].getJob(`dmp-${jobId}-0`);
       assert.deepEqual(
@@ -142,9 +196,31 @@ describe('every valid vendor example reaches the DMP store exactly once', () => 
       );
 
       const cda = extractSignedDocument(bytes.toString('utf8'));
-      const qrPng = Buffer.from((await request(gw.app).get(`/prescriptions/${number}/qr.png`).set('authorization', auth).buffer(true).expect(200)).body);
-      const pdf = Buffer.from((await request(gw.app).get(`/prescriptions/${number}/ordonnance.pdf`).set('authorization', auth).buffer(true).expect(200)).body);
-      published.push({ name: `${example.format}-${example.name.replace(/\.\w+$/, '')}.xml`, kind: result.outcome === 'published' ? result.kind : '', cda, qrPng, pdf });
+      const qrPng = Buffer.from(
+        (
+          await request(gw.app)
+            .get(`/prescriptions/${number}/qr.png`)
+            .set('authorization', auth)
+            .buffer(true)
+            .expect(200)
+        ).body,
+      );
+      const pdf = Buffer.from(
+        (
+          await request(gw.app)
+            .get(`/prescriptions/${number}/ordonnance.pdf`)
+            .set('authorization', auth)
+            .buffer(true)
+            .expect(200)
+        ).body,
+      );
+      published.push({
+        name: `${example.format}-${example.name.replace(/\.\w+$/, '')}.xml`,
+        kind: result.outcome === 'published' ? result.kind : '',
+        cda,
+        qrPng,
+        pdf,
+      });
     });
   }
 });
@@ -217,7 +293,12 @@ describe('exactly once', () => {
     // The same job runs again; wait until it has finished a second time.
     const second = await waitFor('the second run', async () => {
       const job = await queue().getJob(jobId);
-      return job && job.finishedOn !== undefined && job.finishedOn !== first.finishedOn && (await job.getState()) === 'completed' ? job : undefined;
+      return job &&
+        job.finishedOn !== undefined &&
+        job.finishedOn !== first.finishedOn &&
+        (await job.getState()) === 'completed'
+        ? job
+        : undefined;
     });
     const secondResult = second.returnvalue as PublishResult;
     assert.ok(secondResult.outcome === 'published' && firstResult.outcome === 'published');
@@ -229,7 +310,13 @@ describe('exactly once', () => {
     const docs = await documentsOfPatient(gw.deps.fhir, ins);
     assert.equal(docs.length, 1);
     assert.equal(docs[0]!.meta?.versionId, before!.meta?.versionId, 'the entry was not rewritten');
-    assert.equal(await countOf(gw.deps.fhir, 'Binary', { _tag: `${DMP_DOCUMENT_TAG_SYSTEM}|${firstResult.uniqueId}` }), 1);
-    assert.equal(await countOf(gw.deps.fhir, 'List', { item: `DocumentReference/${firstResult.documentReferenceId}` }), 1);
+    assert.equal(
+      await countOf(gw.deps.fhir, 'Binary', { _tag: `${DMP_DOCUMENT_TAG_SYSTEM}|${firstResult.uniqueId}` }),
+      1,
+    );
+    assert.equal(
+      await countOf(gw.deps.fhir, 'List', { item: `DocumentReference/${firstResult.documentReferenceId}` }),
+      1,
+    );
   });
 });

@@ -10,7 +10,12 @@ import { dmpJobId } from '../../queue/dmp-jobs';
 import type { PublishResult } from '../../usecases/dmp/publish';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
-import { shownPublicationStatus, startInProcessDmpWorker, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
+import {
+  shownPublicationStatus,
+  startInProcessDmpWorker,
+  waitForJobState,
+  type InProcessDmpWorker,
+} from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
@@ -36,7 +41,12 @@ const queue = () => gw.deps.queues[QUEUE_NAMES.dmpPublish];
 async function post(): Promise<{ number: string; auth: string }> {
   const unique = uniquify(example);
   const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, unique.body)).expect(201);
+  const res = await request(gw.app)
+    .post('/prescriptions')
+    .set('authorization', auth)
+    .set('content-type', CONTENT_TYPES[example.format])
+    .send(wireBody(example.format, unique.body))
+    .expect(201);
   return { number: res.body.number as string, auth };
 }
 

@@ -14,7 +14,15 @@ import { DMP_DOCUMENT_TAG_SYSTEM } from '../../documents/dmp/mhd';
 import type { PublishResult } from '../../usecases/dmp/publish';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
-import { countOf, documentsOfPatient, signingEnv, spawnWorker, waitFor, waitForJobState, type ChildWorker } from '../support/dmp';
+import {
+  countOf,
+  documentsOfPatient,
+  signingEnv,
+  spawnWorker,
+  waitFor,
+  waitForJobState,
+  type ChildWorker,
+} from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
@@ -29,7 +37,8 @@ before(async () => {
 });
 afterEach(() => {
   // A failed test must not leave a worker behind (each was started by this file).
-  for (const c of children.splice(0)) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+  for (const c of children.splice(0))
+    if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
 });
 after(async () => {
   await gw?.close();
@@ -62,11 +71,19 @@ async function post(name: string): Promise<{ number: string; ins: string }> {
   const example = vendorExamples().find((e) => `${e.format}/${e.name}` === name)!;
   const unique = uniquify(example);
   const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, unique.body)).expect(201);
+  const res = await request(gw.app)
+    .post('/prescriptions')
+    .set('authorization', auth)
+    .set('content-type', CONTENT_TYPES[example.format])
+    .send(wireBody(example.format, unique.body))
+    .expect(201);
   return { number: res.body.number as string, ins: unique.ins };
 }
 
-const published = (ins: string) => waitFor('the document in the DMP store', async () => ((await documentsOfPatient(gw.deps.fhir, ins)).length > 0 ? true : undefined));
+const published = (ins: string) =>
+  waitFor('the document in the DMP store', async () =>
+    (await documentsOfPatient(gw.deps.fhir, ins)).length > 0 ? true : undefined,
+  );
 
 test('kill -9 after publishing, before acknowledging: another worker finishes the job, exactly one document', async () => {
   const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
@@ -89,8 +106,16 @@ test('kill -9 after publishing, before acknowledging: another worker finishes th
 
   const docs = await documentsOfPatient(gw.deps.fhir, ins);
   assert.equal(docs.length, 1, 'exactly one DocumentReference');
-  assert.equal(await countOf(gw.deps.fhir, 'Binary', { _tag: `${DMP_DOCUMENT_TAG_SYSTEM}|${result.uniqueId}` }), 1, 'one Binary');
-  assert.equal(await countOf(gw.deps.fhir, 'List', { item: `DocumentReference/${docs[0]!.id}` }), 1, 'one SubmissionSet');
+  assert.equal(
+    await countOf(gw.deps.fhir, 'Binary', { _tag: `${DMP_DOCUMENT_TAG_SYSTEM}|${result.uniqueId}` }),
+    1,
+    'one Binary',
+  );
+  assert.equal(
+    await countOf(gw.deps.fhir, 'List', { item: `DocumentReference/${docs[0]!.id}` }),
+    1,
+    'one SubmissionSet',
+  );
 
   const metrics = await (await fetch(`http://127.0.0.1:${second.healthPort}/metrics`)).text();
   assert.match(metrics, /^ordo_dmp_jobs_total\{action="publish",outcome="published"\} 1$/m);

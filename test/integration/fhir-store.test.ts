@@ -59,7 +59,11 @@ test('a transaction with one bad entry leaves nothing behind', async () => {
     resourceType: 'Bundle',
     type: 'transaction',
     entry: [
-      { fullUrl: 'urn:uuid:5b0f3a3e-1d2c-4f5e-9a8b-7c6d5e4f3a2b', resource: p, request: { method: 'POST', url: 'Patient' } },
+      {
+        fullUrl: 'urn:uuid:5b0f3a3e-1d2c-4f5e-9a8b-7c6d5e4f3a2b',
+        resource: p,
+        request: { method: 'POST', url: 'Patient' },
+      },
       {
         fullUrl: 'urn:uuid:6c1f4b4f-2e3d-4a6f-8b9c-8d7e6f5a4b3c',
         resource: {
@@ -75,7 +79,10 @@ test('a transaction with one bad entry leaves nothing behind', async () => {
       },
     ],
   };
-  await assert.rejects(fhir.transaction(bundle), (err: unknown) => err instanceof FhirServerError && err.status >= 400 && err.status < 500);
+  await assert.rejects(
+    fhir.transaction(bundle),
+    (err: unknown) => err instanceof FhirServerError && err.status >= 400 && err.status < 500,
+  );
   const found = await fhir.search('Patient', { identifier: `${ins.system}|${ins.value}` });
   assert.equal(found.entry?.length ?? 0, 0, 'the Patient of the failed transaction must not exist');
 });
@@ -94,6 +101,14 @@ test('an update with a stale If-Match is refused with 412', async () => {
 });
 
 test('an unreachable server gives a transient FhirServerError, not a hang', async () => {
-  const dead = await createFhirClient({ baseUrl: 'http://127.0.0.1:9/fhir', timeoutMs: 1000, retries: 1, retryDelayMs: 10 });
-  await assert.rejects(dead.read('Patient', 'x'), (err: unknown) => err instanceof FhirServerError && err.status === 0 && err.transient);
+  const dead = await createFhirClient({
+    baseUrl: 'http://127.0.0.1:9/fhir',
+    timeoutMs: 1000,
+    retries: 1,
+    retryDelayMs: 10,
+  });
+  await assert.rejects(
+    dead.read('Patient', 'x'),
+    (err: unknown) => err instanceof FhirServerError && err.status === 0 && err.transient,
+  );
 });

@@ -36,7 +36,11 @@ after(async () => {
 
 async function appThroughProxy() {
   const target = new URL(config.fhirBaseUrl);
-  const fhir = await createFhirClient({ baseUrl: `http://127.0.0.1:${proxy.port}${target.pathname}`, timeoutMs: 2000, retries: 0 });
+  const fhir = await createFhirClient({
+    baseUrl: `http://127.0.0.1:${proxy.port}${target.pathname}`,
+    timeoutMs: 2000,
+    retries: 0,
+  });
   return createApp({ config, logger: createLogger('silent'), fhir, redis, queues, security });
 }
 
@@ -77,13 +81,19 @@ test('/ready is 503 when Redis does not answer', async () => {
 test('unknown routes and errors come back as OperationOutcome without stack traces', async () => {
   const app = await appThroughProxy();
   // No access rule covers an unknown route: refused before anything runs, for every role.
-  const res = await request(app).get('/nope').set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist' })).expect(403);
+  const res = await request(app)
+    .get('/nope')
+    .set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist' }))
+    .expect(403);
   assert.equal(res.body.resourceType, 'OperationOutcome');
   assert.doesNotMatch(res.text, /at .*\.ts:\d+/);
   const anonymous = await request(app).get('/nope').expect(401);
   assert.equal(anonymous.body.resourceType, 'OperationOutcome');
   // A prescription number that is not well-formed is a 400 from the handler, again as an OperationOutcome.
-  const malformed = await request(app).get('/prescriptions/abc').set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist' })).expect(400);
+  const malformed = await request(app)
+    .get('/prescriptions/abc')
+    .set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist' }))
+    .expect(400);
   assert.equal(malformed.body.resourceType, 'OperationOutcome');
   assert.doesNotMatch(malformed.text, /at .*\.ts:\d+/);
 });

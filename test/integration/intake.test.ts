@@ -44,7 +44,11 @@ describe('every valid vendor example is stored', () => {
       const body = unique.body;
       assert.ok(unique.prescriberRpps, 'a valid example names its prescriber');
       const auth = await prescriberBearer(unique.prescriberRpps);
-      const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, body));
+      const res = await request(gw.app)
+        .post('/prescriptions')
+        .set('authorization', auth)
+        .set('content-type', CONTENT_TYPES[example.format])
+        .send(wireBody(example.format, body));
       assert.equal(res.status, 201, JSON.stringify(res.body));
       // The vendor's number is kept; without one the gateway generates a number with our check character.
       const number: string = unique.number ?? res.body.number;
@@ -52,11 +56,19 @@ describe('every valid vendor example is stored', () => {
       assert.equal(res.headers.location, `/prescriptions/${number}`);
       assert.equal(res.body.number, number);
       assert.equal(res.body.status, 'active');
-      assert.deepEqual(res.body.links, { qr: `/prescriptions/${number}/qr.png`, pdf: `/prescriptions/${number}/ordonnance.pdf`, fhir: `/prescriptions/${number}` });
+      assert.deepEqual(res.body.links, {
+        qr: `/prescriptions/${number}/qr.png`,
+        pdf: `/prescriptions/${number}/ordonnance.pdf`,
+        fhir: `/prescriptions/${number}`,
+      });
       const expected = EXPECTED_COUNTS[example.name.replace(/\.\w+$/, '')];
       if (expected) {
         assert.deepEqual(
-          [res.body.resources.MedicationRequest.length, res.body.resources.DeviceRequest.length, res.body.resources.ServiceRequest.length],
+          [
+            res.body.resources.MedicationRequest.length,
+            res.body.resources.DeviceRequest.length,
+            res.body.resources.ServiceRequest.length,
+          ],
           expected,
         );
       }
@@ -64,23 +76,40 @@ describe('every valid vendor example is stored', () => {
       assert.match(stored.headers['content-type'] ?? '', /application\/fhir\+json/);
       const bundle = stored.body as Bundle<FhirResource>;
       const types = (bundle.entry ?? []).map((e) => e.resource?.resourceType);
-      for (const t of ['RequestGroup', 'Patient', 'Practitioner', 'Organization', 'Consent']) assert.ok(types.includes(t as never), `${t} in ${types}`);
-      const meds = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is MedicationRequest => r?.resourceType === 'MedicationRequest');
+      for (const t of ['RequestGroup', 'Patient', 'Practitioner', 'Organization', 'Consent'])
+        assert.ok(types.includes(t as never), `${t} in ${types}`);
+      const meds = (bundle.entry ?? [])
+        .map((e) => e.resource)
+        .filter((r): r is MedicationRequest => r?.resourceType === 'MedicationRequest');
       for (const m of meds) assert.equal(m.groupIdentifier?.value, number);
       for (const m of meds) assert.equal(m.groupIdentifier?.system, PRESCRIPTION_NUMBER_SYSTEM);
 
       // HAPI's own validator, with the project's profiles loaded, accepts every stored resource.
-      const storedResources = (bundle.entry ?? []).map((e) => e.resource!).filter((r) => r.meta?.versionId !== undefined);
+      const storedResources = (bundle.entry ?? [])
+        .map((e) => e.resource!)
+        .filter((r) => r.meta?.versionId !== undefined);
       for (const resource of storedResources) {
-        const { resource: outcome } = await gw.deps.fhir.request<OperationOutcome>('POST', `${resource.resourceType}/$validate`, resource);
+        const { resource: outcome } = await gw.deps.fhir.request<OperationOutcome>(
+          'POST',
+          `${resource.resourceType}/$validate`,
+          resource,
+        );
         const errors = (outcome.issue ?? []).filter((i) => i.severity === 'error' || i.severity === 'fatal');
         assert.deepEqual(errors, [], `${resource.resourceType}/${resource.id}: ${JSON.stringify(errors)}`);
       }
 
-      const pdf = await request(gw.app).get(`/prescriptions/${number}/ordonnance.pdf`).set('authorization', auth).buffer(true).expect(200);
+      const pdf = await request(gw.app)
+        .get(`/prescriptions/${number}/ordonnance.pdf`)
+        .set('authorization', auth)
+        .buffer(true)
+        .expect(200);
       assert.equal(pdf.headers['content-type'], 'application/pdf');
       assert.equal(Buffer.from(pdf.body).subarray(0, 5).toString(), '%PDF-');
-      const png = await request(gw.app).get(`/prescriptions/${number}/qr.png`).set('authorization', auth).buffer(true).expect(200);
+      const png = await request(gw.app)
+        .get(`/prescriptions/${number}/qr.png`)
+        .set('authorization', auth)
+        .buffer(true)
+        .expect(200);
       assert.equal(png.headers['content-type'], 'image/png');
       const svg = await request(gw.app).get(`/prescriptions/${number}/qr.svg`).set('authorization', auth).expect(200);
       assert.match(String(svg.text || svg.body), /<svg/);
@@ -118,8 +147,18 @@ describe('idempotency and conflicts', () => {
 
   test('the same message twice gives one prescription and the same answer (200 the second time)', async () => {
     const body = uniquify(example).body.toString();
-    const first = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(body).expect(201);
-    const second = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(body).expect(200);
+    const first = await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', auth)
+      .set('content-type', 'application/json')
+      .send(body)
+      .expect(201);
+    const second = await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', auth)
+      .set('content-type', 'application/json')
+      .send(body)
+      .expect(200);
     assert.deepEqual(second.body, first.body);
   });
 
@@ -128,15 +167,28 @@ describe('idempotency and conflicts', () => {
     const body = unique.body.toString();
     const number = unique.number!;
     const answers = await Promise.all(
-      Array.from({ length: 6 }, () => request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(body)),
+      Array.from({ length: 6 }, () =>
+        request(gw.app)
+          .post('/prescriptions')
+          .set('authorization', auth)
+          .set('content-type', 'application/json')
+          .send(body),
+      ),
     );
     const statuses = answers.map((a) => a.status).sort();
     assert.deepEqual(statuses.filter((s) => s === 201).length, 1, `statuses ${statuses}`);
-    assert.ok(statuses.every((s) => s === 200 || s === 201), `statuses ${statuses}`);
+    assert.ok(
+      statuses.every((s) => s === 200 || s === 201),
+      `statuses ${statuses}`,
+    );
     for (const a of answers) assert.deepEqual(a.body.resources, answers[0]!.body.resources);
-    const groups = await gw.deps.fhir.search('RequestGroup', { 'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}` });
+    const groups = await gw.deps.fhir.search('RequestGroup', {
+      'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`,
+    });
     assert.equal(groups.entry?.length, 1);
-    const meds = await gw.deps.fhir.search('MedicationRequest', { 'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}` });
+    const meds = await gw.deps.fhir.search('MedicationRequest', {
+      'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`,
+    });
     assert.equal(meds.entry?.length, 3);
   });
 
@@ -149,53 +201,113 @@ describe('idempotency and conflicts', () => {
       delete json.identifiantPrescription;
       return JSON.stringify(json);
     });
-    const answers = await Promise.all(bodies.map((body) => request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(body)));
-    assert.deepEqual(answers.map((a) => a.status), [201, 201, 201, 201, 201, 201], JSON.stringify(answers.map((a) => a.body)));
-    const practitioners = await gw.deps.fhir.search('Practitioner', { identifier: `https://rpps.esante.gouv.fr|${rpps}` });
+    const answers = await Promise.all(
+      bodies.map((body) =>
+        request(gw.app)
+          .post('/prescriptions')
+          .set('authorization', auth)
+          .set('content-type', 'application/json')
+          .send(body),
+      ),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [201, 201, 201, 201, 201, 201],
+      JSON.stringify(answers.map((a) => a.body)),
+    );
+    const practitioners = await gw.deps.fhir.search('Practitioner', {
+      identifier: `https://rpps.esante.gouv.fr|${rpps}`,
+    });
     assert.equal(practitioners.entry?.length, 1, 'one Practitioner, never duplicated');
   });
 
   test('the same message id with different content is a 409', async () => {
     const body = uniquify(example).body.toString();
-    await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(body).expect(201);
+    await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', auth)
+      .set('content-type', 'application/json')
+      .send(body)
+      .expect(201);
     const changed = JSON.parse(body);
     changed.lignes[0].quantite = 2;
-    const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(JSON.stringify(changed)).expect(409);
+    const res = await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', auth)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify(changed))
+      .expect(409);
     assert.equal(res.body.resourceType, 'OperationOutcome');
   });
 
   test('a vendor number already used by another prescription is a 409', async () => {
     const first = uniquify(example);
-    await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(first.body.toString()).expect(201);
+    await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', auth)
+      .set('content-type', 'application/json')
+      .send(first.body.toString())
+      .expect(201);
     const other = JSON.parse(uniquify(example).body.toString());
     other.identifiantPrescription = first.number!;
-    const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(JSON.stringify(other)).expect(409);
+    const res = await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', auth)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify(other))
+      .expect(409);
     assert.match(res.body.issue[0].diagnostics, /already belongs/);
   });
 
   test('without a vendor number the gateway generates one with a valid check character', async () => {
     const json = JSON.parse(uniquify(example).body.toString());
     delete json.identifiantPrescription;
-    const res = await request(gw.app).post('/prescriptions').set('authorization', auth).set('content-type', 'application/json').send(JSON.stringify(json)).expect(201);
+    const res = await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', auth)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify(json))
+      .expect(201);
     assert.ok(hasValidCheckCharacter(res.body.number), res.body.number);
   });
 });
 
 describe('transport errors', () => {
   test('unknown media type → 415', async () => {
-    const res = await request(gw.app).post('/prescriptions').set('authorization', someone).set('content-type', 'text/plain').send('hello').expect(415);
+    const res = await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', someone)
+      .set('content-type', 'text/plain')
+      .send('hello')
+      .expect(415);
     assert.equal(res.body.resourceType, 'OperationOutcome');
   });
   test('unknown X-Vendor-Format → 415', async () => {
-    await request(gw.app).post('/prescriptions').set('authorization', someone).set('x-vendor-format', 'hl7v2').set('content-type', 'application/json').send('{}').expect(415);
+    await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', someone)
+      .set('x-vendor-format', 'hl7v2')
+      .set('content-type', 'application/json')
+      .send('{}')
+      .expect(415);
   });
   test('malformed JSON → 400', async () => {
-    const res = await request(gw.app).post('/prescriptions').set('authorization', someone).set('content-type', 'application/json').send('{"formatVersion": ').expect(400);
+    const res = await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', someone)
+      .set('content-type', 'application/json')
+      .send('{"formatVersion": ')
+      .expect(400);
     assert.equal(res.body.resourceType, 'OperationOutcome');
   });
   test('body over 1 MiB → 413', async () => {
     const big = JSON.stringify({ padding: 'x'.repeat(1_100_000) });
-    const res = await request(gw.app).post('/prescriptions').set('authorization', someone).set('content-type', 'application/json').send(big).expect(413);
+    const res = await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', someone)
+      .set('content-type', 'application/json')
+      .send(big)
+      .expect(413);
     assert.equal(res.body.resourceType, 'OperationOutcome');
   });
   test('unknown number → 404, malformed number → 400', async () => {

@@ -36,7 +36,11 @@ function message(name: string): { json: Bundle<FhirResource>; headerId: string; 
 
 /** The sender must be the prescriber who signs the message (prescriberBearer(prescriberRpps)). */
 const post = (body: unknown, auth = someone) =>
-  request(gw.app).post('/fhir/$process-message').set('authorization', auth).set('content-type', 'application/fhir+json').send(JSON.stringify(body));
+  request(gw.app)
+    .post('/fhir/$process-message')
+    .set('authorization', auth)
+    .set('content-type', 'application/fhir+json')
+    .send(JSON.stringify(body));
 
 const responseHeader = (bundle: Bundle<FhirResource>) => bundle.entry?.[0]?.resource as MessageHeader;
 
@@ -68,9 +72,15 @@ test('a message refused by the rules is answered fatal-error with the OperationO
   const header = responseHeader(res.body);
   assert.equal(header.response?.identifier, headerId);
   assert.equal(header.response?.code, 'fatal-error');
-  const outcome = res.body.entry.find((e: { fullUrl: string }) => e.fullUrl === header.response?.details?.reference)?.resource as OperationOutcome;
+  const outcome = res.body.entry.find((e: { fullUrl: string }) => e.fullUrl === header.response?.details?.reference)
+    ?.resource as OperationOutcome;
   assert.equal(outcome.resourceType, 'OperationOutcome');
-  assert.ok(outcome.issue.some((i) => /V5/.test(i.diagnostics ?? '') && /medicationCodeableConcept/.test(i.expression?.[0] ?? '')), JSON.stringify(outcome));
+  assert.ok(
+    outcome.issue.some(
+      (i) => /V5/.test(i.diagnostics ?? '') && /medicationCodeableConcept/.test(i.expression?.[0] ?? ''),
+    ),
+    JSON.stringify(outcome),
+  );
 });
 
 test('a message without MessageHeader is answered fatal-error (V12)', async () => {
@@ -80,9 +90,19 @@ test('a message without MessageHeader is answered fatal-error (V12)', async () =
 });
 
 test('a body that is not JSON is a 400 OperationOutcome; a wrong media type is a 415', async () => {
-  const bad = await request(gw.app).post('/fhir/$process-message').set('authorization', someone).set('content-type', 'application/fhir+json').send('{oops').expect(400);
+  const bad = await request(gw.app)
+    .post('/fhir/$process-message')
+    .set('authorization', someone)
+    .set('content-type', 'application/fhir+json')
+    .send('{oops')
+    .expect(400);
   assert.equal(bad.body.resourceType, 'OperationOutcome');
-  await request(gw.app).post('/fhir/$process-message').set('authorization', someone).set('content-type', 'application/xml').send('<a/>').expect(415);
+  await request(gw.app)
+    .post('/fhir/$process-message')
+    .set('authorization', someone)
+    .set('content-type', 'application/xml')
+    .send('<a/>')
+    .expect(415);
 });
 
 test('the CapabilityStatement declares the reliable-messaging cache period', async () => {

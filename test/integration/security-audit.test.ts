@@ -38,10 +38,19 @@ const whoOf = (e: AuditEvent) => e.agent.find((a) => a.requestor && a.who?.ident
 const addressOf = (e: AuditEvent) => e.agent.find((a) => a.network?.address)?.network?.address;
 const eventName = (e: AuditEvent) => e.subtype?.find((c) => c.system === 'urn:ordo-gateway:audit-event')?.code;
 
-async function createPrescription(): Promise<{ number: string; prescriberRpps: string; ins: string; prescriberAuth: string }> {
+async function createPrescription(): Promise<{
+  number: string;
+  prescriberRpps: string;
+  ins: string;
+  prescriberAuth: string;
+}> {
   const unique = uniquify(example);
   const prescriberAuth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app).post('/prescriptions').set('authorization', prescriberAuth).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, unique.body));
+  const res = await request(gw.app)
+    .post('/prescriptions')
+    .set('authorization', prescriberAuth)
+    .set('content-type', CONTENT_TYPES[example.format])
+    .send(wireBody(example.format, unique.body));
   assert.equal(res.status, 201, res.text);
   return { number: res.body.number, prescriberRpps: unique.prescriberRpps!, ins: unique.ins, prescriberAuth };
 }
@@ -67,7 +76,9 @@ describe('the answer waits for its audit job (no worker running yet)', () => {
     assert.equal(data.entity?.number, number);
     // The handler had read the prescription: the job names its header and patient by logical id,
     // so the audit writer needs no search (and an id is no patient data).
-    const [header] = await gw.deps.fhir.search<RequestGroup>('RequestGroup', { 'group-identifier': numberEntity(number) }).then((b) => (b.entry ?? []).map((e) => e.resource!));
+    const [header] = await gw.deps.fhir
+      .search<RequestGroup>('RequestGroup', { 'group-identifier': numberEntity(number) })
+      .then((b) => (b.entry ?? []).map((e) => e.resource!));
     assert.equal(data.entity?.reference, `RequestGroup/${header!.id}`);
     assert.equal(data.entity?.patient, header!.subject?.reference);
     const serialized = JSON.stringify(data);
@@ -89,11 +100,23 @@ describe('AuditEvents in the FHIR store', () => {
     const dispenserRpps = syntheticRpps();
     const otherPrescriberRpps = syntheticRpps();
     const before = new Date();
-    await request(gw.app).get(`/prescriptions/${number}`).set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps: dispenserRpps })).expect(200);
-    await request(gw.app).get(`/prescriptions/${number}/ordonnance.pdf`).set('authorization', prescriberAuth).expect(200);
+    await request(gw.app)
+      .get(`/prescriptions/${number}`)
+      .set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps: dispenserRpps }))
+      .expect(200);
+    await request(gw.app)
+      .get(`/prescriptions/${number}/ordonnance.pdf`)
+      .set('authorization', prescriberAuth)
+      .expect(200);
     // refused: another prescriber (resource rule), an auditor on the care API (route rule), no token
-    await request(gw.app).get(`/prescriptions/${number}`).set('authorization', await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: otherPrescriberRpps })).expect(403);
-    await request(gw.app).get(`/prescriptions/${number}`).set('authorization', await bearerFor({ role: 'auditor' })).expect(403);
+    await request(gw.app)
+      .get(`/prescriptions/${number}`)
+      .set('authorization', await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: otherPrescriberRpps }))
+      .expect(403);
+    await request(gw.app)
+      .get(`/prescriptions/${number}`)
+      .set('authorization', await bearerFor({ role: 'auditor' }))
+      .expect(403);
     await request(gw.app).get(`/prescriptions/${number}`).expect(401);
     await audit.drain();
 
@@ -121,22 +144,43 @@ describe('AuditEvents in the FHIR store', () => {
     assert.ok(refused.some((e) => whoOf(e) === undefined && /401/.test(e.outcomeDesc ?? '')));
 
     // The same question by reference: the RequestGroup found through the auditor API, then entity=RequestGroup/<id>
-    const group = await request(gw.app).get('/audit/fhir/RequestGroup').query({ 'group-identifier': numberEntity(number) }).set('authorization', auditor).expect(200);
+    const group = await request(gw.app)
+      .get('/audit/fhir/RequestGroup')
+      .query({ 'group-identifier': numberEntity(number) })
+      .set('authorization', auditor)
+      .expect(200);
     const header = (group.body as Bundle<RequestGroup>).entry?.[0]?.resource;
     assert.ok(header?.id);
-    const byReference = await request(gw.app).get('/audit/fhir/AuditEvent').query({ entity: `RequestGroup/${header.id}`, action: 'R', outcome: '0' }).set('authorization', auditor).expect(200);
-    assert.deepEqual(((byReference.body as Bundle<AuditEvent>).entry ?? []).map((e) => whoOf(e.resource!)).sort(), [`8${dispenserRpps}`, `8${prescriberRpps}`].sort());
+    const byReference = await request(gw.app)
+      .get('/audit/fhir/AuditEvent')
+      .query({ entity: `RequestGroup/${header.id}`, action: 'R', outcome: '0' })
+      .set('authorization', auditor)
+      .expect(200);
+    assert.deepEqual(
+      ((byReference.body as Bundle<AuditEvent>).entry ?? []).map((e) => whoOf(e.resource!)).sort(),
+      [`8${dispenserRpps}`, `8${prescriberRpps}`].sort(),
+    );
   });
 
   test('a read AuditEvent follows BALP: rest/read, agents user + client + server, source, data and patient entities, purpose', async () => {
     const { number } = await createPrescription();
     const dispenserRpps = syntheticRpps();
-    await request(gw.app).get(`/prescriptions/${number}`).set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps: dispenserRpps })).expect(200);
+    await request(gw.app)
+      .get(`/prescriptions/${number}`)
+      .set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps: dispenserRpps }))
+      .expect(200);
     await audit.drain();
-    const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', { 'entity-identifier': numberEntity(number), 'agent-identifier': `${IDNATPS_SYSTEM}|8${dispenserRpps}` });
+    const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', {
+      'entity-identifier': numberEntity(number),
+      'agent-identifier': `${IDNATPS_SYSTEM}|8${dispenserRpps}`,
+    });
     assert.equal(found.entry?.length, 1);
     const event = found.entry![0]!.resource!;
-    assert.deepEqual(event.type, { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'Restful Operation' });
+    assert.deepEqual(event.type, {
+      system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+      code: 'rest',
+      display: 'Restful Operation',
+    });
     assert.ok(event.subtype?.some((c) => c.system === 'http://hl7.org/fhir/restful-interaction' && c.code === 'read'));
     assert.equal(eventName(event), 'prescription.read');
     assert.equal(event.action, 'R');
@@ -159,12 +203,24 @@ describe('AuditEvents in the FHIR store', () => {
     const strangers = { route: syntheticRpps(), resource: syntheticRpps(), flood: syntheticRpps() };
     const noToken = freshNumber();
     await request(gw.app).get(`/prescriptions/${noToken}`).expect(401);
-    await request(gw.app).get(`/prescriptions/${freshNumber()}`).set('authorization', `Bearer ${'x'.repeat(20)}.${'y'.repeat(20)}.${'z'.repeat(20)}`).expect(401);
-    await request(gw.app).post(`/prescriptions/${number}/cancel`).set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps: strangers.route })).expect(403);
-    await request(gw.app).get(`/prescriptions/${number}/qr.png`).set('authorization', await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: strangers.resource })).expect(403);
+    await request(gw.app)
+      .get(`/prescriptions/${freshNumber()}`)
+      .set('authorization', `Bearer ${'x'.repeat(20)}.${'y'.repeat(20)}.${'z'.repeat(20)}`)
+      .expect(401);
+    await request(gw.app)
+      .post(`/prescriptions/${number}/cancel`)
+      .set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps: strangers.route }))
+      .expect(403);
+    await request(gw.app)
+      .get(`/prescriptions/${number}/qr.png`)
+      .set('authorization', await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: strangers.resource }))
+      .expect(403);
 
     // 429: a gateway on the same Redis and queues whose lookup budget is one point
-    const tight = createApp({ ...gw.deps, security: { ...gw.deps.security, lookupLimit: { points: 1, windowSeconds: 60, missCost: 2 } } });
+    const tight = createApp({
+      ...gw.deps,
+      security: { ...gw.deps.security, lookupLimit: { points: 1, windowSeconds: 60, missCost: 2 } },
+    });
     const flooder = await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps: strangers.flood });
     await request(tight).get(`/prescriptions/${number}`).set('authorization', flooder).expect(200);
     const throttled = await request(tight).get(`/prescriptions/${number}`).set('authorization', flooder).expect(429);
@@ -172,7 +228,9 @@ describe('AuditEvents in the FHIR store', () => {
     await audit.drain();
 
     const refusals = async (params: Record<string, string>) =>
-      ((await gw.deps.fhir.search<AuditEvent>('AuditEvent', params)).entry ?? []).map((e) => e.resource!).filter((e) => e.outcome !== '0');
+      ((await gw.deps.fhir.search<AuditEvent>('AuditEvent', params)).entry ?? [])
+        .map((e) => e.resource!)
+        .filter((e) => e.outcome !== '0');
     const unauthenticated = await refusals({ 'entity-identifier': numberEntity(noToken) });
     assert.equal(unauthenticated.length, 1);
     assert.match(unauthenticated[0]!.outcomeDesc ?? '', /^HTTP 401/);
@@ -198,7 +256,10 @@ describe('AuditEvents in the FHIR store', () => {
   test('a create is audited with the new prescription as entity', async () => {
     const { number, prescriberRpps } = await createPrescription();
     await audit.drain();
-    const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', { 'entity-identifier': numberEntity(number), action: 'C' });
+    const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', {
+      'entity-identifier': numberEntity(number),
+      action: 'C',
+    });
     const events = (found.entry ?? []).map((e) => e.resource!);
     assert.equal(events.length, 1);
     assert.equal(eventName(events[0]!), 'prescription.create');
@@ -225,14 +286,25 @@ describe('AuditEvents in the FHIR store', () => {
   test('the DMP worker’s publication is audited as an export of the prescription', async () => {
     const { number } = await createPrescription();
     const uniqueId = 'urn:oid:2.25.329800735698586629295641978511506172918';
-    await auditDmpPublication(auditQueueOf(gw.deps.queues), { number, version: 1, action: 'publish', succeeded: true, documentUniqueId: uniqueId });
+    await auditDmpPublication(auditQueueOf(gw.deps.queues), {
+      number,
+      version: 1,
+      action: 'publish',
+      succeeded: true,
+      documentUniqueId: uniqueId,
+    });
     await audit.drain();
-    const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', { 'entity-identifier': numberEntity(number), type: '110106' });
+    const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', {
+      'entity-identifier': numberEntity(number),
+      type: '110106',
+    });
     const events = (found.entry ?? []).map((e) => e.resource!);
     assert.equal(events.length, 1);
     assert.equal(eventName(events[0]!), 'dmp.publish');
     assert.match(events[0]!.entity?.find((e) => e.role?.code === '1')?.what?.reference ?? '', /^Patient\//);
     // What was exported: the document, by its uniqueId in the DMP.
-    assert.deepEqual(events[0]!.entity?.find((e) => e.role?.code === '3')?.what, { identifier: { system: 'urn:ietf:rfc:3986', value: uniqueId } });
+    assert.deepEqual(events[0]!.entity?.find((e) => e.role?.code === '3')?.what, {
+      identifier: { system: 'urn:ietf:rfc:3986', value: uniqueId },
+    });
   });
 });

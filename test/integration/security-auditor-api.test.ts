@@ -54,8 +54,20 @@ describe('searches outside the whitelist are refused with 400 before the store i
   }
 
   test('whitelisted parameters and safe modifiers are served', async () => {
-    await request(gw.app).get('/audit/fhir/MedicationRequest').query({ 'group-identifier': `urn:oid:1.2.250.1.215.500.1.1|${freshNumber()}`, 'status:not': 'entered-in-error', _count: '5' }).set('authorization', auditor).expect(200);
-    await request(gw.app).get('/audit/fhir/Consent').query({ status: 'active', _summary: 'count' }).set('authorization', auditor).expect(200);
+    await request(gw.app)
+      .get('/audit/fhir/MedicationRequest')
+      .query({
+        'group-identifier': `urn:oid:1.2.250.1.215.500.1.1|${freshNumber()}`,
+        'status:not': 'entered-in-error',
+        _count: '5',
+      })
+      .set('authorization', auditor)
+      .expect(200);
+    await request(gw.app)
+      .get('/audit/fhir/Consent')
+      .query({ status: 'active', _summary: 'count' })
+      .set('authorization', auditor)
+      .expect(200);
   });
 });
 
@@ -63,7 +75,12 @@ describe('read-only', () => {
   for (const method of ['post', 'put', 'patch', 'delete'] as const) {
     test(`${method.toUpperCase()} → 405`, async () => {
       const before = store.calls();
-      const res = await request(gw.app)[method]('/audit/fhir/AuditEvent/1').set('authorization', auditor).set('content-type', 'application/fhir+json').send('{}').expect(405);
+      const res = await request(gw.app)
+        [method]('/audit/fhir/AuditEvent/1')
+        .set('authorization', auditor)
+        .set('content-type', 'application/fhir+json')
+        .send('{}')
+        .expect(405);
       assert.equal(res.headers.allow, 'GET');
       assert.equal(res.body.resourceType, 'OperationOutcome');
       await request(gw.app)[method]('/audit/fhir/AuditEvent').set('authorization', auditor).send('{}').expect(405);
@@ -77,19 +94,26 @@ describe('bundles point at the gateway, never at the store', () => {
   before(async () => {
     // Three audit records on one number, so that a search with _count=1 has pages.
     for (let i = 0; i < 3; i++) {
-      await writeAuditEvent({ fhir: gw.deps.fhir }, {
-        id: newAuditId(),
-        recorded: new Date().toISOString(),
-        event: { type: 'rest', interaction: 'read', action: 'R', name: 'prescription.read' },
-        outcome: { status: 200 },
-        network: '192.0.2.1',
-        entity: { number },
-      });
+      await writeAuditEvent(
+        { fhir: gw.deps.fhir },
+        {
+          id: newAuditId(),
+          recorded: new Date().toISOString(),
+          event: { type: 'rest', interaction: 'read', action: 'R', name: 'prescription.read' },
+          outcome: { status: 200 },
+          network: '192.0.2.1',
+          entity: { number },
+        },
+      );
     }
   });
 
   test('paging links (HAPI _getpages) and fullUrls are rewritten to /audit/fhir, and the next page is served', async () => {
-    const first = await request(gw.app).get('/audit/fhir/AuditEvent').query({ 'entity-identifier': `urn:oid:1.2.250.1.215.500.1.1|${number}`, _count: '1' }).set('authorization', auditor).expect(200);
+    const first = await request(gw.app)
+      .get('/audit/fhir/AuditEvent')
+      .query({ 'entity-identifier': `urn:oid:1.2.250.1.215.500.1.1|${number}`, _count: '1' })
+      .set('authorization', auditor)
+      .expect(200);
     const origin = new URL(first.request.url).origin;
     assert.ok(!first.text.includes(STORE_BASE), 'the store base URL must not appear');
     assert.ok(!first.text.includes(`:${new URL(STORE_BASE).port}/`), 'the store port must not appear');
@@ -103,7 +127,10 @@ describe('bundles point at the gateway, never at the store', () => {
     assert.equal(nextUrl.pathname, '/audit/fhir');
     assert.ok(nextUrl.searchParams.get('_getpages'));
 
-    const second = await request(gw.app).get(`${nextUrl.pathname}${nextUrl.search}`).set('authorization', auditor).expect(200);
+    const second = await request(gw.app)
+      .get(`${nextUrl.pathname}${nextUrl.search}`)
+      .set('authorization', auditor)
+      .expect(200);
     const page2 = second.body as Bundle<AuditEvent>;
     assert.equal(page2.entry?.length, 1);
     assert.notEqual(page2.entry![0]!.resource!.id, bundle.entry![0]!.resource!.id);
@@ -111,7 +138,11 @@ describe('bundles point at the gateway, never at the store', () => {
   });
 
   test('a read by id returns the resource', async () => {
-    const search = await request(gw.app).get('/audit/fhir/AuditEvent').query({ 'entity-identifier': `urn:oid:1.2.250.1.215.500.1.1|${number}`, _count: '1' }).set('authorization', auditor).expect(200);
+    const search = await request(gw.app)
+      .get('/audit/fhir/AuditEvent')
+      .query({ 'entity-identifier': `urn:oid:1.2.250.1.215.500.1.1|${number}`, _count: '1' })
+      .set('authorization', auditor)
+      .expect(200);
     const id = (search.body as Bundle<AuditEvent>).entry![0]!.resource!.id!;
     const read = await request(gw.app).get(`/audit/fhir/AuditEvent/${id}`).set('authorization', auditor).expect(200);
     assert.equal(read.body.resourceType, 'AuditEvent');

@@ -55,31 +55,42 @@ async function hmacWithPublicKey(): Promise<string> {
 async function forgedWithIssuerKid(): Promise<string> {
   const issuer = await testIssuer();
   const other = await generateDevKey();
-  return signDevToken({ ...other, kid: issuer.key.kid }, completeIdentity(dispenser), { issuer: issuer.issuer, audience: TEST_AUDIENCE });
+  return signDevToken({ ...other, kid: issuer.key.kid }, completeIdentity(dispenser), {
+    issuer: issuer.issuer,
+    audience: TEST_AUDIENCE,
+  });
 }
 
 /** Signed by another key with its own key id (unknown to the JWKS). */
 async function forgedWithOwnKid(): Promise<string> {
   const issuer = await testIssuer();
-  return signDevToken(await generateDevKey(), completeIdentity(dispenser), { issuer: issuer.issuer, audience: TEST_AUDIENCE });
+  return signDevToken(await generateDevKey(), completeIdentity(dispenser), {
+    issuer: issuer.issuer,
+    audience: TEST_AUDIENCE,
+  });
 }
 
 const BAD_AUTHORIZATIONS: Record<string, () => Promise<string | undefined>> = {
   'no Authorization header': async () => undefined,
   'another scheme (Basic)': async () => 'Basic ' + Buffer.from('user:password').toString('base64'),
   'a bearer that is not a JWT': async () => 'Bearer not-a-jwt',
-  'an expired token': async () => bearerFor(dispenser, { issuedAt: new Date(Date.now() - 2 * 3600_000), ttlSeconds: 3600 }),
+  'an expired token': async () =>
+    bearerFor(dispenser, { issuedAt: new Date(Date.now() - 2 * 3600_000), ttlSeconds: 3600 }),
   'a token not valid yet': async () => bearerFor(dispenser, { issuedAt: new Date(Date.now() + 3600_000) }),
   'a token signed by another key (same kid)': async () => `Bearer ${await forgedWithIssuerKid()}`,
   'a token signed by another key (unknown kid)': async () => `Bearer ${await forgedWithOwnKid()}`,
   'a token for another audience': async () => bearerFor(dispenser, { audience: 'another-service' }),
-  'a token from another issuer': async () => bearerFor(dispenser, { issuer: 'https://wallet.esante.gouv.fr/auth/realms/esante-wallet' }),
+  'a token from another issuer': async () =>
+    bearerFor(dispenser, { issuer: 'https://wallet.esante.gouv.fr/auth/realms/esante-wallet' }),
   'an alg:none token': async () => `Bearer ${await unsignedToken()}`,
   'an HS256 token keyed with the public key': async () => `Bearer ${await hmacWithPublicKey()}`,
-  'a genuine token with its signature cut off': async () => `Bearer ${(await tokenFor(dispenser)).split('.').slice(0, 2).join('.')}.`,
+  'a genuine token with its signature cut off': async () =>
+    `Bearer ${(await tokenFor(dispenser)).split('.').slice(0, 2).join('.')}.`,
   'a genuine token with a changed payload': async () => {
     const [header, , signature] = (await tokenFor(dispenser)).split('.');
-    const payload = Buffer.from(JSON.stringify({ ...(await decodedClaims()), ordo_role: 'auditor' })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ ...(await decodedClaims()), ordo_role: 'auditor' })).toString(
+      'base64url',
+    );
     return `Bearer ${header}.${payload}.${signature}`;
   },
   'a genuine token for a dispenser without a profession': async () => {
@@ -106,7 +117,10 @@ describe('requests without a valid token are refused with 401 and never reach th
       assert.equal(store.calls(), before, 'the FHIR store was called for an unauthenticated request');
 
       // The same on a write: the body is not even read.
-      const post = request(gw.app).post('/prescriptions').set('content-type', 'application/json').send('{"idMessage":"x"}');
+      const post = request(gw.app)
+        .post('/prescriptions')
+        .set('content-type', 'application/json')
+        .send('{"idMessage":"x"}');
       const written = await (authorization !== undefined ? post.set('authorization', authorization) : post);
       assert.equal(written.status, 401);
       assert.equal(store.calls(), before, 'the FHIR store was called for an unauthenticated write');
@@ -115,7 +129,9 @@ describe('requests without a valid token are refused with 401 and never reach th
 
   test('a genuine token gets through (the same request reaches the store and finds nothing)', async () => {
     const before = store.calls();
-    const res = await request(gw.app).get(`/prescriptions/${freshNumber()}`).set('authorization', await bearerFor(dispenser));
+    const res = await request(gw.app)
+      .get(`/prescriptions/${freshNumber()}`)
+      .set('authorization', await bearerFor(dispenser));
     assert.equal(res.status, 404, res.text);
     assert.ok(store.calls() > before);
   });

@@ -32,7 +32,11 @@ const BODY_ROUTES: Array<[string, () => string, TestIdentity]> = [
 
 for (const [name, path, identity] of BODY_ROUTES) {
   test(`${name}: a body over 1 MiB is a 413 OperationOutcome`, async () => {
-    const res = await request(gw.app).post(path()).set('authorization', await bearerFor(identity)).set('content-type', 'application/fhir+json').send(big);
+    const res = await request(gw.app)
+      .post(path())
+      .set('authorization', await bearerFor(identity))
+      .set('content-type', 'application/fhir+json')
+      .send(big);
     assert.equal(res.status, 413, res.text.slice(0, 200));
     assert.equal(res.body.resourceType, 'OperationOutcome');
   });
@@ -43,7 +47,9 @@ test('without a token the body is not read: 401, not 413', async () => {
 });
 
 test('security headers (helmet) are set and the framework is not announced', async () => {
-  const res = await request(gw.app).get(`/prescriptions/${freshNumber()}`).set('authorization', await bearerFor(pharmacist));
+  const res = await request(gw.app)
+    .get(`/prescriptions/${freshNumber()}`)
+    .set('authorization', await bearerFor(pharmacist));
   assert.equal(res.headers['x-content-type-options'], 'nosniff');
   assert.ok(res.headers['strict-transport-security']);
   assert.ok(res.headers['content-security-policy']);

@@ -33,14 +33,20 @@ after(async () => {
 const letters = (n: number) => Array.from({ length: n }, () => 'BCDFGHJKLMNPQRSTVWXZ'[randomInt(20)]).join('');
 
 test('a journey leaves no INS, name or birth date in the logs', async () => {
-  const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name.startsWith('valid-mixed-drugs-device-nursing'))!;
+  const example = vendorExamples().find(
+    (e) => e.format === 'epu-json' && e.name.startsWith('valid-mixed-drugs-device-nursing'),
+  )!;
   const unique = uniquify(example);
   const json = JSON.parse(unique.body.toString());
   // Patient data unique to this run, so that any occurrence in the logs comes from here.
   const family = `FAM${letters(8)}`;
   const given = `Giv${letters(8).toLowerCase()}`;
   const year = 1930 + randomInt(40);
-  const birth = { year: String(year), month: String(randomInt(1, 13)).padStart(2, '0'), day: String(randomInt(1, 29)).padStart(2, '0') };
+  const birth = {
+    year: String(year),
+    month: String(randomInt(1, 13)).padStart(2, '0'),
+    day: String(randomInt(1, 29)).padStart(2, '0'),
+  };
   json.patient.nom = family;
   json.patient.prenom = given;
   json.patient.dateNaissance = `${birth.year}-${birth.month}-${birth.day}`;
@@ -48,19 +54,52 @@ test('a journey leaves no INS, name or birth date in the logs', async () => {
   const prescriber = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
   const pharmacist = await bearerFor({ role: 'dispenser', profession: 'pharmacist' });
 
-  const created = await request(gw.app).post('/prescriptions').set('authorization', prescriber).set('content-type', 'application/json').send(body).expect(201);
+  const created = await request(gw.app)
+    .post('/prescriptions')
+    .set('authorization', prescriber)
+    .set('content-type', 'application/json')
+    .send(body)
+    .expect(201);
   const number: string = created.body.number;
-  await request(gw.app).post('/prescriptions').set('authorization', prescriber).set('content-type', 'application/json').send(body).expect(200);
+  await request(gw.app)
+    .post('/prescriptions')
+    .set('authorization', prescriber)
+    .set('content-type', 'application/json')
+    .send(body)
+    .expect(200);
   await request(gw.app).get(`/prescriptions/${number}`).set('authorization', pharmacist).expect(200);
   await request(gw.app).get(`/prescriptions/${number}/ordonnance.pdf`).set('authorization', pharmacist).expect(200);
   await request(gw.app).get(`/prescriptions/${number}/qr.png`).set('authorization', prescriber).expect(200);
   // refused and failing requests log too
-  await request(gw.app).get(`/prescriptions/${number}`).set('authorization', await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: syntheticRpps() })).expect(403);
-  await request(gw.app).post('/prescriptions').set('authorization', await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: syntheticRpps() })).set('content-type', 'application/json').send(JSON.stringify({ ...json, idMessage: randomUUID(), identifiantPrescription: undefined })).expect(403);
-  const invalid = { ...json, idMessage: randomUUID(), patient: { ...json.patient, ins: { ...json.patient.ins, valeur: `${unique.ins.slice(0, 13)}00` } } };
-  await request(gw.app).post('/prescriptions').set('authorization', prescriber).set('content-type', 'application/json').send(JSON.stringify(invalid)).expect(422);
-  await request(gw.app).get(`/prescriptions/${number}`).set('authorization', `Bearer ${family}.${given}.${unique.ins}`).expect(401);
-  await request(gw.app).get(`/prescriptions/${number}?ins=${unique.ins}&name=${family}`).set('authorization', pharmacist).expect(200);
+  await request(gw.app)
+    .get(`/prescriptions/${number}`)
+    .set('authorization', await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: syntheticRpps() }))
+    .expect(403);
+  await request(gw.app)
+    .post('/prescriptions')
+    .set('authorization', await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: syntheticRpps() }))
+    .set('content-type', 'application/json')
+    .send(JSON.stringify({ ...json, idMessage: randomUUID(), identifiantPrescription: undefined }))
+    .expect(403);
+  const invalid = {
+    ...json,
+    idMessage: randomUUID(),
+    patient: { ...json.patient, ins: { ...json.patient.ins, valeur: `${unique.ins.slice(0, 13)}00` } },
+  };
+  await request(gw.app)
+    .post('/prescriptions')
+    .set('authorization', prescriber)
+    .set('content-type', 'application/json')
+    .send(JSON.stringify(invalid))
+    .expect(422);
+  await request(gw.app)
+    .get(`/prescriptions/${number}`)
+    .set('authorization', `Bearer ${family}.${given}.${unique.ins}`)
+    .expect(401);
+  await request(gw.app)
+    .get(`/prescriptions/${number}?ins=${unique.ins}&name=${family}`)
+    .set('authorization', pharmacist)
+    .expect(200);
 
   const logs = lines.join('');
   assert.ok(lines.length >= 10, `the journey was logged (${lines.length} lines)`);
@@ -76,5 +115,9 @@ test('a journey leaves no INS, name or birth date in the logs', async () => {
     `${birth.day}/${birth.month}/${birth.year}`,
     `${birth.year}${birth.month}${birth.day}`,
   ];
-  for (const secret of secrets) assert.ok(!logs.includes(secret), `"${secret}" found in the logs:\n${lines.filter((l) => l.includes(secret)).join('')}`);
+  for (const secret of secrets)
+    assert.ok(
+      !logs.includes(secret),
+      `"${secret}" found in the logs:\n${lines.filter((l) => l.includes(secret)).join('')}`,
+    );
 });

@@ -37,15 +37,40 @@ interface Probe {
 /** One concrete request per route, written here (not derived from the policy's patterns). */
 const PROBES: Record<string, Probe> = {
   'prescription.create': { method: 'post', path: () => '/prescriptions', contentType: 'text/plain', body: 'x' },
-  'prescription.scan': { method: 'post', path: () => '/prescriptions/scan', contentType: 'application/json', body: '{}' },
+  'prescription.scan': {
+    method: 'post',
+    path: () => '/prescriptions/scan',
+    contentType: 'application/json',
+    body: '{}',
+  },
   'prescription.read': { method: 'get', path: () => `/prescriptions/${freshNumber()}` },
-  'dispense.record': { method: 'post', path: () => `/prescriptions/${freshNumber()}/dispenses`, contentType: 'application/json', body: '{}' },
+  'dispense.record': {
+    method: 'post',
+    path: () => `/prescriptions/${freshNumber()}/dispenses`,
+    contentType: 'application/json',
+    body: '{}',
+  },
   'dispense.read': { method: 'get', path: () => `/prescriptions/${freshNumber()}/dispenses` },
-  'prescription.cancel': { method: 'post', path: () => `/prescriptions/${freshNumber()}/cancel`, contentType: 'application/json', body: '{}' },
-  'consent.record': { method: 'post', path: () => `/prescriptions/${freshNumber()}/consent`, contentType: 'application/json', body: '{}' },
+  'prescription.cancel': {
+    method: 'post',
+    path: () => `/prescriptions/${freshNumber()}/cancel`,
+    contentType: 'application/json',
+    body: '{}',
+  },
+  'consent.record': {
+    method: 'post',
+    path: () => `/prescriptions/${freshNumber()}/consent`,
+    contentType: 'application/json',
+    body: '{}',
+  },
   'prescription.document': { method: 'get', path: () => `/prescriptions/${freshNumber()}/ordonnance.pdf` },
   'fhir.metadata': { method: 'get', path: () => '/fhir/metadata' },
-  'fhir.process-message': { method: 'post', path: () => '/fhir/$process-message', contentType: 'text/plain', body: 'x' },
+  'fhir.process-message': {
+    method: 'post',
+    path: () => '/fhir/$process-message',
+    contentType: 'text/plain',
+    body: 'x',
+  },
   'audit.search': { method: 'get', path: () => '/audit/fhir/AuditEvent?_count=1' },
   'audit.read': { method: 'get', path: () => '/audit/fhir/RequestGroup/does-not-exist' },
   'audit.page': { method: 'get', path: () => '/audit/fhir' },
@@ -55,7 +80,9 @@ const PROBES: Record<string, Probe> = {
 };
 
 const IDENTITIES: TestIdentity[] = [
-  ...(['prescriber', 'dispenser'] as const).flatMap((role) => PROFESSIONS.map((profession: Profession) => ({ role, profession }) as TestIdentity)),
+  ...(['prescriber', 'dispenser'] as const).flatMap((role) =>
+    PROFESSIONS.map((profession: Profession) => ({ role, profession }) as TestIdentity),
+  ),
   { role: 'auditor' },
   { role: 'operator' },
   { role: 'auditor', profession: 'doctor' },
@@ -65,7 +92,9 @@ const IDENTITIES: TestIdentity[] = [
 const label = (i: TestIdentity) => `${i.role}${i.profession ? `/${i.profession}` : ''}`;
 
 test('every guarded route of the policy has a probe here, and the expected table covers it', () => {
-  const guarded = ROUTE_TABLE.filter((r) => !('public' in r && r.public)).map((r) => r.id).sort();
+  const guarded = ROUTE_TABLE.filter((r) => !('public' in r && r.public))
+    .map((r) => r.id)
+    .sort();
   assert.deepEqual(Object.keys(PROBES).sort(), guarded);
   assert.deepEqual(Object.keys(EXPECTED_ROUTE_ACCESS).sort(), guarded);
 });
@@ -102,7 +131,9 @@ describe('role × endpoint', () => {
 
   test('a route that is in no table is refused to every role', async () => {
     for (const identity of IDENTITIES) {
-      const res = await request(gw.app).delete(`/prescriptions/${freshNumber()}`).set('authorization', tokens.get(identity)!);
+      const res = await request(gw.app)
+        .delete(`/prescriptions/${freshNumber()}`)
+        .set('authorization', tokens.get(identity)!);
       assert.equal(res.status, 403, label(identity));
       const hapi = await request(gw.app).get('/fhir/Patient').set('authorization', tokens.get(identity)!);
       assert.equal(hapi.status, 403, `${label(identity)} must not reach the FHIR store's API`);

@@ -27,16 +27,26 @@ after(async () => {
 });
 
 const prescriber = (rpps: string) => bearerFor({ role: 'prescriber', profession: 'doctor', rpps });
-const patientsWithIns = async (ins: string) => (await gw.deps.fhir.search('Patient', { identifier: ins, _summary: 'count' })).total ?? 0;
+const patientsWithIns = async (ins: string) =>
+  (await gw.deps.fhir.search('Patient', { identifier: ins, _summary: 'count' })).total ?? 0;
 const refusalsOf = async (rpps: string) =>
-  ((await gw.deps.fhir.search<AuditEvent>('AuditEvent', { 'agent-identifier': `${IDNATPS_SYSTEM}|8${rpps}` })).entry ?? []).map((e) => e.resource!).filter((e) => e.outcome !== '0');
+  (
+    (await gw.deps.fhir.search<AuditEvent>('AuditEvent', { 'agent-identifier': `${IDNATPS_SYSTEM}|8${rpps}` })).entry ??
+    []
+  )
+    .map((e) => e.resource!)
+    .filter((e) => e.outcome !== '0');
 
 describe('a prescriber submits only prescriptions they sign', () => {
   for (const example of vendorExamples().filter((e) => e.valid)) {
     test(`POST /prescriptions ${example.format}/${example.name} by another prescriber → 403, nothing stored`, async () => {
       const unique = uniquify(example);
       const impostor = syntheticRpps();
-      const res = await request(gw.app).post('/prescriptions').set('authorization', await prescriber(impostor)).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, unique.body));
+      const res = await request(gw.app)
+        .post('/prescriptions')
+        .set('authorization', await prescriber(impostor))
+        .set('content-type', CONTENT_TYPES[example.format])
+        .send(wireBody(example.format, unique.body));
       assert.equal(res.status, 403, res.text);
       assert.equal(res.body.issue[0].code, 'forbidden');
       assert.equal(await patientsWithIns(unique.ins), 0);
@@ -49,16 +59,25 @@ describe('a prescriber submits only prescriptions they sign', () => {
     const json = JSON.parse(unique.body.toString()) as Bundle<FhirResource>;
     json.id = randomUUID();
     const impostor = syntheticRpps();
-    const res = await request(gw.app).post('/fhir/$process-message').set('authorization', await prescriber(impostor)).set('content-type', 'application/fhir+json').send(JSON.stringify(json)).expect(200);
+    const res = await request(gw.app)
+      .post('/fhir/$process-message')
+      .set('authorization', await prescriber(impostor))
+      .set('content-type', 'application/fhir+json')
+      .send(JSON.stringify(json))
+      .expect(200);
     const header = res.body.entry[0].resource as MessageHeader;
     assert.equal(header.response?.code, 'fatal-error');
-    const outcome = res.body.entry.find((e: { fullUrl: string }) => e.fullUrl === header.response?.details?.reference)?.resource as OperationOutcome;
+    const outcome = res.body.entry.find((e: { fullUrl: string }) => e.fullUrl === header.response?.details?.reference)
+      ?.resource as OperationOutcome;
     assert.equal(outcome.issue[0]?.code, 'forbidden');
     assert.equal(await patientsWithIns(unique.ins), 0);
     await audit.drain();
     const refused = await refusalsOf(impostor);
     assert.equal(refused.length, 1);
-    assert.equal(refused[0]!.subtype?.find((c) => c.system === 'urn:ordo-gateway:audit-event')?.code, 'fhir.process-message');
+    assert.equal(
+      refused[0]!.subtype?.find((c) => c.system === 'urn:ordo-gateway:audit-event')?.code,
+      'fhir.process-message',
+    );
     assert.match(refused[0]!.outcomeDesc ?? '', /^HTTP 403: the prescription is signed by another prescriber/);
   });
 });
@@ -70,7 +89,12 @@ describe('who reads a prescription', () => {
     const example = vendorExamples().find((e) => e.format === 'lgc-xml' && e.name.startsWith('valid-mixed'))!;
     const unique = uniquify(example);
     ownerRpps = unique.prescriberRpps!;
-    const res = await request(gw.app).post('/prescriptions').set('authorization', await prescriber(ownerRpps)).set('content-type', CONTENT_TYPES[example.format]).send(wireBody(example.format, unique.body)).expect(201);
+    const res = await request(gw.app)
+      .post('/prescriptions')
+      .set('authorization', await prescriber(ownerRpps))
+      .set('content-type', CONTENT_TYPES[example.format])
+      .send(wireBody(example.format, unique.body))
+      .expect(201);
     number = res.body.number;
   });
 
@@ -91,7 +115,10 @@ describe('who reads a prescription', () => {
 
   test('any dispenser, by number, whatever their profession', async () => {
     for (const profession of ['pharmacist', 'nurse', 'biologist', 'lpp-supplier'] as const) {
-      await request(gw.app).get(`/prescriptions/${number}`).set('authorization', await bearerFor({ role: 'dispenser', profession })).expect(200);
+      await request(gw.app)
+        .get(`/prescriptions/${number}`)
+        .set('authorization', await bearerFor({ role: 'dispenser', profession }))
+        .expect(200);
     }
   });
 });

@@ -53,7 +53,10 @@ test('a dispenser trying 1,000 random numbers is throttled (429 + Retry-After) a
   assert.ok(store.calls() - storeBefore <= misses * 2, `store calls ${store.calls() - storeBefore}`);
 
   // Another professional is not affected.
-  await request(gw.app).get(`/prescriptions/${freshNumber()}`).set('authorization', await dispenser()).expect(404);
+  await request(gw.app)
+    .get(`/prescriptions/${freshNumber()}`)
+    .set('authorization', await dispenser())
+    .expect(404);
 });
 
 test('lookups that find a prescription cost one point, misses two', async () => {
@@ -66,14 +69,18 @@ test('lookups that find a prescription cost one point, misses two', async () => 
     .send(wireBody(example.format, unique.body))
     .expect(201);
   const number: string = created.body.number;
-  const app = createApp({ ...gw.deps, security: { ...gw.deps.security, lookupLimit: { points: 4, windowSeconds: 60, missCost: 2 } } });
+  const app = createApp({
+    ...gw.deps,
+    security: { ...gw.deps.security, lookupLimit: { points: 4, windowSeconds: 60, missCost: 2 } },
+  });
 
   const hits = await dispenser();
   for (let i = 0; i < 4; i++) await request(app).get(`/prescriptions/${number}`).set('authorization', hits).expect(200);
   await request(app).get(`/prescriptions/${number}`).set('authorization', hits).expect(429);
 
   const misses = await dispenser();
-  for (let i = 0; i < 2; i++) await request(app).get(`/prescriptions/${freshNumber()}`).set('authorization', misses).expect(404);
+  for (let i = 0; i < 2; i++)
+    await request(app).get(`/prescriptions/${freshNumber()}`).set('authorization', misses).expect(404);
   await request(app).get(`/prescriptions/${number}`).set('authorization', misses).expect(429);
 
   // Routes that are not lookups are not throttled.
@@ -87,7 +94,14 @@ test('the budget is shared by gateway processes (same Redis, same prefix)', asyn
   try {
     const security = { ...gw.deps.security, lookupLimit: { points: 6, windowSeconds: 60, missCost: 2 } };
     const one = createApp({ ...gw.deps, security });
-    const two = createApp({ config: gw.deps.config, logger: createLogger('silent'), fhir: gw.deps.fhir, redis, queues, security });
+    const two = createApp({
+      config: gw.deps.config,
+      logger: createLogger('silent'),
+      fhir: gw.deps.fhir,
+      redis,
+      queues,
+      security,
+    });
     const auth = await dispenser();
     await request(one).get(`/prescriptions/${freshNumber()}`).set('authorization', auth).expect(404);
     await request(two).get(`/prescriptions/${freshNumber()}`).set('authorization', auth).expect(404);

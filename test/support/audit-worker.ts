@@ -31,7 +31,8 @@ export function startAuditWorker(gw: TestGateway): TestAuditWorker {
     async drain() {
       for (;;) {
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
-        if ((counts.failed ?? 0) > 0 || failures.length > 0) throw new Error(`audit jobs failed: ${failures.join('; ') || `${counts.failed} failed`}`);
+        if ((counts.failed ?? 0) > 0 || failures.length > 0)
+          throw new Error(`audit jobs failed: ${failures.join('; ') || `${counts.failed} failed`}`);
         if (!counts.waiting && !counts.active && !counts.delayed && !counts.prioritized) return;
         await sleep(50);
       }

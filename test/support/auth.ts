@@ -6,8 +6,20 @@
  *   const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps });
  *   await request(app).get(`/prescriptions/${n}`).set('authorization', auth);
  */
-import { DEFAULT_BIOLOGY_SAVOIR_FAIRE, DEFAULT_CLAIMS, ALLOWED_ALGORITHMS, type SecurityConfig } from '../../gateway/security/config';
-import { generateDevKey, signDevToken, startDevIssuer, type DevIdentity, type RunningDevIssuer, type SignOptions } from '../../dev/token-issuer';
+import {
+  DEFAULT_BIOLOGY_SAVOIR_FAIRE,
+  DEFAULT_CLAIMS,
+  ALLOWED_ALGORITHMS,
+  type SecurityConfig,
+} from '../../gateway/security/config';
+import {
+  generateDevKey,
+  signDevToken,
+  startDevIssuer,
+  type DevIdentity,
+  type RunningDevIssuer,
+  type SignOptions,
+} from '../../dev/token-issuer';
 import { syntheticRpps } from './synthetic';
 
 /** Who a token names; a prescriber or dispenser without `rpps` or `profession` gets them filled in (completeIdentity). */
@@ -28,7 +40,9 @@ export function testIssuer(): Promise<RunningDevIssuer> {
 }
 
 /** The security configuration of a test gateway: trusts the test issuer only. */
-export async function testSecurityConfig(overrides: Partial<SecurityConfig['lookupLimit']> = {}): Promise<SecurityConfig> {
+export async function testSecurityConfig(
+  overrides: Partial<SecurityConfig['lookupLimit']> = {},
+): Promise<SecurityConfig> {
   const running = await testIssuer();
   return {
     auth: {
@@ -47,7 +61,9 @@ export async function testSecurityConfig(overrides: Partial<SecurityConfig['look
 /** Fills in what a prescriber or dispenser needs: an RPPS, and a profession matching the role. */
 export function completeIdentity(identity: TestIdentity): DevIdentity {
   const needsRpps = identity.role === 'prescriber' || identity.role === 'dispenser';
-  const profession = identity.profession ?? (identity.role === 'prescriber' ? 'doctor' : identity.role === 'dispenser' ? 'pharmacist' : undefined);
+  const profession =
+    identity.profession ??
+    (identity.role === 'prescriber' ? 'doctor' : identity.role === 'dispenser' ? 'pharmacist' : undefined);
   return {
     role: identity.role,
     ...(profession ? { profession } : {}),
@@ -59,7 +75,11 @@ export function completeIdentity(identity: TestIdentity): DevIdentity {
 /** A raw token; options let tests make expired or wrong-audience/issuer tokens. */
 export async function tokenFor(identity: TestIdentity, options: Partial<SignOptions> = {}): Promise<string> {
   const running = await testIssuer();
-  return signDevToken(running.key, completeIdentity(identity), { issuer: running.issuer, audience: TEST_AUDIENCE, ...options });
+  return signDevToken(running.key, completeIdentity(identity), {
+    issuer: running.issuer,
+    audience: TEST_AUDIENCE,
+    ...options,
+  });
 }
 
 /** `Bearer <jwt>` for an Authorization header, signed by the test issuer. */

@@ -7,10 +7,26 @@ import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { Bundle, BundleEntry, FhirResource, MedicationDispense, Parameters, ParametersParameter, Practitioner, Procedure, SupplyDelivery } from 'fhir/r4';
+import type {
+  Bundle,
+  BundleEntry,
+  FhirResource,
+  MedicationDispense,
+  Parameters,
+  ParametersParameter,
+  Practitioner,
+  Procedure,
+  SupplyDelivery,
+} from 'fhir/r4';
 import type { LineKind } from '../../domain/professions';
 import type { Profession } from '../../domain/professions';
-import { ACT_CODE_SYSTEM, EXECUTION_EXTENSIONS, GATEWAY_PROFESSION_SYSTEM, PRESCRIPTION_NUMBER_SYSTEM, RPPS_SYSTEM } from '../../fhir/systems';
+import {
+  ACT_CODE_SYSTEM,
+  EXECUTION_EXTENSIONS,
+  GATEWAY_PROFESSION_SYSTEM,
+  PRESCRIPTION_NUMBER_SYSTEM,
+  RPPS_SYSTEM,
+} from '../../fhir/systems';
 import { bearerFor, testSecurityConfig } from './auth';
 import { startTestGateway, type TestGateway } from './gateway';
 import { syntheticFiness, syntheticRpps } from './synthetic';
@@ -39,13 +55,21 @@ export interface StoredExample {
 }
 
 /** Stores a vendor example (made unique) as its prescriber; `edit` may change the payload text first. */
-export async function storeExample(app: Express, ex: VendorExample, edit?: (body: string) => string): Promise<StoredExample> {
+export async function storeExample(
+  app: Express,
+  ex: VendorExample,
+  edit?: (body: string) => string,
+): Promise<StoredExample> {
   const unique = uniquify(ex);
   assert.ok(unique.prescriberRpps, `${ex.name} names its prescriber`);
   const prescriber = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps });
   const text = unique.body.toString(ex.encoding);
   const body = edit ? Buffer.from(edit(text), ex.encoding) : unique.body;
-  const res = await request(app).post('/prescriptions').set('authorization', prescriber).set('content-type', CONTENT_TYPES[ex.format]).send(wireBody(ex.format, body));
+  const res = await request(app)
+    .post('/prescriptions')
+    .set('authorization', prescriber)
+    .set('content-type', CONTENT_TYPES[ex.format])
+    .send(wireBody(ex.format, body));
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { number: res.body.number, prescriberRpps: unique.prescriberRpps, prescriber };
 }
@@ -72,7 +96,12 @@ export interface Professional {
 export async function professional(profession: Profession): Promise<Professional> {
   const rpps = syntheticRpps();
   const finess = syntheticFiness();
-  return { rpps, profession, finess, bearer: await bearerFor({ role: 'dispenser', profession, rpps, organization: { finess } }) };
+  return {
+    rpps,
+    profession,
+    finess,
+    bearer: await bearerFor({ role: 'dispenser', profession, rpps, organization: { finess } }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -104,10 +133,19 @@ export interface Summary {
 }
 
 const valueOf = (p: ParametersParameter): unknown =>
-  p.valueInteger ?? p.valueString ?? p.valueCode ?? p.valueBoolean ?? p.valueDate ?? p.valueInstant ?? p.valueReference?.reference ?? p.valueIdentifier?.value;
+  p.valueInteger ??
+  p.valueString ??
+  p.valueCode ??
+  p.valueBoolean ??
+  p.valueDate ??
+  p.valueInstant ??
+  p.valueReference?.reference ??
+  p.valueIdentifier?.value;
 
 export function summaryOf(bundle: Bundle<FhirResource>): Summary {
-  const parameters = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Parameters => r?.resourceType === 'Parameters');
+  const parameters = (bundle.entry ?? [])
+    .map((e) => e.resource)
+    .filter((r): r is Parameters => r?.resourceType === 'Parameters');
   assert.equal(parameters.length, 1, 'one dispensing summary in the Bundle');
   const summary: Record<string, unknown> = { lines: [] };
   for (const p of parameters[0]!.parameter ?? []) {
@@ -120,10 +158,19 @@ export function summaryOf(bundle: Bundle<FhirResource>): Summary {
   return summary as unknown as Summary;
 }
 
-export const resourcesOf = <T extends FhirResource['resourceType']>(bundle: Bundle<FhirResource>, type: T): Array<Extract<FhirResource, { resourceType: T }>> =>
-  (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Extract<FhirResource, { resourceType: T }> => r?.resourceType === type);
+export const resourcesOf = <T extends FhirResource['resourceType']>(
+  bundle: Bundle<FhirResource>,
+  type: T,
+): Array<Extract<FhirResource, { resourceType: T }>> =>
+  (bundle.entry ?? [])
+    .map((e) => e.resource)
+    .filter((r): r is Extract<FhirResource, { resourceType: T }> => r?.resourceType === type);
 
-export async function lookUp(app: Express, number: string, bearer: string): Promise<{ bundle: Bundle<FhirResource>; summary: Summary }> {
+export async function lookUp(
+  app: Express,
+  number: string,
+  bearer: string,
+): Promise<{ bundle: Bundle<FhirResource>; summary: Summary }> {
   const res = await request(app).get(`/prescriptions/${number}`).set('authorization', bearer);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   const bundle = JSON.parse(res.text) as Bundle<FhirResource>;
@@ -146,7 +193,10 @@ const numberExtension = (number: string) => ({
 });
 
 /** The records of one execution of a line, as a pharmacy or professional software would write them. */
-export function recordsFor({ line, quantity, when = HANDED_OVER }: ExecutionOf, number?: string): Array<MedicationDispense | SupplyDelivery | Procedure> {
+export function recordsFor(
+  { line, quantity, when = HANDED_OVER }: ExecutionOf,
+  number?: string,
+): Array<MedicationDispense | SupplyDelivery | Procedure> {
   const extension = number ? [numberExtension(number)] : [];
   if (line.request.startsWith('MedicationRequest/')) {
     return [
@@ -191,17 +241,27 @@ export function performerEntry(rpps: string, profession?: Profession): BundleEnt
       resourceType: 'Practitioner',
       identifier: [{ system: RPPS_SYSTEM, value: rpps }],
       name: [{ family: 'ESSAI', given: ['Camille'] }],
-      ...(profession ? { qualification: [{ code: { coding: [{ system: GATEWAY_PROFESSION_SYSTEM, code: profession }] } }] } : {}),
+      ...(profession
+        ? { qualification: [{ code: { coding: [{ system: GATEWAY_PROFESSION_SYSTEM, code: profession }] } }] }
+        : {}),
     },
   };
 }
 
 /** A collection Bundle with the records of several executions (and optional extra entries). */
-export function collection(executions: readonly ExecutionOf[], extra: BundleEntry<FhirResource>[] = []): Bundle<FhirResource> {
+export function collection(
+  executions: readonly ExecutionOf[],
+  extra: BundleEntry<FhirResource>[] = [],
+): Bundle<FhirResource> {
   return {
     resourceType: 'Bundle',
     type: 'collection',
-    entry: [...extra, ...executions.flatMap((e) => recordsFor(e).map((resource) => ({ fullUrl: `urn:uuid:${randomUUID()}`, resource })))],
+    entry: [
+      ...extra,
+      ...executions.flatMap((e) =>
+        recordsFor(e).map((resource) => ({ fullUrl: `urn:uuid:${randomUUID()}`, resource })),
+      ),
+    ],
   };
 }
 

@@ -119,7 +119,12 @@ const FINISHED = ['completed', 'failed'] as const;
  * Polls a job until it reaches one of `states`. The deadline only stops a hung test with a clear
  * message; no assertion depends on how long anything took.
  */
-export async function waitForJobState(queue: Queue, jobId: string, states: readonly string[] = FINISHED, deadlineMs = 90_000): Promise<Job> {
+export async function waitForJobState(
+  queue: Queue,
+  jobId: string,
+  states: readonly string[] = FINISHED,
+  deadlineMs = 90_000,
+): Promise<Job> {
   const stopAt = Date.now() + deadlineMs;
   let last = 'missing';
   while (Date.now() < stopAt) {
@@ -150,7 +155,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
  */
 export async function documentsOfPatient(dmp: FhirClient, ins: string): Promise<DocumentReference[]> {
   const bundle = await dmp.search<DocumentReference>('DocumentReference', { 'patient.identifier': ins });
-  return (bundle.entry ?? []).map((e) => e.resource).filter((r): r is DocumentReference => r?.resourceType === 'DocumentReference');
+  return (bundle.entry ?? [])
+    .map((e) => e.resource)
+    .filter((r): r is DocumentReference => r?.resourceType === 'DocumentReference');
 }
 
 /** The bytes of the Binary a DocumentReference points at. */
@@ -195,15 +202,22 @@ export async function spawnWorker(env: Record<string, string>): Promise<ChildWor
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   let gone = false;
   try {
     await Promise.race([
-      waitFor('worker health endpoint', async () => {
-        if (gone) return false; // stop polling: the other branch says why
-        const res = await fetch(`http://127.0.0.1:${healthPort}/health`).catch(() => undefined);
-        return res?.ok ? true : undefined;
-      }, 60_000),
+      waitFor(
+        'worker health endpoint',
+        async () => {
+          if (gone) return false; // stop polling: the other branch says why
+          const res = await fetch(`http://127.0.0.1:${healthPort}/health`).catch(() => undefined);
+          return res?.ok ? true : undefined;
+        },
+        60_000,
+      ),
       exited.then((e) => {
         gone = true;
         throw new Error(`worker exited during start-up (${e.code ?? e.signal}):\n${output}`);
@@ -223,12 +237,19 @@ export async function spawnWorker(env: Record<string, string>): Promise<ChildWor
  * The DMP publication status as GET /prescriptions/{number} shows it (the `dmpPublication`
  * parameter of the summary), read back into the shape of DmpPublicationStatus.
  */
-export async function shownPublicationStatus(app: Express, number: string, authorization: string): Promise<DmpPublicationStatus | undefined> {
+export async function shownPublicationStatus(
+  app: Express,
+  number: string,
+  authorization: string,
+): Promise<DmpPublicationStatus | undefined> {
   const res = await request(app).get(`/prescriptions/${number}`).set('authorization', authorization);
-  if (res.status !== 200) throw new Error(`GET /prescriptions/${number} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`GET /prescriptions/${number} answered ${res.status}: ${JSON.stringify(res.body)}`);
   const summary = (res.body as Bundle).entry?.[0]?.resource as Parameters | undefined;
   const parameter = summary?.parameter?.find((p) => p.name === 'dmpPublication');
   if (!parameter) return undefined;
   const value = (part: ParametersParameter) => part.valueCode ?? part.valueId ?? part.valueString ?? part.valueInteger;
-  return Object.fromEntries((parameter.part ?? []).map((part) => [part.name, value(part)])) as unknown as DmpPublicationStatus;
+  return Object.fromEntries(
+    (parameter.part ?? []).map((part) => [part.name, value(part)]),
+  ) as unknown as DmpPublicationStatus;
 }

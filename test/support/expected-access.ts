@@ -6,8 +6,24 @@
 import type { Role } from '../../domain/principal';
 import type { Profession } from '../../domain/professions';
 
-const PRESCRIBING: readonly Profession[] = ['doctor', 'nurse', 'physiotherapist', 'speech-therapist', 'orthoptist', 'podiatrist'];
-const DISPENSING: readonly Profession[] = ['pharmacist', 'nurse', 'physiotherapist', 'speech-therapist', 'orthoptist', 'podiatrist', 'biologist', 'lpp-supplier'];
+const PRESCRIBING: readonly Profession[] = [
+  'doctor',
+  'nurse',
+  'physiotherapist',
+  'speech-therapist',
+  'orthoptist',
+  'podiatrist',
+];
+const DISPENSING: readonly Profession[] = [
+  'pharmacist',
+  'nurse',
+  'physiotherapist',
+  'speech-therapist',
+  'orthoptist',
+  'podiatrist',
+  'biologist',
+  'lpp-supplier',
+];
 
 export type Expected = Partial<Record<Role, readonly Profession[] | 'any'>>;
 

@@ -13,7 +13,10 @@ function uuidSequence(): () => string {
 }
 
 /** What intake would pass for `p`: its own number (or a valid one when it has none), its message key, a dummy payload hash. */
-export const transactionOptionsFor = (p: Prescription, number = p.number ?? '0SV0A7K2M9QX4TB8ZC'): TransactionOptions => ({
+export const transactionOptionsFor = (
+  p: Prescription,
+  number = p.number ?? '0SV0A7K2M9QX4TB8ZC',
+): TransactionOptions => ({
   number,
   messageKey: `${p.sourceFormat}:${p.messageId}`,
   payloadSha256: 'ab'.repeat(32),
@@ -21,4 +24,5 @@ export const transactionOptionsFor = (p: Prescription, number = p.number ?? '0SV
 });
 
 /** The resources of a bundle, in entry order. */
-export const bundleResources = (bundle: Bundle<FhirResource>): FhirResource[] => (bundle.entry ?? []).map((e) => e.resource!);
+export const bundleResources = (bundle: Bundle<FhirResource>): FhirResource[] =>
+  (bundle.entry ?? []).map((e) => e.resource!);

@@ -17,7 +17,13 @@ const REPO_ROOT = resolve(__dirname, '..', '..');
 const TOOL_DIR = join(REPO_ROOT, 'tools', 'cda-validator');
 export const VALIDATOR_JAR = join(TOOL_DIR, 'target', 'cda-validator.jar');
 export const CDA_XSD = join(REPO_ROOT, 'profiles', 'ans-cda', 'infrastructure', 'cda', 'CDA_extended.xsd');
-export const EP_MED_DM_SCHEMATRON = join(REPO_ROOT, 'profiles', 'ans-cda', 'schematrons', 'CI-SIS_EP-MED-DM_2024.01.sch');
+export const EP_MED_DM_SCHEMATRON = join(
+  REPO_ROOT,
+  'profiles',
+  'ans-cda',
+  'schematrons',
+  'CI-SIS_EP-MED-DM_2024.01.sch',
+);
 
 export interface XsdError {
   line: number;
@@ -66,11 +72,18 @@ export function ensureValidatorBuilt(): Promise<void> {
   return jarReady;
 }
 
-export async function validateCda(xml: string | string[], options: ValidateCdaOptions = {}): Promise<CdaValidationReport[]> {
+export async function validateCda(
+  xml: string | string[],
+  options: ValidateCdaOptions = {},
+): Promise<CdaValidationReport[]> {
   const documents = Array.isArray(xml) ? xml : [xml];
   if (documents.length === 0) return [];
   const names = options.names ?? documents.map((_, i) => `document-${i + 1}.xml`);
-  if (names.length !== documents.length || new Set(names).size !== names.length || names.some((n) => !/^[\w.-]+$/.test(n))) {
+  if (
+    names.length !== documents.length ||
+    new Set(names).size !== names.length ||
+    names.some((n) => !/^[\w.-]+$/.test(n))
+  ) {
     throw new RangeError('names must be unique plain file names, one per document');
   }
   await ensureValidatorBuilt();
@@ -109,6 +122,8 @@ async function runValidator(args: string[]): Promise<string> {
   } catch (error) {
     const failed = error as { code?: unknown; stdout?: string; stderr?: string };
     if (failed.code === 1 && typeof failed.stdout === 'string') return failed.stdout;
-    throw new Error(`cda-validator failed (exit ${String(failed.code)}): ${failed.stderr ?? String(error)}`, { cause: error });
+    throw new Error(`cda-validator failed (exit ${String(failed.code)}): ${failed.stderr ?? String(error)}`, {
+      cause: error,
+    });
   }
 }

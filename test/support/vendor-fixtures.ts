@@ -60,7 +60,12 @@ export const freshNumber = (): string =>
  * examples (an invalid one keeps its INS: it may be the very fault under test). The body comes
  * back as bytes in the example's own encoding.
  */
-export function uniquify(example: VendorExample): { body: Buffer; ins: string; number: string | undefined; prescriberRpps: string | undefined } {
+export function uniquify(example: VendorExample): {
+  body: Buffer;
+  ins: string;
+  number: string | undefined;
+  prescriberRpps: string | undefined;
+} {
   const ins = example.valid ? syntheticIns() : { value: originalIns(example) ?? '', oid: '' };
   const number = freshNumber();
   const id = randomUUID();
@@ -78,15 +83,22 @@ export function uniquify(example: VendorExample): { body: Buffer; ins: string; n
     case 'lgc-xml':
       body = body
         .replace(/<((?:\w+:)?)MessageId>[^<]*<\/(?:\w+:)?MessageId>/, `<$1MessageId>${id}</$1MessageId>`)
-        .replace(/(<(?:\w+:)?INS\b[^>]*\bextension=")[^"]*"/, (m, start: string) => (keepIns ? m : `${start}${ins.value}"`))
-        .replace(/<((?:\w+:)?)EPrescriptionNumber>[^<]*<\/(?:\w+:)?EPrescriptionNumber>/, `<$1EPrescriptionNumber>${number}</$1EPrescriptionNumber>`);
+        .replace(/(<(?:\w+:)?INS\b[^>]*\bextension=")[^"]*"/, (m, start: string) =>
+          keepIns ? m : `${start}${ins.value}"`,
+        )
+        .replace(
+          /<((?:\w+:)?)EPrescriptionNumber>[^<]*<\/(?:\w+:)?EPrescriptionNumber>/,
+          `<$1EPrescriptionNumber>${number}</$1EPrescriptionNumber>`,
+        );
       break;
     case 'fhir-message': {
       const json = JSON.parse(body);
       json.identifier.value = `urn:uuid:${id}`;
       for (const entry of json.entry ?? []) {
         const r = entry.resource;
-        if (r?.resourceType === 'Patient' && !keepIns) for (const i of r.identifier ?? []) if (String(i.system).startsWith('urn:oid:1.2.250.1.213.1.4.')) i.value = ins.value;
+        if (r?.resourceType === 'Patient' && !keepIns)
+          for (const i of r.identifier ?? [])
+            if (String(i.system).startsWith('urn:oid:1.2.250.1.213.1.4.')) i.value = ins.value;
         if (r?.groupIdentifier) r.groupIdentifier.value = number;
         if (r?.requisition) r.requisition.value = number;
       }
@@ -96,7 +108,12 @@ export function uniquify(example: VendorExample): { body: Buffer; ins: string; n
   }
   const carried = body.includes(number);
   const bytes = Buffer.from(body, example.encoding);
-  return { body: bytes, ins: ins.value, number: carried ? number : undefined, prescriberRpps: prescriberRppsOf(example.format, bytes) };
+  return {
+    body: bytes,
+    ins: ins.value,
+    number: carried ? number : undefined,
+    prescriberRpps: prescriberRppsOf(example.format, bytes),
+  };
 }
 
 /**
@@ -120,4 +137,5 @@ function originalIns(example: VendorExample): string | undefined {
 }
 
 /** What supertest must be given so that the bytes go out unchanged (it serialises objects as JSON). */
-export const wireBody = (format: VendorFormat, body: Buffer): string | Buffer => (format === 'lgc-xml' ? body : body.toString('utf8'));
+export const wireBody = (format: VendorFormat, body: Buffer): string | Buffer =>
+  format === 'lgc-xml' ? body : body.toString('utf8');

@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { exitOnStartFailure, runWorker } from '../../queue/worker-process';
 
 const pauseMs = Number(process.env.TEST_PAUSE_AFTER_PUBLISH_MS ?? 0);
-if (!Number.isInteger(pauseMs) || pauseMs <= 0) exitOnStartFailure(new Error('TEST_PAUSE_AFTER_PUBLISH_MS must be a positive integer'));
+if (!Number.isInteger(pauseMs) || pauseMs <= 0)
+  exitOnStartFailure(new Error('TEST_PAUSE_AFTER_PUBLISH_MS must be a positive integer'));
 
 runWorker({
   afterPublish: async () => {

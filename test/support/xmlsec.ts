@@ -25,7 +25,12 @@ export function xmlsecVerifyFile(file: string, trustedPem: string): Promise<Xmls
 }
 
 /** Writes `signed` to `dir/name` (xmlsec1 reads files), then verifies it as xmlsecVerifyFile does. */
-export async function xmlsecVerify(dir: string, name: string, signed: Buffer | string, trustedPem: string): Promise<XmlsecResult> {
+export async function xmlsecVerify(
+  dir: string,
+  name: string,
+  signed: Buffer | string,
+  trustedPem: string,
+): Promise<XmlsecResult> {
   const file = join(dir, name);
   await writeFile(file, signed);
   return xmlsecVerifyFile(file, trustedPem);

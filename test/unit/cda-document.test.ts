@@ -22,7 +22,14 @@ import { validateCda, type CdaValidationReport } from '../support/validate-cda';
 import { el, serializeXml } from '../../documents/cda/xml';
 import { renderOrdonnancePdf } from '../../documents/ordonnance-pdf';
 import { qrPng } from '../../documents/qr-code';
-import { ALL_CANONICAL_FIXTURES, biologyOnly, locum, manyLines, mixedAld, type CanonicalFixture } from '../fixtures/canonical';
+import {
+  ALL_CANONICAL_FIXTURES,
+  biologyOnly,
+  locum,
+  manyLines,
+  mixedAld,
+  type CanonicalFixture,
+} from '../fixtures/canonical';
 
 const HL7 = 'urn:hl7-org:v3';
 const NOW = new Date('2026-11-20T09:30:00Z');
@@ -54,14 +61,16 @@ async function inputFor(fixture: CanonicalFixture, index: number): Promise<CdaDo
 function brokenDocuments(valid: string): Record<string, string> {
   const patientTelecom = '<telecom nullFlavor="NASK"/>';
   assert.ok(valid.includes(patientTelecom));
-  const firstAld = /<entryRelationship typeCode="COMP">\s*<observation classCode="OBS" moodCode="EVN">\s*<templateId root="1\.3\.6\.1\.4\.1\.19376\.1\.5\.3\.1\.4\.13"\/>\s*<templateId root="1\.2\.250\.1\.213\.1\.1\.3\.48"\/>\s*<templateId root="1\.2\.250\.1\.213\.1\.1\.3\.48\.13"\/>[\s\S]*?<\/entryRelationship>/;
+  const firstAld =
+    /<entryRelationship typeCode="COMP">\s*<observation classCode="OBS" moodCode="EVN">\s*<templateId root="1\.3\.6\.1\.4\.1\.19376\.1\.5\.3\.1\.4\.13"\/>\s*<templateId root="1\.2\.250\.1\.213\.1\.1\.3\.48"\/>\s*<templateId root="1\.2\.250\.1\.213\.1\.1\.3\.48\.13"\/>[\s\S]*?<\/entryRelationship>/;
   assert.match(valid, firstAld);
   return {
     'broken-no-patient-telecom.xml': valid.replace(patientTelecom, ''),
     'broken-drug-without-ald.xml': valid.replace(firstAld, ''),
     // On a line of its own (line 3: declaration, then the unindented document, then this).
     'broken-misplaced-element.xml': valid.replace('<realmCode code="FR"/>', '<realmCode code="FR"/>\n<bogus/>\n'),
-    'broken-doctype.xml': '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]>\n<x>&e;</x>\n',
+    'broken-doctype.xml':
+      '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]>\n<x>&e;</x>\n',
   };
 }
 
@@ -101,7 +110,9 @@ function reportFor(name: string): CdaValidationReport {
 const parse = (xml: string): Document => new DOMParser().parseFromString(xml, 'text/xml');
 const all = (node: Document | Element, name: string): Element[] => Array.from(node.getElementsByTagNameNS(HL7, name));
 const children = (node: Element, name: string): Element[] =>
-  Array.from(node.childNodes).filter((c): c is Element => c.nodeType === c.ELEMENT_NODE && (c as Element).localName === name);
+  Array.from(node.childNodes).filter(
+    (c): c is Element => c.nodeType === c.ELEMENT_NODE && (c as Element).localName === name,
+  );
 const child = (node: Element, name: string): Element => {
   const found = children(node, name)[0];
   assert.ok(found, `no <${name}> under <${node.localName}>`);
@@ -179,9 +190,15 @@ describe('eP-MED-DM document of each fixture with drugs or devices', () => {
         assert.equal(child(root, 'code').getAttribute('code'), '57833-6');
         assert.equal(child(root, 'effectiveTime').getAttribute('value'), hl7InstantInParis(NOW));
         const patientId = child(child(child(root, 'recordTarget'), 'patientRole'), 'id');
-        assert.deepEqual([patientId.getAttribute('root'), patientId.getAttribute('extension')], [p.patient.ins.oid, p.patient.ins.value]);
+        assert.deepEqual(
+          [patientId.getAttribute('root'), patientId.getAttribute('extension')],
+          [p.patient.ins.oid, p.patient.ins.value],
+        );
         const authorId = child(child(child(root, 'author'), 'assignedAuthor'), 'id');
-        assert.deepEqual([authorId.getAttribute('root'), authorId.getAttribute('extension')], ['1.2.250.1.71.4.2.1', `8${p.prescriber.rpps}`]);
+        assert.deepEqual(
+          [authorId.getAttribute('root'), authorId.getAttribute('extension')],
+          ['1.2.250.1.71.4.2.1', `8${p.prescriber.rpps}`],
+        );
         const event = child(child(root, 'documentationOf'), 'serviceEvent');
         assert.deepEqual(
           [child(event, 'id').getAttribute('root'), child(event, 'id').getAttribute('extension')],
@@ -217,7 +234,10 @@ describe('eP-MED-DM document of each fixture with drugs or devices', () => {
           const substitution = child(relationships.flatMap((r) => children(r, 'act'))[0]!, 'code').getAttribute('code');
           assert.equal(substitution, drug.nonSubstitutable ? 'N' : 'EC');
           assert.equal(observationValue(entry, '1.2.250.1.213.1.1.3.48.13'), String(p.context.ald));
-          assert.equal(observationValue(entry, '1.2.250.1.213.1.1.3.48.14'), String(p.context.workAccidentDate !== undefined));
+          assert.equal(
+            observationValue(entry, '1.2.250.1.213.1.1.3.48.14'),
+            String(p.context.workAccidentDate !== undefined),
+          );
           assert.equal(observationValue(entry, '1.2.250.1.213.1.1.3.48.12'), String(drug.offLabel));
           const structured = drug.posology.structured;
           const dose = children(entry, 'doseQuantity')[0];
@@ -249,7 +269,9 @@ describe('eP-MED-DM document of each fixture with drugs or devices', () => {
         const { input, document } = builtFor(fixture);
         const doc = parse(document.xml);
         const media = all(doc, 'observationMedia');
-        const byType = new Map(media.map((m) => [child(m, 'value').getAttribute('mediaType'), child(m, 'value').textContent ?? '']));
+        const byType = new Map(
+          media.map((m) => [child(m, 'value').getAttribute('mediaType'), child(m, 'value').textContent ?? '']),
+        );
         assert.ok(Buffer.from(byType.get('image/png')!, 'base64').equals(input.qrPng));
         assert.ok(Buffer.from(byType.get('application/pdf')!, 'base64').equals(input.pdf));
         assert.ok(sectionWithTemplate(doc, '1.2.250.1.213.1.1.2.223'));
@@ -287,7 +309,10 @@ describe('eP-MED-DM document of each fixture with drugs or devices', () => {
     assert.ok(participant);
     const id = child(child(participant, 'associatedEntity'), 'id');
     assert.equal(id.getAttribute('extension'), `8${locum.prescription.replacedPrescriber!.rpps}`);
-    assert.match(doc.documentElement!.textContent ?? '', /Accident du travail ou maladie professionnelle du 28\/10\/2026/);
+    assert.match(
+      doc.documentElement!.textContent ?? '',
+      /Accident du travail ou maladie professionnelle du 28\/10\/2026/,
+    );
   });
 });
 
@@ -306,7 +331,11 @@ describe('act prescription document (acts only)', () => {
     ];
     const messages = reportFor(builtFor(biologyOnly).name).schematronErrors.map((e) => e.message);
     assert.equal(messages.length, expected.length, messages.join('\n'));
-    for (const pattern of expected) assert.ok(messages.some((m) => pattern.test(m)), `expected an error matching ${pattern}`);
+    for (const pattern of expected)
+      assert.ok(
+        messages.some((m) => pattern.test(m)),
+        `expected an error matching ${pattern}`,
+      );
   });
 
   it('is typed 57832-8, lists every act and carries the PDF copy', () => {
@@ -316,7 +345,9 @@ describe('act prescription document (acts only)', () => {
     assert.equal(child(doc.documentElement as unknown as Element, 'code').getAttribute('code'), '57832-8');
     const text = doc.documentElement!.textContent ?? '';
     for (const line of biologyOnly.prescription.lines) assert.ok(line.kind === 'act' && text.includes(line.label!));
-    const pdf = all(doc, 'observationMedia').map((m) => child(m, 'value')).find((v) => v.getAttribute('mediaType') === 'application/pdf');
+    const pdf = all(doc, 'observationMedia')
+      .map((m) => child(m, 'value'))
+      .find((v) => v.getAttribute('mediaType') === 'application/pdf');
     assert.ok(Buffer.from(pdf!.textContent ?? '', 'base64').equals(input.pdf));
   });
 });
@@ -379,14 +410,20 @@ describe('HL7 values', () => {
   });
 
   it('serialize an element tree with indentation only where no text is mixed in', () => {
-    const xml = serializeXml(el('a', { x: '1', y: undefined }, el('b', {}, 'text ', el('i', {}, 'it')), false, el('c')), {
-      declaration: false,
-    });
+    const xml = serializeXml(
+      el('a', { x: '1', y: undefined }, el('b', {}, 'text ', el('i', {}, 'it')), false, el('c')),
+      {
+        declaration: false,
+      },
+    );
     assert.equal(xml, '<a x="1">\n  <b>text <i>it</i></b>\n  <c/>\n</a>\n');
   });
 
   it('serialize an element tree without any added whitespace when asked', () => {
-    const xml = serializeXml(el('a', { x: '1' }, el('b', {}, 'text ', el('i', {}, 'it')), el('c')), { declaration: false, indent: false });
+    const xml = serializeXml(el('a', { x: '1' }, el('b', {}, 'text ', el('i', {}, 'it')), el('c')), {
+      declaration: false,
+      indent: false,
+    });
     assert.equal(xml, '<a x="1"><b>text <i>it</i></b><c/></a>\n');
   });
 });

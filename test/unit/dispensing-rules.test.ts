@@ -9,12 +9,24 @@ import type { Consent } from 'fhir/r4';
 import { checkCharacter, generatePrescriptionNumber } from '../../domain/prescription-number';
 import { unknownNumberHint } from '../../domain/prescription-number-hints';
 import { readRestSubmission } from '../../fhir/dispensing/read-submission';
-import { CONSENT_TOPICS, CONSENT_TOPIC_SYSTEM, EXECUTION_EXTENSIONS, GATEWAY_PROFESSION_SYSTEM, PROFESSION_G15_SYSTEM, RPPS_SYSTEM } from '../../fhir/systems';
+import {
+  CONSENT_TOPICS,
+  CONSENT_TOPIC_SYSTEM,
+  EXECUTION_EXTENSIONS,
+  GATEWAY_PROFESSION_SYSTEM,
+  PROFESSION_G15_SYSTEM,
+  RPPS_SYSTEM,
+} from '../../fhir/systems';
 import type { Profession } from '../../domain/professions';
 import { resolvePerformer } from '../../usecases/dispensing/record';
 import { planCancellation } from '../../rules/dispensing/cancel-rules';
 import { patientObjectsToDispensingView, readPatientChoice, withPatientChoice } from '../../fhir/dispensing/consent';
-import { checkExecution, fillCodeOf, type ExecutionItem, type ExecutionPerformer } from '../../rules/dispensing/execution-rules';
+import {
+  checkExecution,
+  fillCodeOf,
+  type ExecutionItem,
+  type ExecutionPerformer,
+} from '../../rules/dispensing/execution-rules';
 import type { LineKind, LineState, PrescriptionState } from '../../rules/dispensing/model';
 import { lineStatusOf, prescriptionStatusOf, remainingOf, renewalsLeftOf } from '../../rules/dispensing/status';
 import { ProblemError } from '../../domain/problem';
@@ -82,7 +94,11 @@ const state = (lines: LineState[], headerStatus = 'active'): PrescriptionState =
   lines: lines.map((l, index) => ({ ...l, index })),
 });
 
-const RECORD_OF = { MedicationRequest: 'MedicationDispense', DeviceRequest: 'SupplyDelivery', ServiceRequest: 'Procedure' } as const;
+const RECORD_OF = {
+  MedicationRequest: 'MedicationDispense',
+  DeviceRequest: 'SupplyDelivery',
+  ServiceRequest: 'Procedure',
+} as const;
 
 function item(line: LineState, quantity = 1, overrides: Partial<ExecutionItem> = {}): ExecutionItem {
   return {
@@ -129,7 +145,11 @@ describe('line and prescription status', () => {
     assert.equal(lineStatusOf(drug({ executed: 4 }), TODAY).status, 'completed');
     assert.equal(lineStatusOf(drug({ requestStatus: 'completed' }), TODAY).status, 'completed');
     assert.equal(lineStatusOf(drug({ requestStatus: 'revoked' }), TODAY).status, 'cancelled');
-    assert.equal(lineStatusOf(drug({ requestStatus: 'cancelled' }), TODAY).status, 'cancelled', 'MedicationRequest has cancelled, not revoked');
+    assert.equal(
+      lineStatusOf(drug({ requestStatus: 'cancelled' }), TODAY).status,
+      'cancelled',
+      'MedicationRequest has cancelled, not revoked',
+    );
     assert.equal(lineStatusOf(drug({ requestStatus: 'stopped' }), TODAY).status, 'cancelled');
     const expired = lineStatusOf(drug({ validUntil: '2026-11-25' }), TODAY);
     assert.equal(expired.status, 'expired');
@@ -146,9 +166,15 @@ describe('line and prescription status', () => {
     assert.match(done.reason!, /fully dispensed/);
     const revoked = prescriptionStatusOf(state([drug()], 'revoked'), TODAY);
     assert.deepEqual([revoked.status, revoked.qrDeactivated], ['cancelled', true]);
-    const mixedCancel = prescriptionStatusOf(state([drug({ executed: 4 }), device({ requestStatus: 'revoked' })]), TODAY);
+    const mixedCancel = prescriptionStatusOf(
+      state([drug({ executed: 4 }), device({ requestStatus: 'revoked' })]),
+      TODAY,
+    );
     assert.equal(mixedCancel.status, 'cancelled');
-    const expired = prescriptionStatusOf(state([drug({ validUntil: '2026-11-01' }), drug({ reference: 'MedicationRequest/m2', executed: 4 })]), TODAY);
+    const expired = prescriptionStatusOf(
+      state([drug({ validUntil: '2026-11-01' }), drug({ reference: 'MedicationRequest/m2', executed: 4 })]),
+      TODAY,
+    );
     assert.deepEqual([expired.status, expired.qrDeactivated], ['expired', true]);
     assert.match(expired.reason!, /expired/);
   });
@@ -173,7 +199,10 @@ describe('checkExecution', () => {
     if (over.ok) return;
     assert.equal(over.kind, 'conflict');
     assert.equal(over.problems[0]!.path, 'Bundle.entry[0].resource.quantity.value');
-    assert.match(over.problems[0]!.message, /2 boîtes recorded but only 1 remain \(4 boîtes prescribed: 2 per delivery × \(1 \+ 1 renewal\); 3 already/);
+    assert.match(
+      over.problems[0]!.message,
+      /2 boîtes recorded but only 1 remain \(4 boîtes prescribed: 2 per delivery × \(1 \+ 1 renewal\); 3 already/,
+    );
   });
 
   test('items of one submission on the same line add up', () => {
@@ -188,20 +217,36 @@ describe('checkExecution', () => {
 
   test('a line of another prescription, or the wrong record type, is a 422 naming the candidates', () => {
     const line = drug();
-    const unknown = checkExecution(state([line]), [item(line, 1, { lineReference: 'MedicationRequest/other' })], pharmacist, NOW);
+    const unknown = checkExecution(
+      state([line]),
+      [item(line, 1, { lineReference: 'MedicationRequest/other' })],
+      pharmacist,
+      NOW,
+    );
     assert.equal(unknown.ok, false);
     if (!unknown.ok) {
       assert.equal(unknown.kind, 'invalid');
       assert.match(unknown.problems[0]!.message, /one of MedicationRequest\/m1/);
     }
-    const wrongType = checkExecution(state([line, device()]), [item(line, 1, { lineReference: 'DeviceRequest/d1' })], pharmacist, NOW);
+    const wrongType = checkExecution(
+      state([line, device()]),
+      [item(line, 1, { lineReference: 'DeviceRequest/d1' })],
+      pharmacist,
+      NOW,
+    );
     assert.equal(wrongType.ok, false);
-    if (!wrongType.ok) assert.match(wrongType.problems[0]!.message, /executed with a SupplyDelivery, not a MedicationDispense/);
+    if (!wrongType.ok)
+      assert.match(wrongType.problems[0]!.message, /executed with a SupplyDelivery, not a MedicationDispense/);
   });
 
   test('absolute and versioned references to a line are understood', () => {
     const line = drug();
-    const decision = checkExecution(state([line]), [item(line, 1, { lineReference: 'http://fhir.example/fhir/MedicationRequest/m1/_history/3' })], pharmacist, NOW);
+    const decision = checkExecution(
+      state([line]),
+      [item(line, 1, { lineReference: 'http://fhir.example/fhir/MedicationRequest/m1/_history/3' })],
+      pharmacist,
+      NOW,
+    );
     assert.ok(decision.ok);
   });
 
@@ -217,7 +262,16 @@ describe('checkExecution', () => {
       ['biologist', ['acteBiologieMedicale']],
       ['doctor', []],
     ];
-    const kinds: LineKind[] = ['drug', 'device', 'acteInfirmier', 'acteKinesitherapie', 'acteOrthophonie', 'acteOrthoptie', 'actePedicurie', 'acteBiologieMedicale'];
+    const kinds: LineKind[] = [
+      'drug',
+      'device',
+      'acteInfirmier',
+      'acteKinesitherapie',
+      'acteOrthophonie',
+      'acteOrthoptie',
+      'actePedicurie',
+      'acteBiologieMedicale',
+    ];
     const lineOf = (kind: LineKind): LineState => (kind === 'drug' ? drug() : kind === 'device' ? device() : act(kind));
     for (const [profession, allowed] of expectations) {
       test(`${profession}: ${allowed.join(', ') || 'nothing'}`, () => {
@@ -263,28 +317,67 @@ describe('checkExecution', () => {
       }
     }
     const late = drug({ validUntil: '2026-11-20' });
-    const afterValidity = checkExecution(state([late, device()]), [item(late, 1, { when: '2026-11-21T10:00:00+01:00' })], pharmacist, new Date('2026-11-20T12:00:00Z'));
+    const afterValidity = checkExecution(
+      state([late, device()]),
+      [item(late, 1, { when: '2026-11-21T10:00:00+01:00' })],
+      pharmacist,
+      new Date('2026-11-20T12:00:00Z'),
+    );
     assert.equal(afterValidity.ok, false, 'a handover dated after the validity');
-    assert.ok(checkExecution(state([drug()]), [item(drug(), 1, { when: '2026-11-26T11:04:00Z' })], pharmacist, NOW).ok, '5 minutes of clock tolerance');
+    assert.ok(
+      checkExecution(state([drug()]), [item(drug(), 1, { when: '2026-11-26T11:04:00Z' })], pharmacist, NOW).ok,
+      '5 minutes of clock tolerance',
+    );
   });
 
   test('substitution: forbidden on a "non substituable" line; a different product must be declared', () => {
     const locked = drug({ nonSubstitutable: true });
-    const substituted = checkExecution(state([locked]), [item(locked, 1, { wasSubstituted: { value: true, at: 'X.substitution.wasSubstituted' } })], pharmacist, NOW);
+    const substituted = checkExecution(
+      state([locked]),
+      [item(locked, 1, { wasSubstituted: { value: true, at: 'X.substitution.wasSubstituted' } })],
+      pharmacist,
+      NOW,
+    );
     assert.equal(substituted.ok, false);
     if (!substituted.ok) {
       assert.equal(substituted.problems[0]!.path, 'X.substitution.wasSubstituted');
       assert.match(substituted.problems[0]!.message, /non substituable/);
     }
-    const other = { codings: [{ system: 'urn:oid:1.2.250.1.213.2.3.1', code: '60000001' }], at: 'X.medicationCodeableConcept' };
+    const other = {
+      codings: [{ system: 'urn:oid:1.2.250.1.213.2.3.1', code: '60000001' }],
+      at: 'X.medicationCodeableConcept',
+    };
     const undeclared = checkExecution(state([drug()]), [item(drug(), 1, { product: other })], pharmacist, NOW);
     assert.equal(undeclared.ok, false);
     if (!undeclared.ok) assert.match(undeclared.problems[0]!.message, /declare the substitution/);
-    const declaredSubstitution = checkExecution(state([drug()]), [item(drug(), 1, { product: other, wasSubstituted: { value: true, at: 'X' } })], pharmacist, NOW);
+    const declaredSubstitution = checkExecution(
+      state([drug()]),
+      [item(drug(), 1, { product: other, wasSubstituted: { value: true, at: 'X' } })],
+      pharmacist,
+      NOW,
+    );
     assert.ok(declaredSubstitution.ok);
-    const sameProduct = checkExecution(state([drug()]), [item(drug(), 1, { product: { codings: [{ system: 'urn:oid:1.2.250.1.213.2.3.1', code: '61404477' }], at: 'X' } })], pharmacist, NOW);
+    const sameProduct = checkExecution(
+      state([drug()]),
+      [
+        item(drug(), 1, {
+          product: { codings: [{ system: 'urn:oid:1.2.250.1.213.2.3.1', code: '61404477' }], at: 'X' },
+        }),
+      ],
+      pharmacist,
+      NOW,
+    );
     assert.ok(sameProduct.ok);
-    const otherSystem = checkExecution(state([drug()]), [item(drug(), 1, { product: { codings: [{ system: 'urn:oid:1.2.250.1.213.2.3.2', code: '3400930000000' }], at: 'X' } })], pharmacist, NOW);
+    const otherSystem = checkExecution(
+      state([drug()]),
+      [
+        item(drug(), 1, {
+          product: { codings: [{ system: 'urn:oid:1.2.250.1.213.2.3.2', code: '3400930000000' }], at: 'X' },
+        }),
+      ],
+      pharmacist,
+      NOW,
+    );
     assert.ok(otherSystem.ok, 'a CIP13 cannot be compared with a prescribed CIS');
   });
 
@@ -297,24 +390,36 @@ describe('checkExecution', () => {
     assert.equal(fillCodeOf(line, 2, 2), 'RFC');
     const decision = checkExecution(state([line]), [item(line, 1), item(line, 1), item(line, 2)], pharmacist, NOW);
     assert.ok(decision.ok);
-    assert.deepEqual(decision.items.map((i) => i.fill), ['FFP', 'FFC', 'RFC']);
+    assert.deepEqual(
+      decision.items.map((i) => i.fill),
+      ['FFP', 'FFC', 'RFC'],
+    );
   });
 });
 
 describe('cancellation plan', () => {
   test('undispensed lines are cancelled and the prescription revoked when nothing remains', () => {
     const plan = planCancellation(state([drug(), device({ executed: 2 })]), TODAY);
-    assert.deepEqual(plan.cancel.map((l) => l.reference), ['MedicationRequest/m1']);
+    assert.deepEqual(
+      plan.cancel.map((l) => l.reference),
+      ['MedicationRequest/m1'],
+    );
     assert.equal(plan.revokePrescription, true);
     assert.equal(plan.alreadyCancelled, false);
   });
 
   test('a partly dispensed line cannot be cancelled: it stays dispensable, the prescription stays active, and the prescriber is told', () => {
     const plan = planCancellation(state([drug({ executed: 1 }), device()]), TODAY);
-    assert.deepEqual(plan.cancel.map((l) => l.reference), ['DeviceRequest/d1']);
+    assert.deepEqual(
+      plan.cancel.map((l) => l.reference),
+      ['DeviceRequest/d1'],
+    );
     assert.equal(plan.revokePrescription, false);
     const warning = plan.report.find((p) => p.severity === 'warning')!;
-    assert.match(warning.message, /partly dispensed or executed \(1 of 4 boîte\): a line already started cannot be cancelled/);
+    assert.match(
+      warning.message,
+      /partly dispensed or executed \(1 of 4 boîte\): a line already started cannot be cancelled/,
+    );
   });
 
   test('nothing to cancel when everything was dispensed; a second cancellation is recognised', () => {
@@ -360,16 +465,30 @@ describe("the patient's choice", () => {
   test('read from {"oppositionConsultationDelivrance": …} or a FHIR Consent', () => {
     assert.deepEqual(readPatientChoice({ oppositionConsultationDelivrance: true }), { ok: true, value: true });
     assert.deepEqual(readPatientChoice({ oppositionConsultationDelivrance: false }), { ok: true, value: false });
-    assert.deepEqual(readPatientChoice({ resourceType: 'Consent', provision: { type: 'deny' } }), { ok: true, value: true });
+    assert.deepEqual(readPatientChoice({ resourceType: 'Consent', provision: { type: 'deny' } }), {
+      ok: true,
+      value: true,
+    });
     assert.equal(readPatientChoice({ oppositionConsultationDelivrance: 'yes' }).ok, false);
     assert.equal(readPatientChoice({ oppositionConsultationDelivrance: true, other: 1 }).ok, false);
     assert.equal(readPatientChoice({ resourceType: 'Consent' }).ok, false);
-    assert.equal(readPatientChoice({ resourceType: 'Consent', provision: { type: 'deny' }, policyRule: { coding: [{ system: CONSENT_TOPIC_SYSTEM, code: 'alimentation-dmp' }] } }).ok, false);
+    assert.equal(
+      readPatientChoice({
+        resourceType: 'Consent',
+        provision: { type: 'deny' },
+        policyRule: { coding: [{ system: CONSENT_TOPIC_SYSTEM, code: 'alimentation-dmp' }] },
+      }).ok,
+      false,
+    );
   });
 });
 
 describe('hints for a number that matched nothing', () => {
-  const ours = generatePrescriptionNumber({ issuedOn: NOW, issuer: 7, random: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) });
+  const ours = generatePrescriptionNumber({
+    issuedOn: NOW,
+    issuer: 7,
+    random: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]),
+  });
 
   test('one wrong character or two swapped neighbours: the check character does not match', () => {
     const wrong = ours.slice(0, 5) + (ours[5] === '7' ? '8' : '7') + ours.slice(6);
@@ -378,7 +497,10 @@ describe('hints for a number that matched nothing', () => {
     for (const typo of [wrong, swapped]) {
       const hint = unknownNumberHint(typo);
       assert.ok(hint, typo);
-      assert.match(hint.message, /check character .* does not match .* one character is wrong or two neighbouring characters are swapped/);
+      assert.match(
+        hint.message,
+        /check character .* does not match .* one character is wrong or two neighbouring characters are swapped/,
+      );
       assert.doesNotMatch(hint.message, /did you mean/i);
     }
   });
@@ -389,7 +511,10 @@ describe('hints for a number that matched nothing', () => {
     const typed = number.replace(/0/g, 'O').replace('1', 'I').replace(/V/, 'U');
     const hint = unknownNumberHint(typed);
     assert.ok(hint);
-    assert.match(hint.message, /never contain the letters O, I, L or U: it looks like I for the digit 1 and O for the digit 0 and U for V was typed/);
+    assert.match(
+      hint.message,
+      /never contain the letters O, I, L or U: it looks like I for the digit 1 and O for the digit 0 and U for V was typed/,
+    );
   });
 
   test('a number with a valid check character, or a vendor-looking one, gets no hint (a plain 404)', () => {
@@ -429,9 +554,21 @@ describe('what a pharmacy sends (structure, FHIRPaths)', () => {
       resourceType: 'Bundle',
       type: 'collection',
       entry: [
-        { fullUrl: 'urn:uuid:1', resource: { ...dispense, status: 'in-progress', quantity: { value: 1.5 }, whenHandedOver: undefined, substitution: { wasSubstituted: true } } },
+        {
+          fullUrl: 'urn:uuid:1',
+          resource: {
+            ...dispense,
+            status: 'in-progress',
+            quantity: { value: 1.5 },
+            whenHandedOver: undefined,
+            substitution: { wasSubstituted: true },
+          },
+        },
         { fullUrl: 'urn:uuid:2', resource: { resourceType: 'SupplyDelivery', status: 'completed' } },
-        { fullUrl: 'urn:uuid:3', resource: { resourceType: 'Procedure', status: 'completed', subject: { display: 'p' } } },
+        {
+          fullUrl: 'urn:uuid:3',
+          resource: { resourceType: 'Procedure', status: 'completed', subject: { display: 'p' } },
+        },
       ],
     });
     assert.equal(read.ok, false);
@@ -455,11 +592,23 @@ describe('what a pharmacy sends (structure, FHIRPaths)', () => {
     const read = readRestSubmission({
       resourceType: 'Bundle',
       type: 'collection',
-      entry: [{ fullUrl: 'urn:uuid:1', resource: { ...dispense, location: { reference: 'Location/1' }, performer: [{ actor: { reference: 'Practitioner/999' } }] } }],
+      entry: [
+        {
+          fullUrl: 'urn:uuid:1',
+          resource: {
+            ...dispense,
+            location: { reference: 'Location/1' },
+            performer: [{ actor: { reference: 'Practitioner/999' } }],
+          },
+        },
+      ],
     });
     assert.equal(read.ok, false);
     if (!read.ok) {
-      assert.deepEqual(read.problems.map((p) => p.path).sort(), ['Bundle.entry[0].resource.location.reference', 'Bundle.entry[0].resource.performer[0].actor.reference']);
+      assert.deepEqual(read.problems.map((p) => p.path).sort(), [
+        'Bundle.entry[0].resource.location.reference',
+        'Bundle.entry[0].resource.performer[0].actor.reference',
+      ]);
     }
   });
 
@@ -473,10 +622,16 @@ describe('what a pharmacy sends (structure, FHIRPaths)', () => {
           { fullUrl: 'urn:uuid:1', resource: { ...dispense, performer: [{ actor: { reference: 'urn:uuid:p' } }] } },
         ],
       });
-    const g15 = withPerformer([{ system: RPPS_SYSTEM, value: '99900000110' }], [{ code: { coding: [{ system: PROFESSION_G15_SYSTEM, code: '21' }] } }]);
+    const g15 = withPerformer(
+      [{ system: RPPS_SYSTEM, value: '99900000110' }],
+      [{ code: { coding: [{ system: PROFESSION_G15_SYSTEM, code: '21' }] } }],
+    );
     assert.ok(g15.ok);
     assert.equal(g15.value.practitioner?.profession, 'pharmacist');
-    const ours = withPerformer([{ system: RPPS_SYSTEM, value: '99900000110' }], [{ code: { coding: [{ system: GATEWAY_PROFESSION_SYSTEM, code: 'biologist' }] } }]);
+    const ours = withPerformer(
+      [{ system: RPPS_SYSTEM, value: '99900000110' }],
+      [{ code: { coding: [{ system: GATEWAY_PROFESSION_SYSTEM, code: 'biologist' }] } }],
+    );
     assert.ok(ours.ok);
     assert.equal(ours.value.practitioner?.profession, 'biologist');
     const badRpps = withPerformer([{ system: RPPS_SYSTEM, value: '99900000111' }], []);
@@ -487,10 +642,17 @@ describe('what a pharmacy sends (structure, FHIRPaths)', () => {
   test('the prescription number the records name is read (normalised)', () => {
     const read = readRestSubmission({
       ...dispense,
-      extension: [{ url: EXECUTION_EXTENSIONS.prescription, valueReference: { identifier: { system: 'urn:oid:1.2.250.1.215.500.1.1', value: '2esz-88jw-5n3x-zvw0-2s' } } }],
+      extension: [
+        {
+          url: EXECUTION_EXTENSIONS.prescription,
+          valueReference: { identifier: { system: 'urn:oid:1.2.250.1.215.500.1.1', value: '2esz-88jw-5n3x-zvw0-2s' } },
+        },
+      ],
     });
     assert.ok(read.ok);
-    assert.deepEqual(read.value.numbers, [{ value: '2ESZ88JW5N3XZVW02S', at: 'MedicationDispense.extension[0].valueReference.identifier.value' }]);
+    assert.deepEqual(read.value.numbers, [
+      { value: '2ESZ88JW5N3XZVW02S', at: 'MedicationDispense.extension[0].valueReference.identifier.value' },
+    ]);
   });
 });
 
@@ -500,27 +662,53 @@ describe('who performed: the token, else the declared Practitioner (usecases/dis
       resourceType: 'Bundle',
       type: 'collection',
       entry: [
-        ...(practitioner ? [{ fullUrl: 'urn:uuid:p', resource: { resourceType: 'Practitioner', ...practitioner } }] : []),
+        ...(practitioner
+          ? [{ fullUrl: 'urn:uuid:p', resource: { resourceType: 'Practitioner', ...practitioner } }]
+          : []),
         { fullUrl: 'urn:uuid:d', resource: { ...dispense } },
       ],
     });
     assert.ok(read.ok);
     return read.value;
   };
-  const nurse = { identifier: [{ system: RPPS_SYSTEM, value: '99900000110' }], qualification: [{ code: { coding: [{ system: GATEWAY_PROFESSION_SYSTEM, code: 'nurse' }] } }] };
-  const principal = { nationalId: '899900000110', rpps: '99900000110', profession: 'pharmacist' as const, organization: { finess: '990000017' }, role: 'dispenser' as const, subject: 's' };
+  const nurse = {
+    identifier: [{ system: RPPS_SYSTEM, value: '99900000110' }],
+    qualification: [{ code: { coding: [{ system: GATEWAY_PROFESSION_SYSTEM, code: 'nurse' }] } }],
+  };
+  const principal = {
+    nationalId: '899900000110',
+    rpps: '99900000110',
+    profession: 'pharmacist' as const,
+    organization: { finess: '990000017' },
+    role: 'dispenser' as const,
+    subject: 's',
+  };
 
   test('no token: the declared Practitioner and profession, with where the profession is', () => {
     const resolved = resolvePerformer(submission(nurse), undefined);
-    assert.deepEqual(resolved.rules, { rpps: '99900000110', profession: 'nurse', source: 'declared', professionAt: 'Bundle.entry[0].resource.qualification[0].code.coding[0].code' });
-    assert.throws(() => resolvePerformer(submission(), undefined), (e: unknown) => e instanceof ProblemError && e.kind === 'invalid');
+    assert.deepEqual(resolved.rules, {
+      rpps: '99900000110',
+      profession: 'nurse',
+      source: 'declared',
+      professionAt: 'Bundle.entry[0].resource.qualification[0].code.coding[0].code',
+    });
+    assert.throws(
+      () => resolvePerformer(submission(), undefined),
+      (e: unknown) => e instanceof ProblemError && e.kind === 'invalid',
+    );
   });
 
   test('a token: its professional, its structure; a submission naming someone else is 403, another profession 422', () => {
     const resolved = resolvePerformer(submission(), principal);
     assert.deepEqual(resolved.rules, { rpps: '99900000110', profession: 'pharmacist', source: 'token' });
     assert.deepEqual(resolved.store.organization, { finess: '990000017' });
-    assert.throws(() => resolvePerformer(submission({ identifier: [{ system: RPPS_SYSTEM, value: '99900000128' }] }), principal), (e: unknown) => e instanceof ProblemError && e.kind === 'forbidden');
-    assert.throws(() => resolvePerformer(submission(nurse), principal), (e: unknown) => e instanceof ProblemError && e.kind === 'invalid');
+    assert.throws(
+      () => resolvePerformer(submission({ identifier: [{ system: RPPS_SYSTEM, value: '99900000128' }] }), principal),
+      (e: unknown) => e instanceof ProblemError && e.kind === 'forbidden',
+    );
+    assert.throws(
+      () => resolvePerformer(submission(nurse), principal),
+      (e: unknown) => e instanceof ProblemError && e.kind === 'invalid',
+    );
   });
 });

@@ -14,7 +14,12 @@ import { deterministic, PoisonJobError } from '../../usecases/dmp/errors';
 import { publicationIds, uuidV5 } from '../../documents/dmp/ids';
 import { DMP_DOCUMENT_TAG_SYSTEM, MHD_EXTENSIONS } from '../../documents/dmp/mhd';
 import { parseJobData } from '../../queue/dmp/processor';
-import { attachmentHash, buildProvideBundle, ENTRY_INDEX, type ProvideBundleInput } from '../../documents/dmp/provide-bundle';
+import {
+  attachmentHash,
+  buildProvideBundle,
+  ENTRY_INDEX,
+  type ProvideBundleInput,
+} from '../../documents/dmp/provide-bundle';
 import { biologyOnly, mixedAld } from '../fixtures/canonical';
 
 const SOURCE = '1.2.250.1.999.42';
@@ -35,7 +40,10 @@ function input(fixture = mixedAld, kind: ProvideBundleInput['kind'] = 'ep-med-dm
 
 describe('publication ids', () => {
   it('uuidV5 follows RFC 9562 (its www.example.com example)', () => {
-    assert.equal(uuidV5('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    assert.equal(
+      uuidV5('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com'),
+      '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+    );
   });
 
   it('are derived: the same publication always gets the same ids, another one other ids', () => {
@@ -75,7 +83,11 @@ describe('provide bundle (PDSm / MHD ITI-65)', () => {
     assert.deepEqual(
       entries.map((e) => [e.resource?.resourceType, e.request?.method, e.request?.ifNoneExist]),
       [
-        ['Patient', 'POST', `identifier=urn:oid:${mixedAld.prescription.patient.ins.oid}|${mixedAld.prescription.patient.ins.value}`],
+        [
+          'Patient',
+          'POST',
+          `identifier=urn:oid:${mixedAld.prescription.patient.ins.oid}|${mixedAld.prescription.patient.ins.value}`,
+        ],
         ['Binary', 'POST', `_tag=${DMP_DOCUMENT_TAG_SYSTEM}|urn:oid:${ids.documentOid}`],
         ['DocumentReference', 'POST', `identifier=urn:ietf:rfc:3986|urn:oid:${ids.documentOid}`],
         ['List', 'POST', `identifier=urn:ietf:rfc:3986|urn:oid:${ids.submissionSetOid}`],
@@ -98,27 +110,48 @@ describe('provide bundle (PDSm / MHD ITI-65)', () => {
     assert.deepEqual(doc.masterIdentifier, { system: 'urn:ietf:rfc:3986', value: `urn:oid:${ids.documentOid}` });
     assert.equal(doc.status, 'current');
     assert.equal(doc.type?.coding?.[0]?.code, '57833-6');
-    assert.deepEqual(doc.category?.[0]?.coding?.[0], { system: 'urn:oid:1.2.250.1.213.1.1.4.1', code: '42', display: 'Prescription' });
-    assert.deepEqual(doc.content[0]!.format, { system: 'urn:oid:1.2.250.1.213.1.1.4.2.282', code: 'urn:ihe:pharm:pre:2010' });
+    assert.deepEqual(doc.category?.[0]?.coding?.[0], {
+      system: 'urn:oid:1.2.250.1.213.1.1.4.1',
+      code: '42',
+      display: 'Prescription',
+    });
+    assert.deepEqual(doc.content[0]!.format, {
+      system: 'urn:oid:1.2.250.1.213.1.1.4.2.282',
+      code: 'urn:ihe:pharm:pre:2010',
+    });
     assert.equal(doc.securityLabel?.[0]?.coding?.[0]?.code, 'N');
     assert.equal(doc.context?.facilityType?.coding?.[0]?.code, 'SA07');
     assert.equal(doc.context?.practiceSetting?.coding?.[0]?.code, 'AMBULATOIRE');
     assert.equal(doc.subject?.reference, entries[ENTRY_INDEX.patient]!.fullUrl);
     assert.deepEqual(doc.context?.related?.[0]?.identifier?.value, mixedAld.number);
     assert.equal(doc.context?.related?.[0]?.identifier?.system, 'urn:oid:1.2.250.1.215.500.1.1');
-    assert.deepEqual(doc.context?.event?.map((e) => e.coding?.[0]?.code), ['MED-1096'], 'ALD: bizone sub-type, as in the CDA');
+    assert.deepEqual(
+      doc.context?.event?.map((e) => e.coding?.[0]?.code),
+      ['MED-1096'],
+      'ALD: bizone sub-type, as in the CDA',
+    );
     assert.equal(doc.context?.period?.start, mixedAld.prescription.authoredOn);
     assert.equal(doc.date, NOW.toISOString());
     const contained = new Map((doc.contained ?? []).map((r) => [r.id, r]));
-    for (const ref of [doc.author?.[0]?.reference, doc.authenticator?.reference, doc.custodian?.reference, doc.context?.sourcePatientInfo?.reference]) {
+    for (const ref of [
+      doc.author?.[0]?.reference,
+      doc.authenticator?.reference,
+      doc.custodian?.reference,
+      doc.context?.sourcePatientInfo?.reference,
+    ]) {
       assert.ok(ref?.startsWith('#') && contained.has(ref.slice(1)), `${ref} is contained`);
     }
   });
 
   it('makes the SubmissionSet list the entry, with its source id', () => {
     assert.equal(list.code?.coding?.[0]?.code, 'submissionset');
-    assert.deepEqual(list.entry?.map((e) => e.item.reference), [entries[ENTRY_INDEX.documentReference]!.fullUrl]);
-    assert.deepEqual(list.extension?.find((e) => e.url === MHD_EXTENSIONS.sourceId)?.valueIdentifier, { value: `urn:oid:${SOURCE}` });
+    assert.deepEqual(
+      list.entry?.map((e) => e.item.reference),
+      [entries[ENTRY_INDEX.documentReference]!.fullUrl],
+    );
+    assert.deepEqual(list.extension?.find((e) => e.url === MHD_EXTENSIONS.sourceId)?.valueIdentifier, {
+      value: `urn:oid:${SOURCE}`,
+    });
     assert.deepEqual(
       list.identifier?.map((i) => i.use),
       ['usual', 'official'],
@@ -126,7 +159,8 @@ describe('provide bundle (PDSm / MHD ITI-65)', () => {
   });
 
   it('types an act-only ordonnance 57832-8, without sub-types', () => {
-    const acts = buildProvideBundle(input(biologyOnly, 'act-prescription')).entry![ENTRY_INDEX.documentReference]!.resource as DocumentReference;
+    const acts = buildProvideBundle(input(biologyOnly, 'act-prescription')).entry![ENTRY_INDEX.documentReference]!
+      .resource as DocumentReference;
     assert.equal(acts.type?.coding?.[0]?.code, '57832-8');
     assert.equal(acts.context?.event, undefined);
   });
@@ -134,11 +168,20 @@ describe('provide bundle (PDSm / MHD ITI-65)', () => {
 
 describe('job data and failures', () => {
   it('accepts a well-formed job, normalising the number', () => {
-    assert.deepEqual(parseJobData({ number: mixedAld.number.toLowerCase(), version: 3, action: 'deprecate' }), { number: mixedAld.number, version: 3, action: 'deprecate' });
+    assert.deepEqual(parseJobData({ number: mixedAld.number.toLowerCase(), version: 3, action: 'deprecate' }), {
+      number: mixedAld.number,
+      version: 3,
+      action: 'deprecate',
+    });
   });
 
   it('refuses a malformed job as unrecoverable', () => {
-    for (const data of [{}, { number: 'x', version: 1, action: 'publish' }, { number: mixedAld.number, version: 0, action: 'publish' }, { number: mixedAld.number, version: 1, action: 'delete' }]) {
+    for (const data of [
+      {},
+      { number: 'x', version: 1, action: 'publish' },
+      { number: mixedAld.number, version: 0, action: 'publish' },
+      { number: mixedAld.number, version: 1, action: 'delete' },
+    ]) {
       assert.throws(() => parseJobData(data), UnrecoverableError);
     }
   });
@@ -148,9 +191,18 @@ describe('job data and failures', () => {
     assert.deepEqual(classifyFailure(new FhirServerError('503', 503, undefined, true)), { retry: true });
     assert.deepEqual(classifyFailure(new FhirServerError('conflict', 409)), { retry: true });
     assert.deepEqual(classifyFailure(new FhirServerError('stale', 412)), { retry: true });
-    assert.deepEqual(classifyFailure(new FhirServerError('answered 422', 422)), { retry: false, reason: 'answered 422' });
-    assert.deepEqual(classifyFailure(new FhirServerError('answered 404', 404)), { retry: false, reason: 'answered 404' });
-    assert.deepEqual(classifyFailure(new PoisonJobError('no prescription')), { retry: false, reason: 'no prescription' });
+    assert.deepEqual(classifyFailure(new FhirServerError('answered 422', 422)), {
+      retry: false,
+      reason: 'answered 422',
+    });
+    assert.deepEqual(classifyFailure(new FhirServerError('answered 404', 404)), {
+      retry: false,
+      reason: 'answered 404',
+    });
+    assert.deepEqual(classifyFailure(new PoisonJobError('no prescription')), {
+      retry: false,
+      reason: 'no prescription',
+    });
     assert.deepEqual(classifyFailure(new Error('Connection is closed.')), { retry: true });
   });
 
@@ -165,7 +217,12 @@ describe('job data and failures', () => {
 });
 
 describe('worker configuration', () => {
-  const gateway = { dmpFhirBaseUrl: 'http://127.0.0.1:8090/fhir', fhirTimeoutMs: 15_000, fhirRetries: 2, nodeEnv: 'development' };
+  const gateway = {
+    dmpFhirBaseUrl: 'http://127.0.0.1:8090/fhir',
+    fhirTimeoutMs: 15_000,
+    fhirRetries: 2,
+    nodeEnv: 'development',
+  };
   const pem = { DMP_SIGNING_KEY: '/k.pem', DMP_SIGNING_CERT: '/c.pem' };
 
   it('defaults the DMP store to the FHIR store and the source to the development OID', () => {
@@ -179,14 +236,23 @@ describe('worker configuration', () => {
   });
 
   it('reads a PKCS#12 bundle and its own DMP store', () => {
-    const config = loadDmpConfig(gateway, { DMP_SIGNING_P12: '/o.p12', DMP_SIGNING_P12_PASSWORD: 'x', DMP_FHIR_BASE_URL: 'https://dmp.example/fhir/', DMP_SOURCE_OID: '1.2.250.1.999' });
+    const config = loadDmpConfig(gateway, {
+      DMP_SIGNING_P12: '/o.p12',
+      DMP_SIGNING_P12_PASSWORD: 'x',
+      DMP_FHIR_BASE_URL: 'https://dmp.example/fhir/',
+      DMP_SOURCE_OID: '1.2.250.1.999',
+    });
     assert.deepEqual(config.signing, { p12Path: '/o.p12', p12Password: 'x' });
     assert.equal(config.fhirBaseUrl, 'https://dmp.example/fhir');
     assert.equal(config.sourceOid, '1.2.250.1.999');
   });
 
   it('knows no test hook: the pause between publishing and acknowledging is injected by the tests, never read from the environment', () => {
-    const config = loadDmpConfig(gateway, { ...pem, DMP_TEST_PAUSE_AFTER_PUBLISH_MS: '10', TEST_PAUSE_AFTER_PUBLISH_MS: '10' });
+    const config = loadDmpConfig(gateway, {
+      ...pem,
+      DMP_TEST_PAUSE_AFTER_PUBLISH_MS: '10',
+      TEST_PAUSE_AFTER_PUBLISH_MS: '10',
+    });
     assert.deepEqual(Object.keys(config).sort(), ['fhirBaseUrl', 'retries', 'signing', 'sourceOid', 'timeoutMs']);
   });
 
@@ -196,11 +262,15 @@ describe('worker configuration', () => {
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         const text = err.problems.join('\n');
-        for (const name of ['DMP_FHIR_BASE_URL', 'DMP_SOURCE_OID', 'DMP_SIGNING_P12']) assert.match(text, new RegExp(name));
+        for (const name of ['DMP_FHIR_BASE_URL', 'DMP_SOURCE_OID', 'DMP_SIGNING_P12'])
+          assert.match(text, new RegExp(name));
         return true;
       },
     );
     assert.throws(() => loadDmpConfig(gateway, { DMP_SIGNING_KEY: '/k.pem' }), /DMP_SIGNING_CERT is required/);
-    assert.throws(() => loadDmpConfig(gateway, { ...pem, DMP_SOURCE_OID: 'not.an.oid' }), /DMP_SOURCE_OID must be an OID/);
+    assert.throws(
+      () => loadDmpConfig(gateway, { ...pem, DMP_SOURCE_OID: 'not.an.oid' }),
+      /DMP_SOURCE_OID must be an OID/,
+    );
   });
 });

@@ -107,7 +107,19 @@ describe('buildPrescriptionTransaction: bundle layout', () => {
     assert.equal(bundle.type, 'transaction');
     assert.deepEqual(
       bundleResources(bundle).map((r) => r.resourceType),
-      ['Patient', 'Practitioner', 'Practitioner', 'Organization', 'RequestGroup', 'Consent', 'Consent', 'MedicationRequest', 'DeviceRequest', 'ServiceRequest', 'ServiceRequest'],
+      [
+        'Patient',
+        'Practitioner',
+        'Practitioner',
+        'Organization',
+        'RequestGroup',
+        'Consent',
+        'Consent',
+        'MedicationRequest',
+        'DeviceRequest',
+        'ServiceRequest',
+        'ServiceRequest',
+      ],
     );
   });
 
@@ -116,7 +128,11 @@ describe('buildPrescriptionTransaction: bundle layout', () => {
     assert.equal(new Set(fullUrls).size, fullUrls.length);
     for (const url of fullUrls) assert.match(url!, /^urn:uuid:00000000-0000-4000-8000-\d{12}$/);
     const references = JSON.stringify(bundle).match(/"reference":"[^"]+"/g) ?? [];
-    assert.equal(references.length, 20, "subject ×7, requester/author ×5, actions ×4, consent data ×2, locum + organization");
+    assert.equal(
+      references.length,
+      20,
+      'subject ×7, requester/author ×5, actions ×4, consent data ×2, locum + organization',
+    );
     for (const ref of references) assert.ok(fullUrls.includes(ref.slice('"reference":"'.length, -1)), ref);
   });
 
@@ -156,7 +172,9 @@ describe('buildPrescriptionTransaction: bundle layout', () => {
       assert.deepEqual(r.meta?.profile, [expected[r.resourceType]]);
       assert.equal(structureDefinitionFor(expected[r.resourceType]!)?.type, r.resourceType);
     }
-    const usedExtensions = new Set((JSON.stringify(bundle).match(/"url":"urn:[^"]+"/g) ?? []).map((u) => u.slice(7, -1)));
+    const usedExtensions = new Set(
+      (JSON.stringify(bundle).match(/"url":"urn:[^"]+"/g) ?? []).map((u) => u.slice(7, -1)),
+    );
     assert.equal(usedExtensions.size, Object.keys(EXTENSIONS).length, 'the full prescription uses every extension');
     for (const url of usedExtensions) assert.equal(structureDefinitionFor(url)?.type, 'Extension', url);
   });
@@ -179,14 +197,19 @@ describe('buildPrescriptionTransaction: resources', () => {
   const [biology, nursing] = ofType(bundle, 'ServiceRequest') as [ServiceRequest, ServiceRequest];
 
   test('Patient carries the INS (official), the official name, gender and birth date', () => {
-    assert.deepEqual(patient.identifier, [{ use: 'official', system: 'urn:oid:1.2.250.1.213.1.4.10', value: '277077599910133' }]);
+    assert.deepEqual(patient.identifier, [
+      { use: 'official', system: 'urn:oid:1.2.250.1.213.1.4.10', value: '277077599910133' },
+    ]);
     assert.deepEqual(patient.name, [{ use: 'official', family: "D'ESSAI", given: ['Jeanne Marie'] }]);
     assert.equal(patient.gender, 'female');
     assert.equal(patient.birthDate, '1977-07-14');
   });
 
   test('an NIA is a temporary identifier', () => {
-    const nia = { ...FULL, patient: { ...FULL.patient, ins: { value: '264059999931864', oid: '1.2.250.1.213.1.4.9' } } };
+    const nia = {
+      ...FULL,
+      patient: { ...FULL.patient, ins: { value: '264059999931864', oid: '1.2.250.1.213.1.4.9' } },
+    };
     const [p] = ofType(buildPrescriptionTransaction(nia, options()), 'Patient');
     assert.deepEqual(p!.identifier, [{ use: 'temp', system: 'urn:oid:1.2.250.1.213.1.4.9', value: '264059999931864' }]);
   });
@@ -207,13 +230,16 @@ describe('buildPrescriptionTransaction: resources', () => {
       { system: 'https://finess.esante.gouv.fr', value: '990000017' },
       { system: 'urn:example:eprescription:numero-am', value: '991000696' },
     ]);
-    assert.deepEqual(organization.address, [{ line: ["12 rue de l'Exemple", 'Bâtiment A'], postalCode: '75011', city: 'Paris', country: 'FR' }]);
+    assert.deepEqual(organization.address, [
+      { line: ["12 rue de l'Exemple", 'Bâtiment A'], postalCode: '75011', city: 'Paris', country: 'FR' },
+    ]);
     assert.deepEqual(organization.telecom, [{ system: 'phone', value: '+33 1 99 00 12 34' }]);
   });
 
   test('Organization is matched on the numéro AM without a FINESS, and plainly created without either', () => {
     const amOnly = { ...FULL, organization: { name: 'X', amNumber: '991000696' } };
-    const entryOf = (p: Prescription) => buildPrescriptionTransaction(p, options()).entry!.find((e) => e.resource?.resourceType === 'Organization')!;
+    const entryOf = (p: Prescription) =>
+      buildPrescriptionTransaction(p, options()).entry!.find((e) => e.resource?.resourceType === 'Organization')!;
     assert.equal(entryOf(amOnly).request?.ifNoneExist, 'identifier=urn:example:eprescription:numero-am|991000696');
     assert.equal(entryOf({ ...FULL, organization: { name: 'X' } }).request?.ifNoneExist, undefined);
   });
@@ -230,12 +256,21 @@ describe('buildPrescriptionTransaction: resources', () => {
     assert.equal(group.authoredOn, FULL.authoredOn);
     assert.equal(group.subject?.reference, url(patient));
     assert.equal(group.author?.reference, url(prescriber));
-    assert.deepEqual(group.action?.map((a) => a.resource?.reference), [drug, device, biology, nursing].map(url));
+    assert.deepEqual(
+      group.action?.map((a) => a.resource?.reference),
+      [drug, device, biology, nursing].map(url),
+    );
     const ext = (u: string) => group.extension?.filter((e) => e.url === u);
     assert.equal(ext(EXTENSIONS.locumFor)?.[0]?.valueReference?.reference, url(replaced));
     assert.equal(ext(EXTENSIONS.prescriberOrganization)?.[0]?.valueReference?.reference, url(organization));
-    assert.deepEqual(ext(EXTENSIONS.prescriptionContext)?.map((e) => e.valueCoding?.code), ['MED-574', 'GEN-180', 'GEN-295', 'GEN-181']);
-    assert.deepEqual(ext(EXTENSIONS.workAccidentDate)?.map((e) => e.valueDate), ['2026-11-02']);
+    assert.deepEqual(
+      ext(EXTENSIONS.prescriptionContext)?.map((e) => e.valueCoding?.code),
+      ['MED-574', 'GEN-180', 'GEN-295', 'GEN-181'],
+    );
+    assert.deepEqual(
+      ext(EXTENSIONS.workAccidentDate)?.map((e) => e.valueDate),
+      ['2026-11-02'],
+    );
     assert.deepEqual(ext(EXTENSIONS.sourceSoftware)?.[0]?.extension, [
       { url: 'name', valueString: 'ExempleLAP' },
       { url: 'version', valueString: '4.2.1' },
@@ -246,7 +281,10 @@ describe('buildPrescriptionTransaction: resources', () => {
     const { replacedPrescriber: _, ...noLocum } = FULL;
     const built = buildPrescriptionTransaction(noLocum, options());
     assert.equal(ofType(built, 'Practitioner').length, 1);
-    assert.equal(ofType(built, 'RequestGroup')[0]!.extension?.some((e) => e.url === EXTENSIONS.locumFor), false);
+    assert.equal(
+      ofType(built, 'RequestGroup')[0]!.extension?.some((e) => e.url === EXTENSIONS.locumFor),
+      false,
+    );
   });
 
   test('two Consents record the choices, about the RequestGroup', () => {
@@ -259,7 +297,9 @@ describe('buildPrescriptionTransaction: resources', () => {
     );
     for (const c of consents) {
       assert.equal(c.status, 'active');
-      assert.deepEqual(c.scope, { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] });
+      assert.deepEqual(c.scope, {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+      });
       assert.deepEqual(c.category, [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }]);
       assert.equal(c.patient?.reference, url(patient));
       assert.deepEqual(c.provision?.data, [{ meaning: 'related', reference: { reference: url(group) } }]);
@@ -268,20 +308,30 @@ describe('buildPrescriptionTransaction: resources', () => {
 
   test('every request: line identifier, number, status, intent, priority, subject, requester, date, context', () => {
     [drug, device, biology, nursing].forEach((r, i) => {
-      assert.deepEqual(r.identifier, [{ system: 'urn:ordo-gateway:message-line', value: `epu-json:${FULL.messageId}:${i + 1}` }]);
+      assert.deepEqual(r.identifier, [
+        { system: 'urn:ordo-gateway:message-line', value: `epu-json:${FULL.messageId}:${i + 1}` },
+      ]);
       const number = r.resourceType === 'ServiceRequest' ? r.requisition : r.groupIdentifier;
       assert.deepEqual(number, { system: PRESCRIPTION_NUMBER_SYSTEM, value: FULL.number });
       assert.deepEqual([r.status, r.intent, r.priority, r.authoredOn], ['active', 'order', 'urgent', FULL.authoredOn]);
       assert.equal(r.subject?.reference, url(patient));
       assert.equal(r.requester?.reference, url(prescriber));
-      const contextCodes = r.extension?.filter((e) => e.url === EXTENSIONS.prescriptionContext).map((e) => e.valueCoding);
-      assert.deepEqual(contextCodes?.map((c) => [c?.system, c?.code]), [
-        ['urn:oid:1.2.250.1.213.1.1.4.322', 'MED-574'],
-        ['urn:oid:1.2.250.1.213.1.1.4.322', 'GEN-180'],
-        ['urn:oid:1.2.250.1.213.1.1.4.322', 'GEN-295'],
-        ['urn:oid:1.2.250.1.213.1.1.4.322', 'GEN-181'],
-      ]);
-      assert.deepEqual(r.extension?.filter((e) => e.url === EXTENSIONS.workAccidentDate), [{ url: EXTENSIONS.workAccidentDate, valueDate: '2026-11-02' }]);
+      const contextCodes = r.extension
+        ?.filter((e) => e.url === EXTENSIONS.prescriptionContext)
+        .map((e) => e.valueCoding);
+      assert.deepEqual(
+        contextCodes?.map((c) => [c?.system, c?.code]),
+        [
+          ['urn:oid:1.2.250.1.213.1.1.4.322', 'MED-574'],
+          ['urn:oid:1.2.250.1.213.1.1.4.322', 'GEN-180'],
+          ['urn:oid:1.2.250.1.213.1.1.4.322', 'GEN-295'],
+          ['urn:oid:1.2.250.1.213.1.1.4.322', 'GEN-181'],
+        ],
+      );
+      assert.deepEqual(
+        r.extension?.filter((e) => e.url === EXTENSIONS.workAccidentDate),
+        [{ url: EXTENSIONS.workAccidentDate, valueDate: '2026-11-02' }],
+      );
     });
   });
 
@@ -314,41 +364,83 @@ describe('buildPrescriptionTransaction: resources', () => {
     });
     assert.deepEqual(drug.substitution, {
       allowedBoolean: false,
-      reason: { coding: [{ system: 'urn:example:eprescription:non-substitution-reason', code: 'MTE' }], text: 'Marge thérapeutique étroite' },
+      reason: {
+        coding: [{ system: 'urn:example:eprescription:non-substitution-reason', code: 'MTE' }],
+        text: 'Marge thérapeutique étroite',
+      },
     });
-    assert.deepEqual(drug.extension?.filter((e) => e.url === EXTENSIONS.offLabel), [{ url: EXTENSIONS.offLabel, valueBoolean: true }]);
+    assert.deepEqual(
+      drug.extension?.filter((e) => e.url === EXTENSIONS.offLabel),
+      [{ url: EXTENSIONS.offLabel, valueBoolean: true }],
+    );
   });
 
   test('a substitutable drug has no substitution element; text-only posology has no timing', () => {
     const plain: Prescription = {
       ...FULL,
-      lines: [{ kind: 'drug', cis: '60234100', label: 'DOLIPRANE', posology: { text: '1 cp si douleur' }, quantity: 1, renewals: 0, nonSubstitutable: false, offLabel: false }],
+      lines: [
+        {
+          kind: 'drug',
+          cis: '60234100',
+          label: 'DOLIPRANE',
+          posology: { text: '1 cp si douleur' },
+          quantity: 1,
+          renewals: 0,
+          nonSubstitutable: false,
+          offLabel: false,
+        },
+      ],
     };
     const [mr] = ofType(buildPrescriptionTransaction(plain, options()), 'MedicationRequest');
     assert.equal(mr!.substitution, undefined);
     assert.deepEqual(mr!.dosageInstruction, [{ text: '1 cp si douleur' }]);
-    assert.equal(mr!.extension?.some((e) => e.url === EXTENSIONS.offLabel), false);
+    assert.equal(
+      mr!.extension?.some((e) => e.url === EXTENSIONS.offLabel),
+      false,
+    );
   });
 
   test('DeviceRequest: LPP, quantity parameter, duration', () => {
-    assert.deepEqual(device.codeCodeableConcept, { coding: [{ system: 'urn:oid:1.2.250.1.215.200.2.1', code: '1101720' }], text: 'Lecteur de glycémie' });
+    assert.deepEqual(device.codeCodeableConcept, {
+      coding: [{ system: 'urn:oid:1.2.250.1.215.200.2.1', code: '1101720' }],
+      text: 'Lecteur de glycémie',
+    });
     assert.deepEqual(device.parameter, [
-      { code: { coding: [{ system: 'urn:example:eprescription:device-parameter', code: 'quantity' }] }, valueQuantity: { value: 1 } },
+      {
+        code: { coding: [{ system: 'urn:example:eprescription:device-parameter', code: 'quantity' }] },
+        valueQuantity: { value: 1 },
+      },
     ]);
-    assert.deepEqual(device.occurrenceTiming, { repeat: { boundsDuration: { value: 1, unit: 'an', system: 'http://unitsofmeasure.org', code: 'a' } } });
+    assert.deepEqual(device.occurrenceTiming, {
+      repeat: { boundsDuration: { value: 1, unit: 'an', system: 'http://unitsofmeasure.org', code: 'a' } },
+    });
   });
 
   test('ServiceRequest: act type, NABM or NGAP code, sessions, timing, at home', () => {
-    assert.deepEqual(biology.category, [{ coding: [{ system: 'urn:example:eprescription:act-type', code: 'acteBiologieMedicale' }] }]);
-    assert.deepEqual(biology.code, { coding: [{ system: 'urn:example:eprescription:nabm', code: '1104' }], text: 'Hémogramme' });
+    assert.deepEqual(biology.category, [
+      { coding: [{ system: 'urn:example:eprescription:act-type', code: 'acteBiologieMedicale' }] },
+    ]);
+    assert.deepEqual(biology.code, {
+      coding: [{ system: 'urn:example:eprescription:nabm', code: '1104' }],
+      text: 'Hémogramme',
+    });
     assert.equal(biology.quantityQuantity, undefined);
     assert.deepEqual(biology.occurrenceTiming, { repeat: { boundsPeriod: { start: '2026-12-07' } } });
-    assert.deepEqual(biology.locationCode?.[0]?.coding?.map((c) => [c.system, c.code]), [['http://terminology.hl7.org/CodeSystem/v3-RoleCode', 'PTRES']]);
+    assert.deepEqual(
+      biology.locationCode?.[0]?.coding?.map((c) => [c.system, c.code]),
+      [['http://terminology.hl7.org/CodeSystem/v3-RoleCode', 'PTRES']],
+    );
 
     assert.deepEqual(nursing.category?.[0]?.coding?.[0]?.code, 'acteInfirmier');
-    assert.deepEqual(nursing.code, { coding: [{ system: 'urn:example:eprescription:ngap', code: 'AMI 1' }], text: 'Injection sous-cutanée' });
+    assert.deepEqual(nursing.code, {
+      coding: [{ system: 'urn:example:eprescription:ngap', code: 'AMI 1' }],
+      text: 'Injection sous-cutanée',
+    });
     assert.deepEqual(nursing.quantityQuantity, { value: 30, unit: 'séance' });
-    assert.deepEqual(nursing.occurrenceTiming, { repeat: { frequency: 1, period: 1, periodUnit: 'd' }, code: { text: 'le soir' } });
+    assert.deepEqual(nursing.occurrenceTiming, {
+      repeat: { frequency: 1, period: 1, periodUnit: 'd' },
+      code: { text: 'le soir' },
+    });
     assert.equal(nursing.locationCode, undefined);
   });
 });
@@ -372,7 +464,10 @@ describe('buildPrescriptionTransaction: purity', () => {
 
 describe('helpers', () => {
   test('searchToken escapes FHIR search separators and URL-encodes, keeping colons', () => {
-    assert.equal(searchToken('urn:ordo-gateway:message-id', 'fhir-message:urn:uuid:1'), 'identifier=urn:ordo-gateway:message-id|fhir-message:urn:uuid:1');
+    assert.equal(
+      searchToken('urn:ordo-gateway:message-id', 'fhir-message:urn:uuid:1'),
+      'identifier=urn:ordo-gateway:message-id|fhir-message:urn:uuid:1',
+    );
     assert.equal(searchToken('urn:x', 'a|b,c$d\\e&f g'), 'identifier=urn:x|a%5C%7Cb%5C%2Cc%5C%24d%5C%5Ce%26f%20g');
   });
 
@@ -385,7 +480,10 @@ describe('helpers', () => {
 
   test('parseLocation reads Type/id from relative and absolute locations', () => {
     assert.deepEqual(parseLocation('MedicationRequest/42/_history/1'), { resourceType: 'MedicationRequest', id: '42' });
-    assert.deepEqual(parseLocation('http://127.0.0.1:8080/fhir/Patient/abc-1/_history/3'), { resourceType: 'Patient', id: 'abc-1' });
+    assert.deepEqual(parseLocation('http://127.0.0.1:8080/fhir/Patient/abc-1/_history/3'), {
+      resourceType: 'Patient',
+      id: 'abc-1',
+    });
     assert.deepEqual(parseLocation('Consent/7'), { resourceType: 'Consent', id: '7' });
     assert.equal(parseLocation('not a location'), undefined);
   });
@@ -432,15 +530,24 @@ describe('StructureDefinitions', () => {
     const urls = STRUCTURE_DEFINITIONS.map((sd) => sd.url);
     assert.equal(new Set(urls).size, urls.length);
     assert.equal(new Set(STRUCTURE_DEFINITIONS.map((sd) => sd.id)).size, urls.length);
-    for (const url of [...Object.values(PROFILES), ...Object.values(EXTENSIONS), ...Object.values(EXECUTION_EXTENSIONS)]) assert.ok(urls.includes(url), url);
-    assert.equal(STRUCTURE_DEFINITIONS.length, Object.keys(PROFILES).length + Object.keys(EXTENSIONS).length + Object.keys(EXECUTION_EXTENSIONS).length);
+    for (const url of [
+      ...Object.values(PROFILES),
+      ...Object.values(EXTENSIONS),
+      ...Object.values(EXECUTION_EXTENSIONS),
+    ])
+      assert.ok(urls.includes(url), url);
+    assert.equal(
+      STRUCTURE_DEFINITIONS.length,
+      Object.keys(PROFILES).length + Object.keys(EXTENSIONS).length + Object.keys(EXECUTION_EXTENSIONS).length,
+    );
     for (const sd of STRUCTURE_DEFINITIONS) {
       assert.deepEqual(validateFhirResource(sd), [], sd.id);
       assert.equal(sd.derivation, 'constraint');
       assert.equal(sd.fhirVersion, '4.0.1');
       assert.equal(sd.snapshot, undefined, 'HAPI generates snapshots');
       assert.ok((sd.differential?.element ?? []).length > 0);
-      for (const element of sd.differential!.element) assert.ok(element.path.startsWith(sd.type), `${sd.id}: ${element.path}`);
+      for (const element of sd.differential!.element)
+        assert.ok(element.path.startsWith(sd.type), `${sd.id}: ${element.path}`);
     }
   });
 });

@@ -40,7 +40,18 @@ const BASE: Prescription = {
   patient: mixedAld.prescription.patient,
   consent: mixedAld.prescription.consent,
   context: { ald: false, nonReimbursable: false, prevention: false },
-  lines: [{ kind: 'drug', cis: '60234100', label: 'DOLIPRANE 1000 mg', posology: { text: '1 cp si douleur' }, quantity: 2, renewals: 0, nonSubstitutable: false, offLabel: false }],
+  lines: [
+    {
+      kind: 'drug',
+      cis: '60234100',
+      label: 'DOLIPRANE 1000 mg',
+      posology: { text: '1 cp si douleur' },
+      quantity: 2,
+      renewals: 0,
+      nonSubstitutable: false,
+      offLabel: false,
+    },
+  ],
 };
 
 /** Canonical prescriptions covering every field and every line type between them. */
@@ -76,7 +87,10 @@ const CASES: Record<string, Prescription> = {
         cip13: '3400930065785',
         cis: '62080626',
         label: 'LEVOTHYROX 75 microgrammes',
-        posology: { text: '1 le matin', structured: { dosePerIntake: 0.5, unit: 'comprimé', intakesPerDay: 2, duration: { value: 3, unit: 'mo' } } },
+        posology: {
+          text: '1 le matin',
+          structured: { dosePerIntake: 0.5, unit: 'comprimé', intakesPerDay: 2, duration: { value: 3, unit: 'mo' } },
+        },
         quantity: 3,
         renewals: 11,
         nonSubstitutable: true,
@@ -104,12 +118,58 @@ const CASES: Record<string, Prescription> = {
       },
       { kind: 'device', lpp: '1101720', label: 'Lecteur de glycémie', quantity: 1, duration: { value: 1, unit: 'a' } },
       { kind: 'device', label: 'Pansements', quantity: 20, duration: { value: 2, unit: 'wk' } },
-      { kind: 'act', actType: 'acteBiologieMedicale', code: '1104', label: 'Hémogramme', atHome: true, startDate: '2026-12-07' },
-      { kind: 'act', actType: 'acteInfirmier', code: 'AMI 1', label: 'Injection', sessions: 30, frequency: { count: 1, periodUnit: 'd' }, atHome: true },
-      { kind: 'act', actType: 'acteKinesitherapie', label: 'Rééducation', sessions: 10, frequency: { text: '2 fois par semaine' }, atHome: false, startDate: '2026-12-01' },
-      { kind: 'act', actType: 'actePedicurie', code: 'POD', label: 'Soins de pédicurie', sessions: 4, frequency: { count: 1, periodUnit: 'mo', text: 'le lundi' }, atHome: false },
-      { kind: 'act', actType: 'acteOrthophonie', label: 'Bilan orthophonique', sessions: 1, frequency: { periodUnit: 'wk' }, atHome: false },
-      { kind: 'act', actType: 'acteOrthoptie', code: 'AMY 8', label: 'Rééducation orthoptique', sessions: 12, frequency: { count: 2 }, atHome: false },
+      {
+        kind: 'act',
+        actType: 'acteBiologieMedicale',
+        code: '1104',
+        label: 'Hémogramme',
+        atHome: true,
+        startDate: '2026-12-07',
+      },
+      {
+        kind: 'act',
+        actType: 'acteInfirmier',
+        code: 'AMI 1',
+        label: 'Injection',
+        sessions: 30,
+        frequency: { count: 1, periodUnit: 'd' },
+        atHome: true,
+      },
+      {
+        kind: 'act',
+        actType: 'acteKinesitherapie',
+        label: 'Rééducation',
+        sessions: 10,
+        frequency: { text: '2 fois par semaine' },
+        atHome: false,
+        startDate: '2026-12-01',
+      },
+      {
+        kind: 'act',
+        actType: 'actePedicurie',
+        code: 'POD',
+        label: 'Soins de pédicurie',
+        sessions: 4,
+        frequency: { count: 1, periodUnit: 'mo', text: 'le lundi' },
+        atHome: false,
+      },
+      {
+        kind: 'act',
+        actType: 'acteOrthophonie',
+        label: 'Bilan orthophonique',
+        sessions: 1,
+        frequency: { periodUnit: 'wk' },
+        atHome: false,
+      },
+      {
+        kind: 'act',
+        actType: 'acteOrthoptie',
+        code: 'AMY 8',
+        label: 'Rééducation orthoptique',
+        sessions: 12,
+        frequency: { count: 2 },
+        atHome: false,
+      },
     ],
     software: { name: 'ExempleLAP', version: '4.2.1' },
   },
@@ -125,7 +185,17 @@ const CASES: Record<string, Prescription> = {
     ...BASE,
     priority: 'asap',
     software: { version: '1.0' },
-    lines: [{ kind: 'drug', cis: '60234100', posology: { text: 'x' }, quantity: 1, renewals: 2, nonSubstitutable: false, offLabel: false }],
+    lines: [
+      {
+        kind: 'drug',
+        cis: '60234100',
+        posology: { text: 'x' },
+        quantity: 1,
+        renewals: 2,
+        nonSubstitutable: false,
+        offLabel: false,
+      },
+    ],
   },
 };
 
@@ -181,8 +251,22 @@ describe('readPrescription from what HAPI stores', () => {
   });
 
   test("ignores the Consents of the patient's other prescriptions", () => {
-    const other = storeLikeHapi(buildPrescriptionTransaction({ ...p, messageId: 'other', consent: { ...p.consent, dispensingViewOptOut: false } }, transactionOptionsFor(p)));
-    const otherConsents = other.filter((r) => r.resourceType === 'Consent').map((r) => ({ ...r, id: `9${r.id}`, provision: { ...(r as Consent).provision, data: [{ meaning: 'related' as const, reference: { reference: 'RequestGroup/9999' } }] } }));
+    const other = storeLikeHapi(
+      buildPrescriptionTransaction(
+        { ...p, messageId: 'other', consent: { ...p.consent, dispensingViewOptOut: false } },
+        transactionOptionsFor(p),
+      ),
+    );
+    const otherConsents = other
+      .filter((r) => r.resourceType === 'Consent')
+      .map((r) => ({
+        ...r,
+        id: `9${r.id}`,
+        provision: {
+          ...(r as Consent).provision,
+          data: [{ meaning: 'related' as const, reference: { reference: 'RequestGroup/9999' } }],
+        },
+      }));
     const mixed = [...otherConsents, ...stored];
     const read = readPrescription(mixed, resolverFor(mixed.map((resource) => ({ resource }))));
     assert.ok(read.ok);
@@ -197,16 +281,18 @@ describe('readPrescription from what HAPI stores', () => {
   });
 
   test('says what is missing instead of inventing it', () => {
-    const withoutPatientAndConsents = stored.filter((r) => r.resourceType !== 'Patient' && r.resourceType !== 'Consent');
-    const read = readPrescription(withoutPatientAndConsents, resolverFor(withoutPatientAndConsents.map((resource) => ({ resource }))));
-    assert.equal(read.ok, false);
-    assert.deepEqual(
-      !read.ok && read.problems.map((problem) => [problem.code, problem.path]),
-      [
-        ['not-found', 'RequestGroup.subject'],
-        ['not-found', 'Consent'],
-      ],
+    const withoutPatientAndConsents = stored.filter(
+      (r) => r.resourceType !== 'Patient' && r.resourceType !== 'Consent',
     );
+    const read = readPrescription(
+      withoutPatientAndConsents,
+      resolverFor(withoutPatientAndConsents.map((resource) => ({ resource }))),
+    );
+    assert.equal(read.ok, false);
+    assert.deepEqual(!read.ok && read.problems.map((problem) => [problem.code, problem.path]), [
+      ['not-found', 'RequestGroup.subject'],
+      ['not-found', 'Consent'],
+    ]);
     const withoutLine = stored.filter((r) => r.id !== '1012');
     const missingLine = readPrescription(withoutLine, resolverFor(withoutLine.map((resource) => ({ resource }))));
     assert.equal(!missingLine.ok && missingLine.problems[0]?.path, 'RequestGroup.action[5].resource');

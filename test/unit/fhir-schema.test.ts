@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildPrescriptionTransaction } from '../../fhir/build-transaction';
-import { isFhirResourceType, pointerToFhirPath, validateFhirResource, MAX_SCHEMA_PROBLEMS } from '../../fhir/fhir-schema';
+import {
+  isFhirResourceType,
+  pointerToFhirPath,
+  validateFhirResource,
+  MAX_SCHEMA_PROBLEMS,
+} from '../../fhir/fhir-schema';
 import { mapper } from '../../mappers/fhir-message';
 import { transactionOptionsFor } from '../support/transaction-options';
 
@@ -15,7 +20,10 @@ const MEDICATION_REQUEST = {
   resourceType: 'MedicationRequest',
   status: 'active',
   intent: 'order',
-  medicationCodeableConcept: { coding: [{ system: 'urn:oid:1.2.250.1.213.2.3.1', code: '60234100' }], text: 'DOLIPRANE' },
+  medicationCodeableConcept: {
+    coding: [{ system: 'urn:oid:1.2.250.1.213.2.3.1', code: '60234100' }],
+    text: 'DOLIPRANE',
+  },
   subject: { reference: 'Patient/1' },
   authoredOn: '2026-10-20T16:05:00+02:00',
   dispenseRequest: { quantity: { value: 2, unit: 'boîte' } },
@@ -26,8 +34,12 @@ describe('what the gateway produces passes the R4 JSON schema', () => {
     test(`every resource built from ${file}`, () => {
       const mapped = mapper.parse(readFileSync(path.join(dir, file)));
       assert.ok(mapped.ok);
-      const bundle = buildPrescriptionTransaction(mapped.value.prescription, transactionOptionsFor(mapped.value.prescription));
-      for (const entry of bundle.entry ?? []) assert.deepEqual(validateFhirResource(entry.resource), [], entry.resource?.resourceType);
+      const bundle = buildPrescriptionTransaction(
+        mapped.value.prescription,
+        transactionOptionsFor(mapped.value.prescription),
+      );
+      for (const entry of bundle.entry ?? [])
+        assert.deepEqual(validateFhirResource(entry.resource), [], entry.resource?.resourceType);
       assert.deepEqual(validateFhirResource(bundle), []);
     });
   }
@@ -44,7 +56,11 @@ describe('a broken resource fails with a useful path', () => {
   test('a number sent as a string', () => {
     const broken = { ...MEDICATION_REQUEST, dispenseRequest: { quantity: { value: '2' } } };
     assert.deepEqual(problemsOf(broken), [
-      { code: 'structure', path: 'MedicationRequest.dispenseRequest.quantity.value', message: 'value must be a JSON number, found "2"' },
+      {
+        code: 'structure',
+        path: 'MedicationRequest.dispenseRequest.quantity.value',
+        message: 'value must be a JSON number, found "2"',
+      },
     ]);
   });
 
@@ -72,27 +88,40 @@ describe('a broken resource fails with a useful path', () => {
 
   test('paths start at basePath, e.g. the entry of a message Bundle', () => {
     const broken = { ...MEDICATION_REQUEST, status: 42 };
-    assert.deepEqual(problemsOf(broken, 'Bundle.entry[6].resource').map((p) => p.path), ['Bundle.entry[6].resource.status']);
+    assert.deepEqual(
+      problemsOf(broken, 'Bundle.entry[6].resource').map((p) => p.path),
+      ['Bundle.entry[6].resource.status'],
+    );
   });
 
   test('resources inside a Bundle, contained or Parameters are checked with their own type', () => {
     const bundle = load('valid-drugs-only.json');
     bundle.entry[6].resource.dispenseRequest.quantity.value = 'three';
     bundle.entry[1].resource.contained = [{ resourceType: 'Organization', name: ['not a string'] }];
-    assert.deepEqual(problemsOf(bundle).map((p) => p.path), [
-      'Bundle.entry[1].resource.contained[0].name',
-      'Bundle.entry[6].resource.dispenseRequest.quantity.value',
-    ]);
-    const parameters = { resourceType: 'Parameters', parameter: [{ name: 'p', part: [{ name: 'q', resource: { resourceType: 'Patient', active: 'yes' } }] }] };
-    assert.deepEqual(problemsOf(parameters).map((p) => p.path), ['Parameters.parameter[0].part[0].resource.active']);
+    assert.deepEqual(
+      problemsOf(bundle).map((p) => p.path),
+      ['Bundle.entry[1].resource.contained[0].name', 'Bundle.entry[6].resource.dispenseRequest.quantity.value'],
+    );
+    const parameters = {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'p', part: [{ name: 'q', resource: { resourceType: 'Patient', active: 'yes' } }] }],
+    };
+    assert.deepEqual(
+      problemsOf(parameters).map((p) => p.path),
+      ['Parameters.parameter[0].part[0].resource.active'],
+    );
   });
 
   test('not a resource at all', () => {
-    assert.deepEqual(problemsOf({ resourceType: 'Prescription' }), [{ code: 'structure', path: 'resourceType', message: "'Prescription' is not a FHIR R4 resource type" }]);
+    assert.deepEqual(problemsOf({ resourceType: 'Prescription' }), [
+      { code: 'structure', path: 'resourceType', message: "'Prescription' is not a FHIR R4 resource type" },
+    ]);
     assert.deepEqual(problemsOf({ name: 'x' }, 'Bundle.entry[2].resource'), [
       { code: 'structure', path: 'Bundle.entry[2].resource.resourceType', message: 'resourceType is missing' },
     ]);
-    assert.deepEqual(problemsOf([]), [{ code: 'structure', path: undefined, message: 'a FHIR resource must be a JSON object' }]);
+    assert.deepEqual(problemsOf([]), [
+      { code: 'structure', path: undefined, message: 'a FHIR resource must be a JSON object' },
+    ]);
     assert.equal(isFhirResourceType('RequestGroup'), true);
     assert.equal(isFhirResourceType('Prescription'), false);
   });

@@ -77,7 +77,8 @@ describe('import boundaries (.dependency-cruiser.cjs) on test/fixtures/layering'
   before(async () => {
     // dependency-cruiser is published as ES modules only; this project is CommonJS, so import() it.
     const { cruise } = await import('dependency-cruiser');
-    const { default: extractDepcruiseOptions } = await import('dependency-cruiser/config-utl/extract-depcruise-options');
+    const { default: extractDepcruiseOptions } =
+      await import('dependency-cruiser/config-utl/extract-depcruise-options');
     const { default: extractTSConfig } = await import('dependency-cruiser/config-utl/extract-ts-config');
     const options = await extractDepcruiseOptions(CONFIG);
     ruleNames = (options.ruleSet?.forbidden ?? []).map((rule) => rule.name ?? '');
@@ -137,7 +138,8 @@ describe('import boundaries (.dependency-cruiser.cjs) on test/fixtures/layering'
 
   it('lets domain/ import the fhir/r4 types, and the other pure layers the packages that do no I/O', () => {
     const resolved = (file: string) =>
-      result.modules.find((module) => module.source === file)?.dependencies.map((dependency) => dependency.resolved) ?? [];
+      result.modules.find((module) => module.source === file)?.dependencies.map((dependency) => dependency.resolved) ??
+      [];
     assert.ok(resolved('domain/legal.ts').some((to) => to.endsWith('node_modules/@types/fhir/r4.d.ts')));
     assert.ok(resolved('mappers/legal.ts').some((to) => to.includes('node_modules/fast-xml-parser/')));
     assert.ok(resolved('fhir/legal.ts').includes('crypto'));
@@ -145,10 +147,14 @@ describe('import boundaries (.dependency-cruiser.cjs) on test/fixtures/layering'
 
   it('exercises every rule of the configuration, and each says why', async () => {
     assert.deepEqual([...new Set(EXPECTED.map(([rule]) => rule))].sort(), [...ruleNames].sort());
-    const { default: extractDepcruiseOptions } = await import('dependency-cruiser/config-utl/extract-depcruise-options');
+    const { default: extractDepcruiseOptions } =
+      await import('dependency-cruiser/config-utl/extract-depcruise-options');
     const options = await extractDepcruiseOptions(CONFIG);
     for (const rule of options.ruleSet?.forbidden ?? []) {
-      assert.ok(rule.name && rule.comment && rule.comment.length > 20, `rule ${rule.name ?? '?'} has a name and a comment`);
+      assert.ok(
+        rule.name && rule.comment && rule.comment.length > 20,
+        `rule ${rule.name ?? '?'} has a name and a comment`,
+      );
       assert.equal(rule.severity, 'error', `rule ${rule.name ?? '?'}`);
     }
   });

@@ -50,17 +50,28 @@ describe('epu-json: valid examples', () => {
     assert.equal(p.organization.amNumber, '991000696');
     assert.deepEqual(p.organization.address, { lines: ["12 rue de l'Exemple"], postalCode: '75011', city: 'Paris' });
     assert.equal(p.replacedPrescriber, undefined);
-    assert.deepEqual(p.lines.map((l) => (l as DrugLine).renewals), [1, 5, 0]);
+    assert.deepEqual(
+      p.lines.map((l) => (l as DrugLine).renewals),
+      [1, 5, 0],
+    );
     assert.deepEqual(drug(p, 0).nonSubstitutionReason, { code: 'MTE', text: 'Marge thérapeutique étroite' });
     assert.equal(drug(p, 0).nonSubstitutable, true);
     assert.equal(drug(p, 1).nonSubstitutable, false);
     assert.equal(drug(p, 1).nonSubstitutionReason, undefined);
     assert.equal(drug(p, 0).cip13, '3400930065785');
     assert.equal(drug(p, 0).cis, '62080626');
-    assert.deepEqual(drug(p, 0).posology.structured, { dosePerIntake: 1, unit: 'comprimé', intakesPerDay: 1, duration: { value: 3, unit: 'mo' } });
+    assert.deepEqual(drug(p, 0).posology.structured, {
+      dosePerIntake: 1,
+      unit: 'comprimé',
+      intakesPerDay: 1,
+      duration: { value: 3, unit: 'mo' },
+    });
     assert.equal(drug(p, 2).posology.structured, undefined);
     assert.match(drug(p, 2).posology.text ?? '', /^1 comprimé jusqu'à 3 fois par jour/);
-    assert.deepEqual(p.lines.map((l) => (l as DrugLine).quantity), [3, 1, 2]);
+    assert.deepEqual(
+      p.lines.map((l) => (l as DrugLine).quantity),
+      [3, 1, 2],
+    );
   });
 
   test('mixed: ALD, devices, nursing at home with a frequency and start dates', () => {
@@ -78,8 +89,15 @@ describe('epu-json: valid examples', () => {
 
   test('biology: NABM codes in order, no sessions', () => {
     const { prescription: p } = mapped(mapper.parse(Buffer.from(fixtureText('valid-biology-only.json'))));
-    assert.deepEqual(p.lines.map((l) => (l as ActLine).code), ['1104', '0552', '0996', '0592', '1610']);
-    assert.ok(p.lines.every((l) => l.kind === 'act' && l.actType === 'acteBiologieMedicale' && l.sessions === undefined && !l.atHome));
+    assert.deepEqual(
+      p.lines.map((l) => (l as ActLine).code),
+      ['1104', '0552', '0996', '0592', '1610'],
+    );
+    assert.ok(
+      p.lines.every(
+        (l) => l.kind === 'act' && l.actType === 'acteBiologieMedicale' && l.sessions === undefined && !l.atHome,
+      ),
+    );
     assert.equal(p.patient.ins.oid, '1.2.250.1.213.1.4.11');
   });
 
@@ -94,8 +112,16 @@ describe('epu-json: valid examples', () => {
     assert.equal(p.organization.amNumber, undefined);
     assert.equal(p.organization.phone, undefined);
     assert.deepEqual(p.consent, { informedOn: '2026-11-05', dispensingViewOptOut: true, dmpOptOut: true });
-    assert.deepEqual(p.context, { ald: false, workAccidentDate: '2026-11-02', nonReimbursable: true, prevention: true });
-    assert.deepEqual(drug(p, 0).nonSubstitutionReason, { code: 'EFG', text: 'Enfant de moins de 6 ans, pas de générique de forme adaptée' });
+    assert.deepEqual(p.context, {
+      ald: false,
+      workAccidentDate: '2026-11-02',
+      nonReimbursable: true,
+      prevention: true,
+    });
+    assert.deepEqual(drug(p, 0).nonSubstitutionReason, {
+      code: 'EFG',
+      text: 'Enfant de moins de 6 ans, pas de générique de forme adaptée',
+    });
     assert.equal(drug(p, 0).offLabel, true);
     assert.equal(drug(p, 0).renewals, 0, 'renouvellements defaults to 0');
     assert.equal(drug(p, 0).posology.text, undefined);
@@ -116,7 +142,10 @@ describe('epu-json: valid examples', () => {
     payload.lignes[0].motifNonSubstitution = 'CIF';
     const { prescription: p } = mapped(parseJson(payload));
     assert.equal(p.patient.gender, 'other');
-    assert.deepEqual(drug(p, 0).nonSubstitutionReason, { code: 'CIF', text: 'Contre-indication formelle à un excipient à effet notoire' });
+    assert.deepEqual(drug(p, 0).nonSubstitutionReason, {
+      code: 'CIF',
+      text: 'Contre-indication formelle à un excipient à effet notoire',
+    });
   });
 });
 
@@ -124,7 +153,10 @@ describe('epu-json: source map', () => {
   test('canonical pointers lead to the epu-json members, including fields the payload did not send', () => {
     const { sourceMap } = mapped(mapper.parse(Buffer.from(fixtureText('valid-mixed-drugs-device-nursing.json'))));
     assert.equal(sourceMap['/lines/2/quantity'], '/lignes/2/quantite');
-    assert.equal(sourceMap['/lines/0/posology/structured/intakesPerDay'], '/lignes/0/posologie/structuree/prisesParJour');
+    assert.equal(
+      sourceMap['/lines/0/posology/structured/intakesPerDay'],
+      '/lignes/0/posologie/structuree/prisesParJour',
+    );
     assert.equal(sourceMap['/lines/4/frequency/periodUnit'], '/lignes/4/frequence/periode');
     assert.equal(sourceMap['/patient/ins/value'], '/patient/ins/valeur');
     assert.equal(sourceMap['/context/workAccidentDate'], '/contexte/accidentTravail/date');
@@ -157,11 +189,17 @@ describe('epu-json: invalid examples are rejected with the vendor field named', 
 
   test('invalid-missing-lines: schema, V9 on /lignes', () => {
     const problems = rejected(mapper.parse(Buffer.from(fixtureText('invalid-missing-lines.json'))), 'invalid');
-    assert.deepEqual(problems.map((p) => [p.rule, p.path, p.code]), [['V9', '/lignes', 'required']]);
+    assert.deepEqual(
+      problems.map((p) => [p.rule, p.path, p.code]),
+      [['V9', '/lignes', 'required']],
+    );
   });
 
   test('invalid-non-substitutable-without-reason: schema, V8 on the missing motifNonSubstitution', () => {
-    const problems = rejected(mapper.parse(Buffer.from(fixtureText('invalid-non-substitutable-without-reason.json'))), 'invalid');
+    const problems = rejected(
+      mapper.parse(Buffer.from(fixtureText('invalid-non-substitutable-without-reason.json'))),
+      'invalid',
+    );
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.rule, 'V8');
     assert.equal(problems[0]!.path, '/lignes/0/motifNonSubstitution');
@@ -171,7 +209,12 @@ describe('epu-json: invalid examples are rejected with the vendor field named', 
   test('invalid-quantity-as-string: a number sent as a string is an error', () => {
     const problems = rejected(mapper.parse(Buffer.from(fixtureText('invalid-quantity-as-string.json'))), 'invalid');
     assert.deepEqual(problems, [
-      { code: 'structure', rule: 'V2', path: '/lignes/0/quantite', message: "member 'quantite' must be an integer, got a string" },
+      {
+        code: 'structure',
+        rule: 'V2',
+        path: '/lignes/0/quantite',
+        message: "member 'quantite' must be an integer, got a string",
+      },
     ]);
   });
 
@@ -219,7 +262,12 @@ describe('epu-json: schema problems', () => {
     delete payload.lignes[1].codeCIS;
     const problems = rejected(parseJson(payload), 'invalid');
     assert.deepEqual(problems, [
-      { code: 'required', rule: 'V10', path: '/lignes/1', message: "'lignes[1]' needs at least one of 'codeCIP13' or 'codeCIS'" },
+      {
+        code: 'required',
+        rule: 'V10',
+        path: '/lignes/1',
+        message: "'lignes[1]' needs at least one of 'codeCIP13' or 'codeCIS'",
+      },
     ]);
   });
 
@@ -271,9 +319,10 @@ describe('epu-json: schema problems', () => {
     const payload = fixtureJson('valid-drugs-only.json');
     payload.lignes[2].posologie = {};
     const problems = rejected(parseJson(payload), 'invalid');
-    assert.deepEqual(problems.map((p) => [p.path, p.rule, p.message]), [
-      ['/lignes/2/posologie', 'V10', "member 'posologie' must not be empty (give 'texte', 'structuree' or both)"],
-    ]);
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.rule, p.message]),
+      [['/lignes/2/posologie', 'V10', "member 'posologie' must not be empty (give 'texte', 'structuree' or both)"]],
+    );
   });
 
   test('100 lines are accepted, 101 are rejected (V9)', () => {
@@ -282,7 +331,10 @@ describe('epu-json: schema problems', () => {
     assert.equal(mapped(parseJson(payload)).prescription.lines.length, 100);
     payload.lignes.push({ ...payload.lignes[0] });
     const problems = rejected(parseJson(payload), 'invalid');
-    assert.deepEqual(problems.map((p) => [p.path, p.rule]), [['/lignes', 'V9']]);
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.rule]),
+      [['/lignes', 'V9']],
+    );
     assert.match(problems[0]!.message, /at most 100 items, got 101/);
   });
 });
@@ -339,7 +391,10 @@ describe('epu-json: hostile bodies are refused with a readable report (their cos
     assert.equal(tooMany?.rule, 'V9');
     assert.match(tooMany?.message ?? '', /at most 100 items, got 170000/);
     const linePaths = problems.filter((p) => p.path?.startsWith('/lignes/')).map((p) => p.path);
-    assert.ok(linePaths.length > 0 && linePaths.every((path) => Number(path!.split('/')[2]) < 100), 'lines past 100 are not judged');
+    assert.ok(
+      linePaths.length > 0 && linePaths.every((path) => Number(path!.split('/')[2]) < 100),
+      'lines past 100 are not judged',
+    );
   });
 
   test('thousands of unknown members: 100 problems are listed, then how many were left out', () => {
@@ -369,6 +424,9 @@ describe('mappers/shared: readJson and limitProblems', () => {
     const few: Problem[] = [{ code: 'value', message: 'one' }];
     assert.equal(limitProblems(few), few);
     const many: Problem[] = Array.from({ length: 4 }, (_, i) => ({ code: 'value', message: `p${i}` }));
-    assert.deepEqual(limitProblems(many, 3).map((p) => p.message), ['p0', 'p1', 'p2', '1 more problem not listed: fix the 3 above and send the payload again']);
+    assert.deepEqual(
+      limitProblems(many, 3).map((p) => p.message),
+      ['p0', 'p1', 'p2', '1 more problem not listed: fix the 3 above and send the payload again'],
+    );
   });
 });

@@ -53,14 +53,20 @@ describe('lgc-xml: valid examples', () => {
     assert.equal(p.prescriber.rpps, '99900023138');
     assert.equal(p.organization.amNumber, '991000696');
     assert.deepEqual(p.software, { name: 'ExempleMed Desktop', version: '11.4.2' });
-    assert.deepEqual(p.lines.map((l) => (l as DrugLine).renewals), [1, 5, 0]);
+    assert.deepEqual(
+      p.lines.map((l) => (l as DrugLine).renewals),
+      [1, 5, 0],
+    );
     assert.equal(drug(p, 0).nonSubstitutable, true);
     assert.deepEqual(drug(p, 0).nonSubstitutionReason, { code: 'MTE', text: 'MTE - Marge thérapeutique étroite' });
     assert.equal(drug(p, 1).nonSubstitutable, false);
     assert.equal(drug(p, 0).cis, '62080626');
     assert.equal(drug(p, 0).cip13, undefined, 'this format has no CIP13');
     assert.deepEqual(drug(p, 1).posology, { text: '1 comprimé le matin' });
-    assert.deepEqual(p.lines.map((l) => (l as DrugLine).quantity), [3, 1, 2]);
+    assert.deepEqual(
+      p.lines.map((l) => (l as DrugLine).quantity),
+      [3, 1, 2],
+    );
   });
 
   test('mixed: authoredOn carries +02:00 for 20/10/2026 16:05 Paris; ALD; nursing at home', () => {
@@ -85,7 +91,10 @@ describe('lgc-xml: valid examples', () => {
   test('biology: winter time +01:00 for 03/11/2026 11:20, NABM codes', () => {
     const { prescription: p } = mapped(mapper.parse(fixtureBytes('valid-biology-only.xml')));
     assert.equal(p.authoredOn, '2026-11-03T11:20:00+01:00');
-    assert.deepEqual(p.lines.map((l) => (l as ActLine).code), ['1104', '0552', '0996', '0592', '1610']);
+    assert.deepEqual(
+      p.lines.map((l) => (l as ActLine).code),
+      ['1104', '0552', '0996', '0592', '1610'],
+    );
     assert.ok(p.lines.every((l) => l.kind === 'act' && l.actType === 'acteBiologieMedicale'));
   });
 
@@ -104,7 +113,12 @@ describe('lgc-xml: valid examples', () => {
     assert.equal(p.organization.finess, '2B0004321');
     assert.deepEqual(p.organization.address?.lines, ['3 cours Imaginaire', 'Bâtiment B']);
     assert.deepEqual(p.consent, { informedOn: '2026-11-05', dispensingViewOptOut: true, dmpOptOut: false });
-    assert.deepEqual(p.context, { ald: false, workAccidentDate: '2026-11-02', nonReimbursable: false, prevention: true });
+    assert.deepEqual(p.context, {
+      ald: false,
+      workAccidentDate: '2026-11-02',
+      nonReimbursable: false,
+      prevention: true,
+    });
     assert.equal(drug(p, 0).quantity, 2, 'read from "2 boîtes"');
     assert.equal(drug(p, 0).renewals, 3);
     assert.equal(drug(p, 0).offLabel, true);
@@ -113,17 +127,26 @@ describe('lgc-xml: valid examples', () => {
       code: 'CIF',
       text: 'CIF - Contre-indication formelle à un excipient à effet notoire',
     });
-    assert.deepEqual(device(p, 1), { kind: 'device', label: 'Attelle de poignet, location', quantity: 1, duration: { value: 3, unit: 'mo' } });
+    assert.deepEqual(device(p, 1), {
+      kind: 'device',
+      label: 'Attelle de poignet, location',
+      quantity: 1,
+      duration: { value: 3, unit: 'mo' },
+    });
     assert.equal(act(p, 2).sessions, 15, 'read from "  15 séances "');
     assert.deepEqual(act(p, 2).frequency, { text: '2 fois par semaine' });
     assert.equal(act(p, 2).actType, 'acteKinesitherapie');
-    assert.deepEqual(act(p, 3), {
-      kind: 'act',
-      actType: 'acteBiologieMedicale',
-      code: '1104',
-      label: 'Hémogramme (NFS) y compris plaquettes',
-      atHome: true,
-    }, 'a Quantity on a lab item is ignored');
+    assert.deepEqual(
+      act(p, 3),
+      {
+        kind: 'act',
+        actType: 'acteBiologieMedicale',
+        code: '1104',
+        label: 'Hémogramme (NFS) y compris plaquettes',
+        atHome: true,
+      },
+      'a Quantity on a lab item is ignored',
+    );
     assert.deepEqual(
       p.lines.slice(4).map((l) => (l as ActLine).actType),
       ['acteOrthophonie', 'acteOrthoptie', 'actePedicurie'],
@@ -133,8 +156,14 @@ describe('lgc-xml: valid examples', () => {
   test('durations PnD/PnW/PnY map to d/wk/a; a missing IssueTime means 00:00', () => {
     const xml = fixtureText('valid-mixed-drugs-device-nursing.xml')
       .replace('<IssueTime>16:05</IssueTime>', '')
-      .replace('<Quantity>1</Quantity>\n    </Item>\n    <Item kind="device" line="4">', '<Quantity>1</Quantity><Duration>P10D</Duration>\n    </Item>\n    <Item kind="device" line="4">')
-      .replace('<Quantity>2</Quantity>\n    </Item>\n    <Item kind="nursing"', '<Quantity>2</Quantity><Duration>P2Y</Duration>\n    </Item>\n    <Item kind="nursing"');
+      .replace(
+        '<Quantity>1</Quantity>\n    </Item>\n    <Item kind="device" line="4">',
+        '<Quantity>1</Quantity><Duration>P10D</Duration>\n    </Item>\n    <Item kind="device" line="4">',
+      )
+      .replace(
+        '<Quantity>2</Quantity>\n    </Item>\n    <Item kind="nursing"',
+        '<Quantity>2</Quantity><Duration>P2Y</Duration>\n    </Item>\n    <Item kind="nursing"',
+      );
     const { prescription: p } = mapped(parseText(xml));
     assert.equal(p.authoredOn, '2026-10-20T00:00:00+02:00');
     assert.deepEqual(device(p, 2).duration, { value: 10, unit: 'd' });
@@ -144,7 +173,9 @@ describe('lgc-xml: valid examples', () => {
   });
 
   test('a reason that does not start with MTE/EFG/CIF keeps its text and has no code', () => {
-    const { prescription: p } = mapped(parseText(drugsOnlyWith('reason="MTE - Marge thérapeutique étroite"', 'reason="patient stabilisé"')));
+    const { prescription: p } = mapped(
+      parseText(drugsOnlyWith('reason="MTE - Marge thérapeutique étroite"', 'reason="patient stabilisé"')),
+    );
     assert.deepEqual(drug(p, 0).nonSubstitutionReason, { text: 'patient stabilisé' });
   });
 
@@ -174,24 +205,39 @@ describe('lgc-xml: invalid examples are rejected with the vendor field named', (
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.rule, 'V10');
     assert.equal(problems[0]!.path, '/Prescription/Items/Item[1]');
-    assert.equal(problems[0]!.message, 'drug line 1 has no product code (CIP13 or CIS): /Prescription/Items/Item[1] has no CIS');
+    assert.equal(
+      problems[0]!.message,
+      'drug line 1 has no product code (CIP13 or CIS): /Prescription/Items/Item[1] has no CIS',
+    );
   });
 
   test('invalid-non-substitutable-without-reason: structure, V8 on the missing @reason', () => {
     const problems = rejected(mapper.parse(fixtureBytes('invalid-non-substitutable-without-reason.xml')), 'invalid');
-    assert.deepEqual(problems.map((p) => [p.rule, p.path, p.code]), [['V8', '/Prescription/Items/Item[1]/NonSubstitutable/@reason', 'required']]);
+    assert.deepEqual(
+      problems.map((p) => [p.rule, p.path, p.code]),
+      [['V8', '/Prescription/Items/Item[1]/NonSubstitutable/@reason', 'required']],
+    );
   });
 
   test('invalid-birth-date-calendar: 31/02 is rejected by V6 on BirthDate', () => {
     const problems = rulesProblems(mapper.parse(fixtureBytes('invalid-birth-date-calendar.xml')), NOW);
-    assert.deepEqual(problems.map((p) => [p.rule, p.path]), [['V6', '/Prescription/Patient/BirthDate']]);
+    assert.deepEqual(
+      problems.map((p) => [p.rule, p.path]),
+      [['V6', '/Prescription/Patient/BirthDate']],
+    );
     assert.match(problems[0]!.message, /'1977-02-31' is not a real calendar date: February 1977 has 28 days/);
   });
 
   test('invalid-wrong-namespace: the root is in another namespace', () => {
     const problems = rejected(mapper.parse(fixtureBytes('invalid-wrong-namespace.xml')), 'invalid');
-    assert.deepEqual(problems.map((p) => p.path), ['/Prescription']);
-    assert.match(problems[0]!.message, /urn:example:lgc:prescription:1.*found namespace 'urn:example:lgc:prescription:2'/);
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['/Prescription'],
+    );
+    assert.match(
+      problems[0]!.message,
+      /urn:example:lgc:prescription:1.*found namespace 'urn:example:lgc:prescription:2'/,
+    );
   });
 });
 
@@ -208,22 +254,34 @@ describe('lgc-xml: XML security and encoding', () => {
   });
 
   test('an external entity (XXE) is rejected with its DOCTYPE', () => {
-    const xxe = drugsOnlyWith('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>');
-    const [problem] = rejected(parseText(xxe.replace('<LastName>FICTIF</LastName>', '<LastName>&x;</LastName>')), 'malformed');
+    const xxe = drugsOnlyWith(
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+    );
+    const [problem] = rejected(
+      parseText(xxe.replace('<LastName>FICTIF</LastName>', '<LastName>&x;</LastName>')),
+      'malformed',
+    );
     assert.match(problem!.message, /DOCTYPE/);
   });
 
   test('an entity declaration without DOCTYPE and an undeclared entity are rejected', () => {
     const [declared] = rejected(parseText(drugsOnlyWith('<Items>', '<!ENTITY x "y"><Items>')), 'malformed');
     assert.match(declared!.message, /ENTITY declarations are not accepted/);
-    const [undeclared] = rejected(parseText(drugsOnlyWith('<LastName>FICTIF</LastName>', '<LastName>&nbsp;FICTIF</LastName>')), 'malformed');
+    const [undeclared] = rejected(
+      parseText(drugsOnlyWith('<LastName>FICTIF</LastName>', '<LastName>&nbsp;FICTIF</LastName>')),
+      'malformed',
+    );
     assert.match(undeclared!.message, /entity '&nbsp;' at line 12, column 15 is not allowed/);
   });
 
   test('the 5 predefined entities and numeric references are decoded; & inside CDATA is text', () => {
     const { prescription: p } = mapped(
       parseText(
-        drugsOnlyWith('<LastName>ESSAI</LastName>', '<LastName>&lt;&amp;&gt;&quot;&apos; &#338;&#x152; &amp;lt;<![CDATA[ & &amp; ]]></LastName>'),
+        drugsOnlyWith(
+          '<LastName>ESSAI</LastName>',
+          '<LastName>&lt;&amp;&gt;&quot;&apos; &#338;&#x152; &amp;lt;<![CDATA[ & &amp; ]]></LastName>',
+        ),
       ),
     );
     assert.equal(p.patient.family, `<&>"' ŒŒ &lt; & &amp;`);
@@ -244,18 +302,27 @@ describe('lgc-xml: XML security and encoding', () => {
       const [problem] = rejected(parseText(drugsOnlyWith('encoding="UTF-8"', `encoding="${encoding}"`)), 'malformed');
       assert.match(problem!.message, new RegExp(`encoding '${encoding}' is not accepted`));
     }
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(fixtureText('valid-drugs-only.xml'), 'utf16le')]);
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(fixtureText('valid-drugs-only.xml'), 'utf16le'),
+    ]);
     assert.match(rejected(mapper.parse(utf16), 'malformed')[0]!.message, /UTF-16/);
   });
 
   test('not well-formed: line and column are given', () => {
-    const [problem] = rejected(parseText(drugsOnlyWith('</FirstName>\n    <Specialty>', '</FirstNam>\n    <Specialty>')), 'malformed');
+    const [problem] = rejected(
+      parseText(drugsOnlyWith('</FirstName>\n    <Specialty>', '</FirstNam>\n    <Specialty>')),
+      'malformed',
+    );
     assert.match(problem!.message, /^malformed XML at line 13, column \d+: Expected closing tag 'FirstName'/);
   });
 
   test('depth: 32 levels is structure-checked, 33 is malformed', () => {
     const nested = (levels: number): string =>
-      drugsOnlyWith('<Dosage>1 comprimé le matin</Dosage>', `<Dosage>${'<x>'.repeat(levels - 4)}${'</x>'.repeat(levels - 4)}</Dosage>`);
+      drugsOnlyWith(
+        '<Dosage>1 comprimé le matin</Dosage>',
+        `<Dosage>${'<x>'.repeat(levels - 4)}${'</x>'.repeat(levels - 4)}</Dosage>`,
+      );
     rejected(parseText(nested(32)), 'invalid');
     const [problem] = rejected(parseText(nested(33)), 'malformed');
     assert.match(problem!.message, /deeper than 32 levels/);
@@ -271,15 +338,28 @@ describe('lgc-xml: XML security and encoding', () => {
     assert.equal(mapped(parseText(prefixed)).prescription.lines.length, 5);
 
     const halfPrefixed = rejected(parseText(prefixed.replace('<p:Consent ', '<Consent ')), 'invalid');
-    assert.deepEqual(halfPrefixed.map((p) => p.path), ['/Prescription/Consent'], 'an unprefixed child is in no namespace');
+    assert.deepEqual(
+      halfPrefixed.map((p) => p.path),
+      ['/Prescription/Consent'],
+      'an unprefixed child is in no namespace',
+    );
 
     const noNamespace = rejected(parseText(drugsOnlyWith(' xmlns="urn:example:lgc:prescription:1"', '')), 'invalid');
     assert.match(noNamespace[0]!.message, /found no namespace/);
 
-    const foreign = rejected(parseText(drugsOnlyWith('<Priority>routine</Priority>', '<Priority xmlns="urn:other">routine</Priority>')), 'invalid');
-    assert.deepEqual(foreign.map((p) => p.path), ['/Prescription/Header/Priority']);
+    const foreign = rejected(
+      parseText(drugsOnlyWith('<Priority>routine</Priority>', '<Priority xmlns="urn:other">routine</Priority>')),
+      'invalid',
+    );
+    assert.deepEqual(
+      foreign.map((p) => p.path),
+      ['/Prescription/Header/Priority'],
+    );
 
-    const unbound = rejected(parseText(drugsOnlyWith('<Priority>routine</Priority>', '<q:Priority>routine</q:Priority>')), 'malformed');
+    const unbound = rejected(
+      parseText(drugsOnlyWith('<Priority>routine</Priority>', '<q:Priority>routine</q:Priority>')),
+      'malformed',
+    );
     assert.match(unbound[0]!.message, /prefix 'q' .* is not declared/);
   });
 });
@@ -287,30 +367,64 @@ describe('lgc-xml: XML security and encoding', () => {
 describe('lgc-xml: structure (the XSD, by hand)', () => {
   test('unknown elements and attributes are rejected where the XSD forbids them', () => {
     const problems = rejected(
-      parseText(drugsOnlyWith('<Patient sex="F">', '<Patient sex="F" nickname="Jo">').replace('<Priority>routine</Priority>', '<Priority>routine</Priority><Channel>web</Channel>')),
+      parseText(
+        drugsOnlyWith('<Patient sex="F">', '<Patient sex="F" nickname="Jo">').replace(
+          '<Priority>routine</Priority>',
+          '<Priority>routine</Priority><Channel>web</Channel>',
+        ),
+      ),
       'invalid',
     );
-    assert.deepEqual(problems.map((p) => [p.path, p.code]), [
-      ['/Prescription/Header/Channel', 'structure'],
-      ['/Prescription/Patient/@nickname', 'structure'],
-    ]);
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.code]),
+      [
+        ['/Prescription/Header/Channel', 'structure'],
+        ['/Prescription/Patient/@nickname', 'structure'],
+      ],
+    );
     assert.match(problems[0]!.message, /unknown element <Channel> in <Header> \(allowed: MessageId, /);
   });
 
   test('sequence order is enforced; a missing required element is named', () => {
-    const outOfOrder = rejected(parseText(drugsOnlyWith('<LastName>FICTIF</LastName>\n    <FirstName>Alain</FirstName>', '<FirstName>Alain</FirstName>\n    <LastName>FICTIF</LastName>')), 'invalid');
-    assert.deepEqual(outOfOrder.map((p) => p.path), ['/Prescription/Prescriber/LastName']);
-    assert.match(outOfOrder[0]!.message, /out of order in <Prescriber>: the order is LastName, FirstName, Specialty, Practice, LocumFor/);
+    const outOfOrder = rejected(
+      parseText(
+        drugsOnlyWith(
+          '<LastName>FICTIF</LastName>\n    <FirstName>Alain</FirstName>',
+          '<FirstName>Alain</FirstName>\n    <LastName>FICTIF</LastName>',
+        ),
+      ),
+      'invalid',
+    );
+    assert.deepEqual(
+      outOfOrder.map((p) => p.path),
+      ['/Prescription/Prescriber/LastName'],
+    );
+    assert.match(
+      outOfOrder[0]!.message,
+      /out of order in <Prescriber>: the order is LastName, FirstName, Specialty, Practice, LocumFor/,
+    );
 
     const noConsent = rejected(parseText(drugsOnlyWith(/<Consent [^>]*\/>/, '')), 'invalid');
-    assert.deepEqual(noConsent.map((p) => [p.path, p.code]), [['/Prescription/Consent', 'required']]);
+    assert.deepEqual(
+      noConsent.map((p) => [p.path, p.code]),
+      [['/Prescription/Consent', 'required']],
+    );
   });
 
   test('item children may come in any order but each at most once', () => {
-    const reordered = drugsOnlyWith('<CIS>61599041</CIS>\n      <Label>RAMIPRIL BIOGARAN 5 mg, comprimé sécable</Label>', '<Label>RAMIPRIL BIOGARAN 5 mg, comprimé sécable</Label>\n      <CIS>61599041</CIS>');
+    const reordered = drugsOnlyWith(
+      '<CIS>61599041</CIS>\n      <Label>RAMIPRIL BIOGARAN 5 mg, comprimé sécable</Label>',
+      '<Label>RAMIPRIL BIOGARAN 5 mg, comprimé sécable</Label>\n      <CIS>61599041</CIS>',
+    );
     assert.equal(drug(mapped(parseText(reordered)).prescription, 1).cis, '61599041');
-    const twice = rejected(parseText(drugsOnlyWith('<CIS>61599041</CIS>', '<CIS>61599041</CIS><CIS>61599041</CIS>')), 'invalid');
-    assert.deepEqual(twice.map((p) => p.path), ['/Prescription/Items/Item[2]/CIS[2]']);
+    const twice = rejected(
+      parseText(drugsOnlyWith('<CIS>61599041</CIS>', '<CIS>61599041</CIS><CIS>61599041</CIS>')),
+      'invalid',
+    );
+    assert.deepEqual(
+      twice.map((p) => p.path),
+      ['/Prescription/Items/Item[2]/CIS[2]'],
+    );
   });
 
   test('enumerations, patterns and yes/no values', () => {
@@ -324,52 +438,92 @@ describe('lgc-xml: structure (the XSD, by hand)', () => {
       ),
       'invalid',
     );
-    assert.deepEqual(problems.map((p) => [p.path, p.rule]), [
-      ['/Prescription/Header/IssueDate', 'V6'],
-      ['/Prescription/Patient/@sex', 'V2'],
-      ['/Prescription/Consent/@dispensingViewOptOut', 'V2'],
-      ['/Prescription/Items/Item[2]/@kind', 'V2'],
-      ['/Prescription/Items/Item[2]/@renewals', 'V7'],
-    ]);
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.rule]),
+      [
+        ['/Prescription/Header/IssueDate', 'V6'],
+        ['/Prescription/Patient/@sex', 'V2'],
+        ['/Prescription/Consent/@dispensingViewOptOut', 'V2'],
+        ['/Prescription/Items/Item[2]/@kind', 'V2'],
+        ['/Prescription/Items/Item[2]/@renewals', 'V7'],
+      ],
+    );
     assert.match(problems[1]!.message, /attribute 'sex' of <Patient> must be one of 'M', 'F', 'U', got 'X'/);
   });
 
   test('nationalId must be "8" + an 11-digit RPPS (12 characters)', () => {
     for (const nationalId of ['99900023138', '999900023138', '8999000231380']) {
-      const problems = rejected(parseText(drugsOnlyWith('nationalId="899900023138"', `nationalId="${nationalId}"`)), 'invalid');
-      assert.deepEqual(problems.map((p) => [p.path, p.rule]), [['/Prescription/Prescriber/@nationalId', 'V4']], nationalId);
+      const problems = rejected(
+        parseText(drugsOnlyWith('nationalId="899900023138"', `nationalId="${nationalId}"`)),
+        'invalid',
+      );
+      assert.deepEqual(
+        problems.map((p) => [p.path, p.rule]),
+        [['/Prescription/Prescriber/@nationalId', 'V4']],
+        nationalId,
+      );
     }
   });
 
   test('a quantity without a leading whole number is invalid', () => {
-    const problems = rejected(parseText(drugsOnlyWith('<Quantity>3</Quantity>', '<Quantity>trois boîtes</Quantity>')), 'invalid');
-    assert.deepEqual(problems.map((p) => [p.path, p.rule]), [['/Prescription/Items/Item[1]/Quantity', 'V7']]);
+    const problems = rejected(
+      parseText(drugsOnlyWith('<Quantity>3</Quantity>', '<Quantity>trois boîtes</Quantity>')),
+      'invalid',
+    );
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.rule]),
+      [['/Prescription/Items/Item[1]/Quantity', 'V7']],
+    );
   });
 
   test('a blank non-substitution reason is invalid (V8)', () => {
-    const problems = rejected(parseText(drugsOnlyWith('reason="MTE - Marge thérapeutique étroite"', 'reason="   "')), 'invalid');
-    assert.deepEqual(problems.map((p) => [p.path, p.rule]), [['/Prescription/Items/Item[1]/NonSubstitutable/@reason', 'V8']]);
+    const problems = rejected(
+      parseText(drugsOnlyWith('reason="MTE - Marge thérapeutique étroite"', 'reason="   "')),
+      'invalid',
+    );
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.rule]),
+      [['/Prescription/Items/Item[1]/NonSubstitutable/@reason', 'V8']],
+    );
   });
 
   test('text is not allowed between elements; elements are not allowed in text-only elements', () => {
     const problems = rejected(
-      parseText(drugsOnlyWith('<Header>', '<Header>oops').replace('<LastName>ESSAI</LastName>', '<LastName><b>ESSAI</b></LastName>')),
+      parseText(
+        drugsOnlyWith('<Header>', '<Header>oops').replace(
+          '<LastName>ESSAI</LastName>',
+          '<LastName><b>ESSAI</b></LastName>',
+        ),
+      ),
       'invalid',
     );
-    assert.deepEqual(problems.map((p) => p.path), ['/Prescription/Header', '/Prescription/Patient/LastName/b']);
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['/Prescription/Header', '/Prescription/Patient/LastName/b'],
+    );
   });
 
   test('101 items are rejected (V9), 100 are accepted', () => {
     const item = '<Item kind="lab"><Code>1104</Code><Label>NFS</Label></Item>';
-    const withItems = (n: number) => fixtureText('valid-biology-only.xml').replace(/<Items>[\s\S]*<\/Items>/, `<Items>${item.repeat(n)}</Items>`);
+    const withItems = (n: number) =>
+      fixtureText('valid-biology-only.xml').replace(/<Items>[\s\S]*<\/Items>/, `<Items>${item.repeat(n)}</Items>`);
     assert.equal(mapped(parseText(withItems(100))).prescription.lines.length, 100);
     const problems = rejected(parseText(withItems(101)), 'invalid');
-    assert.deepEqual(problems.map((p) => [p.path, p.rule]), [['/Prescription/Items/Item[101]', 'V9']]);
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.rule]),
+      [['/Prescription/Items/Item[101]', 'V9']],
+    );
   });
 
   test('no items at all: V9 names the missing Item', () => {
-    const problems = rejected(parseText(fixtureText('valid-biology-only.xml').replace(/<Items>[\s\S]*<\/Items>/, '<Items/>')), 'invalid');
-    assert.deepEqual(problems.map((p) => [p.path, p.rule, p.code]), [['/Prescription/Items/Item[1]', 'V9', 'required']]);
+    const problems = rejected(
+      parseText(fixtureText('valid-biology-only.xml').replace(/<Items>[\s\S]*<\/Items>/, '<Items/>')),
+      'invalid',
+    );
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.rule, p.code]),
+      [['/Prescription/Items/Item[1]', 'V9', 'required']],
+    );
   });
 });
 
@@ -404,7 +558,7 @@ describe('lgc-xml: hostile bodies are refused with a readable report (their cost
   test('many unterminated comments, CDATA sections or PIs are refused as malformed', () => {
     // A lazy regex over these sections rescanned the rest of the body for each opening: minutes for 1 MiB.
     for (const opening of ['<!--', '<![CDATA[', '<?x ']) {
-      const body = ROOT + opening.repeat(Math.floor(512 * 1024 / opening.length));
+      const body = ROOT + opening.repeat(Math.floor((512 * 1024) / opening.length));
       assert.match(rejected(parseText(body), 'malformed')[0]!.message, /^malformed XML at line 1/);
     }
   });
@@ -418,12 +572,18 @@ describe('lgc-xml: hostile bodies are refused with a readable report (their cost
   test('thousands of namespace declarations, redeclared by thousands of children', () => {
     // Copying the in-scope bindings into every element that declares one was quadratic: 72 s for 600 KiB.
     const declarations = Array.from({ length: 15_000 }, (_, i) => `xmlns:p${i}="urn:x"`).join(' ');
-    const body = ROOT.replace('schemaVersion', `${declarations} schemaVersion`) + '<a xmlns="urn:x"/>'.repeat(5000) + '</Prescription>';
+    const body =
+      ROOT.replace('schemaVersion', `${declarations} schemaVersion`) +
+      '<a xmlns="urn:x"/>'.repeat(5000) +
+      '</Prescription>';
     rejected(parseText(body), 'invalid');
   });
 
   test('only the five predefined entities count, not inherited object members', () => {
-    const [problem] = rejected(parseText(drugsOnlyWith('<LastName>FICTIF</LastName>', '<LastName>&constructor;</LastName>')), 'malformed');
+    const [problem] = rejected(
+      parseText(drugsOnlyWith('<LastName>FICTIF</LastName>', '<LastName>&constructor;</LastName>')),
+      'malformed',
+    );
     assert.match(problem!.message, /entity '&constructor;' at line 12, column 15 is not allowed/);
   });
 

@@ -24,7 +24,15 @@ import { BODY_BOTTOM, FOOTER } from '../../documents/pdf/layout';
 import { paginate, type Measured } from '../../documents/pdf/pagination';
 import { qrPayload, qrPng } from '../../documents/qr-code';
 import type { Prescription } from '../../domain/prescription';
-import { ALL_CANONICAL_FIXTURES, biologyOnly, drugsOnly, locum, manyLines, mixedAld, type CanonicalFixture } from '../fixtures/canonical';
+import {
+  ALL_CANONICAL_FIXTURES,
+  biologyOnly,
+  drugsOnly,
+  locum,
+  manyLines,
+  mixedAld,
+  type CanonicalFixture,
+} from '../fixtures/canonical';
 
 const GENERATED_AT = new Date('2026-11-20T10:00:00Z');
 const workDir = mkdtempSync(join(tmpdir(), 'ordonnance-pdf-'));
@@ -69,7 +77,9 @@ function assertIncludes(haystack: string, needle: string, where: string): void {
 /** Expected posology wording: the prescriber's text, else the phrasing of the structured form. */
 function printedPosology(line: Prescription['lines'][number]): string | undefined {
   if (line.kind !== 'drug') return undefined;
-  return line.posology.text ?? (line.posology.structured ? structuredPosologyText(line.posology.structured) : undefined);
+  return (
+    line.posology.text ?? (line.posology.structured ? structuredPosologyText(line.posology.structured) : undefined)
+  );
 }
 
 describe('renderOrdonnancePdf: content of every fixture', () => {
@@ -90,7 +100,11 @@ describe('renderOrdonnancePdf: content of every fixture', () => {
         assertIncludes(page1, `Dr ${p.prescriber.given} ${p.prescriber.family}`, 'page 1');
         assertIncludes(page1, `RPPS ${p.prescriber.rpps}`, 'page 1');
         assertIncludes(page1, p.organization.name, 'page 1');
-        assertIncludes(page1, p.organization.amNumber ? `N° AM ${p.organization.amNumber}` : `FINESS ${p.organization.finess}`, 'page 1');
+        assertIncludes(
+          page1,
+          p.organization.amNumber ? `N° AM ${p.organization.amNumber}` : `FINESS ${p.organization.finess}`,
+          'page 1',
+        );
       });
 
       it('prints every line label and posology', () => {
@@ -118,15 +132,26 @@ describe('renderOrdonnancePdf: content of every fixture', () => {
       it('keeps the body out of the footer on every page', () => {
         const footerWords = (page: number, pages: number) =>
           flat(
-            [`e-prescription N°${fixture.number}`, `Page ${page}/${pages}`, dispensingViewMention(p.consent), DATA_PROTECTION_MENTION].join(' '),
+            [
+              `e-prescription N°${fixture.number}`,
+              `Page ${page}/${pages}`,
+              dispensingViewMention(p.consent),
+              DATA_PROTECTION_MENTION,
+            ].join(' '),
           )
             .split(' ')
             .sort();
         const pages = wordsByPage(doc(fixture).file);
         pages.forEach((words, index) => {
-          const below = words.filter((w) => w.yMax > BODY_BOTTOM).map((w) => w.text).sort();
+          const below = words
+            .filter((w) => w.yMax > BODY_BOTTOM)
+            .map((w) => w.text)
+            .sort();
           assert.deepEqual(below, footerWords(index + 1, pages.length), `page ${index + 1}: text below the body area`);
-          assert.ok(words.filter((w) => w.yMax > BODY_BOTTOM).every((w) => w.yMin >= FOOTER.top), `page ${index + 1}`);
+          assert.ok(
+            words.filter((w) => w.yMax > BODY_BOTTOM).every((w) => w.yMin >= FOOTER.top),
+            `page ${index + 1}`,
+          );
         });
       });
     });
@@ -146,22 +171,33 @@ describe('renderOrdonnancePdf: mentions', () => {
 
   it('prints the ALD zones, lines in the upper one, and keeps accents', () => {
     const text = allText(doc(mixedAld));
-    const upper = 'Prescriptions relatives au traitement de l’affection de longue durée reconnue (liste ou hors liste) (AFFECTION EXONÉRANTE)';
+    const upper =
+      'Prescriptions relatives au traitement de l’affection de longue durée reconnue (liste ou hors liste) (AFFECTION EXONÉRANTE)';
     const lower = 'Prescriptions SANS RAPPORT avec l’affection de longue durée (MALADIES INTERCURRENTES)';
     assertIncludes(text, upper, 'mixed');
     assertIncludes(text, lower, 'mixed');
     const lastLine = text.indexOf('Prélèvement sanguin veineux à domicile');
-    assert.ok(text.indexOf(upper) < text.indexOf('LANTUS') && lastLine < text.indexOf(lower), 'lines belong in the upper zone');
-    for (const word of ['Dr Hélène MODELE', 'Prélèvement', '30 séances, 1 fois par jour, à domicile, à partir du 21/10/2026', '1 séance, à domicile']) {
+    assert.ok(
+      text.indexOf(upper) < text.indexOf('LANTUS') && lastLine < text.indexOf(lower),
+      'lines belong in the upper zone',
+    );
+    for (const word of [
+      'Dr Hélène MODELE',
+      'Prélèvement',
+      '30 séances, 1 fois par jour, à domicile, à partir du 21/10/2026',
+      '1 séance, à domicile',
+    ]) {
       assertIncludes(text, word, 'mixed');
     }
-    for (const heading of ['Médicaments', 'Dispositifs médicaux', 'Soins infirmiers']) assertIncludes(text, heading, 'mixed');
+    for (const heading of ['Médicaments', 'Dispositifs médicaux', 'Soins infirmiers'])
+      assertIncludes(text, heading, 'mixed');
     assertIncludes(text, 'Code LPP : 1101720 — Quantité : 1', 'mixed');
     assertIncludes(text, 'Cotation NGAP : AMI 1.5', 'mixed');
   });
 
   it('prints no ALD zone without ALD', () => {
-    for (const fixture of [drugsOnly, biologyOnly, locum, manyLines]) assert.ok(!allText(doc(fixture)).includes('AFFECTION EXONÉRANTE'));
+    for (const fixture of [drugsOnly, biologyOnly, locum, manyLines])
+      assert.ok(!allText(doc(fixture)).includes('AFFECTION EXONÉRANTE'));
   });
 
   it('prints biology acts with their NABM codes under their heading', () => {
@@ -175,7 +211,11 @@ describe('renderOrdonnancePdf: mentions', () => {
     assertIncludes(text, 'Dr Béatrice ESSAI-REMPLAÇANTE', 'locum');
     assertIncludes(text, 'Remplaçant(e) du Dr Alain FICTIF (RPPS 99900023138)', 'locum');
     assertIncludes(text, 'CŒURDEROY Anaïs', 'locum');
-    assertIncludes(text, 'a (ont) été informé(s) le 05/11/2026 et s’oppose(nt) à ce que je puisse consulter ce qui a été délivré', 'locum');
+    assertIncludes(
+      text,
+      'a (ont) été informé(s) le 05/11/2026 et s’oppose(nt) à ce que je puisse consulter ce qui a été délivré',
+      'locum',
+    );
     assert.ok(!text.includes('ne s’oppose(nt) pas'));
     assertIncludes(text, 'Accident du travail ou maladie professionnelle du 28/10/2026', 'locum');
     assertIncludes(text, '1 comprimé le matin à jeun avec un verre d’eau', 'locum');
@@ -186,7 +226,13 @@ describe('renderOrdonnancePdf: mentions', () => {
 
   it('prints urgency, prevention, non-reimbursable and off-label mentions', () => {
     const text = allText(doc(manyLines));
-    for (const mention of ['URGENT', 'Prescription non remboursable', 'Prescription dans le cadre de la prévention', 'Hors AMM', 'Non substituable (CIF)']) {
+    for (const mention of [
+      'URGENT',
+      'Prescription non remboursable',
+      'Prescription dans le cadre de la prévention',
+      'Hors AMM',
+      'Non substituable (CIF)',
+    ]) {
       assertIncludes(text, mention, 'many-lines');
     }
     assert.ok(!allText(doc(drugsOnly)).includes('URGENT'));
@@ -223,9 +269,15 @@ describe('renderOrdonnancePdf: pages', () => {
       if (index === 0) continue;
       // Below the two-line reminder, the body opens with the upper zone title again, unless only
       // the lower zone is left for this page.
-      const firstBodyLine = page.split('\n').map((l) => l.trim()).filter((l) => l !== '')[2]!;
+      const firstBodyLine = page
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '')[2]!;
       if (firstBodyLine.startsWith('Prescriptions SANS RAPPORT')) continue;
-      assert.ok(firstBodyLine.startsWith('Prescriptions relatives au traitement'), `page ${index + 1} opens with "${firstBodyLine}"`);
+      assert.ok(
+        firstBodyLine.startsWith('Prescriptions relatives au traitement'),
+        `page ${index + 1} opens with "${firstBodyLine}"`,
+      );
       assertIncludes(pages[index]!, '(AFFECTION EXONÉRANTE) (suite)', `page ${index + 1}`);
     }
     assertIncludes(pages.at(-1)!, 'MALADIES INTERCURRENTES', 'last page');
@@ -233,7 +285,10 @@ describe('renderOrdonnancePdf: pages', () => {
   });
 
   it('is A4', () => {
-    assert.match(execFileSync('pdfinfo', [doc(drugsOnly).file], { encoding: 'utf8' }), /Page size:\s+595\.28 x 841\.89 pts \(A4\)/);
+    assert.match(
+      execFileSync('pdfinfo', [doc(drugsOnly).file], { encoding: 'utf8' }),
+      /Page size:\s+595\.28 x 841\.89 pts \(A4\)/,
+    );
   });
 });
 
@@ -258,16 +313,24 @@ describe('renderOrdonnancePdf: determinism', () => {
 
   it('records generatedAt as the creation date, and only that changes', async () => {
     const later = await render(mixedAld.prescription, mixedAld.number, new Date('2027-01-02T03:04:05Z'));
-    assert.match(execFileSync('pdfinfo', ['-isodates', later.file], { encoding: 'utf8' }), /CreationDate:\s+2027-01-02T03:04:05/);
+    assert.match(
+      execFileSync('pdfinfo', ['-isodates', later.file], { encoding: 'utf8' }),
+      /CreationDate:\s+2027-01-02T03:04:05/,
+    );
     assert.ok(!later.pdf.equals(doc(mixedAld).pdf));
     assert.deepEqual(later.pages, doc(mixedAld).pages);
   });
 
   it('defaults the creation date to authoredOn', async () => {
-    const pdf = await renderOrdonnancePdf(drugsOnly.prescription, drugsOnly.number, { qrPng: await qrPng(drugsOnly.prescription, drugsOnly.number) });
+    const pdf = await renderOrdonnancePdf(drugsOnly.prescription, drugsOnly.number, {
+      qrPng: await qrPng(drugsOnly.prescription, drugsOnly.number),
+    });
     const file = join(workDir, 'default-date.pdf');
     writeFileSync(file, pdf);
-    assert.match(execFileSync('pdfinfo', ['-isodates', file], { encoding: 'utf8' }), /CreationDate:\s+2026-10-14T07:32:00/);
+    assert.match(
+      execFileSync('pdfinfo', ['-isodates', file], { encoding: 'utf8' }),
+      /CreationDate:\s+2026-10-14T07:32:00/,
+    );
   });
 });
 
@@ -277,7 +340,10 @@ describe('French phrasing', () => {
       structuredPosologyText({ dosePerIntake: 20, unit: 'UI', intakesPerDay: 1, duration: { value: 1, unit: 'mo' } }),
       '20 UI, 1 fois par jour, pendant 1 mois',
     );
-    assert.equal(structuredPosologyText({ dosePerIntake: 0.5, unit: 'comprimé', intakesPerDay: 2 }), '0,5 comprimé, 2 fois par jour');
+    assert.equal(
+      structuredPosologyText({ dosePerIntake: 0.5, unit: 'comprimé', intakesPerDay: 2 }),
+      '0,5 comprimé, 2 fois par jour',
+    );
     assert.equal(structuredPosologyText({ duration: { value: 10, unit: 'd' } }), 'pendant 10 jours');
   });
 
@@ -291,7 +357,13 @@ describe('French phrasing', () => {
 
   it('phrases durations', () => {
     assert.deepEqual(
-      [durationText({ value: 1, unit: 'd' }), durationText({ value: 2, unit: 'wk' }), durationText({ value: 3, unit: 'mo' }), durationText({ value: 1, unit: 'a' }), durationText({ value: 2, unit: 'a' })],
+      [
+        durationText({ value: 1, unit: 'd' }),
+        durationText({ value: 2, unit: 'wk' }),
+        durationText({ value: 3, unit: 'mo' }),
+        durationText({ value: 1, unit: 'a' }),
+        durationText({ value: 2, unit: 'a' }),
+      ],
       ['1 jour', '2 semaines', '3 mois', '1 an', '2 ans'],
     );
   });
@@ -315,26 +387,44 @@ describe('French phrasing', () => {
 });
 
 describe('paginate', () => {
-  const entry = (block: string, height: number, keepWithNext = false, repeatAbove: string[] = []): Measured<string> => ({
+  const entry = (
+    block: string,
+    height: number,
+    keepWithNext = false,
+    repeatAbove: string[] = [],
+  ): Measured<string> => ({
     block,
     height,
     keepWithNext,
     repeatAbove: repeatAbove.map((b) => ({ block: b, height: 5 })),
   });
-  const blocks = (pages: ReturnType<typeof paginate<string>>) => pages.map((page) => page.map((p) => `${p.block}@${p.top}`));
+  const blocks = (pages: ReturnType<typeof paginate<string>>) =>
+    pages.map((page) => page.map((p) => `${p.block}@${p.top}`));
 
   it('fills pages and repeats headers above a continued group', () => {
-    const pages = paginate([entry('H', 10, true), entry('a', 40, false, ['H+']), entry('b', 40, false, ['H+'])], { firstPageHeight: 60, otherPagesHeight: 100 });
-    assert.deepEqual(blocks(pages), [['H@0', 'a@10'], ['H+@0', 'b@5']]);
+    const pages = paginate([entry('H', 10, true), entry('a', 40, false, ['H+']), entry('b', 40, false, ['H+'])], {
+      firstPageHeight: 60,
+      otherPagesHeight: 100,
+    });
+    assert.deepEqual(blocks(pages), [
+      ['H@0', 'a@10'],
+      ['H+@0', 'b@5'],
+    ]);
   });
 
   it('moves a heading to the next page rather than leaving it alone at the bottom', () => {
-    const pages = paginate([entry('a', 40), entry('H', 10, true), entry('b', 20)], { firstPageHeight: 60, otherPagesHeight: 100 });
+    const pages = paginate([entry('a', 40), entry('H', 10, true), entry('b', 20)], {
+      firstPageHeight: 60,
+      otherPagesHeight: 100,
+    });
     assert.deepEqual(blocks(pages), [['a@0'], ['H@0', 'b@10']]);
   });
 
   it('places an entry taller than a page on a page of its own', () => {
-    const pages = paginate([entry('a', 10), entry('huge', 500), entry('b', 10)], { firstPageHeight: 100, otherPagesHeight: 100 });
+    const pages = paginate([entry('a', 10), entry('huge', 500), entry('b', 10)], {
+      firstPageHeight: 100,
+      otherPagesHeight: 100,
+    });
     assert.deepEqual(blocks(pages), [['a@0'], ['huge@0'], ['b@0']]);
   });
 });
@@ -348,16 +438,24 @@ interface Word {
 /** Words and their boxes (points, origin top left) per page, from pdftotext -bbox. */
 function wordsByPage(file: string): Word[][] {
   const html = execFileSync('pdftotext', ['-bbox', file, '-'], { encoding: 'utf8' });
-  const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  const unescape = (s: string) =>
+    s
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
   return html
     .split('<page ')
     .slice(1)
     .map((page) =>
-      [...page.matchAll(/<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({
-        yMin: Number(m[1]),
-        yMax: Number(m[2]),
-        text: unescape(m[3]!),
-      })),
+      [...page.matchAll(/<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<\/word>/g)].map(
+        (m) => ({
+          yMin: Number(m[1]),
+          yMax: Number(m[2]),
+          text: unescape(m[3]!),
+        }),
+      ),
     );
 }
 
@@ -366,8 +464,29 @@ function scanFooterQr(file: string, page: number): { text: string; widthMm: numb
   const dpi = 150;
   const px = (pt: number) => Math.round((pt * dpi) / 72);
   const prefix = join(workDir, `qr-${++fileCounter}`);
-  const crop = ['-x', '0', '-y', String(px(FOOTER.top - 10)), '-W', String(px(260)), '-H', String(px(FOOTER.height + 20))];
-  execFileSync('pdftoppm', ['-png', '-r', String(dpi), '-f', String(page), '-l', String(page), '-singlefile', ...crop, file, prefix]);
+  const crop = [
+    '-x',
+    '0',
+    '-y',
+    String(px(FOOTER.top - 10)),
+    '-W',
+    String(px(260)),
+    '-H',
+    String(px(FOOTER.height + 20)),
+  ];
+  execFileSync('pdftoppm', [
+    '-png',
+    '-r',
+    String(dpi),
+    '-f',
+    String(page),
+    '-l',
+    String(page),
+    '-singlefile',
+    ...crop,
+    file,
+    prefix,
+  ]);
   const image = PNG.sync.read(readFileSync(`${prefix}.png`));
   const found = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
   assert.ok(found, `no QR code found on page ${page}`);

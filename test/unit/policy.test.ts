@@ -29,37 +29,67 @@ const principal = (role: Role, profession?: Profession, rpps = '99900000110'): P
 
 /** Every principal kind: each role with each profession, and auditor/operator without one. */
 const PRINCIPALS: Principal[] = [
-  ...(['prescriber', 'dispenser', 'auditor', 'operator'] as const).flatMap((role) => ALL.map((p) => principal(role, p))),
+  ...(['prescriber', 'dispenser', 'auditor', 'operator'] as const).flatMap((role) =>
+    ALL.map((p) => principal(role, p)),
+  ),
   principal('auditor'),
   principal('operator'),
 ];
 
-
 describe('route table', () => {
   it('names exactly the routes of the expected table (plus the public /health and /ready)', () => {
-    const guarded = ROUTE_TABLE.filter((r) => !('public' in r && r.public)).map((r) => r.id).sort();
+    const guarded = ROUTE_TABLE.filter((r) => !('public' in r && r.public))
+      .map((r) => r.id)
+      .sort();
     assert.deepEqual(guarded, Object.keys(EXPECTED_ROUTE_ACCESS).sort());
-    assert.deepEqual(ROUTE_TABLE.filter((r) => 'public' in r && r.public).map((r) => r.path).sort(), ['/health', '/ready']);
+    assert.deepEqual(
+      ROUTE_TABLE.filter((r) => 'public' in r && r.public)
+        .map((r) => r.path)
+        .sort(),
+      ['/health', '/ready'],
+    );
   });
 
   for (const rule of ROUTE_TABLE.filter((r) => !('public' in r && r.public))) {
     it(`${rule.id}: every role × profession as expected`, () => {
       for (const p of PRINCIPALS) {
         const decision = decideRoute(rule.allow, p);
-        assert.equal(decision.allowed, expectedAllowed(rule.id, p.role, p.profession), `${rule.id} for ${p.role}/${p.profession ?? '-'}`);
+        assert.equal(
+          decision.allowed,
+          expectedAllowed(rule.id, p.role, p.profession),
+          `${rule.id} for ${p.role}/${p.profession ?? '-'}`,
+        );
       }
     });
   }
 
   it('every route declares its audit metadata: nothing, or an interaction, an action and where the entity is', () => {
     for (const route of ROUTE_TABLE) {
-      assert.ok(route.audit === null || (route.audit.interaction !== '' && 'CRUDE'.includes(route.audit.action) && ['number', 'location', 'fhir', 'none'].includes(route.audit.entity)), route.id);
+      assert.ok(
+        route.audit === null ||
+          (route.audit.interaction !== '' &&
+            'CRUDE'.includes(route.audit.action) &&
+            ['number', 'location', 'fhir', 'none'].includes(route.audit.entity)),
+        route.id,
+      );
     }
     // The routes that touch patient data or the audit trail are recorded on success.
-    const recorded = ROUTE_TABLE.filter((r) => r.audit !== null).map((r) => r.id).sort();
+    const recorded = ROUTE_TABLE.filter((r) => r.audit !== null)
+      .map((r) => r.id)
+      .sort();
     assert.deepEqual(recorded, [
-      'audit.page', 'audit.read', 'audit.search', 'consent.record', 'dispense.read', 'dispense.record', 'fhir.process-message',
-      'prescription.cancel', 'prescription.create', 'prescription.document', 'prescription.read', 'prescription.scan',
+      'audit.page',
+      'audit.read',
+      'audit.search',
+      'consent.record',
+      'dispense.read',
+      'dispense.record',
+      'fhir.process-message',
+      'prescription.cancel',
+      'prescription.create',
+      'prescription.document',
+      'prescription.read',
+      'prescription.scan',
     ]);
   });
 });
@@ -111,9 +141,19 @@ describe('resource-level rules', () => {
   const pharmacist = principal('dispenser', 'pharmacist', '99900000136');
 
   it('a prescriber submits only what they sign', () => {
-    assert.equal(authorize.createPrescription(doctor, { prescriber: { rpps: '99900000110', family: 'X', given: 'Y' } }).allowed, true);
-    assert.equal(authorize.createPrescription(doctor, { prescriber: { rpps: '99900000128', family: 'X', given: 'Y' } }).allowed, false);
-    assert.equal(authorize.createPrescription(pharmacist, { prescriber: { rpps: '99900000136', family: 'X', given: 'Y' } }).allowed, false);
+    assert.equal(
+      authorize.createPrescription(doctor, { prescriber: { rpps: '99900000110', family: 'X', given: 'Y' } }).allowed,
+      true,
+    );
+    assert.equal(
+      authorize.createPrescription(doctor, { prescriber: { rpps: '99900000128', family: 'X', given: 'Y' } }).allowed,
+      false,
+    );
+    assert.equal(
+      authorize.createPrescription(pharmacist, { prescriber: { rpps: '99900000136', family: 'X', given: 'Y' } })
+        .allowed,
+      false,
+    );
   });
 
   it('prescribers read their own prescriptions, dispensers any, auditors and operators none', () => {
@@ -159,13 +199,30 @@ describe('resource-level rules', () => {
     podiatrist: ['actePedicurie'],
     biologist: ['acteBiologieMedicale'],
   };
-  const KINDS: LineKind[] = ['drug', 'device', 'acteInfirmier', 'acteKinesitherapie', 'acteOrthophonie', 'acteOrthoptie', 'actePedicurie', 'acteBiologieMedicale'];
+  const KINDS: LineKind[] = [
+    'drug',
+    'device',
+    'acteInfirmier',
+    'acteKinesitherapie',
+    'acteOrthophonie',
+    'acteOrthoptie',
+    'actePedicurie',
+    'acteBiologieMedicale',
+  ];
 
   for (const profession of ALL) {
     it(`a dispensing ${profession} records exactly ${EXECUTES[profession].join(', ') || 'nothing'}`, () => {
       for (const kind of KINDS) {
-        assert.equal(authorize.recordExecution(principal('dispenser', profession), kind).allowed, EXECUTES[profession].includes(kind), `${profession} × ${kind}`);
-        assert.equal(authorize.recordExecution(principal('prescriber', profession), kind).allowed, false, `a prescriber ${profession} never records ${kind}`);
+        assert.equal(
+          authorize.recordExecution(principal('dispenser', profession), kind).allowed,
+          EXECUTES[profession].includes(kind),
+          `${profession} × ${kind}`,
+        );
+        assert.equal(
+          authorize.recordExecution(principal('prescriber', profession), kind).allowed,
+          false,
+          `a prescriber ${profession} never records ${kind}`,
+        );
       }
     });
   }
@@ -178,7 +235,15 @@ describe('claims → principal (PSC shape)', () => {
     const payload = {
       sub: 'f:abc:899900000110',
       SubjectNameID: '899900000110',
-      SubjectRefPro: { exercices: [{ codeProfession: '21', codeSavoirFaire: '', activities: [{ numeroFinessSite: '750000001', codeSectionPharmacien: 'A' }] }] },
+      SubjectRefPro: {
+        exercices: [
+          {
+            codeProfession: '21',
+            codeSavoirFaire: '',
+            activities: [{ numeroFinessSite: '750000001', codeSectionPharmacien: 'A' }],
+          },
+        ],
+      },
       ordo_role: 'dispenser',
       ordo_am: '751234567',
     };
@@ -194,7 +259,8 @@ describe('claims → principal (PSC shape)', () => {
 
   it('maps TRE_G15 profession codes, biology by savoir-faire or pharmacist section G', () => {
     const professionOf = (exercice: Record<string, unknown>) =>
-      principalFromClaims({ sub: 's', SubjectNameID: '899900000110', SubjectRefPro: { exercices: [exercice] } }, config).profession;
+      principalFromClaims({ sub: 's', SubjectNameID: '899900000110', SubjectRefPro: { exercices: [exercice] } }, config)
+        .profession;
     assert.equal(professionOf({ codeProfession: '10' }), 'doctor');
     assert.equal(professionOf({ codeProfession: '10', codeSavoirFaire: DEFAULT_BIOLOGY_SAVOIR_FAIRE[0] }), 'biologist');
     assert.equal(professionOf({ codeProfession: '21', activities: [{ codeSectionPharmacien: 'G' }] }), 'biologist');
@@ -207,7 +273,11 @@ describe('claims → principal (PSC shape)', () => {
   });
 
   it('without a role claim a doctor prescribes and another profession dispenses', () => {
-    const roleOf = (code: string) => principalFromClaims({ sub: 's', SubjectNameID: '899900000110', SubjectRefPro: { exercices: [{ codeProfession: code }] } }, config).role;
+    const roleOf = (code: string) =>
+      principalFromClaims(
+        { sub: 's', SubjectNameID: '899900000110', SubjectRefPro: { exercices: [{ codeProfession: code }] } },
+        config,
+      ).role;
     assert.equal(roleOf('10'), 'prescriber');
     assert.equal(roleOf('21'), 'dispenser');
   });
@@ -215,11 +285,24 @@ describe('claims → principal (PSC shape)', () => {
   it('refuses tokens that cannot make a principal', () => {
     assert.throws(() => principalFromClaims({ SubjectNameID: '899900000110' }, config), /subject/);
     assert.throws(() => principalFromClaims({ sub: 's' }, config), /SubjectNameID/);
-    assert.throws(() => principalFromClaims({ sub: 's', SubjectNameID: '899900000110', ordo_role: 'admin' }, config), /role/);
+    assert.throws(
+      () => principalFromClaims({ sub: 's', SubjectNameID: '899900000110', ordo_role: 'admin' }, config),
+      /role/,
+    );
     // a dispenser with an RPPS whose Luhn key is wrong
-    assert.throws(() => principalFromClaims({ sub: 's', SubjectNameID: '899900000111', SubjectRefPro: { exercices: [{ codeProfession: '21' }] } }, config), /RPPS/);
+    assert.throws(
+      () =>
+        principalFromClaims(
+          { sub: 's', SubjectNameID: '899900000111', SubjectRefPro: { exercices: [{ codeProfession: '21' }] } },
+          config,
+        ),
+      /RPPS/,
+    );
     // a professional role without a known profession
-    assert.throws(() => principalFromClaims({ sub: 's', SubjectNameID: '899900000110', ordo_role: 'prescriber' }, config), /profession/);
+    assert.throws(
+      () => principalFromClaims({ sub: 's', SubjectNameID: '899900000110', ordo_role: 'prescriber' }, config),
+      /profession/,
+    );
   });
 
   it('an auditor needs no RPPS nor profession', () => {
@@ -231,9 +314,15 @@ describe('claims → principal (PSC shape)', () => {
   it('the development issuer emits claims this mapping reads back, for every profession', () => {
     for (const profession of ALL) {
       const role: Role = profession === 'doctor' ? 'prescriber' : 'dispenser';
-      const payload = { sub: 's', ...pscClaims({ role, profession, rpps: '99900000110', organization: { finess: '750000001', am: '751234567' } }) };
+      const payload = {
+        sub: 's',
+        ...pscClaims({ role, profession, rpps: '99900000110', organization: { finess: '750000001', am: '751234567' } }),
+      };
       const p = principalFromClaims(payload, config);
-      assert.deepEqual([p.profession, p.role, p.rpps, p.organization], [profession, role, '99900000110', { finess: '750000001', am: '751234567' }]);
+      assert.deepEqual(
+        [p.profession, p.role, p.rpps, p.organization],
+        [profession, role, '99900000110', { finess: '750000001', am: '751234567' }],
+      );
     }
   });
 });

@@ -9,20 +9,28 @@ import {
   normalizePrescriptionNumber,
 } from '../../domain/prescription-number';
 
-const sample = () => generatePrescriptionNumber({ issuedOn: new Date('2026-11-26T10:00:00Z'), issuer: 7, random: randomBytes(8) });
+const sample = () =>
+  generatePrescriptionNumber({ issuedOn: new Date('2026-11-26T10:00:00Z'), issuer: 7, random: randomBytes(8) });
 
 test('a generated number has 18 characters of the alphabet and a valid check character', () => {
   for (let i = 0; i < 200; i++) {
     const n = sample();
     assert.equal(n.length, 18);
-    assert.ok([...n].every((c) => NUMBER_ALPHABET.includes(c)), n);
+    assert.ok(
+      [...n].every((c) => NUMBER_ALPHABET.includes(c)),
+      n,
+    );
     assert.ok(hasValidCheckCharacter(n), n);
     assert.ok(isWellFormedNumber(n));
   }
 });
 
 test('the first fields encode the issue day and the issuer', () => {
-  const n = generatePrescriptionNumber({ issuedOn: new Date('2020-01-01T00:00:00Z'), issuer: 33, random: new Uint8Array(8) });
+  const n = generatePrescriptionNumber({
+    issuedOn: new Date('2020-01-01T00:00:00Z'),
+    issuer: 33,
+    random: new Uint8Array(8),
+  });
   assert.equal(n.slice(0, 5), '00011');
   assert.equal(n.slice(5, 17), '000000000000');
 });

@@ -25,12 +25,27 @@ const header: RequestGroup & { id: string } = {
   action: [{ resource: { reference: 'MedicationRequest/12' } }],
 };
 const patient: Patient = { resourceType: 'Patient', id: '11' };
-const request: MedicationRequest = { resourceType: 'MedicationRequest', id: '12', status: 'active', intent: 'order', subject: { reference: 'Patient/11' } };
-const dispense: MedicationDispense = { resourceType: 'MedicationDispense', id: '13', status: 'completed', authorizingPrescription: [{ reference: 'MedicationRequest/12' }] };
+const request: MedicationRequest = {
+  resourceType: 'MedicationRequest',
+  id: '12',
+  status: 'active',
+  intent: 'order',
+  subject: { reference: 'Patient/11' },
+};
+const dispense: MedicationDispense = {
+  resourceType: 'MedicationDispense',
+  id: '13',
+  status: 'completed',
+  authorizingPrescription: [{ reference: 'MedicationRequest/12' }],
+};
 
 /** A search result as HAPI gives it, under whatever address it names itself with. */
 const searchEntries = (storeBase: string) =>
-  [header, patient, request, dispense].map((resource) => ({ fullUrl: `${storeBase}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' as const } }));
+  [header, patient, request, dispense].map((resource) => ({
+    fullUrl: `${storeBase}/${resource.resourceType}/${resource.id}`,
+    resource,
+    search: { mode: 'match' as const },
+  }));
 
 const stored: StoredExecutionState = {
   state: { number: 'AB12CD34EF56GH78J', headerStatus: 'active', authoredOn: '2026-11-20', lines: [] },
@@ -76,7 +91,10 @@ describe('public fullUrls', () => {
       );
       assert.equal(resolve(bundle, dispense, 'MedicationRequest/12'), request);
       assert.equal(resolve(bundle, header, 'Patient/11'), patient);
-      assert.ok(bundle.entry!.every((e) => Object.keys(e).every((k) => k === 'fullUrl' || k === 'resource')), 'no search data of the store');
+      assert.ok(
+        bundle.entry!.every((e) => Object.keys(e).every((k) => k === 'fullUrl' || k === 'resource')),
+        'no search data of the store',
+      );
     }
   });
 
@@ -84,7 +102,10 @@ describe('public fullUrls', () => {
     const dispenses = dispensesBundle(stored, verdict, { now: NOW, fullUrlBase: PUBLIC });
     assertPublic(dispenses);
     assert.equal(dispenses.entry![1]!.fullUrl, `${PUBLIC}/MedicationDispense/13`);
-    const recorded = recordedBundle(stored.state.number, dispenses.entry![0]!.resource as never, [dispense], { now: NOW, fullUrlBase: PUBLIC });
+    const recorded = recordedBundle(stored.state.number, dispenses.entry![0]!.resource as never, [dispense], {
+      now: NOW,
+      fullUrlBase: PUBLIC,
+    });
     assertPublic(recorded);
     assert.equal(recorded.entry![1]!.fullUrl, `${PUBLIC}/MedicationDispense/13`);
   });
@@ -94,16 +115,29 @@ describe('public fullUrls', () => {
       resourceType: 'Bundle',
       type: 'searchset',
       link: [{ relation: 'next', url: `${STORE}?_getpages=abc&_getpagesoffset=20&_count=20` }],
-      entry: [...searchEntries('http://hapi:8080/fhir'), { fullUrl: `${STORE}/OperationOutcome/x`, search: { mode: 'outcome' } }],
+      entry: [
+        ...searchEntries('http://hapi:8080/fhir'),
+        { fullUrl: `${STORE}/OperationOutcome/x`, search: { mode: 'outcome' } },
+      ],
     };
     const rewritten = rewriteBundle(page, STORE, PUBLIC);
     assert.equal(rewritten.link![0]!.url, `${PUBLIC}?_getpages=abc&_getpagesoffset=20&_count=20`);
     assert.deepEqual(
       rewritten.entry!.map((e) => e.fullUrl),
-      [`${PUBLIC}/RequestGroup/10`, `${PUBLIC}/Patient/11`, `${PUBLIC}/MedicationRequest/12`, `${PUBLIC}/MedicationDispense/13`, `${PUBLIC}/OperationOutcome/x`],
+      [
+        `${PUBLIC}/RequestGroup/10`,
+        `${PUBLIC}/Patient/11`,
+        `${PUBLIC}/MedicationRequest/12`,
+        `${PUBLIC}/MedicationDispense/13`,
+        `${PUBLIC}/OperationOutcome/x`,
+      ],
     );
     assert.deepEqual(rewritten.entry![0]!.search, { mode: 'match' }, 'search data kept for the auditor');
     const prescription = prescriptionBundle(stored, searchEntries(STORE), verdict, { now: NOW, fullUrlBase: PUBLIC });
-    for (const e of rewritten.entry!.slice(0, 4)) assert.ok(prescription.entry!.some((p) => p.fullUrl === e.fullUrl), e.fullUrl);
+    for (const e of rewritten.entry!.slice(0, 4))
+      assert.ok(
+        prescription.entry!.some((p) => p.fullUrl === e.fullUrl),
+        e.fullUrl,
+      );
   });
 });

@@ -40,7 +40,21 @@ function errorCorrectionLevelOf(png: Buffer): 'L' | 'M' | 'Q' | 'H' {
   const module = (col: number, row: number) =>
     dark(Math.floor(corner + (col + 0.5) * moduleSize), Math.floor(corner + (row + 0.5) * moduleSize)) ? 1 : 0;
   const positions: Array<[number, number]> = [
-    [0, 8], [1, 8], [2, 8], [3, 8], [4, 8], [5, 8], [7, 8], [8, 8], [8, 7], [8, 5], [8, 4], [8, 3], [8, 2], [8, 1], [8, 0],
+    [0, 8],
+    [1, 8],
+    [2, 8],
+    [3, 8],
+    [4, 8],
+    [5, 8],
+    [7, 8],
+    [8, 8],
+    [8, 7],
+    [8, 5],
+    [8, 4],
+    [8, 3],
+    [8, 2],
+    [8, 1],
+    [8, 0],
   ];
   const bits = positions.reduce((acc, [col, row]) => (acc << 1) | module(col, row), 0) ^ 0x5412;
   return (['M', 'L', 'H', 'Q'] as const)[(bits >> 13) & 0b11]!;
@@ -88,7 +102,10 @@ describe('qrPayload', () => {
 
   it('keeps a name longer than the padding width whole', () => {
     const longName = 'A'.repeat(95);
-    const p: Prescription = { ...drugsOnly.prescription, patient: { ...drugsOnly.prescription.patient, family: longName } };
+    const p: Prescription = {
+      ...drugsOnly.prescription,
+      patient: { ...drugsOnly.prescription.patient, family: longName },
+    };
     assert.equal(JSON.parse(qrPayload(p, drugsOnly.number)).D.P.N, longName);
   });
 });
@@ -129,13 +146,20 @@ describe('qrPng / qrSvg', () => {
   it('SVG is an SVG of the same symbol', async () => {
     const svg = await qrSvg(drugsOnly.prescription, drugsOnly.number);
     assert.match(svg, /^<svg [^>]*viewBox="0 0 (\d+) \1"/);
-    const png = await QRCode.toBuffer(qrPayload(drugsOnly.prescription, drugsOnly.number), { errorCorrectionLevel: 'M', margin: 4, scale: 1 });
+    const png = await QRCode.toBuffer(qrPayload(drugsOnly.prescription, drugsOnly.number), {
+      errorCorrectionLevel: 'M',
+      margin: 4,
+      scale: 1,
+    });
     const side = PNG.sync.read(png).width;
     assert.match(svg, new RegExp(`viewBox="0 0 ${side} ${side}"`));
   });
 
   it('is deterministic', async () => {
-    const [a, b] = await Promise.all([qrPng(mixedAld.prescription, mixedAld.number), qrPng(mixedAld.prescription, mixedAld.number)]);
+    const [a, b] = await Promise.all([
+      qrPng(mixedAld.prescription, mixedAld.number),
+      qrPng(mixedAld.prescription, mixedAld.number),
+    ]);
     assert.ok(a.equals(b));
   });
 });
@@ -158,7 +182,11 @@ describe('parseQrPayload', () => {
       assert.equal(code.source, 'qr');
       if (code.source !== 'qr') continue;
       assert.equal(code.number, number);
-      assert.deepEqual(code.patient, { family: p.patient.family, given: p.patient.given, birthDate: p.patient.birthDate });
+      assert.deepEqual(code.patient, {
+        family: p.patient.family,
+        given: p.patient.given,
+        birthDate: p.patient.birthDate,
+      });
       assert.equal(code.rpps, (p.replacedPrescriber ?? p.prescriber).rpps);
       assert.equal(code.rpps2, p.replacedPrescriber ? p.prescriber.rpps : undefined);
       assert.equal(code.am, p.organization.amNumber);
@@ -190,9 +218,18 @@ describe('parseQrPayload', () => {
   });
 
   it('lists every missing or malformed field', () => {
-    const broken = JSON.stringify({ S: { V: 2 }, D: { ID: 'short', P: { N: '   ', P: 'Ruth', D: '14/07/1977' }, M: { RPPS2: 12 } } });
+    const broken = JSON.stringify({
+      S: { V: 2 },
+      D: { ID: 'short', P: { N: '   ', P: 'Ruth', D: '14/07/1977' }, M: { RPPS2: 12 } },
+    });
     const message = rejection(broken);
-    for (const expected of ['D.ID should be 18', 'D.P.N should be a non-blank', 'D.P.D should be a date', 'D.M.RPPS is missing', 'D.M.RPPS2 is missing or not a string']) {
+    for (const expected of [
+      'D.ID should be 18',
+      'D.P.N should be a non-blank',
+      'D.P.D should be a date',
+      'D.M.RPPS is missing',
+      'D.M.RPPS2 is missing or not a string',
+    ]) {
       assert.ok(message.includes(expected), `"${expected}" not in: ${message}`);
     }
   });

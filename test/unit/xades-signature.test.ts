@@ -54,13 +54,23 @@ const parse = (xml: string): Document => new DOMParser().parseFromString(xml, 't
 describe('loadSigningCredentials', () => {
   it('reads a PKCS#12 bundle: its key, the certificate of that key, the rest as chain', async () => {
     const credentials = await loadSigningCredentials({ p12Path: pki.p12Path, p12Password: pki.p12Password });
-    assert.equal(new X509Certificate(credentials.certPem).fingerprint256, new X509Certificate(pki.certPem).fingerprint256);
-    assert.equal(new X509Certificate(credentials.chainPem!).fingerprint256, new X509Certificate(pki.caCertPem).fingerprint256);
+    assert.equal(
+      new X509Certificate(credentials.certPem).fingerprint256,
+      new X509Certificate(pki.certPem).fingerprint256,
+    );
+    assert.equal(
+      new X509Certificate(credentials.chainPem!).fingerprint256,
+      new X509Certificate(pki.caCertPem).fingerprint256,
+    );
     assert.ok(new X509Certificate(credentials.certPem).checkPrivateKey(createPrivateKey(credentials.keyPem)));
   });
 
   it('reads PEM key, certificate and chain files', async () => {
-    const credentials = await loadSigningCredentials({ keyPath: pki.keyPath, certPath: pki.certPath, chainPath: pki.chainPath });
+    const credentials = await loadSigningCredentials({
+      keyPath: pki.keyPath,
+      certPath: pki.certPath,
+      chainPath: pki.chainPath,
+    });
     assert.equal(credentials.keyPem, pki.keyPem);
     assert.equal(credentials.certPem, pki.certPem);
     assert.equal(credentials.chainPem, pki.caCertPem);
@@ -81,7 +91,12 @@ describe('signXades', () => {
 
   it('signed with PEM files verifies too', async () => {
     const credentials = await loadSigningCredentials({ keyPath: pki.keyPath, certPath: pki.certPath });
-    const result = await xmlsecVerify(pki.dir, 'signed-pem.xml', await signXades(cda, credentials, { signingTime: SIGNING_TIME }), pki.caCertPath);
+    const result = await xmlsecVerify(
+      pki.dir,
+      'signed-pem.xml',
+      await signXades(cda, credentials, { signingTime: SIGNING_TIME }),
+      pki.caCertPath,
+    );
     assert.ok(result.ok, result.output);
   });
 
@@ -92,13 +107,23 @@ describe('signXades', () => {
 
   it('fails verification when one character of a drug label in the signed CDA changes', async () => {
     assert.ok(signed.includes(TAMPERED_LABEL[0]));
-    const result = await xmlsecVerify(pki.dir, 'tampered-label.xml', signed.replace(TAMPERED_LABEL[0], TAMPERED_LABEL[1]), pki.caCertPath);
+    const result = await xmlsecVerify(
+      pki.dir,
+      'tampered-label.xml',
+      signed.replace(TAMPERED_LABEL[0], TAMPERED_LABEL[1]),
+      pki.caCertPath,
+    );
     assert.equal(result.ok, false, result.output);
     assert.match(result.output, /data and digest do not match/);
   });
 
   it('fails verification when the signing time changes', async () => {
-    const result = await xmlsecVerify(pki.dir, 'tampered-time.xml', signed.replace('2026-10-14T07:40:00Z', '2026-10-14T07:41:00Z'), pki.caCertPath);
+    const result = await xmlsecVerify(
+      pki.dir,
+      'tampered-time.xml',
+      signed.replace('2026-10-14T07:40:00Z', '2026-10-14T07:41:00Z'),
+      pki.caCertPath,
+    );
     assert.equal(result.ok, false, result.output);
   });
 
@@ -115,7 +140,8 @@ describe('signXades', () => {
         ['#signed-properties', 'http://uri.etsi.org/01903#SignedProperties'],
       ],
     );
-    const algorithm = (name: string): string | null => doc.getElementsByTagNameNS(XMLDSIG_NS, name).item(0)!.getAttribute('Algorithm');
+    const algorithm = (name: string): string | null =>
+      doc.getElementsByTagNameNS(XMLDSIG_NS, name).item(0)!.getAttribute('Algorithm');
     assert.equal(algorithm('SignatureMethod'), 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
     assert.equal(algorithm('CanonicalizationMethod'), 'http://www.w3.org/2001/10/xml-exc-c14n#');
     assert.equal(algorithm('DigestMethod'), 'http://www.w3.org/2001/04/xmlenc#sha256');
@@ -140,8 +166,12 @@ describe('signXades', () => {
   });
 
   it('refuses a key that does not belong to the certificate, and a non-RSA key', async () => {
-    const otherRsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const otherRsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     await assert.rejects(signXades(cda, { keyPem: otherRsa, certPem: pki.certPem }), /does not match the certificate/);
     await assert.rejects(signXades(cda, { keyPem: ec, certPem: pki.certPem }), /needs an RSA key/);
   });

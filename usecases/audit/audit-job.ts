@@ -71,9 +71,20 @@ export function dmpPublicationAuditJob(publication: DmpPublicationAudit, newId: 
   return {
     id: publication.id ?? newId(),
     recorded: (publication.now ?? new Date()).toISOString(),
-    event: { type: 'export', interaction: publication.action === 'publish' ? 'create' : 'update', action: publication.action === 'publish' ? 'C' : 'U', name: `dmp.${publication.action}` },
-    outcome: { status: publication.succeeded ? 200 : 500, ...(publication.detail ? { detail: publication.detail } : {}) },
-    entity: { number: publication.number, ...(publication.documentUniqueId ? { documentUniqueId: publication.documentUniqueId } : {}) },
+    event: {
+      type: 'export',
+      interaction: publication.action === 'publish' ? 'create' : 'update',
+      action: publication.action === 'publish' ? 'C' : 'U',
+      name: `dmp.${publication.action}`,
+    },
+    outcome: {
+      status: publication.succeeded ? 200 : 500,
+      ...(publication.detail ? { detail: publication.detail } : {}),
+    },
+    entity: {
+      number: publication.number,
+      ...(publication.documentUniqueId ? { documentUniqueId: publication.documentUniqueId } : {}),
+    },
     purposeOfUse: 'TREAT',
   };
 }

@@ -12,7 +12,13 @@
  *   and the audit record's own identifier (entity-identifier search, conditional create).
  */
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from 'fhir/r4';
-import { ACT_REASON_SYSTEM, FINESS_SYSTEM, GATEWAY_PROFESSION_SYSTEM, IDNATPS_SYSTEM, PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
+import {
+  ACT_REASON_SYSTEM,
+  FINESS_SYSTEM,
+  GATEWAY_PROFESSION_SYSTEM,
+  IDNATPS_SYSTEM,
+  PRESCRIPTION_NUMBER_SYSTEM,
+} from '../../fhir/systems';
 import { RFC3986_SYSTEM } from '../../documents/dmp/mhd';
 import type { AuditJob } from './audit-job';
 
@@ -57,12 +63,22 @@ function userAgent(job: AuditJob): AuditEventAgent | undefined {
   const roles: Coding[] = [{ system: GATEWAY_ROLE_SYSTEM, code: p.role }];
   if (p.profession) roles.push({ system: GATEWAY_PROFESSION_SYSTEM, code: p.profession });
   return {
-    type: { coding: [{ system: PARTICIPATION, code: job.event.action === 'R' ? 'IRCP' : 'AUT', display: job.event.action === 'R' ? 'information recipient' : 'author' }] },
+    type: {
+      coding: [
+        {
+          system: PARTICIPATION,
+          code: job.event.action === 'R' ? 'IRCP' : 'AUT',
+          display: job.event.action === 'R' ? 'information recipient' : 'author',
+        },
+      ],
+    },
     role: [{ coding: roles }],
     who: { identifier: { system: IDNATPS_SYSTEM, value: p.nationalId } },
     altId: p.subject,
     requestor: true,
-    ...(p.organization.finess ? { location: { identifier: { system: FINESS_SYSTEM, value: p.organization.finess } } } : {}),
+    ...(p.organization.finess
+      ? { location: { identifier: { system: FINESS_SYSTEM, value: p.organization.finess } } }
+      : {}),
   };
 }
 
@@ -112,7 +128,9 @@ function entities(job: AuditJob, resolved: ResolvedEntity): AuditEventEntity[] {
 
 export function buildAuditEvent(job: AuditJob, resolved: ResolvedEntity, gateway: GatewayIdentity): AuditEvent {
   const type: Coding =
-    job.event.type === 'export' ? { system: DCM, code: '110106', display: 'Export' } : { system: AUDIT_EVENT_TYPE, code: 'rest', display: 'Restful Operation' };
+    job.event.type === 'export'
+      ? { system: DCM, code: '110106', display: 'Export' }
+      : { system: AUDIT_EVENT_TYPE, code: 'rest', display: 'Restful Operation' };
   const user = userAgent(job);
   const agents: AuditEventAgent[] = [
     ...(user ? [user] : []),
@@ -130,7 +148,8 @@ export function buildAuditEvent(job: AuditJob, resolved: ResolvedEntity, gateway
     },
   ];
   const outcome = outcomeCode(job.outcome.status);
-  const description = outcome === '0' ? undefined : `HTTP ${job.outcome.status}${job.outcome.detail ? `: ${job.outcome.detail}` : ''}`;
+  const description =
+    outcome === '0' ? undefined : `HTTP ${job.outcome.status}${job.outcome.detail ? `: ${job.outcome.detail}` : ''}`;
   return {
     resourceType: 'AuditEvent',
     type,
@@ -142,7 +161,9 @@ export function buildAuditEvent(job: AuditJob, resolved: ResolvedEntity, gateway
     recorded: job.recorded,
     outcome,
     ...(description ? { outcomeDesc: description } : {}),
-    ...(job.purposeOfUse ? { purposeOfEvent: [{ coding: [{ system: ACT_REASON_SYSTEM, code: job.purposeOfUse }] }] } : {}),
+    ...(job.purposeOfUse
+      ? { purposeOfEvent: [{ coding: [{ system: ACT_REASON_SYSTEM, code: job.purposeOfUse }] }] }
+      : {}),
     agent: agents,
     source: {
       observer: { display: gateway.name },

@@ -26,7 +26,10 @@ async function resolve(fhir: FhirStore, job: AuditJob): Promise<ResolvedEntity> 
   if (!number) return {};
   const header = await findHeaderByNumber(fhir, number);
   if (!header?.id) return {};
-  return { reference: `RequestGroup/${header.id}`, ...(header.subject?.reference ? { patient: header.subject.reference } : {}) };
+  return {
+    reference: `RequestGroup/${header.id}`,
+    ...(header.subject?.reference ? { patient: header.subject.reference } : {}),
+  };
 }
 
 export async function writeAuditEvent(deps: AuditRecordingDeps, job: AuditJob): Promise<string | undefined> {
@@ -34,8 +37,9 @@ export async function writeAuditEvent(deps: AuditRecordingDeps, job: AuditJob): 
   const event = buildAuditEvent(job, await resolve(deps.fhir, job), gateway);
   const { resource } = await deps.fhir.create(event, {
     idempotent: true,
-    headers: { 'if-none-exist': `${ENTITY_IDENTIFIER_PARAM}=${encodeURIComponent(`${AUDIT_RECORD_SYSTEM}|${job.id}`)}` },
+    headers: {
+      'if-none-exist': `${ENTITY_IDENTIFIER_PARAM}=${encodeURIComponent(`${AUDIT_RECORD_SYSTEM}|${job.id}`)}`,
+    },
   });
   return resource.id;
 }
-

@@ -23,16 +23,26 @@ export interface CancelResult {
 
 const information = (message: string): Problem => ({ code: 'informational', severity: 'information', message });
 
-export function cancelPrescription(deps: Pick<UseCaseDeps, 'fhir' | 'now' | 'dmpQueue'>, caller: Caller, number: string): Promise<CancelResult> {
+export function cancelPrescription(
+  deps: Pick<UseCaseDeps, 'fhir' | 'now' | 'dmpQueue'>,
+  caller: Caller,
+  number: string,
+): Promise<CancelResult> {
   return withFreshReads(async ({ index, write }) => {
     const { found, stored } = await loadForDispensing(deps, number);
     if (index === 0) caller.authorize.cancelPrescription(ownershipOf(found));
     const plan = planCancellation(stored.state, parisDateOf(deps.now()));
     if (plan.alreadyCancelled) {
-      return { revoked: false, outcome: toOperationOutcome([information(`prescription ${number} was already cancelled`), ...plan.report]) };
+      return {
+        revoked: false,
+        outcome: toOperationOutcome([information(`prescription ${number} was already cancelled`), ...plan.report]),
+      };
     }
     if (plan.cancel.length === 0) {
-      throw new ProblemError('conflict', [{ code: 'conflict', message: `nothing on prescription ${number} can be cancelled` }, ...plan.report]);
+      throw new ProblemError('conflict', [
+        { code: 'conflict', message: `nothing on prescription ${number} can be cancelled` },
+        ...plan.report,
+      ]);
     }
     const tx = buildCancellationTransaction(stored, plan);
     const response = await write(() => deps.fhir.transaction(tx.bundle));
@@ -41,7 +51,8 @@ export function cancelPrescription(deps: Pick<UseCaseDeps, 'fhir' | 'now' | 'dmp
       : information(`prescription ${number} stays active for what was partly dispensed`);
     if (plan.revokePrescription) {
       const version = Number(versionOfLocation(response.entry?.[tx.headerEntry]?.response?.location));
-      if (!Number.isInteger(version)) throw new Error('the transaction-response does not give the new version of the RequestGroup');
+      if (!Number.isInteger(version))
+        throw new Error('the transaction-response does not give the new version of the RequestGroup');
       await deps.dmpQueue.enqueue({ number, version, action: 'deprecate' });
     }
     return { revoked: plan.revokePrescription, outcome: toOperationOutcome([summary, ...plan.report]) };

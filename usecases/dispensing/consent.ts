@@ -11,14 +11,22 @@ import type { UseCaseDeps } from '../ports';
 import { withFreshReads } from './fresh-reads';
 import { loadForDispensing } from './lookup';
 
-export function recordPatientChoice(deps: Pick<UseCaseDeps, 'fhir' | 'now'>, caller: Caller, number: string, objects: boolean): Promise<Consent> {
+export function recordPatientChoice(
+  deps: Pick<UseCaseDeps, 'fhir' | 'now'>,
+  caller: Caller,
+  number: string,
+  objects: boolean,
+): Promise<Consent> {
   return withFreshReads(async ({ index, write }) => {
     const { found, stored } = await loadForDispensing(deps, number);
     if (index === 0) caller.authorize.recordConsent(ownershipOf(found));
     const consent = stored.dispensingConsent;
     const version = consent?.meta?.versionId;
-    if (!consent || version === undefined) throw new Error(`prescription ${number} has no consultation-delivrance Consent`);
-    const updated = await write(() => deps.fhir.update({ ...withPatientChoice(consent, objects, deps.now()), id: consent.id }, version));
+    if (!consent || version === undefined)
+      throw new Error(`prescription ${number} has no consultation-delivrance Consent`);
+    const updated = await write(() =>
+      deps.fhir.update({ ...withPatientChoice(consent, objects, deps.now()), id: consent.id }, version),
+    );
     return updated.resource;
   }, `the patient's choice on prescription ${number} kept changing; retry`);
 }

@@ -14,7 +14,8 @@ import type { FhirStore } from '../ports';
 import { findPrescriptionByNumber } from '../prescriptions/repository';
 
 /** A typed or scanned number, normalised (case, spaces, dashes); malformed when its shape is wrong. */
-export const normalizedNumber = (raw: string, path?: string): string => unwrap(readPrescriptionNumber(raw, path), 'malformed');
+export const normalizedNumber = (raw: string, path?: string): string =>
+  unwrap(readPrescriptionNumber(raw, path), 'malformed');
 
 /** The stored prescription; malformed (likely typo) or not found otherwise. */
 export async function loadPrescription(deps: { fhir: FhirStore }, number: string): Promise<StoredPrescriptionBundle> {
@@ -38,5 +39,9 @@ export async function loadForDispensing(deps: { fhir: FhirStore }, number: strin
 /** Names the loaded prescription's header and patient for the audit trail, so its writer need not search for them. */
 export function noteLoaded(caller: Caller, found: StoredPrescriptionBundle): void {
   const { id, subject } = found.header;
-  if (id) caller.noteAccess({ reference: `RequestGroup/${id}`, ...(subject?.reference ? { patient: subject.reference } : {}) });
+  if (id)
+    caller.noteAccess({
+      reference: `RequestGroup/${id}`,
+      ...(subject?.reference ? { patient: subject.reference } : {}),
+    });
 }

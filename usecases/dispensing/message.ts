@@ -35,7 +35,13 @@ export async function dispenseRecord(body: Buffer, { deps, caller, log }: Messag
   const first = numbers[0]!;
   const number = normalizedNumber(first.value, first.at);
   const other = numbers.find((n) => n.value !== number);
-  if (other) throw ProblemError.of('invalid', 'value', `all records of a message belong to one prescription: ${other.value} differs from ${number}`, other.at);
+  if (other)
+    throw ProblemError.of(
+      'invalid',
+      'value',
+      `all records of a message belong to one prescription: ${other.value} differs from ${number}`,
+      other.at,
+    );
   caller.noteAccess({ number });
 
   const result = await recordExecution(deps, caller, number, submission.value);

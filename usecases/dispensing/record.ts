@@ -15,7 +15,11 @@ import type { Principal } from '../../domain/principal';
 import { ProblemError, type Problem } from '../../domain/problem';
 import type { LineKind } from '../../domain/professions';
 import { parseLocation } from '../../fhir/build-transaction';
-import { buildExecutionTransaction, versionOfLocation, type PerformerToStore } from '../../fhir/dispensing/build-execution';
+import {
+  buildExecutionTransaction,
+  versionOfLocation,
+  type PerformerToStore,
+} from '../../fhir/dispensing/build-execution';
 import type { ExecutionRecord, StoredExecutionState } from '../../fhir/dispensing/read-state';
 import type { Submission } from '../../fhir/dispensing/read-submission';
 import { dispensingSummary } from '../../fhir/dispensing/summary';
@@ -48,60 +52,102 @@ export function resolvePerformer(submission: Submission, principal: Principal | 
   const organization = submission.organization
     ? { submitted: submission.organization }
     : principal?.organization.finess || principal?.organization.am
-      ? { ...(principal.organization.finess ? { finess: principal.organization.finess } : {}), ...(principal.organization.am ? { am: principal.organization.am } : {}) }
+      ? {
+          ...(principal.organization.finess ? { finess: principal.organization.finess } : {}),
+          ...(principal.organization.am ? { am: principal.organization.am } : {}),
+        }
       : undefined;
   if (principal) {
     if (declared && declared.rpps !== principal.rpps) {
       throw new ProblemError('forbidden', [
-        { code: 'forbidden', path: declared.at, message: `access refused: the performer named in the submission (RPPS ${declared.rpps}) is not the authenticated professional` },
+        {
+          code: 'forbidden',
+          path: declared.at,
+          message: `access refused: the performer named in the submission (RPPS ${declared.rpps}) is not the authenticated professional`,
+        },
       ]);
     }
     if (declared?.profession && principal.profession && declared.profession !== principal.profession) {
       throw new ProblemError('invalid', [
-        { code: 'value', path: declared.professionAt, message: `the Practitioner's qualification says ${declared.profession}, the access token says ${principal.profession}` },
+        {
+          code: 'value',
+          path: declared.professionAt,
+          message: `the Practitioner's qualification says ${declared.profession}, the access token says ${principal.profession}`,
+        },
       ]);
     }
     return {
-      rules: { rpps: principal.rpps, ...(principal.profession ? { profession: principal.profession } : {}), source: 'token' },
-      store: { rpps: principal.rpps, ...(declared ? { practitioner: declared } : {}), ...(organization ? { organization } : {}) },
+      rules: {
+        rpps: principal.rpps,
+        ...(principal.profession ? { profession: principal.profession } : {}),
+        source: 'token',
+      },
+      store: {
+        rpps: principal.rpps,
+        ...(declared ? { practitioner: declared } : {}),
+        ...(organization ? { organization } : {}),
+      },
     };
   }
   if (!declared) {
     throw new ProblemError('invalid', [
       {
         code: 'required',
-        message: 'the performer is required: a Practitioner entry with an RPPS identifier and a qualification giving the profession (send a Bundle of type collection)',
+        message:
+          'the performer is required: a Practitioner entry with an RPPS identifier and a qualification giving the profession (send a Bundle of type collection)',
       },
     ]);
   }
   return {
-    rules: { rpps: declared.rpps, ...(declared.profession ? { profession: declared.profession } : {}), source: 'declared', professionAt: declared.professionAt },
+    rules: {
+      rpps: declared.rpps,
+      ...(declared.profession ? { profession: declared.profession } : {}),
+      source: 'declared',
+      professionAt: declared.professionAt,
+    },
     store: { rpps: declared.rpps, practitioner: declared, ...(organization ? { organization } : {}) },
   };
 }
 
 const identifierKeys = (resource: ExecutionRecord): string[] =>
-  (resource.identifier ?? []).filter((i) => i.system !== undefined && i.value !== undefined).map((i) => `${i.system}|${i.value}`);
+  (resource.identifier ?? [])
+    .filter((i) => i.system !== undefined && i.value !== undefined)
+    .map((i) => `${i.system}|${i.value}`);
 
 /** A resent submission: every record carries an identifier already stored on this prescription. */
 function replayedRecords(submission: Submission, stored: StoredExecutionState): ExecutionRecord[] | undefined {
   const storedByKey = new Map<string, ExecutionRecord>();
   for (const record of stored.records) for (const key of identifierKeys(record)) storedByKey.set(key, record);
-  const matches = submission.records.map((r) => identifierKeys(r.resource).map((k) => storedByKey.get(k)).find((m) => m !== undefined));
+  const matches = submission.records.map((r) =>
+    identifierKeys(r.resource)
+      .map((k) => storedByKey.get(k))
+      .find((m) => m !== undefined),
+  );
   const found = matches.filter((m): m is ExecutionRecord => m !== undefined);
   if (found.length === 0) return undefined;
   if (found.length === matches.length) return found;
   const already = submission.records.filter((_, i) => matches[i] !== undefined).map((r) => r.at);
-  throw new ProblemError('conflict',
-    already.map((at) => ({ code: 'duplicate' as const, path: `${at}.identifier`, message: 'this record was already stored for this prescription; send only the new records' })),
+  throw new ProblemError(
+    'conflict',
+    already.map((at) => ({
+      code: 'duplicate' as const,
+      path: `${at}.identifier`,
+      message: 'this record was already stored for this prescription; send only the new records',
+    })),
   );
 }
 
 /** The state after the transaction, from what was decided (no second read). */
-function stateAfter(stored: StoredExecutionState, executed: ReadonlyMap<string, number>, headerStatus: RequestGroup['status']): StoredExecutionState {
+function stateAfter(
+  stored: StoredExecutionState,
+  executed: ReadonlyMap<string, number>,
+  headerStatus: RequestGroup['status'],
+): StoredExecutionState {
   const lines = stored.state.lines.map((line) => {
     const total = executed.get(line.reference);
-    return total === undefined ? line : { ...line, executed: total, requestStatus: total >= line.prescribed ? 'completed' : line.requestStatus };
+    return total === undefined
+      ? line
+      : { ...line, executed: total, requestStatus: total >= line.prescribed ? 'completed' : line.requestStatus };
   });
   return { ...stored, state: { ...stored.state, headerStatus, lines } };
 }
@@ -112,12 +158,19 @@ function rewriteReferences<T>(node: T, ids: ReadonlyMap<string, string>): T {
   if (node === null || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
-    out[key] = key === 'reference' && typeof value === 'string' && ids.has(value) ? ids.get(value) : rewriteReferences(value, ids);
+    out[key] =
+      key === 'reference' && typeof value === 'string' && ids.has(value)
+        ? ids.get(value)
+        : rewriteReferences(value, ids);
   }
   return out as T;
 }
 
-function storedRecords(tx: Bundle<FhirResource>, response: Bundle<FhirResource>, recordEntries: readonly number[]): ExecutionRecord[] {
+function storedRecords(
+  tx: Bundle<FhirResource>,
+  response: Bundle<FhirResource>,
+  recordEntries: readonly number[],
+): ExecutionRecord[] {
   const ids = new Map<string, string>();
   (tx.entry ?? []).forEach((entry, i) => {
     const location = response.entry?.[i]?.response?.location;
@@ -134,15 +187,23 @@ function storedRecords(tx: Bundle<FhirResource>, response: Bundle<FhirResource>,
 }
 
 /** The summary as of `now` (statuses judged on its Europe/Paris date). */
-const summaryAt = (stored: StoredExecutionState, now: Date): Parameters => dispensingSummary(stored, prescriptionStatusOf(stored.state, parisDateOf(now)), { now });
+const summaryAt = (stored: StoredExecutionState, now: Date): Parameters =>
+  dispensingSummary(stored, prescriptionStatusOf(stored.state, parisDateOf(now)), { now });
 
 const lineKindsOf = (stored: StoredExecutionState, submission: Submission): LineKind[] => {
   const byReference = new Map(stored.state.lines.map((l) => [l.reference, l.kind]));
-  const kinds = submission.items.map((item) => (item.lineReference ? byReference.get(referenceKey(item.lineReference) ?? '') : undefined));
+  const kinds = submission.items.map((item) =>
+    item.lineReference ? byReference.get(referenceKey(item.lineReference) ?? '') : undefined,
+  );
   return [...new Set(kinds.filter((k): k is LineKind => k !== undefined))];
 };
 
-export function recordExecution(deps: Pick<UseCaseDeps, 'fhir' | 'now'>, caller: Caller, number: string, submission: Submission): Promise<RecordResult> {
+export function recordExecution(
+  deps: Pick<UseCaseDeps, 'fhir' | 'now'>,
+  caller: Caller,
+  number: string,
+  submission: Submission,
+): Promise<RecordResult> {
   const performer = resolvePerformer(submission, caller.principal);
   return withFreshReads(async ({ index, afterConflict, write }) => {
     const { stored } = await loadForDispensing(deps, number);
@@ -154,7 +215,15 @@ export function recordExecution(deps: Pick<UseCaseDeps, 'fhir' | 'now'>, caller:
     if (!decision.ok) {
       const problems: Problem[] =
         afterConflict && decision.kind === 'conflict'
-          ? [...decision.problems, { code: 'conflict', severity: 'information', message: 'another dispense or execution of this prescription was recorded at the same moment; yours was not recorded' }]
+          ? [
+              ...decision.problems,
+              {
+                code: 'conflict',
+                severity: 'information',
+                message:
+                  'another dispense or execution of this prescription was recorded at the same moment; yours was not recorded',
+              },
+            ]
           : decision.problems;
       throw new ProblemError(decision.kind, problems);
     }
@@ -168,6 +237,10 @@ export function recordExecution(deps: Pick<UseCaseDeps, 'fhir' | 'now'>, caller:
     const response = await write(() => deps.fhir.transaction(tx.bundle));
     const headerStatus = (tx.bundle.entry![tx.headerEntry]!.resource as RequestGroup).status;
     const after = stateAfter(stored, decision.executed, headerStatus);
-    return { created: true, records: storedRecords(tx.bundle, response, tx.recordEntries), summary: summaryAt(after, deps.now()) };
+    return {
+      created: true,
+      records: storedRecords(tx.bundle, response, tx.recordEntries),
+      summary: summaryAt(after, deps.now()),
+    };
   }, `prescription ${number} kept changing while this was being recorded (other dispenses at the same moment); nothing was recorded: look it up again and retry`);
 }

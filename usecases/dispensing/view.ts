@@ -36,16 +36,33 @@ export async function viewPrescription(
   const { found, stored } = await loadForDispensing(deps, number);
   noteLoaded(caller, found);
   caller.authorize.readPrescription(ownershipOf(found));
-  const dmpPublication = await dmpPublicationStatus({ jobs: deps.publicationJobs, dmpStore: deps.dmpStore }, stored.state.number, found);
+  const dmpPublication = await dmpPublicationStatus(
+    { jobs: deps.publicationJobs, dmpStore: deps.dmpStore },
+    stored.state.number,
+    found,
+  );
   const now = deps.now();
-  const withheld = caller.principal.role === 'prescriber' && patientObjectsToDispensingView(stored.dispensingConsent) ? objectionMessage(stored.state.number) : undefined;
+  const withheld =
+    caller.principal.role === 'prescriber' && patientObjectsToDispensingView(stored.dispensingConsent)
+      ? objectionMessage(stored.state.number)
+      : undefined;
   const verdict = prescriptionStatusOf(stored.state, parisDateOf(now));
-  const bundle = prescriptionBundle(stored, found.bundle.entry ?? [], verdict, { now, fullUrlBase, dmpPublication, ...(withheld ? { withheld } : {}) });
+  const bundle = prescriptionBundle(stored, found.bundle.entry ?? [], verdict, {
+    now,
+    fullUrlBase,
+    dmpPublication,
+    ...(withheld ? { withheld } : {}),
+  });
   return { bundle, found };
 }
 
 /** What was dispensed, for the prescriber of the prescription, unless the patient objected. */
-export async function viewDispenses(deps: Pick<UseCaseDeps, 'fhir' | 'now'>, caller: Caller, number: string, { fullUrlBase }: ViewOptions): Promise<Bundle<FhirResource>> {
+export async function viewDispenses(
+  deps: Pick<UseCaseDeps, 'fhir' | 'now'>,
+  caller: Caller,
+  number: string,
+  { fullUrlBase }: ViewOptions,
+): Promise<Bundle<FhirResource>> {
   const { found, stored } = await loadForDispensing(deps, number);
   noteLoaded(caller, found);
   caller.authorize.readDispenses(ownershipOf(found), patientObjectsToDispensingView(stored.dispensingConsent));
@@ -61,12 +78,18 @@ export interface RenderedDocument {
 /** A document the gateway renders, by its file name; not found otherwise. */
 export function documentKindOf(name: string): DocumentKind {
   const kind = DOCUMENT_KINDS[name];
-  if (!kind) throw ProblemError.of('not-found', 'not-found', `no document "${name}"; try qr.png, qr.svg or ordonnance.pdf`);
+  if (!kind)
+    throw ProblemError.of('not-found', 'not-found', `no document "${name}"; try qr.png, qr.svg or ordonnance.pdf`);
   return kind;
 }
 
 /** The QR code or the printable ordonnance, rendered from what is stored. */
-export async function renderDocument(deps: Pick<UseCaseDeps, 'fhir'>, caller: Caller, number: string, kind: DocumentKind): Promise<RenderedDocument> {
+export async function renderDocument(
+  deps: Pick<UseCaseDeps, 'fhir'>,
+  caller: Caller,
+  number: string,
+  kind: DocumentKind,
+): Promise<RenderedDocument> {
   const found = await loadPrescription(deps, number);
   noteLoaded(caller, found);
   caller.authorize.readPrescription(ownershipOf(found));

@@ -27,12 +27,19 @@ export type DeprecateResult =
   | { outcome: 'nothing-published' }
   | { outcome: 'wait-for-publication' };
 
-export async function deprecatePublication(deps: DeprecateDeps, request: { number: string; version: number }): Promise<DeprecateResult> {
+export async function deprecatePublication(
+  deps: DeprecateDeps,
+  request: { number: string; version: number },
+): Promise<DeprecateResult> {
   const { number, version } = request;
   if (await deps.publicationPending(number, version)) return { outcome: 'wait-for-publication' };
   const { stored } = await deps.stage('read', () => readStoredPrescription(deps.fhir, number));
-  const documents = await deps.stage('find', () => findPrescriptionDocuments(deps.dmp, stored.prescription.patient.ins, number));
-  const current = documents.filter((d): d is DocumentReference & { id: string } => d.status === 'current' && d.id !== undefined);
+  const documents = await deps.stage('find', () =>
+    findPrescriptionDocuments(deps.dmp, stored.prescription.patient.ins, number),
+  );
+  const current = documents.filter(
+    (d): d is DocumentReference & { id: string } => d.status === 'current' && d.id !== undefined,
+  );
   if (documents.length === 0) return { outcome: 'nothing-published' };
   // Already superseded entries (a re-run after a crash) need nothing more.
   for (const doc of current) await deps.stage('supersede', () => supersede(deps.dmp, doc));

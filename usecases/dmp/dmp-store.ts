@@ -45,14 +45,20 @@ export async function provide(dmp: FhirStore, bundle: Bundle<FhirResource>): Pro
 }
 
 const relatesToPrescription = (doc: DocumentReference, number: string): boolean =>
-  (doc.context?.related ?? []).some((r) => r.identifier?.system === PRESCRIPTION_NUMBER_SYSTEM && r.identifier.value === number);
+  (doc.context?.related ?? []).some(
+    (r) => r.identifier?.system === PRESCRIPTION_NUMBER_SYSTEM && r.identifier.value === number,
+  );
 
 /**
  * Every document entry of the patient's record that carries this prescription number, any status
  * (R4 `related` is a reference search parameter and HAPI has no `:identifier` modifier, so the
  * patient's prescriptions are fetched and filtered here).
  */
-export async function findPrescriptionDocuments(dmp: FhirStore, ins: Patient['ins'], number: string): Promise<DocumentReference[]> {
+export async function findPrescriptionDocuments(
+  dmp: FhirStore,
+  ins: Patient['ins'],
+  number: string,
+): Promise<DocumentReference[]> {
   const bundle = await dmp.search<DocumentReference>('DocumentReference', {
     'patient.identifier': `${oidSystem(ins.oid)}|${ins.value}`,
     category: `${XDS_CODES.classCode.system}|${XDS_CODES.classCode.code}`,

@@ -54,7 +54,10 @@ export type PublishResult =
 const CANCELLED: ReadonlySet<RequestGroup['status']> = new Set(['revoked', 'entered-in-error']);
 export const isCancelledHeader = (header: RequestGroup): boolean => CANCELLED.has(header.status);
 
-export async function readStoredPrescription(fhir: FhirStore, number: string): Promise<{ header: RequestGroup; stored: StoredPrescription }> {
+export async function readStoredPrescription(
+  fhir: FhirStore,
+  number: string,
+): Promise<{ header: RequestGroup; stored: StoredPrescription }> {
   const found = await findPrescriptionByNumber(fhir, number, { records: false });
   if (!found) throw new PoisonJobError(`no prescription has the number ${number}`);
   const stored = await deterministic(`prescription ${number}`, () => storedPrescriptionOf(found));
@@ -105,10 +108,20 @@ export async function preparePublication(
     ),
   );
   const signed = await deps.stage('sign', () =>
-    deterministic('signing the CDA document', async () => Buffer.from(await signXades(document.xml, deps.credentials, { signingTime: submittedAt }), 'utf8')),
+    deterministic('signing the CDA document', async () =>
+      Buffer.from(await signXades(document.xml, deps.credentials, { signingTime: submittedAt }), 'utf8'),
+    ),
   );
   const bundle = await deterministic('building the provide bundle', () =>
-    buildProvideBundle({ prescription: stored.prescription, number, ids, sourceOid: deps.sourceOid, kind: document.kind, content: signed, submittedAt }),
+    buildProvideBundle({
+      prescription: stored.prescription,
+      number,
+      ids,
+      sourceOid: deps.sourceOid,
+      kind: document.kind,
+      content: signed,
+      submittedAt,
+    }),
   );
   return { bundle, kind: document.kind, uniqueId: oidUrn(ids.documentOid), size: signed.length };
 }

@@ -41,20 +41,35 @@ function mainDocument(documents: DocumentReference[]): DocumentReference | undef
 
 const patientObjectsToDmp = (found: StoredPrescriptionBundle): boolean =>
   (found.bundle.entry ?? []).some(
-    (e) => e.resource?.resourceType === 'Consent' && consentTopic(e.resource as Consent) === CONSENT_TOPICS.dmp && (e.resource as Consent).provision?.type === 'deny',
+    (e) =>
+      e.resource?.resourceType === 'Consent' &&
+      consentTopic(e.resource as Consent) === CONSENT_TOPICS.dmp &&
+      (e.resource as Consent).provision?.type === 'deny',
   );
 
 /** What the DMP store holds for the prescription; undefined when it cannot be reached (the job state still answers). */
-async function storedDocumentFields(sources: Pick<DmpStatusSources, 'dmpStore'>, number: string, found: StoredPrescriptionBundle): Promise<Pick<DmpPublicationStatus, 'documentReferenceId' | 'documentStatus'> | undefined> {
+async function storedDocumentFields(
+  sources: Pick<DmpStatusSources, 'dmpStore'>,
+  number: string,
+  found: StoredPrescriptionBundle,
+): Promise<Pick<DmpPublicationStatus, 'documentReferenceId' | 'documentStatus'> | undefined> {
   const { prescription } = storedPrescriptionOf(found);
-  const documents = await findPrescriptionDocuments(sources.dmpStore, prescription.patient.ins, number).catch(() => undefined);
+  const documents = await findPrescriptionDocuments(sources.dmpStore, prescription.patient.ins, number).catch(
+    () => undefined,
+  );
   if (!documents) return undefined;
   const document = mainDocument(documents);
-  return document?.id ? { documentReferenceId: document.id, ...(document.status ? { documentStatus: document.status } : {}) } : {};
+  return document?.id
+    ? { documentReferenceId: document.id, ...(document.status ? { documentStatus: document.status } : {}) }
+    : {};
 }
 
 /** The status of a prescription read from the store (the lookup's own search result: no second read). */
-export async function dmpPublicationStatus(sources: DmpStatusSources, number: string, found: StoredPrescriptionBundle): Promise<DmpPublicationStatus> {
+export async function dmpPublicationStatus(
+  sources: DmpStatusSources,
+  number: string,
+  found: StoredPrescriptionBundle,
+): Promise<DmpPublicationStatus> {
   if (patientObjectsToDmp(found)) return { state: 'not-requested', reason: 'patient-opted-out' };
   const headerVersion = Math.max(1, Number(found.header.meta?.versionId ?? 1) || 1);
   let job: PublicationJobView | undefined;
@@ -76,10 +91,17 @@ export async function dmpPublicationStatus(sources: DmpStatusSources, number: st
       case 'completed': {
         const result = job.result as PublishResult | undefined;
         if (result?.outcome === 'skipped') return { state: 'not-requested', reason: result.reason, attempts };
-        if (result?.outcome !== 'published') return { state: 'published', attempts, ...((await storedDocumentFields(sources, number, found)) ?? {}) };
+        if (result?.outcome !== 'published')
+          return { state: 'published', attempts, ...((await storedDocumentFields(sources, number, found)) ?? {}) };
         // What this job stored stays current until the prescription is cancelled (the deprecation supersedes it).
         const stored = cancelled ? await storedDocumentFields(sources, number, found) : undefined;
-        return { state: 'published', attempts, documentReferenceId: result.documentReferenceId, documentStatus: 'current', ...(stored ?? {}) };
+        return {
+          state: 'published',
+          attempts,
+          documentReferenceId: result.documentReferenceId,
+          documentStatus: 'current',
+          ...(stored ?? {}),
+        };
       }
       default:
         return { state: 'queued', attempts, ...lastFailure };
@@ -90,5 +112,8 @@ export async function dmpPublicationStatus(sources: DmpStatusSources, number: st
   if (stored?.documentReferenceId) return { state: 'published', ...stored };
   if (cancelled) return { state: 'not-requested', reason: 'prescription-cancelled' };
   if (!stored) return { state: 'unknown', reason: 'no publication job, and the DMP store cannot be reached' };
-  return { state: 'failed', reason: 'no publication job and no document in the DMP store: the publication was never queued' };
+  return {
+    state: 'failed',
+    reason: 'no publication job and no document in the DMP store: the publication was never queued',
+  };
 }

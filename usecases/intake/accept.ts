@@ -13,7 +13,12 @@ import { storePrescription, type IntakeResult } from './store';
 export type AcceptDeps = Pick<UseCaseDeps, 'fhir' | 'now' | 'numberIssuer' | 'dmpQueue'>;
 
 /** Throws a ProblemError (malformed, invalid, forbidden, conflict…) when the payload is refused; nothing is stored then. */
-export async function acceptPrescription(deps: AcceptDeps, caller: Caller, mapper: VendorMapper, body: Buffer): Promise<IntakeResult> {
+export async function acceptPrescription(
+  deps: AcceptDeps,
+  caller: Caller,
+  mapper: VendorMapper,
+  body: Buffer,
+): Promise<IntakeResult> {
   const checked = checkPayload(body, mapper, deps.now());
   if (!checked.ok) throw new ProblemError(checked.kind, checked.problems);
   caller.authorize.createPrescription(checked.value.prescription);

@@ -55,7 +55,11 @@ export function checkPayload(body: Buffer, mapper: VendorMapper, now: Date): Che
  * The FHIR transaction for a checked payload, itself checked against the official R4 JSON
  * schema: a resource the schema refuses is never sent to the store.
  */
-export function buildTransaction(checked: CheckedPayload, number: string, newUuid: () => string): Checked<Bundle<FhirResource>> {
+export function buildTransaction(
+  checked: CheckedPayload,
+  number: string,
+  newUuid: () => string,
+): Checked<Bundle<FhirResource>> {
   const bundle = buildPrescriptionTransaction(checked.prescription, {
     number,
     messageKey: checked.messageKey,

@@ -52,7 +52,11 @@ const madeFrom = (header: RequestGroup, checked: CheckedPayload): boolean =>
   (header.identifier ?? []).some((i) => i.system === MESSAGE_CONTENT_SYSTEM && i.value === messageContentKey(checked));
 
 function conflictingContent(messageId: string): ProblemError {
-  return ProblemError.of('conflict', 'conflict', `message id ${messageId} was already used for a prescription with different content; send a new message id`);
+  return ProblemError.of(
+    'conflict',
+    'conflict',
+    `message id ${messageId} was already used for a prescription with different content; send a new message id`,
+  );
 }
 
 /** The answer for an already stored prescription, from its header alone. */
@@ -62,7 +66,15 @@ function resultFromHeader(header: RequestGroup, dmpAllowed: boolean): IntakeResu
     const target = action.resource?.reference ? parseLocation(action.resource.reference) : undefined;
     if (target && target.resourceType in resources) resources[target.resourceType as keyof RequestIds].push(target.id);
   }
-  return { created: false, number: prescriptionNumberOf(header) ?? '', status: header.status, requestGroupId: header.id ?? '', resources, dmpAllowed, header };
+  return {
+    created: false,
+    number: prescriptionNumberOf(header) ?? '',
+    status: header.status,
+    requestGroupId: header.id ?? '',
+    resources,
+    dmpAllowed,
+    header,
+  };
 }
 
 function replayOf(header: RequestGroup, checked: CheckedPayload): IntakeResult {
@@ -78,7 +90,8 @@ function numberFor(deps: IntakeDeps, checked: CheckedPayload): string {
 }
 
 /** Index of the RequestGroup entry in our transaction (fixed by the builder, looked up to stay robust). */
-const headerEntryIndex = (tx: Bundle<FhirResource>): number => (tx.entry ?? []).findIndex((e) => e.resource?.resourceType === 'RequestGroup');
+const headerEntryIndex = (tx: Bundle<FhirResource>): number =>
+  (tx.entry ?? []).findIndex((e) => e.resource?.resourceType === 'RequestGroup');
 
 /**
  * Why the store refused the transaction with a conflict: a copy of this message won a race
@@ -86,7 +99,11 @@ const headerEntryIndex = (tx: Bundle<FhirResource>): number => (tx.entry ?? []).
  * these — a race on a shared resource (two first prescriptions of the same new prescriber or
  * patient creating it at once), which a new attempt settles since the resource now exists.
  */
-async function explainConflict(deps: IntakeDeps, checked: CheckedPayload, number: string): Promise<IntakeResult | 'number-taken' | 'retry'> {
+async function explainConflict(
+  deps: IntakeDeps,
+  checked: CheckedPayload,
+  number: string,
+): Promise<IntakeResult | 'number-taken' | 'retry'> {
   const stored = await findHeaderByMessageKey(deps.fhir, checked.messageKey);
   if (stored) return replayOf(stored, checked);
   if (await findHeaderByNumber(deps.fhir, number)) return 'number-taken';
@@ -114,7 +131,11 @@ export async function storePrescription(deps: IntakeDeps, checked: CheckedPayloa
       if (explained !== 'number-taken') return explained;
       // A generated number colliding with another is a 2^-60 event: draw again. A vendor's is a 409.
       if (vendorNumber || attempt + 1 >= MAX_ATTEMPTS) {
-        throw ProblemError.of('conflict', 'duplicate', `prescription number ${number} already belongs to another prescription`);
+        throw ProblemError.of(
+          'conflict',
+          'duplicate',
+          `prescription number ${number} already belongs to another prescription`,
+        );
       }
       continue;
     }
@@ -134,7 +155,11 @@ export async function storePrescription(deps: IntakeDeps, checked: CheckedPayloa
       number,
       status: 'active',
       requestGroupId: ids.RequestGroup,
-      resources: { MedicationRequest: ids.MedicationRequest, DeviceRequest: ids.DeviceRequest, ServiceRequest: ids.ServiceRequest },
+      resources: {
+        MedicationRequest: ids.MedicationRequest,
+        DeviceRequest: ids.DeviceRequest,
+        ServiceRequest: ids.ServiceRequest,
+      },
       dmpAllowed: !checked.prescription.consent.dmpOptOut,
     };
   }

@@ -10,7 +10,11 @@ import {
 } from '../../fhir/prescription-search';
 import type { FhirStore } from '../ports';
 
-export async function findPrescriptionByNumber(fhir: FhirStore, number: string, options?: PrescriptionSearchOptions): Promise<StoredPrescriptionBundle | undefined> {
+export async function findPrescriptionByNumber(
+  fhir: FhirStore,
+  number: string,
+  options?: PrescriptionSearchOptions,
+): Promise<StoredPrescriptionBundle | undefined> {
   const bundle = await fhir.search<FhirResource>('RequestGroup', prescriptionSearchParams(number, options));
   const [header] = matchedHeaders(bundle);
   return header ? { header, bundle } : undefined;
@@ -21,7 +25,9 @@ const findHeader = async (fhir: FhirStore, token: Record<string, string>): Promi
   matchedHeaders(await fhir.search<FhirResource>('RequestGroup', { ...token, _count: '1' }))[0];
 
 /** The prescription header made from a vendor message, if that message was already accepted. */
-export const findHeaderByMessageKey = (fhir: FhirStore, messageKey: string): Promise<RequestGroup | undefined> => findHeader(fhir, messageKeyToken(messageKey));
+export const findHeaderByMessageKey = (fhir: FhirStore, messageKey: string): Promise<RequestGroup | undefined> =>
+  findHeader(fhir, messageKeyToken(messageKey));
 
 /** Whether a number already belongs to a prescription (vendor-supplied numbers must be unused). */
-export const findHeaderByNumber = (fhir: FhirStore, number: string): Promise<RequestGroup | undefined> => findHeader(fhir, numberToken(number));
+export const findHeaderByNumber = (fhir: FhirStore, number: string): Promise<RequestGroup | undefined> =>
+  findHeader(fhir, numberToken(number));

@@ -66,7 +66,11 @@ export function actsCommentSection(documentId: InstanceIdentifier, acts: readonl
       el(
         'text',
         {},
-        el('paragraph', {}, 'Ces actes figurent sur l’ordonnance (voir la copie PDF) ; ils ne sont pas codés dans ce document.'),
+        el(
+          'paragraph',
+          {},
+          'Ces actes figurent sur l’ordonnance (voir la copie PDF) ; ils ne sont pas codés dans ce document.',
+        ),
         actsTable(acts),
       ),
     ),

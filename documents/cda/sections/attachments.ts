@@ -103,7 +103,11 @@ export function pdfCopySection(documentId: InstanceIdentifier, pdf: Buffer): Xml
           el(
             'component',
             {},
-            el('observationMedia', { classCode: 'OBS', moodCode: 'EVN', ID: PDF_MEDIA_ID }, base64Value('application/pdf', pdf)),
+            el(
+              'observationMedia',
+              { classCode: 'OBS', moodCode: 'EVN', ID: PDF_MEDIA_ID },
+              base64Value('application/pdf', pdf),
+            ),
           ),
         ),
       ),

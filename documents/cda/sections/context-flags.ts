@@ -36,8 +36,11 @@ export const FLAG_HEADINGS: Record<ContextFlag, string> = {
 const flagNarrativeId = (lineNarrativeId: string, flag: ContextFlag): string => `${lineNarrativeId}-${flag}`;
 
 /** One narrative cell per flag, in the order given. */
-export const contextCells = (context: LineContext, flags: readonly ContextFlag[], lineNarrativeId: string): XmlElement[] =>
-  flags.map((flag) => content(flagNarrativeId(lineNarrativeId, flag), yesNo(context[flag])));
+export const contextCells = (
+  context: LineContext,
+  flags: readonly ContextFlag[],
+  lineNarrativeId: string,
+): XmlElement[] => flags.map((flag) => content(flagNarrativeId(lineNarrativeId, flag), yesNo(context[flag])));
 
 /**
  * entryRelationship typeCode="COMP" per flag. `idOf(i)` gives the i-th observation's id;
@@ -77,4 +80,6 @@ export function contextObservations(
 
 /** The work-accident date has no place in the boolean AT/MP observation: it is said in the narrative. */
 export const workAccidentParagraph = (p: Prescription): XmlElement | undefined =>
-  p.context.workAccidentDate === undefined ? undefined : el('paragraph', {}, workAccidentMention(p.context.workAccidentDate));
+  p.context.workAccidentDate === undefined
+    ? undefined
+    : el('paragraph', {}, workAccidentMention(p.context.workAccidentDate));

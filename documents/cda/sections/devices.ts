@@ -18,7 +18,13 @@ const FLAG_ARC_BASE = 10;
 
 const lineId = (n: number): string => `dm-${n}`;
 
-const HEADINGS = ['Dispositif médical', 'Durée', 'Quantité', 'Renouvellements', ...DEVICE_FLAGS.map((flag) => FLAG_HEADINGS[flag])];
+const HEADINGS = [
+  'Dispositif médical',
+  'Durée',
+  'Quantité',
+  'Renouvellements',
+  ...DEVICE_FLAGS.map((flag) => FLAG_HEADINGS[flag]),
+];
 
 export function deviceSection(devices: readonly DeviceLine[], input: SectionInput): XmlElement {
   return el(
@@ -31,7 +37,15 @@ export function deviceSection(devices: readonly DeviceLine[], input: SectionInpu
       ii('id', partId(input.documentId, PART_ARCS.deviceSection)),
       loinc('code', LOINC.devices),
       el('title', {}, 'Prescription de dispositifs médicaux'),
-      el('text', {}, workAccidentParagraph(input.prescription), table(HEADINGS, devices.map((device, i) => narrativeRow(device, i + 1, input)))),
+      el(
+        'text',
+        {},
+        workAccidentParagraph(input.prescription),
+        table(
+          HEADINGS,
+          devices.map((device, i) => narrativeRow(device, i + 1, input)),
+        ),
+      ),
       devices.map((device, i) => el('entry', {}, deviceSupply(device, i + 1, input))),
     ),
   );
@@ -85,7 +99,12 @@ function deviceSupply(device: DeviceLine, n: number, input: SectionInput): XmlEl
           'playingDevice',
           { classCode: 'DEV', determinerCode: 'INSTANCE' },
           device.lpp
-            ? coded('code', { code: device.lpp, displayName: device.label ?? device.lpp, codeSystem: CODE_SYSTEMS.lpp }, 'LPP', originalText)
+            ? coded(
+                'code',
+                { code: device.lpp, displayName: device.label ?? device.lpp, codeSystem: CODE_SYSTEMS.lpp },
+                'LPP',
+                originalText,
+              )
             : el('code', { nullFlavor: 'NA' }, originalText),
         ),
       ),

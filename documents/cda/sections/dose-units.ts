@@ -46,6 +46,9 @@ export function ucumDoseUnit(unit: string | undefined): string {
   const known = UCUM_BY_WORD[word];
   if (known) return known;
   // UCUM annotations take printable ASCII except braces: fold accents, drop the rest.
-  const ascii = word.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x21-\x7a|~]/g, '_');
+  const ascii = word
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x21-\x7a|~]/g, '_');
   return `{${ascii}}`;
 }

@@ -32,7 +32,15 @@ export function medicationSection(drugs: readonly DrugLine[], input: SectionInpu
       ii('id', partId(input.documentId, sectionArc)),
       loinc('code', LOINC.prescriptions),
       el('title', {}, 'Prescription de médicaments'),
-      el('text', {}, workAccidentParagraph(input.prescription), table(HEADINGS, drugs.map((drug, i) => narrativeRow(drug, i + 1, input.prescription)))),
+      el(
+        'text',
+        {},
+        workAccidentParagraph(input.prescription),
+        table(
+          HEADINGS,
+          drugs.map((drug, i) => narrativeRow(drug, i + 1, input.prescription)),
+        ),
+      ),
       drugs.map((drug, i) => el('entry', {}, prescribedTreatment(drug, i + 1, input))),
     ),
   );
@@ -109,7 +117,12 @@ function prescribedTreatment(drug: DrugLine, n: number, input: SectionInput): Xm
       ENTRY_TEMPLATES.normalDosing,
     ),
     ii('id', partId(input.documentId, ...lineArcs)),
-    el('code', { code: 'DRUG', displayName: 'Médicament', codeSystem: CODE_SYSTEMS.actCode, codeSystemName: 'HL7:ActCode' }),
+    el('code', {
+      code: 'DRUG',
+      displayName: 'Médicament',
+      codeSystem: CODE_SYSTEMS.actCode,
+      codeSystemName: 'HL7:ActCode',
+    }),
     el('text', {}, el('reference', { value: `#${id}` })),
     el('statusCode', { code: 'completed' }),
     treatmentPeriod(input.startDate, structured),
@@ -167,19 +180,40 @@ function frequency(structured: StructuredPosology | undefined, narrativeId: stri
   return el(
     'effectiveTime',
     { 'xsi:type': 'PIVL_TS', operator: 'A', institutionSpecified: 'true' },
-    el('period', { value: hours, unit: 'h' }, el('translation', {}, el('originalText', {}, el('reference', { value: `#${narrativeId}` })))),
+    el(
+      'period',
+      { value: hours, unit: 'h' },
+      el('translation', {}, el('originalText', {}, el('reference', { value: `#${narrativeId}` }))),
+    ),
   );
 }
 
 /** CIS as the code, CIP13 as a translation (ANS example); only one of them, or none, also works. */
 function productCode(drug: DrugLine, narrativeId: string): XmlElement {
   const originalText = el('originalText', {}, el('reference', { value: `#${narrativeId}` }));
-  const cip = drug.cip13 && coded('translation', { code: drug.cip13, displayName: drug.label ?? drug.cip13, codeSystem: CODE_SYSTEMS.cip }, 'CIP');
+  const cip =
+    drug.cip13 &&
+    coded(
+      'translation',
+      { code: drug.cip13, displayName: drug.label ?? drug.cip13, codeSystem: CODE_SYSTEMS.cip },
+      'CIP',
+    );
   if (drug.cis) {
-    return coded('code', { code: drug.cis, displayName: drug.label ?? drug.cis, codeSystem: CODE_SYSTEMS.cis }, 'CIS', originalText, ...(cip ? [cip] : []));
+    return coded(
+      'code',
+      { code: drug.cis, displayName: drug.label ?? drug.cis, codeSystem: CODE_SYSTEMS.cis },
+      'CIS',
+      originalText,
+      ...(cip ? [cip] : []),
+    );
   }
   if (drug.cip13) {
-    return coded('code', { code: drug.cip13, displayName: drug.label ?? drug.cip13, codeSystem: CODE_SYSTEMS.cip }, 'CIP', originalText);
+    return coded(
+      'code',
+      { code: drug.cip13, displayName: drug.label ?? drug.cip13, codeSystem: CODE_SYSTEMS.cip },
+      'CIP',
+      originalText,
+    );
   }
   return el('code', { nullFlavor: 'NA' }, originalText);
 }
