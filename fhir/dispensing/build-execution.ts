@@ -66,10 +66,6 @@ export interface ExecutionTransaction {
 
 const ifMatch = (version: string): string => `W/"${version}"`;
 
-/** The version a transaction-response entry's `location` names (`Type/id/_history/<version>`). */
-export const versionOfLocation = (location: string | undefined): string | undefined =>
-  location !== undefined ? /\/_history\/([^/]+)$/.exec(location)?.[1] : undefined;
-
 function setExtension(extensions: Extension[] | undefined, extension: Extension): Extension[] {
   return [...(extensions ?? []).filter((e) => e.url !== extension.url), extension];
 }

@@ -14,13 +14,8 @@ import type {
 } from 'fhir/r4';
 import { addMonths } from '../../domain/calendar';
 import type { Prescription } from '../../domain/prescription';
-import {
-  buildPrescriptionTransaction,
-  idsFromTransactionResponse,
-  parseLocation,
-  searchToken,
-  type TransactionOptions,
-} from '../../fhir/build-transaction';
+import { buildPrescriptionTransaction, searchToken, type TransactionOptions } from '../../fhir/build-transaction';
+import { idsFromTransactionResponse, parseLocation } from '../../fhir/transaction-response';
 import { EXECUTION_EXTENSIONS, EXTENSIONS, PROFILES, PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
 import { STRUCTURE_DEFINITIONS, structureDefinitionFor } from '../../store/conformance';
 import { validateFhirResource } from '../../fhir/fhir-schema';

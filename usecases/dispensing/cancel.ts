@@ -7,7 +7,8 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { parisDateOf } from '../../domain/paris-time';
 import { ProblemError, toOperationOutcome, type Problem } from '../../domain/problem';
-import { buildCancellationTransaction, versionOfLocation } from '../../fhir/dispensing/build-execution';
+import { buildCancellationTransaction } from '../../fhir/dispensing/build-execution';
+import { versionOfLocation } from '../../fhir/transaction-response';
 import { ownershipOf } from '../../fhir/ownership';
 import { planCancellation } from '../../rules/dispensing/cancel-rules';
 import type { Caller } from '../caller';

@@ -14,12 +14,8 @@ import { parisDateOf } from '../../domain/paris-time';
 import type { Principal } from '../../domain/principal';
 import { ProblemError, type Problem } from '../../domain/problem';
 import type { LineKind } from '../../domain/professions';
-import { parseLocation } from '../../fhir/build-transaction';
-import {
-  buildExecutionTransaction,
-  versionOfLocation,
-  type PerformerToStore,
-} from '../../fhir/dispensing/build-execution';
+import { parseLocation, versionOfLocation } from '../../fhir/transaction-response';
+import { buildExecutionTransaction, type PerformerToStore } from '../../fhir/dispensing/build-execution';
 import type { ExecutionRecord, StoredExecutionState } from '../../fhir/dispensing/read-state';
 import type { Submission } from '../../fhir/dispensing/read-submission';
 import { dispensingSummary } from '../../fhir/dispensing/summary';

@@ -5,7 +5,7 @@
  */
 import type { Bundle, DocumentReference, FhirResource, Parameters } from 'fhir/r4';
 import type { FhirStore } from '../ports';
-import { parseLocation } from '../../fhir/build-transaction';
+import { parseLocation } from '../../fhir/transaction-response';
 import { oidSystem } from '../../fhir/systems';
 import type { Patient } from '../../domain/prescription';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';

@@ -13,7 +13,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
 import { generatePrescriptionNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
-import { idsFromTransactionResponse, messageContentKey, parseLocation } from '../../fhir/build-transaction';
+import { messageContentKey } from '../../fhir/build-transaction';
+import { idsFromTransactionResponse, parseLocation } from '../../fhir/transaction-response';
 import { prescriptionNumberOf } from '../../fhir/read-prescription';
 import { MESSAGE_CONTENT_SYSTEM } from '../../fhir/systems';
 import { findHeaderByMessageKey, findHeaderByNumber } from '../prescriptions/repository';
