@@ -4,7 +4,7 @@
  * the PDF, the QR code and the CDA document are produced from it.
  *
  * Values are normalised (ISO dates, FHIR codes) but NOT validated: a mapper copies what the
- * vendor sent so that the rules in profiles/rules can report every problem at once.
+ * vendor sent so that the rules in rules/intake can report every problem at once.
  */
 
 export type VendorFormat = 'epu-json' | 'lgc-xml' | 'fhir-message';

@@ -165,5 +165,5 @@ export const ACT_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActRe
 /** NOS TRE_G15 ProfessionSante (the codes of PSC's codeProfession). */
 export const PROFESSION_G15_SYSTEM =
   'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
-/** The gateway's profession codes (domain/principal.ts PROFESSIONS), e.g. for a biologist whom TRE_G15 does not name. */
+/** The gateway's profession codes (domain/professions.ts), e.g. for a biologist whom TRE_G15 does not name. */
 export const GATEWAY_PROFESSION_SYSTEM = 'urn:ordo-gateway:profession';

@@ -1,7 +1,7 @@
 /**
  * The epu-json vendor format (vendors README §2): UTF-8 JSON, checked against the copied JSON
  * Schema, mapped to the canonical Prescription. Business rules (check digits, dates…) are not
- * checked here: see profiles/rules.
+ * checked here: see rules/intake.
  */
 import { isValidEpuJson } from '../../profiles/epu-json-schema';
 import { limitProblems } from '../shared/problem-limit';

@@ -1,7 +1,7 @@
 /**
  * epu-json payload (already schema-valid) → canonical Prescription + SourceMap. Pure: values are
  * copied and renamed, vocabularies translated through the tables below, nothing is checked here
- * (profiles/rules does that on the canonical model).
+ * (rules/intake does that on the canonical model).
  */
 import type {
   ActLine,

@@ -2,7 +2,7 @@
  * fhir-message participants (vendors §4.2, V2, V12): one Patient with one INS, 1..2 Practitioners
  * identified by RPPS and/or idNatPs (agreeing), 0..1 PractitionerRole, one Organization (the
  * MessageHeader.sender), 1..2 Consents of which consultation-delivrance, and the locum link.
- * Check digits, dates and the AM/FINESS requirement are business rules (profiles/rules), not here.
+ * Check digits, dates and the AM/FINESS requirement are business rules (rules/intake), not here.
  */
 import type { Consent, MessageHeader, Organization, Patient, Practitioner, PractitionerRole } from 'fhir/r4';
 import type { Problem } from '../../domain/problem';

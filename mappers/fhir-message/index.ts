@@ -1,7 +1,7 @@
 /**
  * `fhir-message`: a FHIR R4 Bundle of type message (vendors §4), as posted to $process-message.
  * Bytes → JSON (UTF-8, nesting ≤ 32: malformed) → structural checks of §4 + V12 (invalid, with
- * FHIRPath paths) → canonical Prescription + SourceMap. V3–V11 are left to profiles/rules.
+ * FHIRPath paths) → canonical Prescription + SourceMap. V3–V11 are left to rules/intake.
  */
 import { readJson } from '../shared/json-reader';
 import type { MapResult, VendorMapper } from '../mapper';

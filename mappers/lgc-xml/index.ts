@@ -1,7 +1,7 @@
 /**
  * The lgc-xml vendor format (vendors README §3): safe XML reading (mappers/shared/xml-reader),
  * the XSD's structure checked by hand (structure-spec + check-structure), then mapping to the
- * canonical Prescription. Business rules are not checked here: see profiles/rules.
+ * canonical Prescription. Business rules are not checked here: see rules/intake.
  */
 import { limitProblems } from '../shared/problem-limit';
 import { readXml } from '../shared/xml-reader';
