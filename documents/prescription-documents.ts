@@ -13,7 +13,10 @@ export interface DocumentKind {
   render(stored: StoredPrescription): Promise<Buffer | string>;
 }
 
-/** The printable ordonnance around a QR image already rendered (the DMP worker embeds the same image). Its creation date is the prescription's. */
+/**
+ * The printable ordonnance around a QR image already rendered (the DMP worker embeds the same image). Its
+ * creation date is the prescription's.
+ */
 export const ordonnancePdfWith = ({ prescription, number }: StoredPrescription, qr: Buffer): Promise<Buffer> =>
   renderOrdonnancePdf(prescription, number, { qrPng: qr });
 

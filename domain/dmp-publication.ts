@@ -4,7 +4,10 @@ export type DmpPublicationState = 'queued' | 'publishing' | 'published' | 'faile
 export interface DmpPublicationStatus {
   state: DmpPublicationState;
   documentReferenceId?: string;
-  /** Status of the document entry in the DMP store: current, or superseded after a cancellation (FHIR DocumentReference.status). */
+  /**
+   * Status of the document entry in the DMP store: current, or superseded after a cancellation (FHIR
+   * DocumentReference.status).
+   */
   documentStatus?: 'current' | 'superseded' | 'entered-in-error';
   reason?: string;
   /** Attempts made by the publication job so far. */

@@ -46,7 +46,10 @@ function formatOffset(minutes: number): string {
   return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
-/** An instant as Paris wall-clock time with its offset, to the second: 2026-10-20T14:05:00Z → "2026-10-20T16:05:00+02:00". */
+/**
+ * An instant as Paris wall-clock time with its offset, to the second: 2026-10-20T14:05:00Z →
+ * "2026-10-20T16:05:00+02:00".
+ */
 export function parisDateTimeOf(instant: Date | number): string {
   const epochMs = typeof instant === 'number' ? instant : instant.getTime();
   if (Number.isNaN(epochMs)) throw new RangeError('invalid Date');

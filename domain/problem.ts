@@ -3,7 +3,7 @@
  * they break, when there is one); a step that may refuse its input returns an `Outcome`, and
  * code that must stop throws a `ProblemError` whose `kind` says what went wrong in protocol-free
  * terms. Only the edges turn a kind into a status: gateway/http/problem-status.ts for HTTP,
- * usecases/messaging for $process-message response codes, queue/ for job retries.
+ * gateway/messaging/response-code.ts for $process-message response codes, queue/ for job retries.
  */
 import type { OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
 
@@ -96,7 +96,10 @@ export const rejected = <K extends ProblemKind = 'invalid'>(
   kind: K = 'invalid' as K,
 ): Refusal<K> => ({ ok: false, kind, problems });
 
-/** The value of an Outcome, or its refusal thrown (as `kind` when the caller knows better, e.g. a body that is not JSON is malformed). */
+/**
+ * The value of an Outcome, or its refusal thrown (as `kind` when the caller knows better, e.g. a body that is
+ * not JSON is malformed).
+ */
 export function unwrap<T>(outcome: Outcome<T>, kind?: ProblemKind): T {
   if (!outcome.ok) throw new ProblemError(kind ?? outcome.kind, outcome.problems);
   return outcome.value;

@@ -7,5 +7,8 @@ import type { IsoDate } from './prescription';
 
 export const DRUG_VALIDITY_MONTHS = 3;
 
-/** Last day (inclusive) a drug line can be delivered: its start date + DRUG_VALIDITY_MONTHS, clamped to the month end. */
+/**
+ * Last day (inclusive) a drug line can be delivered: its start date + DRUG_VALIDITY_MONTHS, clamped to the
+ * month end.
+ */
 export const drugValidityEnd = (start: IsoDate): IsoDate => addMonths(start, DRUG_VALIDITY_MONTHS);

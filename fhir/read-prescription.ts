@@ -337,7 +337,10 @@ export const consentTopic = (consent: Consent): string | undefined =>
 /** A dateTime's date part: canonical dates are YYYY-MM-DD (partial dates are kept for the rules to report). */
 export const datePart = (value: string): IsoDate => (value.length > 10 ? value.slice(0, 10) : value);
 
-/** The choices from the consultation-delivrance Consent and the optional alimentation-dmp one (absent = no opposition). */
+/**
+ * The choices from the consultation-delivrance Consent and the optional alimentation-dmp one (absent = no
+ * opposition).
+ */
 export function readConsentChoices(
   dispensing: { resource: Consent; at: string },
   dmp: { resource: Consent; at: string } | undefined,

@@ -148,7 +148,10 @@ export const EXECUTION_EXTENSIONS = {
   prescription: 'urn:ordo-gateway:extension:prescription',
   /** SupplyDelivery → the DeviceRequest it fulfils (R4 SupplyDelivery.basedOn only targets SupplyRequest). */
   fulfils: 'urn:ordo-gateway:extension:fulfils',
-  /** On a stored request: how much of the line was dispensed or executed so far (valueInteger: boxes, devices, sessions). */
+  /**
+   * On a stored request: how much of the line was dispensed or executed so far (valueInteger: boxes, devices,
+   * sessions).
+   */
   executedQuantity: 'urn:ordo-gateway:extension:executed-quantity',
   /**
    * On the stored RequestGroup: incremented by every change of the execution state (dispense,

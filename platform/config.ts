@@ -8,7 +8,10 @@ export interface GatewayConfig {
   fhirBaseUrl: string;
   fhirTimeoutMs: number;
   fhirRetries: number;
-  /** The document sharing server the worker publishes to (DMP_FHIR_BASE_URL, default FHIR_BASE_URL): the gateway reads publication status from it. */
+  /**
+   * The document sharing server the worker publishes to (DMP_FHIR_BASE_URL, default FHIR_BASE_URL): the
+   * gateway reads publication status from it.
+   */
   dmpFhirBaseUrl: string;
   redisUrl: string;
   /** Prefix of every BullMQ key, so that several deployments (or CI) can share one Redis. */

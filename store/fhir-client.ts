@@ -26,7 +26,10 @@ export interface FhirClientOptions {
   headers?: Record<string, string>;
 }
 
-/** What a store failure means for its caller; the problems a client may see say nothing of the store's own diagnostics. */
+/**
+ * What a store failure means for its caller; the problems a client may see say nothing of the store's own
+ * diagnostics.
+ */
 function kindOf(status: number): ProblemKind {
   if (status === 0 || status === 504) return 'unavailable';
   if (status === 409 || status === 412) return 'conflict';

@@ -18,7 +18,10 @@ export interface AccessedEntity {
   patient?: string;
 }
 
-/** The resource-level rules of rules/access/policy.ts bound to one principal; each throws a forbidden ProblemError on refusal. */
+/**
+ * The resource-level rules of rules/access/policy.ts bound to one principal; each throws a forbidden
+ * ProblemError on refusal.
+ */
 export interface Authorizer {
   createPrescription(prescription: Pick<Prescription, 'prescriber'>): void;
   readPrescription(owner: PrescriptionOwnership): void;

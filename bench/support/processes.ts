@@ -36,7 +36,10 @@ function processCpuSeconds(pid: number): number {
 const profilerFlags = (): string[] =>
   process.env.BENCH_GATEWAY_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROF}`] : [];
 
-/** Spawns `script` (a path in the repository) with `env` on top of this environment; resolves once `readyUrl` answers 2xx. */
+/**
+ * Spawns `script` (a path in the repository) with `env` on top of this environment; resolves once `readyUrl`
+ * answers 2xx.
+ */
 export async function startProcess(
   name: string,
   script: string,

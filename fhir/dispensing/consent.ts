@@ -15,7 +15,10 @@ export const isDispensingViewConsent = (consent: Consent): boolean =>
     (c) => c.system === CONSENT_TOPIC_SYSTEM && c.code === CONSENT_TOPICS.dispensingView,
   );
 
-/** An absent or unreadable consent is treated as an objection: the data is not shown without a recorded "no objection". */
+/**
+ * An absent or unreadable consent is treated as an objection: the data is not shown without a recorded "no
+ * objection".
+ */
 export const patientObjectsToDispensingView = (consent: Consent | undefined): boolean =>
   consent === undefined || consent.status !== 'active' || consent.provision?.type !== 'permit';
 

@@ -59,7 +59,10 @@ function versionOf(resource: FhirResource): string {
   return version;
 }
 
-/** Last day a drug line may be dispensed: the stored validity period, else the default 3 months after the prescription date. */
+/**
+ * Last day a drug line may be dispensed: the stored validity period, else the default 3 months after the
+ * prescription date.
+ */
 function drugValidUntil(request: RequestResource, authoredOn: string): string | undefined {
   if (request.resourceType !== 'MedicationRequest') return undefined;
   const end = request.dispenseRequest?.validityPeriod?.end;

@@ -93,7 +93,10 @@ export const AUDIT_SEARCH_PARAMETERS: Readonly<Record<string, readonly string[]>
   ],
 };
 
-/** Modifiers that only narrow a search on the parameter itself (no chaining, no type switch; no :missing, which HAPI answers with a full scan). */
+/**
+ * Modifiers that only narrow a search on the parameter itself (no chaining, no type switch; no :missing,
+ * which HAPI answers with a full scan).
+ */
 const SAFE_MODIFIERS = new Set(['not', 'exact']);
 /** Parameters of a HAPI paging link (/audit/fhir?_getpages=…). */
 export const PAGING_PARAMETERS = new Set([

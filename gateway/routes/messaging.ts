@@ -10,10 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { FhirResource } from 'fhir/r4';
-import { isUnavailable, ProblemError, toOperationOutcome, type Problem } from '../../domain/problem';
+import { toOperationOutcome, type Problem } from '../../domain/problem';
 import { MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
 import { readMessageInfo, type MessageInfo } from '../../mappers/fhir-message';
-import { FhirServerError } from '../../store/fhir-client';
 import { MESSAGE_HANDLERS, type MessageContext } from '../../usecases/messaging/handlers';
 import { buildResponseMessage, type ResponseCode } from '../../usecases/messaging/response-message';
 import { useCaseDepsOf, type AppDeps } from '../app-deps';
@@ -21,6 +20,7 @@ import { bodyBytes, gatewayBaseOf, requireFhirJson } from '../http/body';
 import { sendFhir, sendOutcome } from '../http/fhir-response';
 import { gatewayCapabilityStatement } from '../messaging/capability-statement';
 import { ReliableMessageCache } from '../messaging/reliable-cache';
+import { failedMessageOf } from '../messaging/response-code';
 import { callerOf } from '../security/request-context';
 
 function unsupportedEvent(info: MessageInfo): Problem {
@@ -51,7 +51,7 @@ interface Processed {
   problems?: Problem[];
 }
 
-/** The event's handler run on the message; a refusal is fatal, a store outage transient, anything else a fault. */
+/** The event's handler run on the message; its failures are classified by gateway/messaging/response-code.ts. */
 async function processMessage(info: MessageInfo, body: Buffer, ctx: MessageContext): Promise<Processed> {
   const handler =
     info.event?.system === MESSAGE_EVENT_SYSTEM && info.event.code ? MESSAGE_HANDLERS[info.event.code] : undefined;
@@ -59,16 +59,8 @@ async function processMessage(info: MessageInfo, body: Buffer, ctx: MessageConte
   try {
     return { code: 'ok', focus: (await handler(body, ctx)).focus };
   } catch (err) {
-    // A store outage is transient (send the same message again later); any other refusal is fatal.
-    if (isUnavailable(err) || (err instanceof FhirServerError && err.transient)) {
-      return {
-        code: 'transient-error',
-        problems: [{ code: 'transient', message: 'the FHIR store is unavailable; send the same message again later' }],
-      };
-    }
-    // The store's own refusals are the gateway's fault, not the message's: they go to the error handler.
-    if (err instanceof ProblemError && !(err instanceof FhirServerError))
-      return { code: 'fatal-error', problems: err.problems };
+    const failed = failedMessageOf(err);
+    if (failed) return failed;
     throw err;
   }
 }

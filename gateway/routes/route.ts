@@ -80,7 +80,10 @@ function compile<R extends RouteDefinition>(rule: R): CompiledRoute<R> {
   return { rule, names, pattern: new RegExp(`^${source}/?$`) };
 }
 
-/** A matcher over routes: the first route matching a request (HEAD is matched as GET), or undefined: then nobody may call it. */
+/**
+ * A matcher over routes: the first route matching a request (HEAD is matched as GET), or undefined: then
+ * nobody may call it.
+ */
 export function routeMatcher<R extends RouteDefinition>(
   routes: readonly R[],
 ): (method: string, path: string) => MatchedRoute<R> | undefined {

@@ -24,7 +24,10 @@ import type { AuthConfig } from './config';
 import { isRole, type Principal, type Role } from '../../domain/principal';
 import { PROFESSION_OF_G15_CODE, PROFESSION_TABLE, type Profession } from '../../domain/professions';
 
-/** The TRE_G15 code a PSC-shaped token carries for a profession (the development issuer emits it; a biologist is a pharmacist in section G). */
+/**
+ * The TRE_G15 code a PSC-shaped token carries for a profession (the development issuer emits it; a biologist
+ * is a pharmacist in section G).
+ */
 export const g15CodeFor = (profession: Profession): string =>
   PROFESSION_TABLE[profession === 'biologist' ? 'pharmacist' : profession].g15Codes[0]!;
 

@@ -58,7 +58,10 @@ export const DEFAULT_CLAIMS: ClaimNames = {
   am: 'ordo_am',
 };
 
-/** TRE_R38 "Biologie médicale" (doctors); check against the NOS in force and override with AUTH_BIOLOGY_SAVOIR_FAIRE. */
+/**
+ * TRE_R38 "Biologie médicale" (doctors); check against the NOS in force and override with
+ * AUTH_BIOLOGY_SAVOIR_FAIRE.
+ */
 export const DEFAULT_BIOLOGY_SAVOIR_FAIRE = ['SM03'];
 
 type Env = Record<string, string | undefined>;

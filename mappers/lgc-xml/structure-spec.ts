@@ -42,7 +42,10 @@ const oneOf = (...values: string[]): SimpleType => ({
   test: (v) => values.includes(v),
   expected: `one of ${values.map((v) => `'${v}'`).join(', ')}`,
 });
-/** XSD string with min/max length and a "not blank" pattern. `singleLine`: the XSD pattern `.*\S.*` excludes line breaks. */
+/**
+ * XSD string with min/max length and a "not blank" pattern. `singleLine`: the XSD pattern `.*\S.*` excludes
+ * line breaks.
+ */
 const text = (maxLength: number, singleLine: boolean): SimpleType => ({
   test: (v) => v.length >= 1 && v.length <= maxLength && /\S/.test(v) && !(singleLine && /[\n\r]/.test(v)),
   expected: `a non-blank ${singleLine ? 'single-line ' : ''}text of at most ${maxLength} characters`,

@@ -159,7 +159,10 @@ describe('by scan', () => {
 });
 
 describe('the FHIR store stays internal', () => {
-  /** Every fullUrl a urn:uuid (the summary) or the gateway's `…/audit/fhir/<Type>/<id>`; the store's address nowhere. */
+  /**
+   * Every fullUrl a urn:uuid (the summary) or the gateway's `…/audit/fhir/<Type>/<id>`; the store's address
+   * nowhere.
+   */
   function assertNoStoreAddress(res: { status: number; text: string }, expected: number): Bundle<FhirResource> {
     assert.equal(res.status, expected, res.text);
     assert.ok(!res.text.includes(gw.deps.config.fhirBaseUrl), `${gw.deps.config.fhirBaseUrl} in the answer`);

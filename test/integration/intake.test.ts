@@ -13,7 +13,10 @@ import { syntheticRpps } from '../support/synthetic';
 import { CONTENT_TYPES, freshNumber, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
-/** A prescriber with no prescription of the examples (transport errors, invalid payloads); intake refuses anyone but the one who signs the payload. */
+/**
+ * A prescriber with no prescription of the examples (transport errors, invalid payloads); intake refuses
+ * anyone but the one who signs the payload.
+ */
 let someone: string;
 
 before(async () => {

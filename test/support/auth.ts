@@ -22,7 +22,10 @@ import {
 } from '../../dev/token-issuer';
 import { syntheticRpps } from './synthetic';
 
-/** Who a token names; a prescriber or dispenser without `rpps` or `profession` gets them filled in (completeIdentity). */
+/**
+ * Who a token names; a prescriber or dispenser without `rpps` or `profession` gets them filled in
+ * (completeIdentity).
+ */
 export type TestIdentity = DevIdentity;
 
 export const TEST_AUDIENCE = 'ordo-gateway-test';

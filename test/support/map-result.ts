@@ -19,7 +19,10 @@ export function rejected(result: MapResult, reason: 'malformed' | 'invalid'): Pr
   return result.problems;
 }
 
-/** The business rules' problems for a payload that maps, with the paths in the vendor's format (as intake reports them). */
+/**
+ * The business rules' problems for a payload that maps, with the paths in the vendor's format (as intake
+ * reports them).
+ */
 export function rulesProblems(result: MapResult, now: Date): Problem[] {
   const { prescription, sourceMap } = mapped(result);
   return toVendorPaths(checkPrescriptionRules(prescription, now), sourceMap);

@@ -12,7 +12,10 @@ function uuidSequence(): () => string {
   return () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
 }
 
-/** What intake would pass for `p`: its own number (or a valid one when it has none), its message key, a dummy payload hash. */
+/**
+ * What intake would pass for `p`: its own number (or a valid one when it has none), its message key, a dummy
+ * payload hash.
+ */
 export const transactionOptionsFor = (
   p: Prescription,
   number = p.number ?? '0SV0A7K2M9QX4TB8ZC',

@@ -11,7 +11,10 @@ export interface XmlsecResult {
   output: string;
 }
 
-/** xmlsec1 --verify: exit 0 only when every reference digest and the signature value check out and the certificate chains to the trusted CA. */
+/**
+ * xmlsec1 --verify: exit 0 only when every reference digest and the signature value check out and the
+ * certificate chains to the trusted CA.
+ */
 export function xmlsecVerifyFile(file: string, trustedPem: string): Promise<XmlsecResult> {
   return new Promise((resolve, reject) => {
     execFile('xmlsec1', ['--verify', '--trusted-pem', trustedPem, file], (error, stdout, stderr) => {

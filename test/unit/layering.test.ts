@@ -33,7 +33,10 @@ const LAYERS = [
   'bench',
 ];
 
-/** rule name, from, to: npm packages by name (node_modules paths depend on the packages' layout), builtins as resolved. */
+/**
+ * rule name, from, to: npm packages by name (node_modules paths depend on the packages' layout), builtins as
+ * resolved.
+ */
 type Reported = readonly [rule: string, from: string, to: string];
 
 const EXPECTED: readonly Reported[] = [

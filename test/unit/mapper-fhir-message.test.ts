@@ -19,7 +19,10 @@ const body = (json: Json): Buffer => Buffer.from(JSON.stringify(json), 'utf8');
 const mapFile = (file: string) => mapped(mapper.parse(fixture(file)));
 const mapJson = (json: Json) => mapped(mapper.parse(body(json)));
 
-/** A valid fixture changed by `change` (entry indexes of valid-drugs-only: 0 header, 1 Patient, 2 Practitioner, 3 Organization, 4–5 Consents, 6–8 MedicationRequests). */
+/**
+ * A valid fixture changed by `change` (entry indexes of valid-drugs-only: 0 header, 1 Patient, 2
+ * Practitioner, 3 Organization, 4–5 Consents, 6–8 MedicationRequests).
+ */
 function mutated(change: (bundle: Json) => void, file = 'valid-drugs-only.json'): Json {
   const json = fixtureJson(file);
   change(json);

@@ -57,7 +57,10 @@ const stored: StoredExecutionState = {
 };
 const verdict = prescriptionStatusOf(stored.state, '2026-11-26');
 
-/** Every fullUrl a urn:uuid or under the public base, ending with the resource's Type/id; nothing of the store anywhere. */
+/**
+ * Every fullUrl a urn:uuid or under the public base, ending with the resource's Type/id; nothing of the store
+ * anywhere.
+ */
 function assertPublic(bundle: Bundle<FhirResource>): void {
   assert.ok(!JSON.stringify(bundle).includes('8090'), 'the store’s address is nowhere in the Bundle');
   for (const { fullUrl, resource } of bundle.entry ?? []) {

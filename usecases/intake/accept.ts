@@ -12,7 +12,10 @@ import { storePrescription, type IntakeResult } from './store';
 
 export type AcceptDeps = Pick<UseCaseDeps, 'fhir' | 'now' | 'numberIssuer' | 'dmpQueue'>;
 
-/** Throws a ProblemError (malformed, invalid, forbidden, conflict…) when the payload is refused; nothing is stored then. */
+/**
+ * Throws a ProblemError (malformed, invalid, forbidden, conflict…) when the payload is refused; nothing is
+ * stored then.
+ */
 export async function acceptPrescription(
   deps: AcceptDeps,
   caller: Caller,

@@ -48,7 +48,10 @@ export interface IntakeResult {
   header?: RequestGroup;
 }
 
-/** Whether the stored header was made from this very payload: its message-content identifier is the message key + payload hash. */
+/**
+ * Whether the stored header was made from this very payload: its message-content identifier is the message
+ * key + payload hash.
+ */
 const madeFrom = (header: RequestGroup, checked: CheckedPayload): boolean =>
   (header.identifier ?? []).some((i) => i.system === MESSAGE_CONTENT_SYSTEM && i.value === messageContentKey(checked));
 
