@@ -112,14 +112,17 @@ export type ScannedCode =
 
 const problem = (message: string, path?: string): Problem => ({ code: 'invalid', message, ...(path ? { path } : {}) });
 
+/** A scanned text that cannot be read as a QR content or a number: a malformed request. */
+const unreadable = (problems: Problem[]) => rejected(problems, 'malformed');
+
 /** Read the raw text a pharmacist's scanner produced. */
-export function parseQrPayload(text: string): Outcome<ScannedCode> {
+export function parseQrPayload(text: string): Outcome<ScannedCode, 'malformed'> {
   const trimmed = text.trim();
-  if (trimmed === '') return rejected([problem('the scanned text is empty')]);
+  if (trimmed === '') return unreadable([problem('the scanned text is empty')]);
   if (!trimmed.startsWith('{')) {
     const number = normalizePrescriptionNumber(trimmed);
     if (isWellFormedNumber(number)) return ok({ source: 'number', number });
-    return rejected([
+    return unreadable([
       problem(
         'the scanned text is neither the JSON content of an e-prescription QR code nor an 18-character prescription number',
       ),
@@ -129,15 +132,15 @@ export function parseQrPayload(text: string): Outcome<ScannedCode> {
   try {
     json = JSON.parse(trimmed);
   } catch {
-    return rejected([problem('the scanned text starts like JSON but is not valid JSON (truncated scan?)')]);
+    return unreadable([problem('the scanned text starts like JSON but is not valid JSON (truncated scan?)')]);
   }
   return readQrJson(json);
 }
 
-function readQrJson(json: unknown): Outcome<ScannedCode> {
+function readQrJson(json: unknown): Outcome<ScannedCode, 'malformed'> {
   const version = field(json, 'S', 'V');
   if (version !== QR_SCHEMA_VERSION) {
-    return rejected([
+    return unreadable([
       problem(
         version === undefined
           ? `not an e-prescription QR code: S.V (schema version) is missing`
@@ -171,7 +174,7 @@ function readQrJson(json: unknown): Outcome<ScannedCode> {
   const rpps2 = optionalText(['D', 'M', 'RPPS2'], /^\d{11}$/, 'an 11-digit RPPS number');
   const am = optionalText(['D', 'M', 'AM'], /^\d{9}$/, 'a 9-digit numéro AM');
 
-  if (problems.length > 0) return rejected(problems);
+  if (problems.length > 0) return unreadable(problems);
   return ok({
     source: 'qr',
     number: number!,

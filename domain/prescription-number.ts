@@ -101,7 +101,7 @@ export const usesGatewayAlphabet = (normalized: string): boolean =>
  * The one reader of a number someone typed, scanned or put in a URL: normalised (case, spaces,
  * dashes), or a problem saying what is wrong with its shape. `path` locates it in a payload.
  */
-export function readPrescriptionNumber(raw: string, path?: string): Outcome<string> {
+export function readPrescriptionNumber(raw: string, path?: string): Outcome<string, 'malformed'> {
   const number = normalizePrescriptionNumber(raw);
   if (isWellFormedNumber(number)) return ok(number);
   const outside = [...new Set([...number].filter((c) => !/[0-9A-Z]/.test(c)))];
@@ -109,18 +109,19 @@ export function readPrescriptionNumber(raw: string, path?: string): Outcome<stri
     outside.length > 0
       ? `it contains ${outside.map((c) => `'${c}'`).join(', ')}; only 0-9 and A-Z are used (spaces and dashes are ignored)`
       : `it has ${number.length} characters where ${NUMBER_LENGTH} are expected`;
-  return rejected([
-    { code: 'value', message: `"${raw}" is not a prescription number: ${why}`, ...(path ? { path } : {}) },
-  ]);
+  return rejected(
+    [{ code: 'value', message: `"${raw}" is not a prescription number: ${why}`, ...(path ? { path } : {}) }],
+    'malformed',
+  );
 }
 
 /** A number as it appears in a URL path segment (percent-encoded). */
-export function readNumberSegment(segment: string): Outcome<string> {
+export function readNumberSegment(segment: string): Outcome<string, 'malformed'> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(segment);
   } catch {
-    return rejected([{ code: 'value', message: `"${segment}" is not a prescription number` }]);
+    return rejected([{ code: 'value', message: `"${segment}" is not a prescription number` }], 'malformed');
   }
   return readPrescriptionNumber(decoded);
 }

@@ -96,17 +96,11 @@ export const rejected = <K extends ProblemKind = 'invalid'>(
   kind: K = 'invalid' as K,
 ): Refusal<K> => ({ ok: false, kind, problems });
 
-/**
- * The value of an Outcome, or its refusal thrown (as `kind` when the caller knows better, e.g. a body that is
- * not JSON is malformed).
- */
-export function unwrap<T>(outcome: Outcome<T>, kind?: ProblemKind): T {
-  if (!outcome.ok) throw new ProblemError(kind ?? outcome.kind, outcome.problems);
+/** The value of an Outcome, or its refusal thrown as a ProblemError of the refusal's kind. */
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new ProblemError(outcome.kind, outcome.problems);
   return outcome.value;
 }
 
 /** A write lost a race (optimistic concurrency): read again and decide again. */
 export const isConflict = (err: unknown): boolean => err instanceof ProblemError && err.kind === 'conflict';
-
-/** A dependency is down: the same request may succeed later. */
-export const isUnavailable = (err: unknown): boolean => err instanceof ProblemError && err.kind === 'unavailable';

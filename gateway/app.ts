@@ -6,14 +6,12 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import type { AppDeps } from './app-deps';
+import { useCaseDepsOf, type AppDeps } from './app-deps';
 import { rawBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
-import { expressPathsOf, type RouteDefinition } from './routes/route';
+import { expressPathsOf, type RouteContext, type RouteDefinition } from './routes/route';
 import { ROUTES } from './routes/table';
 import { securityInterceptor } from './security/interceptor';
-
-export type { AppDeps };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -51,7 +49,8 @@ export function createApp(deps: AppDeps): Express {
   // Authentication, authorization, throttling and audit of every request, in one place.
   app.use(securityInterceptor(deps));
 
-  for (const route of ROUTES) register(app, route, deps);
+  const ctx: RouteContext = { deps, useCases: useCaseDepsOf(deps) };
+  for (const route of ROUTES) register(app, route, ctx);
 
   app.use(notFoundHandler);
   app.use(errorHandler);
@@ -59,13 +58,13 @@ export function createApp(deps: AppDeps): Express {
 }
 
 /** One route of the table on the application, in table order (the first match wins, as in the interceptor). */
-function register(app: Express, route: RouteDefinition, deps: AppDeps): void {
-  const handlers: RequestHandler[] = [...(route.rawBody ? [rawBody] : []), route.handler(deps)];
+function register(app: Express, route: RouteDefinition, ctx: RouteContext): void {
+  const handlers: RequestHandler[] = [...(route.rawBody ? [rawBody] : []), route.handler(ctx)];
+  const paths = expressPathsOf(route);
   if (route.mount) {
-    app.use(route.path.replace(/\/\*$/, ''), ...handlers);
+    app.use(paths[0]!, ...handlers);
     return;
   }
-  const paths = expressPathsOf(route);
   if (route.method === '*') app.all(paths, ...handlers);
   else app[route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](paths, ...handlers);
 }

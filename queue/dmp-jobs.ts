@@ -29,4 +29,3 @@ export async function enqueueDmpPublication(
 export const dmpPublicationQueueOf = (queues: GatewayQueues): DmpPublicationQueue => ({
   enqueue: (job) => enqueueDmpPublication(queues, job.number, job.version, job.action),
 });
-export { dmpJobId, type DmpPublishJob } from '../usecases/dmp/publish-job';

@@ -12,9 +12,6 @@ import type { Client as FhirKitClient } from 'fhir-kit-client' with { 'resolutio
 import { ProblemError, type ProblemKind } from '../domain/problem';
 import type { FhirStore, StoreRequestOptions, WithVersion } from '../usecases/ports';
 
-export type { WithVersion };
-export type RequestOptions = StoreRequestOptions;
-
 export interface FhirClientOptions {
   baseUrl: string;
   /** Per attempt. */
@@ -44,8 +41,8 @@ const CLIENT_MESSAGES: Partial<Record<ProblemKind, string>> = {
 /** A failure talking to the FHIR server: HTTP error with its OperationOutcome, or a network/timeout error. */
 export class FhirServerError extends ProblemError {
   constructor(
-    /** For the logs only: may quote the store's diagnostics. */
-    readonly detail: string,
+    /** The error's message, for the logs only: it may quote the store's diagnostics. */
+    message: string,
     /** HTTP status; 0 when no response was received (refused, reset, timeout). */
     readonly status: number,
     readonly outcome?: OperationOutcome,
@@ -58,7 +55,7 @@ export class FhirServerError extends ProblemError {
         message: CLIENT_MESSAGES[kind] ?? 'The FHIR store refused the request',
       },
     ]);
-    this.message = detail;
+    this.message = message;
     this.name = 'FhirServerError';
   }
 
@@ -134,7 +131,7 @@ export class FhirClient implements FhirStore {
     method: string,
     path: string,
     body?: unknown,
-    options: RequestOptions = {},
+    options: StoreRequestOptions = {},
   ): Promise<WithVersion<T>> {
     const retryable = RETRYABLE_METHODS.has(method) || options.idempotent === true;
     // Uncompressed: the store sits on the same host or network, and gzip of 10-20 KB bundles cost
@@ -177,7 +174,7 @@ export class FhirClient implements FhirStore {
     return (await this.request<Bundle<T>>('GET', `${resourceType}?${query.toString()}`)).resource;
   }
 
-  async create<T extends Resource>(resource: T, options: RequestOptions = {}): Promise<WithVersion<T>> {
+  async create<T extends Resource>(resource: T, options: StoreRequestOptions = {}): Promise<WithVersion<T>> {
     return this.request<T>('POST', resource.resourceType, resource, options);
   }
 
@@ -198,7 +195,7 @@ export class FhirClient implements FhirStore {
   }
 
   /** A transaction is all-or-nothing on HAPI; pass idempotent when every entry is conditional. */
-  async transaction(bundle: Bundle<FhirResource>, options: RequestOptions = {}): Promise<Bundle<FhirResource>> {
+  async transaction(bundle: Bundle<FhirResource>, options: StoreRequestOptions = {}): Promise<Bundle<FhirResource>> {
     return (await this.request<Bundle<FhirResource>>('POST', '', bundle, options)).resource;
   }
 

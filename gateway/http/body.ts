@@ -1,4 +1,4 @@
-/** Reading request bodies: every route that takes one reads raw bytes and decodes its own format. */
+/** Reading the request: its body (raw bytes, each route decodes its own format) and the base URL it was sent to. */
 import express, { type Request } from 'express';
 import { PAYLOAD_LIMITS } from '../../domain/limits';
 import { ProblemError, unwrap } from '../../domain/problem';
@@ -28,7 +28,7 @@ export function requireFhirJson(req: Request, demand = 'send'): void {
 }
 
 /** The body as JSON (strict UTF-8, nesting limits: mappers/shared/json-reader.ts). */
-export const jsonBody = (req: Request): unknown => unwrap(readJson(bodyBytes(req)), 'malformed');
+export const jsonBody = (req: Request): unknown => unwrap(readJson(bodyBytes(req)));
 
 /** The gateway's own base URL as the client reached it. */
 export const gatewayBaseOf = (req: Request): string => `${req.protocol}://${req.get('host') ?? 'localhost'}`;

@@ -37,19 +37,13 @@ interface BodyParserError {
 }
 
 const MIB = 1_048_576;
-const sizeText = (bytes: number): string =>
-  bytes % MIB === 0
-    ? `${bytes / MIB} MiB (${bytes.toLocaleString('en-US')} bytes)`
-    : `${bytes.toLocaleString('en-US')} bytes`;
+/** "1 MiB (1,048,576 bytes)": the limit as people read it, and exactly. */
+const BODY_LIMIT_TEXT = `${PAYLOAD_LIMITS.maxBytes / MIB} MiB (${PAYLOAD_LIMITS.maxBytes.toLocaleString('en-US')} bytes)`;
 
 function bodyParserProblem(err: BodyParserError): ProblemError | undefined {
   switch (err?.type) {
     case 'entity.too.large':
-      return ProblemError.of(
-        'too-large',
-        'too-long',
-        `The request body is larger than ${sizeText(PAYLOAD_LIMITS.maxBytes)}`,
-      );
+      return ProblemError.of('too-large', 'too-long', `The request body is larger than ${BODY_LIMIT_TEXT}`);
     case 'entity.parse.failed':
       return ProblemError.of('malformed', 'structure', 'The request body is not well-formed');
     case 'encoding.unsupported':

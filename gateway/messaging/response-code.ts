@@ -6,7 +6,7 @@
  *   undefined        not the message's fault (a fault of the gateway or of the store's answers):
  *                    left to the HTTP error handler
  */
-import { isUnavailable, ProblemError, type Problem } from '../../domain/problem';
+import { ProblemError, type Problem } from '../../domain/problem';
 import { FhirServerError } from '../../store/fhir-client';
 import type { ResponseCode } from '../../usecases/messaging/response-message';
 
@@ -16,7 +16,7 @@ export interface FailedMessage {
 }
 
 export function failedMessageOf(err: unknown): FailedMessage | undefined {
-  if (isUnavailable(err) || (err instanceof FhirServerError && err.transient)) {
+  if (err instanceof FhirServerError && err.transient) {
     return {
       code: 'transient-error',
       problems: [{ code: 'transient', message: 'the FHIR store is unavailable; send the same message again later' }],

@@ -18,6 +18,7 @@ import { ProblemError } from '../../domain/problem';
 import { rewriteBundle } from '../../fhir/public-urls';
 import { diagnosticsOf, FhirServerError } from '../../store/fhir-client';
 import type { AppDeps } from '../app-deps';
+import type { RouteContext } from './route';
 import { checkPagingParameters, checkSearchParameters, AUDIT_SEARCH_PARAMETERS } from '../audit/search-whitelist';
 import { gatewayBaseOf } from '../http/body';
 import { sendFhir } from '../http/fhir-response';
@@ -63,7 +64,7 @@ function sendAudited(deps: AppDeps, req: Request, res: Response, resource: FhirR
 
 /** GET /audit/fhir?_getpages=…: next/previous pages. */
 export const auditPage =
-  (deps: AppDeps): RequestHandler =>
+  ({ deps }: RouteContext): RequestHandler =>
   async (req, res) => {
     const params = queryOf(req);
     const problems = checkPagingParameters(params);
@@ -74,7 +75,7 @@ export const auditPage =
 
 /** GET /audit/fhir/:type: a whitelisted search. */
 export const auditSearch =
-  (deps: AppDeps): RequestHandler =>
+  ({ deps }: RouteContext): RequestHandler =>
   async (req, res) => {
     const type = String(req.params.type);
     const params = queryOf(req);
@@ -88,7 +89,7 @@ export const auditSearch =
 
 /** GET /audit/fhir/:type/:id: a read. */
 export const auditRead =
-  (deps: AppDeps): RequestHandler =>
+  ({ deps }: RouteContext): RequestHandler =>
   async (req, res) => {
     const type = String(req.params.type);
     if (!AUDIT_SEARCH_PARAMETERS[type]) throw badRequest([`${type} cannot be read here`]);

@@ -5,7 +5,7 @@
 import type { RequestHandler } from 'express';
 import type { Problem } from '../../domain/problem';
 import { pingRedis } from '../../platform/redis';
-import type { AppDeps } from '../app-deps';
+import type { RouteContext } from './route';
 import { sendOutcome } from '../http/fhir-response';
 
 async function probe(call: () => Promise<unknown>, message: string): Promise<Problem | undefined> {
@@ -22,7 +22,7 @@ export const health = (): RequestHandler => (_req, res) => {
 };
 
 export const ready =
-  ({ fhir, redis }: AppDeps): RequestHandler =>
+  ({ deps: { fhir, redis } }: RouteContext): RequestHandler =>
   async (_req, res) => {
     const checks = [
       probe(() => fhir.capabilityStatement(), 'The FHIR store does not answer'),

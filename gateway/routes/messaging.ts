@@ -15,7 +15,7 @@ import { MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
 import { readMessageInfo, type MessageInfo } from '../../mappers/fhir-message';
 import { MESSAGE_HANDLERS, type MessageContext } from '../../usecases/messaging/handlers';
 import { buildResponseMessage, type ResponseCode } from '../../usecases/messaging/response-message';
-import { useCaseDepsOf, type AppDeps } from '../app-deps';
+import type { RouteContext } from './route';
 import { bodyBytes, gatewayBaseOf, requireFhirJson } from '../http/body';
 import { sendFhir, sendOutcome } from '../http/fhir-response';
 import { gatewayCapabilityStatement } from '../messaging/capability-statement';
@@ -66,8 +66,8 @@ async function processMessage(info: MessageInfo, body: Buffer, ctx: MessageConte
 }
 
 /** GET /fhir/metadata: the gateway's CapabilityStatement. */
-export function capabilityStatement(deps: AppDeps): RequestHandler {
-  const startedAt = useCaseDepsOf(deps).now().toISOString();
+export function capabilityStatement({ useCases }: RouteContext): RequestHandler {
+  const startedAt = useCases.now().toISOString();
   return (req, res) => {
     sendFhir(res, 200, gatewayCapabilityStatement(gatewayBaseOf(req), Object.keys(MESSAGE_HANDLERS), startedAt), {
       cacheable: true,
@@ -76,9 +76,8 @@ export function capabilityStatement(deps: AppDeps): RequestHandler {
 }
 
 /** POST /fhir/$process-message: a message Bundle → a response message Bundle. */
-export function processMessageRoute(deps: AppDeps): RequestHandler {
+export function processMessageRoute({ deps, useCases }: RouteContext): RequestHandler {
   const cache = new ReliableMessageCache(deps.redis, deps.config.queuePrefix);
-  const useCases = useCaseDepsOf(deps);
   return async (req, res) => {
     requireFhirJson(req, '$process-message takes');
     const body = bodyBytes(req);

@@ -11,12 +11,12 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { RequestHandler } from 'express';
 import { createQueueMetricsRegistry } from '../../queue/dmp/queue-metrics';
-import type { AppDeps } from '../app-deps';
+import type { RouteContext } from './route';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
 /** The Bull Board dashboard, mounted at QUEUE_DASHBOARD_PATH. */
-export function queueDashboard(deps: AppDeps): RequestHandler {
+export function queueDashboard({ deps }: RouteContext): RequestHandler {
   const board = new ExpressAdapter();
   board.setBasePath(QUEUE_DASHBOARD_PATH);
   // @bull-board/express pins its own copy of @bull-board/api (9.10.1, types only differ); the board
@@ -28,7 +28,7 @@ export function queueDashboard(deps: AppDeps): RequestHandler {
   return board.getRouter() as RequestHandler;
 }
 
-export function queueMetrics(deps: AppDeps): RequestHandler {
+export function queueMetrics({ deps }: RouteContext): RequestHandler {
   const registry = createQueueMetricsRegistry(Object.values(deps.queues));
   return async (_req, res) => {
     const body = await registry.metrics();

@@ -29,11 +29,11 @@ import { recordExecution } from '../../usecases/dispensing/record';
 import { documentKindOf, renderDocument, viewDispenses, viewPrescription } from '../../usecases/dispensing/view';
 import { acceptPrescription } from '../../usecases/intake/accept';
 import type { IntakeResult } from '../../usecases/intake/store';
-import { useCaseDepsOf, type AppDeps } from '../app-deps';
 import { bodyBytes, jsonBody, requireFhirJson } from '../http/body';
 import { sendFhir } from '../http/fhir-response';
 import { callerOf } from '../security/request-context';
 import { auditApiBaseOf } from './audit';
+import type { RouteContext } from './route';
 
 function selectMapper(req: Request): VendorMapper {
   const explicit = req.get('x-vendor-format');
@@ -72,8 +72,7 @@ function intakeResponseBody(result: IntakeResult) {
 }
 
 /** The number of a `/prescriptions/:number…` URL; malformed when it is not one. */
-export const numberFromPath = (req: Request): string =>
-  unwrap(readNumberSegment(String(req.params.number)), 'malformed');
+export const numberFromPath = (req: Request): string => unwrap(readNumberSegment(String(req.params.number)));
 
 /** The text a scanner produced: raw bytes as UTF-8, or a JSON string holding it. */
 function scannedText(req: Request): string {
@@ -125,8 +124,7 @@ function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle)
   }
 }
 
-export function createPrescription(deps: AppDeps): RequestHandler {
-  const useCases = useCaseDepsOf(deps);
+export function createPrescription({ useCases }: RouteContext): RequestHandler {
   return async (req: Request, res: Response) => {
     const mapper = selectMapper(req);
     const result = await acceptPrescription(useCases, callerOf(req), mapper, bodyBytes(req));
@@ -138,10 +136,9 @@ export function createPrescription(deps: AppDeps): RequestHandler {
   };
 }
 
-export function scanPrescription(deps: AppDeps): RequestHandler {
-  const useCases = useCaseDepsOf(deps);
+export function scanPrescription({ useCases }: RouteContext): RequestHandler {
   return async (req: Request, res: Response) => {
-    const scanned = unwrap(parseQrPayload(scannedText(req)), 'malformed');
+    const scanned = unwrap(parseQrPayload(scannedText(req)));
     const caller = callerOf(req);
     const number = normalizedNumber(scanned.number, scanned.source === 'qr' ? '/D/ID' : undefined);
     caller.noteAccess({ number });
@@ -151,8 +148,7 @@ export function scanPrescription(deps: AppDeps): RequestHandler {
   };
 }
 
-export function readPrescription(deps: AppDeps): RequestHandler {
-  const useCases = useCaseDepsOf(deps);
+export function readPrescription({ useCases }: RouteContext): RequestHandler {
   return async (req: Request, res: Response) => {
     const number = numberFromPath(req);
     const { bundle } = await viewPrescription(useCases, callerOf(req), number, { fullUrlBase: auditApiBaseOf(req) });
@@ -160,8 +156,7 @@ export function readPrescription(deps: AppDeps): RequestHandler {
   };
 }
 
-export function recordDispenses(deps: AppDeps): RequestHandler {
-  const useCases = useCaseDepsOf(deps);
+export function recordDispenses({ useCases }: RouteContext): RequestHandler {
   return async (req: Request, res: Response) => {
     const number = numberFromPath(req);
     requireFhirJson(req);
@@ -187,16 +182,14 @@ export function recordDispenses(deps: AppDeps): RequestHandler {
   };
 }
 
-export function readDispenses(deps: AppDeps): RequestHandler {
-  const useCases = useCaseDepsOf(deps);
+export function readDispenses({ useCases }: RouteContext): RequestHandler {
   return async (req: Request, res: Response) => {
     const number = numberFromPath(req);
     sendFhir(res, 200, await viewDispenses(useCases, callerOf(req), number, { fullUrlBase: auditApiBaseOf(req) }));
   };
 }
 
-export function cancel(deps: AppDeps): RequestHandler {
-  const useCases = useCaseDepsOf(deps);
+export function cancel({ useCases }: RouteContext): RequestHandler {
   return async (req: Request, res: Response) => {
     const number = numberFromPath(req);
     const result = await cancelPrescription(useCases, callerOf(req), number);
@@ -205,8 +198,7 @@ export function cancel(deps: AppDeps): RequestHandler {
   };
 }
 
-export function recordConsent(deps: AppDeps): RequestHandler {
-  const useCases = useCaseDepsOf(deps);
+export function recordConsent({ useCases }: RouteContext): RequestHandler {
   return async (req: Request, res: Response) => {
     const number = numberFromPath(req);
     requireFhirJson(req);
@@ -217,8 +209,7 @@ export function recordConsent(deps: AppDeps): RequestHandler {
   };
 }
 
-export function readDocument(deps: AppDeps): RequestHandler {
-  const useCases = useCaseDepsOf(deps);
+export function readDocument({ useCases }: RouteContext): RequestHandler {
   return async (req: Request, res: Response) => {
     const kind = documentKindOf(String(req.params.document));
     const number = numberFromPath(req);

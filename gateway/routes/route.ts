@@ -7,6 +7,7 @@
 import type { RequestHandler } from 'express';
 import type { AuditAction } from '../../usecases/audit/audit-job';
 import type { Grants } from '../../rules/access/policy';
+import type { UseCaseDeps } from '../../usecases/ports';
 import type { AppDeps } from '../app-deps';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -45,7 +46,13 @@ export interface RouteDefinition {
   rawBody?: true;
   /** Served by a sub-application mounted at the path's prefix (the queue dashboard). */
   mount?: true;
-  handler: (deps: AppDeps) => RequestHandler;
+  handler: (ctx: RouteContext) => RequestHandler;
+}
+
+/** What handlers are built from, once per application: its connections and the use cases' ports over them. */
+export interface RouteContext {
+  deps: AppDeps;
+  useCases: UseCaseDeps;
 }
 
 export interface MatchedRoute<R extends RouteDefinition = RouteDefinition> {

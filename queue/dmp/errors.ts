@@ -8,8 +8,6 @@ import { UnrecoverableError } from 'bullmq';
 import { FhirServerError } from '../../store/fhir-client';
 import { PoisonJobError } from '../../usecases/dmp/errors';
 
-export { PoisonJobError };
-
 export type FailureVerdict = { retry: true } | { retry: false; reason: string };
 
 export function classifyFailure(err: unknown): FailureVerdict {

@@ -6,10 +6,7 @@
  * by the gateway's /metrics (gateway/routes/operations.ts).
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
-
 import type { DmpStage } from '../../usecases/dmp/stage';
-
-export type { DmpStage };
 
 export interface DmpMetrics {
   /** Time spent in one step of a job. */

@@ -16,11 +16,12 @@ import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/pr
 import type { SigningCredentials } from '../../documents/signature';
 import type { FhirClient } from '../../store/fhir-client';
 import type { Logger } from '../../platform/logger';
-import { dmpJobId, type DmpPublishJob } from '../dmp-jobs';
+import { dmpJobId, type DmpPublishJob } from '../../usecases/dmp/publish-job';
 import { auditDmpPublication, type AuditQueue } from '../audit/jobs';
 import { deprecatePublication, type DeprecateResult } from '../../usecases/dmp/deprecate';
 import { classifyFailure } from './errors';
-import type { DmpMetrics, DmpStage } from './metrics';
+import type { DmpStage } from '../../usecases/dmp/stage';
+import type { DmpMetrics } from './metrics';
 import { publishPrescription, type PublishResult } from '../../usecases/dmp/publish';
 
 export interface DmpRuntime {

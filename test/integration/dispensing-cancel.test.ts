@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { OperationOutcome, RequestGroup } from 'fhir/r4';
-import { dmpJobId } from '../../queue/dmp-jobs';
+import { dmpJobId } from '../../usecases/dmp/publish-job';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
 import {

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { DMP_JOB_OPTIONS, dmpJobId, enqueueDmpPublication } from '../../queue/dmp-jobs';
+import { DMP_JOB_OPTIONS, enqueueDmpPublication } from '../../queue/dmp-jobs';
+import { dmpJobId } from '../../usecases/dmp/publish-job';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
 import {
@@ -18,7 +19,8 @@ import {
 } from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
-import { CONTENT_TYPES, freshNumber, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+import { freshNumber, vendorExamples } from '../support/vendor-fixtures';
+import { postUniqueExample } from '../support/post-prescription';
 
 let gw: TestGateway;
 let pki: ThrowawayPki;
@@ -83,15 +85,7 @@ describe('dead letters', () => {
 
   test('a 4xx from the document sharing server is not retried; the status says failed and why', async () => {
     const example = vendorExamples().find((e) => e.format === 'lgc-xml' && e.name === 'valid-drugs-only.xml')!;
-    const unique = uniquify(example);
-    const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-    const res = await request(gw.app)
-      .post('/prescriptions')
-      .set('authorization', auth)
-      .set('content-type', CONTENT_TYPES[example.format])
-      .send(wireBody(example.format, unique.body))
-      .expect(201);
-    const number = res.body.number as string;
+    const { number, auth } = await postUniqueExample(gw.app, example);
     const job = await waitForJobState(queue(), dmpJobId({ action: 'publish', number, version: 1 }));
     assert.equal(await job.getState(), 'failed');
     assert.equal(job.attemptsMade, 1, 'a 4xx is not retried');

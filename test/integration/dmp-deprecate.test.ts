@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
 import request from 'supertest';
-import { dmpJobId } from '../../queue/dmp-jobs';
+import { dmpJobId } from '../../usecases/dmp/publish-job';
 import type { DeprecateResult } from '../../usecases/dmp/deprecate';
 import type { PublishResult } from '../../usecases/dmp/publish';
 import { QUEUE_NAMES } from '../../queue/queues';

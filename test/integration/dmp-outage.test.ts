@@ -6,12 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import request from 'supertest';
-import { dmpJobId } from '../../queue/dmp-jobs';
+import { dmpJobId } from '../../usecases/dmp/publish-job';
 import type { PublishResult } from '../../usecases/dmp/publish';
 import { DMP_DOCUMENT_TAG_SYSTEM } from '../../documents/dmp/mhd';
 import { QUEUE_NAMES } from '../../queue/queues';
-import { bearerFor } from '../support/auth';
 import {
   countOf,
   documentsOfPatient,
@@ -24,8 +22,9 @@ import {
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
-import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+import { vendorExamples } from '../support/vendor-fixtures';
 import type { VendorFormat } from '../../domain/prescription';
+import { postUniqueExample } from '../support/post-prescription';
 
 let gw: TestGateway;
 let pki: ThrowawayPki;
@@ -60,15 +59,8 @@ after(async () => {
 /** Posts a valid vendor example (made unique) as its prescriber. */
 async function postExample(format: VendorFormat, name: string): Promise<{ number: string; ins: string; auth: string }> {
   const example = vendorExamples().find((e) => e.format === format && e.name === name)!;
-  const unique = uniquify(example);
-  const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app)
-    .post('/prescriptions')
-    .set('authorization', auth)
-    .set('content-type', CONTENT_TYPES[format])
-    .send(wireBody(format, unique.body))
-    .expect(201);
-  return { number: res.body.number as string, ins: unique.ins, auth };
+  const { number, ins, auth } = await postUniqueExample(gw.app, example);
+  return { number, ins, auth };
 }
 
 test('FHIR store down then back: the job retries with backoff and publishes exactly one document', async () => {

@@ -12,12 +12,12 @@ import { DOMParser } from '@xmldom/xmldom';
 import { extractSignedDocument } from '../../documents/signature';
 import { validateCda, type CdaValidationReport } from '../support/validate-cda';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
-import { dmpJobId, enqueueDmpPublication } from '../../queue/dmp-jobs';
+import { enqueueDmpPublication } from '../../queue/dmp-jobs';
+import { dmpJobId } from '../../usecases/dmp/publish-job';
 import { attachmentHash } from '../../documents/dmp/provide-bundle';
 import { DMP_DOCUMENT_TAG_SYSTEM } from '../../documents/dmp/mhd';
 import { QUEUE_NAMES } from '../../queue/queues';
 import type { PublishResult } from '../../usecases/dmp/publish';
-import { bearerFor } from '../support/auth';
 import {
   countOf,
   documentBytes,
@@ -30,8 +30,9 @@ import {
 } from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
-import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+import { vendorExamples } from '../support/vendor-fixtures';
 import { xmlsecVerify } from '../support/xmlsec';
+import { postUniqueExample } from '../support/post-prescription';
 
 /** Valid examples whose patient objects to the DMP feed. */
 const OPTED_OUT = new Set([
@@ -68,15 +69,8 @@ const queue = () => gw.deps.queues[QUEUE_NAMES.dmpPublish];
 async function post(
   example: ReturnType<typeof vendorExamples>[number],
 ): Promise<{ number: string; ins: string; auth: string }> {
-  const unique = uniquify(example);
-  const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app)
-    .post('/prescriptions')
-    .set('authorization', auth)
-    .set('content-type', CONTENT_TYPES[example.format])
-    .send(wireBody(example.format, unique.body));
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return { number: res.body.number as string, ins: unique.ins, auth };
+  const { number, ins, auth } = await postUniqueExample(gw.app, example);
+  return { number, ins, auth };
 }
 
 /** The base64 content of the CDA's observationMedia with this media type. */

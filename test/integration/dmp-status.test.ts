@@ -5,11 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import request from 'supertest';
-import { dmpJobId } from '../../queue/dmp-jobs';
+import { dmpJobId } from '../../usecases/dmp/publish-job';
 import type { PublishResult } from '../../usecases/dmp/publish';
 import { QUEUE_NAMES } from '../../queue/queues';
-import { bearerFor } from '../support/auth';
 import {
   shownPublicationStatus,
   startInProcessDmpWorker,
@@ -18,7 +16,8 @@ import {
 } from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
-import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+import { vendorExamples } from '../support/vendor-fixtures';
+import { postUniqueExample } from '../support/post-prescription';
 
 const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name === 'valid-drugs-only.json')!;
 
@@ -39,15 +38,8 @@ after(async () => {
 const queue = () => gw.deps.queues[QUEUE_NAMES.dmpPublish];
 
 async function post(): Promise<{ number: string; auth: string }> {
-  const unique = uniquify(example);
-  const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app)
-    .post('/prescriptions')
-    .set('authorization', auth)
-    .set('content-type', CONTENT_TYPES[example.format])
-    .send(wireBody(example.format, unique.body))
-    .expect(201);
-  return { number: res.body.number as string, auth };
+  const { number, auth } = await postUniqueExample(gw.app, example);
+  return { number, auth };
 }
 
 test('a job that was never run and is gone: failed, never queued', async () => {

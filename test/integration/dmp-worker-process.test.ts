@@ -8,12 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
-import request from 'supertest';
-import { dmpJobId } from '../../queue/dmp-jobs';
+import { dmpJobId } from '../../usecases/dmp/publish-job';
 import { DMP_DOCUMENT_TAG_SYSTEM } from '../../documents/dmp/mhd';
 import type { PublishResult } from '../../usecases/dmp/publish';
 import { QUEUE_NAMES } from '../../queue/queues';
-import { bearerFor } from '../support/auth';
 import {
   countOf,
   documentsOfPatient,
@@ -25,7 +23,8 @@ import {
 } from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
-import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+import { vendorExamples } from '../support/vendor-fixtures';
+import { postUniqueExample } from '../support/post-prescription';
 
 let gw: TestGateway;
 let pki: ThrowawayPki;
@@ -69,15 +68,8 @@ async function start(extra: Record<string, string> = {}): Promise<ChildWorker> {
 
 async function post(name: string): Promise<{ number: string; ins: string }> {
   const example = vendorExamples().find((e) => `${e.format}/${e.name}` === name)!;
-  const unique = uniquify(example);
-  const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app)
-    .post('/prescriptions')
-    .set('authorization', auth)
-    .set('content-type', CONTENT_TYPES[example.format])
-    .send(wireBody(example.format, unique.body))
-    .expect(201);
-  return { number: res.body.number as string, ins: unique.ins };
+  const { number, ins } = await postUniqueExample(gw.app, example);
+  return { number, ins };
 }
 
 const published = (ins: string) =>

@@ -19,7 +19,8 @@ import { bearerFor } from '../support/auth';
 import { startAuditWorker, type TestAuditWorker } from '../support/audit-worker';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';
-import { CONTENT_TYPES, freshNumber, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+import { freshNumber, uniquify, vendorExamples } from '../support/vendor-fixtures';
+import { postUniqueExample } from '../support/post-prescription';
 
 let gw: TestGateway;
 let audit: TestAuditWorker;
@@ -44,15 +45,8 @@ async function createPrescription(): Promise<{
   ins: string;
   prescriberAuth: string;
 }> {
-  const unique = uniquify(example);
-  const prescriberAuth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
-  const res = await request(gw.app)
-    .post('/prescriptions')
-    .set('authorization', prescriberAuth)
-    .set('content-type', CONTENT_TYPES[example.format])
-    .send(wireBody(example.format, unique.body));
-  assert.equal(res.status, 201, res.text);
-  return { number: res.body.number, prescriberRpps: unique.prescriberRpps!, ins: unique.ins, prescriberAuth };
+  const posted = await postUniqueExample(gw.app, example);
+  return { number: posted.number, prescriberRpps: posted.prescriberRpps, ins: posted.ins, prescriberAuth: posted.auth };
 }
 
 describe('the answer waits for its audit job (no worker running yet)', () => {

@@ -13,7 +13,8 @@ import { bearerFor } from '../support/auth';
 import { startAuditWorker, type TestAuditWorker } from '../support/audit-worker';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';
-import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+import { uniquify, vendorExamples } from '../support/vendor-fixtures';
+import { postPrescription } from '../support/post-prescription';
 
 let gw: TestGateway;
 let audit: TestAuditWorker;
@@ -42,11 +43,7 @@ describe('a prescriber submits only prescriptions they sign', () => {
     test(`POST /prescriptions ${example.format}/${example.name} by another prescriber → 403, nothing stored`, async () => {
       const unique = uniquify(example);
       const impostor = syntheticRpps();
-      const res = await request(gw.app)
-        .post('/prescriptions')
-        .set('authorization', await prescriber(impostor))
-        .set('content-type', CONTENT_TYPES[example.format])
-        .send(wireBody(example.format, unique.body));
+      const res = await postPrescription(gw.app, await prescriber(impostor), example.format, unique.body);
       assert.equal(res.status, 403, res.text);
       assert.equal(res.body.issue[0].code, 'forbidden');
       assert.equal(await patientsWithIns(unique.ins), 0);
@@ -89,12 +86,8 @@ describe('who reads a prescription', () => {
     const example = vendorExamples().find((e) => e.format === 'lgc-xml' && e.name.startsWith('valid-mixed'))!;
     const unique = uniquify(example);
     ownerRpps = unique.prescriberRpps!;
-    const res = await request(gw.app)
-      .post('/prescriptions')
-      .set('authorization', await prescriber(ownerRpps))
-      .set('content-type', CONTENT_TYPES[example.format])
-      .send(wireBody(example.format, unique.body))
-      .expect(201);
+    const res = await postPrescription(gw.app, await prescriber(ownerRpps), example.format, unique.body);
+    assert.equal(res.status, 201, res.text);
     number = res.body.number;
   });
 

@@ -14,7 +14,8 @@ import { bearerFor } from '../support/auth';
 import { countingFhirClient, type CountingFhirClient } from '../support/counting-fhir-client';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';
-import { CONTENT_TYPES, freshNumber, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
+import { freshNumber, vendorExamples } from '../support/vendor-fixtures';
+import { postUniqueExample } from '../support/post-prescription';
 
 let gw: TestGateway;
 let store: CountingFhirClient;
@@ -61,14 +62,7 @@ test('a dispenser trying 1,000 random numbers is throttled (429 + Retry-After) a
 
 test('lookups that find a prescription cost one point, misses two', async () => {
   const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name.startsWith('valid-drugs-only'))!;
-  const unique = uniquify(example);
-  const created = await request(gw.app)
-    .post('/prescriptions')
-    .set('authorization', await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! }))
-    .set('content-type', CONTENT_TYPES[example.format])
-    .send(wireBody(example.format, unique.body))
-    .expect(201);
-  const number: string = created.body.number;
+  const { number } = await postUniqueExample(gw.app, example);
   const app = createApp({
     ...gw.deps,
     security: { ...gw.deps.security, lookupLimit: { points: 4, windowSeconds: 60, missCost: 2 } },

@@ -30,7 +30,8 @@ import {
 import { bearerFor, testSecurityConfig } from './auth';
 import { startTestGateway, type TestGateway } from './gateway';
 import { syntheticFiness, syntheticRpps } from './synthetic';
-import { CONTENT_TYPES, uniquify, wireBody, type VendorExample } from './vendor-fixtures';
+import { uniquify, type VendorExample } from './vendor-fixtures';
+import { postPrescription } from './post-prescription';
 
 /** A fixed clock for the gateway under test: after every example's prescription date, within its drugs' validity. */
 export const TEST_NOW = new Date('2026-11-26T11:00:00Z');
@@ -65,11 +66,7 @@ export async function storeExample(
   const prescriber = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps });
   const text = unique.body.toString(ex.encoding);
   const body = edit ? Buffer.from(edit(text), ex.encoding) : unique.body;
-  const res = await request(app)
-    .post('/prescriptions')
-    .set('authorization', prescriber)
-    .set('content-type', CONTENT_TYPES[ex.format])
-    .send(wireBody(ex.format, body));
+  const res = await postPrescription(app, prescriber, ex.format, body);
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { number: res.body.number, prescriberRpps: unique.prescriberRpps, prescriber };
 }

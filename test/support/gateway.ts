@@ -4,7 +4,8 @@
  * issuer of ./auth: send `Authorization: await bearerFor({...})` with every request.
  */
 import type { Express } from 'express';
-import { createApp, type AppDeps } from '../../gateway/app';
+import { createApp } from '../../gateway/app';
+import type { AppDeps } from '../../gateway/app-deps';
 import { createLogger } from '../../platform/logger';
 import { createFhirClient } from '../../store/fhir-client';
 import { createRedisConnection, pingRedis } from '../../platform/redis';

@@ -14,8 +14,7 @@ import type { FhirStore } from '../ports';
 import { findPrescriptionByNumber } from '../prescriptions/repository';
 
 /** A typed or scanned number, normalised (case, spaces, dashes); malformed when its shape is wrong. */
-export const normalizedNumber = (raw: string, path?: string): string =>
-  unwrap(readPrescriptionNumber(raw, path), 'malformed');
+export const normalizedNumber = (raw: string, path?: string): string => unwrap(readPrescriptionNumber(raw, path));
 
 /** The stored prescription; malformed (likely typo) or not found otherwise. */
 export async function loadPrescription(deps: { fhir: FhirStore }, number: string): Promise<StoredPrescriptionBundle> {

@@ -17,7 +17,7 @@ import { normalizedNumber } from './lookup';
 import { recordExecution } from './record';
 
 export async function dispenseRecord(body: Buffer, { deps, caller, log }: MessageContext): Promise<MessageHandled> {
-  const json = unwrap(readJson(body), 'malformed');
+  const json = unwrap(readJson(body));
   const envelope = unwrap(checkEnvelope(json, MESSAGE_EVENTS.dispenseRecord));
   const entries = envelope.entries.filter((e) => e.resource.resourceType !== 'MessageHeader');
   const submission = readEntries(entries);
