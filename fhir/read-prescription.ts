@@ -189,11 +189,18 @@ export function readPrescription(resources: readonly FhirResource[], resolve: Re
 export const prescriptionNumberOf = (group: RequestGroup): string | undefined =>
   group.groupIdentifier?.system === PRESCRIPTION_NUMBER_SYSTEM ? group.groupIdentifier.value : undefined;
 
-/** "<format>:<messageId>" → its parts; the message id may itself contain colons (urn:uuid:…). */
+/**
+ * The idempotency key of a vendor message, "<format>:<prescriber RPPS>:<messageId>": message ids
+ * are unique per sender, so two prescribers' messages never share a key.
+ */
+export const messageKeyOf = (format: VendorFormat, prescriberRpps: string, messageId: string): string =>
+  `${format}:${prescriberRpps}:${messageId}`;
+
+/** A message key → its parts; the message id may itself contain colons (urn:uuid:…). */
 export function parseMessageKey(key: string): { format: VendorFormat; messageId: string } | undefined {
-  const cut = key.indexOf(':');
-  const format = key.slice(0, cut) as VendorFormat;
-  return cut > 0 && VENDOR_FORMATS.includes(format) ? { format, messageId: key.slice(cut + 1) } : undefined;
+  const match = /^([^:]+):(\d+):(.+)$/s.exec(key);
+  const format = match?.[1] as VendorFormat | undefined;
+  return match && format && VENDOR_FORMATS.includes(format) ? { format, messageId: match[3]! } : undefined;
 }
 
 /**

@@ -117,6 +117,12 @@ export const MESSAGE_CONTENT_SYSTEM = 'urn:ordo-gateway:message-content';
 /** Request identifier: "<format>:<messageId>:<line number from 1>". */
 export const MESSAGE_LINE_SYSTEM = 'urn:ordo-gateway:message-line';
 /** Consent identifier: "<format>:<messageId>:<topic>". */
+/**
+ * The transactional outbox (usecases/outbox/outbox-task.ts): a Task of this code holds the jobs a
+ * write owes the queues; its identifier makes the outbox entry of a replayed write the same one.
+ */
+export const OUTBOX_SYSTEM = 'urn:ordo-gateway:outbox';
+export const OUTBOX_TASK_CODE = 'pending-jobs';
 export const MESSAGE_CONSENT_SYSTEM = 'urn:ordo-gateway:message-consent';
 
 // ---- Our profiles (profiles/structure-definitions) ----

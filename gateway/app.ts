@@ -18,7 +18,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For only from the configured proxies (the audit trail records the client's address).
+  app.set('trust proxy', deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false);
+  app.locals.publicBaseUrl = deps.config.publicBaseUrl;
   app.use(helmet());
   app.use(
     pinoHttp({

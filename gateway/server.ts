@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const security = loadSecurityConfig();
   const logger = createLogger(config.logLevel);
-  const { fhir, redis } = await connectDependencies(config);
+  const { fhir, redis } = await connectDependencies(config, { failFast: true });
   const queues = createQueues({ connection: redis, prefix: config.queuePrefix });
   // The document sharing server may be down at start: the publication status says so, nothing else needs it.
   const dmpFhir =

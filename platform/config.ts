@@ -20,6 +20,17 @@ export interface GatewayConfig {
   /** Issuer field of the prescription numbers this gateway generates (0..1023). */
   numberIssuer: number;
   nodeEnv: string;
+  /**
+   * The gateway's address as its clients reach it (PUBLIC_BASE_URL, no trailing slash): every
+   * absolute URL it answers (fullUrls, paging links, endpoints) starts with it. Never taken from
+   * the request's Host header, which any client sets. Required in production.
+   */
+  publicBaseUrl: string;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES: comma-separated addresses
+   * or CIDRs, as Express's `trust proxy` reads them); none by default.
+   */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -90,10 +101,23 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     numberIssuer: read.integer('NUMBER_ISSUER', 1, 0, 1023),
     nodeEnv: read.string('NODE_ENV', 'development'),
+    publicBaseUrl: '',
+    trustedProxies: listOf(env.TRUSTED_PROXIES),
   };
+  const production = config.nodeEnv === 'production';
+  config.publicBaseUrl = read
+    .url('PUBLIC_BASE_URL', ['http:', 'https:'], production ? undefined : `http://${config.host}:${config.port}`)
+    .replace(/\/+$/, '');
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
 }
+
+/** Comma-separated list → its non-empty items. */
+const listOf = (raw: string | undefined): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** The worker process's own settings (queue/worker.ts). */
 export interface WorkerConfig {
@@ -104,6 +128,9 @@ export interface WorkerConfig {
   stalledIntervalMs: number;
   /** Port of the worker's /health and /metrics. */
   healthPort: number;
+  /** The outbox sweeper (queue/outbox/sweeper.ts): how often, and how old a Task must be to be swept. */
+  outboxSweepIntervalMs: number;
+  outboxGraceSeconds: number;
 }
 
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
@@ -113,6 +140,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     lockDurationMs: read.integer('WORKER_LOCK_DURATION_MS', 30_000, 500, 3_600_000),
     stalledIntervalMs: read.integer('WORKER_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),
     healthPort: read.integer('WORKER_HEALTH_PORT', 3001, 0, 65535),
+    outboxSweepIntervalMs: read.integer('OUTBOX_SWEEP_INTERVAL_MS', 15_000, 100, 3_600_000),
+    outboxGraceSeconds: read.integer('OUTBOX_GRACE_SECONDS', 60, 0, 86_400),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

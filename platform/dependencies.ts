@@ -19,14 +19,21 @@ export class UnreachableError extends Error {
   }
 }
 
-export async function connectDependencies(config: GatewayConfig): Promise<Dependencies> {
+/**
+ * `failFast` for a process that serves requests (the gateway): Redis commands fail within seconds
+ * when Redis is down instead of waiting for it (platform/redis.ts). A worker waits.
+ */
+export async function connectDependencies(
+  config: GatewayConfig,
+  { failFast }: { failFast: boolean },
+): Promise<Dependencies> {
   const fhir = await createFhirClient({
     baseUrl: config.fhirBaseUrl,
     timeoutMs: config.fhirTimeoutMs,
     retries: config.fhirRetries,
   });
-  const redis = createRedisConnection(config.redisUrl);
-  // ioredis retries forever in the background; swallow its error events here, readiness reports them.
+  const redis = createRedisConnection(config.redisUrl, { failFast });
+  // ioredis reconnects forever in the background; swallow its error events here, readiness reports them.
   redis.on('error', () => undefined);
   const problems: string[] = [];
   try {

@@ -5,6 +5,7 @@
 import type { JobsOptions } from 'bullmq';
 import { dmpJobId, type DmpPublishJob } from '../usecases/dmp/publish-job';
 import type { DmpPublicationQueue } from '../usecases/ports';
+import { whileRedisAnswers } from '../platform/redis';
 import { QUEUE_NAMES, type GatewayQueues } from './queues';
 
 export const DMP_JOB_OPTIONS: JobsOptions = {
@@ -27,5 +28,8 @@ export async function enqueueDmpPublication(
 
 /** The publication queue port over the gateway's queues. */
 export const dmpPublicationQueueOf = (queues: GatewayQueues): DmpPublicationQueue => ({
-  enqueue: (job) => enqueueDmpPublication(queues, job.number, job.version, job.action),
+  enqueue: (job) =>
+    whileRedisAnswers('the DMP publication queue', () =>
+      enqueueDmpPublication(queues, job.number, job.version, job.action),
+    ),
 });

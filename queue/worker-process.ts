@@ -11,7 +11,9 @@ import { ConfigError, loadConfig, loadWorkerConfig } from '../platform/config';
 import { connectDependencies, UnreachableError } from '../platform/dependencies';
 import { createLogger } from '../platform/logger';
 import { pingRedis } from '../platform/redis';
+import { startOutboxSweeper } from './outbox/sweeper';
 import { buildProcessors } from './processors';
+import { closeQueues, createQueues } from './queues';
 import { loadDmpConfig } from './dmp/config';
 import { createDmpMetrics } from './dmp/metrics';
 import { prepareDmpRuntime } from './dmp/runtime';
@@ -27,7 +29,7 @@ export async function runWorker(hooks: WorkerHooks = {}): Promise<void> {
   const config = loadConfig();
   const workerConfig = loadWorkerConfig();
   const logger = createLogger(config.logLevel).child({ process: 'worker' });
-  const deps = await connectDependencies(config);
+  const deps = await connectDependencies(config, { failFast: false });
   const { concurrency, lockDurationMs: lockDuration, stalledIntervalMs: stalledInterval, healthPort } = workerConfig;
   // Worker-side metrics (job latency histograms), served on the health port at /metrics.
   const registry = new Registry();
@@ -59,6 +61,15 @@ export async function runWorker(hooks: WorkerHooks = {}): Promise<void> {
     );
     worker.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
     return worker;
+  });
+  // The outbox's jobs go to the same queues the gateway feeds (queue/outbox/sweeper.ts).
+  const outboxQueues = createQueues({ connection: deps.redis, prefix: config.queuePrefix });
+  const sweeper = startOutboxSweeper({
+    fhir: deps.fhir,
+    queues: outboxQueues,
+    graceSeconds: workerConfig.outboxGraceSeconds,
+    intervalMs: workerConfig.outboxSweepIntervalMs,
+    logger,
   });
   logger.info({ queues: Object.keys(processors), concurrency }, 'worker started');
 
@@ -99,7 +110,9 @@ export async function runWorker(hooks: WorkerHooks = {}): Promise<void> {
       process.exit(1);
     }, GRACE_MS).unref();
     health.close();
+    await sweeper.stop();
     await Promise.all(workers.map((w) => w.close()));
+    await closeQueues(outboxQueues);
     await dmp.close();
     await Promise.all(connections.map((c) => c.quit().catch(() => undefined)));
     await deps.redis.quit().catch(() => undefined);

@@ -7,6 +7,7 @@ import type { Prescription } from '../domain/prescription';
 import type { Principal } from '../domain/principal';
 import { ProblemError } from '../domain/problem';
 import type { LineKind } from '../domain/professions';
+import type { AuditJob } from './audit/audit-job';
 import { authorize, type Decision, type PrescriptionOwnership } from '../rules/access/policy';
 
 /** What a request was about, for its audit record (identifiers and references only). */
@@ -31,11 +32,30 @@ export interface Authorizer {
   recordExecution(lineKind: LineKind): void;
 }
 
+/**
+ * The professional's budget of number lookups, against enumeration: every path that resolves a
+ * prescription number spends from it (REST, scan, dispensing, cancel, consent, messages, a
+ * vendor-supplied number at intake). Spending from an exhausted budget throws a throttled
+ * ProblemError (429 + Retry-After).
+ */
+export interface LookupBudget {
+  /** One lookup, before it is made. */
+  spend(): Promise<void>;
+  /** The extra charge of a lookup that found nothing (or found a number taken by someone else). */
+  spendMiss(): Promise<void>;
+}
+
 export interface Caller {
   readonly principal: Principal;
   readonly authorize: Authorizer;
+  readonly lookups: LookupBudget;
   /** Tells the audit trail which prescription (or resource) the request was about. */
   noteAccess(entity: AccessedEntity): void;
+  /**
+   * The audit record this request leaves if it succeeds (what was noted so far included), for a
+   * write to carry in its outbox (usecases/outbox/outbox-task.ts); undefined when not audited.
+   */
+  auditRecord(): AuditJob | undefined;
 }
 
 export class ForbiddenError extends ProblemError {

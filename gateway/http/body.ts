@@ -30,5 +30,5 @@ export function requireFhirJson(req: Request, demand = 'send'): void {
 /** The body as JSON (strict UTF-8, nesting limits: mappers/shared/json-reader.ts). */
 export const jsonBody = (req: Request): unknown => unwrap(readJson(bodyBytes(req)));
 
-/** The gateway's own base URL as the client reached it. */
-export const gatewayBaseOf = (req: Request): string => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+/** The gateway's public base URL (configured, never the request's Host header: createApp sets it). */
+export const gatewayBaseOf = (req: Request): string => String(req.app.locals.publicBaseUrl);

@@ -74,5 +74,8 @@ export function classify(err: unknown, requestId: string): Classified {
     ? problem.problems.map((p) => ({ ...p, message: `${p.message} (request ${requestId})` }))
     : problem.problems;
   // A dependency's refusal is worth a log line even when the caller gets a 409 (a lost race on the store).
-  return { status, problems, headers: problem.headers, log: serverSide || problem.name === 'FhirServerError' };
+  // Whatever made the gateway unavailable passes with time: say when to come back.
+  const headers =
+    status === 503 && !problem.headers['retry-after'] ? { ...problem.headers, 'retry-after': '5' } : problem.headers;
+  return { status, problems, headers, log: serverSide || problem.name === 'FhirServerError' };
 }

@@ -7,10 +7,12 @@
  * says ok, fatal-error (the message was refused: the OperationOutcome says why) or
  * transient-error (retry later). Only a body that is not a readable message gets a bare 400/415.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { FhirResource } from 'fhir/r4';
+import { canonicalJson } from '../../domain/canonical-json';
 import { toOperationOutcome, type Problem } from '../../domain/problem';
+import { prescriptionNumberOf } from '../../fhir/read-prescription';
 import { MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
 import { readMessageInfo, type MessageInfo } from '../../mappers/fhir-message';
 import { MESSAGE_HANDLERS, type MessageContext } from '../../usecases/messaging/handlers';
@@ -21,7 +23,7 @@ import { sendFhir, sendOutcome } from '../http/fhir-response';
 import { gatewayCapabilityStatement } from '../messaging/capability-statement';
 import { ReliableMessageCache } from '../messaging/reliable-cache';
 import { failedMessageOf } from '../messaging/response-code';
-import { callerOf } from '../security/request-context';
+import { callerOf, noteOutcome } from '../security/request-context';
 
 function unsupportedEvent(info: MessageInfo): Problem {
   if (!info.event) {
@@ -44,18 +46,19 @@ function unsupportedEvent(info: MessageInfo): Problem {
   };
 }
 
-/** What the response message says: its code, and what it is about or why it failed. */
+/** What the response message says: its code, and what it is about or why it failed (as an HTTP status would). */
 interface Processed {
   code: ResponseCode;
   focus?: FhirResource[];
   problems?: Problem[];
+  status?: number;
 }
 
 /** The event's handler run on the message; its failures are classified by gateway/messaging/response-code.ts. */
 async function processMessage(info: MessageInfo, body: Buffer, ctx: MessageContext): Promise<Processed> {
   const handler =
     info.event?.system === MESSAGE_EVENT_SYSTEM && info.event.code ? MESSAGE_HANDLERS[info.event.code] : undefined;
-  if (!handler) return { code: 'fatal-error', problems: [unsupportedEvent(info)] };
+  if (!handler) return { code: 'fatal-error', status: 422, problems: [unsupportedEvent(info)] };
   try {
     return { code: 'ok', focus: (await handler(body, ctx)).focus };
   } catch (err) {
@@ -75,6 +78,22 @@ export function capabilityStatement({ useCases }: RouteContext): RequestHandler 
   };
 }
 
+/** The response's focus names the prescription: its number, for the audit trail. */
+const numberOfFocus = (focus: FhirResource[]): string | undefined =>
+  focus.flatMap((r) => (r.resourceType === 'RequestGroup' ? [prescriptionNumberOf(r)] : []))[0];
+
+const contentSha256 = (body: Buffer): string =>
+  createHash('sha256')
+    .update(canonicalJson(JSON.parse(body.toString('utf8'))))
+    .digest('hex');
+
+const otherContent = (info: MessageInfo): Problem => ({
+  code: 'conflict',
+  rule: 'V12',
+  path: 'Bundle.id',
+  message: `Bundle.id ${info.bundleId} and MessageHeader.id ${info.messageHeaderId} were already used by you for a message with other content; a new message needs new ids`,
+});
+
 /** POST /fhir/$process-message: a message Bundle → a response message Bundle. */
 export function processMessageRoute({ deps, useCases }: RouteContext): RequestHandler {
   const cache = new ReliableMessageCache(deps.redis, deps.config.queuePrefix);
@@ -87,32 +106,48 @@ export function processMessageRoute({ deps, useCases }: RouteContext): RequestHa
       return;
     }
     const info = read.value;
-    const replayKey =
-      info.bundleId && info.messageHeaderId ? ([info.bundleId, info.messageHeaderId] as const) : undefined;
-    if (replayKey) {
-      const cached = await cache.get(...replayKey);
-      if (cached) {
-        sendFhir(res, 200, cached);
+    const caller = callerOf(req);
+    const respond = (processed: Processed) => {
+      const { code, focus = [], problems = [] } = processed;
+      const response = buildResponseMessage({
+        request: info,
+        code,
+        focus,
+        ...(problems.length > 0 ? { outcome: toOperationOutcome(problems) } : {}),
+        gatewayEndpoint: `${gatewayBaseOf(req)}/fhir/$process-message`,
+        newUuid: randomUUID,
+        now: useCases.now(),
+      });
+      if (code !== 'ok') noteOutcome(req, processed.status ?? 422, problems[0]?.message);
+      return response;
+    };
+
+    const identity =
+      info.bundleId && info.messageHeaderId
+        ? { sender: caller.principal.nationalId, bundleId: info.bundleId, headerId: info.messageHeaderId }
+        : undefined;
+    const hash = identity ? contentSha256(body) : undefined;
+    if (identity && hash) {
+      const seen = await cache.lookup(identity, hash);
+      if (seen.found === 'resend') {
+        if (seen.cached.number) caller.noteAccess({ number: seen.cached.number });
+        sendFhir(res, 200, seen.cached.response);
+        return;
+      }
+      if (seen.found === 'other-content') {
+        sendFhir(res, 200, respond({ code: 'fatal-error', status: 409, problems: [otherContent(info)] }));
         return;
       }
     }
 
-    const {
-      code,
-      focus = [],
-      problems = [],
-    } = await processMessage(info, body, { deps: useCases, caller: callerOf(req), log: req.log });
-    const response = buildResponseMessage({
-      request: info,
-      code,
-      focus,
-      ...(problems.length > 0 ? { outcome: toOperationOutcome(problems) } : {}),
-      gatewayEndpoint: `${gatewayBaseOf(req)}/fhir/$process-message`,
-      newUuid: randomUUID,
-      now: useCases.now(),
-    });
+    const processed = await processMessage(info, body, { deps: useCases, caller, log: req.log });
+    const number = numberOfFocus(processed.focus ?? []);
+    if (number) caller.noteAccess({ number });
+    const response = respond(processed);
     // A transient failure is not remembered: the resent message must be processed again.
-    if (replayKey && code !== 'transient-error') await cache.put(...replayKey, response);
+    if (identity && hash && processed.code !== 'transient-error') {
+      await cache.put(identity, { contentSha256: hash, response, ...(number ? { number } : {}) });
+    }
     sendFhir(res, 200, response);
   };
 }

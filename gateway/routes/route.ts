@@ -1,7 +1,6 @@
 /**
  * What a route of the HTTP API is: one declaration carries its method and path, who may call it
- * (rules/access/policy.ts grants), whether it is a throttled number lookup, what the audit trail
- * records, and its handler. The table of all of them is gateway/routes/table.ts: adding a route
+ * (rules/access/policy.ts grants), what the audit trail records, and its handler. The table of all of them is gateway/routes/table.ts: adding a route
  * is adding one entry there.
  */
 import type { RequestHandler } from 'express';
@@ -39,8 +38,6 @@ export interface RouteDefinition {
   public?: true;
   /** Who may call it; a role not named is refused. */
   allow: Grants;
-  /** A number lookup: throttled per professional against enumeration (gateway/security/lookup-limit.ts). */
-  lookup?: true;
   audit: RouteAuditSpec | null;
   /** The body is read as raw bytes, whatever its type: each handler decodes its own format. */
   rawBody?: true;

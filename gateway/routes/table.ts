@@ -1,6 +1,6 @@
 /**
- * Every route of the HTTP API, one declaration each: method, path, who may call it, whether it
- * is a throttled number lookup, what the audit trail records, and its handler (route.ts says
+ * Every route of the HTTP API, one declaration each: method, path, who may call it, what the
+ * audit trail records, and its handler (route.ts says
  * what each field means). The security interceptor matches requests against this table before
  * any handler runs — a request no entry matches, or a role an entry does not name, is refused —
  * and gateway/app.ts registers the handlers from it. The README prints the access part.
@@ -45,7 +45,6 @@ export const ROUTES = [
     method: 'POST',
     path: '/prescriptions/scan',
     allow: DISPENSERS,
-    lookup: true,
     audit: { interaction: 'read', action: 'R', entity: 'location' },
     rawBody: true,
     handler: scanPrescription,
@@ -55,7 +54,6 @@ export const ROUTES = [
     method: 'GET',
     path: '/prescriptions/:number',
     allow: PROFESSIONALS,
-    lookup: true,
     audit: { interaction: 'read', action: 'R', entity: 'number' },
     handler: readPrescription,
   },
@@ -64,7 +62,6 @@ export const ROUTES = [
     method: 'POST',
     path: '/prescriptions/:number/dispenses',
     allow: DISPENSERS,
-    lookup: true,
     audit: { interaction: 'create', action: 'C', entity: 'number' },
     rawBody: true,
     handler: recordDispenses,
@@ -74,7 +71,6 @@ export const ROUTES = [
     method: 'GET',
     path: '/prescriptions/:number/dispenses',
     allow: PRESCRIBERS,
-    lookup: true,
     audit: { interaction: 'search-type', action: 'R', entity: 'number' },
     handler: readDispenses,
   },
@@ -83,7 +79,6 @@ export const ROUTES = [
     method: 'POST',
     path: '/prescriptions/:number/cancel',
     allow: PRESCRIBERS,
-    lookup: true,
     audit: { interaction: 'update', action: 'U', entity: 'number' },
     handler: cancel,
   },
@@ -92,7 +87,6 @@ export const ROUTES = [
     method: 'POST',
     path: '/prescriptions/:number/consent',
     allow: PROFESSIONALS,
-    lookup: true,
     audit: { interaction: 'update', action: 'U', entity: 'number' },
     rawBody: true,
     handler: recordConsent,
@@ -102,7 +96,6 @@ export const ROUTES = [
     method: 'GET',
     path: '/prescriptions/:number/:document',
     allow: PROFESSIONALS,
-    lookup: true,
     audit: { interaction: 'read', action: 'R', entity: 'number' },
     handler: readDocument,
   },

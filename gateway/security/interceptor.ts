@@ -1,18 +1,19 @@
 /**
  * The security interceptor: the one place where every request is authenticated, authorized
- * against the route table, throttled when it looks a number up, and audited. Handlers see a
- * request only once it passed; use cases add resource-level checks through the caller's authorizer.
+ * against the route table and audited. Handlers see a request only once it passed; use cases add
+ * resource-level checks through the caller's authorizer, and spend from the caller's lookup
+ * budget whenever they resolve a prescription number (usecases/caller.ts LookupBudget).
  *
- *   1. public route (/health, /ready) → through, nothing recorded
+ *   1. public route (/health, /ready, /fhir/metadata…) → through, nothing recorded
  *   2. bearer token verified → principal, else 401 + WWW-Authenticate (503 if the issuer's keys cannot be fetched)
  *   3. route in the table (gateway/routes/table.ts) and role/profession granted, else 403
- *   4. number lookup → one point of the professional's budget, else 429 + Retry-After
- *   5. the answer is held until its audit job is in Redis (the route's audit metadata, or any
- *      refusal) and, for a lookup that found nothing, until the extra point is charged
+ *   4. the answer is held until its audit job is in Redis (the route's audit metadata, or any
+ *      refusal); when it cannot be queued, the answer becomes a 503 (transient, Retry-After):
+ *      no answer leaves without its audit record
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { readNumberSegment } from '../../domain/prescription-number';
-import { ProblemError } from '../../domain/problem';
+import { ProblemError, toOperationOutcome } from '../../domain/problem';
 import { clockOf } from '../../platform/clock';
 import { auditQueueOf, auditTrailOf, newAuditId } from '../../queue/audit/jobs';
 import type { AuditJob } from '../../usecases/audit/audit-job';
@@ -29,7 +30,6 @@ import type { SecurityContext } from './request-context';
 export type InterceptorDeps = Pick<AppDeps, 'config' | 'security' | 'redis' | 'queues' | 'logger' | 'now'>;
 
 const REALM = 'ordo-gateway';
-const AUDIT_ENQUEUE_TIMEOUT_MS = 3_000;
 const SECURITY_REFUSALS = new Set([401, 403, 429]);
 
 const quoted = (s: string) => s.replace(/["\\]/g, "'");
@@ -75,8 +75,15 @@ function entityOf(req: Request, res: Response, ctx: SecurityContext, spec: Route
   return Object.keys(entity).length > 0 ? entity : undefined;
 }
 
-function auditJobOf(req: Request, res: Response, ctx: SecurityContext, startedAt: Date): AuditJob | undefined {
-  const status = res.statusCode;
+/** The request's audit record, for the answer's `status` (what ctx.outcome says instead, when it says it). */
+function auditJobOf(
+  req: Request,
+  res: Response,
+  ctx: SecurityContext,
+  startedAt: Date,
+  answered: number,
+): AuditJob | undefined {
+  const status = ctx.outcome?.status ?? answered;
   const route = ctx.route;
   const spec: RouteAuditSpec | null = route?.rule.audit ?? null;
   const refused = ctx.refusal !== undefined || SECURITY_REFUSALS.has(status);
@@ -89,7 +96,10 @@ function auditJobOf(req: Request, res: Response, ctx: SecurityContext, startedAt
     id: newAuditId(),
     recorded: startedAt.toISOString(),
     event: { type: 'rest', interaction: kind.interaction, action: kind.action, name: route?.rule.id ?? 'unmatched' },
-    outcome: { status: refused && status < 400 ? 403 : status, ...(ctx.refusal ? { detail: ctx.refusal } : {}) },
+    outcome: {
+      status: refused && status < 400 ? 403 : status,
+      ...(ctx.refusal || ctx.outcome?.detail ? { detail: ctx.refusal ?? ctx.outcome?.detail } : {}),
+    },
     ...(principal ? { agent: principal } : {}),
     ...(req.ip ? { network: req.ip } : {}),
     request: { method: req.method, path: req.path, ...(req.id ? { requestId: String(req.id) } : {}) },
@@ -98,14 +108,41 @@ function auditJobOf(req: Request, res: Response, ctx: SecurityContext, startedAt
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+/** What a request answers when it succeeds: 201 for a POST that creates, else 200. */
+const successStatusOf = (req: Request, ctx: SecurityContext): number =>
+  req.method === 'POST' && ctx.route?.rule.audit?.interaction === 'create' ? 201 : 200;
+
+/**
+ * The record queued with the answer takes the id of the one promised to the write's outbox when
+ * both record the same success on the same prescription, so the AuditEvent is written once
+ * (a replayed create, answered with another number, is another record).
+ */
+function keepPromisedId(job: AuditJob, promised: AuditJob | undefined): AuditJob {
+  const same =
+    promised !== undefined &&
+    job.outcome.status < 300 &&
+    promised.entity?.number === job.entity?.number &&
+    promised.event.name === job.event.name;
+  return same ? { ...job, id: promised.id } : job;
+}
+
+/** Headers of an answer that is replaced by a 503: they described the original one. */
+const REPLACED_HEADERS = ['content-length', 'content-type', 'location', 'content-location', 'etag', 'last-modified'];
+
+/** Turns an answer not yet sent into a 503 transient (its audit record could not be queued). */
+function unavailableAnswer(res: Response, requestId: string): string {
+  for (const name of REPLACED_HEADERS) res.removeHeader(name);
+  res.statusCode = 503;
+  res.setHeader('retry-after', '5');
+  res.setHeader('content-type', 'application/fhir+json; charset=utf-8');
+  return JSON.stringify(
+    toOperationOutcome([
+      {
+        code: 'transient',
+        message: `the audit trail is unavailable, so nothing can be answered; retry later (request ${requestId})`,
+      },
+    ]),
+  );
 }
 
 export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
@@ -114,33 +151,32 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
   const auditTrail = auditTrailOf(auditQueueOf(deps.queues));
   const now = clockOf(deps);
 
-  /** Hold the end of the answer until its audit record is queued (a stop after the answer loses nothing). */
+  /**
+   * Hold the end of the answer until its audit record is queued (a stop after the answer loses
+   * nothing). A record promised to an outbox is queued as it was promised (same id: written once).
+   */
   function holdAnswerForAudit(req: Request, res: Response, ctx: SecurityContext, startedAt: Date): void {
-    const originalEnd = res.end;
+    const originalEnd = res.end as (...a: unknown[]) => Response;
     let held = false;
-    const beforeAnswer = async () => {
-      const principal = ctx.principal;
-      if (principal && ctx.route?.rule.lookup && (res.statusCode === 404 || res.statusCode === 400)) {
-        await limiter
-          .chargeMiss(principal.nationalId)
-          .catch((err: unknown) => req.log.error({ err }, 'lookup miss could not be charged'));
-      }
-      const job = auditJobOf(req, res, ctx, startedAt);
-      if (!job) return;
-      try {
-        await withTimeout(auditTrail.record(job), AUDIT_ENQUEUE_TIMEOUT_MS, 'queuing the audit record');
-      } catch (err) {
-        // The answer still goes out; the log line names the record so that it can be replayed.
-        req.log.error(
-          { err, audit: { id: job.id, event: job.event.name, status: job.outcome.status } },
-          'audit record could not be queued',
-        );
-      }
+    ctx.planAudit = () => auditJobOf(req, res, ctx, startedAt, successStatusOf(req, ctx));
+    const recordAudit = async (): Promise<void> => {
+      const job = auditJobOf(req, res, ctx, startedAt, res.statusCode);
+      if (job) await auditTrail.record(keepPromisedId(job, ctx.plannedAudit));
     };
     res.end = function heldEnd(this: Response, ...args: unknown[]) {
-      if (held) return (originalEnd as (...a: unknown[]) => Response).apply(this, args);
+      if (held) return originalEnd.apply(this, args);
       held = true;
-      void beforeAnswer().finally(() => (originalEnd as (...a: unknown[]) => Response).apply(this, args));
+      void recordAudit().then(
+        () => originalEnd.apply(this, args),
+        (err: unknown) => {
+          req.log.error(
+            { err: { message: (err as Error).message }, status: res.statusCode },
+            'audit record could not be queued',
+          );
+          if (res.headersSent) return originalEnd.apply(this, args);
+          return originalEnd.call(this, unavailableAnswer(this, String(req.id ?? '')));
+        },
+      );
       return this;
     } as Response['end'];
   }
@@ -165,6 +201,9 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
       throw err;
     }
     const principal = ctx.principal;
+    ctx.lookups = limiter.budgetFor(principal.nationalId, (reason) => {
+      ctx.refusal = reason;
+    });
     req.log = req.log.child({ principal: { nationalId: principal.nationalId, role: principal.role } });
 
     if (!route) {
@@ -175,17 +214,6 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
     if (!decision.allowed) {
       ctx.refusal = decision.reason;
       throw new ForbiddenError(decision.reason);
-    }
-    if (route.rule.lookup) {
-      const state = await limiter.consume(principal.nationalId);
-      if (!state.allowed) {
-        ctx.refusal = 'too many prescription lookups';
-        throw new ProblemError(
-          'throttled',
-          [{ code: 'throttled', message: `too many prescription lookups; retry in ${state.retryAfterSeconds} s` }],
-          { 'retry-after': String(state.retryAfterSeconds) },
-        );
-      }
     }
     next();
   };

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { AuditTrail } from '../../usecases/ports';
 import { dmpPublicationAuditJob, type AuditJob, type DmpPublicationAudit } from '../../usecases/audit/audit-job';
+import { whileRedisAnswers } from '../../platform/redis';
 import { QUEUE_NAMES, type GatewayQueues } from '../queues';
 
 /** The `audit` queue, or anything that adds jobs the same way (a worker may hold just this queue). */
@@ -33,7 +34,9 @@ export async function enqueueAudit(queue: AuditQueue, job: AuditJob): Promise<vo
 }
 
 /** The audit trail port over a queue: each record is in Redis once `record` resolves. */
-export const auditTrailOf = (queue: AuditQueue): AuditTrail => ({ record: (job) => enqueueAudit(queue, job) });
+export const auditTrailOf = (queue: AuditQueue): AuditTrail => ({
+  record: (job) => whileRedisAnswers('the audit trail', () => enqueueAudit(queue, job)),
+});
 
 /** For the DMP worker: record a publication attempt (usecases/audit/audit-job.ts). */
 export const auditDmpPublication = (queue: AuditQueue, publication: DmpPublicationAudit): Promise<void> =>

@@ -13,6 +13,7 @@ export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfi
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/13',
     QUEUE_PREFIX: `${process.env.QUEUE_PREFIX ?? 'ordo-test'}-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    PUBLIC_BASE_URL: 'https://gateway.test',
   });
   return { ...base, ...overrides };
 }

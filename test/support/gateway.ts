@@ -25,7 +25,7 @@ export async function startTestGateway(overrides: Partial<AppDeps> = {}): Promis
   const config = testConfig();
   const fhir = await createFhirClient({ baseUrl: config.fhirBaseUrl, timeoutMs: 30_000, retries: 1 });
   await fhir.capabilityStatement(); // the file fails here, loudly, when HAPI is down
-  const redis = createRedisConnection(config.redisUrl);
+  const redis = createRedisConnection(config.redisUrl, { failFast: true });
   // … and here when Redis is down (a bare PING would wait for it forever), closing the connection that retries.
   await pingRedis(redis, 10_000).catch(async (err: unknown) => {
     await closeRedis(redis);

@@ -5,6 +5,7 @@
 import type { Bundle, FhirResource } from 'fhir/r4';
 import type { Prescription } from '../../domain/prescription';
 import type { TransactionOptions } from '../../fhir/build-transaction';
+import { messageKeyOf } from '../../fhir/read-prescription';
 
 /** urn:uuid ids 00000000-0000-4000-8000-000000000001, …002, … in the order they are asked for. */
 function uuidSequence(): () => string {
@@ -21,7 +22,7 @@ export const transactionOptionsFor = (
   number = p.number ?? '0SV0A7K2M9QX4TB8ZC',
 ): TransactionOptions => ({
   number,
-  messageKey: `${p.sourceFormat}:${p.messageId}`,
+  messageKey: messageKeyOf(p.sourceFormat, p.prescriber.rpps, p.messageId),
   payloadSha256: 'ab'.repeat(32),
   newUuid: uuidSequence(),
 });

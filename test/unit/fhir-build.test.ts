@@ -132,7 +132,7 @@ describe('buildPrescriptionTransaction: bundle layout', () => {
   });
 
   test('every entry is a POST of its type with the conditional create of the stored shape', () => {
-    const key = `epu-json:${FULL.messageId}`;
+    const key = `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}`;
     assert.deepEqual(
       (bundle.entry ?? []).map((e) => [e.request?.method, e.request?.url, e.request?.ifNoneExist]),
       [
@@ -241,8 +241,8 @@ describe('buildPrescriptionTransaction: resources', () => {
 
   test('RequestGroup is the header: key, number, patient, prescriber, lines in order, extensions', () => {
     assert.deepEqual(group.identifier, [
-      { system: 'urn:ordo-gateway:message-id', value: `epu-json:${FULL.messageId}` },
-      { system: 'urn:ordo-gateway:message-content', value: `epu-json:${FULL.messageId}#${options().payloadSha256}` },
+      { system: 'urn:ordo-gateway:message-id', value: `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}` },
+      { system: 'urn:ordo-gateway:message-content', value: `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}#${options().payloadSha256}` },
     ]);
     assert.deepEqual(group.groupIdentifier, { system: PRESCRIPTION_NUMBER_SYSTEM, value: FULL.number });
     assert.equal(group.status, 'active');
@@ -286,8 +286,8 @@ describe('buildPrescriptionTransaction: resources', () => {
     assert.deepEqual(
       consents.map((c) => [c.policyRule?.coding?.[0]?.code, c.provision?.type, c.dateTime, c.identifier?.[0]?.value]),
       [
-        ['consultation-delivrance', 'deny', '2026-11-30', `epu-json:${FULL.messageId}:consultation-delivrance`],
-        ['alimentation-dmp', 'permit', '2026-11-30', `epu-json:${FULL.messageId}:alimentation-dmp`],
+        ['consultation-delivrance', 'deny', '2026-11-30', `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}:consultation-delivrance`],
+        ['alimentation-dmp', 'permit', '2026-11-30', `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}:alimentation-dmp`],
       ],
     );
     for (const c of consents) {
@@ -304,7 +304,7 @@ describe('buildPrescriptionTransaction: resources', () => {
   test('every request: line identifier, number, status, intent, priority, subject, requester, date, context', () => {
     [drug, device, biology, nursing].forEach((r, i) => {
       assert.deepEqual(r.identifier, [
-        { system: 'urn:ordo-gateway:message-line', value: `epu-json:${FULL.messageId}:${i + 1}` },
+        { system: 'urn:ordo-gateway:message-line', value: `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}:${i + 1}` },
       ]);
       const number = r.resourceType === 'ServiceRequest' ? r.requisition : r.groupIdentifier;
       assert.deepEqual(number, { system: PRESCRIPTION_NUMBER_SYSTEM, value: FULL.number });

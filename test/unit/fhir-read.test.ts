@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Bundle, Consent, FhirResource } from 'fhir/r4';
 import type { Prescription } from '../../domain/prescription';
 import { buildPrescriptionTransaction } from '../../fhir/build-transaction';
-import { parseMessageKey, readPrescription, resolverFor } from '../../fhir/read-prescription';
+import { messageKeyOf, parseMessageKey, readPrescription, resolverFor } from '../../fhir/read-prescription';
 import { mapper } from '../../mappers/fhir-message';
 import { mixedAld } from '../fixtures/canonical';
 import { bundleResources, transactionOptionsFor } from '../support/transaction-options';
@@ -315,9 +315,12 @@ describe('fhir-message fixtures survive mapping, storing and reading back', () =
   }
 });
 
-test('parseMessageKey splits on the first colon and knows the formats', () => {
-  assert.deepEqual(parseMessageKey('fhir-message:urn:uuid:1'), { format: 'fhir-message', messageId: 'urn:uuid:1' });
-  assert.deepEqual(parseMessageKey('epu-json:abc'), { format: 'epu-json', messageId: 'abc' });
-  assert.equal(parseMessageKey('other:abc'), undefined);
+test('parseMessageKey reads the format, the sender and the message id (which may hold colons)', () => {
+  const key = messageKeyOf('fhir-message', '81000000001', 'urn:uuid:1');
+  assert.equal(key, 'fhir-message:81000000001:urn:uuid:1');
+  assert.deepEqual(parseMessageKey(key), { format: 'fhir-message', messageId: 'urn:uuid:1' });
+  assert.deepEqual(parseMessageKey('epu-json:81000000001:abc'), { format: 'epu-json', messageId: 'abc' });
+  assert.equal(parseMessageKey('other:81000000001:abc'), undefined);
+  assert.equal(parseMessageKey('epu-json:abc'), undefined, 'a key without its sender');
   assert.equal(parseMessageKey('no-colon'), undefined);
 });

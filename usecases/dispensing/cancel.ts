@@ -8,11 +8,11 @@ import type { OperationOutcome } from 'fhir/r4';
 import { parisDateOf } from '../../domain/paris-time';
 import { ProblemError, toOperationOutcome, type Problem } from '../../domain/problem';
 import { buildCancellationTransaction } from '../../fhir/dispensing/build-execution';
-import { versionOfLocation } from '../../fhir/transaction-response';
 import { ownershipOf } from '../../fhir/ownership';
 import { planCancellation } from '../../rules/dispensing/cancel-rules';
 import type { Caller } from '../caller';
 import type { UseCaseDeps } from '../ports';
+import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
 import { withFreshReads } from './fresh-reads';
 import { loadForDispensing } from './lookup';
 
@@ -30,7 +30,7 @@ export function cancelPrescription(
   number: string,
 ): Promise<CancelResult> {
   return withFreshReads(async ({ index, write }) => {
-    const { found, stored } = await loadForDispensing(deps, number);
+    const { found, stored } = await loadForDispensing(deps, number, index === 0 ? caller.lookups : undefined);
     if (index === 0) caller.authorize.cancelPrescription(ownershipOf(found));
     const plan = planCancellation(stored.state, parisDateOf(deps.now()));
     if (plan.alreadyCancelled) {
@@ -46,16 +46,21 @@ export function cancelPrescription(
       ]);
     }
     const tx = buildCancellationTransaction(stored, plan);
-    const response = await write(() => deps.fhir.transaction(tx.bundle));
+    // The new header version is the one read + 1: what the DMP deprecation publishes.
+    const deprecation = plan.revokePrescription
+      ? [{ number, version: Number(stored.headerVersion) + 1, action: 'deprecate' as const }]
+      : [];
+    caller.noteAccess({ number });
+    appendOutbox(tx.bundle, outboxJobs(caller.auditRecord(), deprecation), {
+      kind: 'cancellation',
+      focus: `RequestGroup/${stored.header.id}`,
+      now: deps.now(),
+    });
+    await write(() => deps.fhir.transaction(tx.bundle));
     const summary = plan.revokePrescription
       ? information(`prescription ${number} is cancelled: its QR code is deactivated`)
       : information(`prescription ${number} stays active for what was partly dispensed`);
-    if (plan.revokePrescription) {
-      const version = Number(versionOfLocation(response.entry?.[tx.headerEntry]?.response?.location));
-      if (!Number.isInteger(version))
-        throw new Error('the transaction-response does not give the new version of the RequestGroup');
-      await deps.dmpQueue.enqueue({ number, version, action: 'deprecate' });
-    }
+    for (const job of deprecation) await deps.dmpQueue.enqueue(job);
     return { revoked: plan.revokePrescription, outcome: toOperationOutcome([summary, ...plan.report]) };
   }, `prescription ${number} kept changing while it was being cancelled; nothing was cancelled: retry`);
 }

@@ -23,6 +23,7 @@ import { checkExecution, referenceKey, type ExecutionPerformer } from '../../rul
 import { prescriptionStatusOf } from '../../rules/dispensing/status';
 import type { Caller } from '../caller';
 import type { UseCaseDeps } from '../ports';
+import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
 import { withFreshReads } from './fresh-reads';
 import { loadForDispensing } from './lookup';
 
@@ -202,7 +203,7 @@ export function recordExecution(
 ): Promise<RecordResult> {
   const performer = resolvePerformer(submission, caller.principal);
   return withFreshReads(async ({ index, afterConflict, write }) => {
-    const { stored } = await loadForDispensing(deps, number);
+    const { stored } = await loadForDispensing(deps, number, index === 0 ? caller.lookups : undefined);
     if (index === 0) for (const kind of lineKindsOf(stored, submission)) caller.authorize.recordExecution(kind);
     const replay = replayedRecords(submission, stored);
     if (replay) return { created: false, records: replay, summary: summaryAt(stored, deps.now()) };
@@ -230,6 +231,12 @@ export function recordExecution(
       decision.executed,
       randomUUID,
     );
+    caller.noteAccess({ number });
+    appendOutbox(tx.bundle, outboxJobs(caller.auditRecord()), {
+      kind: 'execution',
+      focus: `RequestGroup/${stored.header.id}`,
+      now: deps.now(),
+    });
     const response = await write(() => deps.fhir.transaction(tx.bundle));
     const headerStatus = (tx.bundle.entry![tx.headerEntry]!.resource as RequestGroup).status;
     const after = stateAfter(stored, decision.executed, headerStatus);

@@ -33,7 +33,7 @@ export async function viewPrescription(
   number: string,
   { fullUrlBase }: ViewOptions,
 ): Promise<PrescriptionView> {
-  const { found, stored } = await loadForDispensing(deps, number);
+  const { found, stored } = await loadForDispensing(deps, number, caller.lookups);
   noteLoaded(caller, found);
   caller.authorize.readPrescription(ownershipOf(found));
   const dmpPublication = await dmpPublicationStatus(
@@ -63,7 +63,7 @@ export async function viewDispenses(
   number: string,
   { fullUrlBase }: ViewOptions,
 ): Promise<Bundle<FhirResource>> {
-  const { found, stored } = await loadForDispensing(deps, number);
+  const { found, stored } = await loadForDispensing(deps, number, caller.lookups);
   noteLoaded(caller, found);
   caller.authorize.readDispenses(ownershipOf(found), patientObjectsToDispensingView(stored.dispensingConsent));
   const now = deps.now();
@@ -90,7 +90,7 @@ export async function renderDocument(
   number: string,
   kind: DocumentKind,
 ): Promise<RenderedDocument> {
-  const found = await loadPrescription(deps, number);
+  const found = await loadPrescription(deps, number, caller.lookups);
   noteLoaded(caller, found);
   caller.authorize.readPrescription(ownershipOf(found));
   return { contentType: kind.contentType, body: await kind.render(storedPrescriptionOf(found)) };

@@ -7,10 +7,39 @@ import { ProblemError } from '../../domain/problem';
 import type { VendorMapper } from '../../mappers/mapper';
 import type { Caller } from '../caller';
 import type { UseCaseDeps } from '../ports';
-import { checkPayload } from './prepare';
-import { storePrescription, type IntakeResult } from './store';
+import { checkPayload, type CheckedPayload } from './prepare';
+import type { DmpPublishJob } from '../dmp/publish-job';
+import { outboxJobs } from '../outbox/outbox-task';
+import { NumberTakenError, storePrescription, type IntakeOutbox, type IntakeResult } from './store';
+
+const firstPublication = (number: string): DmpPublishJob => ({ number, version: 1, action: 'publish' });
 
 export type AcceptDeps = Pick<UseCaseDeps, 'fhir' | 'now' | 'numberIssuer' | 'dmpQueue'>;
+
+/** What a new prescription owes the queues: its DMP publication (unless the patient objects) and its audit record. */
+const intakeOutbox =
+  (caller: Caller, checked: CheckedPayload): IntakeOutbox =>
+  (number) => {
+    caller.noteAccess({ number });
+    const dmp = checked.prescription.consent.dmpOptOut ? [] : [firstPublication(number)];
+    return outboxJobs(caller.auditRecord(), dmp);
+  };
+
+/**
+ * A vendor-supplied number is a number lookup too (a taken one is told apart from a free one):
+ * it is paid from the caller's budget like any other, and a taken number costs a miss.
+ */
+async function storeSpendingLookups(deps: AcceptDeps, caller: Caller, checked: CheckedPayload): Promise<IntakeResult> {
+  const outbox = intakeOutbox(caller, checked);
+  if (checked.prescription.number === undefined) return storePrescription(deps, checked, outbox);
+  await caller.lookups.spend();
+  try {
+    return await storePrescription(deps, checked, outbox);
+  } catch (err) {
+    if (err instanceof NumberTakenError) await caller.lookups.spendMiss();
+    throw err;
+  }
+}
 
 /**
  * Throws a ProblemError (malformed, invalid, forbidden, conflict…) when the payload is refused; nothing is
@@ -25,10 +54,10 @@ export async function acceptPrescription(
   const checked = checkPayload(body, mapper, deps.now());
   if (!checked.ok) throw new ProblemError(checked.kind, checked.problems);
   caller.authorize.createPrescription(checked.value.prescription);
-  const result = await storePrescription(deps, checked.value);
+  const result = await storeSpendingLookups(deps, caller, checked.value);
   caller.noteAccess({ number: result.number });
-  // Enqueued on every acceptance, replays included: the job id is derived from number and
-  // version, so a publication lost between store and enqueue is recovered by the vendor's retry.
-  if (result.dmpAllowed) await deps.dmpQueue.enqueue({ number: result.number, version: 1, action: 'publish' });
+  // Enqueued at once (the outbox is the durable copy, swept later), on every acceptance, replays
+  // included: the job id is derived from number and version, so it is one job however often.
+  if (result.dmpAllowed) await deps.dmpQueue.enqueue(firstPublication(result.number));
   return result;
 }

@@ -5,10 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Bundle, FhirResource } from 'fhir/r4';
+import { canonicalJson } from '../../domain/canonical-json';
 import { rejected, type Outcome, type Problem } from '../../domain/problem';
 import type { Prescription, SourceMap } from '../../domain/prescription';
 import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
 import { buildPrescriptionTransaction } from '../../fhir/build-transaction';
+import { messageKeyOf } from '../../fhir/read-prescription';
 import { validateFhirResource } from '../../fhir/fhir-schema';
 import type { VendorMapper } from '../../mappers/mapper';
 import { checkPrescriptionRules, toVendorPaths } from '../../rules/intake';
@@ -16,8 +18,9 @@ import { checkPrescriptionRules, toVendorPaths } from '../../rules/intake';
 export interface CheckedPayload {
   prescription: Prescription;
   sourceMap: SourceMap;
-  /** "<format>:<messageId>", the idempotency key. */
+  /** "<format>:<prescriber RPPS>:<messageId>", the idempotency key: message ids are unique per sender. */
   messageKey: string;
+  /** SHA-256 of the mapped prescription (canonical JSON): the same content however it was serialised. */
   payloadSha256: string;
 }
 
@@ -45,8 +48,8 @@ export function checkPayload(body: Buffer, mapper: VendorMapper, now: Date): Che
     value: {
       prescription,
       sourceMap,
-      messageKey: `${mapper.format}:${prescription.messageId}`,
-      payloadSha256: createHash('sha256').update(body).digest('hex'),
+      messageKey: messageKeyOf(mapper.format, prescription.prescriber.rpps, prescription.messageId),
+      payloadSha256: createHash('sha256').update(canonicalJson(prescription)).digest('hex'),
     },
   };
 }

@@ -21,6 +21,7 @@ import { findHeaderByMessageKey, findHeaderByNumber } from '../prescriptions/rep
 import type { FhirStore } from '../ports';
 import { buildTransaction, type CheckedPayload } from './prepare';
 import { isConflict, ProblemError } from '../../domain/problem';
+import { outboxEntry, type OutboxJob } from '../outbox/outbox-task';
 
 export interface IntakeDeps {
   fhir: FhirStore;
@@ -28,6 +29,9 @@ export interface IntakeDeps {
   numberIssuer: number;
   newUuid?: () => string;
 }
+
+/** The jobs a new prescription owes the queues, for the number it is stored under (usecases/outbox). */
+export type IntakeOutbox = (number: string) => OutboxJob[];
 
 export interface RequestIds {
   MedicationRequest: string[];
@@ -54,6 +58,16 @@ export interface IntakeResult {
  */
 const madeFrom = (header: RequestGroup, checked: CheckedPayload): boolean =>
   (header.identifier ?? []).some((i) => i.system === MESSAGE_CONTENT_SYSTEM && i.value === messageContentKey(checked));
+
+/** A vendor-supplied number that already belongs to another prescription. */
+export class NumberTakenError extends ProblemError {
+  constructor(number: string) {
+    super('conflict', [
+      { code: 'duplicate', message: `prescription number ${number} already belongs to another prescription` },
+    ]);
+    this.name = 'NumberTakenError';
+  }
+}
 
 function conflictingContent(messageId: string): ProblemError {
   return ProblemError.of(
@@ -116,13 +130,31 @@ async function explainConflict(
 
 const MAX_ATTEMPTS = 4;
 
-export async function storePrescription(deps: IntakeDeps, checked: CheckedPayload): Promise<IntakeResult> {
+/** The transaction's outbox entry: conditional like every other, on the message content (a replay writes none). */
+function withOutbox(deps: IntakeDeps, tx: Bundle<FhirResource>, checked: CheckedPayload, jobs: OutboxJob[]): void {
+  const header = tx.entry?.[headerEntryIndex(tx)];
+  const entry = outboxEntry(jobs, {
+    key: `intake:${messageContentKey(checked)}`,
+    focus: header?.fullUrl ?? '',
+    now: deps.now(),
+    fullUrl: `urn:uuid:${(deps.newUuid ?? randomUUID)()}`,
+    conditional: true,
+  });
+  if (entry) tx.entry?.push(entry);
+}
+
+export async function storePrescription(
+  deps: IntakeDeps,
+  checked: CheckedPayload,
+  outbox?: IntakeOutbox,
+): Promise<IntakeResult> {
   const vendorNumber = checked.prescription.number !== undefined;
   for (let attempt = 0; ; attempt++) {
     const number = numberFor(deps, checked);
     const built = buildTransaction(checked, number, deps.newUuid ?? randomUUID);
     if (!built.ok) throw new ProblemError(built.kind, built.problems);
     const tx = built.value;
+    if (outbox) withOutbox(deps, tx, checked, outbox(number));
 
     let response: Bundle;
     try {
@@ -135,11 +167,7 @@ export async function storePrescription(deps: IntakeDeps, checked: CheckedPayloa
       if (explained !== 'number-taken') return explained;
       // A generated number colliding with another is a 2^-60 event: draw again. A vendor's is a 409.
       if (vendorNumber || attempt + 1 >= MAX_ATTEMPTS) {
-        throw ProblemError.of(
-          'conflict',
-          'duplicate',
-          `prescription number ${number} already belongs to another prescription`,
-        );
+        throw new NumberTakenError(number);
       }
       continue;
     }
