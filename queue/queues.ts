@@ -20,7 +20,14 @@ export interface QueueSettings {
 export type GatewayQueues = Record<QueueName, Queue>;
 
 export function createQueues({ connection, prefix }: QueueSettings): GatewayQueues {
-  const make = (name: QueueName) => new Queue(name, { connection, prefix });
+  const make = (name: QueueName) => {
+    const queue = new Queue(name, { connection, prefix });
+    // A Redis outage is re-emitted by each queue as an 'error' event, which would end the process
+    // if nobody listened. It is reported elsewhere: /ready says Redis is down, each request that
+    // needs Redis is answered 503 (platform/redis.ts).
+    queue.on('error', () => undefined);
+    return queue;
+  };
   return {
     [QUEUE_NAMES.dmpPublish]: make(QUEUE_NAMES.dmpPublish),
     [QUEUE_NAMES.audit]: make(QUEUE_NAMES.audit),

@@ -3,7 +3,13 @@
  * the limit holds across gateway processes. A lookup costs 1 point, a lookup that finds
  * nothing 2; over the budget the answer is 429 with Retry-After and an OperationOutcome.
  */
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import type { Bundle, FhirResource, MessageHeader, OperationOutcome } from 'fhir/r4';
+import { MESSAGE_EVENT_SYSTEM, MESSAGE_EVENTS } from '../../fhir/systems';
+import { lookUp, performerEntry, professional, recordsFor, type LineSummary } from '../support/dispensing';
+import { postPrescription } from '../support/post-prescription';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createApp } from '../../gateway/app';
@@ -14,7 +20,7 @@ import { bearerFor } from '../support/auth';
 import { countingFhirClient, type CountingFhirClient } from '../support/counting-fhir-client';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { syntheticRpps } from '../support/synthetic';
-import { freshNumber, vendorExamples } from '../support/vendor-fixtures';
+import { freshNumber, uniquify, vendorExamples } from '../support/vendor-fixtures';
 import { postUniqueExample } from '../support/post-prescription';
 
 let gw: TestGateway;
@@ -106,4 +112,94 @@ test('the budget is shared by gateway processes (same Redis, same prefix)', asyn
     await closeQueues(queues);
     redis.disconnect();
   }
+});
+
+describe('one budget for every path that resolves a number', () => {
+  const security = () => ({ ...gw.deps.security, lookupLimit: { points: 4, windowSeconds: 60, missCost: 2 } });
+
+  /** A dispense-record message naming `number` (its line taken from a real prescription). */
+  function dispenseMessage(number: string, line: LineSummary, rpps: string): Bundle<FhirResource> {
+    const performer = performerEntry(rpps, 'pharmacist');
+    return {
+      resourceType: 'Bundle',
+      id: randomUUID(),
+      type: 'message',
+      identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${randomUUID()}` },
+      timestamp: new Date().toISOString(),
+      entry: [
+        {
+          fullUrl: `urn:uuid:${randomUUID()}`,
+          resource: {
+            resourceType: 'MessageHeader',
+            id: randomUUID(),
+            eventCoding: { system: MESSAGE_EVENT_SYSTEM, code: MESSAGE_EVENTS.dispenseRecord },
+            source: { endpoint: 'urn:example:pharmacy-software' },
+          },
+        },
+        performer,
+        ...recordsFor({ line, quantity: 1 }, number).map((resource) => ({
+          fullUrl: `urn:uuid:${randomUUID()}`,
+          resource,
+        })),
+      ],
+    };
+  }
+  const send = (app: Express, bearer: string, body: unknown) =>
+    request(app)
+      .post('/fhir/$process-message')
+      .set('authorization', bearer)
+      .set('content-type', 'application/fhir+json')
+      .send(JSON.stringify(body))
+      .expect(200);
+  const codeOf = (bundle: Bundle<FhirResource>) => (bundle.entry![0]!.resource as MessageHeader).response?.code;
+  const issuesOf = (bundle: Bundle<FhirResource>) =>
+    (bundle.entry!.find((e) => e.resource?.resourceType === 'OperationOutcome')?.resource as OperationOutcome).issue;
+
+  test('dispense-record messages spend from the REST budget; once spent, an existing number reads like a random one', async () => {
+    const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name.startsWith('valid-drugs-only'))!;
+    const { number } = await postUniqueExample(gw.app, example);
+    const { summary } = await lookUp(gw.app, number, (await professional('pharmacist')).bearer);
+    const line = summary.lines[0]!;
+    const app = createApp({ ...gw.deps, security: security() });
+    const pharmacist = await professional('pharmacist');
+
+    // A miss by REST (2 points) and a miss by message (2 points): the budget of 4 is spent.
+    await request(app).get(`/prescriptions/${freshNumber()}`).set('authorization', pharmacist.bearer).expect(404);
+    const miss = await send(app, pharmacist.bearer, dispenseMessage(freshNumber(), line, pharmacist.rpps));
+    assert.equal(codeOf(miss.body), 'fatal-error');
+
+    const random = await send(app, pharmacist.bearer, dispenseMessage(freshNumber(), line, pharmacist.rpps));
+    const existing = await send(app, pharmacist.bearer, dispenseMessage(number, line, pharmacist.rpps));
+    for (const answer of [random, existing]) {
+      assert.equal(codeOf(answer.body), 'transient-error', 'throttled: send again later');
+      assert.equal(issuesOf(answer.body)[0]?.code, 'throttled');
+    }
+    assert.deepEqual(issuesOf(existing.body), issuesOf(random.body), 'nothing tells the existing number apart');
+    await request(app).get(`/prescriptions/${number}`).set('authorization', pharmacist.bearer).expect(429);
+  });
+
+  test('a vendor-supplied number at intake is a lookup; a taken one costs a miss', async () => {
+    const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name.startsWith('valid-drugs-only'))!;
+    const { number } = await postUniqueExample(gw.app, example);
+    const app = createApp({ ...gw.deps, security: security() });
+    const rpps = syntheticRpps();
+    const prescriber = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps });
+    const withNumber = (n: string | undefined) => {
+      const json = JSON.parse(uniquify(example).body.toString());
+      json.prescripteur.rpps = rpps;
+      if (n === undefined) delete json.identifiantPrescription;
+      else json.identifiantPrescription = n;
+      return Buffer.from(JSON.stringify(json));
+    };
+    // Two taken numbers: 2 × (1 + 1) points.
+    for (let i = 0; i < 2; i++) {
+      const res = await postPrescription(app, prescriber, 'epu-json', withNumber(number));
+      assert.equal(res.status, 409, res.text);
+    }
+    const throttled = await postPrescription(app, prescriber, 'epu-json', withNumber(freshNumber()));
+    assert.equal(throttled.status, 429, throttled.text);
+    // Without a vendor number nothing is looked up: not throttled.
+    const free = await postPrescription(app, prescriber, 'epu-json', withNumber(undefined));
+    assert.equal(free.status, 201, free.text);
+  });
 });

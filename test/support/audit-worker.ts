@@ -5,6 +5,7 @@
  */
 import { Worker } from 'bullmq';
 import { createAuditProcessor } from '../../queue/audit/processor';
+import { createRedisConnection } from '../../platform/redis';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { closeRedis } from './close-redis';
 import type { TestGateway } from './gateway';
@@ -19,8 +20,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function startAuditWorker(gw: TestGateway): TestAuditWorker {
   const queue = gw.deps.queues[QUEUE_NAMES.audit];
   const failures: string[] = [];
+  // A worker's own connection (the gateway's fails fast; BullMQ workers need one that waits).
   // BullMQ leaves a connection it was given open: it is closed with the worker below.
-  const connection = gw.deps.redis.duplicate();
+  const connection = createRedisConnection(gw.deps.config.redisUrl);
   const worker = new Worker(QUEUE_NAMES.audit, createAuditProcessor({ fhir: gw.deps.fhir }), {
     connection,
     prefix: gw.deps.config.queuePrefix,
