@@ -1,16 +1,26 @@
 /**
  * Accepting a prescription, whatever door it came in by (POST /prescriptions or
- * $process-message): check the payload, check the caller signs it, store it idempotently, and
- * ask for its DMP publication when the patient did not object.
+ * $process-message): check the payload, check the caller signs it and may prescribe every line of
+ * it, store it idempotently, and ask for its DMP publication when the patient did not object.
  */
 import { ProblemError } from '../../domain/problem';
 import type { VendorMapper } from '../../mappers/mapper';
 import type { Caller } from '../caller';
 import type { UseCaseDeps } from '../ports';
-import { checkPayload } from './prepare';
+import { checkPayload, type CheckedPayload } from './prepare';
 import { storePrescription, type IntakeResult } from './store';
 
 export type AcceptDeps = Pick<UseCaseDeps, 'fhir' | 'now' | 'numberIssuer' | 'dmpQueue'>;
+
+/**
+ * What the caller may submit, whatever is done with it next (stored, or only checked by a dry run):
+ * a prescription they sign, whose every line is within what their profession may prescribe. Throws a
+ * forbidden ProblemError otherwise.
+ */
+export function authorizeIntake(caller: Caller, checked: CheckedPayload): void {
+  caller.authorize.createPrescription(checked.prescription);
+  caller.authorize.prescribeLines(checked.prescription, checked.sourceMap);
+}
 
 /**
  * Throws a ProblemError (malformed, invalid, forbidden, conflict…) when the payload is refused; nothing is
@@ -24,7 +34,7 @@ export async function acceptPrescription(
 ): Promise<IntakeResult> {
   const checked = checkPayload(body, mapper, deps.now());
   if (!checked.ok) throw new ProblemError(checked.kind, checked.problems);
-  caller.authorize.createPrescription(checked.value.prescription);
+  authorizeIntake(caller, checked.value);
   const result = await storePrescription(deps, checked.value);
   caller.noteAccess({ number: result.number });
   // Enqueued on every acceptance, replays included: the job id is derived from number and
