@@ -31,7 +31,7 @@ const KIND_NAMES: Readonly<Record<LineKind, string>> = {
   acteOrthoptie: 'orthoptics acts',
 };
 
-export const lineKindOf = (line: PrescriptionLine): LineKind => (line.kind === 'act' ? line.actType : line.kind);
+const lineKindOf = (line: PrescriptionLine): LineKind => (line.kind === 'act' ? line.actType : line.kind);
 
 /** The product codes a line carries, as the scope lists know them. */
 function productCodesOf(line: PrescriptionLine): { label: string; code: string }[] {
