@@ -3,12 +3,13 @@
  * where to note what was accessed for the audit trail. The HTTP edge builds one per request
  * (gateway/security/request-context.ts); use cases never see Express's request.
  */
-import type { Prescription } from '../domain/prescription';
+import type { Prescription, SourceMap } from '../domain/prescription';
 import type { Principal } from '../domain/principal';
 import { ProblemError } from '../domain/problem';
 import type { LineKind } from '../domain/professions';
 import type { AuditJob } from './audit/audit-job';
 import { authorize, type Decision, type PrescriptionOwnership } from '../rules/access/policy';
+import { checkPrescribingScope, toVendorPaths } from '../rules/intake';
 
 /** What a request was about, for its audit record (identifiers and references only). */
 export interface AccessedEntity {
@@ -20,11 +21,16 @@ export interface AccessedEntity {
 }
 
 /**
- * The resource-level rules of rules/access/policy.ts bound to one principal; each throws a forbidden
- * ProblemError on refusal.
+ * The resource-level rules of rules/access/policy.ts, and the prescribing scope of rules/intake, bound to
+ * one principal; each throws a forbidden ProblemError on refusal.
  */
 export interface Authorizer {
   createPrescription(prescription: Pick<Prescription, 'prescriber'>): void;
+  /**
+   * Every line is within what the principal's profession may prescribe; a refusal names, per line, the
+   * rule and the line's path in the vendor's payload (through `sourceMap`).
+   */
+  prescribeLines(prescription: Pick<Prescription, 'lines'>, sourceMap: SourceMap): void;
   readPrescription(owner: PrescriptionOwnership): void;
   readDispenses(owner: PrescriptionOwnership, patientObjects: boolean): void;
   cancelPrescription(owner: PrescriptionOwnership): void;
@@ -74,6 +80,20 @@ export function authorizerFor(principal: Principal, onRefusal: (reason: string) 
   };
   return {
     createPrescription: (prescription) => enforce(authorize.createPrescription(principal, prescription)),
+    prescribeLines: (prescription, sourceMap) => {
+      const outside = checkPrescribingScope(prescription.lines, principal.profession);
+      if (outside.length === 0) return;
+      // The audit trail gets line numbers only: product codes next to a patient would be health data.
+      const lines = outside.map((p) => p.line).join(', ');
+      onRefusal(`a ${principal.profession ?? 'caller'} may not prescribe line(s) ${lines} (prescribing scope)`);
+      throw new ProblemError(
+        'forbidden',
+        toVendorPaths(
+          outside.map(({ line: _line, ...problem }) => problem),
+          sourceMap,
+        ),
+      );
+    },
     readPrescription: (owner) => enforce(authorize.readPrescription(principal, owner)),
     readDispenses: (owner, patientObjects) => enforce(authorize.readDispenses(principal, owner, patientObjects)),
     cancelPrescription: (owner) => enforce(authorize.cancelPrescription(principal, owner)),

@@ -8,8 +8,8 @@
  *                     numeroFinessSite, codeSectionPharmacien }] }] } → organization.finess
  *   ordo_role       prescriber | dispenser | auditor | operator   → role (gateway-specific claim added by
  *                                                                   the deployment's authorization server;
- *                                                                   when absent: doctor → prescriber,
- *                                                                   any other profession → dispenser)
+ *                                                                   when absent: doctor, dentist, midwife →
+ *                                                                   prescriber, any other profession → dispenser)
  *   ordo_am         numéro Assurance Maladie of the practice      → organization.am (not a PSC claim)
  *   sub             the provider's subject                        → subject
  *
@@ -22,7 +22,13 @@ import type { JWTPayload } from './jose';
 import { isValidRpps } from '../../domain/identifiers';
 import type { AuthConfig } from './config';
 import { isRole, type Principal, type Role } from '../../domain/principal';
-import { PROFESSION_OF_G15_CODE, PROFESSION_TABLE, type Profession } from '../../domain/professions';
+import {
+  EXECUTABLE_LINES,
+  PRESCRIBING_PROFESSIONS,
+  PROFESSION_OF_G15_CODE,
+  PROFESSION_TABLE,
+  type Profession,
+} from '../../domain/professions';
 
 /**
  * The TRE_G15 code a PSC-shaped token carries for a profession (the development issuer emits it; a biologist
@@ -73,8 +79,12 @@ function professionOf(exercice: PscExercice, biologySavoirFaire: readonly string
   return base;
 }
 
-const defaultRole = (profession: Profession | undefined): Role | undefined =>
-  profession === undefined ? undefined : profession === 'doctor' ? 'prescriber' : 'dispenser';
+/** Without a role claim: a profession that only prescribes (doctor, dentist, midwife) prescribes; any other dispenses. */
+const defaultRole = (profession: Profession | undefined): Role | undefined => {
+  if (profession === undefined) return undefined;
+  const onlyPrescribes = PRESCRIBING_PROFESSIONS.includes(profession) && EXECUTABLE_LINES[profession].length === 0;
+  return onlyPrescribes ? 'prescriber' : 'dispenser';
+};
 
 /** The principal a verified token describes, or a ClaimsError saying which claim is missing or wrong. */
 export function principalFromClaims(

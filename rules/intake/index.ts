@@ -22,6 +22,7 @@ import type { Rule, RuleContext, RuleProblem } from './types';
 
 export type { RuleProblem, RuleContext, Rule } from './types';
 export { toVendorPaths } from './vendor-paths';
+export { checkPrescribingScope, type ScopeProblem } from './prescribing-scope';
 
 /** Every rule, in the order of the README table. */
 const PRESCRIPTION_RULES: readonly Rule[] = [

@@ -8,6 +8,8 @@ import type { Profession } from '../../domain/professions';
 
 const PRESCRIBING: readonly Profession[] = [
   'doctor',
+  'dentist',
+  'midwife',
   'nurse',
   'physiotherapist',
   'speech-therapist',

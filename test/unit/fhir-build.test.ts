@@ -242,7 +242,10 @@ describe('buildPrescriptionTransaction: resources', () => {
   test('RequestGroup is the header: key, number, patient, prescriber, lines in order, extensions', () => {
     assert.deepEqual(group.identifier, [
       { system: 'urn:ordo-gateway:message-id', value: `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}` },
-      { system: 'urn:ordo-gateway:message-content', value: `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}#${options().payloadSha256}` },
+      {
+        system: 'urn:ordo-gateway:message-content',
+        value: `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}#${options().payloadSha256}`,
+      },
     ]);
     assert.deepEqual(group.groupIdentifier, { system: PRESCRIPTION_NUMBER_SYSTEM, value: FULL.number });
     assert.equal(group.status, 'active');
@@ -286,8 +289,18 @@ describe('buildPrescriptionTransaction: resources', () => {
     assert.deepEqual(
       consents.map((c) => [c.policyRule?.coding?.[0]?.code, c.provision?.type, c.dateTime, c.identifier?.[0]?.value]),
       [
-        ['consultation-delivrance', 'deny', '2026-11-30', `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}:consultation-delivrance`],
-        ['alimentation-dmp', 'permit', '2026-11-30', `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}:alimentation-dmp`],
+        [
+          'consultation-delivrance',
+          'deny',
+          '2026-11-30',
+          `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}:consultation-delivrance`,
+        ],
+        [
+          'alimentation-dmp',
+          'permit',
+          '2026-11-30',
+          `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}:alimentation-dmp`,
+        ],
       ],
     );
     for (const c of consents) {
@@ -304,7 +317,10 @@ describe('buildPrescriptionTransaction: resources', () => {
   test('every request: line identifier, number, status, intent, priority, subject, requester, date, context', () => {
     [drug, device, biology, nursing].forEach((r, i) => {
       assert.deepEqual(r.identifier, [
-        { system: 'urn:ordo-gateway:message-line', value: `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}:${i + 1}` },
+        {
+          system: 'urn:ordo-gateway:message-line',
+          value: `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}:${i + 1}`,
+        },
       ]);
       const number = r.resourceType === 'ServiceRequest' ? r.requisition : r.groupIdentifier;
       assert.deepEqual(number, { system: PRESCRIPTION_NUMBER_SYSTEM, value: FULL.number });

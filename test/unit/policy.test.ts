@@ -190,6 +190,8 @@ describe('resource-level rules', () => {
   /** Written out by hand: which profession executes which line kind. */
   const EXECUTES: Record<Profession, LineKind[]> = {
     doctor: [],
+    dentist: [],
+    midwife: [],
     pharmacist: ['drug', 'device'],
     'lpp-supplier': ['device'],
     nurse: ['acteInfirmier'],
@@ -264,6 +266,8 @@ describe('claims → principal (PSC shape)', () => {
     assert.equal(professionOf({ codeProfession: '10' }), 'doctor');
     assert.equal(professionOf({ codeProfession: '10', codeSavoirFaire: DEFAULT_BIOLOGY_SAVOIR_FAIRE[0] }), 'biologist');
     assert.equal(professionOf({ codeProfession: '21', activities: [{ codeSectionPharmacien: 'G' }] }), 'biologist');
+    assert.equal(professionOf({ codeProfession: '40' }), 'dentist');
+    assert.equal(professionOf({ codeProfession: '50' }), 'midwife');
     assert.equal(professionOf({ codeProfession: '60' }), 'nurse');
     assert.equal(professionOf({ codeProfession: '70' }), 'physiotherapist');
     assert.equal(professionOf({ codeProfession: '80' }), 'podiatrist');
@@ -272,14 +276,17 @@ describe('claims → principal (PSC shape)', () => {
     assert.equal(professionOf({ codeProfession: '28' }), 'lpp-supplier');
   });
 
-  it('without a role claim a doctor prescribes and another profession dispenses', () => {
+  it('without a role claim a doctor, dentist or midwife prescribes and another profession dispenses', () => {
     const roleOf = (code: string) =>
       principalFromClaims(
         { sub: 's', SubjectNameID: '899900000110', SubjectRefPro: { exercices: [{ codeProfession: code }] } },
         config,
       ).role;
     assert.equal(roleOf('10'), 'prescriber');
+    assert.equal(roleOf('40'), 'prescriber');
+    assert.equal(roleOf('50'), 'prescriber');
     assert.equal(roleOf('21'), 'dispenser');
+    assert.equal(roleOf('60'), 'dispenser');
   });
 
   it('refuses tokens that cannot make a principal', () => {

@@ -1,7 +1,7 @@
 /**
  * Accepting a prescription, whatever door it came in by (POST /prescriptions or
- * $process-message): check the payload, check the caller signs it, store it idempotently, and
- * ask for its DMP publication when the patient did not object.
+ * $process-message): check the payload, check the caller signs it and may prescribe every line of
+ * it, store it idempotently, and ask for its DMP publication when the patient did not object.
  */
 import { ProblemError } from '../../domain/problem';
 import type { VendorMapper } from '../../mappers/mapper';
@@ -42,6 +42,16 @@ async function storeSpendingLookups(deps: AcceptDeps, caller: Caller, checked: C
 }
 
 /**
+ * What the caller may submit, whatever is done with it next (stored, or only checked by a dry run):
+ * a prescription they sign, whose every line is within what their profession may prescribe. Throws a
+ * forbidden ProblemError otherwise.
+ */
+export function authorizeIntake(caller: Caller, checked: CheckedPayload): void {
+  caller.authorize.createPrescription(checked.prescription);
+  caller.authorize.prescribeLines(checked.prescription, checked.sourceMap);
+}
+
+/**
  * Throws a ProblemError (malformed, invalid, forbidden, conflict…) when the payload is refused; nothing is
  * stored then.
  */
@@ -53,7 +63,7 @@ export async function acceptPrescription(
 ): Promise<IntakeResult> {
   const checked = checkPayload(body, mapper, deps.now());
   if (!checked.ok) throw new ProblemError(checked.kind, checked.problems);
-  caller.authorize.createPrescription(checked.value.prescription);
+  authorizeIntake(caller, checked.value);
   const result = await storeSpendingLookups(deps, caller, checked.value);
   caller.noteAccess({ number: result.number });
   // Enqueued at once (the outbox is the durable copy, swept later), on every acceptance, replays
