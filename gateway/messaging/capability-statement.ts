@@ -48,7 +48,7 @@ export function gatewayCapabilityStatement(
           },
         ],
         reliableCache: RELIABLE_CACHE_MINUTES,
-        documentation: `Events of ${MESSAGE_EVENT_SYSTEM}: ${events.join(', ')}. A message sent again with the same Bundle.id and MessageHeader.id within ${RELIABLE_CACHE_MINUTES} minutes gets the original response; the Bundle.identifier makes any resend idempotent beyond that.`,
+        documentation: `Events of ${MESSAGE_EVENT_SYSTEM}: ${events.join(', ')}. A message sent again by the same sender with the same Bundle.id, MessageHeader.id and content within ${RELIABLE_CACHE_MINUTES} minutes gets the original response; the same ids with other content is refused (fatal-error, conflict), and another sender's ids are never shared. A prescription-create resent by the same prescriber with the same Bundle.identifier and the same prescription (whatever its Bundle.id and MessageHeader.id, at any time) is the same prescription: it is answered with the stored one.`,
         supportedMessage: events.map((event) => ({
           mode: 'receiver' as const,
           definition: `urn:example:eprescription:message-definition:${event}`,
