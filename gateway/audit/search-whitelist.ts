@@ -185,6 +185,11 @@ export function checkSearchParameters(type: string, params: URLSearchParams): st
     if (base === '_count' && !(Number.isInteger(Number(value)) && Number(value) >= 0 && Number(value) <= MAX_COUNT)) {
       problems.push(`_count must be an integer from 0 to ${MAX_COUNT}`);
     }
+    // Sorting by a chain (patient.birthdate) would order results by a demographic: the type's own parameters only.
+    const unsortable =
+      base === '_sort' ? value.split(',').filter((key) => !Object.hasOwn(allowed, key.replace(/^-/, ''))) : [];
+    if (unsortable.length > 0)
+      problems.push(`_sort by ${unsortable.join(', ')} is not allowed on ${type}; sort by its search parameters`);
   }
   return problems;
 }

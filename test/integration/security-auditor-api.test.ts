@@ -53,6 +53,7 @@ describe('searches outside the whitelist are refused with 400 before the store i
     ['an unknown modifier', '/audit/fhir/AuditEvent?entity-identifier:of-type=x'],
     ['the :missing modifier (a full scan on the store)', '/audit/fhir/MedicationRequest?patient:missing=true'],
     ['a chain to the patient’s demographics', '/audit/fhir/RequestGroup?patient.birthdate=1979-03-15'],
+    ['a sort by the patient’s demographics', '/audit/fhir/RequestGroup?_sort=patient.birthdate'],
     ['the base without a paging link', '/audit/fhir?_type=Patient'],
     ['a paging link with an extra parameter', '/audit/fhir?_getpages=abc&_type=Patient'],
   ];

@@ -182,6 +182,8 @@ describe('the auditor API’s types and parameters', () => {
       [],
     );
     assert.deepEqual(checkSearchParameters('RequestGroup', new URLSearchParams('patient.identifier=1')), []);
+    assert.deepEqual(checkSearchParameters('AuditEvent', new URLSearchParams('_sort=-date,_id')), []);
+    assert.equal(checkSearchParameters('RequestGroup', new URLSearchParams('_sort=patient.birthdate')).length, 1);
     for (const refused of [
       'patient.name=X',
       'patient.birthdate=1979',
