@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, loadWorkerConfig } from '../platform/config';
 import { connectDependencies, UnreachableError } from '../platform/dependencies';
 import { createLogger } from '../platform/logger';
 import { pingRedis } from '../platform/redis';
+import { createAuditMetrics, reportAuditDeadLetters } from './audit/dead-letters';
 import { startOutboxSweeper } from './outbox/sweeper';
 import { buildProcessors } from './processors';
 import { closeQueues, createQueues } from './queues';
@@ -18,6 +19,7 @@ import { loadDmpConfig } from './dmp/config';
 import { createDmpMetrics } from './dmp/metrics';
 import { prepareDmpRuntime } from './dmp/runtime';
 import type { DmpRuntime } from './dmp/processor';
+import { QUEUE_NAMES } from './queues';
 
 /** What a test may inject into the processors (production injects nothing). */
 export type WorkerHooks = Pick<DmpRuntime, 'afterPublish'>;
@@ -31,7 +33,7 @@ export async function runWorker(hooks: WorkerHooks = {}): Promise<void> {
   const logger = createLogger(config.logLevel).child({ process: 'worker' });
   const deps = await connectDependencies(config, { failFast: false });
   const { concurrency, lockDurationMs: lockDuration, stalledIntervalMs: stalledInterval, healthPort } = workerConfig;
-  // Worker-side metrics (job latency histograms), served on the health port at /metrics.
+  // Worker-side metrics (job latency histograms, audit dead letters), served on the health port at /metrics.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const dmp = await prepareDmpRuntime({
@@ -43,6 +45,7 @@ export async function runWorker(hooks: WorkerHooks = {}): Promise<void> {
     metrics: createDmpMetrics(registry),
   });
   const processors = buildProcessors({ fhir: deps.fhir, dmp: { ...dmp, ...hooks } });
+  const auditMetrics = createAuditMetrics(registry);
 
   // BullMQ does not close a connection it is given: kept here, closed after the workers on stop.
   const connections = Object.keys(processors).map(() => deps.redis.duplicate());
@@ -60,6 +63,7 @@ export async function runWorker(hooks: WorkerHooks = {}): Promise<void> {
       logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, reason: err.message }, 'job failed'),
     );
     worker.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
+    if (name === QUEUE_NAMES.audit) reportAuditDeadLetters(worker, { logger, metrics: auditMetrics });
     return worker;
   });
   // The outbox's jobs go to the same queues the gateway feeds (queue/outbox/sweeper.ts).

@@ -2,13 +2,16 @@
  * The auditor API: a read-only FHIR search proxy to the store, for the auditor role only
  * (the route table, gateway/routes/table.ts, says so).
  *
+ *   GET /audit/fhir/metadata      the CapabilityStatement (public, like any FHIR server's)
  *   GET /audit/fhir/:type         search, parameters whitelisted per type (400 otherwise)
  *   GET /audit/fhir/:type/:id     read
  *   GET /audit/fhir?_getpages=…   next/previous pages (HAPI paging links, rewritten to here)
+ *   a type not served             404
  *   any other method              405
  *
- * Links and fullUrls of returned Bundles point at the gateway, never at the FHIR store
- * (fhir/public-urls.ts; the prescription Bundles use the same fullUrls).
+ * Every resource answered goes through the auditor view (../audit/auditor-view.ts: no patient
+ * demographics). Links and fullUrls of returned Bundles point at the gateway, never at the FHIR
+ * store (fhir/public-urls.ts; the prescription Bundles use the same fullUrls).
  * "Who read prescription N, when, from where":
  *   GET /audit/fhir/AuditEvent?entity-identifier=urn:oid:1.2.250.1.215.500.1.1|N&subtype=read
  */
@@ -19,7 +22,9 @@ import { rewriteBundle } from '../../fhir/public-urls';
 import { diagnosticsOf, FhirServerError } from '../../store/fhir-client';
 import type { AppDeps } from '../app-deps';
 import type { RouteContext } from './route';
-import { checkPagingParameters, checkSearchParameters, AUDIT_SEARCH_PARAMETERS } from '../audit/search-whitelist';
+import { auditorBundle, auditorView } from '../audit/auditor-view';
+import { auditorCapabilityStatement } from '../audit/capability-statement';
+import { AUDITED_TYPES, checkPagingParameters, checkSearchParameters, isAuditedType } from '../audit/search-whitelist';
 import { gatewayBaseOf } from '../http/body';
 import { sendFhir } from '../http/fhir-response';
 
@@ -38,6 +43,15 @@ function badRequest(problems: string[]): ProblemError {
   );
 }
 
+/** A type the API does not serve is, for the auditor, a resource that is not there. */
+function notServed(): ProblemError {
+  return ProblemError.of(
+    'not-found',
+    'not-found',
+    `this resource type is not served by the auditor API; served types: ${AUDITED_TYPES.join(', ')}`,
+  );
+}
+
 async function fromStore<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -53,13 +67,25 @@ async function fromStore<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A resource of the store as the auditor sees it: Bundles' links and fullUrls point at the gateway. */
+/**
+ * A resource of the store as the auditor sees it: minimised (no patient demographics), Bundles' links and
+ * fullUrls pointing at the gateway. A resource of a type not served is not there.
+ */
 function sendAudited(deps: AppDeps, req: Request, res: Response, resource: FhirResource): void {
   const body =
     resource.resourceType === 'Bundle'
-      ? rewriteBundle(resource as Bundle<FhirResource>, deps.fhir.baseUrl, auditApiBaseOf(req))
-      : resource;
+      ? auditorBundle(rewriteBundle(resource as Bundle<FhirResource>, deps.fhir.baseUrl, auditApiBaseOf(req)))
+      : auditorView(resource);
+  if (!body) throw notServed();
   sendFhir(res, 200, body);
+}
+
+/** GET /audit/fhir/metadata: what the API serves (public: routes/table.ts). */
+export function auditMetadata({ useCases }: RouteContext): RequestHandler {
+  const startedAt = useCases.now().toISOString();
+  return (req, res) => {
+    sendFhir(res, 200, auditorCapabilityStatement(auditApiBaseOf(req), startedAt), { cacheable: true });
+  };
 }
 
 /** GET /audit/fhir?_getpages=…: next/previous pages. */
@@ -78,6 +104,7 @@ export const auditSearch =
   ({ deps }: RouteContext): RequestHandler =>
   async (req, res) => {
     const type = String(req.params.type);
+    if (!isAuditedType(type)) throw notServed();
     const params = queryOf(req);
     const problems = checkSearchParameters(type, params);
     if (problems.length > 0) throw badRequest(problems);
@@ -92,7 +119,7 @@ export const auditRead =
   ({ deps }: RouteContext): RequestHandler =>
   async (req, res) => {
     const type = String(req.params.type);
-    if (!AUDIT_SEARCH_PARAMETERS[type]) throw badRequest([`${type} cannot be read here`]);
+    if (!isAuditedType(type)) throw notServed();
     const id = String(req.params.id);
     if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw ProblemError.of('malformed', 'value', 'not a FHIR resource id');
     const { resource } = await fromStore(() => deps.fhir.request<FhirResource>('GET', `${type}/${id}`));

@@ -34,7 +34,7 @@ export interface RouteDefinition {
   method: HttpMethod | '*';
   /** `:name` matches one segment, a final `/*` any rest (or nothing). */
   path: string;
-  /** No authentication at all (liveness and readiness only). */
+  /** No authentication at all: liveness, readiness and the auditor API's CapabilityStatement (no patient data). */
   public?: true;
   /** Who may call it; a role not named is refused. */
   allow: Grants;

@@ -6,7 +6,7 @@
  * and gateway/app.ts registers the handlers from it. The README prints the access part.
  */
 import { DISPENSING_PROFESSIONS, PRESCRIBING_PROFESSIONS } from '../../domain/professions';
-import { auditPage, auditRead, auditSearch, auditWrite } from './audit';
+import { auditMetadata, auditPage, auditRead, auditSearch, auditWrite } from './audit';
 import { health, ready } from './health';
 import { capabilityStatement, processMessageRoute } from './messaging';
 import { queueDashboard, queueMetrics } from './operations';
@@ -118,6 +118,16 @@ export const ROUTES = [
     handler: processMessageRoute,
   },
 
+  // A FHIR server's CapabilityStatement is public (clients read it before anything else); it names no patient.
+  {
+    id: 'audit.metadata',
+    method: 'GET',
+    path: '/audit/fhir/metadata',
+    public: true,
+    allow: {},
+    audit: null,
+    handler: auditMetadata,
+  },
   {
     id: 'audit.search',
     method: 'GET',

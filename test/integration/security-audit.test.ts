@@ -10,7 +10,7 @@ import type { AuditEvent, Bundle, RequestGroup } from 'fhir/r4';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { createApp } from '../../gateway/app';
 import { IDNATPS_SYSTEM } from '../../fhir/systems';
-import { AUDIT_RECORD_SYSTEM } from '../../usecases/audit/build-audit-event';
+import { AUDIT_RECORD_SYSTEM, STORE_RESOURCE_SYSTEM } from '../../usecases/audit/build-audit-event';
 import { auditDmpPublication, auditQueueOf, newAuditId } from '../../queue/audit/jobs';
 import type { AuditJob } from '../../usecases/audit/audit-job';
 import { writeAuditEvent } from '../../usecases/audit/record-audit-event';
@@ -299,6 +299,73 @@ describe('AuditEvents in the FHIR store', () => {
     // What was exported: the document, by its uniqueId in the DMP.
     assert.deepEqual(events[0]!.entity?.find((e) => e.role?.code === '3')?.what, {
       identifier: { system: 'urn:ietf:rfc:3986', value: uniqueId },
+    });
+  });
+
+  test('an auditor finds who accessed a patient’s prescriptions from the patient’s INS alone', async () => {
+    const { number, ins } = await createPrescription();
+    const dispenserRpps = syntheticRpps();
+    await request(gw.app)
+      .get(`/prescriptions/${number}`)
+      .set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps: dispenserRpps }))
+      .expect(200);
+    await audit.drain();
+    const res = await request(gw.app)
+      .get('/audit/fhir/AuditEvent')
+      .query({ 'patient.identifier': ins, action: 'R', _count: '50' })
+      .set('authorization', await bearerFor({ role: 'auditor' }))
+      .expect(200);
+    const events = ((res.body as Bundle<AuditEvent>).entry ?? []).map((e) => e.resource!);
+    assert.deepEqual(events.map(whoOf), [`8${dispenserRpps}`]);
+  });
+
+  test('an auditor’s read of a missing id is recorded by the requested identifier, outcome 4 (not lost)', async () => {
+    const auditorRpps = syntheticRpps();
+    const auditor = await bearerFor({ role: 'auditor', rpps: auditorRpps });
+    const missing = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+    // A served type, a type the API does not serve, a type the store does not know: all 404, all recorded.
+    for (const path of [`RequestGroup/${missing}`, `Patient/${missing}`, `NoSuchType/${missing}`])
+      await request(gw.app).get(`/audit/fhir/${path}`).set('authorization', auditor).expect(404);
+    await audit.drain();
+    for (const path of [`RequestGroup/${missing}`, `Patient/${missing}`, `NoSuchType/${missing}`]) {
+      const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', {
+        'entity-identifier': `${STORE_RESOURCE_SYSTEM}|${path}`,
+      });
+      const events = (found.entry ?? []).map((e) => e.resource!);
+      assert.equal(events.length, 1, path);
+      const event = events[0]!;
+      assert.equal(eventName(event), 'audit.read');
+      assert.equal(event.outcome, '4');
+      assert.match(event.outcomeDesc ?? '', /^HTTP 404/);
+      assert.equal(whoOf(event), `8${auditorRpps}`);
+      const data = event.entity?.find((e) => e.what?.identifier?.system === STORE_RESOURCE_SYSTEM);
+      assert.equal(data?.what?.reference, undefined, 'no dangling reference');
+      assert.equal(data?.name, path);
+    }
+  });
+
+  test('a record whose references name nothing is written by identifier (the writer never fails on what it references)', async () => {
+    const number = freshNumber();
+    const job: AuditJob = {
+      id: newAuditId(),
+      recorded: new Date().toISOString(),
+      event: { type: 'rest', interaction: 'read', action: 'R', name: 'prescription.read' },
+      outcome: { status: 200 },
+      network: '192.0.2.9',
+      // Both named: the writer does not search; neither exists in the store.
+      entity: { number, reference: 'RequestGroup/no-such-header-0', patient: 'Patient/no-such-patient-0' },
+    };
+    await writeAuditEvent({ fhir: gw.deps.fhir }, job);
+    const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', {
+      'entity-identifier': `${AUDIT_RECORD_SYSTEM}|${job.id}`,
+    });
+    const event = found.entry![0]!.resource!;
+    const data = event.entity?.find((e) => e.role?.code === '4');
+    assert.deepEqual(data?.what, { identifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: number } });
+    assert.equal(data?.name, 'RequestGroup/no-such-header-0');
+    const patient = event.entity?.find((e) => e.role?.code === '1');
+    assert.deepEqual(patient?.what, {
+      identifier: { system: STORE_RESOURCE_SYSTEM, value: 'Patient/no-such-patient-0' },
     });
   });
 });

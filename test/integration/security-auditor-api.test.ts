@@ -1,18 +1,31 @@
 /**
  * The auditor API (/audit/fhir): read-only, whitelisted FHIR search on the store, with paging
- * links pointing at the gateway. Refused queries never reach the store.
+ * links pointing at the gateway; types it does not serve are 404; no patient demographics in
+ * anything it answers; a public CapabilityStatement a standard FHIR client starts from. Refused
+ * queries never reach the store.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import type { AuditEvent, Bundle } from 'fhir/r4';
+import type {
+  AuditEvent,
+  Bundle,
+  CapabilityStatement,
+  DocumentReference,
+  FhirResource,
+  Patient,
+  RequestGroup,
+} from 'fhir/r4';
+import { AUDITED_TYPES, AUDIT_SEARCH_PARAMETERS } from '../../gateway/audit/search-whitelist';
 import { newAuditId } from '../../queue/audit/jobs';
 import { writeAuditEvent } from '../../usecases/audit/record-audit-event';
 import { bearerFor } from '../support/auth';
+import { postPrescription } from '../support/post-prescription';
 import { countingFhirClient, type CountingFhirClient } from '../support/counting-fhir-client';
 import { testConfig } from '../support/env';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { freshNumber } from '../support/vendor-fixtures';
+import { freshNumber, uniquify, vendorExamples } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
 let auditor: string;
@@ -30,7 +43,6 @@ after(async () => {
 
 describe('searches outside the whitelist are refused with 400 before the store is asked', () => {
   const refused: Array<[string, string]> = [
-    ['a type that is not auditable', '/audit/fhir/Patient?identifier=x'],
     ['an unknown parameter', '/audit/fhir/AuditEvent?name=x'],
     ['_include (would pull in patients)', '/audit/fhir/AuditEvent?_include=AuditEvent:patient'],
     ['_revinclude', '/audit/fhir/RequestGroup?_revinclude=Provenance:target'],
@@ -40,7 +52,8 @@ describe('searches outside the whitelist are refused with 400 before the store i
     ['a _count over the limit', '/audit/fhir/AuditEvent?_count=5000'],
     ['an unknown modifier', '/audit/fhir/AuditEvent?entity-identifier:of-type=x'],
     ['the :missing modifier (a full scan on the store)', '/audit/fhir/MedicationRequest?patient:missing=true'],
-    ['a read of a type that is not auditable', '/audit/fhir/Patient/1'],
+    ['a chain to the patient’s demographics', '/audit/fhir/RequestGroup?patient.birthdate=1979-03-15'],
+    ['a sort by the patient’s demographics', '/audit/fhir/RequestGroup?_sort=patient.birthdate'],
     ['the base without a paging link', '/audit/fhir?_type=Patient'],
     ['a paging link with an extra parameter', '/audit/fhir?_getpages=abc&_type=Patient'],
   ];
@@ -148,5 +161,210 @@ describe('bundles point at the gateway, never at the store', () => {
     assert.equal(read.body.resourceType, 'AuditEvent');
     assert.equal(read.body.id, id);
     await request(gw.app).get('/audit/fhir/AuditEvent/does-not-exist-0').set('authorization', auditor).expect(404);
+  });
+});
+
+describe('a type the auditor API does not serve is not there: 404, before the store is asked', () => {
+  const notServed = [
+    '/audit/fhir/Patient?identifier=x',
+    '/audit/fhir/Patient/1',
+    '/audit/fhir/Practitioner/1',
+    '/audit/fhir/Organization/1',
+    '/audit/fhir/Binary/1',
+    '/audit/fhir/List?_count=1',
+    '/audit/fhir/NoSuchType',
+    '/audit/fhir/constructor',
+    '/audit/fhir/constructor/1',
+  ];
+  for (const path of notServed) {
+    test(path, async () => {
+      const before = store.calls();
+      const res = await request(gw.app).get(path).set('authorization', auditor).expect(404);
+      assert.equal(res.body.resourceType, 'OperationOutcome');
+      assert.equal(res.body.issue[0].code, 'not-found');
+      assert.equal(store.calls(), before);
+    });
+  }
+});
+
+describe('GET /audit/fhir/metadata', () => {
+  test('public: a CapabilityStatement of the served types, read and search-type only, with their parameters', async () => {
+    const before = store.calls();
+    const res = await request(gw.app).get('/audit/fhir/metadata').expect(200);
+    assert.match(res.headers['content-type'] ?? '', /^application\/fhir\+json/);
+    const cs = res.body as CapabilityStatement;
+    assert.equal(cs.resourceType, 'CapabilityStatement');
+    assert.equal(cs.kind, 'instance');
+    assert.equal(cs.fhirVersion, '4.0.1');
+    assert.deepEqual(cs.format, ['json']);
+    const origin = new URL(res.request.url).origin;
+    assert.equal(cs.implementation?.url, `${origin}/audit/fhir`);
+    const rest = cs.rest?.[0];
+    assert.equal(rest?.mode, 'server');
+    assert.equal(rest?.security?.service?.[0]?.coding?.[0]?.code, 'OAuth');
+    assert.deepEqual(
+      rest?.resource?.map((r) => r.type),
+      AUDITED_TYPES,
+    );
+    for (const resource of rest?.resource ?? []) {
+      assert.deepEqual(
+        resource.interaction?.map((i) => i.code),
+        ['read', 'search-type'],
+      );
+      const names = (resource.searchParam ?? []).map((p) => p.name);
+      for (const name of Object.keys(AUDIT_SEARCH_PARAMETERS[resource.type as keyof typeof AUDIT_SEARCH_PARAMETERS]))
+        assert.ok(names.includes(name), `${resource.type}: ${name}`);
+    }
+    assert.ok(!res.text.includes(STORE_BASE), 'the store base URL must not appear');
+    assert.equal(store.calls(), before, 'the store is not asked');
+  });
+
+  test('a standard FHIR client (fhir-kit-client) reads /metadata, then searches and reads', async () => {
+    const server = gw.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { Client } = await import('fhir-kit-client');
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/audit/fhir`;
+      const anonymous = new Client({ baseUrl: base });
+      const cs = (await anonymous.capabilityStatement()) as unknown as CapabilityStatement;
+      assert.ok(cs.rest?.[0]?.resource?.some((r) => r.type === 'RequestGroup'));
+      const client = new Client({ baseUrl: base, customHeaders: { authorization: auditor } });
+      const found = (await client.search({
+        resourceType: 'RequestGroup',
+        searchParams: { _count: '1' },
+      })) as unknown as Bundle;
+      assert.equal(found.resourceType, 'Bundle');
+      const first = found.entry?.[0]?.resource;
+      if (first)
+        assert.equal(
+          ((await client.read({ resourceType: 'RequestGroup', id: first.id! })) as unknown as RequestGroup).id,
+          first.id,
+        );
+      // Without a token the same search is refused.
+      await assert.rejects(anonymous.search({ resourceType: 'RequestGroup', searchParams: { _count: '1' } }));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('no patient demographics through any served type', () => {
+  const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name.startsWith('valid-drugs-only'))!;
+  let ins: { system: string; value: string };
+  let patientId: string;
+  let secrets: string[];
+  const documentIds: string[] = [];
+
+  before(async () => {
+    const unique = uniquify(example);
+    const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
+    const posted = await postPrescription(gw.app, auth, example.format, unique.body);
+    assert.equal(posted.status, 201, posted.text);
+    const stored = await gw.deps.fhir.search<Patient>('Patient', { identifier: unique.ins });
+    const patient = stored.entry![0]!.resource!;
+    patientId = patient.id!;
+    ins = { system: patient.identifier![0]!.system!, value: unique.ins };
+    const fixture = JSON.parse(unique.body.toString());
+    secrets = [
+      fixture.patient.nom,
+      fixture.patient.prenom,
+      fixture.patient.dateNaissance,
+      '1 rue de l’Essai',
+      '0600000000',
+    ];
+    assert.ok(secrets.slice(0, 3).every(Boolean), 'the example names its patient');
+    // Two DMP entries the way the DMP feed stores them (documents/dmp/provide-bundle.ts): the patient
+    // contained with their demographics — here also an address and a phone number, a narrative and displays.
+    for (let i = 0; i < 2; i++) {
+      const document: DocumentReference = {
+        resourceType: 'DocumentReference',
+        text: {
+          status: 'generated',
+          div: `<div xmlns="http://www.w3.org/1999/xhtml">${fixture.patient.nom} ${fixture.patient.prenom}</div>`,
+        },
+        contained: [
+          {
+            resourceType: 'Patient',
+            id: 'patient',
+            identifier: patient.identifier,
+            name: patient.name,
+            gender: patient.gender,
+            birthDate: patient.birthDate,
+            address: [{ line: ['1 rue de l’Essai'], city: 'Essai' }],
+            telecom: [{ system: 'phone', value: '0600000000' }],
+          } as Patient,
+        ],
+        status: 'current',
+        type: { coding: [{ system: 'http://loinc.org', code: '57833-6' }] },
+        subject: { reference: `Patient/${patientId}`, display: `${fixture.patient.nom} ${fixture.patient.prenom}` },
+        content: [{ attachment: { contentType: 'text/xml', url: 'Binary/1' } }],
+        context: { sourcePatientInfo: { reference: '#patient' } },
+      };
+      documentIds.push((await gw.deps.fhir.create(document)).resource.id!);
+    }
+  });
+
+  const assertNoDemographics = (text: string, where: string) => {
+    for (const secret of secrets) assert.ok(!text.includes(secret), `"${secret}" in ${where}`);
+    for (const element of ['"birthDate"', '"gender"', '"address"', '"telecom"'])
+      assert.ok(!text.includes(element), `${element} in ${where}`);
+  };
+
+  test('searches by patient, on every served type', async () => {
+    const found: Record<string, number> = {};
+    for (const type of AUDITED_TYPES) {
+      const res = await request(gw.app)
+        .get(`/audit/fhir/${type}`)
+        .query({ patient: `Patient/${patientId}`, _count: '50' })
+        .set('authorization', auditor)
+        .expect(200);
+      assertNoDemographics(res.text, `${type}?patient=`);
+      found[type] = ((res.body as Bundle).entry ?? []).length;
+    }
+    // Not vacuous: the prescription's resources and the documents were there.
+    for (const type of ['RequestGroup', 'MedicationRequest', 'Consent', 'DocumentReference'])
+      assert.ok(found[type]! > 0, `${type}: ${JSON.stringify(found)}`);
+  });
+
+  test('a DocumentReference, read or searched by INS: its contained patient is the INS only, and still resolves', async () => {
+    const byIns = await request(gw.app)
+      .get('/audit/fhir/DocumentReference')
+      .query({ 'patient.identifier': `${ins.system}|${ins.value}` })
+      .set('authorization', auditor)
+      .expect(200);
+    assertNoDemographics(byIns.text, 'DocumentReference?patient.identifier=');
+    assert.deepEqual(((byIns.body as Bundle).entry ?? []).map((e) => e.resource!.id).sort(), [...documentIds].sort());
+
+    const read = await request(gw.app)
+      .get(`/audit/fhir/DocumentReference/${documentIds[0]}`)
+      .set('authorization', auditor)
+      .expect(200);
+    assertNoDemographics(read.text, 'DocumentReference/<id>');
+    const document = read.body as DocumentReference;
+    assert.equal(document.text, undefined);
+    assert.deepEqual(document.subject, { reference: `Patient/${patientId}` });
+    assert.equal(document.context?.sourcePatientInfo?.reference, '#patient');
+    assert.deepEqual(Object.keys(document.contained![0]!).sort(), ['id', 'identifier', 'resourceType']);
+    assert.deepEqual(
+      (document.contained![0] as Patient).identifier?.map((i) => i.value),
+      [ins.value],
+    );
+  });
+
+  test('the next pages are minimised too', async () => {
+    const first = await request(gw.app)
+      .get('/audit/fhir/DocumentReference')
+      .query({ patient: `Patient/${patientId}`, _count: '1' })
+      .set('authorization', auditor)
+      .expect(200);
+    const next = new URL((first.body as Bundle).link!.find((l) => l.relation === 'next')!.url);
+    const page = await request(gw.app).get(`${next.pathname}${next.search}`).set('authorization', auditor).expect(200);
+    assert.equal((page.body as Bundle<FhirResource>).entry?.[0]?.resource?.resourceType, 'DocumentReference');
+    assertNoDemographics(page.text, 'the next page');
+  });
+
+  test('the Patient itself is not there', async () => {
+    const res = await request(gw.app).get(`/audit/fhir/Patient/${patientId}`).set('authorization', auditor).expect(404);
+    assertNoDemographics(res.text, 'Patient/<id>');
   });
 });

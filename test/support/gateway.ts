@@ -9,7 +9,8 @@ import type { AppDeps } from '../../gateway/app-deps';
 import { createLogger } from '../../platform/logger';
 import { createFhirClient } from '../../store/fhir-client';
 import { createRedisConnection, pingRedis } from '../../platform/redis';
-import { closeQueues, createQueues } from '../../queue/queues';
+import { closeQueues, createQueues, QUEUE_NAMES } from '../../queue/queues';
+import { auditFailuresOf } from './audit-failures';
 import { testSecurityConfig } from './auth';
 import { closeRedis } from './close-redis';
 import { testConfig } from './env';
@@ -17,7 +18,11 @@ import { testConfig } from './env';
 export interface TestGateway {
   app: Express;
   deps: AppDeps;
-  /** Empties and closes the queues it made, then closes its Redis connection (not those passed as overrides). */
+  /**
+   * Empties and closes the queues it made, then closes its Redis connection (not those passed as overrides). An
+   * audit queue with a failed job, or one retrying after a failure, is left as it is for the run's last check
+   * (test/integration/zz-audit-dead-letters.test.ts): an access missing from the audit trail fails the run.
+   */
   close(): Promise<void>;
 }
 
@@ -38,7 +43,13 @@ export async function startTestGateway(overrides: Partial<AppDeps> = {}): Promis
     app: createApp(deps),
     deps,
     async close() {
-      await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true }).catch(() => undefined)));
+      const audit = queues[QUEUE_NAMES.audit];
+      const keepAudit = (await auditFailuresOf(audit).catch(() => [])).length > 0;
+      await Promise.all(
+        Object.values(queues)
+          .filter((q) => !(keepAudit && q === audit))
+          .map((q) => q.obliterate({ force: true }).catch(() => undefined)),
+      );
       try {
         await closeQueues(queues);
       } finally {

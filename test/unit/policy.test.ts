@@ -37,7 +37,7 @@ const PRINCIPALS: Principal[] = [
 ];
 
 describe('route table', () => {
-  it('names exactly the routes of the expected table (plus the public /health and /ready)', () => {
+  it('names exactly the routes of the expected table (plus the public /health, /ready and /audit/fhir/metadata)', () => {
     const guarded = ROUTE_TABLE.filter((r) => !('public' in r && r.public))
       .map((r) => r.id)
       .sort();
@@ -46,7 +46,7 @@ describe('route table', () => {
       ROUTE_TABLE.filter((r) => 'public' in r && r.public)
         .map((r) => r.path)
         .sort(),
-      ['/health', '/ready'],
+      ['/audit/fhir/metadata', '/health', '/ready'],
     );
   });
 
@@ -107,6 +107,8 @@ describe('route matching', () => {
     ['POST', '/prescriptions/ABC/cancel', 'prescription.cancel'],
     ['POST', '/prescriptions/ABC/consent', 'consent.record'],
     ['POST', '/fhir/$process-message', 'fhir.process-message'],
+    ['GET', '/audit/fhir/metadata', 'audit.metadata'],
+    ['POST', '/audit/fhir/metadata', 'audit.write'],
     ['GET', '/audit/fhir/AuditEvent', 'audit.search', { type: 'AuditEvent' }],
     ['GET', '/audit/fhir/AuditEvent/12', 'audit.read', { type: 'AuditEvent', id: '12' }],
     ['GET', '/audit/fhir', 'audit.page'],

@@ -10,6 +10,8 @@
  * - entities: the accessed resource (the prescription's RequestGroup with its number as
  *   identifier, or a query), the patient (BALP patient entity: type 1 person, role 1 patient),
  *   and the audit record's own identifier (entity-identifier search, conditional create).
+ * - a reference that names nothing in the store (a read of a missing id) is recorded by
+ *   identifier instead (recordByIdentifier): the store refuses an AuditEvent with a dangling one.
  */
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from 'fhir/r4';
 import {
@@ -23,6 +25,8 @@ import { RFC3986_SYSTEM } from '../../documents/dmp/mhd';
 import type { AuditJob } from './audit-job';
 
 export const AUDIT_RECORD_SYSTEM = 'urn:ordo-gateway:audit-record';
+/** Identifier system of a resource of the gateway's store named by `Type/id`, when it cannot be a reference. */
+export const STORE_RESOURCE_SYSTEM = 'urn:ordo-gateway:fhir-resource';
 export const AUDIT_EVENT_NAME_SYSTEM = 'urn:ordo-gateway:audit-event';
 export const GATEWAY_ROLE_SYSTEM = 'urn:ordo-gateway:role';
 export const REQUEST_ID_DETAIL = 'x-request-id';
@@ -173,3 +177,28 @@ export function buildAuditEvent(job: AuditJob, resolved: ResolvedEntity, gateway
     entity: entities(job, resolved),
   };
 }
+
+/**
+ * The event with these references recorded by identifier instead: a read of a missing id, an unknown type. The
+ * entity keeps its identifier if it had one (a prescription number), else gets `urn:ordo-gateway:fhir-resource|
+ * Type/id`; its `name` is the requested `Type/id` either way, so what was asked for is never lost.
+ */
+export function recordByIdentifier(event: AuditEvent, references: ReadonlySet<string>): AuditEvent {
+  return {
+    ...event,
+    entity: event.entity?.map((entity) => {
+      const reference = entity.what?.reference;
+      if (reference === undefined || !references.has(reference)) return entity;
+      const { reference: _dangling, ...what } = entity.what!;
+      return {
+        ...entity,
+        what: { ...what, identifier: what.identifier ?? { system: STORE_RESOURCE_SYSTEM, value: reference } },
+        name: reference,
+      };
+    }),
+  };
+}
+
+/** The literal references of an event's entities (what the store checks before accepting it). */
+export const entityReferences = (event: AuditEvent): string[] =>
+  (event.entity ?? []).flatMap((e) => (e.what?.reference !== undefined ? [e.what.reference] : []));
