@@ -9,6 +9,18 @@ import { PRESCRIPTION_NUMBER_SYSTEM } from '../domain/prescription-number';
 export { PRESCRIPTION_NUMBER_SYSTEM };
 
 /** `urn:oid:` + an OID, the FHIR way to name an OID-based system. */
+/**
+ * The one canonical base of every conformance resource the gateway defines (StructureDefinitions,
+ * MessageDefinitions, CodeSystems, OperationDefinitions): each is served, without a token, at
+ * `<gateway>/fhir/<Type>/<id>` (gateway/routes/conformance.ts). A canonical URL is an identity
+ * stamped in stored data (meta.profile, extension urls), so it is a constant, not a per-deployment
+ * setting. The `urn:example:eprescription:` URIs are the vendor contract's, kept as vendors send them;
+ * the `urn:ordo-gateway:` ones are identifier systems (identities, not resources to resolve).
+ */
+export const CANONICAL_BASE = 'https://ordo-gateway.example.org/fhir';
+export const PROFILE_BASE = `${CANONICAL_BASE}/StructureDefinition/`;
+export const MESSAGE_DEFINITION_BASE = `${CANONICAL_BASE}/MessageDefinition/`;
+
 export const oidSystem = (oid: string): string => `urn:oid:${oid}`;
 /** The OID of an `urn:oid:` system, or undefined for any other URI. */
 export const oidOf = (system: string | undefined): string | undefined =>
@@ -99,9 +111,9 @@ export const EXTENSIONS = {
    * RequestGroup → the prescriber's Organization. RequestGroup has no element for it (author is the
    * Practitioner) and the Practitioner is shared across practices, so the link lives on the prescription.
    */
-  prescriberOrganization: 'urn:ordo-gateway:extension:prescriber-organization',
+  prescriberOrganization: `${PROFILE_BASE}ordo-ext-prescriber-organization`,
   /** Exporting software (provenance only): complex extension with `name` and `version` (valueString). */
-  sourceSoftware: 'urn:ordo-gateway:extension:source-software',
+  sourceSoftware: `${PROFILE_BASE}ordo-ext-source-software`,
 } as const;
 
 // ---- The gateway's own identifier systems (idempotent conditional creates) ----
@@ -126,8 +138,6 @@ export const OUTBOX_TASK_CODE = 'pending-jobs';
 export const MESSAGE_CONSENT_SYSTEM = 'urn:ordo-gateway:message-consent';
 
 // ---- Our profiles (profiles/structure-definitions) ----
-
-export const PROFILE_BASE = 'https://ordo-gateway.example.org/fhir/StructureDefinition/';
 export const PROFILES = {
   medicationRequest: `${PROFILE_BASE}ordo-medicationrequest`,
   deviceRequest: `${PROFILE_BASE}ordo-devicerequest`,
@@ -151,20 +161,20 @@ export const EXECUTION_EXTENSIONS = {
    * `identifier` = the prescription number (what a sender writes) and, once stored, `reference` =
    * RequestGroup/<id>, searchable as `<Type>?ordo-prescription=RequestGroup/<id>`.
    */
-  prescription: 'urn:ordo-gateway:extension:prescription',
+  prescription: `${PROFILE_BASE}ordo-ext-prescription`,
   /** SupplyDelivery → the DeviceRequest it fulfils (R4 SupplyDelivery.basedOn only targets SupplyRequest). */
-  fulfils: 'urn:ordo-gateway:extension:fulfils',
+  fulfils: `${PROFILE_BASE}ordo-ext-fulfils`,
   /**
    * On a stored request: how much of the line was dispensed or executed so far (valueInteger: boxes, devices,
    * sessions).
    */
-  executedQuantity: 'urn:ordo-gateway:extension:executed-quantity',
+  executedQuantity: `${PROFILE_BASE}ordo-ext-executed-quantity`,
   /**
    * On the stored RequestGroup: incremented by every change of the execution state (dispense,
    * execution, cancellation). Every such change updates the header with If-Match on the version
    * read, so that concurrent changes of one prescription are serialised by HAPI's versioning.
    */
-  executionRevision: 'urn:ordo-gateway:extension:execution-revision',
+  executionRevision: `${PROFILE_BASE}ordo-ext-execution-revision`,
 } as const;
 
 /** HL7 v3 ActCode: the fill codes used for MedicationDispense.type (completeness of the dispensation). */

@@ -5,6 +5,7 @@
  * any handler runs — a request no entry matches, or a role an entry does not name, is refused —
  * and gateway/app.ts registers the handlers from it. The README prints the access part.
  */
+import { conformanceRead, conformanceSearch } from './conformance';
 import { DISPENSING_PROFESSIONS, PRESCRIBING_PROFESSIONS } from '../../domain/professions';
 import { auditMetadata, auditPage, auditRead, auditSearch, auditWrite } from './audit';
 import { health, ready } from './health';
@@ -100,13 +101,34 @@ export const ROUTES = [
     handler: readDocument,
   },
 
+  // A FHIR server's CapabilityStatement and conformance resources are public: clients read them
+  // before anything else (HAPI's generic client, validators); they name no patient.
   {
     id: 'fhir.metadata',
     method: 'GET',
     path: '/fhir/metadata',
-    allow: { prescriber: 'any', dispenser: 'any', auditor: 'any' },
+    public: true,
+    allow: {},
     audit: null,
     handler: capabilityStatement,
+  },
+  {
+    id: 'fhir.conformance.search',
+    method: 'GET',
+    path: '/fhir/:type',
+    public: true,
+    allow: {},
+    audit: null,
+    handler: conformanceSearch,
+  },
+  {
+    id: 'fhir.conformance.read',
+    method: 'GET',
+    path: '/fhir/:type/:id',
+    public: true,
+    allow: {},
+    audit: null,
+    handler: conformanceRead,
   },
   {
     id: 'fhir.process-message',

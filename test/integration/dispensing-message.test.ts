@@ -1,7 +1,7 @@
 /**
  * Recording dispenses through FHIR messaging: POST /fhir/$process-message with event
  * dispense-record, on the real HAPI. The records name their prescription with the extension
- * urn:ordo-gateway:extension:prescription (identifier = the number).
+ * https://ordo-gateway.example.org/fhir/StructureDefinition/ordo-ext-prescription (identifier = the number).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -39,7 +39,6 @@ export const EXPECTED_ROUTE_ACCESS: Record<string, Expected> = {
   'prescription.cancel': { prescriber: PRESCRIBING },
   'consent.record': { prescriber: PRESCRIBING, dispenser: DISPENSING },
   'prescription.document': { prescriber: PRESCRIBING, dispenser: DISPENSING },
-  'fhir.metadata': { prescriber: 'any', dispenser: 'any', auditor: 'any' },
   'fhir.process-message': { prescriber: PRESCRIBING, dispenser: DISPENSING },
   'audit.search': { auditor: 'any' },
   'audit.read': { auditor: 'any' },

@@ -37,7 +37,7 @@ const PRINCIPALS: Principal[] = [
 ];
 
 describe('route table', () => {
-  it('names exactly the routes of the expected table (plus the public /health, /ready and /audit/fhir/metadata)', () => {
+  it('names exactly the routes of the expected table (plus the public health, metadata and conformance routes)', () => {
     const guarded = ROUTE_TABLE.filter((r) => !('public' in r && r.public))
       .map((r) => r.id)
       .sort();
@@ -46,7 +46,7 @@ describe('route table', () => {
       ROUTE_TABLE.filter((r) => 'public' in r && r.public)
         .map((r) => r.path)
         .sort(),
-      ['/audit/fhir/metadata', '/health', '/ready'],
+      ['/audit/fhir/metadata', '/fhir/:type', '/fhir/:type/:id', '/fhir/metadata', '/health', '/ready'],
     );
   });
 
@@ -107,6 +107,16 @@ describe('route matching', () => {
     ['POST', '/prescriptions/ABC/cancel', 'prescription.cancel'],
     ['POST', '/prescriptions/ABC/consent', 'consent.record'],
     ['POST', '/fhir/$process-message', 'fhir.process-message'],
+    ['GET', '/fhir/metadata', 'fhir.metadata'],
+    // Conformance resources; a type the gateway does not serve is then a 404 (gateway/routes/conformance.ts).
+    ['GET', '/fhir/StructureDefinition', 'fhir.conformance.search', { type: 'StructureDefinition' }],
+    ['GET', '/fhir/Patient', 'fhir.conformance.search', { type: 'Patient' }],
+    [
+      'GET',
+      '/fhir/MessageDefinition/dispense-record',
+      'fhir.conformance.read',
+      { type: 'MessageDefinition', id: 'dispense-record' },
+    ],
     ['GET', '/audit/fhir/metadata', 'audit.metadata'],
     ['POST', '/audit/fhir/metadata', 'audit.write'],
     ['GET', '/audit/fhir/AuditEvent', 'audit.search', { type: 'AuditEvent' }],
@@ -121,7 +131,7 @@ describe('route matching', () => {
     ['DELETE', '/prescriptions/ABC', undefined],
     ['PUT', '/prescriptions', undefined],
     ['GET', '/prescriptions/ABC/dispenses/extra', undefined],
-    ['GET', '/fhir/Patient', undefined],
+    ['GET', '/fhir/Patient/1/_history', undefined],
     ['GET', '/admin', undefined],
     ['GET', '/healthz', undefined],
     ['GET', '/audit', undefined],

@@ -3,7 +3,7 @@
  * /prescriptions/{number}/dispenses, carried in a FHIR message (README "Dispensing and execution").
  * The message Bundle holds the MessageHeader, the records, at most one Practitioner and one
  * Organization; every record names the prescription with extension
- * urn:ordo-gateway:extension:prescription, valueReference.identifier =
+ * https://ordo-gateway.example.org/fhir/StructureDefinition/ordo-ext-prescription, valueReference.identifier =
  * {system urn:oid:1.2.250.1.215.500.1.1, value <number>} — the same number on every record.
  */
 import type { FhirResource } from 'fhir/r4';
