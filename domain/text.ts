@@ -7,6 +7,8 @@
  */
 
 /* eslint-disable no-control-regex -- matching the control characters is the point */
+/** Cheap first look, run on every vendor string: a control character or any surrogate (astral characters too). */
+const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF]/;
 const FORBIDDEN =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /* eslint-enable no-control-regex */
@@ -18,7 +20,7 @@ const hex = (code: number): string => code.toString(16).toUpperCase().padStart(4
  * The text itself is not quoted: it may be patient data.
  */
 export function forbiddenCharacterIn(text: string): string | undefined {
-  const found = FORBIDDEN.exec(text);
+  const found = SUSPECT.test(text) ? FORBIDDEN.exec(text) : null;
   if (!found) return undefined;
   const code = found[0].charCodeAt(0);
   const at = `at character ${found.index + 1}`;
@@ -56,7 +58,7 @@ export function forbiddenTextsIn(value: unknown, limit: number): TextFault[] {
       }
       return;
     }
-    for (const key of Object.keys(node)) {
+    for (const key in node) {
       path.push(key);
       visit((node as Record<string, unknown>)[key]);
       path.pop();
