@@ -20,14 +20,21 @@ export interface DocumentKind {
 export const ordonnancePdfWith = ({ prescription, number }: StoredPrescription, qr: Buffer): Promise<Buffer> =>
   renderOrdonnancePdf(prescription, number, { qrPng: qr });
 
-export const DOCUMENT_KINDS: Readonly<Record<string, DocumentKind>> = {
-  'qr.png': { contentType: 'image/png', render: ({ prescription, number }) => qrPng(prescription, number) },
-  'qr.svg': { contentType: 'image/svg+xml', render: ({ prescription, number }) => qrSvg(prescription, number) },
-  'ordonnance.pdf': {
-    contentType: 'application/pdf',
-    render: async (stored) => ordonnancePdfWith(stored, await qrPng(stored.prescription, stored.number)),
-  },
-};
+/**
+ * By file name, the last segment of a document URL. A Map, not an object: a name from a URL
+ * (`__proto__`, `constructor`, `toString`) must find nothing, not an inherited member.
+ */
+export const DOCUMENT_KINDS: ReadonlyMap<string, DocumentKind> = new Map([
+  ['qr.png', { contentType: 'image/png', render: ({ prescription, number }) => qrPng(prescription, number) }],
+  ['qr.svg', { contentType: 'image/svg+xml', render: ({ prescription, number }) => qrSvg(prescription, number) }],
+  [
+    'ordonnance.pdf',
+    {
+      contentType: 'application/pdf',
+      render: async (stored) => ordonnancePdfWith(stored, await qrPng(stored.prescription, stored.number)),
+    },
+  ],
+] satisfies Array<[string, DocumentKind]>);
 
 /** The canonical prescription of a search result; a stored prescription that cannot be read is a server fault. */
 export function storedPrescriptionOf(found: StoredPrescriptionBundle): StoredPrescription {

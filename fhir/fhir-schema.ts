@@ -9,11 +9,14 @@
  * the resources nested at those places are then validated one by one with their own type's
  * validator. The types the gateway handles are compiled at module load, others on first use.
  *
- * This checks JSON types, unknown elements, required elements the schema knows and primitive
- * formats; it does not check invariants, cardinalities above 1 or bindings (HAPI's $validate does).
+ * This checks JSON types, unknown elements, required elements the schema knows, primitive formats
+ * and the characters of every string (domain/text.ts: no control character but tab, CR and LF, no
+ * lone surrogate — the schema's string pattern lets both through); it does not check invariants,
+ * cardinalities above 1 or bindings (HAPI's $validate does).
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem } from '../domain/problem';
+import { forbiddenTextsIn } from '../domain/text';
 
 const SCHEMA_ID = 'fhir-r4';
 /** Enough to tell a vendor what to fix without flooding the OperationOutcome. */
@@ -58,8 +61,21 @@ function allowR4TechnicalCorrection(node: unknown): void {
   for (const child of Object.values(node)) allowR4TechnicalCorrection(child);
 }
 
+/**
+ * The shipped schema gives complex types and resources `properties` but no `type`, and JSON Schema
+ * applies `properties` to objects only: `null`, a number or a string stood for an Identifier, a
+ * Coding or a whole resource would pass. Every definition with properties is an object.
+ */
+function requireObjects(definitions: Record<string, unknown>): void {
+  for (const definition of Object.values(definitions)) {
+    const node = definition as { properties?: unknown; type?: unknown };
+    if (node.properties !== undefined && node.type === undefined) node.type = 'object';
+  }
+}
+
 const schema = loadSchema();
 allowR4TechnicalCorrection(schema.definitions);
+requireObjects(schema.definitions);
 const RESOURCE_TYPES: ReadonlySet<string> = new Set(Object.keys(schema.discriminator.mapping));
 
 const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateSchema: false });
@@ -94,7 +110,22 @@ export const isFhirResourceType = (type: string): boolean => RESOURCE_TYPES.has(
 export function validateFhirResource(resource: unknown, basePath?: string): Problem[] {
   const problems: Problem[] = [];
   validateInto(resource, basePath, problems);
+  textProblemsInto(resource, basePath, problems);
   return problems.slice(0, MAX_SCHEMA_PROBLEMS);
+}
+
+/** Strings the store must not receive (domain/text.ts), once per element: the schema may have named it already. */
+function textProblemsInto(resource: unknown, basePath: string | undefined, problems: Problem[]): void {
+  const left = MAX_SCHEMA_PROBLEMS - problems.length;
+  if (left <= 0) return;
+  const faults = forbiddenTextsIn(resource, left);
+  if (faults.length === 0) return;
+  const base = basePath ?? String((resource as { resourceType?: unknown }).resourceType ?? '');
+  const reported = new Set(problems.map((p) => p.path));
+  for (const { path, reason } of faults) {
+    const at = base + path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('');
+    if (!reported.has(at)) problems.push(schemaProblem('value', reason, at));
+  }
 }
 
 function validateInto(resource: unknown, basePath: string | undefined, problems: Problem[]): void {

@@ -1,10 +1,12 @@
-import type { Prescription, SourceMap, VendorFormat } from '../domain/prescription';
+import type { IsoDateTime, Prescription, SourceMap, VendorFormat } from '../domain/prescription';
 import type { Outcome, Refusal } from '../domain/problem';
 
 /** What a mapper makes of an accepted payload: the canonical prescription and where each field came from. */
 export interface MappedPayload {
   prescription: Prescription;
   sourceMap: SourceMap;
+  /** When the sender made the message, for formats that carry it (checked by V6, not stored); SourceMap key `/sentAt`. */
+  sentAt?: IsoDateTime;
 }
 
 /**

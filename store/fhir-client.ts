@@ -1,16 +1,18 @@
 /**
  * The one way to reach the FHIR server (HAPI): the FhirStore port of the use cases
  * (usecases/ports.ts). Per-request timeouts, retries on transient failures only, and the
- * server's OperationOutcome surfaced as a typed FhirServerError (a ProblemError whose kind says
- * what the use cases and the edges must do about it).
+ * server's answer surfaced as a typed FhirServerError (a ProblemError whose kind says what the use
+ * cases and the edges must do about it, read from the status and HAPI's OperationOutcome by
+ * store/hapi-errors.ts), whose message — the one that is logged — never quotes HAPI's diagnostics.
  *
  * fhir-kit-client 2.x is ESM-only while this project is CommonJS: it is loaded once with a
  * dynamic import, which is why `createFhirClient` is async.
  */
 import type { Bundle, CapabilityStatement, FhirResource, OperationOutcome, Parameters, Resource } from 'fhir/r4';
 import type { Client as FhirKitClient } from 'fhir-kit-client' with { 'resolution-mode': 'import' };
-import { ProblemError, type ProblemKind } from '../domain/problem';
+import { ProblemError, type Problem, type ProblemKind } from '../domain/problem';
 import type { FhirStore, StoreRequestOptions, WithVersion } from '../usecases/ports';
+import { hapiCodesIn, storeFaultOf, type StoreFault } from './hapi-errors';
 
 export interface FhirClientOptions {
   baseUrl: string;
@@ -24,48 +26,73 @@ export interface FhirClientOptions {
 }
 
 /**
- * What a store failure means for its caller; the problems a client may see say nothing of the store's own
- * diagnostics.
+ * What a store failure means for its caller: its kind, and the problem a client may see, which
+ * says nothing of the store's own diagnostics (HAPI's codes at most).
  */
-function kindOf(status: number): ProblemKind {
-  if (status === 0 || status === 504) return 'unavailable';
-  if (status === 409 || status === 412) return 'conflict';
-  return 'upstream';
+function clientProblemOf(fault: StoreFault, codes: readonly string[]): { kind: ProblemKind; problem: Problem } {
+  switch (fault) {
+    case 'unreachable':
+      return {
+        kind: 'unavailable',
+        problem: { code: 'transient', message: 'The FHIR store is unavailable; retry later' },
+      };
+    case 'concurrency':
+      return {
+        kind: 'conflict',
+        problem: { code: 'conflict', message: 'The resource was changed by someone else; read it again and retry' },
+      };
+    case 'payload':
+      return {
+        kind: 'invalid',
+        problem: {
+          code: 'value',
+          message: `The FHIR store cannot keep a value of this request${codes.length > 0 ? ` (${codes.join(', ')})` : ''}; sending it again will not help`,
+        },
+      };
+    case 'transient':
+    case 'refused':
+      return { kind: 'upstream', problem: { code: 'exception', message: 'The FHIR store refused the request' } };
+  }
 }
-
-const CLIENT_MESSAGES: Partial<Record<ProblemKind, string>> = {
-  unavailable: 'The FHIR store is unavailable; retry later',
-  conflict: 'The resource was changed by someone else; read it again and retry',
-};
 
 /** A failure talking to the FHIR server: HTTP error with its OperationOutcome, or a network/timeout error. */
 export class FhirServerError extends ProblemError {
+  /** What the failure means (store/hapi-errors.ts). */
+  readonly fault: StoreFault;
+  /** The same request may succeed later (retried by the client, answered "retry later"). */
+  readonly transient: boolean;
+  /**
+   * The store's OperationOutcome, diagnostics included: for code that shows a refusal to whoever
+   * caused it, never for logs. Not enumerable, so that a logged error does not carry it.
+   */
+  declare readonly outcome?: OperationOutcome;
+
   constructor(
-    /** The error's message, for the logs only: it may quote the store's diagnostics. */
+    /** The error's message, logged: the status, the request and HAPI's codes, never its diagnostics. */
     message: string,
     /** HTTP status; 0 when no response was received (refused, reset, timeout). */
     readonly status: number,
-    readonly outcome?: OperationOutcome,
-    readonly transient: boolean = false,
+    outcome?: OperationOutcome,
+    /** Overrides what the status and the outcome say of it. */
+    transient?: boolean,
   ) {
-    const kind = kindOf(status);
-    super(kind, [
-      {
-        code: kind === 'conflict' ? 'conflict' : kind === 'unavailable' ? 'transient' : 'exception',
-        message: CLIENT_MESSAGES[kind] ?? 'The FHIR store refused the request',
-      },
-    ]);
+    const diagnostics = diagnosticsOf(outcome);
+    const fault = storeFaultOf(status, diagnostics);
+    const { kind, problem } = clientProblemOf(fault, hapiCodesIn(diagnostics));
+    super(kind, [problem]);
     this.message = message;
     this.name = 'FhirServerError';
+    this.fault = fault;
+    this.transient = transient ?? (fault === 'unreachable' || fault === 'transient');
+    Object.defineProperty(this, 'outcome', { value: outcome, enumerable: false });
   }
 
-  /** HAPI answers 409/412 for version conflicts and for concurrent conditional creates of the same URL. */
+  /** A concurrent writer won: a version that moved on, a unique index or conditional-create URL taken. */
   get isConflict(): boolean {
-    return this.status === 409 || this.status === 412;
+    return this.fault === 'concurrency';
   }
 }
 
-const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 
 function isOperationOutcome(data: unknown): data is OperationOutcome {
@@ -90,17 +117,16 @@ function toFhirServerError(err: unknown, method: string, path: string): FhirServ
   if (e.response?.status) {
     const status = e.response.status;
     const outcome = isOperationOutcome(e.response.data) ? e.response.data : undefined;
-    const detail = diagnosticsOf(outcome);
+    const codes = hapiCodesIn(diagnosticsOf(outcome));
     return new FhirServerError(
-      `FHIR server answered ${status} to ${method} ${path}${detail ? `: ${detail}` : ''}`,
+      `FHIR server answered ${status} to ${method} /${path}${codes.length > 0 ? ` (${codes.join(', ')})` : ''}`,
       status,
       outcome,
-      TRANSIENT_STATUSES.has(status),
     );
   }
   const reason =
     e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : (e.cause?.code ?? e.message ?? 'failed');
-  return new FhirServerError(`FHIR server unreachable (${method} ${path}: ${reason})`, 0, undefined, true);
+  return new FhirServerError(`FHIR server unreachable (${method} /${path}: ${reason})`, 0);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -24,8 +24,10 @@ export interface WithVersion<T> {
 
 /**
  * A FHIR R4 server. Failures are ProblemErrors (domain/problem.ts): kind `conflict` when a
- * version moved on or a unique index refused a write (409/412), `unavailable` when the server
- * cannot be reached or answers a transient error, `not-found`/`gone`, else `upstream`.
+ * concurrent writer won (a version that moved on, a unique index or conditional-create URL taken:
+ * 409/412), `invalid` when the server cannot keep a value sent (a permanent refusal of the payload),
+ * `unavailable` when the server cannot be reached or answers a transient error, `not-found`/`gone`,
+ * else `upstream`.
  */
 export interface FhirStore {
   readonly baseUrl: string;

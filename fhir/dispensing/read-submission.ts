@@ -251,8 +251,11 @@ function professionOf(practitioner: Practitioner, base: string): { value: Profes
       const coding = codings[c]!;
       const at = `${base}.qualification[${q}].code.coding[${c}].code`;
       if (coding.system === GATEWAY_PROFESSION_SYSTEM && isProfession(coding.code)) return { value: coding.code, at };
+      // Own members only: a code such as 'constructor' must not find Object's.
       const mapped =
-        coding.system === PROFESSION_G15_SYSTEM && coding.code !== undefined
+        coding.system === PROFESSION_G15_SYSTEM &&
+        coding.code !== undefined &&
+        Object.hasOwn(PROFESSION_OF_G15_CODE, coding.code)
           ? PROFESSION_OF_G15_CODE[coding.code]
           : undefined;
       if (mapped) return { value: mapped, at };

@@ -3,7 +3,8 @@
  * MessageHeader.response.code), the messaging counterpart of gateway/http/problem-status.ts:
  *   transient-error  the FHIR store or Redis is unavailable, or the sender's lookups are throttled:
  *                    send the same message again later
- *   fatal-error      the message was refused (any ProblemError of the use cases): the problems say why
+ *   fatal-error      the message was refused (any ProblemError of the use cases, or the store refusing a
+ *                    value it carries — the same message would fail the same way): the problems say why
  *   undefined        not the message's fault (a fault of the gateway or of the store's answers):
  *                    left to the HTTP error handler
  */
@@ -30,7 +31,7 @@ export function failedMessageOf(err: unknown): FailedMessage | undefined {
       problems: [{ code: 'transient', message: 'the FHIR store is unavailable; send the same message again later' }],
     };
   }
-  if (err instanceof ProblemError && !(err instanceof FhirServerError)) {
+  if (err instanceof ProblemError && (!(err instanceof FhirServerError) || err.fault === 'payload')) {
     const code = TRANSIENT_KINDS.has(err.kind) ? 'transient-error' : 'fatal-error';
     return { code, status: HTTP_STATUS[err.kind], problems: err.problems };
   }

@@ -68,7 +68,9 @@ function exercicesOf(refPro: unknown): PscExercice[] {
 }
 
 function professionOf(exercice: PscExercice, biologySavoirFaire: readonly string[]): Profession | undefined {
-  const base = PROFESSION_OF_G15_CODE[text(exercice.codeProfession) ?? ''];
+  const code = text(exercice.codeProfession) ?? '';
+  // Own members only: a code such as 'constructor' must not find Object's.
+  const base = Object.hasOwn(PROFESSION_OF_G15_CODE, code) ? PROFESSION_OF_G15_CODE[code] : undefined;
   if (base !== 'doctor' && base !== 'pharmacist') return base;
   const savoirFaire = text(exercice.codeSavoirFaire);
   const biologySection = (exercice.activities ?? []).some(

@@ -1,9 +1,11 @@
 /**
  * The epu-json vendor format (vendors README §2): UTF-8 JSON, checked against the copied JSON
- * Schema, mapped to the canonical Prescription. Business rules (check digits, dates…) are not
- * checked here: see rules/intake.
+ * Schema and for texts the store cannot keep (control characters, lone surrogates), mapped to the
+ * canonical Prescription. Business rules (check digits, dates…) are not checked here: see
+ * rules/intake.
  */
 import { isValidEpuJson } from '../../profiles/epu-json-schema';
+import { jsonTextProblems } from '../shared/json-text';
 import { limitProblems } from '../shared/problem-limit';
 import { readJson } from '../shared/json-reader';
 import type { MapResult, VendorMapper } from '../mapper';
@@ -14,9 +16,8 @@ import { toPrescription } from './to-prescription';
 function parseEpuJson(body: Buffer): MapResult {
   const read = readJson(body);
   if (!read.ok) return read;
-  if (!isValidEpuJson(read.value)) {
-    return { ok: false, kind: 'invalid', problems: limitProblems(schemaProblems(read.value)) };
-  }
+  const problems = [...(isValidEpuJson(read.value) ? [] : schemaProblems(read.value)), ...jsonTextProblems(read.value)];
+  if (problems.length > 0) return { ok: false, kind: 'invalid', problems: limitProblems(problems) };
   return { ok: true, value: toPrescription(read.value as EpuPayload) };
 }
 

@@ -50,6 +50,7 @@ export function toPrescription(checked: CheckedMessage): MapResult {
     ['/priority', `${mostUrgent.at}.priority`],
     ['/lines', 'Bundle.entry'],
     ['/software', `${header.at}.source`],
+    ['/sentAt', 'Bundle.timestamp'],
   ]);
 
   const prescriberRead = readPractitioner(prescriber.resource, prescriber.at);
@@ -119,7 +120,8 @@ export function toPrescription(checked: CheckedMessage): MapResult {
     for (const [base, paths] of sections) for (const [canonical, fhirPath] of paths()) map[base + canonical] = fhirPath;
     return map;
   });
-  return { ok: true, value: { prescription, sourceMap } };
+  // checkEnvelope guarantees the timestamp.
+  return { ok: true, value: { prescription, sourceMap, sentAt: message.bundle.timestamp! } };
 }
 
 /** Index in PRIORITIES; an absent priority is routine. */

@@ -86,4 +86,4 @@ function pathDeeperThan(value: unknown, maxDepth: number): string | undefined {
   return visit(value, 1, '');
 }
 
-const escapePointerToken = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1');
+export const escapePointerToken = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1');

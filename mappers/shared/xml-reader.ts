@@ -5,7 +5,9 @@
  *    so a billion-laughs payload costs one regex scan);
  *  - only the 5 predefined entities and numeric character references, decoded here, never by the
  *    parser (fast-xml-parser runs with processEntities off);
- *  - well-formedness (fast-xml-parser's XMLValidator, which gives line and column);
+ *  - well-formedness (fast-xml-parser's XMLValidator, which gives line and column), plus what it
+ *    lets through: a malformed or misplaced XML declaration (and the reserved PI target `xml`
+ *    anywhere else), '<' in an attribute value;
  *  - at most PAYLOAD_LIMITS.maxDepth levels of elements.
  * Every failure is `malformed` (HTTP 400). Comments, processing instructions and the declaration
  * are dropped; CDATA sections are text.
@@ -193,8 +195,9 @@ const PARSER = new XMLParser({
   htmlEntities: false,
   trimValues: false,
   cdataPropName: '#cdata',
-  ignoreDeclaration: true,
-  ignorePiTags: true,
+  // Kept in the tree so that a declaration or a reserved `xml` target out of place can be refused.
+  ignoreDeclaration: false,
+  ignorePiTags: false,
   maxNestedTags: PAYLOAD_LIMITS.maxDepth,
 });
 
@@ -222,7 +225,7 @@ export function readXml(body: Uint8Array): XmlReadResult {
         : `the XML could not be parsed: ${reason}`,
     );
   }
-  const notWellFormed = wellFormednessProblem(text);
+  const notWellFormed = wellFormednessProblem(text) ?? declarationProblem(text, nodes);
   if (notWellFormed) return malformed(notWellFormed);
 
   const roots = nodes.filter((node) => elementName(node) !== undefined);
@@ -249,6 +252,34 @@ function wellFormednessProblem(text: string): string | undefined {
 }
 
 const MAX_MESSAGE_DETAIL = 200;
+
+/** XML 1.0 §2.8 XMLDecl: version, then optional encoding and standalone, in this order. */
+const XML_DECLARATION =
+  /^<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1(?:\s+encoding\s*=\s*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\3)?\s*\?>/;
+const STARTS_WITH_DECLARATION = /^<\?xml[\s?]/;
+
+/**
+ * The declaration, when there is one, must be well-formed and come first; any other processing
+ * instruction named `xml` (in any case) is not well-formed (§2.6: the target is reserved).
+ */
+function declarationProblem(text: string, nodes: OrderedNode[]): string | undefined {
+  const declared = STARTS_WITH_DECLARATION.test(text);
+  if (declared && !XML_DECLARATION.test(text)) {
+    return 'malformed XML declaration: write <?xml version="1.0" encoding="UTF-8"?> (version first, then the optional encoding and standalone="yes|no")';
+  }
+  const misplaced = nodes.findIndex((node, i) => isReservedInstruction(node) && !(declared && i === 0));
+  return misplaced === -1 ? undefined : RESERVED_TARGET_PROBLEM;
+}
+
+const RESERVED_TARGET_PROBLEM =
+  "the XML declaration '<?xml …?>' is allowed only at the very start of the document, and no other processing instruction may be named 'xml'";
+
+/** A processing instruction `<?target …?>`: the parser keys it `?target`. */
+const instructionTarget = (node: OrderedNode): string | undefined => {
+  for (const key in node) if (key.startsWith('?')) return key.slice(1);
+  return undefined;
+};
+const isReservedInstruction = (node: OrderedNode): boolean => instructionTarget(node)?.toLowerCase() === 'xml';
 
 // ---------------------------------------------------------------- tree building
 
@@ -287,7 +318,7 @@ function namespaceOf(scope: Scope, prefix: string): string | undefined {
 }
 
 function elementName(node: OrderedNode): string | undefined {
-  for (const key in node) if (key !== ':@' && key !== '#text' && key !== '#cdata') return key;
+  for (const key in node) if (key !== ':@' && key !== '#text' && key !== '#cdata' && !key.startsWith('?')) return key;
   return undefined;
 }
 
@@ -304,6 +335,10 @@ function toElement(node: OrderedNode, parentScope: Scope, depth: number, parentP
   const rawAttributes = (node[':@'] ?? {}) as Record<string, string>;
   let declared: Map<string, string> | undefined;
   for (const attr in rawAttributes) {
+    // XML 1.0 §3.1 AttValue: a literal '<' is never allowed (the validator does not check it).
+    if (rawAttributes[attr]!.includes('<')) {
+      throw new XmlTreeError(`attribute '${attr}' holds a '<': write &lt; in an attribute value`, path);
+    }
     if (attr === 'xmlns' || attr.startsWith('xmlns:')) {
       declared ??= new Map();
       declared.set(attr === 'xmlns' ? '' : attr.slice(6), normalizeAttribute(rawAttributes[attr]!));
@@ -331,7 +366,8 @@ function toElement(node: OrderedNode, parentScope: Scope, depth: number, parentP
   for (const child of node[qname] as OrderedNode[]) {
     if ('#text' in child) text += decodeReferences(String(child['#text']));
     else if ('#cdata' in child) text += cdataText(child['#cdata']);
-    else children.push(toElement(child, scope, depth + 1, path));
+    else if (isReservedInstruction(child)) throw new XmlTreeError(RESERVED_TARGET_PROBLEM, path);
+    else if (instructionTarget(child) === undefined) children.push(toElement(child, scope, depth + 1, path));
   }
   return { name, namespace: namespace === '' ? undefined : namespace, attributes, children, text: text.trim() };
 }

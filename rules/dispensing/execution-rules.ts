@@ -14,7 +14,7 @@ import type { Coding } from 'fhir/r4';
 import type { Problem, Refusal } from '../../domain/problem';
 import { parisDateOf } from '../../domain/paris-time';
 import { EXECUTABLE_LINES, type Profession } from '../../domain/professions';
-import { CLOCK_TOLERANCE_MS } from '../intake/date-rules';
+import { DATE_LIMITS } from '../../domain/limits';
 import { RECORD_FOR_REQUEST, type LineState, type PrescriptionState, type RecordType } from './model';
 import { lineLabel, lineStatusOf, plural, prescriptionStatusOf } from './status';
 
@@ -80,7 +80,7 @@ const dateOf = (value: string): string => (value.length === 10 ? value : parisDa
 
 function isInFuture(value: string, now: Date): boolean {
   if (value.length === 10) return value > parisDateOf(now);
-  return Date.parse(value) > now.getTime() + CLOCK_TOLERANCE_MS;
+  return Date.parse(value) > now.getTime() + DATE_LIMITS.clockToleranceMs;
 }
 
 /** Whether the dispensed product visibly differs from the prescribed one: same code system, no common code. */

@@ -7,7 +7,12 @@ import type { Prescription } from '../../domain/prescription';
 import { parisDateOf } from '../../domain/paris-time';
 import { dateTimeProblem } from './calendar';
 import { biologyCodesAreValid, deviceCodesAreValid, drugCodesAreValid } from './code-rules';
-import { actStartDatesAreReal, authoredOnIsValid, datesAreRealNotFutureNotAfterPrescription } from './date-rules';
+import {
+  actStartDatesAreReal,
+  authoredOnIsValid,
+  datesAreRealNotFutureNotAfterPrescription,
+  messageTimestampIsValid,
+} from './date-rules';
 import {
   insKeyMatchesBody,
   insOidIsKnown,
@@ -35,6 +40,7 @@ const PRESCRIPTION_RULES: readonly Rule[] = [
   deviceCodesAreValid,
   biologyCodesAreValid,
   authoredOnIsValid, // V6
+  messageTimestampIsValid,
   datesAreRealNotFutureNotAfterPrescription,
   actStartDatesAreReal,
   quantitiesAreInRange, // V7
@@ -45,18 +51,22 @@ const PRESCRIPTION_RULES: readonly Rule[] = [
   organizationIdentifiersAreWellFormed,
 ];
 
-function ruleContext(prescription: Prescription, now: Date): RuleContext {
+function ruleContext(prescription: Prescription, now: Date, sentAt: string | undefined): RuleContext {
   const authoredOnValid = dateTimeProblem(prescription.authoredOn) === undefined;
   return {
     now,
     today: parisDateOf(now),
     ...(authoredOnValid ? { prescriptionDate: parisDateOf(Date.parse(prescription.authoredOn)) } : {}),
+    ...(sentAt !== undefined ? { sentAt } : {}),
   };
 }
 
-/** All problems at once (empty when the prescription passes every rule). Pure: `now` is given. */
-export function checkPrescriptionRules(prescription: Prescription, now: Date): RuleProblem[] {
-  const context = ruleContext(prescription, now);
+/**
+ * All problems at once (empty when the prescription passes every rule). Pure: `now` is given;
+ * `sentAt` is the message's own timestamp when its format carries one (its canonical path is `/sentAt`).
+ */
+export function checkPrescriptionRules(prescription: Prescription, now: Date, sentAt?: string): RuleProblem[] {
+  const context = ruleContext(prescription, now, sentAt);
   const problems: RuleProblem[] = [];
   const report = (problem: RuleProblem): void => {
     problems.push(problem);

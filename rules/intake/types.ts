@@ -21,6 +21,8 @@ export interface RuleContext {
   today: string;
   /** The prescription's date in Europe/Paris, when authoredOn is a valid date-time. */
   prescriptionDate?: string;
+  /** When the sender made the message, for formats that say so (fhir-message Bundle.timestamp): checked, not stored. */
+  sentAt?: string;
 }
 
 export type Report = (problem: RuleProblem) => void;

@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Bundle, FhirResource, Patient } from 'fhir/r4';
+import type { Bundle, FhirResource, Patient, RequestGroup } from 'fhir/r4';
 import { createFhirClient, FhirServerError, type FhirClient } from '../../store/fhir-client';
 import { testFhirClient } from '../support/env';
 import { syntheticIns } from '../support/synthetic';
@@ -111,4 +111,58 @@ test('an unreachable server gives a transient FhirServerError, not a hang', asyn
     dead.read('Patient', 'x'),
     (err: unknown) => err instanceof FhirServerError && err.status === 0 && err.transient,
   );
+});
+
+/**
+ * What HAPI's refusals mean (issue 11, finding 8): a value the database cannot keep is a permanent
+ * refusal of the payload, never a race nor "retry later"; what is logged of it (the message) keeps
+ * HAPI's codes and none of its diagnostics, which quote the value (finding 10).
+ */
+const permanentPayloadRefusal = (family: string, status: number) => (err: unknown) => {
+  assert.ok(err instanceof FhirServerError, String(err));
+  assert.equal(err.status, status);
+  assert.equal(err.fault, 'payload');
+  assert.equal(err.kind, 'invalid');
+  assert.equal(err.transient, false, 'not "retry later"');
+  assert.equal(err.isConflict, false, 'not a race');
+  assert.match(err.message, new RegExp(`^FHIR server answered ${status} to POST /Patient \\(HAPI-\\d{4}`));
+  assert.ok(err.outcome?.issue?.[0]?.diagnostics?.includes(family.slice(0, 8)), 'HAPI quoted the value…');
+  const logged = JSON.stringify({ ...err, message: err.message, stack: err.stack });
+  assert.ok(!logged.includes(family.slice(0, 8)), `…which the logged error does not: ${logged}`);
+  return true;
+};
+
+test('a NUL in an indexed string: HAPI 409 is a permanent refusal of the payload, not a conflict', async () => {
+  const family = `NULNAME${Date.now()}\u0000X`;
+  await assert.rejects(
+    fhir.create({ ...patient(), name: [{ family, given: ['Zoé'] }] }),
+    permanentPayloadRefusal(family, 409),
+  );
+});
+
+test('a lone surrogate: HAPI 500 is a permanent refusal of the payload, not "retry later"', async () => {
+  const family = `SURNAME${Date.now()}\uD800X`;
+  await assert.rejects(
+    fhir.create({ ...patient(), name: [{ family, given: ['Zoé'] }] }),
+    permanentPayloadRefusal(family, 500),
+  );
+});
+
+test("a unique index taken by another prescription's header is a conflict (HAPI-1093)", async () => {
+  const group: RequestGroup = {
+    resourceType: 'RequestGroup',
+    status: 'active',
+    intent: 'order',
+    identifier: [{ system: 'urn:ordo-gateway:test-unique', value: `dup-${Date.now()}` }],
+  };
+  const first = await fhir.create(group);
+  created.push(['RequestGroup', first.resource.id!]);
+  await assert.rejects(fhir.create(group), (err: unknown) => {
+    assert.ok(err instanceof FhirServerError);
+    assert.equal(err.status, 409);
+    assert.ok(err.isConflict);
+    assert.equal(err.kind, 'conflict');
+    assert.match(err.message, /\(HAPI-0550, HAPI-1093\)$/);
+    return true;
+  });
 });

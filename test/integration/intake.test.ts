@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Bundle, FhirResource, MedicationRequest, OperationOutcome } from 'fhir/r4';
+import type { VendorFormat } from '../../domain/prescription';
 import { hasValidCheckCharacter, PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { prescriberBearer } from '../support/auth';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -137,6 +138,119 @@ describe('every invalid vendor example is refused and nothing is written', () =>
         assert.ok(issue.expression?.[0] || issue.diagnostics, 'each issue names the field');
       }
       assert.equal(await countForPatient(ins), 0);
+    });
+  }
+});
+
+describe('values the store cannot keep and implausible dates are refused at the vendor path (issue 11)', () => {
+  type Json = any;
+  const json = (change: (j: Json) => void) => (body: Buffer) => {
+    const j = JSON.parse(body.toString('utf8'));
+    change(j);
+    return Buffer.from(JSON.stringify(j), 'utf8');
+  };
+  const xml = (from: RegExp, to: string) => (body: Buffer) => {
+    const text = body.toString('utf8');
+    assert.match(text, from);
+    return Buffer.from(text.replace(from, to), 'utf8');
+  };
+  const fhirPatient = (j: Json) => j.entry[1].resource;
+  // [format, what, change, status, path]: before, a NUL came back as 409 "changed by someone else"
+  // after four attempts, a lone surrogate as 502, and the dates were stored.
+  const CASES: Array<[VendorFormat, string, (body: Buffer) => Buffer, number, string | undefined]> = [
+    ['epu-json', 'NUL in patient.nom', json((j) => (j.patient.nom = 'ESSAI\u0000')), 422, '/patient/nom'],
+    ['epu-json', 'lone surrogate in a label', json((j) => (j.lignes[0].libelle = 'X\uD800')), 422, '/lignes/0/libelle'],
+    [
+      'epu-json',
+      'BEL in the practice name',
+      json((j) => (j.prescripteur.structure.nom = 'A\u0007')),
+      422,
+      '/prescripteur/structure/nom',
+    ],
+    [
+      'epu-json',
+      'birth date 1850-01-01',
+      json((j) => (j.patient.dateNaissance = '1850-01-01')),
+      422,
+      '/patient/dateNaissance',
+    ],
+    [
+      'fhir-message',
+      'NUL in the family name',
+      json((j) => (fhirPatient(j).name[0].family = 'ESSAI\u0000')),
+      422,
+      'Bundle.entry[1].resource.name[0].family',
+    ],
+    [
+      'fhir-message',
+      'lone surrogate in a label',
+      json((j) => (j.entry[6].resource.medicationCodeableConcept.text = '\uDC00')),
+      422,
+      'Bundle.entry[6].resource.medicationCodeableConcept.text',
+    ],
+    [
+      'fhir-message',
+      'groupIdentifier: 12345',
+      json((j) => (j.entry[7].resource.groupIdentifier = 12345)),
+      422,
+      'Bundle.entry[7].resource.groupIdentifier',
+    ],
+    [
+      'fhir-message',
+      'null in a coding array',
+      json((j) => j.entry[6].resource.medicationCodeableConcept.coding.push(null)),
+      422,
+      'Bundle.entry[6].resource.medicationCodeableConcept.coding[2]',
+    ],
+    [
+      'fhir-message',
+      'birth date 1850-01-01',
+      json((j) => (fhirPatient(j).birthDate = '1850-01-01')),
+      422,
+      'Bundle.entry[1].resource.birthDate',
+    ],
+    [
+      'fhir-message',
+      'timestamp 9999-12-31',
+      json((j) => (j.timestamp = '9999-12-31T00:00:00Z')),
+      422,
+      'Bundle.timestamp',
+    ],
+    [
+      'lgc-xml',
+      'birth date 01/01/1850',
+      xml(/<BirthDate>[^<]*</, '<BirthDate>01/01/1850<'),
+      422,
+      '/Prescription/Patient/BirthDate',
+    ],
+    // In XML a control character or a surrogate is not well-formed: 400, with its position.
+    ['lgc-xml', 'NUL as a character reference', xml(/<LastName>ESSAI/, '<LastName>ESSAI&#0;'), 400, undefined],
+    [
+      'lgc-xml',
+      'a surrogate as a character reference',
+      xml(/<LastName>ESSAI/, '<LastName>ESSAI&#xD800;'),
+      400,
+      undefined,
+    ],
+    ['lgc-xml', "'<' in an attribute", xml(/<Patient sex="F"/, '<Patient sex="F<"'), 400, '/Prescription/Patient'],
+  ];
+  for (const [format, what, change, status, path] of CASES) {
+    test(`${format}: ${what} → ${status}${path ? ` at ${path}` : ''}, nothing stored`, async () => {
+      const example = vendorExamples().find((e) => e.format === format && e.name.startsWith('valid-drugs-only'))!;
+      const unique = uniquify(example);
+      const res = await request(gw.app)
+        .post('/prescriptions')
+        .set('authorization', await prescriberBearer(unique.prescriberRpps))
+        .set('content-type', CONTENT_TYPES[format])
+        .send(wireBody(format, change(unique.body)));
+      assert.equal(res.status, status, res.text);
+      assert.equal(res.body.resourceType, 'OperationOutcome');
+      if (path)
+        assert.ok(
+          res.body.issue.some((i: { expression?: string[] }) => i.expression?.[0] === path),
+          res.text,
+        );
+      assert.equal(await countForPatient(unique.ins), 0);
     });
   }
 });

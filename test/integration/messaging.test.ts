@@ -93,6 +93,31 @@ test('a message without MessageHeader is answered fatal-error (V12)', async () =
   assert.equal(responseHeader(res.body).response?.code, 'fatal-error');
 });
 
+test("an event code naming an inherited object member is an unsupported event, not a 500 nor an 'ok'", async () => {
+  for (const code of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    const { json } = message('valid-drugs-only.json');
+    (json.entry![0]!.resource as MessageHeader).eventCoding!.code = code;
+    const res = await post(json);
+    assert.equal(res.status, 200, `${code}: ${res.text}`);
+    assert.equal(responseHeader(res.body).response?.code, 'fatal-error', code);
+  }
+});
+
+test('a value the store cannot keep is a fatal-error at its path, never a transient-error', async () => {
+  const { json, prescriberRpps } = message('valid-drugs-only.json');
+  const patient = json.entry![1]!.resource as { name: Array<{ family: string }> };
+  patient.name[0]!.family = 'ESSAI\uD800';
+  const res = await post(json, await prescriberBearer(prescriberRpps)).expect(200);
+  const header = responseHeader(res.body);
+  assert.equal(header.response?.code, 'fatal-error');
+  const outcome = res.body.entry.find((e: { fullUrl: string }) => e.fullUrl === header.response?.details?.reference)
+    ?.resource as OperationOutcome;
+  assert.deepEqual(
+    outcome.issue.map((i) => i.expression?.[0]),
+    ['Bundle.entry[1].resource.name[0].family'],
+  );
+});
+
 test('a body that is not JSON is a 400 OperationOutcome; a wrong media type is a 415', async () => {
   const bad = await request(gw.app)
     .post('/fhir/$process-message')

@@ -1,13 +1,15 @@
 /**
  * Transport hardening: every route that reads a body refuses one over 1 MiB (413, before
- * parsing), an unauthenticated body is not read at all, and the security headers are set.
+ * parsing), an unauthenticated body is not read at all, the security headers are set, and a path
+ * segment naming an inherited object member finds nothing.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { bearerFor, type TestIdentity } from '../support/auth';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { freshNumber } from '../support/vendor-fixtures';
+import { postUniqueExample } from '../support/post-prescription';
+import { example, freshNumber } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
 before(async () => {
@@ -54,4 +56,15 @@ test('security headers (helmet) are set and the framework is not announced', asy
   assert.ok(res.headers['strict-transport-security']);
   assert.ok(res.headers['content-security-policy']);
   assert.equal(res.headers['x-powered-by'], undefined);
+});
+
+test('a document name that is an inherited object member is a 404, not a 500', async () => {
+  const { number } = await postUniqueExample(gw.app, example('epu-json', 'valid-drugs-only.json'));
+  const auth = await bearerFor(pharmacist);
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+    const res = await request(gw.app).get(`/prescriptions/${number}/${name}`).set('authorization', auth);
+    assert.equal(res.status, 404, `${name}: ${res.text}`);
+    assert.equal(res.body.resourceType, 'OperationOutcome');
+  }
+  await request(gw.app).get(`/prescriptions/${number}/qr.svg`).set('authorization', auth).expect(200);
 });

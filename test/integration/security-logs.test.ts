@@ -1,18 +1,23 @@
 /**
  * No INS, patient name or birth date reaches the logs: a full journey (intake → lookup → PDF,
  * plus refused and invalid requests) with the logger at its most verbose level writing to a
- * buffer, which is then searched for the patient's data in every spelling.
+ * buffer, which is then searched for the patient's data in every spelling; and HAPI's refusals,
+ * whose diagnostics quote the values refused, are logged as their status and HAPI codes only.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import request from 'supertest';
+import type { Bundle, FhirResource, Patient } from 'fhir/r4';
 import { createLogger } from '../../platform/logger';
+import type { FhirClient } from '../../store/fhir-client';
 import { bearerFor } from '../support/auth';
+import { testFhirClient } from '../support/env';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { postPrescription } from '../support/post-prescription';
 import { syntheticRpps } from '../support/synthetic';
-import { uniquify, vendorExamples } from '../support/vendor-fixtures';
+import { example, uniquify, vendorExamples } from '../support/vendor-fixtures';
 
 let gw: TestGateway;
 const lines: string[] = [];
@@ -120,4 +125,70 @@ test('a journey leaves no INS, name or birth date in the logs', async () => {
       !logs.includes(secret),
       `"${secret}" found in the logs:\n${lines.filter((l) => l.includes(secret)).join('')}`,
     );
+});
+
+/**
+ * A store in front of the real HAPI that appends `corruption` to the patient's family name in every
+ * transaction: what the gateway now refuses before storing (a NUL, a lone surrogate) reaches HAPI
+ * as it would through a validation gap, and HAPI answers as it does (409 quoting the SQL insert of
+ * the name's index, 500 quoting the name).
+ */
+async function corruptingStore(): Promise<{ fhir: FhirClient; corrupt(suffix: string): void; transactions(): number }> {
+  const fhir = await testFhirClient();
+  let suffix = '';
+  let transactions = 0;
+  const transaction = fhir.transaction.bind(fhir);
+  fhir.transaction = (bundle: Bundle<FhirResource>, options) => {
+    transactions++;
+    for (const entry of bundle.entry ?? []) {
+      const patient = entry.resource as Patient | undefined;
+      if (patient?.resourceType === 'Patient') patient.name![0]!.family += suffix;
+    }
+    return transaction(bundle, options);
+  };
+  return {
+    fhir,
+    corrupt: (value) => {
+      suffix = value;
+    },
+    transactions: () => transactions,
+  };
+}
+
+test("HAPI's refusals are logged as their status and HAPI codes, never their diagnostics (which quote the name)", async () => {
+  const refusalLines: string[] = [];
+  const refusalSink = new Writable({
+    write(chunk, _encoding, done) {
+      refusalLines.push(String(chunk));
+      done();
+    },
+  });
+  const store = await corruptingStore();
+  const refusing = await startTestGateway({ logger: createLogger('trace', refusalSink), fhir: store.fhir });
+  try {
+    // [what HAPI gets, its status]: a NUL in an indexed string (409), a lone surrogate (500).
+    for (const [suffix, hapiStatus] of [
+      ['\u0000', 409],
+      ['\uD800', 500],
+    ] as const) {
+      const unique = uniquify(example('epu-json', 'valid-drugs-only.json'));
+      const json = JSON.parse(unique.body.toString());
+      const family = `FAM${letters(10)}`;
+      json.patient.nom = family;
+      store.corrupt(suffix);
+      const before = store.transactions();
+      const auth = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: unique.prescriberRpps! });
+      const res = await postPrescription(refusing.app, auth, 'epu-json', Buffer.from(JSON.stringify(json)));
+      // A permanent refusal of the payload: not "changed by someone else" (409), not "retry later" (5xx).
+      assert.equal(res.status, 422, `HAPI ${hapiStatus}: ${res.text}`);
+      assert.equal(store.transactions() - before, 1, 'one transaction: a refused value is not a race to retry');
+      const logs = refusalLines.join('');
+      assert.ok(logs.includes(`FHIR server answered ${hapiStatus}`), 'the refusal is logged…');
+      assert.match(logs, /HAPI-\d{4}/, "…with HAPI's code…");
+      for (const secret of [family, family.toLowerCase(), unique.ins])
+        assert.ok(!logs.includes(secret), `…and no payload value: "${secret}" found in:\n${logs}`);
+    }
+  } finally {
+    await refusing.close();
+  }
 });

@@ -24,6 +24,6 @@ export function rejected(result: MapResult, reason: 'malformed' | 'invalid'): Pr
  * reports them).
  */
 export function rulesProblems(result: MapResult, now: Date): Problem[] {
-  const { prescription, sourceMap } = mapped(result);
-  return toVendorPaths(checkPrescriptionRules(prescription, now), sourceMap);
+  const { prescription, sourceMap, sentAt } = mapped(result);
+  return toVendorPaths(checkPrescriptionRules(prescription, now, sentAt), sourceMap);
 }

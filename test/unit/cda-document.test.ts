@@ -407,6 +407,9 @@ describe('HL7 values', () => {
     assert.equal(ucumDoseUnit('mg'), 'mg');
     assert.equal(ucumDoseUnit('cuillère à café'), '{cuillere_a_cafe}');
     assert.equal(ucumDoseUnit(undefined), '1');
+    // A word that names an inherited member of a plain object is a word like any other.
+    assert.equal(ucumDoseUnit('constructor'), '{constructor}');
+    assert.equal(ucumDoseUnit('__proto__'), '{__proto__}');
   });
 
   it('serialize an element tree with indentation only where no text is mixed in', () => {

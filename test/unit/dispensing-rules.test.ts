@@ -634,6 +634,15 @@ describe('what a pharmacy sends (structure, FHIRPaths)', () => {
     );
     assert.ok(ours.ok);
     assert.equal(ours.value.practitioner?.profession, 'biologist');
+    // A TRE_G15 code naming an inherited member of a plain object is an unknown code, not a profession.
+    for (const code of ['constructor', '__proto__', 'toString']) {
+      const inherited = withPerformer(
+        [{ system: RPPS_SYSTEM, value: '99900000110' }],
+        [{ code: { coding: [{ system: PROFESSION_G15_SYSTEM, code }] } }],
+      );
+      assert.ok(inherited.ok);
+      assert.equal(inherited.value.practitioner?.profession, undefined, code);
+    }
     const badRpps = withPerformer([{ system: RPPS_SYSTEM, value: '99900000111' }], []);
     assert.equal(badRpps.ok, false);
     if (!badRpps.ok) assert.equal(badRpps.problems[0]!.path, 'Bundle.entry[0].resource.identifier[0].value');

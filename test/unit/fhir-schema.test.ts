@@ -86,6 +86,70 @@ describe('a broken resource fails with a useful path', () => {
     ]);
   });
 
+  test('null, a number or a string where an object is expected (the shipped schema has no type on them)', () => {
+    const broken = {
+      ...MEDICATION_REQUEST,
+      groupIdentifier: 12345,
+      medicationCodeableConcept: { coding: [null, 'urn:oid:1.2.250.1.213.2.3.1|60234100'] },
+      dispenseRequest: null,
+    };
+    assert.deepEqual(
+      problemsOf(broken).map((p) => [p.code, p.path, p.message]),
+      [
+        [
+          'structure',
+          'MedicationRequest.medicationCodeableConcept.coding[0]',
+          'coding[0] must be a JSON object, found null',
+        ],
+        [
+          'structure',
+          'MedicationRequest.medicationCodeableConcept.coding[1]',
+          'coding[1] must be a JSON object, found "urn:oid:1.2.250.1.213.2.3.1|60234100"',
+        ],
+        ['structure', 'MedicationRequest.groupIdentifier', 'groupIdentifier must be a JSON object, found 12345'],
+        ['structure', 'MedicationRequest.dispenseRequest', 'dispenseRequest must be a JSON object, found null'],
+      ],
+    );
+  });
+
+  test('strings: no control character but tab, CR and LF, no lone surrogate, wherever they are', () => {
+    const broken = {
+      ...MEDICATION_REQUEST,
+      note: [
+        { text: 'a\tb\r\nc' },
+        { text: 'bell\u0007' },
+        { text: 'high \uD83D alone' },
+        { text: 'low \uDE00 alone' },
+      ],
+      medicationCodeableConcept: { text: '\u0000DOLIPRANE 😀' },
+    };
+    assert.deepEqual(
+      problemsOf(broken).map((p) => [p.code, p.path, p.message]),
+      [
+        [
+          'value',
+          'MedicationRequest.medicationCodeableConcept.text',
+          'control character U+0000 at character 1: texts allow no control character but tab, carriage return and line feed',
+        ],
+        [
+          'value',
+          'MedicationRequest.note[1].text',
+          'control character U+0007 at character 5: texts allow no control character but tab, carriage return and line feed',
+        ],
+        [
+          'value',
+          'MedicationRequest.note[2].text',
+          'lone UTF-16 surrogate \\uD83D at character 6: it is not a Unicode character',
+        ],
+        [
+          'value',
+          'MedicationRequest.note[3].text',
+          'lone UTF-16 surrogate \\uDE00 at character 5: it is not a Unicode character',
+        ],
+      ],
+    );
+  });
+
   test('paths start at basePath, e.g. the entry of a message Bundle', () => {
     const broken = { ...MEDICATION_REQUEST, status: 42 };
     assert.deepEqual(

@@ -256,6 +256,41 @@ describe('epu-json: schema problems', () => {
     assert.equal(problems.length, 4);
   });
 
+  test('control characters and lone surrogates are refused at their member, wherever it is', () => {
+    const payload = fixtureJson('valid-drugs-only.json');
+    payload.patient.nom = 'DUP\u0000ONT';
+    payload.prescripteur.structure.nom = 'Cabinet \u001b[31m';
+    payload.lignes[1].libelle = 'DOLIPRANE \uDC00';
+    payload.lignes[0].posologie.texte = '1 cp\tmatin\r\nsoir 😀'; // tab, CR, LF and a surrogate pair are fine
+    const problems = rejected(parseJson(payload), 'invalid');
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.rule, p.message]),
+      [
+        [
+          '/prescripteur/structure/nom',
+          'V2',
+          'control character U+001B at character 9: texts allow no control character but tab, carriage return and line feed',
+        ],
+        [
+          '/patient/nom',
+          'V2',
+          'control character U+0000 at character 4: texts allow no control character but tab, carriage return and line feed',
+        ],
+        ['/lignes/1/libelle', 'V2', 'lone UTF-16 surrogate \\uDC00 at character 11: it is not a Unicode character'],
+      ],
+    );
+  });
+
+  test('a forbidden character and a schema fault are reported together', () => {
+    const payload = fixtureJson('valid-drugs-only.json');
+    payload.patient.prenom = 'A\u0007';
+    payload.patient.nom = null;
+    assert.deepEqual(
+      rejected(parseJson(payload), 'invalid').map((p) => p.path),
+      ['/patient/nom', '/patient/prenom'],
+    );
+  });
+
   test('a drug without CIP13 nor CIS: one V10 problem on the line naming both members', () => {
     const payload = fixtureJson('valid-drugs-only.json');
     delete payload.lignes[1].codeCIP13;

@@ -642,6 +642,76 @@ describe('fhir-message mapper: structural rejections (§4, V2, V12)', () => {
   });
 });
 
+describe('fhir-message mapper: the whole message is checked against the R4 JSON schema, not only what is read', () => {
+  // Each of these crashed the readers (TypeError → 500) or was accepted (issue 11, finding 7 and 9).
+  const cases: Array<[string, (b: Json) => void, string]> = [
+    [
+      'null inside a coding array',
+      (b) => b.entry[6].resource.medicationCodeableConcept.coding.unshift(null),
+      'Bundle.entry[6].resource.medicationCodeableConcept.coding[0]',
+    ],
+    [
+      'a number as a qualification',
+      (b) => (b.entry[2].resource.qualification = [7]),
+      'Bundle.entry[2].resource.qualification[0]',
+    ],
+    [
+      'a number as groupIdentifier',
+      (b) => (b.entry[7].resource.groupIdentifier = 12345),
+      'Bundle.entry[7].resource.groupIdentifier',
+    ],
+    ['a string as focus', (b) => (b.entry[0].resource.focus = 'MedicationRequest/1'), 'Bundle.entry[0].resource.focus'],
+    [
+      'a string inside focus',
+      (b) => (b.entry[0].resource.focus = ['MedicationRequest/1']),
+      'Bundle.entry[0].resource.focus[0]',
+    ],
+    [
+      'a number as a coding',
+      (b) => (b.entry[4].resource.scope.coding = [42]),
+      'Bundle.entry[4].resource.scope.coding[0]',
+    ],
+    ['null as a whole entry resource', (b) => (b.entry[5].resource = null), 'Bundle.entry[5].resource'],
+    ['null as an entry', (b) => (b.entry[5] = null), 'Bundle.entry[5]'],
+    [
+      'a control character in a name',
+      (b) => (b.entry[1].resource.name[0].family = 'DUP\u0001ONT'),
+      'Bundle.entry[1].resource.name[0].family',
+    ],
+    [
+      'ESC in a label',
+      (b) => (b.entry[6].resource.medicationCodeableConcept.text = 'x\u001b[2J'),
+      'Bundle.entry[6].resource.medicationCodeableConcept.text',
+    ],
+    [
+      'NUL in an element nobody reads',
+      (b) => (b.entry[3].resource.alias = ['a\u0000b']),
+      'Bundle.entry[3].resource.alias[0]',
+    ],
+    [
+      'a lone surrogate in a given name',
+      (b) => (b.entry[1].resource.name[0].given = ['Jos\uD800']),
+      'Bundle.entry[1].resource.name[0].given[0]',
+    ],
+  ];
+  for (const [name, change, expectedPath] of cases) {
+    test(name, () => rejectedWith(mutated(change), { path: expectedPath, rule: 'V2' }));
+  }
+
+  test('tab, CR, LF and astral characters (a surrogate pair) are texts like any other', () => {
+    const { prescription } = mapJson(
+      mutated((b) => (b.entry[6].resource.dosageInstruction[0].text = '1 cp\tmatin\r\nsoir 😀')),
+    );
+    assert.equal((prescription.lines[0] as DrugLine).posology.text, '1 cp\tmatin\r\nsoir 😀');
+  });
+
+  test('the message timestamp is handed to the rules, with its path', () => {
+    const { sentAt, sourceMap } = mapJson(mutated((b) => (b.timestamp = '9999-12-31T00:00:00Z')));
+    assert.equal(sentAt, '9999-12-31T00:00:00Z');
+    assert.equal(sourceMap['/sentAt'], 'Bundle.timestamp');
+  });
+});
+
 describe('fhir-message mapper: accepted variants', () => {
   test('unknown plain extensions are ignored', () => {
     const { prescription } = mapJson(

@@ -317,6 +317,42 @@ describe('lgc-xml: XML security and encoding', () => {
     assert.match(problem!.message, /^malformed XML at line 13, column \d+: Expected closing tag 'FirstName'/);
   });
 
+  test("'<' in an attribute value is not well-formed (write &lt;)", () => {
+    const [problem] = rejected(
+      parseText(drugsOnlyWith('name="ExempleMed Desktop"', 'name="Exemple<Med Desktop"')),
+      'malformed',
+    );
+    assert.equal(problem!.message, "attribute 'name' holds a '<': write &lt; in an attribute value");
+    assert.equal(problem!.path, '/Prescription/Header/Software');
+    const escaped = mapped(parseText(drugsOnlyWith('name="ExempleMed Desktop"', 'name="Exemple&lt;Med&gt; Desktop"')));
+    assert.equal(escaped.prescription.software?.name, 'Exemple<Med> Desktop');
+  });
+
+  test('a malformed XML declaration, or one out of place, is not well-formed', () => {
+    const declaration = '<?xml version="1.0" encoding="UTF-8"?>';
+    for (const bad of [
+      '<?xml encoding="UTF-8" version="1.0"?>',
+      '<?xml?>',
+      '<?xml versio="1.0"?>',
+      '<?xml version="1.0" encoding="UTF-8" standalone="maybe"?>',
+      '<?xml version="1.0" encoding=UTF-8?>',
+    ]) {
+      const [problem] = rejected(parseText(drugsOnlyWith(declaration, bad)), 'malformed');
+      assert.match(problem!.message, /^malformed XML declaration/, bad);
+    }
+    for (const misplaced of [
+      drugsOnlyWith('<Header>', '<Header><?xml version="1.0"?>'),
+      `${fixtureText('valid-drugs-only.xml')}<?xml version="1.0"?>`,
+      drugsOnlyWith(declaration, '<?XML version="1.0"?>'),
+    ]) {
+      const [problem] = rejected(parseText(misplaced), 'malformed');
+      assert.match(problem!.message, /allowed only at the very start of the document/);
+    }
+    mapped(parseText(drugsOnlyWith(declaration, "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>")));
+    mapped(parseText(drugsOnlyWith(declaration, '')));
+    mapped(parseText(drugsOnlyWith('<Header>', '<Header><?lap-hint keep?>')));
+  });
+
   test('depth: 32 levels is structure-checked, 33 is malformed', () => {
     const nested = (levels: number): string =>
       drugsOnlyWith(

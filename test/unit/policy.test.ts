@@ -286,6 +286,9 @@ describe('claims → principal (PSC shape)', () => {
     assert.equal(professionOf({ codeProfession: '91' }), 'speech-therapist');
     assert.equal(professionOf({ codeProfession: '92' }), 'orthoptist');
     assert.equal(professionOf({ codeProfession: '28' }), 'lpp-supplier');
+    // Codes naming inherited members of a plain object are unknown codes.
+    for (const codeProfession of ['constructor', '__proto__', 'toString'])
+      assert.throws(() => professionOf({ codeProfession }), /no known profession/, codeProfession);
   });
 
   it('without a role claim a doctor, dentist or midwife prescribes and another profession dispenses', () => {

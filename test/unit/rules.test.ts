@@ -350,6 +350,68 @@ describe('V6 dates', () => {
     );
   });
 
+  test('implausible years are refused: no date before 1900, no instant before the e-prescription service', () => {
+    const birth = onlyProblem(
+      problemsAfter((p) => (p.patient.birthDate = '1850-01-01')),
+      'V6',
+      '/patient/birthDate',
+    );
+    assert.equal(birth.message, 'birth date 1850-01-01 is before 1900-01-01: check the year');
+    assert.deepEqual(
+      problemsAfter((p) => (p.patient.birthDate = '1900-01-01')),
+      [],
+    );
+    onlyProblem(
+      problemsAfter((p) => (p.context.workAccidentDate = '1899-12-31')),
+      'V6',
+      '/context/workAccidentDate',
+    );
+    const old = onlyProblem(
+      problemsAfter((p) => {
+        p.authoredOn = '2018-12-31T23:00:00+00:00';
+        p.patient.birthDate = '1977-07-14';
+        p.consent.informedOn = '2018-12-31';
+        delete nursingOf(p).startDate;
+      }),
+      'V6',
+      '/authoredOn',
+    );
+    assert.equal(
+      old.message,
+      'prescription date 2018-12-31T23:00:00+00:00 is before 2019-01-01, when e-prescriptions began: check the year',
+    );
+  });
+
+  test('the message timestamp, when the format has one, obeys the prescription date limits', () => {
+    const withSentAt = (sentAt: string): RuleProblem[] => checkPrescriptionRules(validPrescription(), NOW, sentAt);
+    assert.deepEqual(withSentAt('2026-11-26T13:04:00+01:00'), []);
+    const future = onlyProblem(withSentAt('9999-12-31T00:00:00Z'), 'V6', '/sentAt');
+    assert.match(future.message, /^message timestamp 9999-12-31T00:00:00Z is in the future \(receiver clock/);
+    onlyProblem(withSentAt('1970-01-01T00:00:00Z'), 'V6', '/sentAt');
+    onlyProblem(withSentAt('2026-02-30T10:00:00Z'), 'V6', '/sentAt');
+  });
+
+  test('an act may start at most 5 years after the prescription date, and not before 1900', () => {
+    assert.deepEqual(
+      problemsAfter((p) => (nursingOf(p).startDate = '2031-10-14')),
+      [],
+    );
+    const late = onlyProblem(
+      problemsAfter((p) => (nursingOf(p).startDate = '9999-12-31')),
+      'V6',
+      '/lines/3/startDate',
+    );
+    assert.equal(
+      late.message,
+      'start date of nursing act line 4 9999-12-31 is more than 60 months after the prescription date 2026-10-14',
+    );
+    onlyProblem(
+      problemsAfter((p) => (nursingOf(p).startDate = '0001-01-01')),
+      'V6',
+      '/lines/3/startDate',
+    );
+  });
+
   test('act start dates may be in the future but must exist', () => {
     assert.deepEqual(
       problemsAfter((p) => (nursingOf(p).startDate = '2030-06-01')),

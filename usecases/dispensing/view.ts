@@ -77,7 +77,7 @@ export interface RenderedDocument {
 
 /** A document the gateway renders, by its file name; not found otherwise. */
 export function documentKindOf(name: string): DocumentKind {
-  const kind = DOCUMENT_KINDS[name];
+  const kind = DOCUMENT_KINDS.get(name);
   if (!kind)
     throw ProblemError.of('not-found', 'not-found', `no document "${name}"; try qr.png, qr.svg or ordonnance.pdf`);
   return kind;

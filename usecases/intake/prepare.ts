@@ -30,8 +30,8 @@ export type Checked<T> = Outcome<T, 'malformed' | 'invalid'>;
 export function checkPayload(body: Buffer, mapper: VendorMapper, now: Date): Checked<CheckedPayload> {
   const mapped = mapper.parse(body);
   if (!mapped.ok) return mapped;
-  const { prescription, sourceMap } = mapped.value;
-  const problems = toVendorPaths(checkPrescriptionRules(prescription, now), sourceMap);
+  const { prescription, sourceMap, sentAt } = mapped.value;
+  const problems = toVendorPaths(checkPrescriptionRules(prescription, now, sentAt), sourceMap);
   if (prescription.number !== undefined) {
     const number = normalizePrescriptionNumber(prescription.number);
     if (!isWellFormedNumber(number)) {

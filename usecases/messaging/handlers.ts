@@ -21,7 +21,14 @@ async function prescriptionCreate(body: Buffer, { deps, caller, log }: MessageCo
   return { focus: [header] };
 }
 
-export const MESSAGE_HANDLERS: Record<string, MessageHandler> = {
-  [MESSAGE_EVENTS.prescriptionCreate]: prescriptionCreate,
-  [MESSAGE_EVENTS.dispenseRecord]: dispenseRecord,
-};
+/**
+ * By event code, looked up with the code a message sends: no prototype, so that `constructor`,
+ * `toString` or `__proto__` find no handler (they found Object's members: a 500, or an `ok`).
+ */
+export const MESSAGE_HANDLERS: Readonly<Record<string, MessageHandler>> = Object.assign(
+  Object.create(null) as Record<string, MessageHandler>,
+  {
+    [MESSAGE_EVENTS.prescriptionCreate]: prescriptionCreate,
+    [MESSAGE_EVENTS.dispenseRecord]: dispenseRecord,
+  },
+);

@@ -32,18 +32,22 @@ const UCUM_BY_WORD: Readonly<Record<string, string>> = {
   dose: '{dose}',
 };
 
+/** The UCUM unit of a known word; own members only, the word is the vendor's ('constructor' finds nothing). */
+const ucumOf = (word: string): string | undefined =>
+  Object.hasOwn(UCUM_BY_WORD, word) ? UCUM_BY_WORD[word] : undefined;
+
 /** Singular, lower-case form of a unit word: "Comprimés" → "comprimé", "UI" → "ui". */
 function normalizeWord(unit: string): string {
   const lower = unit.trim().toLowerCase().replace(/\s+/g, ' ');
-  if (UCUM_BY_WORD[lower]) return lower;
+  if (ucumOf(lower)) return lower;
   const singular = lower.replace(/s$/, '');
-  return UCUM_BY_WORD[singular] ? singular : lower;
+  return ucumOf(singular) ? singular : lower;
 }
 
 export function ucumDoseUnit(unit: string | undefined): string {
   if (!unit?.trim()) return '1';
   const word = normalizeWord(unit);
-  const known = UCUM_BY_WORD[word];
+  const known = ucumOf(word);
   if (known) return known;
   // UCUM annotations take printable ASCII except braces: fold accents, drop the rest.
   const ascii = word
