@@ -28,6 +28,8 @@ const RECORD_REVINCLUDES = [
   'Procedure:ordo-prescription',
 ];
 
+const RECORD_PERFORMERS = ['MedicationDispense:performer', 'SupplyDelivery:supplier', 'Procedure:performer'];
+
 /** The query parameters that return a prescription and everything it references in one search. */
 export function prescriptionSearchParams(
   number: string,
@@ -44,6 +46,8 @@ export function prescriptionSearchParams(
     ],
     // Consents, and the dispensing/execution records (profiles/search-parameters/ordo-execution-prescription.json).
     _revinclude: ['Consent:data', ...(records ? RECORD_REVINCLUDES : [])],
+    // …and who made each record: the records reference them, so the Bundle holds them.
+    ...(records ? { '_include:iterate': RECORD_PERFORMERS } : {}),
     _count: '200',
   };
 }

@@ -57,3 +57,28 @@ export function rewriteBundle(
     ...(bundle.entry ? { entry: bundle.entry.map(entryOf) } : {}),
   };
 }
+
+/** A relative literal reference to a stored resource (`Type/id`, optionally versioned). */
+const RELATIVE_REFERENCE = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+
+/**
+ * A computed resource (one with a `urn:uuid` fullUrl, e.g. the dispensing summary) with its
+ * relative references made absolute under `base`: by R4 rules a relative reference resolves
+ * against the base of the referring entry's fullUrl, and a urn:uuid gives none. The stored
+ * resources keep relative references: their fullUrls are RESTful, so those resolve.
+ */
+export function withAbsoluteReferences<T>(resource: T, base: string): T {
+  const visit = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(visit);
+    if (!value || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, child]) => [
+        key,
+        key === 'reference' && typeof child === 'string' && RELATIVE_REFERENCE.test(child)
+          ? `${base}/${child}`
+          : visit(child),
+      ]),
+    );
+  };
+  return visit(resource) as T;
+}

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, FhirResource, Parameters, ParametersParameter } from 'fhir/r4';
-import { publicFullUrl } from '../public-urls';
+import { publicFullUrl, withAbsoluteReferences } from '../public-urls';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../systems';
 import type { LineState } from '../../rules/dispensing/model';
 import { remainingOf, renewalsLeftOf, type PrescriptionVerdict } from '../../rules/dispensing/status';
@@ -146,7 +146,7 @@ function collectionOf(
     identifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: number },
     timestamp: options.now.toISOString(),
     entry: [
-      { fullUrl: summaryFullUrl(), resource: summary },
+      { fullUrl: summaryFullUrl(), resource: withAbsoluteReferences(summary, options.fullUrlBase) },
       ...resources.map((resource) => {
         const fullUrl = publicFullUrl(options.fullUrlBase, resource);
         return { ...(fullUrl !== undefined ? { fullUrl } : {}), resource };

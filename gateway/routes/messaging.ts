@@ -24,6 +24,7 @@ import { gatewayCapabilityStatement } from '../messaging/capability-statement';
 import { ReliableMessageCache } from '../messaging/reliable-cache';
 import { failedMessageOf } from '../messaging/response-code';
 import { callerOf, noteOutcome } from '../security/request-context';
+import { auditApiBaseOf } from './audit';
 
 function unsupportedEvent(info: MessageInfo): Problem {
   if (!info.event) {
@@ -50,6 +51,7 @@ function unsupportedEvent(info: MessageInfo): Problem {
 interface Processed {
   code: ResponseCode;
   focus?: FhirResource[];
+  included?: FhirResource[];
   problems?: Problem[];
   status?: number;
 }
@@ -60,7 +62,8 @@ async function processMessage(info: MessageInfo, body: Buffer, ctx: MessageConte
     info.event?.system === MESSAGE_EVENT_SYSTEM && info.event.code ? MESSAGE_HANDLERS[info.event.code] : undefined;
   if (!handler) return { code: 'fatal-error', status: 422, problems: [unsupportedEvent(info)] };
   try {
-    return { code: 'ok', focus: (await handler(body, ctx)).focus };
+    const handled = await handler(body, ctx);
+    return { code: 'ok', focus: handled.focus, ...(handled.included ? { included: handled.included } : {}) };
   } catch (err) {
     const failed = failedMessageOf(err);
     if (failed) return failed;
@@ -108,11 +111,13 @@ export function processMessageRoute({ deps, useCases }: RouteContext): RequestHa
     const info = read.value;
     const caller = callerOf(req);
     const respond = (processed: Processed) => {
-      const { code, focus = [], problems = [] } = processed;
+      const { code, focus = [], included = [], problems = [] } = processed;
       const response = buildResponseMessage({
         request: info,
         code,
         focus,
+        included,
+        fullUrlBase: auditApiBaseOf(req),
         ...(problems.length > 0 ? { outcome: toOperationOutcome(problems) } : {}),
         gatewayEndpoint: `${gatewayBaseOf(req)}/fhir/$process-message`,
         newUuid: randomUUID,

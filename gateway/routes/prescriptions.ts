@@ -177,7 +177,10 @@ export function recordDispenses({ useCases }: RouteContext): RequestHandler {
     sendFhir(
       res,
       result.created ? 201 : 200,
-      recordedBundle(number, result.summary, result.records, { now: useCases.now(), fullUrlBase: auditApiBaseOf(req) }),
+      recordedBundle(number, result.summary, [...result.records, ...result.parties], {
+        now: useCases.now(),
+        fullUrlBase: auditApiBaseOf(req),
+      }),
     );
   };
 }

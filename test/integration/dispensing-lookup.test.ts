@@ -220,7 +220,12 @@ describe('the FHIR store stays internal', () => {
       );
     const { fullUrl, resource } = dispenseIn(lookup);
     const prescribed = (resource as MedicationDispense).authorizingPrescription![0]!.reference!;
-    assert.equal(prescribed, summary.lines[1]!.request);
+    // The summary (a urn:uuid entry) refers to the line by its absolute address, the record by a relative one.
+    assert.equal(summary.lines[1]!.request, `${gw.deps.config.publicBaseUrl}/audit/fhir/${prescribed}`);
+    assert.ok(
+      lookup.entry!.some((e) => e.fullUrl === summary.lines[1]!.request),
+      "the summary's reference is an entry's fullUrl",
+    );
     assert.ok(resolves(lookup, fullUrl!, prescribed), `${prescribed} resolves in the prescription Bundle`);
   });
 });

@@ -73,7 +73,7 @@ describe('quantities', () => {
 
     const rest = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line, quantity: 2 }]));
     assert.equal(rest.status, 201, rest.text);
-    const stored = (await gw.deps.fhir.read<MedicationRequest>('MedicationRequest', line.request.split('/')[1]!))
+    const stored = (await gw.deps.fhir.read<MedicationRequest>('MedicationRequest', line.requestKey.split('/')[1]!))
       .resource;
     assert.equal(stored.status, 'completed');
     assert.equal(stored.extension?.find((e) => e.url === EXECUTION_EXTENSIONS.executedQuantity)?.valueInteger, 6);
@@ -93,13 +93,13 @@ describe('quantities', () => {
   test('a device delivery counts devices; a nursing session is one Procedure', async () => {
     const { number } = await mixed();
     const { summary } = await lookUp(gw.app, number, pharmacist.bearer);
-    const strips = summary.lines.find((l) => l.request.startsWith('DeviceRequest/') && l.prescribed === 2)!;
+    const strips = summary.lines.find((l) => l.request.includes('/DeviceRequest/') && l.prescribed === 2)!;
     const res = await postDispenses(gw.app, number, pharmacist.bearer, collection([{ line: strips, quantity: 2 }]));
     assert.equal(res.status, 201, res.text);
     const delivery = resourcesOf(JSON.parse(res.text) as Bundle<FhirResource>, 'SupplyDelivery')[0]!;
     assert.equal(
       delivery.extension?.find((e) => e.url === EXECUTION_EXTENSIONS.fulfils)?.valueReference?.reference,
-      strips.request,
+      strips.requestKey,
     );
     assert.match(delivery.supplier?.reference ?? '', /^Practitioner\/\w+/);
 
@@ -114,7 +114,7 @@ describe('quantities', () => {
     const procedures = resourcesOf(JSON.parse(three.text) as Bundle<FhirResource>, 'Procedure');
     assert.equal(procedures.length, 3);
     for (const p of procedures) {
-      assert.deepEqual(p.basedOn, [{ reference: sessions.request }]);
+      assert.deepEqual(p.basedOn, [{ reference: sessions.requestKey }]);
       assert.match(p.subject.reference ?? '', /^Patient\//);
     }
   });

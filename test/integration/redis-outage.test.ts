@@ -17,7 +17,7 @@ import { startGatewayProcess, type RunningGateway } from '../../bench/support/pr
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { OUTBOX_SYSTEM, OUTBOX_TASK_CODE } from '../../fhir/systems';
 import { createApp } from '../../gateway/app';
-import { createRedisConnection } from '../../platform/redis';
+import { createRedisConnection, redisReady } from '../../platform/redis';
 import { sweepOutbox } from '../../queue/outbox/sweeper';
 import { closeQueues, createQueues, QUEUE_NAMES } from '../../queue/queues';
 import { dmpJobId } from '../../usecases/dmp/publish-job';
@@ -83,6 +83,7 @@ describe('in process: Redis unreachable', () => {
     proxy = await startTcpProxy(target().host, target().port, proxyPort);
     const redis = createRedisConnection(`redis://127.0.0.1:${proxyPort}/${target().db}`, { failFast: true });
     redis.on('error', () => undefined);
+    await redisReady(redis, 10_000); // a fail-fast connection refuses commands until it is ready
     const queues = createQueues({ connection: redis, prefix: gw.deps.config.queuePrefix });
     const app = createApp({ ...gw.deps, redis, queues });
     try {

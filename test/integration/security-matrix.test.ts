@@ -64,7 +64,6 @@ const PROBES: Record<string, Probe> = {
     body: '{}',
   },
   'prescription.document': { method: 'get', path: () => `/prescriptions/${freshNumber()}/ordonnance.pdf` },
-  'fhir.metadata': { method: 'get', path: () => '/fhir/metadata' },
   'fhir.process-message': {
     method: 'post',
     path: () => '/fhir/$process-message',
@@ -135,8 +134,12 @@ describe('role × endpoint', () => {
         .delete(`/prescriptions/${freshNumber()}`)
         .set('authorization', tokens.get(identity)!);
       assert.equal(res.status, 403, label(identity));
-      const hapi = await request(gw.app).get('/fhir/Patient').set('authorization', tokens.get(identity)!);
-      assert.equal(hapi.status, 403, `${label(identity)} must not reach the FHIR store's API`);
+      // /fhir/<Type> serves only the gateway's conformance resources (public): any other type is not found there.
+      for (const path of ['/fhir/Patient', '/fhir/Patient/1']) {
+        const hapi = await request(gw.app).get(path).set('authorization', tokens.get(identity)!);
+        assert.equal(hapi.status, 404, `${label(identity)} must not reach the FHIR store's API`);
+        assert.equal(hapi.body.resourceType, 'OperationOutcome');
+      }
     }
   });
 });

@@ -106,7 +106,10 @@ export async function professional(profession: Profession): Promise<Professional
 
 export interface LineSummary {
   sequence: number;
+  /** The line's request as the summary gives it: its absolute address (the summary's fullUrl is a urn:uuid). */
   request: string;
+  /** The same, `Type/id`: how stored records refer to it. */
+  requestKey: string;
   kind: string;
   unit: string;
   prescribed: number;
@@ -149,6 +152,7 @@ export function summaryOf(bundle: Bundle<FhirResource>): Summary {
     if (p.name === 'line') {
       const line: Record<string, unknown> = {};
       for (const part of p.part ?? []) line[part.name] = valueOf(part);
+      line.requestKey = /[A-Z][A-Za-z]+\/[^/]+$/.exec(String(line.request))?.[0];
       (summary.lines as LineSummary[]).push(line as unknown as LineSummary);
     } else summary[p.name] = valueOf(p);
   }
@@ -195,7 +199,9 @@ export function recordsFor(
   number?: string,
 ): Array<MedicationDispense | SupplyDelivery | Procedure> {
   const extension = number ? [numberExtension(number)] : [];
-  if (line.request.startsWith('MedicationRequest/')) {
+  // An absolute reference (the summary's) or a relative one: the type is the segment before the id.
+  const requestType = /([A-Z][A-Za-z]+)\/[^/]+$/.exec(line.request)?.[1];
+  if (requestType === 'MedicationRequest') {
     return [
       {
         resourceType: 'MedicationDispense',
@@ -210,7 +216,7 @@ export function recordsFor(
       },
     ];
   }
-  if (line.request.startsWith('DeviceRequest/')) {
+  if (requestType === 'DeviceRequest') {
     return [
       {
         resourceType: 'SupplyDelivery',

@@ -24,6 +24,7 @@ import { prescriptionStatusOf } from '../../rules/dispensing/status';
 import type { Caller } from '../caller';
 import type { UseCaseDeps } from '../ports';
 import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
+import { referencedParties } from '../../fhir/dispensing/parties';
 import { withFreshReads } from './fresh-reads';
 import { loadForDispensing } from './lookup';
 
@@ -33,6 +34,8 @@ export interface RecordResult {
   summary: Parameters;
   /** The records as stored (ids, versions, references to stored resources). */
   records: ExecutionRecord[];
+  /** The parties the records reference (performer, patient, structure), for an answer that resolves them. */
+  parties: FhirResource[];
 }
 
 interface ResolvedPerformer {
@@ -163,17 +166,30 @@ function rewriteReferences<T>(node: T, ids: ReadonlyMap<string, string>): T {
   return out as T;
 }
 
-function storedRecords(
-  tx: Bundle<FhirResource>,
-  response: Bundle<FhirResource>,
-  recordEntries: readonly number[],
-): ExecutionRecord[] {
+/** fullUrl of each transaction entry → `Type/id` it was stored under. */
+function storedIds(tx: Bundle<FhirResource>, response: Bundle<FhirResource>): Map<string, string> {
   const ids = new Map<string, string>();
   (tx.entry ?? []).forEach((entry, i) => {
     const location = response.entry?.[i]?.response?.location;
     const parsed = location !== undefined ? parseLocation(location) : undefined;
     if (entry.fullUrl && parsed) ids.set(entry.fullUrl, `${parsed.resourceType}/${parsed.id}`);
   });
+  return ids;
+}
+
+/** The transaction's resources that were stored, with their ids (the performer and structure among them). */
+const storedResources = (tx: Bundle<FhirResource>, ids: Map<string, string>): FhirResource[] =>
+  (tx.entry ?? []).flatMap((entry) => {
+    const id = entry.fullUrl ? ids.get(entry.fullUrl)?.split('/')[1] : undefined;
+    return entry.resource && id ? [{ ...entry.resource, id }] : [];
+  });
+
+function storedRecords(
+  tx: Bundle<FhirResource>,
+  response: Bundle<FhirResource>,
+  ids: Map<string, string>,
+  recordEntries: readonly number[],
+): ExecutionRecord[] {
   return recordEntries.map((i) => {
     const entry = tx.entry![i]!;
     const id = ids.get(entry.fullUrl!)?.split('/')[1];
@@ -203,10 +219,17 @@ export function recordExecution(
 ): Promise<RecordResult> {
   const performer = resolvePerformer(submission, caller.principal);
   return withFreshReads(async ({ index, afterConflict, write }) => {
-    const { stored } = await loadForDispensing(deps, number, index === 0 ? caller.lookups : undefined);
+    const { found, stored } = await loadForDispensing(deps, number, index === 0 ? caller.lookups : undefined);
+    const storedBefore = (found.bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
     if (index === 0) for (const kind of lineKindsOf(stored, submission)) caller.authorize.recordExecution(kind);
     const replay = replayedRecords(submission, stored);
-    if (replay) return { created: false, records: replay, summary: summaryAt(stored, deps.now()) };
+    if (replay)
+      return {
+        created: false,
+        records: replay,
+        parties: referencedParties(replay, storedBefore),
+        summary: summaryAt(stored, deps.now()),
+      };
 
     const decision = checkExecution(stored.state, submission.items, performer.rules, deps.now());
     if (!decision.ok) {
@@ -240,9 +263,12 @@ export function recordExecution(
     const response = await write(() => deps.fhir.transaction(tx.bundle));
     const headerStatus = (tx.bundle.entry![tx.headerEntry]!.resource as RequestGroup).status;
     const after = stateAfter(stored, decision.executed, headerStatus);
+    const ids = storedIds(tx.bundle, response);
+    const records = storedRecords(tx.bundle, response, ids, tx.recordEntries);
     return {
       created: true,
-      records: storedRecords(tx.bundle, response, tx.recordEntries),
+      records,
+      parties: referencedParties(records, [...storedResources(tx.bundle, ids), ...storedBefore]),
       summary: summaryAt(after, deps.now()),
     };
   }, `prescription ${number} kept changing while this was being recorded (other dispenses at the same moment); nothing was recorded: look it up again and retry`);

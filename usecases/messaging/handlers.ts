@@ -3,11 +3,11 @@
  * A handler throws a ProblemError for a message it refuses (→ fatal-error); a store outage
  * (→ transient-error) goes through as it is.
  */
-import type { RequestGroup } from 'fhir/r4';
 import { MESSAGE_EVENTS } from '../../fhir/systems';
 import { mapper as fhirMessageMapper } from '../../mappers/fhir-message';
 import { dispenseRecord } from '../dispensing/message';
 import { acceptPrescription } from '../intake/accept';
+import { findPrescriptionByNumber } from '../prescriptions/repository';
 import type { MessageContext, MessageHandled, MessageHandler } from './message-context';
 
 export type { MessageContext, MessageHandled, MessageHandler };
@@ -16,9 +16,14 @@ async function prescriptionCreate(body: Buffer, { deps, caller, log }: MessageCo
   // The sender must be the prescriber who signs the message, as on POST /prescriptions.
   const result = await acceptPrescription(deps, caller, fhirMessageMapper, body);
   log.info({ number: result.number, format: 'fhir-message', created: result.created }, 'prescription intake');
-  // The stored header carries the number the sender needs to print.
-  const header = result.header ?? (await deps.fhir.read<RequestGroup>('RequestGroup', result.requestGroupId)).resource;
-  return { focus: [header] };
+  // The stored header carries the number the sender needs to print; the rest of the prescription
+  // comes along so that every reference of the header resolves in the response.
+  const found = await findPrescriptionByNumber(deps.fhir, result.number, { records: false });
+  if (!found) throw new Error(`prescription ${result.number} was just stored but cannot be found`);
+  const included = (found.bundle.entry ?? []).flatMap((e) =>
+    e.resource && e.resource !== found.header ? [e.resource] : [],
+  );
+  return { focus: [found.header], included };
 }
 
 /**

@@ -12,6 +12,8 @@ export interface MessageContext {
 export interface MessageHandled {
   /** Resources the response message is about. */
   focus: FhirResource[];
+  /** Resources the focus references (carried so that they resolve in the response). */
+  included?: FhirResource[];
 }
 
 export type MessageHandler = (body: Buffer, ctx: MessageContext) => Promise<MessageHandled>;

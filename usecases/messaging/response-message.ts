@@ -5,7 +5,11 @@
  * Pure: ids and time come from the caller.
  */
 import type { Bundle, BundleEntry, FhirResource, MessageHeader, OperationOutcome, Reference } from 'fhir/r4';
+import { publicFullUrl, withAbsoluteReferences } from '../../fhir/public-urls';
 import type { MessageInfo } from '../../mappers/fhir-message';
+
+/** The standard $process-message operation: the event of a response to a message whose own event is unreadable. */
+export const PROCESS_MESSAGE_OPERATION = 'http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message';
 
 export type ResponseCode = 'ok' | 'transient-error' | 'fatal-error';
 
@@ -14,6 +18,14 @@ export interface ResponseMessageInput {
   code: ResponseCode;
   /** Resources the response is about (e.g. the stored prescription header). */
   focus?: FhirResource[];
+  /** Resources the focus references, carried so that every reference resolves in the Bundle. */
+  included?: FhirResource[];
+  /**
+   * Where stored resources live (fhir/public-urls.ts): a stored resource's fullUrl is
+   * `<base>/<Type>/<id>`, the same address as in the REST answers, so its relative references
+   * resolve; computed resources get a urn:uuid and absolute references.
+   */
+  fullUrlBase: string;
   outcome?: OperationOutcome;
   /** Endpoint of the gateway's $process-message, as the response's source. */
   gatewayEndpoint: string;
@@ -28,11 +40,14 @@ const requestMessageId = (info: MessageInfo): string => info.messageHeaderId ?? 
 
 export function buildResponseMessage(input: ResponseMessageInput): Bundle<FhirResource> {
   const entries: BundleEntry<FhirResource>[] = [];
-  const focusRefs = (input.focus ?? []).map((resource) => {
-    const fullUrl = `urn:uuid:${input.newUuid()}`;
-    entries.push({ fullUrl, resource });
-    return { reference: fullUrl };
-  });
+  const add = (resource: FhirResource): string => {
+    const stored = publicFullUrl(input.fullUrlBase, resource);
+    const fullUrl = stored ?? `urn:uuid:${input.newUuid()}`;
+    entries.push({ fullUrl, resource: stored ? resource : withAbsoluteReferences(resource, input.fullUrlBase) });
+    return fullUrl;
+  };
+  const focusRefs = (input.focus ?? []).map((resource) => ({ reference: add(resource) }));
+  for (const resource of input.included ?? []) add(resource);
   let details: Reference | undefined;
   if (input.outcome) {
     const fullUrl = `urn:uuid:${input.newUuid()}`;
@@ -42,7 +57,10 @@ export function buildResponseMessage(input: ResponseMessageInput): Bundle<FhirRe
   const header: MessageHeader = {
     resourceType: 'MessageHeader',
     id: input.newUuid(),
-    eventCoding: { system: input.request.event?.system, code: input.request.event?.code },
+    // The request's event; a request without a readable one gets the operation's own URI (event[x] is required).
+    ...(input.request.event?.system && input.request.event.code
+      ? { eventCoding: { system: input.request.event.system, code: input.request.event.code } }
+      : { eventUri: PROCESS_MESSAGE_OPERATION }),
     source: { name: 'ordo-gateway', software: 'ordo-gateway', endpoint: input.gatewayEndpoint },
     ...(input.senderEndpoint ? { destination: [{ endpoint: input.senderEndpoint }] } : {}),
     response: { identifier: requestMessageId(input.request), code: input.code, ...(details ? { details } : {}) },
