@@ -5,6 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .run
+# Settings from .env when there is one (.env.example lists every variable); the environment wins.
+if [[ -f .env ]]; then
+  while IFS='=' read -r name value; do
+    [[ "$name" =~ ^[A-Z_][A-Z0-9_]*$ && -z "${!name+x}" && -n "$value" ]] && export "$name=$value"
+  done < <(grep -E '^[A-Z_][A-Z0-9_]*=' .env)
+fi
 
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 export PORT="${PORT:-3000}"
