@@ -20,8 +20,9 @@
  * plus, per type, the elements of AUDITOR_VIEW (free text written for or about the patient,
  * who received something on their behalf, inlined documents).
  *
- * A resource of a type the auditor API does not serve is not shown at all (a Bundle entry of
- * such a type is dropped): the API can never become a way to Patient resources.
+ * A stored Patient is served the same way as a contained one (id and identifiers), so that the
+ * references of the other resources resolve at their addresses. A resource of a type the auditor
+ * API does not serve is not shown at all (a Bundle entry of such a type is dropped).
  */
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
 import { isAuditedType, type AuditedType } from './search-whitelist';
@@ -54,6 +55,19 @@ export const AUDITOR_VIEW: Readonly<Record<AuditedType, AuditorViewRule>> = {
     remove: ['description', 'content.attachment.data'],
     why: 'a free-text description, and an inlined document (it carries the patient’s identity)',
   },
+  SupplyDelivery: {
+    remove: ['receiver', 'destination'],
+    why: 'who received the devices (the patient or a relative) and where (their home)',
+  },
+  Patient: {
+    remove: [],
+    why: 'served as its id and identifiers only (the INS), so that references to it resolve: no demographics',
+  },
+  Practitioner: {
+    remove: ['telecom', 'address', 'photo', 'birthDate', 'gender', 'communication'],
+    why: 'a professional is shown as in the public RPPS directory (identifiers, name, qualification), not their personal details',
+  },
+  Organization: { remove: [], why: 'a structure is public (FINESS, name, address)' },
   AuditEvent: {
     remove: [],
     why: 'the gateway writes identifiers and references only (agents are professionals or systems)',
@@ -84,7 +98,7 @@ function removePath(node: unknown, path: readonly string[]): void {
   removePath(node[head], rest);
 }
 
-/** A contained person as an auditor sees it: its id (references to it resolve) and its identifiers (the INS). */
+/** A person as an auditor sees it: its id (references to it resolve) and its identifiers (the INS). */
 function minimalPerson(person: Json): Json {
   return {
     resourceType: person.resourceType,
@@ -114,6 +128,8 @@ function removePersonDisplays(node: unknown, containedPersons: ReadonlySet<strin
 /** The resource as an auditor sees it, or undefined when the auditor API does not serve its type. */
 export function auditorView<T extends FhirResource>(resource: T): T | undefined {
   if (!isAuditedType(resource.resourceType)) return undefined;
+  // A stored Patient, RelatedPerson or Person: its id and identifiers (what references resolve to), nothing else.
+  if (PERSON_TYPES.has(resource.resourceType)) return minimalPerson(resource as unknown as Json) as unknown as T;
   const view = structuredClone(resource) as unknown as Json;
   delete view.text;
   for (const path of AUDITOR_VIEW[resource.resourceType].remove) removePath(view, path.split('.'));

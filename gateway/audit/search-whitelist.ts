@@ -3,7 +3,7 @@
  * type, the search parameters an auditor may use, with their FHIR search type (the auditor
  * API's CapabilityStatement, ./capability-statement.ts, is written from this table). A type not
  * listed is not served (404); any other parameter is refused (400) before HAPI is asked: no
- * _include/_revinclude (they would pull in Patient resources), no chain but the patient's
+ * _include/_revinclude, no chain but the patient's
  * identifier (an auditor starts from the INS of a patient who asks who saw their data; a chain
  * to the patient's name or birth date would let one probe demographics), no _has, no write.
  */
@@ -111,6 +111,18 @@ export const AUDIT_SEARCH_PARAMETERS = {
     relatesto: 'reference',
     related: 'reference',
   },
+  SupplyDelivery: {
+    identifier: 'token',
+    status: 'token',
+    patient: 'reference',
+    supplier: 'reference',
+    receiver: 'reference',
+  },
+  // The parties stored resources reference, served so that every reference resolves at its address;
+  // a Patient shows its id and identifiers only (auditor-view.ts), never demographics.
+  Patient: { identifier: 'token' },
+  Practitioner: { identifier: 'token' },
+  Organization: { identifier: 'token', name: 'string' },
   AuditEvent: {
     date: 'date',
     type: 'token',

@@ -166,10 +166,6 @@ describe('bundles point at the gateway, never at the store', () => {
 
 describe('a type the auditor API does not serve is not there: 404, before the store is asked', () => {
   const notServed = [
-    '/audit/fhir/Patient?identifier=x',
-    '/audit/fhir/Patient/1',
-    '/audit/fhir/Practitioner/1',
-    '/audit/fhir/Organization/1',
     '/audit/fhir/Binary/1',
     '/audit/fhir/List?_count=1',
     '/audit/fhir/NoSuchType',
@@ -363,8 +359,16 @@ describe('no patient demographics through any served type', () => {
     assertNoDemographics(page.text, 'the next page');
   });
 
-  test('the Patient itself is not there', async () => {
-    const res = await request(gw.app).get(`/audit/fhir/Patient/${patientId}`).set('authorization', auditor).expect(404);
+  test('the Patient itself is there as its id and identifiers only (references to it resolve), no demographics', async () => {
+    const res = await request(gw.app).get(`/audit/fhir/Patient/${patientId}`).set('authorization', auditor).expect(200);
     assertNoDemographics(res.text, 'Patient/<id>');
+    assert.deepEqual(Object.keys(res.body).sort(), ['id', 'identifier', 'resourceType']);
+    const found = await request(gw.app)
+      .get('/audit/fhir/Patient')
+      .query({ _id: patientId })
+      .set('authorization', auditor)
+      .expect(200);
+    assertNoDemographics(found.text, 'Patient?_id');
+    assert.equal((found.body as Bundle).entry?.length, 1);
   });
 });

@@ -145,14 +145,19 @@ describe('what an auditor sees', () => {
     assert.equal(view.agent[0]!.who?.display, 'ordo-gateway');
   });
 
-  it('a type the API does not serve is not shown at all, alone or in a Bundle', () => {
-    assert.equal(auditorView(patient('45')), undefined);
+  it('a stored Patient is its id and identifiers only; a type the API does not serve is not shown at all', () => {
+    const shown = auditorView(patient('45'));
+    assert.deepEqual(Object.keys(shown ?? {}).sort(), ['id', 'identifier', 'resourceType']);
+    noDemographics(shown);
+    const binary: FhirResource = { resourceType: 'Binary', id: 'b', contentType: 'text/plain' };
+    assert.equal(auditorView(binary), undefined);
     const bundle: Bundle<FhirResource> = {
       resourceType: 'Bundle',
       type: 'searchset',
       entry: [
         { fullUrl: 'x/DocumentReference/doc-1', resource: documentReference(), search: { mode: 'match' } },
         { fullUrl: 'x/Patient/45', resource: patient('45'), search: { mode: 'include' } },
+        { fullUrl: 'x/Binary/b', resource: binary, search: { mode: 'include' } },
         { resource: { resourceType: 'OperationOutcome', issue: [] }, search: { mode: 'outcome' } },
       ],
     };
@@ -160,7 +165,7 @@ describe('what an auditor sees', () => {
     noDemographics(view);
     assert.deepEqual(
       view.entry?.map((e) => e.resource?.resourceType),
-      ['DocumentReference', 'OperationOutcome'],
+      ['DocumentReference', 'Patient', 'OperationOutcome'],
     );
   });
 
@@ -172,7 +177,7 @@ describe('what an auditor sees', () => {
 describe('the auditor API’s types and parameters', () => {
   it('serves only its own types ("constructor" is no resource type)', () => {
     assert.ok(isAuditedType('AuditEvent'));
-    for (const type of ['Patient', 'Practitioner', 'Organization', 'constructor', '__proto__', 'toString'])
+    for (const type of ['Binary', 'List', 'Task', 'constructor', '__proto__', 'toString'])
       assert.ok(!isAuditedType(type), type);
   });
 

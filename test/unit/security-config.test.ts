@@ -92,7 +92,7 @@ describe('auditor API', () => {
       ),
       [],
     );
-    assert.equal(checkSearchParameters('Patient', new URLSearchParams('')).length, 1);
+    assert.equal(checkSearchParameters('Binary', new URLSearchParams('')).length, 1);
     assert.equal(checkSearchParameters('AuditEvent', new URLSearchParams('_include=AuditEvent:patient')).length, 1);
     assert.equal(checkSearchParameters('MedicationRequest', new URLSearchParams('subject.name=X')).length, 1);
     assert.equal(checkSearchParameters('MedicationRequest', new URLSearchParams('subject:Patient.name=X')).length, 1);
