@@ -8,13 +8,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Bundle, FhirResource, MessageHeader, OperationOutcome } from 'fhir/r4';
-import { MESSAGE_EVENTS, MESSAGE_EVENT_SYSTEM } from '../../fhir/systems';
 import {
+  dispenseRecordMessage,
   example,
   lookUp,
-  performerEntry,
   professional,
-  recordsFor,
   startDispensingGateway,
   storeExample,
   summaryOf,
@@ -35,39 +33,11 @@ after(async () => {
   await gw.close();
 });
 
-function dispenseMessage(
+const dispenseMessage = (
   number: string | undefined,
   executions: Array<{ line: LineSummary; quantity: number }>,
   rpps = pharmacist.rpps,
-): Bundle<FhirResource> {
-  const performer = performerEntry(rpps, 'pharmacist');
-  return {
-    resourceType: 'Bundle',
-    id: randomUUID(),
-    type: 'message',
-    identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${randomUUID()}` },
-    timestamp: TEST_NOW.toISOString(),
-    entry: [
-      {
-        fullUrl: `urn:uuid:${randomUUID()}`,
-        resource: {
-          resourceType: 'MessageHeader',
-          id: randomUUID(),
-          eventCoding: { system: MESSAGE_EVENT_SYSTEM, code: MESSAGE_EVENTS.dispenseRecord },
-          source: { endpoint: 'urn:example:pharmacy-software' },
-        },
-      },
-      performer,
-      ...executions.flatMap((e) =>
-        recordsFor(e, number).map((resource) => {
-          if (resource.resourceType === 'MedicationDispense')
-            resource.performer = [{ actor: { reference: performer.fullUrl! } }];
-          return { fullUrl: `urn:uuid:${randomUUID()}`, resource };
-        }),
-      ),
-    ],
-  };
-}
+): Bundle<FhirResource> => dispenseRecordMessage(number, executions, rpps, TEST_NOW);
 
 const post = (body: unknown) =>
   request(gw.app)

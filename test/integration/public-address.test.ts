@@ -51,6 +51,17 @@ test('Host and X-Forwarded-* never reach a fullUrl or an endpoint: the configure
 
 test('X-Forwarded-For is not believed from a client that is not a configured proxy', async () => {
   const audit = startAuditWorker(gw);
+  /** The client addresses the AuditEvents of the reads of prescription `number` record. */
+  const readAddresses = async (number: string): Promise<string[]> => {
+    await audit.drain();
+    const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', {
+      'entity-identifier': `urn:oid:1.2.250.1.215.500.1.1|${number}`,
+      subtype: 'urn:ordo-gateway:audit-event|prescription.read',
+    });
+    return (found.entry ?? []).flatMap((e) =>
+      (e.resource as AuditEvent).agent.flatMap((a) => (a.network?.address ? [a.network.address] : [])),
+    );
+  };
   try {
     const { number } = await postUniqueExample(gw.app, example('epu-json', 'valid-drugs-only.json'));
     const requestId = `forwarded-${number}`;
@@ -60,14 +71,7 @@ test('X-Forwarded-For is not believed from a client that is not a configured pro
       .set('x-forwarded-for', '203.0.113.66')
       .set('x-request-id', requestId)
       .expect(200);
-    await audit.drain();
-    const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', {
-      'entity-identifier': `urn:oid:1.2.250.1.215.500.1.1|${number}`,
-      subtype: 'urn:ordo-gateway:audit-event|prescription.read',
-    });
-    const addresses = (found.entry ?? []).flatMap((e) =>
-      (e.resource as AuditEvent).agent.flatMap((a) => (a.network?.address ? [a.network.address] : [])),
-    );
+    const addresses = await readAddresses(number);
     assert.ok(addresses.length > 0);
     for (const address of addresses) assert.notEqual(address, '203.0.113.66', 'the forged address is not recorded');
 
@@ -78,14 +82,7 @@ test('X-Forwarded-For is not believed from a client that is not a configured pro
       .set('authorization', await pharmacist())
       .set('x-forwarded-for', '203.0.113.67')
       .expect(200);
-    await audit.drain();
-    const again = await gw.deps.fhir.search<AuditEvent>('AuditEvent', {
-      'entity-identifier': `urn:oid:1.2.250.1.215.500.1.1|${number}`,
-      subtype: 'urn:ordo-gateway:audit-event|prescription.read',
-    });
-    const all = (again.entry ?? []).flatMap((e) =>
-      (e.resource as AuditEvent).agent.flatMap((a) => (a.network?.address ? [a.network.address] : [])),
-    );
+    const all = await readAddresses(number);
     assert.ok(all.includes('203.0.113.67'), JSON.stringify(all));
   } finally {
     await audit.close();

@@ -4,11 +4,9 @@
  * nothing 2; over the budget the answer is 429 with Retry-After and an OperationOutcome.
  */
 import { after, before, describe, test } from 'node:test';
-import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import type { Bundle, FhirResource, MessageHeader, OperationOutcome } from 'fhir/r4';
-import { MESSAGE_EVENT_SYSTEM, MESSAGE_EVENTS } from '../../fhir/systems';
-import { lookUp, performerEntry, professional, recordsFor, type LineSummary } from '../support/dispensing';
+import { dispenseRecordMessage, lookUp, professional, type LineSummary } from '../support/dispensing';
 import { postPrescription } from '../support/post-prescription';
 import assert from 'node:assert/strict';
 import request from 'supertest';
@@ -118,32 +116,8 @@ describe('one budget for every path that resolves a number', () => {
   const security = () => ({ ...gw.deps.security, lookupLimit: { points: 4, windowSeconds: 60, missCost: 2 } });
 
   /** A dispense-record message naming `number` (its line taken from a real prescription). */
-  function dispenseMessage(number: string, line: LineSummary, rpps: string): Bundle<FhirResource> {
-    const performer = performerEntry(rpps, 'pharmacist');
-    return {
-      resourceType: 'Bundle',
-      id: randomUUID(),
-      type: 'message',
-      identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${randomUUID()}` },
-      timestamp: new Date().toISOString(),
-      entry: [
-        {
-          fullUrl: `urn:uuid:${randomUUID()}`,
-          resource: {
-            resourceType: 'MessageHeader',
-            id: randomUUID(),
-            eventCoding: { system: MESSAGE_EVENT_SYSTEM, code: MESSAGE_EVENTS.dispenseRecord },
-            source: { endpoint: 'urn:example:pharmacy-software' },
-          },
-        },
-        performer,
-        ...recordsFor({ line, quantity: 1 }, number).map((resource) => ({
-          fullUrl: `urn:uuid:${randomUUID()}`,
-          resource,
-        })),
-      ],
-    };
-  }
+  const dispenseMessage = (number: string, line: LineSummary, rpps: string) =>
+    dispenseRecordMessage(number, [{ line, quantity: 1 }], rpps);
   const send = (app: Express, bearer: string, body: unknown) =>
     request(app)
       .post('/fhir/$process-message')

@@ -24,6 +24,8 @@ import {
   ACT_CODE_SYSTEM,
   EXECUTION_EXTENSIONS,
   GATEWAY_PROFESSION_SYSTEM,
+  MESSAGE_EVENT_SYSTEM,
+  MESSAGE_EVENTS,
   PRESCRIPTION_NUMBER_SYSTEM,
   RPPS_SYSTEM,
 } from '../../fhir/systems';
@@ -274,4 +276,40 @@ export async function postDispenses(app: Express, number: string, bearer: string
     .set('authorization', bearer)
     .set('content-type', 'application/fhir+json')
     .send(JSON.stringify(body));
+}
+
+/** A dispense-record message (FHIR messaging), as a pharmacy software sends it, performed by `rpps`. */
+export function dispenseRecordMessage(
+  number: string | undefined,
+  executions: Array<{ line: LineSummary; quantity: number }>,
+  rpps: string,
+  sentAt = new Date(),
+): Bundle<FhirResource> {
+  const performer = performerEntry(rpps, 'pharmacist');
+  return {
+    resourceType: 'Bundle',
+    id: randomUUID(),
+    type: 'message',
+    identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${randomUUID()}` },
+    timestamp: sentAt.toISOString(),
+    entry: [
+      {
+        fullUrl: `urn:uuid:${randomUUID()}`,
+        resource: {
+          resourceType: 'MessageHeader',
+          id: randomUUID(),
+          eventCoding: { system: MESSAGE_EVENT_SYSTEM, code: MESSAGE_EVENTS.dispenseRecord },
+          source: { endpoint: 'urn:example:pharmacy-software' },
+        },
+      },
+      performer,
+      ...executions.flatMap((e) =>
+        recordsFor(e, number).map((resource) => {
+          if (resource.resourceType === 'MedicationDispense')
+            resource.performer = [{ actor: { reference: performer.fullUrl! } }];
+          return { fullUrl: `urn:uuid:${randomUUID()}`, resource };
+        }),
+      ),
+    ],
+  };
 }
