@@ -48,8 +48,6 @@ export interface IntakeResult {
   resources: RequestIds;
   /** Whether the patient let the prescription feed the DMP (decides the publish job). */
   dmpAllowed: boolean;
-  /** The stored header, when intake read it (a replay): who needs it need not read it again. */
-  header?: RequestGroup;
 }
 
 /**
@@ -91,7 +89,6 @@ function resultFromHeader(header: RequestGroup, dmpAllowed: boolean): IntakeResu
     requestGroupId: header.id ?? '',
     resources,
     dmpAllowed,
-    header,
   };
 }
 
