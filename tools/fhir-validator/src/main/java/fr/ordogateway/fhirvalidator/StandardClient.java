@@ -50,6 +50,12 @@ final class StandardClient {
     return trimmed.regionMatches(true, 0, "Bearer ", 0, 7) ? trimmed.substring(7).trim() : trimmed;
   }
 
+  /** The Authorization header for a token given either way ("Bearer x" or "x"); null when none. */
+  static String authorizationHeader(String tokenOrHeader) {
+    String token = bearerToken(tokenOrHeader);
+    return token == null ? null : "Bearer " + token;
+  }
+
   static String describe(Throwable e) {
     if (e instanceof BaseServerResponseException server) {
       return e.getClass().getSimpleName() + " (HTTP " + server.getStatusCode() + "): " + e.getMessage();
@@ -103,7 +109,9 @@ final class StandardClient {
     ResponseCapture.Exchange last = lastCall(capture, result);
     if (last != null) {
       putBody(result, "response", last.body());
-      if (isJsonResource(last.body())) toValidate.add(new ToValidate(name + "/response", last.body(), null, token));
+      if (isJsonResource(last.body())) {
+        toValidate.add(new ToValidate(name + "/response", last.body(), null, authorizationHeader(token)));
+      }
     }
     return result;
   }
@@ -130,7 +138,7 @@ final class StandardClient {
         pageNode.put("next", next == null ? null : next.getUrl());
         putBody(pageNode, "bundle", served.body());
         String pageName = name + "/page-" + number;
-        toValidate.add(new ToValidate(pageName, served.body(), null, token));
+        toValidate.add(new ToValidate(pageName, served.body(), null, authorizationHeader(token)));
         pageNode.set("read", readOne(client, capture, page, pageName + "/read", token, toValidate));
         if (next == null) break;
         if (number >= maxPages) {
@@ -170,7 +178,7 @@ final class StandardClient {
         read.put("url", last.url()).put("status", last.status());
         putBody(read, "resource", last.body());
         if (last.status() == 200 && isJsonResource(last.body())) {
-          toValidate.add(new ToValidate(name, last.body(), entry.getFullUrl(), token));
+          toValidate.add(new ToValidate(name, last.body(), entry.getFullUrl(), authorizationHeader(token)));
         }
       }
       return read;
