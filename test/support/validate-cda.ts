@@ -10,12 +10,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureJavaToolBuilt, javaToolJar } from './java-tool';
 
 const run = promisify(execFile);
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
-const TOOL_DIR = join(REPO_ROOT, 'tools', 'cda-validator');
-export const VALIDATOR_JAR = join(TOOL_DIR, 'target', 'cda-validator.jar');
+export const VALIDATOR_JAR = javaToolJar('cda-validator');
 export const CDA_XSD = join(REPO_ROOT, 'profiles', 'ans-cda', 'infrastructure', 'cda', 'CDA_extended.xsd');
 export const EP_MED_DM_SCHEMATRON = join(
   REPO_ROOT,
@@ -58,19 +58,8 @@ export interface ValidateCdaOptions {
   phase?: string;
 }
 
-let jarReady: Promise<void> | undefined;
-
 /** Builds the jar if it is missing or older than its sources (tools/cda-validator/build.sh). */
-export function ensureValidatorBuilt(): Promise<void> {
-  jarReady ??= run('bash', [join(TOOL_DIR, 'build.sh')], { maxBuffer: 16 * 1024 * 1024 }).then(
-    () => undefined,
-    (error: unknown) => {
-      jarReady = undefined;
-      throw error;
-    },
-  );
-  return jarReady;
-}
+export const ensureValidatorBuilt = (): Promise<void> => ensureJavaToolBuilt('cda-validator');
 
 export async function validateCda(
   xml: string | string[],
