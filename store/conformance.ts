@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Resource, SearchParameter, StructureDefinition } from 'fhir/r4';
 import type { FhirStore } from '../usecases/ports';
+import type { FhirClient } from './fhir-client';
 
 const PROFILES_DIR = path.join(__dirname, '..', 'profiles');
 
@@ -36,4 +37,30 @@ export async function installConformanceResources(
   });
   for (const resource of resources) await fhir.update(resource);
   return { structureDefinitions: STRUCTURE_DEFINITIONS.length, searchParameters: SEARCH_PARAMETERS.length };
+}
+
+/**
+ * The StructureDefinitions with their snapshots, as the store expands them (`$snapshot`): what
+ * validators need (most validate against a snapshot and cannot all build one). Undefined when the
+ * store could not expand one of them (the caller serves the differentials and asks again later).
+ */
+export async function structureDefinitionsWithSnapshots(
+  fhir: Pick<FhirClient, 'request'>,
+): Promise<StructureDefinition[] | undefined> {
+  try {
+    return await Promise.all(
+      STRUCTURE_DEFINITIONS.map(async (sd) => {
+        const { resource } = await fhir.request<StructureDefinition>(
+          'POST',
+          'StructureDefinition/$snapshot',
+          { resourceType: 'Parameters', parameter: [{ name: 'definition', resource: sd }] },
+          { idempotent: true },
+        );
+        if (!resource.snapshot?.element?.length) throw new Error(`no snapshot for ${sd.url}`);
+        return { ...sd, snapshot: resource.snapshot };
+      }),
+    );
+  } catch {
+    return undefined;
+  }
 }

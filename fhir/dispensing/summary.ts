@@ -114,13 +114,18 @@ export function prescriptionBundle(
   return collectionOf(stored.state.number, dispensingSummary(stored, verdict, options), resources, options);
 }
 
-/** The records Bundle of GET /prescriptions/{number}/dispenses: summary + records, oldest first. */
+/**
+ * The records Bundle of GET /prescriptions/{number}/dispenses: summary + records, oldest first, then
+ * the prescription they are about (`context`: fhir/dispensing/answer-context.ts).
+ */
 export function dispensesBundle(
   stored: StoredExecutionState,
   verdict: PrescriptionVerdict,
+  context: readonly FhirResource[],
   options: BundleOptions,
 ): Bundle<FhirResource> {
-  return collectionOf(stored.state.number, dispensingSummary(stored, verdict, options), stored.records, options);
+  const summary = dispensingSummary(stored, verdict, options);
+  return collectionOf(stored.state.number, summary, [...stored.records, ...context], options);
 }
 
 /** The answer of POST /prescriptions/{number}/dispenses: the new summary and the records as stored. */

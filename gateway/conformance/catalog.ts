@@ -5,7 +5,8 @@
  * validate every answer the gateway gives.
  */
 import type { FhirResource } from 'fhir/r4';
-import { SEARCH_PARAMETERS, STRUCTURE_DEFINITIONS } from '../../store/conformance';
+import type { FhirClient } from '../../store/fhir-client';
+import { SEARCH_PARAMETERS, STRUCTURE_DEFINITIONS, structureDefinitionsWithSnapshots } from '../../store/conformance';
 import { messageDefinitions } from '../messaging/message-definitions';
 
 export const CONFORMANCE_TYPES = [
@@ -23,14 +24,33 @@ export const isConformanceType = (type: string): type is ConformanceType =>
 
 export type ConformanceCatalog = Readonly<Record<ConformanceType, readonly FhirResource[]>>;
 
-/** The catalog, built once per application (`date`: when the definitions were published, i.e. started). */
-export function conformanceCatalog(date: string): ConformanceCatalog {
+/** The catalog (`date`: when the definitions were published, i.e. the gateway started). */
+function catalogOf(date: string, structureDefinitions: readonly FhirResource[]): ConformanceCatalog {
   return {
-    StructureDefinition: STRUCTURE_DEFINITIONS,
+    StructureDefinition: structureDefinitions,
     SearchParameter: SEARCH_PARAMETERS,
     MessageDefinition: messageDefinitions(date),
     OperationDefinition: [],
     CodeSystem: [],
     ValueSet: [],
+  };
+}
+
+/**
+ * The catalog of one application: the StructureDefinitions with their snapshots once the FHIR
+ * store has expanded them (asked on first use, and again while it could not), the differentials
+ * as written until then.
+ */
+export function conformanceCatalogOf(
+  fhir: Pick<FhirClient, 'request'>,
+  date: string,
+): () => Promise<ConformanceCatalog> {
+  let expanded: ConformanceCatalog | undefined;
+  return async () => {
+    if (expanded) return expanded;
+    const withSnapshots = await structureDefinitionsWithSnapshots(fhir);
+    if (!withSnapshots) return catalogOf(date, STRUCTURE_DEFINITIONS);
+    expanded = catalogOf(date, withSnapshots);
+    return expanded;
   };
 }

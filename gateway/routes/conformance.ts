@@ -10,7 +10,7 @@
 import type { RequestHandler } from 'express';
 import type { Bundle, FhirResource } from 'fhir/r4';
 import { ProblemError } from '../../domain/problem';
-import { conformanceCatalog, isConformanceType, type ConformanceType } from '../conformance/catalog';
+import { conformanceCatalogOf, isConformanceType, type ConformanceType } from '../conformance/catalog';
 import { gatewayBaseOf } from '../http/body';
 import { sendFhir } from '../http/fhir-response';
 import type { RouteContext } from './route';
@@ -48,9 +48,10 @@ function filtersOf(query: Record<string, unknown>): Array<(r: FhirResource) => b
   });
 }
 
-export function conformanceSearch({ useCases }: RouteContext): RequestHandler {
-  const catalog = conformanceCatalog(useCases.now().toISOString());
-  return (req, res) => {
+export function conformanceSearch({ deps, useCases }: RouteContext): RequestHandler {
+  const catalogOf = conformanceCatalogOf(deps.fhir, useCases.now().toISOString());
+  return async (req, res) => {
+    const catalog = await catalogOf();
     const type = typeOf(String(req.params.type));
     const filters = filtersOf(req.query as Record<string, unknown>);
     const base = `${gatewayBaseOf(req)}/fhir`;
@@ -71,9 +72,10 @@ export function conformanceSearch({ useCases }: RouteContext): RequestHandler {
   };
 }
 
-export function conformanceRead({ useCases }: RouteContext): RequestHandler {
-  const catalog = conformanceCatalog(useCases.now().toISOString());
-  return (req, res) => {
+export function conformanceRead({ deps, useCases }: RouteContext): RequestHandler {
+  const catalogOf = conformanceCatalogOf(deps.fhir, useCases.now().toISOString());
+  return async (req, res) => {
+    const catalog = await catalogOf();
     const type = typeOf(String(req.params.type));
     const resource = catalog[type].find((r) => r.id === req.params.id);
     if (!resource) throw ProblemError.of('not-found', 'not-found', `${type}/${req.params.id} is not known`);

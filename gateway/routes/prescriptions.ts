@@ -177,7 +177,7 @@ export function recordDispenses({ useCases }: RouteContext): RequestHandler {
     sendFhir(
       res,
       result.created ? 201 : 200,
-      recordedBundle(number, result.summary, [...result.records, ...result.parties], {
+      recordedBundle(number, result.summary, [...result.records, ...result.context], {
         now: useCases.now(),
         fullUrlBase: auditApiBaseOf(req),
       }),

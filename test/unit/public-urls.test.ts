@@ -102,7 +102,7 @@ describe('public fullUrls', () => {
   });
 
   it('the dispenses Bundle and the answer of a recording: the same fullUrls', () => {
-    const dispenses = dispensesBundle(stored, verdict, { now: NOW, fullUrlBase: PUBLIC });
+    const dispenses = dispensesBundle(stored, verdict, [], { now: NOW, fullUrlBase: PUBLIC });
     assertPublic(dispenses);
     assert.equal(dispenses.entry![1]!.fullUrl, `${PUBLIC}/MedicationDispense/13`);
     const recorded = recordedBundle(stored.state.number, dispenses.entry![0]!.resource as never, [dispense], {

@@ -46,5 +46,5 @@ export async function dispenseRecord(body: Buffer, { deps, caller, log }: Messag
 
   const result = await recordExecution(deps, caller, number, submission.value);
   log.info({ number, records: result.records.length, created: result.created }, 'dispense recorded (message)');
-  return { focus: [result.summary, ...result.records] as FhirResource[], included: result.parties };
+  return { focus: [result.summary, ...result.records] as FhirResource[], included: result.context };
 }

@@ -24,7 +24,7 @@ import { prescriptionStatusOf } from '../../rules/dispensing/status';
 import type { Caller } from '../caller';
 import type { UseCaseDeps } from '../ports';
 import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
-import { referencedParties } from '../../fhir/dispensing/parties';
+import { answerContext } from '../../fhir/dispensing/answer-context';
 import { withFreshReads } from './fresh-reads';
 import { loadForDispensing } from './lookup';
 
@@ -34,8 +34,8 @@ export interface RecordResult {
   summary: Parameters;
   /** The records as stored (ids, versions, references to stored resources). */
   records: ExecutionRecord[];
-  /** The parties the records reference (performer, patient, structure), for an answer that resolves them. */
-  parties: FhirResource[];
+  /** The prescription the records are about, as it now stands, and their parties (fhir/dispensing/answer-context.ts). */
+  context: FhirResource[];
 }
 
 interface ResolvedPerformer {
@@ -227,7 +227,7 @@ export function recordExecution(
       return {
         created: false,
         records: replay,
-        parties: referencedParties(replay, storedBefore),
+        context: answerContext([], storedBefore),
         summary: summaryAt(stored, deps.now()),
       };
 
@@ -268,7 +268,7 @@ export function recordExecution(
     return {
       created: true,
       records,
-      parties: referencedParties(records, [...storedResources(tx.bundle, ids), ...storedBefore]),
+      context: answerContext(storedResources(tx.bundle, ids), storedBefore),
       summary: summaryAt(after, deps.now()),
     };
   }, `prescription ${number} kept changing while this was being recorded (other dispenses at the same moment); nothing was recorded: look it up again and retry`);

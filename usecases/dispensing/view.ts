@@ -3,6 +3,7 @@
  * summary (everything for a dispenser; for a prescriber whose patient objected, the prescription
  * without what was dispensed), the dispensing records alone for the prescriber, or a document.
  */
+import { answerContext } from '../../fhir/dispensing/answer-context';
 import type { Bundle, FhirResource } from 'fhir/r4';
 import { parisDateOf } from '../../domain/paris-time';
 import { DOCUMENT_KINDS, storedPrescriptionOf, type DocumentKind } from '../../documents/prescription-documents';
@@ -67,7 +68,11 @@ export async function viewDispenses(
   noteLoaded(caller, found);
   caller.authorize.readDispenses(ownershipOf(found), patientObjectsToDispensingView(stored.dispensingConsent));
   const now = deps.now();
-  return dispensesBundle(stored, prescriptionStatusOf(stored.state, parisDateOf(now)), { now, fullUrlBase });
+  const context = answerContext(
+    [],
+    (found.bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])),
+  );
+  return dispensesBundle(stored, prescriptionStatusOf(stored.state, parisDateOf(now)), context, { now, fullUrlBase });
 }
 
 export interface RenderedDocument {
