@@ -12,7 +12,11 @@ import { isValidRpps } from '../../domain/identifiers';
 import { mapperForFormat } from '../../mappers/index';
 import { syntheticIns } from './synthetic';
 
-const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures', 'vendors');
+/** Where the vendor examples are: a runtime folder, since the API documentation serves them (gateway/openapi). */
+const VENDOR_EXAMPLES_DIR = path.join(__dirname, '..', '..', 'profiles', 'vendor-examples');
+
+/** The folder of one format's examples. */
+export const vendorExamplesDir = (format: VendorFormat): string => path.join(VENDOR_EXAMPLES_DIR, format);
 
 export const CONTENT_TYPES: Record<VendorFormat, string> = {
   'epu-json': 'application/json',
@@ -34,7 +38,7 @@ const encodingOf = (bytes: Buffer): BufferEncoding =>
 
 export function vendorExamples(): VendorExample[] {
   return (Object.keys(CONTENT_TYPES) as VendorFormat[]).flatMap((format) => {
-    const dir = path.join(FIXTURES_DIR, format, 'examples');
+    const dir = vendorExamplesDir(format);
     return readdirSync(dir)
       .sort()
       .map((name) => {
