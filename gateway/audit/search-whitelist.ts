@@ -5,7 +5,7 @@
  * no chained parameters, no _has, no write.
  */
 
-const COMMON = ['_id', '_lastUpdated', '_count', '_sort', '_summary', '_total'] as const;
+export const COMMON = ['_id', '_lastUpdated', '_count', '_sort', '_summary', '_total'] as const;
 
 export const AUDIT_SEARCH_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
   MedicationRequest: [

@@ -37,7 +37,7 @@ const PRINCIPALS: Principal[] = [
 ];
 
 describe('route table', () => {
-  it('names exactly the routes of the expected table (plus the public /health and /ready)', () => {
+  it('names exactly the routes of the expected table (plus the public /health, /ready and API documentation)', () => {
     const guarded = ROUTE_TABLE.filter((r) => !('public' in r && r.public))
       .map((r) => r.id)
       .sort();
@@ -46,7 +46,7 @@ describe('route table', () => {
       ROUTE_TABLE.filter((r) => 'public' in r && r.public)
         .map((r) => r.path)
         .sort(),
-      ['/health', '/ready'],
+      ['/docs', '/docs/:asset', '/health', '/openapi.json', '/ready'],
     );
   });
 
