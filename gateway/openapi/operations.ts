@@ -70,9 +70,10 @@ const LOCATION = { Location: { $ref: '#/components/headers/Location' } };
 export const exampleName = (e: Pick<VendorExample, 'format' | 'name'>): string =>
   `${e.format}.${e.name.replace(/\.[^.]+$/, '')}`;
 
+/** References to the examples, the valid ones first (the first is the one shown). */
 const exampleRefs = (examples: readonly VendorExample[], outcome: (e: VendorExample) => string): JsonObject =>
   Object.fromEntries(
-    examples.map((e) => [
+    [...examples.filter((e) => e.valid), ...examples.filter((e) => !e.valid)].map((e) => [
       exampleName(e),
       { $ref: `#/components/examples/${exampleName(e)}`, summary: `${e.name} → ${outcome(e)}` },
     ]),
@@ -160,7 +161,7 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
           in: 'header',
           required: false,
           description: 'The payload’s format, when its Content-Type does not say it.',
-          schema: { enum: MAPPERS.map((m) => m.format) },
+          schema: { type: 'string', enum: MAPPERS.map((m) => m.format) },
         },
       ],
       requestBody: { required: true, content: vendorPayloads(examples) },

@@ -23,12 +23,15 @@ export const PATH_PARAMETERS: Readonly<Record<string, JsonObject>> = {
     'The prescription number: 18 characters of 0-9 A-Z, case-insensitive; spaces and dashes, which people type to group characters, are ignored.',
     { type: 'string', pattern: NUMBER_SEGMENT_PATTERN, example: EXAMPLE_NUMBER },
   ),
-  document: pathParameter('document', 'Which document.', { enum: Object.keys(DOCUMENT_KINDS) }),
-  type: pathParameter('type', 'A resource type the auditor API serves.', { enum: auditableTypes() }),
+  document: pathParameter('document', 'Which document.', { type: 'string', enum: Object.keys(DOCUMENT_KINDS) }),
+  type: pathParameter('type', 'A resource type the auditor API serves.', { type: 'string', enum: auditableTypes() }),
   id: pathParameter('id', 'The resource’s id on the FHIR store.', {
     type: 'string',
     pattern: FHIR_RESOURCE_ID.source,
     example: '1234',
   }),
-  asset: pathParameter('asset', 'A file of the documentation page.', { enum: Object.keys(DOCS_ASSETS) }),
+  asset: pathParameter('asset', 'A file of the documentation page.', {
+    type: 'string',
+    enum: Object.keys(DOCS_ASSETS),
+  }),
 };

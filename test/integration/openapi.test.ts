@@ -188,9 +188,10 @@ describe('request examples', () => {
     const op = resolved.paths['/fhir/$process-message'].post;
     const offered = examplesOf(op).filter((o) => o.media === 'application/fhir+json');
     assert.deepEqual(
-      offered.map((o) => o.name),
+      offered.map((o) => o.name).sort(),
       [...files.values()].filter((f) => f.format === 'fhir-message').map((f) => `fhir-message.${f.name.slice(0, -5)}`),
     );
+    assert.ok(offered[0]!.file.valid, 'a valid example is the one shown first');
     for (const { media, name, file } of offered) {
       const unique = uniquify(file);
       const res = await request(gw.app)
