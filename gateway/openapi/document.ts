@@ -57,8 +57,10 @@ function responsesOf(route: Route, doc: OperationDoc): JsonObject {
   return { ...doc.responses, ...Object.fromEntries(errors) };
 }
 
-function pathParametersOf(route: Route): JsonObject[] {
+function pathParametersOf(route: Route, doc: OperationDoc): JsonObject[] {
   return parameterNamesOf(route.path).map((name) => {
+    const own = doc.pathParameters?.[name];
+    if (own) return own;
     if (!PATH_PARAMETERS[name])
       throw new Error(`route ${route.id}: path parameter :${name} is not described in gateway/openapi/parameters.ts`);
     return { $ref: `#/components/parameters/${name}` };
@@ -82,7 +84,7 @@ function operationOf(route: Route, doc: OperationDoc, method: Method, several: b
     summary: doc.summary,
     description: `${doc.description}\n\n${accessText(route)}`,
     ...(isPublic ? { security: [] } : {}),
-    parameters: [...pathParametersOf(route), ...(doc.parameters ?? [])],
+    parameters: [...pathParametersOf(route, doc), ...(doc.parameters ?? [])],
     ...(doc.requestBody ? { requestBody: doc.requestBody } : {}),
     responses: responsesOf(route, doc),
     ...(doc.exampleStatus ? { 'x-example-status': doc.exampleStatus } : {}),

@@ -48,6 +48,8 @@ export interface OperationDoc {
   methods?: readonly Method[];
   /** Query and header parameters (path parameters come from the path: parameters.ts). */
   parameters?: readonly JsonObject[];
+  /** A path parameter that means something else here than in parameters.ts (same name, other values). */
+  pathParameters?: Readonly<Record<string, JsonObject>>;
   requestBody?: JsonObject;
   /** The success answers, by status. */
   responses: Readonly<Record<string, JsonObject>>;

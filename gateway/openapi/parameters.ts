@@ -1,6 +1,7 @@
 /**
  * The path parameters of the route table, by name (`:number` in a path → components.parameters.number).
- * A route whose path names a parameter not described here fails to document (document.ts throws).
+ * A route whose path names a parameter described neither here nor in its own entry of operations.ts
+ * (`pathParameters`, for a name that means something else there) fails to document (document.ts throws).
  */
 import { DOCUMENT_KINDS } from '../../documents/prescription-documents';
 import { auditableTypes } from '../audit/search-whitelist';
