@@ -9,6 +9,7 @@ import { pinoHttp } from 'pino-http';
 import { useCaseDepsOf, type AppDeps } from './app-deps';
 import { rawBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { openApiDocument } from './openapi/document';
 import { expressPathsOf, type RouteContext, type RouteDefinition } from './routes/route';
 import { ROUTES } from './routes/table';
 import { securityInterceptor } from './security/interceptor';
@@ -51,7 +52,8 @@ export function createApp(deps: AppDeps): Express {
   // Authentication, authorization, throttling and audit of every request, in one place.
   app.use(securityInterceptor(deps));
 
-  const ctx: RouteContext = { deps, useCases: useCaseDepsOf(deps) };
+  const apiDocument = openApiDocument({ serverUrl: deps.config.publicBaseUrl });
+  const ctx: RouteContext = { deps, useCases: useCaseDepsOf(deps), apiDocument };
   for (const route of ROUTES) register(app, route, ctx);
 
   app.use(notFoundHandler);

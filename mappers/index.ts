@@ -1,6 +1,6 @@
 /**
  * The vendor formats the gateway reads. Adding a format is a folder mappers/<format>/ exporting
- * `mapper` (and its fixtures under test/fixtures/vendors/<format>/) plus one line here.
+ * `mapper` (and its examples under profiles/vendor-examples/<format>/) plus one line here.
  */
 import type { VendorFormat } from '../domain/prescription';
 import { mapper as epuJson } from './epu-json';

@@ -12,6 +12,9 @@ import schema from './vendor-schemas/epu-json.schema.json';
 
 export type { ErrorObject };
 
+/** The schema as the vendor material gives it (draft 2020-12): the API documentation shows it (gateway/openapi). */
+export const EPU_JSON_SCHEMA: Readonly<Record<string, unknown>> = schema;
+
 const OPTIONS = {
   strict: true,
   strictRequired: false, // the schema's anyOf branches name properties declared by the parent

@@ -82,6 +82,7 @@ cat <<MSG
 
 ordo-gateway is running
   gateway        http://${HOST}:${PORT}   (GET /ready, POST /prescriptions)
+  API docs       http://${HOST}:${PORT}/docs   (OpenAPI: http://${HOST}:${PORT}/openapi.json)
   worker health  http://${HOST}:${WORKER_HEALTH_PORT}/health   (and /metrics)
   operations     http://${HOST}:${PORT}/admin/queues   http://${HOST}:${PORT}/metrics   (operator role)
   DMP store      ${DMP_FHIR_BASE_URL:-$FHIR_BASE_URL}${dev_signing:+ (documents signed with the development certificate in .run/dev-signing/)}

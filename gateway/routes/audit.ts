@@ -30,6 +30,9 @@ import { sendFhir } from '../http/fhir-response';
 
 export const AUDIT_API_PATH = '/audit/fhir';
 
+/** A FHIR resource id as the auditor API accepts it in a read. */
+export const FHIR_RESOURCE_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
 const queryOf = (req: Request): URLSearchParams =>
   new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
 
@@ -121,7 +124,7 @@ export const auditRead =
     const type = String(req.params.type);
     if (!isAuditedType(type)) throw notServed();
     const id = String(req.params.id);
-    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw ProblemError.of('malformed', 'value', 'not a FHIR resource id');
+    if (!FHIR_RESOURCE_ID.test(id)) throw ProblemError.of('malformed', 'value', 'not a FHIR resource id');
     const { resource } = await fromStore(() => deps.fhir.request<FhirResource>('GET', `${type}/${id}`));
     sendAudited(deps, req, res, resource);
   };

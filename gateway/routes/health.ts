@@ -30,6 +30,8 @@ export const ready =
     ];
     const problems = (await Promise.all(checks)).filter((p): p is Problem => p !== undefined);
     if (problems.length > 0) {
+      // Like every 503 of the gateway: what is down may be back soon (the API documentation says so too).
+      res.setHeader('retry-after', '5');
       sendOutcome(res, 503, problems);
       return;
     }

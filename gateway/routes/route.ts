@@ -8,6 +8,7 @@ import type { AuditAction } from '../../usecases/audit/audit-job';
 import type { Grants } from '../../rules/access/policy';
 import type { UseCaseDeps } from '../../usecases/ports';
 import type { AppDeps } from '../app-deps';
+import type { JsonObject } from '../openapi/types';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -34,7 +35,7 @@ export interface RouteDefinition {
   method: HttpMethod | '*';
   /** `:name` matches one segment, a final `/*` any rest (or nothing). */
   path: string;
-  /** No authentication at all: liveness, readiness and the auditor API's CapabilityStatement (no patient data). */
+  /** No authentication at all: liveness, readiness, the API documentation, the CapabilityStatements and conformance resources (nothing about patients). */
   public?: true;
   /** Who may call it; a role not named is refused. */
   allow: Grants;
@@ -50,6 +51,8 @@ export interface RouteDefinition {
 export interface RouteContext {
   deps: AppDeps;
   useCases: UseCaseDeps;
+  /** The OpenAPI document of the application (gateway/openapi), served at /openapi.json. */
+  apiDocument: JsonObject;
 }
 
 export interface MatchedRoute<R extends RouteDefinition = RouteDefinition> {

@@ -3,11 +3,14 @@
  * audit trail records, and its handler (route.ts says
  * what each field means). The security interceptor matches requests against this table before
  * any handler runs — a request no entry matches, or a role an entry does not name, is refused —
- * and gateway/app.ts registers the handlers from it. The README prints the access part.
+ * and gateway/app.ts registers the handlers from it. The README prints the access part; the API
+ * documentation (gateway/openapi) describes every entry: a route added here needs its entry in
+ * gateway/openapi/operations.ts (the type check says so).
  */
 import { conformanceRead, conformanceSearch } from './conformance';
 import { DISPENSING_PROFESSIONS, PRESCRIBING_PROFESSIONS } from '../../domain/professions';
 import { auditMetadata, auditPage, auditRead, auditSearch, auditWrite } from './audit';
+import { docsAsset, docsPage, openApiJson } from './docs';
 import { health, ready } from './health';
 import { capabilityStatement, processMessageRoute } from './messaging';
 import { queueDashboard, queueMetrics } from './operations';
@@ -31,6 +34,17 @@ const AUDITORS = { auditor: 'any' } as const;
 export const ROUTES = [
   { id: 'health', method: 'GET', path: '/health', public: true, allow: {}, audit: null, handler: health },
   { id: 'ready', method: 'GET', path: '/ready', public: true, allow: {}, audit: null, handler: ready },
+  {
+    id: 'docs.openapi',
+    method: 'GET',
+    path: '/openapi.json',
+    public: true,
+    allow: {},
+    audit: null,
+    handler: openApiJson,
+  },
+  { id: 'docs.page', method: 'GET', path: '/docs', public: true, allow: {}, audit: null, handler: docsPage },
+  { id: 'docs.asset', method: 'GET', path: '/docs/:asset', public: true, allow: {}, audit: null, handler: docsAsset },
 
   {
     id: 'prescription.create',

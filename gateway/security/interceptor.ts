@@ -4,7 +4,7 @@
  * resource-level checks through the caller's authorizer, and spend from the caller's lookup
  * budget whenever they resolve a prescription number (usecases/caller.ts LookupBudget).
  *
- *   1. public route (/health, /ready, /fhir/metadata…) → through, nothing recorded
+ *   1. public route (/health, /ready, the API documentation) → through, nothing recorded
  *   2. bearer token verified → principal, else 401 + WWW-Authenticate (503 if the issuer's keys cannot be fetched)
  *   3. route in the table (gateway/routes/table.ts) and role/profession granted, else 403
  *   4. the answer is held until its audit job is in Redis (the route's audit metadata, or any

@@ -61,6 +61,7 @@ test('/ready is 200 with HAPI and Redis up, then 503 with an OperationOutcome wh
   assert.equal(down.body.resourceType, 'OperationOutcome');
   assert.match(down.body.issue[0].diagnostics, /FHIR store does not answer/);
   assert.equal(down.body.issue.length, 1, 'Redis is still up');
+  assert.equal(down.headers['retry-after'], '5', 'a 503 always says when to come back');
 });
 
 test('/ready is 503 when Redis does not answer', async () => {
@@ -72,6 +73,7 @@ test('/ready is 503 when Redis does not answer', async () => {
     const app = createApp({ config, logger: createLogger('silent'), fhir, redis: deadRedis, queues, security });
     const res = await request(app).get('/ready').expect(503);
     assert.match(JSON.stringify(res.body), /Redis does not answer/);
+    assert.equal(res.headers['retry-after'], '5');
     assert.ok(target.port);
   } finally {
     deadRedis.disconnect();

@@ -4,15 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { generatePrescriptionNumber } from '../../domain/prescription-number';
 import type { VendorFormat } from '../../domain/prescription';
 import { isValidRpps } from '../../domain/identifiers';
 import { mapperForFormat } from '../../mappers/index';
+import { readVendorExamples, vendorExamplesDir, type VendorExample } from '../../gateway/openapi/vendor-examples';
 import { syntheticIns } from './synthetic';
-
-const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures', 'vendors');
 
 export const CONTENT_TYPES: Record<VendorFormat, string> = {
   'epu-json': 'application/json',
@@ -20,30 +17,10 @@ export const CONTENT_TYPES: Record<VendorFormat, string> = {
   'fhir-message': 'application/fhir+json',
 };
 
-export interface VendorExample {
-  format: VendorFormat;
-  name: string;
-  valid: boolean;
-  body: string;
-  /** How the file is encoded (lgc-xml may be ISO-8859-1, as its XML declaration says). */
-  encoding: BufferEncoding;
-}
+export { vendorExamplesDir, type VendorExample };
 
-const encodingOf = (bytes: Buffer): BufferEncoding =>
-  /^<\?xml[^>]*encoding=["']ISO-8859-1["']/i.test(bytes.subarray(0, 200).toString('latin1')) ? 'latin1' : 'utf8';
-
-export function vendorExamples(): VendorExample[] {
-  return (Object.keys(CONTENT_TYPES) as VendorFormat[]).flatMap((format) => {
-    const dir = path.join(FIXTURES_DIR, format, 'examples');
-    return readdirSync(dir)
-      .sort()
-      .map((name) => {
-        const bytes = readFileSync(path.join(dir, name));
-        const encoding = encodingOf(bytes);
-        return { format, name, valid: name.startsWith('valid-'), body: bytes.toString(encoding), encoding };
-      });
-  });
-}
+/** The examples of profiles/vendor-examples, read as the API documentation reads them. */
+export const vendorExamples = (): VendorExample[] => readVendorExamples(Object.keys(CONTENT_TYPES) as VendorFormat[]);
 
 /** One example by format and file name; the test fails when there is no such file. */
 export const example = (format: VendorFormat, name: string): VendorExample => {

@@ -9,6 +9,7 @@ import { messageKeyOf, parseMessageKey, readPrescription, resolverFor } from '..
 import { mapper } from '../../mappers/fhir-message';
 import { mixedAld } from '../fixtures/canonical';
 import { bundleResources, transactionOptionsFor } from '../support/transaction-options';
+import { vendorExamplesDir } from '../support/vendor-fixtures';
 
 /** Build then read back, as the PDF/QR/CDA renderers do from what HAPI stores. */
 function roundTrip(p: Prescription, opts = transactionOptionsFor(p)) {
@@ -302,7 +303,7 @@ describe('readPrescription from what HAPI stores', () => {
 });
 
 describe('fhir-message fixtures survive mapping, storing and reading back', () => {
-  const dir = path.join(__dirname, '../fixtures/vendors/fhir-message/examples');
+  const dir = vendorExamplesDir('fhir-message');
   for (const file of readdirSync(dir).filter((f) => f.startsWith('valid-'))) {
     test(file, () => {
       const mapped = mapper.parse(readFileSync(path.join(dir, file)));

@@ -11,8 +11,9 @@ import {
 } from '../../fhir/fhir-schema';
 import { mapper } from '../../mappers/fhir-message';
 import { transactionOptionsFor } from '../support/transaction-options';
+import { vendorExamplesDir } from '../support/vendor-fixtures';
 
-const dir = path.join(__dirname, '../fixtures/vendors/fhir-message/examples');
+const dir = vendorExamplesDir('fhir-message');
 const validFixtures = readdirSync(dir).filter((f) => f.startsWith('valid-'));
 const load = (file: string): Record<string, any> => JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
 

@@ -12,8 +12,9 @@ import { checkPrescriptionRules } from '../../rules/intake';
 import { mixedAld } from '../fixtures/canonical';
 import { mapped, rejected, rulesProblems } from '../support/map-result';
 import { act, counts, device, drug } from '../support/prescription-lines';
+import { vendorExamplesDir } from '../support/vendor-fixtures';
 
-const EXAMPLES = join(__dirname, '..', 'fixtures', 'vendors', 'epu-json', 'examples');
+const EXAMPLES = vendorExamplesDir('epu-json');
 const NOW = new Date('2026-11-26T12:00:00Z');
 
 const fixtureText = (name: string): string => readFileSync(join(EXAMPLES, name), 'utf8');

@@ -8,8 +8,9 @@ import { mapper, messageInfoOf, readMessageInfo } from '../../mappers/fhir-messa
 import { drugsOnly, mixedAld } from '../fixtures/canonical';
 import { mapped } from '../support/map-result';
 import { counts } from '../support/prescription-lines';
+import { vendorExamplesDir } from '../support/vendor-fixtures';
 
-const dir = path.join(__dirname, '../fixtures/vendors/fhir-message/examples');
+const dir = vendorExamplesDir('fhir-message');
 const fixture = (file: string): Buffer => readFileSync(path.join(dir, file));
 // Mutations are applied to plain JSON, whatever FHIR says the types are.
 type Json = any;

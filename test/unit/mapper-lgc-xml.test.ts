@@ -10,8 +10,9 @@ import type { MapResult } from '../../mappers/mapper';
 import { checkPrescriptionRules } from '../../rules/intake';
 import { mapped, rejected, rulesProblems } from '../support/map-result';
 import { act, counts, device, drug } from '../support/prescription-lines';
+import { vendorExamplesDir } from '../support/vendor-fixtures';
 
-const EXAMPLES = join(__dirname, '..', 'fixtures', 'vendors', 'lgc-xml', 'examples');
+const EXAMPLES = vendorExamplesDir('lgc-xml');
 const NOW = new Date('2026-11-26T12:00:00Z');
 
 const fixtureBytes = (name: string): Buffer => readFileSync(join(EXAMPLES, name));

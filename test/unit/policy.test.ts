@@ -37,7 +37,7 @@ const PRINCIPALS: Principal[] = [
 ];
 
 describe('route table', () => {
-  it('names exactly the routes of the expected table (plus the public health, metadata and conformance routes)', () => {
+  it('names exactly the routes of the expected table (plus the public health, documentation, metadata and conformance routes)', () => {
     const guarded = ROUTE_TABLE.filter((r) => !('public' in r && r.public))
       .map((r) => r.id)
       .sort();
@@ -46,7 +46,17 @@ describe('route table', () => {
       ROUTE_TABLE.filter((r) => 'public' in r && r.public)
         .map((r) => r.path)
         .sort(),
-      ['/audit/fhir/metadata', '/fhir/:type', '/fhir/:type/:id', '/fhir/metadata', '/health', '/ready'],
+      [
+        '/audit/fhir/metadata',
+        '/docs',
+        '/docs/:asset',
+        '/fhir/:type',
+        '/fhir/:type/:id',
+        '/fhir/metadata',
+        '/health',
+        '/openapi.json',
+        '/ready',
+      ],
     );
   });
 

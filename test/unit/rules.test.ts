@@ -2,12 +2,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActLine, DeviceLine, DrugLine, Prescription } from '../../domain/prescription';
+import type { ActLine, DeviceLine, DrugLine, Prescription, VendorFormat } from '../../domain/prescription';
 import { mapper as epuJson } from '../../mappers/epu-json';
 import { mapper as lgcXml } from '../../mappers/lgc-xml';
 import { checkPrescriptionRules, toVendorPaths, type RuleProblem } from '../../rules/intake';
 import { drugsOnly } from '../fixtures/canonical';
 import { mapped } from '../support/map-result';
+import { vendorExamplesDir } from '../support/vendor-fixtures';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 
@@ -662,8 +663,7 @@ test('several problems are reported at once', () => {
 });
 
 describe('toVendorPaths', () => {
-  const fixture = (format: string, file: string) =>
-    readFileSync(join(__dirname, '..', 'fixtures', 'vendors', format, 'examples', file));
+  const fixture = (format: VendorFormat, file: string) => readFileSync(join(vendorExamplesDir(format), file));
 
   test('epu-json: paths become JSON pointers, absent fields are named by their member', () => {
     const { prescription, sourceMap } = mapped(epuJson.parse(fixture('epu-json', 'valid-drugs-only.json')));
