@@ -79,11 +79,22 @@ describe('prescriber access to what was dispensed', () => {
     const bundle = JSON.parse(res.text) as Bundle<FhirResource>;
     assert.equal(resourcesOf(bundle, 'MedicationDispense').length, 1);
     assert.equal(summaryOf(bundle).lines[1]!.dispensed, 1);
-    // Nothing but the summary and the records.
+    // The summary, the records, and the prescription they are about (every reference resolves in the Bundle).
     assert.deepEqual([...new Set(bundle.entry!.map((e) => e.resource!.resourceType))].sort(), [
+      'Consent',
       'MedicationDispense',
+      'MedicationRequest',
+      'Organization',
       'Parameters',
+      'Patient',
+      'Practitioner',
+      'RequestGroup',
     ]);
+    const fullUrls = new Set(bundle.entry!.map((e) => e.fullUrl));
+    const dispense = resourcesOf(bundle, 'MedicationDispense')[0]!;
+    const base = gw.deps.config.publicBaseUrl;
+    for (const reference of [dispense.authorizingPrescription![0]!.reference, dispense.performer![0]!.actor.reference])
+      assert.ok(fullUrls.has(`${base}/audit/fhir/${reference}`), `${reference} is in the Bundle`);
   });
 
   test('objection at intake: 403 saying why, and the prescriber’s lookup leaves out what was dispensed', async () => {
