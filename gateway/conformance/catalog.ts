@@ -1,11 +1,12 @@
 /**
  * Every conformance resource the gateway serves (GET /fhir/<Type>, no token): the profiles and
- * extension definitions, the search parameters, the message definitions — under one canonical
+ * extension definitions, the search parameters, the message definitions, the rule codes of every
+ * OperationOutcome issue (CodeSystem rules), the dry run's OperationDefinition — under one canonical
  * base (CANONICAL_BASE in fhir/systems.ts). A validator that loads them from the gateway can
  * validate every answer the gateway gives.
  */
 import type { FhirResource } from 'fhir/r4';
-import { SEARCH_PARAMETERS, STRUCTURE_DEFINITIONS } from '../../store/conformance';
+import { CODE_SYSTEMS, OPERATION_DEFINITIONS, SEARCH_PARAMETERS, STRUCTURE_DEFINITIONS } from '../../store/conformance';
 import { messageDefinitions } from '../messaging/message-definitions';
 
 export const CONFORMANCE_TYPES = [
@@ -29,8 +30,8 @@ export function conformanceCatalog(date: string): ConformanceCatalog {
     StructureDefinition: STRUCTURE_DEFINITIONS,
     SearchParameter: SEARCH_PARAMETERS,
     MessageDefinition: messageDefinitions(date),
-    OperationDefinition: [],
-    CodeSystem: [],
+    OperationDefinition: OPERATION_DEFINITIONS,
+    CodeSystem: CODE_SYSTEMS,
     ValueSet: [],
   };
 }

@@ -40,11 +40,13 @@ function selectMapper(req: Request): VendorMapper {
   if (explicit) {
     const mapper = mapperForFormat(explicit);
     if (!mapper) {
-      throw ProblemError.of(
-        'unsupported',
-        'not-supported',
-        `unknown vendor format "${explicit}"; supported: ${MAPPERS.map((m) => m.format).join(', ')}`,
-      );
+      throw new ProblemError('unsupported', [
+        {
+          code: 'not-supported',
+          rule: 'F1',
+          message: `unknown vendor format "${explicit}"; supported: ${MAPPERS.map((m) => m.format).join(', ')}`,
+        },
+      ]);
     }
     return mapper;
   }
@@ -52,11 +54,13 @@ function selectMapper(req: Request): VendorMapper {
   const mapper = mapperForMediaType(contentType);
   if (!mapper) {
     const known = MAPPERS.flatMap((m) => m.mediaTypes).join(', ');
-    throw ProblemError.of(
-      'unsupported',
-      'not-supported',
-      `unsupported Content-Type "${contentType || '(none)'}"; send one of ${known} or an X-Vendor-Format header`,
-    );
+    throw new ProblemError('unsupported', [
+      {
+        code: 'not-supported',
+        rule: 'F1',
+        message: `unsupported Content-Type "${contentType || '(none)'}"; send one of ${known} or an X-Vendor-Format header`,
+      },
+    ]);
   }
   return mapper;
 }
@@ -103,6 +107,7 @@ function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle)
   ) {
     problems.push({
       code: 'business-rule',
+      rule: 'D12',
       path: '/D/P',
       message: 'the patient in the QR code is not the patient of this prescription',
     });
@@ -110,6 +115,7 @@ function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle)
   if (scanned.rpps !== titular.rpps)
     problems.push({
       code: 'business-rule',
+      rule: 'D12',
       path: '/D/M/RPPS',
       message: 'the prescriber in the QR code is not the prescriber of this prescription',
     });
@@ -118,6 +124,7 @@ function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle)
       ...problems,
       {
         code: 'business-rule',
+        rule: 'D12',
         message: `the QR code does not match prescription ${scanned.number}: it may have been altered; check the paper ordonnance`,
       },
     ]);
@@ -164,12 +171,14 @@ export function recordDispenses({ useCases }: RouteContext): RequestHandler {
     if (!submission.ok) throw new ProblemError(submission.kind, submission.problems);
     const elsewhere = submission.value.numbers.find((n) => n.value !== number);
     if (elsewhere) {
-      throw ProblemError.of(
-        'invalid',
-        'value',
-        `the record names prescription ${elsewhere.value || '(another system)'}, not ${number}`,
-        elsewhere.at,
-      );
+      throw new ProblemError('invalid', [
+        {
+          code: 'value',
+          rule: 'D1',
+          message: `the record names prescription ${elsewhere.value || '(another system)'}, not ${number}`,
+          path: elsewhere.at,
+        },
+      ]);
     }
     const result = await recordExecution(useCases, callerOf(req), number, submission.value);
     req.log.info({ number, records: result.records.length, created: result.created }, 'dispense recorded');
