@@ -1,6 +1,7 @@
 /**
  * Prescriptions over HTTP: intake, retrieval, dispensing and execution (declared in table.ts).
  *   POST /prescriptions                      vendor payload → stored FHIR prescription (201, or 200 on replay)
+ *   POST /prescriptions/$validate            the same payload → what POST would answer and store, storing nothing
  *   GET  /prescriptions/:number              the prescription as a FHIR Bundle, with its dispensing summary and records
  *   POST /prescriptions/scan                 the raw text a scanner read (QR content or a typed number) → same answer
  *   POST /prescriptions/:number/dispenses    record dispenses / deliveries / sessions (FHIR collection or one record)
@@ -28,10 +29,12 @@ import { normalizedNumber } from '../../usecases/dispensing/lookup';
 import { recordExecution } from '../../usecases/dispensing/record';
 import { documentKindOf, renderDocument, viewDispenses, viewPrescription } from '../../usecases/dispensing/view';
 import { acceptPrescription } from '../../usecases/intake/accept';
+import { dryRunPrescription } from '../../usecases/intake/dry-run';
 import type { IntakeResult } from '../../usecases/intake/store';
 import { bodyBytes, jsonBody, requireFhirJson } from '../http/body';
 import { sendFhir } from '../http/fhir-response';
-import { callerOf } from '../security/request-context';
+import { HTTP_STATUS } from '../http/problem-status';
+import { callerOf, noteOutcome } from '../security/request-context';
 import { auditApiBaseOf } from './audit';
 import type { RouteContext } from './route';
 
@@ -140,6 +143,22 @@ export function createPrescription({ useCases }: RouteContext): RequestHandler {
       .status(result.created ? 201 : 200)
       .location(`/prescriptions/${result.number}`)
       .json(intakeResponseBody(result));
+  };
+}
+
+/**
+ * The dry run. Like FHIR's $validate, a payload that can be read is answered 200 whatever the verdict (a
+ * Parameters with the outcome, and the transaction when valid); one that cannot be read, or a caller who may
+ * not call it, is answered as POST /prescriptions answers them. The audit trail records what POST would
+ * have answered (422, 403), without detail: the issues quote the payload.
+ */
+export function validatePrescription({ useCases }: RouteContext): RequestHandler {
+  return (req: Request, res: Response) => {
+    const mapper = selectMapper(req);
+    const result = dryRunPrescription(useCases, callerOf(req), mapper, bodyBytes(req));
+    if (result.verdict !== 'valid') noteOutcome(req, HTTP_STATUS[result.verdict]);
+    req.log.info({ format: mapper.format, verdict: result.verdict }, 'prescription dry run');
+    sendFhir(res, 200, result.parameters);
   };
 }
 

@@ -2,7 +2,7 @@
  * The rule codes (domain/rule-codes.ts) and the CodeSystem the gateway publishes
  * (profiles/code-systems/rules.json): the same codes and displays; every code the code base uses is
  * in it and every code in it is used; every OperationOutcome issue of a coded problem carries it in
- * `details.coding`.
+ * `details.coding`; the README lists them.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,6 +97,17 @@ describe('the rules CodeSystem', () => {
         ['return', 'Bundle', 0, '1'],
       ],
     );
+  });
+
+  test('the README lists every code with its display', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const code of RULE_CODES) {
+      const row = new RegExp(
+        `^\\| \`${code}\` \\| ${RULE_DISPLAYS[code].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\|`,
+        'm',
+      );
+      assert.match(readme, row, code);
+    }
   });
 });
 
