@@ -110,7 +110,12 @@ export type ScannedCode =
     }
   | { source: 'number'; number: string };
 
-const problem = (message: string, path?: string): Problem => ({ code: 'invalid', message, ...(path ? { path } : {}) });
+const problem = (message: string, path?: string): Problem => ({
+  code: 'invalid',
+  rule: 'D12',
+  message,
+  ...(path ? { path } : {}),
+});
 
 /** A scanned text that cannot be read as a QR content or a number: a malformed request. */
 const unreadable = (problems: Problem[]) => rejected(problems, 'malformed');

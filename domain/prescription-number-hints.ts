@@ -41,6 +41,7 @@ export function unknownNumberHint(normalized: string): Problem | undefined {
     );
     return {
       code: 'value',
+      rule: 'N4',
       message:
         `no prescription has the number ${normalized}. Prescription numbers never contain the letters O, I, L or U: ` +
         `it looks like ${pairs.join(' and ')} was typed. Check those characters against the printed number.`,
@@ -49,6 +50,7 @@ export function unknownNumberHint(normalized: string): Problem | undefined {
   if (usesGatewayAlphabet(normalized) && !hasValidCheckCharacter(normalized)) {
     return {
       code: 'value',
+      rule: 'N4',
       message:
         `no prescription has the number ${normalized}, and its check character (the last one) does not match the ` +
         `17 before it: one character is wrong or two neighbouring characters are swapped. Check the number against the printed one.`,

@@ -110,7 +110,14 @@ export function readPrescriptionNumber(raw: string, path?: string): Outcome<stri
       ? `it contains ${outside.map((c) => `'${c}'`).join(', ')}; only 0-9 and A-Z are used (spaces and dashes are ignored)`
       : `it has ${number.length} characters where ${NUMBER_LENGTH} are expected`;
   return rejected(
-    [{ code: 'value', message: `"${raw}" is not a prescription number: ${why}`, ...(path ? { path } : {}) }],
+    [
+      {
+        code: 'value',
+        rule: 'N1',
+        message: `"${raw}" is not a prescription number: ${why}`,
+        ...(path ? { path } : {}),
+      },
+    ],
     'malformed',
   );
 }
@@ -121,7 +128,7 @@ export function readNumberSegment(segment: string): Outcome<string, 'malformed'>
   try {
     decoded = decodeURIComponent(segment);
   } catch {
-    return rejected([{ code: 'value', message: `"${segment}" is not a prescription number` }], 'malformed');
+    return rejected([{ code: 'value', rule: 'N1', message: `"${segment}" is not a prescription number` }], 'malformed');
   }
   return readPrescriptionNumber(decoded);
 }

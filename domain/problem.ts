@@ -5,7 +5,8 @@
  * terms. Only the edges turn a kind into a status: gateway/http/problem-status.ts for HTTP,
  * gateway/messaging/response-code.ts for $process-message response codes, queue/ for job retries.
  */
-import type { OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
+import type { CodeableConcept, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
+import { isContractRule, RULE_DISPLAYS, RULES_CODE_SYSTEM, type RuleCode } from './rule-codes';
 
 /**
  * A problem found in a payload or a request, before it is rendered as an OperationOutcome.
@@ -18,10 +19,16 @@ export interface Problem {
   /** A sentence a vendor developer understands: what is wrong and, where useful, what was expected. */
   message: string;
   path?: string;
-  /** The vendor README rule this violates (V1..V12), when there is one. */
-  rule?: string;
+  /** The rule this is about (domain/rule-codes.ts), when there is one: the issue's `details`. */
+  rule?: RuleCode;
   severity?: 'error' | 'warning' | 'information';
 }
+
+/** An issue's `details`: the rule, coded in the gateway's rules CodeSystem. */
+export const ruleDetails = (rule: RuleCode): CodeableConcept => ({
+  coding: [{ system: RULES_CODE_SYSTEM, code: rule, display: RULE_DISPLAYS[rule] }],
+  text: RULE_DISPLAYS[rule],
+});
 
 export function toOperationOutcome(problems: readonly Problem[]): OperationOutcome {
   return {
@@ -29,7 +36,9 @@ export function toOperationOutcome(problems: readonly Problem[]): OperationOutco
     issue: problems.map((p) => ({
       severity: p.severity ?? 'error',
       code: p.code,
-      diagnostics: p.rule ? `${p.rule}: ${p.message}` : p.message,
+      ...(p.rule ? { details: ruleDetails(p.rule) } : {}),
+      // The contract's rules (V1–V12) also open the text, as they always did; the code is in `details`.
+      diagnostics: p.rule && isContractRule(p.rule) ? `${p.rule}: ${p.message}` : p.message,
       ...(p.path ? { expression: [p.path] } : {}),
     })),
   };

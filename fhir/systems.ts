@@ -5,6 +5,7 @@
  */
 import { INS_OIDS } from '../domain/prescription';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../domain/prescription-number';
+import { CANONICAL_BASE, RULES_CODE_SYSTEM } from '../domain/rule-codes';
 
 export { PRESCRIPTION_NUMBER_SYSTEM };
 
@@ -16,10 +17,12 @@ export { PRESCRIPTION_NUMBER_SYSTEM };
  * stamped in stored data (meta.profile, extension urls), so it is a constant, not a per-deployment
  * setting. The `urn:example:eprescription:` URIs are the vendor contract's, kept as vendors send them;
  * the `urn:ordo-gateway:` ones are identifier systems (identities, not resources to resolve).
+ * Defined in domain/rule-codes.ts, whose rules CodeSystem every OperationOutcome issue names.
  */
-export const CANONICAL_BASE = 'https://ordo-gateway.example.org/fhir';
+export { CANONICAL_BASE, RULES_CODE_SYSTEM };
 export const PROFILE_BASE = `${CANONICAL_BASE}/StructureDefinition/`;
 export const MESSAGE_DEFINITION_BASE = `${CANONICAL_BASE}/MessageDefinition/`;
+export const OPERATION_DEFINITION_BASE = `${CANONICAL_BASE}/OperationDefinition/`;
 
 export const oidSystem = (oid: string): string => `urn:oid:${oid}`;
 /** The OID of an `urn:oid:` system, or undefined for any other URI. */

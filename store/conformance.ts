@@ -3,10 +3,13 @@
  * (profiles and extension definitions; differential only, HAPI generates the snapshots) and the
  * SearchParameters, installed on the FHIR store by id (PUT) so that `$validate`, `meta.profile`
  * and the gateway's searches resolve. Canonical base of the profiles: PROFILE_BASE in fhir/systems.ts.
+ * The CodeSystems (the rule codes of every OperationOutcome issue) and OperationDefinitions (the
+ * gateway's own operations) are served by the gateway (gateway/conformance/catalog.ts), not installed:
+ * nothing stored refers to them and HAPI implements none of these operations.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Resource, SearchParameter, StructureDefinition } from 'fhir/r4';
+import type { CodeSystem, OperationDefinition, Resource, SearchParameter, StructureDefinition } from 'fhir/r4';
 import type { FhirStore } from '../usecases/ports';
 import type { FhirClient } from './fhir-client';
 
@@ -23,6 +26,9 @@ function jsonFilesOf<T>(folder: string): T[] {
 export const STRUCTURE_DEFINITIONS: readonly StructureDefinition[] =
   jsonFilesOf<StructureDefinition>('structure-definitions');
 export const SEARCH_PARAMETERS: readonly SearchParameter[] = jsonFilesOf<SearchParameter>('search-parameters');
+export const CODE_SYSTEMS: readonly CodeSystem[] = jsonFilesOf<CodeSystem>('code-systems');
+export const OPERATION_DEFINITIONS: readonly OperationDefinition[] =
+  jsonFilesOf<OperationDefinition>('operation-definitions');
 
 export const structureDefinitionFor = (url: string): StructureDefinition | undefined =>
   STRUCTURE_DEFINITIONS.find((sd) => sd.url === url);

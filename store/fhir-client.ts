@@ -46,6 +46,7 @@ function clientProblemOf(fault: StoreFault, codes: readonly string[]): { kind: P
         kind: 'invalid',
         problem: {
           code: 'value',
+          rule: 'V2',
           message: `The FHIR store cannot keep a value of this request${codes.length > 0 ? ` (${codes.join(', ')})` : ''}; sending it again will not help`,
         },
       };

@@ -6,6 +6,7 @@
 import type { Prescription, SourceMap } from '../domain/prescription';
 import type { Principal } from '../domain/principal';
 import { ProblemError } from '../domain/problem';
+import type { RuleCode } from '../domain/rule-codes';
 import type { LineKind } from '../domain/professions';
 import type { AuditJob } from './audit/audit-job';
 import { authorize, type Decision, type PrescriptionOwnership } from '../rules/access/policy';
@@ -65,8 +66,12 @@ export interface Caller {
 }
 
 export class ForbiddenError extends ProblemError {
-  constructor(readonly reason: string) {
-    super('forbidden', [{ code: 'forbidden', message: `access refused: ${reason}` }]);
+  constructor(
+    readonly reason: string,
+    /** The access rule that refused (domain/rule-codes.ts). */
+    rule: RuleCode,
+  ) {
+    super('forbidden', [{ code: 'forbidden', rule, message: `access refused: ${reason}` }]);
     this.name = 'ForbiddenError';
   }
 }
@@ -76,7 +81,7 @@ export function authorizerFor(principal: Principal, onRefusal: (reason: string) 
   const enforce = (decision: Decision): void => {
     if (decision.allowed) return;
     onRefusal(decision.reason);
-    throw new ForbiddenError(decision.reason);
+    throw new ForbiddenError(decision.reason, decision.rule);
   };
   return {
     createPrescription: (prescription) => enforce(authorize.createPrescription(principal, prescription)),

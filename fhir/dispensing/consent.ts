@@ -46,6 +46,7 @@ export function readPatientChoice(json: unknown): Outcome<boolean> {
     return rejected([
       {
         code: 'structure',
+        rule: 'D11',
         message: 'the body must be a JSON object: {"oppositionConsultationDelivrance": true|false} or a FHIR Consent',
       },
     ]);
@@ -58,6 +59,7 @@ export function readPatientChoice(json: unknown): Outcome<boolean> {
       return rejected([
         {
           code: 'not-supported',
+          rule: 'D11',
           path: 'Consent.policyRule.coding',
           message: `only the ${CONSENT_TOPICS.dispensingView} choice can be changed here, not ${topic}`,
         },
@@ -68,6 +70,7 @@ export function readPatientChoice(json: unknown): Outcome<boolean> {
       return rejected([
         {
           code: 'required',
+          rule: 'D11',
           path: 'Consent.provision.type',
           message: 'provision.type must be deny (the patient objects) or permit (the patient does not object)',
         },
@@ -77,12 +80,15 @@ export function readPatientChoice(json: unknown): Outcome<boolean> {
   }
   const extra = Object.keys(body).filter((k) => k !== 'oppositionConsultationDelivrance');
   if (extra.length > 0)
-    return rejected([{ code: 'structure', path: `/${extra[0]}`, message: `unknown member '${extra[0]}'` }]);
+    return rejected([
+      { code: 'structure', rule: 'D11', path: `/${extra[0]}`, message: `unknown member '${extra[0]}'` },
+    ]);
   const value = body.oppositionConsultationDelivrance;
   if (typeof value !== 'boolean') {
     return rejected([
       {
         code: 'required',
+        rule: 'D11',
         path: '/oppositionConsultationDelivrance',
         message: 'oppositionConsultationDelivrance must be true (the patient objects) or false',
       },

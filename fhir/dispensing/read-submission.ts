@@ -35,6 +35,7 @@ import type {
 } from 'fhir/r4';
 import { isValidAmNumber, isValidFiness, isValidRpps } from '../../domain/identifiers';
 import type { Outcome, Problem } from '../../domain/problem';
+import type { RuleCode } from '../../domain/rule-codes';
 import { ok, rejected } from '../../domain/problem';
 import { normalizePrescriptionNumber } from '../../domain/prescription-number';
 import { PROFESSION_OF_G15_CODE } from '../../domain/professions';
@@ -83,7 +84,13 @@ export type SubmissionResult = Outcome<Submission, 'malformed' | 'invalid'>;
 
 const ALLOWED_TYPES: readonly string[] = [...RECORD_TYPES, 'Practitioner', 'Organization'];
 
-const problem = (code: Problem['code'], path: string, message: string): Problem => ({ code, path, message });
+/** A problem of the submission: what is sent (D1) unless another rule says more (D2 performer, D8 substitution). */
+const problem = (code: Problem['code'], path: string, message: string, rule: RuleCode = 'D1'): Problem => ({
+  code,
+  rule,
+  path,
+  message,
+});
 
 /** A REST body: a collection Bundle or one record. `malformed` results are 400, the others 422. */
 export function readRestSubmission(json: unknown): SubmissionResult {
@@ -97,6 +104,7 @@ export function readRestSubmission(json: unknown): SubmissionResult {
       [
         {
           code: 'structure',
+          rule: 'D1',
           message:
             'the body must be a FHIR resource: a Bundle of type collection or a MedicationDispense, SupplyDelivery or Procedure',
         },
@@ -225,12 +233,13 @@ function readPerformer(entry: Located<Practitioner>, problems: Problem[]): Submi
         'required',
         rppsAt,
         `the performer needs an RPPS identifier (${RPPS_SYSTEM}, 11 digits) or an idNatPs (${IDNATPS_SYSTEM}, "8" + RPPS)`,
+        'D2',
       ),
     );
     return undefined;
   }
   if (!isValidRpps(rpps)) {
-    problems.push(problem('value', rppsAt, `'${rpps}' is not a valid RPPS number (11 digits with a Luhn key)`));
+    problems.push(problem('value', rppsAt, `'${rpps}' is not a valid RPPS number (11 digits with a Luhn key)`, 'D2'));
     return undefined;
   }
   const profession = professionOf(entry.resource, entry.at);
@@ -274,6 +283,7 @@ function checkOrganization(entry: Located<Organization>, problems: Problem[]): v
         'required',
         `${entry.at}.identifier`,
         `the structure needs a FINESS (${FINESS_SYSTEM}) or a numéro AM (${AM_NUMBER_SYSTEM}) identifier`,
+        'D2',
       ),
     );
     return;
@@ -285,13 +295,14 @@ function checkOrganization(entry: Located<Organization>, problems: Problem[]): v
         'value',
         `${entry.at}.identifier[${finessIndex}].value`,
         `'${finess ?? ''}' is not a FINESS number (9 characters)`,
+        'D2',
       ),
     );
   }
   const am = identifiers[amIndex]?.value;
   if (amIndex >= 0 && (am === undefined || !isValidAmNumber(am))) {
     problems.push(
-      problem('value', `${entry.at}.identifier[${amIndex}].value`, `'${am ?? ''}' is not a numéro AM (9 digits)`),
+      problem('value', `${entry.at}.identifier[${amIndex}].value`, `'${am ?? ''}' is not a numéro AM (9 digits)`, 'D2'),
     );
   }
 }
@@ -464,6 +475,7 @@ function readDispense({ resource, at }: Located<MedicationDispense>, problems: P
           'required',
           `${at}.substitution.type`,
           `a substitution needs its type: a ${SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM} coding (G for a generic, TE, E…; not N)`,
+          'D8',
         ),
       );
     }
@@ -476,6 +488,7 @@ function readDispense({ resource, at }: Located<MedicationDispense>, problems: P
           'required',
           `${at}.substitution.reason`,
           'a substitution needs its reason (coding, e.g. v3 ActReason OS out of stock, RR regulatory requirement, or text)',
+          'D8',
         ),
       );
     }

@@ -1,12 +1,19 @@
 /**
  * Every conformance resource the gateway serves (GET /fhir/<Type>, no token): the profiles and
- * extension definitions, the search parameters, the message definitions — under one canonical
+ * extension definitions, the search parameters, the message definitions, the rule codes of every
+ * OperationOutcome issue (CodeSystem rules), the dry run's OperationDefinition — under one canonical
  * base (CANONICAL_BASE in fhir/systems.ts). A validator that loads them from the gateway can
  * validate every answer the gateway gives.
  */
 import type { FhirResource } from 'fhir/r4';
 import type { FhirClient } from '../../store/fhir-client';
-import { SEARCH_PARAMETERS, STRUCTURE_DEFINITIONS, structureDefinitionsWithSnapshots } from '../../store/conformance';
+import {
+  CODE_SYSTEMS,
+  OPERATION_DEFINITIONS,
+  SEARCH_PARAMETERS,
+  STRUCTURE_DEFINITIONS,
+  structureDefinitionsWithSnapshots,
+} from '../../store/conformance';
 import { messageDefinitions } from '../messaging/message-definitions';
 
 export const CONFORMANCE_TYPES = [
@@ -30,8 +37,8 @@ function catalogOf(date: string, structureDefinitions: readonly FhirResource[]):
     StructureDefinition: structureDefinitions,
     SearchParameter: SEARCH_PARAMETERS,
     MessageDefinition: messageDefinitions(date),
-    OperationDefinition: [],
-    CodeSystem: [],
+    OperationDefinition: OPERATION_DEFINITIONS,
+    CodeSystem: CODE_SYSTEMS,
     ValueSet: [],
   };
 }

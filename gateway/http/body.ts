@@ -10,7 +10,7 @@ export const rawBody = express.raw({ type: () => true, limit: PAYLOAD_LIMITS.max
 export function bodyBytes(req: Request): Buffer {
   const body: unknown = req.body;
   if (!Buffer.isBuffer(body) || body.length === 0)
-    throw ProblemError.of('malformed', 'structure', 'the request body is empty');
+    throw new ProblemError('malformed', [{ code: 'structure', rule: 'V1', message: 'the request body is empty' }]);
   return body;
 }
 
@@ -20,11 +20,9 @@ const FHIR_MEDIA_TYPES = ['application/fhir+json', 'application/json'];
 export function requireFhirJson(req: Request, demand = 'send'): void {
   const media = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (!FHIR_MEDIA_TYPES.includes(media))
-    throw ProblemError.of(
-      'unsupported',
-      'not-supported',
-      `${demand} application/fhir+json, got "${media || '(none)'}"`,
-    );
+    throw new ProblemError('unsupported', [
+      { code: 'not-supported', rule: 'F1', message: `${demand} application/fhir+json, got "${media || '(none)'}"` },
+    ]);
 }
 
 /** The body as JSON (strict UTF-8, nesting limits: mappers/shared/json-reader.ts). */

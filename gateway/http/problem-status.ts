@@ -43,15 +43,23 @@ const BODY_LIMIT_TEXT = `${PAYLOAD_LIMITS.maxBytes / MIB} MiB (${PAYLOAD_LIMITS.
 function bodyParserProblem(err: BodyParserError): ProblemError | undefined {
   switch (err?.type) {
     case 'entity.too.large':
-      return ProblemError.of('too-large', 'too-long', `The request body is larger than ${BODY_LIMIT_TEXT}`);
+      return new ProblemError('too-large', [
+        { code: 'too-long', rule: 'V1', message: `The request body is larger than ${BODY_LIMIT_TEXT}` },
+      ]);
     case 'entity.parse.failed':
-      return ProblemError.of('malformed', 'structure', 'The request body is not well-formed');
+      return new ProblemError('malformed', [
+        { code: 'structure', rule: 'V1', message: 'The request body is not well-formed' },
+      ]);
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return ProblemError.of('unsupported', 'not-supported', 'Unsupported content encoding or charset');
+      return new ProblemError('unsupported', [
+        { code: 'not-supported', rule: 'F1', message: 'Unsupported content encoding or charset' },
+      ]);
     default:
       if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
-        return new ProblemError('malformed', [{ code: 'invalid', message: 'The request could not be read' }]);
+        return new ProblemError('malformed', [
+          { code: 'invalid', rule: 'V1', message: 'The request could not be read' },
+        ]);
       }
       return undefined;
   }

@@ -204,6 +204,32 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
       },
       exampleStatus: Object.fromEntries(examples.map((e) => [exampleName(e), intakeStatus(e)])),
     },
+    'prescription.validate': {
+      tag: 'Prescriptions',
+      summary: 'Check a prescription without storing it (dry run)',
+      description: [
+        'The same body, media types, token and checks as `POST /prescriptions` (mapping, V1–V12, the number’s form, the signer, the prescribing scope, the R4 schema of what would be stored), and nothing stored, no number consumed, no lookup spent.',
+        'FHIR `$validate` convention: a payload the gateway can read is answered `200` whatever the verdict, with a `Parameters`: `outcome` (an OperationOutcome: every problem with its rule code in `details.coding`, or one information issue saying it is valid) and, when valid, `return` (the transaction Bundle that would be stored, the number zero-filled: it is assigned on POST). An issue of code `forbidden` means POST would answer 403, any other error 422. Not checked: whether the message id or a vendor-supplied number is already taken (that would be a lookup).',
+      ].join('\n\n'),
+      parameters: [
+        {
+          name: 'X-Vendor-Format',
+          in: 'header',
+          required: false,
+          description: 'The payload’s format, when its Content-Type does not say it.',
+          schema: { type: 'string', enum: MAPPERS.map((m) => m.format) },
+        },
+      ],
+      requestBody: { required: true, content: vendorPayloads(examples) },
+      responses: {
+        200: ok('The verdict: `Parameters` with `outcome` and, when valid, `return`.', fhir(ref('FhirResource'))),
+      },
+      errors: {
+        400: 'The payload cannot be read (not well-formed JSON or XML, wrong encoding, empty).',
+        415: 'Neither the Content-Type nor X-Vendor-Format names a format the gateway reads.',
+      },
+      exampleStatus: Object.fromEntries(examples.map((e) => [exampleName(e), 200])),
+    },
     'prescription.scan': {
       tag: 'Dispensing',
       summary: 'Look up a scanned prescription',

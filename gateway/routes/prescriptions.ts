@@ -1,6 +1,7 @@
 /**
  * Prescriptions over HTTP: intake, retrieval, dispensing and execution (declared in table.ts).
  *   POST /prescriptions                      vendor payload → stored FHIR prescription (201, or 200 on replay)
+ *   POST /prescriptions/$validate            the same payload → what POST would answer and store, storing nothing
  *   GET  /prescriptions/:number              the prescription as a FHIR Bundle, with its dispensing summary and records
  *   POST /prescriptions/scan                 the raw text a scanner read (QR content or a typed number) → same answer
  *   POST /prescriptions/:number/dispenses    record dispenses / deliveries / sessions (FHIR collection or one record)
@@ -28,10 +29,12 @@ import { normalizedNumber } from '../../usecases/dispensing/lookup';
 import { recordExecution } from '../../usecases/dispensing/record';
 import { documentKindOf, renderDocument, viewDispenses, viewPrescription } from '../../usecases/dispensing/view';
 import { acceptPrescription } from '../../usecases/intake/accept';
+import { dryRunPrescription } from '../../usecases/intake/dry-run';
 import type { IntakeResult } from '../../usecases/intake/store';
 import { bodyBytes, jsonBody, requireFhirJson } from '../http/body';
 import { sendFhir } from '../http/fhir-response';
-import { callerOf } from '../security/request-context';
+import { HTTP_STATUS } from '../http/problem-status';
+import { callerOf, noteOutcome } from '../security/request-context';
 import { auditApiBaseOf } from './audit';
 import type { RouteContext } from './route';
 
@@ -40,11 +43,13 @@ function selectMapper(req: Request): VendorMapper {
   if (explicit) {
     const mapper = mapperForFormat(explicit);
     if (!mapper) {
-      throw ProblemError.of(
-        'unsupported',
-        'not-supported',
-        `unknown vendor format "${explicit}"; supported: ${MAPPERS.map((m) => m.format).join(', ')}`,
-      );
+      throw new ProblemError('unsupported', [
+        {
+          code: 'not-supported',
+          rule: 'F1',
+          message: `unknown vendor format "${explicit}"; supported: ${MAPPERS.map((m) => m.format).join(', ')}`,
+        },
+      ]);
     }
     return mapper;
   }
@@ -52,11 +57,13 @@ function selectMapper(req: Request): VendorMapper {
   const mapper = mapperForMediaType(contentType);
   if (!mapper) {
     const known = MAPPERS.flatMap((m) => m.mediaTypes).join(', ');
-    throw ProblemError.of(
-      'unsupported',
-      'not-supported',
-      `unsupported Content-Type "${contentType || '(none)'}"; send one of ${known} or an X-Vendor-Format header`,
-    );
+    throw new ProblemError('unsupported', [
+      {
+        code: 'not-supported',
+        rule: 'F1',
+        message: `unsupported Content-Type "${contentType || '(none)'}"; send one of ${known} or an X-Vendor-Format header`,
+      },
+    ]);
   }
   return mapper;
 }
@@ -103,6 +110,7 @@ function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle)
   ) {
     problems.push({
       code: 'business-rule',
+      rule: 'D12',
       path: '/D/P',
       message: 'the patient in the QR code is not the patient of this prescription',
     });
@@ -110,6 +118,7 @@ function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle)
   if (scanned.rpps !== titular.rpps)
     problems.push({
       code: 'business-rule',
+      rule: 'D12',
       path: '/D/M/RPPS',
       message: 'the prescriber in the QR code is not the prescriber of this prescription',
     });
@@ -118,6 +127,7 @@ function checkScanMatches(scanned: ScannedCode, found: StoredPrescriptionBundle)
       ...problems,
       {
         code: 'business-rule',
+        rule: 'D12',
         message: `the QR code does not match prescription ${scanned.number}: it may have been altered; check the paper ordonnance`,
       },
     ]);
@@ -133,6 +143,22 @@ export function createPrescription({ useCases }: RouteContext): RequestHandler {
       .status(result.created ? 201 : 200)
       .location(`/prescriptions/${result.number}`)
       .json(intakeResponseBody(result));
+  };
+}
+
+/**
+ * The dry run. Like FHIR's $validate, a payload that can be read is answered 200 whatever the verdict (a
+ * Parameters with the outcome, and the transaction when valid); one that cannot be read, or a caller who may
+ * not call it, is answered as POST /prescriptions answers them. The audit trail records what POST would
+ * have answered (422, 403), without detail: the issues quote the payload.
+ */
+export function validatePrescription({ useCases }: RouteContext): RequestHandler {
+  return (req: Request, res: Response) => {
+    const mapper = selectMapper(req);
+    const result = dryRunPrescription(useCases, callerOf(req), mapper, bodyBytes(req));
+    if (result.verdict !== 'valid') noteOutcome(req, HTTP_STATUS[result.verdict]);
+    req.log.info({ format: mapper.format, verdict: result.verdict }, 'prescription dry run');
+    sendFhir(res, 200, result.parameters);
   };
 }
 
@@ -164,12 +190,14 @@ export function recordDispenses({ useCases }: RouteContext): RequestHandler {
     if (!submission.ok) throw new ProblemError(submission.kind, submission.problems);
     const elsewhere = submission.value.numbers.find((n) => n.value !== number);
     if (elsewhere) {
-      throw ProblemError.of(
-        'invalid',
-        'value',
-        `the record names prescription ${elsewhere.value || '(another system)'}, not ${number}`,
-        elsewhere.at,
-      );
+      throw new ProblemError('invalid', [
+        {
+          code: 'value',
+          rule: 'D1',
+          message: `the record names prescription ${elsewhere.value || '(another system)'}, not ${number}`,
+          path: elsewhere.at,
+        },
+      ]);
     }
     const result = await recordExecution(useCases, callerOf(req), number, submission.value);
     req.log.info({ number, records: result.records.length, created: result.created }, 'dispense recorded');

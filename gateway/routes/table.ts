@@ -17,6 +17,7 @@ import { queueDashboard, queueMetrics } from './operations';
 import {
   cancel,
   createPrescription,
+  validatePrescription,
   readDispenses,
   readDocument,
   readPrescription,
@@ -54,6 +55,17 @@ export const ROUTES = [
     audit: { interaction: 'create', action: 'C', entity: 'location' },
     rawBody: true,
     handler: createPrescription,
+  },
+  // Before any `/prescriptions/:number…` route, so that `$validate` is never read as a number.
+  {
+    id: 'prescription.validate',
+    method: 'POST',
+    path: '/prescriptions/$validate',
+    allow: PRESCRIBERS,
+    // No number and no stored record, but the payload holds patient data: recorded like a create.
+    audit: { interaction: 'operation', action: 'E', entity: 'none' },
+    rawBody: true,
+    handler: validatePrescription,
   },
   {
     id: 'prescription.scan',

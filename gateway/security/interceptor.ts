@@ -208,12 +208,12 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
 
     if (!route) {
       ctx.refusal = `no access rule allows ${req.method} ${req.path}`;
-      throw new ForbiddenError(ctx.refusal);
+      throw new ForbiddenError(ctx.refusal, 'A1');
     }
     const decision = decideRoute(route.rule.allow, principal);
     if (!decision.allowed) {
       ctx.refusal = decision.reason;
-      throw new ForbiddenError(decision.reason);
+      throw new ForbiddenError(decision.reason, decision.rule);
     }
     next();
   };

@@ -4,6 +4,7 @@
  * member), a sentence instead of ajv's terse text, and the README rule (V2 by default, or the
  * more specific V3–V11 the schema keyword enforces, see SCHEMA_RULES).
  */
+import type { RuleCode } from '../../domain/rule-codes';
 import type { Problem } from '../../domain/problem';
 import {
   EPU_LINE_TYPES,
@@ -66,7 +67,7 @@ const CONDITIONS: Readonly<Record<string, string>> = {
  * The README rule a schema check enforces, by JSON pointer pattern ('*' = any array index) and
  * keyword. Anything not listed is V2 (structure).
  */
-const SCHEMA_RULES: ReadonlyArray<{ pointer: string; keywords: readonly string[]; rule: string }> = [
+const SCHEMA_RULES: ReadonlyArray<{ pointer: string; keywords: readonly string[]; rule: RuleCode }> = [
   { pointer: '/patient/ins/valeur', keywords: ['pattern'], rule: 'V3' },
   { pointer: '/patient/ins/oid', keywords: ['enum'], rule: 'V3' },
   { pointer: '/prescripteur/rpps', keywords: ['pattern'], rule: 'V4' },
@@ -74,7 +75,7 @@ const SCHEMA_RULES: ReadonlyArray<{ pointer: string; keywords: readonly string[]
   ...['codeCIP13', 'codeCIS', 'codeLPP', 'code'].map((member) => ({
     pointer: `/lignes/*/${member}`,
     keywords: ['pattern'],
-    rule: 'V5',
+    rule: 'V5' as const,
   })),
   ...[
     '/dateRedaction',
@@ -82,7 +83,7 @@ const SCHEMA_RULES: ReadonlyArray<{ pointer: string; keywords: readonly string[]
     '/consentement/informeLe',
     '/contexte/accidentTravail/date',
     '/lignes/*/dateDebut',
-  ].map((pointer) => ({ pointer, keywords: ['format', 'pattern'], rule: 'V6' })),
+  ].map((pointer) => ({ pointer, keywords: ['format', 'pattern'], rule: 'V6' as const })),
   ...[
     'quantite',
     'renouvellements',
@@ -95,7 +96,7 @@ const SCHEMA_RULES: ReadonlyArray<{ pointer: string; keywords: readonly string[]
   ].map((member) => ({
     pointer: `/lignes/*/${member}`,
     keywords: ['minimum', 'maximum', 'exclusiveMinimum'],
-    rule: 'V7',
+    rule: 'V7' as const,
   })),
   { pointer: '/lignes/*/motifNonSubstitution', keywords: ['required'], rule: 'V8' },
   { pointer: '/lignes', keywords: ['required', 'minItems', 'maxItems'], rule: 'V9' },
@@ -108,7 +109,7 @@ const SCHEMA_RULES: ReadonlyArray<{ pointer: string; keywords: readonly string[]
     'posologie/structuree/quantiteParPrise',
     'posologie/structuree/unite',
     'posologie/structuree/prisesParJour',
-  ].map((member) => ({ pointer: `/lignes/*/${member}`, keywords: ['required'], rule: 'V10' })),
+  ].map((member) => ({ pointer: `/lignes/*/${member}`, keywords: ['required'], rule: 'V10' as const })),
   { pointer: '/lignes/*', keywords: ['anyOf'], rule: 'V10' },
   { pointer: '/lignes/*/posologie', keywords: ['minProperties'], rule: 'V10' },
   { pointer: '/prescripteur/structure', keywords: ['anyOf'], rule: 'V11' },
@@ -121,7 +122,7 @@ const NON_EMPTY_HINTS: Readonly<Record<string, string>> = {
 
 const ARRAY_INDEX = /\/[0-9]+(?=\/|$)/g;
 
-function ruleFor(pointer: string, keyword: string): string {
+function ruleFor(pointer: string, keyword: string): RuleCode {
   const pattern = pointer.replace(ARRAY_INDEX, '/*');
   return SCHEMA_RULES.find((r) => r.pointer === pattern && r.keywords.includes(keyword))?.rule ?? 'V2';
 }

@@ -4,6 +4,7 @@
  * and only the resource types that event allows. Every resource is also checked against the R4
  * JSON schema first, so that the later checks and the mapping can trust JSON types.
  */
+import type { RuleCode } from '../../domain/rule-codes';
 import type { Bundle, FhirResource, MessageHeader } from 'fhir/r4';
 import type { Outcome, Problem } from '../../domain/problem';
 import { ok, rejected } from '../../domain/problem';
@@ -14,7 +15,7 @@ import { MESSAGE_EVENT_DEFINITIONS, isSupportedEvent } from './events';
 
 const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const problem = (code: Problem['code'], rule: string, message: string, path: string): Problem => ({
+const problem = (code: Problem['code'], rule: RuleCode, message: string, path: string): Problem => ({
   code,
   rule,
   message,

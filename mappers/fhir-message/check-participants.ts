@@ -4,6 +4,7 @@
  * MessageHeader.sender), 1..2 Consents of which consultation-delivrance, and the locum link.
  * Check digits, dates and the AM/FINESS requirement are business rules (rules/intake), not here.
  */
+import type { RuleCode } from '../../domain/rule-codes';
 import type { Consent, MessageHeader, Organization, Patient, Practitioner, PractitionerRole } from 'fhir/r4';
 import type { Problem } from '../../domain/problem';
 import { consentTopic, extensionsOf } from '../../fhir/read-prescription';
@@ -31,7 +32,7 @@ export interface Participants {
   dmpConsent?: IndexedEntry<Consent>;
 }
 
-type Add = (code: Problem['code'], rule: string, message: string, path: string) => void;
+type Add = (code: Problem['code'], rule: RuleCode, message: string, path: string) => void;
 const collector =
   (problems: Problem[]): Add =>
   (code, rule, message, path) =>
@@ -51,7 +52,7 @@ export function checkParticipants(message: MessageBundle): { problems: Problem[]
   return { problems, participants: { header, patient, organization, practitioners, role, ...consents } };
 }
 
-function exactlyOne<T extends IndexedEntry>(found: T[], what: string, rule: string, add: Add): T | undefined {
+function exactlyOne<T extends IndexedEntry>(found: T[], what: string, rule: RuleCode, add: Add): T | undefined {
   if (found.length === 0) add('required', rule, `the message has no ${what}`, 'Bundle.entry');
   found
     .slice(1)

@@ -4,6 +4,7 @@
  * with one authoredOn; then what each request type must look like for the canonical model to hold
  * it without losing meaning. Values (codes, quantities, dates) are left to the business rules.
  */
+import type { RuleCode } from '../../domain/rule-codes';
 import type {
   DeviceRequest,
   Dosage,
@@ -43,7 +44,7 @@ export interface RequestFindings {
   prescriberRole?: IndexedEntry<PractitionerRole>;
 }
 
-type Add = (code: Problem['code'], rule: string, message: string, path: string) => void;
+type Add = (code: Problem['code'], rule: RuleCode, message: string, path: string) => void;
 
 const CONTEXT_CODE_VALUES: readonly string[] = [
   CONTEXT_CODES.ald,

@@ -5,6 +5,7 @@
  * repeatable elements: /Prescription/Items/Item[3]/Quantity, /Prescription/Patient/@sex).
  */
 import type { Problem } from '../../domain/problem';
+import type { RuleCode } from '../../domain/rule-codes';
 import type { XmlElement } from '../shared/xml-reader';
 import { LGC_NAMESPACE, PRESCRIPTION, ROOT_NAME, type ChildSpec, type ElementSpec } from './structure-spec';
 
@@ -35,7 +36,13 @@ function namespaceMessage(element: XmlElement): string {
 }
 
 /** `rule`: the README rule the element's own value breaks when wrong (from its ChildSpec). */
-function checkElement(element: XmlElement, spec: ElementSpec, path: string, report: Report, rule = 'V2'): void {
+function checkElement(
+  element: XmlElement,
+  spec: ElementSpec,
+  path: string,
+  report: Report,
+  rule: RuleCode = 'V2',
+): void {
   checkAttributes(element, spec, path, report);
   if (spec.text) {
     const child = element.children[0];

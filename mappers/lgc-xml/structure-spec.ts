@@ -3,6 +3,7 @@
  * Element text and attribute values are compared after trimming surrounding whitespace.
  * `rule` names the vendors README rule a violation breaks when it is more specific than V2.
  */
+import type { RuleCode } from '../../domain/rule-codes';
 import { INS_OID_VALUES } from '../../domain/identifiers';
 
 export const LGC_NAMESPACE = 'urn:example:lgc:prescription:1';
@@ -16,7 +17,7 @@ export interface SimpleType {
 export interface AttributeSpec {
   type: SimpleType;
   required?: boolean;
-  rule?: string;
+  rule?: RuleCode;
 }
 
 export interface ChildSpec {
@@ -24,7 +25,7 @@ export interface ChildSpec {
   min: number;
   max: number;
   element: ElementSpec;
-  rule?: string;
+  rule?: RuleCode;
 }
 
 /** Exactly one content model: text only, an ordered sequence, an `all` group, or empty (none given). */
@@ -82,14 +83,14 @@ const INS_VALUE = pattern(
 // ---------------------------------------------------------------- elements
 
 const textElement = (type: SimpleType): ElementSpec => ({ text: type });
-const one = (name: string, element: ElementSpec, rule?: string): ChildSpec => ({
+const one = (name: string, element: ElementSpec, rule?: RuleCode): ChildSpec => ({
   name,
   min: 1,
   max: 1,
   element,
   ...(rule ? { rule } : {}),
 });
-const optional = (name: string, element: ElementSpec, rule?: string): ChildSpec => ({
+const optional = (name: string, element: ElementSpec, rule?: RuleCode): ChildSpec => ({
   name,
   min: 0,
   max: 1,

@@ -14,6 +14,8 @@ export function limitProblems(problems: Problem[], max: number = MAX_REPORTED_PR
     ...problems.slice(0, max),
     {
       code: 'too-costly',
+      // The problems left out are the format's structure checks' (V2, or a rule they enforce more precisely).
+      rule: 'V2',
       severity: 'warning',
       message: `${omitted} more problem${omitted > 1 ? 's' : ''} not listed: fix the ${max} above and send the payload again`,
     },

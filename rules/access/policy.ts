@@ -13,23 +13,28 @@
  */
 import type { Prescription } from '../../domain/prescription';
 import type { Principal, Role } from '../../domain/principal';
+import type { RuleCode } from '../../domain/rule-codes';
 import { EXECUTABLE_LINES, type LineKind, type Profession } from '../../domain/professions';
 
 /** `any`: the role whatever its profession; a list: only those professions. */
 export type Grant = 'any' | readonly Profession[];
 export type Grants = Partial<Record<Role, Grant>>;
 
-export type Decision = { allowed: true } | { allowed: false; reason: string };
+/** A refusal says why, and which access rule (domain/rule-codes.ts, A1–A8) refused. */
+export type Decision = { allowed: true } | { allowed: false; reason: string; rule: RuleCode };
 const ALLOW: Decision = { allowed: true };
-const deny = (reason: string): Decision => ({ allowed: false, reason });
+const deny = (rule: RuleCode, reason: string): Decision => ({ allowed: false, reason, rule });
 
 /** A route's grants applied to a principal. */
 export function decideRoute(allow: Grants, principal: Principal): Decision {
   const grant = allow[principal.role];
-  if (!grant) return deny(`the ${principal.role} role may not call this endpoint`);
+  if (!grant) return deny('A1', `the ${principal.role} role may not call this endpoint`);
   if (grant === 'any') return ALLOW;
   if (principal.profession && grant.includes(principal.profession)) return ALLOW;
-  return deny(`a ${principal.role} with profession ${principal.profession ?? '(none)'} may not call this endpoint`);
+  return deny(
+    'A1',
+    `a ${principal.role} with profession ${principal.profession ?? '(none)'} may not call this endpoint`,
+  );
 }
 
 // ---- 2. Resource-level rules ----
@@ -45,9 +50,9 @@ const isOwner = (principal: Principal, owner: PrescriptionOwnership): boolean =>
 export const authorize = {
   /** A prescriber submits only prescriptions they sign: the payload's prescriber RPPS is theirs. */
   createPrescription(principal: Principal, prescription: Pick<Prescription, 'prescriber'>): Decision {
-    if (principal.role !== 'prescriber') return deny('only a prescriber submits prescriptions');
+    if (principal.role !== 'prescriber') return deny('A2', 'only a prescriber submits prescriptions');
     if (prescription.prescriber.rpps !== principal.rpps)
-      return deny('the prescription is signed by another prescriber than the authenticated one');
+      return deny('A2', 'the prescription is signed by another prescriber than the authenticated one');
     return ALLOW;
   },
 
@@ -55,22 +60,22 @@ export const authorize = {
   readPrescription(principal: Principal, owner: PrescriptionOwnership): Decision {
     if (principal.role === 'dispenser') return ALLOW;
     if (principal.role === 'prescriber')
-      return isOwner(principal, owner) ? ALLOW : deny('a prescriber reads only the prescriptions they signed');
-    return deny(`the ${principal.role} role does not read prescriptions here`);
+      return isOwner(principal, owner) ? ALLOW : deny('A4', 'a prescriber reads only the prescriptions they signed');
+    return deny('A4', `the ${principal.role} role does not read prescriptions here`);
   },
 
   /** The prescriber sees what was dispensed for their own prescription, unless the patient objected. */
   readDispenses(principal: Principal, owner: PrescriptionOwnership, patientObjects: boolean): Decision {
     if (principal.role !== 'prescriber' || !isOwner(principal, owner))
-      return deny('only the prescriber of this prescription sees its dispensing');
-    if (patientObjects) return deny('the patient objected to the prescriber seeing what was dispensed');
+      return deny('A5', 'only the prescriber of this prescription sees its dispensing');
+    if (patientObjects) return deny('A5', 'the patient objected to the prescriber seeing what was dispensed');
     return ALLOW;
   },
 
   /** Only the prescriber who signed a prescription cancels it. */
   cancelPrescription(principal: Principal, owner: PrescriptionOwnership): Decision {
     if (principal.role !== 'prescriber' || !isOwner(principal, owner))
-      return deny('only the prescriber of this prescription cancels it');
+      return deny('A6', 'only the prescriber of this prescription cancels it');
     return ALLOW;
   },
 
@@ -78,15 +83,15 @@ export const authorize = {
   recordConsent(principal: Principal, owner: PrescriptionOwnership): Decision {
     if (principal.role === 'dispenser') return ALLOW;
     if (principal.role === 'prescriber' && isOwner(principal, owner)) return ALLOW;
-    return deny('the patient’s choice is recorded by the prescriber of this prescription or by a dispenser');
+    return deny('A7', 'the patient’s choice is recorded by the prescriber of this prescription or by a dispenser');
   },
 
   /** A dispenser records the dispensing / execution of a line only for the line kinds of their profession. */
   recordExecution(principal: Principal, lineKind: LineKind): Decision {
     if (principal.role !== 'dispenser' || !principal.profession)
-      return deny('only a dispenser records a dispense or an execution');
+      return deny('A8', 'only a dispenser records a dispense or an execution');
     if (!EXECUTABLE_LINES[principal.profession].includes(lineKind)) {
-      return deny(`a ${principal.profession} does not dispense or execute ${lineKind} lines`);
+      return deny('A8', `a ${principal.profession} does not dispense or execute ${lineKind} lines`);
     }
     return ALLOW;
   },

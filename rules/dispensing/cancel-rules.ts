@@ -32,10 +32,16 @@ export function planCancellation(state: PrescriptionState, today: string): Cance
     const { status } = lineStatusOf(line, today);
     const label = lineLabel(line);
     if (status === 'cancelled') {
-      report.push({ code: 'informational', severity: 'information', message: `${label} was already cancelled` });
+      report.push({
+        code: 'informational',
+        rule: 'D10',
+        severity: 'information',
+        message: `${label} was already cancelled`,
+      });
     } else if (status === 'completed') {
       report.push({
         code: 'informational',
+        rule: 'D10',
         severity: 'information',
         message: `${label} was fully dispensed or executed: nothing left to cancel`,
       });
@@ -43,12 +49,13 @@ export function planCancellation(state: PrescriptionState, today: string): Cance
       remainsDispensable ||= status === 'active';
       report.push({
         code: 'business-rule',
+        rule: 'D10',
         severity: 'warning',
         message: `${label} was partly dispensed or executed (${line.executed} of ${line.prescribed} ${line.unit}): a line already started cannot be cancelled, the rest remains dispensable`,
       });
     } else {
       cancel.push(line);
-      report.push({ code: 'informational', severity: 'information', message: `${label} is cancelled` });
+      report.push({ code: 'informational', rule: 'D10', severity: 'information', message: `${label} is cancelled` });
     }
   }
   return {

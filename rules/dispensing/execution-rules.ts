@@ -119,6 +119,7 @@ export function checkExecution(
       problems: [
         {
           code: 'conflict',
+          rule: 'D7',
           message: `prescription ${state.number} is ${verdict.status} (${verdict.reason}): its QR code is deactivated and nothing more can be dispensed or executed`,
         },
       ],
@@ -142,6 +143,7 @@ export function checkExecution(
         .map((l) => l.reference);
       invalid.push({
         code: 'value',
+        rule: 'D3',
         path: item.lineReferenceAt,
         message:
           candidates.length > 0
@@ -153,6 +155,7 @@ export function checkExecution(
     if (RECORD_FOR_REQUEST[line.requestType] !== item.recordType) {
       invalid.push({
         code: 'value',
+        rule: 'D3',
         path: item.lineReferenceAt,
         message: `${lineLabel(line)} is executed with a ${RECORD_FOR_REQUEST[line.requestType]}, not a ${item.recordType}`,
       });
@@ -163,6 +166,7 @@ export function checkExecution(
       if (!performer.profession) {
         invalid.push({
           code: 'required',
+          rule: 'D2',
           ...(performer.professionAt ? { path: performer.professionAt } : {}),
           message:
             "the performer's profession is required to record a dispense or an execution (Practitioner.qualification)",
@@ -170,6 +174,7 @@ export function checkExecution(
       } else if (!EXECUTABLE_LINES[performer.profession].includes(line.kind)) {
         forbidden.push({
           code: 'forbidden',
+          rule: 'A8',
           ...(performer.professionAt ? { path: performer.professionAt } : {}),
           message: `a ${performer.profession} does not dispense or execute ${line.kind} lines (${lineLabel(line)})`,
         });
@@ -180,6 +185,7 @@ export function checkExecution(
     if (lineVerdict.status !== 'active') {
       conflicts.push({
         code: 'conflict',
+        rule: 'D7',
         path: item.lineReferenceAt,
         message: `${lineVerdict.reason}: nothing more can be recorded on it`,
       });
@@ -192,6 +198,7 @@ export function checkExecution(
       const left = line.prescribed - before;
       conflicts.push({
         code: 'conflict',
+        rule: 'D4',
         path: item.quantityAt,
         message:
           `${lineLabel(line)}: ${plural(item.quantity, line.unit)} recorded but only ${left} remain ` +
@@ -204,18 +211,21 @@ export function checkExecution(
     if (isInFuture(item.when, now)) {
       invalid.push({
         code: 'value',
+        rule: 'D5',
         path: item.whenAt,
         message: `${item.when} is in the future (receiver clock ${now.toISOString()})`,
       });
     } else if (dateOf(item.when) < prescriptionDate) {
       invalid.push({
         code: 'value',
+        rule: 'D5',
         path: item.whenAt,
         message: `${item.when} is before the prescription date (${prescriptionDate})`,
       });
     } else if (line.validUntil !== undefined && dateOf(item.when) > line.validUntil) {
       invalid.push({
         code: 'value',
+        rule: 'D6',
         path: item.whenAt,
         message: `${item.when} is after the last day ${lineLabel(line)} could be dispensed (${line.validUntil})`,
       });
@@ -226,12 +236,14 @@ export function checkExecution(
       if (substituted && line.nonSubstitutable) {
         invalid.push({
           code: 'business-rule',
+          rule: 'D8',
           path: item.wasSubstituted!.at,
           message: `the prescriber marked ${lineLabel(line)} "non substituable": the prescribed product must be dispensed`,
         });
       } else if (!substituted && item.product && productDiffers(line.productCodes, item.product.codings)) {
         invalid.push({
           code: 'business-rule',
+          rule: 'D8',
           path: item.product.at,
           message: `the product dispensed differs from the one prescribed on ${lineLabel(line)}: declare the substitution (substitution.wasSubstituted true, with its type and reason)`,
         });

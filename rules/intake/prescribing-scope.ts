@@ -17,7 +17,7 @@ import {
 } from '../../domain/professions';
 import { lineName, linePath } from './describe';
 
-/** A refusal of one line, at its canonical path; `line` counts from 1. */
+/** A refusal of one line (rule A3), at its canonical path; `line` counts from 1. */
 export type ScopeProblem = Problem & { path: string; line: number };
 
 const KIND_NAMES: Readonly<Record<LineKind, string>> = {
@@ -85,6 +85,7 @@ export function checkPrescribingScope(
     if (!profession || !scope) {
       problems.push({
         code: 'forbidden',
+        rule: 'A3',
         ...at,
         message: `${profession ? professionName(profession) : 'a caller without a profession'} may not prescribe: ${lineName(line, index)} is refused`,
       });
@@ -95,13 +96,15 @@ export function checkPrescribingScope(
     if (!right) {
       problems.push({
         code: 'forbidden',
+        rule: 'A3',
         ...at,
         message: `${professionName(profession)} may not prescribe ${KIND_NAMES[kind]}: ${lineName(line, index)} is outside that scope — ${scope.basis}`,
       });
       return;
     }
     const refusal = outsideRight(right, line, index);
-    if (refusal) problems.push({ code: 'forbidden', ...at, message: `${professionName(profession)} ${refusal}` });
+    if (refusal)
+      problems.push({ code: 'forbidden', rule: 'A3', ...at, message: `${professionName(profession)} ${refusal}` });
   });
   return problems;
 }

@@ -1,3 +1,4 @@
+import type { RuleCode } from '../../domain/rule-codes';
 import type { Problem } from '../../domain/problem';
 import type { Prescription } from '../../domain/prescription';
 
@@ -8,7 +9,7 @@ import type { Prescription } from '../../domain/prescription';
  * vendor's terms even though they are not in the payload.
  */
 export interface RuleProblem extends Problem {
-  rule: string;
+  rule: RuleCode;
   path: string;
   missing?: readonly string[];
 }

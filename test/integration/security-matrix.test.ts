@@ -37,6 +37,12 @@ interface Probe {
 /** One concrete request per route, written here (not derived from the policy's patterns). */
 const PROBES: Record<string, Probe> = {
   'prescription.create': { method: 'post', path: () => '/prescriptions', contentType: 'text/plain', body: 'x' },
+  'prescription.validate': {
+    method: 'post',
+    path: () => '/prescriptions/$validate',
+    contentType: 'text/plain',
+    body: 'x',
+  },
   'prescription.scan': {
     method: 'post',
     path: () => '/prescriptions/scan',

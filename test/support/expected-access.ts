@@ -32,6 +32,7 @@ export type Expected = Partial<Record<Role, readonly Profession[] | 'any'>>;
 /** The authorization table as the README states it — written out by hand. */
 export const EXPECTED_ROUTE_ACCESS: Record<string, Expected> = {
   'prescription.create': { prescriber: PRESCRIBING },
+  'prescription.validate': { prescriber: PRESCRIBING },
   'prescription.scan': { dispenser: DISPENSING },
   'prescription.read': { prescriber: PRESCRIBING, dispenser: DISPENSING },
   'dispense.record': { dispenser: DISPENSING },

@@ -721,3 +721,89 @@ describe('who performed: the token, else the declared Practitioner (usecases/dis
     );
   });
 });
+
+describe('every refusal names its rule (domain/rule-codes.ts: issue details.coding)', () => {
+  const rulesOf = (decision: ReturnType<typeof checkExecution>): Array<string | undefined> =>
+    decision.ok ? [] : decision.problems.map((p) => p.rule);
+
+  test('execution: line (D3), performer (D2, A8), state (D7), quantity (D4), dates (D5, D6), substitution (D8)', () => {
+    const line = drug();
+    assert.deepEqual(rulesOf(checkExecution(state([line], 'revoked'), [item(line)], pharmacist, NOW)), ['D7']);
+    assert.deepEqual(
+      rulesOf(
+        checkExecution(state([line]), [item(line, 1, { lineReference: 'MedicationRequest/x' })], pharmacist, NOW),
+      ),
+      ['D3'],
+    );
+    assert.deepEqual(rulesOf(checkExecution(state([line]), [item(line)], declared(), NOW)), ['D2']);
+    assert.deepEqual(rulesOf(checkExecution(state([line]), [item(line)], declared('nurse'), NOW)), ['A8']);
+    assert.deepEqual(
+      rulesOf(checkExecution(state([line, device({ executed: 2 })]), [item(device({ executed: 2 }))], pharmacist, NOW)),
+      ['D7'],
+    );
+    assert.deepEqual(rulesOf(checkExecution(state([line]), [item(line, 5)], pharmacist, NOW)), ['D4']);
+    assert.deepEqual(rulesOf(checkExecution(state([line]), [item(line, 1, { when: '2026-11-27' })], pharmacist, NOW)), [
+      'D5',
+    ]);
+    assert.deepEqual(rulesOf(checkExecution(state([line]), [item(line, 1, { when: '2026-10-01' })], pharmacist, NOW)), [
+      'D5',
+    ]);
+    // Two minutes before midnight in Paris on the last valid day, a pharmacist's clock three minutes ahead.
+    const lastDay = drug({ validUntil: '2026-11-26' });
+    const late = item(lastDay, 1, { when: '2026-11-27T00:01:00+01:00' });
+    assert.deepEqual(rulesOf(checkExecution(state([lastDay]), [late], pharmacist, new Date('2026-11-26T22:58:00Z'))), [
+      'D6',
+    ]);
+    assert.deepEqual(
+      rulesOf(checkExecution(state([drug({ validUntil: '2026-11-25' })]), [item(line)], pharmacist, NOW)),
+      ['D7'],
+    );
+    const locked = drug({ nonSubstitutable: true });
+    const substituted = item(locked, 1, { wasSubstituted: { value: true, at: 'x' } });
+    assert.deepEqual(rulesOf(checkExecution(state([locked]), [substituted], pharmacist, NOW)), ['D8']);
+  });
+
+  test('cancellation (D10), the patient’s choice (D11), the submission (D1, D2, D8), a performer (D2), a typo (N4)', () => {
+    const plan = planCancellation(state([drug(), device({ executed: 1 }), device({ executed: 2 })]), TODAY);
+    assert.deepEqual([...new Set(plan.report.map((p) => p.rule))], ['D10']);
+    const choice = readPatientChoice({ oppositionConsultationDelivrance: 'yes' });
+    assert.ok(!choice.ok && choice.problems.every((p) => p.rule === 'D11'));
+    const read = readRestSubmission({
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        {
+          fullUrl: 'urn:uuid:p',
+          resource: { resourceType: 'Practitioner', identifier: [{ system: RPPS_SYSTEM, value: '12345678901' }] },
+        },
+        { fullUrl: 'urn:uuid:o', resource: { resourceType: 'Organization' } },
+        {
+          fullUrl: 'urn:uuid:d',
+          resource: { ...dispense, status: 'in-progress', substitution: { wasSubstituted: true } },
+        },
+      ],
+    });
+    assert.ok(!read.ok);
+    assert.deepEqual(
+      read.problems.map((p) => [p.path, p.rule]),
+      [
+        ['Bundle.entry[0].resource.identifier[0].value', 'D2'],
+        ['Bundle.entry[1].resource.identifier', 'D2'],
+        ['Bundle.entry[2].resource.status', 'D1'],
+        ['Bundle.entry[2].resource.substitution.type', 'D8'],
+        ['Bundle.entry[2].resource.substitution.reason', 'D8'],
+      ],
+    );
+    const notFhir = readRestSubmission([1]);
+    assert.ok(!notFhir.ok && notFhir.problems.every((p) => p.rule === 'D1'));
+    const schema = readRestSubmission({ ...dispense, quantity: { value: 'one' } });
+    assert.ok(!schema.ok && schema.problems.every((p) => p.rule === 'V2'));
+    assert.throws(
+      () => resolvePerformer({ records: [], items: [], numbers: [] }, undefined),
+      (e: unknown) => e instanceof ProblemError && e.problems.every((p) => p.rule === 'D2'),
+    );
+    const ours = generatePrescriptionNumber({ issuedOn: NOW, issuer: 1, random: new Uint8Array(8) });
+    const mistyped = ours.slice(0, 17) + (ours[17] === '0' ? '1' : '0');
+    assert.equal(unknownNumberHint(mistyped)?.rule, 'N4');
+  });
+});

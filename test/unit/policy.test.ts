@@ -100,6 +100,7 @@ describe('route table', () => {
       'prescription.document',
       'prescription.read',
       'prescription.scan',
+      'prescription.validate',
     ]);
   });
 });
@@ -111,6 +112,9 @@ describe('route matching', () => {
     ['HEAD', '/prescriptions/ABC', 'prescription.read'],
     ['POST', '/prescriptions', 'prescription.create'],
     ['POST', '/prescriptions/scan', 'prescription.scan'],
+    // The dry run is matched before anything could read `$validate` as a number.
+    ['POST', '/prescriptions/$validate', 'prescription.validate', {}],
+    ['GET', '/prescriptions/$validate', 'prescription.read', { number: '$validate' }],
     ['GET', '/prescriptions/ABC/dispenses', 'dispense.read'],
     ['POST', '/prescriptions/ABC/dispenses', 'dispense.record'],
     ['GET', '/prescriptions/ABC/qr.png', 'prescription.document', { number: 'ABC', document: 'qr.png' }],

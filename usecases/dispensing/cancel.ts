@@ -22,7 +22,12 @@ export interface CancelResult {
   revoked: boolean;
 }
 
-const information = (message: string): Problem => ({ code: 'informational', severity: 'information', message });
+const information = (message: string): Problem => ({
+  code: 'informational',
+  rule: 'D10',
+  severity: 'information',
+  message,
+});
 
 export function cancelPrescription(
   deps: Pick<UseCaseDeps, 'fhir' | 'now' | 'dmpQueue'>,
@@ -41,7 +46,7 @@ export function cancelPrescription(
     }
     if (plan.cancel.length === 0) {
       throw new ProblemError('conflict', [
-        { code: 'conflict', message: `nothing on prescription ${number} can be cancelled` },
+        { code: 'conflict', rule: 'D10', message: `nothing on prescription ${number} can be cancelled` },
         ...plan.report,
       ]);
     }

@@ -28,6 +28,7 @@ export async function dispenseRecord(body: Buffer, { deps, caller, log }: Messag
     .filter((r) => !numbers.some((n) => n.at.startsWith(`${r.at}.`)))
     .map((r) => ({
       code: 'required',
+      rule: 'D1',
       path: `${r.at}.extension`,
       message: `every record names its prescription: extension ${EXECUTION_EXTENSIONS.prescription} with valueReference.identifier {system ${PRESCRIPTION_NUMBER_SYSTEM}, value <number>}`,
     }));
@@ -36,12 +37,14 @@ export async function dispenseRecord(body: Buffer, { deps, caller, log }: Messag
   const number = normalizedNumber(first.value, first.at);
   const other = numbers.find((n) => n.value !== number);
   if (other)
-    throw ProblemError.of(
-      'invalid',
-      'value',
-      `all records of a message belong to one prescription: ${other.value} differs from ${number}`,
-      other.at,
-    );
+    throw new ProblemError('invalid', [
+      {
+        code: 'value',
+        rule: 'D1',
+        message: `all records of a message belong to one prescription: ${other.value} differs from ${number}`,
+        path: other.at,
+      },
+    ]);
   caller.noteAccess({ number });
 
   const result = await recordExecution(deps, caller, number, submission.value);

@@ -62,6 +62,7 @@ export function resolvePerformer(submission: Submission, principal: Principal | 
       throw new ProblemError('forbidden', [
         {
           code: 'forbidden',
+          rule: 'D2',
           path: declared.at,
           message: `access refused: the performer named in the submission (RPPS ${declared.rpps}) is not the authenticated professional`,
         },
@@ -71,6 +72,7 @@ export function resolvePerformer(submission: Submission, principal: Principal | 
       throw new ProblemError('invalid', [
         {
           code: 'value',
+          rule: 'D2',
           path: declared.professionAt,
           message: `the Practitioner's qualification says ${declared.profession}, the access token says ${principal.profession}`,
         },
@@ -93,6 +95,7 @@ export function resolvePerformer(submission: Submission, principal: Principal | 
     throw new ProblemError('invalid', [
       {
         code: 'required',
+        rule: 'D2',
         message:
           'the performer is required: a Practitioner entry with an RPPS identifier and a qualification giving the profession (send a Bundle of type collection)',
       },
@@ -131,6 +134,7 @@ function replayedRecords(submission: Submission, stored: StoredExecutionState): 
     'conflict',
     already.map((at) => ({
       code: 'duplicate' as const,
+      rule: 'D9' as const,
       path: `${at}.identifier`,
       message: 'this record was already stored for this prescription; send only the new records',
     })),

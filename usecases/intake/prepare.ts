@@ -37,6 +37,7 @@ export function checkPayload(body: Buffer, mapper: VendorMapper, now: Date): Che
     if (!isWellFormedNumber(number)) {
       problems.push({
         code: 'value',
+        rule: 'N1',
         path: sourceMap['/number'] ?? '/',
         message: `the prescription number "${prescription.number}" must be 18 characters from 0-9 and A-Z`,
       });

@@ -61,18 +61,24 @@ const madeFrom = (header: RequestGroup, checked: CheckedPayload): boolean =>
 export class NumberTakenError extends ProblemError {
   constructor(number: string) {
     super('conflict', [
-      { code: 'duplicate', message: `prescription number ${number} already belongs to another prescription` },
+      {
+        code: 'duplicate',
+        rule: 'N2',
+        message: `prescription number ${number} already belongs to another prescription`,
+      },
     ]);
     this.name = 'NumberTakenError';
   }
 }
 
 function conflictingContent(messageId: string): ProblemError {
-  return ProblemError.of(
-    'conflict',
-    'conflict',
-    `message id ${messageId} was already used for a prescription with different content; send a new message id`,
-  );
+  return new ProblemError('conflict', [
+    {
+      code: 'conflict',
+      rule: 'M1',
+      message: `message id ${messageId} was already used for a prescription with different content; send a new message id`,
+    },
+  ]);
 }
 
 /** The answer for an already stored prescription, from its header alone. */
