@@ -5,7 +5,8 @@
  *
  * Documents are checked one at a time, in order. A document that takes longer than `deadlineMs` (libxml2's
  * pattern matching is exponential on some values: a long run of spaces in a `(.|\s)*\S(.|\s)*` text) is
- * left `unjudged`: the thread is stopped and a new one takes the documents that were waiting.
+ * left `unjudged`: the thread is stopped and a new one takes the documents that were waiting. The deadline
+ * counts from when the thread is ready for the document, not while a new thread starts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -48,6 +49,10 @@ function threadSource(): string {
 
 const unavailable = (message: string): ProblemError => ProblemError.of('unavailable', 'transient', message);
 
+const MAX_START_FAILURES = 3;
+/** A thread not ready by then (its schema compiled) is given up: under heavy load a start takes seconds. */
+const START_TIMEOUT_MS = 60_000;
+
 export class XmllintValidator {
   private worker!: Worker;
   private documents!: MessagePort;
@@ -59,6 +64,9 @@ export class XmllintValidator {
   private closed = false;
   /** Whether the current thread reported `ready` (its schema compiled). */
   private threadReady = false;
+  /** Threads that failed to start in a row; the validator gives up at MAX_START_FAILURES. */
+  private startFailures = 0;
+  private startWatchdog: NodeJS.Timeout | undefined;
   private readyWaiters: Array<{ resolve(): void; reject(error: Error): void }> = [];
   private readonly deadlineMs: number;
   private readonly documentsPerRun: number;
@@ -98,6 +106,7 @@ export class XmllintValidator {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.deadline);
+    clearTimeout(this.startWatchdog);
     for (const pending of this.queue.splice(0)) pending.reject(unavailable('the XML Schema validator was stopped'));
     await this.worker.terminate();
   }
@@ -108,6 +117,7 @@ export class XmllintValidator {
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(this.broken);
     for (const pending of this.queue.splice(0)) pending.reject(this.broken);
     clearTimeout(this.deadline);
+    clearTimeout(this.startWatchdog);
     this.worker.removeAllListeners();
     void this.worker.terminate();
   }
@@ -135,6 +145,10 @@ export class XmllintValidator {
     // The thread failed (an exception outside xmllint) or ended: the document it held cannot be judged.
     worker.on('error', (error) => this.replaceWorker(worker, `the validator thread failed: ${error.message}`));
     worker.on('exit', () => this.replaceWorker(worker, 'the validator thread ended'));
+    this.startWatchdog = setTimeout(
+      () => this.replaceWorker(worker, `not ready after ${START_TIMEOUT_MS} ms`),
+      START_TIMEOUT_MS,
+    ).unref();
     // Referenced until it is ready, then only while documents wait (see onReport and settle).
     for (const pending of this.queue) this.post(pending);
   }
@@ -149,8 +163,12 @@ export class XmllintValidator {
   private onReport(report: ThreadReport): void {
     switch (report.type) {
       case 'ready':
+        if (this.threadReady) return; // a new run of the same thread
         this.threadReady = true;
+        this.startFailures = 0;
+        clearTimeout(this.startWatchdog);
         if (this.queue.length === 0) this.worker.unref();
+        else this.armDeadline();
         for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
         return;
       case 'schema-failed':
@@ -177,7 +195,9 @@ export class XmllintValidator {
     else this.worker.unref();
   }
 
+  /** The deadline of the head of the queue; armed again by `ready` when the thread is starting. */
   private armDeadline(): void {
+    if (!this.threadReady) return;
     const head = this.queue[0]!;
     const started = Date.now();
     this.deadline = setTimeout(() => {
@@ -196,15 +216,19 @@ export class XmllintValidator {
   private replaceWorker(old: Worker, lost: string | undefined): void {
     if (old !== this.worker || this.closed || this.broken) return;
     if (!this.threadReady) {
-      // It never started: another thread would fail the same way.
-      this.fail(`the validator thread did not start: ${lost ?? 'stopped'}`);
-      return;
+      // It held no document yet. The first thread, or one failing again and again, would keep failing.
+      this.startFailures++;
+      if (this.readyWaiters.length > 0 || this.startFailures >= MAX_START_FAILURES) {
+        this.fail(`the validator thread did not start: ${lost ?? 'stopped'}`);
+        return;
+      }
+    } else if (lost !== undefined) {
+      this.queue.shift()?.reject(unavailable(`the XML Schema check failed: ${lost}`));
     }
     clearTimeout(this.deadline);
+    clearTimeout(this.startWatchdog);
     old.removeAllListeners();
     void old.terminate();
-    if (lost !== undefined) this.queue.shift()?.reject(unavailable(`the XML Schema check failed: ${lost}`));
     this.spawn();
-    if (this.queue.length > 0) this.armDeadline();
   }
 }
