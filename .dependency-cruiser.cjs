@@ -23,8 +23,8 @@ const TOOLS = ['test', 'bench', 'scripts'];
 // Modules that do I/O: none of them belongs in a pure layer or in a use case. npm packages are matched
 // where they resolve (node_modules/<name>/ or their types in node_modules/@types/<name>/), builtins by
 // name with or without the node: prefix.
-const IO_PACKAGES = `(^|/)node_modules/(@types/)?(express|bullmq|ioredis|pino|pino-http|helmet|prom-client|fhir-kit-client|@bull-board/[^/]+)/`;
-const IO_BUILTINS = '^(node:)?(http|https|net|fs|fs/promises|child_process)$';
+const IO_PACKAGES = `(^|/)node_modules/(@types/)?(express|bullmq|ioredis|pino|pino-http|helmet|prom-client|fhir-kit-client|xmllint-wasm|@bull-board/[^/]+)/`;
+const IO_BUILTINS = '^(node:)?(http|https|net|fs|fs/promises|child_process|worker_threads)$';
 const IO = [IO_PACKAGES, IO_BUILTINS];
 
 // The only module outside domain/ that domain/ may import: the FHIR R4 types from @types/fhir.

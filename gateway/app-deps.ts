@@ -6,11 +6,12 @@ import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '../platform/config';
 import { clockOf } from '../platform/clock';
 import type { Logger } from '../platform/logger';
+import { vendorSchemaValidator } from '../platform/xsd/vendor-schemas';
 import { dmpPublicationQueueOf } from '../queue/dmp-jobs';
 import { publicationJobsOf } from '../queue/dmp/publication-jobs';
 import type { GatewayQueues } from '../queue/queues';
 import type { FhirClient } from '../store/fhir-client';
-import type { UseCaseDeps } from '../usecases/ports';
+import type { UseCaseDeps, XmlSchemaValidator } from '../usecases/ports';
 import type { SecurityConfig } from './security/config';
 
 export interface AppDeps {
@@ -25,6 +26,8 @@ export interface AppDeps {
   security: SecurityConfig;
   /** Injected clock, so that date rules can be tested. */
   now?: () => Date;
+  /** The XML Schema validator; defaults to the process's (platform/xsd/vendor-schemas.ts). */
+  xsd?: XmlSchemaValidator;
 }
 
 /** The ports the use cases are called with, over the gateway's connections. */
@@ -36,5 +39,6 @@ export function useCaseDepsOf(deps: AppDeps): UseCaseDeps {
     numberIssuer: deps.config.numberIssuer,
     dmpQueue: dmpPublicationQueueOf(deps.queues),
     publicationJobs: publicationJobsOf(deps.queues),
+    xsd: deps.xsd ?? vendorSchemaValidator,
   };
 }

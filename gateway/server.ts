@@ -10,12 +10,16 @@ import { connectDependencies, UnreachableError } from '../platform/dependencies'
 import { createLogger } from '../platform/logger';
 import { loadSecurityConfig } from './security/config';
 import { closeQueues, createQueues } from '../queue/queues';
+import { LGC_XML_SCHEMA } from '../mappers/lgc-xml';
+import { vendorSchema } from '../platform/xsd/vendor-schemas';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const security = loadSecurityConfig();
   const logger = createLogger(config.logLevel);
   const { fhir, redis } = await connectDependencies(config, { failFast: true });
+  // The lgc-xml XSD compiled before the first request, and a schema that does not compile stops the start.
+  await vendorSchema(LGC_XML_SCHEMA);
   const queues = createQueues({ connection: redis, prefix: config.queuePrefix });
   // The document sharing server may be down at start: the publication status says so, nothing else needs it.
   const dmpFhir =

@@ -1,9 +1,10 @@
 /**
  * What the use cases need from the outside world, declared here so that they depend on
  * interfaces they own, not on the adapters (hexagonal "ports"). The edges implement them:
- * store/fhir-client.ts the FHIR store, queue/ the job queues, platform/ the clock.
+ * store/fhir-client.ts the FHIR store, queue/ the job queues, platform/ the clock and the XML Schema validator.
  */
 import type { Bundle, FhirResource, Parameters, Resource } from 'fhir/r4';
+import type { XsdVerdict } from '../domain/xml-schema';
 import type { DmpPublishJob } from './dmp/publish-job';
 import type { AuditJob } from './audit/audit-job';
 
@@ -69,6 +70,15 @@ export interface PublicationJobs {
   latest(number: string, headerVersion: number): Promise<PublicationJobView | undefined>;
 }
 
+/**
+ * Validates XML documents against the vendor XML Schemas (platform/xsd: libxml2's xmllint compiled to
+ * WebAssembly, in a worker thread). `schema` is the file name in profiles/vendor-schemas. Throws a
+ * ProblemError (`unavailable`) when the validator itself failed, not the document.
+ */
+export interface XmlSchemaValidator {
+  validate(schema: string, document: Uint8Array): Promise<XsdVerdict>;
+}
+
 /** A structured log line sink (pino's shape), for what operators need to know. Never patient data. */
 export interface Log {
   info(fields: object, message: string): void;
@@ -87,4 +97,6 @@ export interface UseCaseDeps {
   numberIssuer: number;
   dmpQueue: DmpPublicationQueue;
   publicationJobs: PublicationJobs;
+  /** The XML Schema validator of the XML vendor formats (lgc-xml). */
+  xsd: XmlSchemaValidator;
 }

@@ -20,6 +20,7 @@ import { loadSigningCredentials } from '../../platform/signing-credentials';
 import { createFhirClient, type FhirClient } from '../../store/fhir-client';
 import type { StoredPrescription } from '../../fhir/read-prescription';
 import { checkPayload } from '../../usecases/intake/prepare';
+import { vendorSchemaValidator } from '../../platform/xsd/vendor-schemas';
 import { storePrescription } from '../../usecases/intake/store';
 import { mapperForFormat } from '../../mappers/index';
 import { createRedisConnection } from '../../platform/redis';
@@ -52,7 +53,7 @@ async function seed(fhir: FhirClient, count: number): Promise<string[]> {
     Array.from({ length: count }, () => uniquify(mixed).body),
     8,
     async (body) => {
-      const checked = checkPayload(body, mapper, new Date());
+      const checked = await checkPayload(body, mapper, new Date(), vendorSchemaValidator);
       if (!checked.ok) throw new Error(`example refused: ${JSON.stringify(checked.problems)}`);
       const result = await storePrescription({ fhir, now: () => new Date(), numberIssuer: 999 }, checked.value);
       numbers.push(result.number);

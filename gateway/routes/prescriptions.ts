@@ -153,9 +153,9 @@ export function createPrescription({ useCases }: RouteContext): RequestHandler {
  * have answered (422, 403), without detail: the issues quote the payload.
  */
 export function validatePrescription({ useCases }: RouteContext): RequestHandler {
-  return (req: Request, res: Response) => {
+  return async (req: Request, res: Response) => {
     const mapper = selectMapper(req);
-    const result = dryRunPrescription(useCases, callerOf(req), mapper, bodyBytes(req));
+    const result = await dryRunPrescription(useCases, callerOf(req), mapper, bodyBytes(req));
     if (result.verdict !== 'valid') noteOutcome(req, HTTP_STATUS[result.verdict]);
     req.log.info({ format: mapper.format, verdict: result.verdict }, 'prescription dry run');
     sendFhir(res, 200, result.parameters);

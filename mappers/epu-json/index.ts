@@ -21,7 +21,7 @@ function parseEpuJson(body: Buffer): MapResult {
   return { ok: true, value: toPrescription(read.value as EpuPayload) };
 }
 
-export const mapper: VendorMapper = {
+export const mapper: VendorMapper<MapResult> = {
   format: 'epu-json',
   mediaTypes: ['application/json'],
   parse: parseEpuJson,

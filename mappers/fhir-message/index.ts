@@ -18,7 +18,7 @@ function parseFhirMessage(body: Buffer): MapResult {
   return toPrescription(checked.value);
 }
 
-export const mapper: VendorMapper = {
+export const mapper: VendorMapper<MapResult> = {
   format: 'fhir-message',
   mediaTypes: ['application/fhir+json'],
   parse: parseFhirMessage,

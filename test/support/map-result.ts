@@ -5,8 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import type { Problem } from '../../domain/problem';
-import type { MapResult, MappedPayload } from '../../mappers/mapper';
+import type { MapResult, MappedPayload, VendorMapper } from '../../mappers/mapper';
+import { vendorSchemaValidator } from '../../platform/xsd/vendor-schemas';
 import { checkPrescriptionRules, toVendorPaths } from '../../rules/intake';
+import { mapPayload } from '../../usecases/intake/map-payload';
+
+/** What intake makes of a payload with the format's mapper and, for lgc-xml, the real XSD validator (platform/xsd). */
+export const mapWithSchema = (mapper: VendorMapper, body: Buffer): Promise<MapResult> =>
+  mapPayload(mapper, body, vendorSchemaValidator);
 
 export function mapped(result: MapResult): MappedPayload {
   if (!result.ok) assert.fail(`expected the payload to map, got ${result.kind}: ${JSON.stringify(result.problems)}`);

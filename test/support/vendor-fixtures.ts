@@ -9,6 +9,7 @@ import type { VendorFormat } from '../../domain/prescription';
 import { isValidRpps } from '../../domain/identifiers';
 import { mapperForFormat } from '../../mappers/index';
 import { readVendorExamples, vendorExamplesDir, type VendorExample } from '../../gateway/openapi/vendor-examples';
+import { isPendingSchemaCheck } from '../../mappers/mapper';
 import { syntheticIns } from './synthetic';
 
 export const CONTENT_TYPES: Record<VendorFormat, string> = {
@@ -96,11 +97,14 @@ export function uniquify(example: VendorExample): {
 /**
  * The RPPS of the prescriber who signs a payload (the locum when there is one), read with the
  * format's own mapper: the identity a test must authenticate as to submit it. Undefined when the
- * payload cannot be mapped or its RPPS is not valid (invalid examples).
+ * payload cannot be mapped or its RPPS is not valid (invalid examples). Who signs does not depend on the
+ * XSD's verdict: an lgc-xml payload is mapped as if the XSD had found it valid.
  */
 function prescriberRppsOf(format: VendorFormat, body: Buffer): string | undefined {
-  const mapped = mapperForFormat(format)?.parse(body);
-  const rpps = mapped?.ok ? mapped.value.prescription.prescriber.rpps : undefined;
+  const parsed = mapperForFormat(format)?.parse(body);
+  const mapped = parsed && isPendingSchemaCheck(parsed) ? parsed.complete({ status: 'valid' }) : parsed;
+  const rpps =
+    mapped && !isPendingSchemaCheck(mapped) && mapped.ok ? mapped.value.prescription.prescriber.rpps : undefined;
   return rpps && isValidRpps(rpps) ? rpps : undefined;
 }
 

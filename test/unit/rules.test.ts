@@ -7,7 +7,7 @@ import { mapper as epuJson } from '../../mappers/epu-json';
 import { mapper as lgcXml } from '../../mappers/lgc-xml';
 import { checkPrescriptionRules, toVendorPaths, type RuleProblem } from '../../rules/intake';
 import { drugsOnly } from '../fixtures/canonical';
-import { mapped } from '../support/map-result';
+import { mapped, mapWithSchema } from '../support/map-result';
 import { vendorExamplesDir } from '../support/vendor-fixtures';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
@@ -690,9 +690,9 @@ describe('toVendorPaths', () => {
     );
   });
 
-  test('lgc-xml: paths become XPaths; a field the format lacks (CIP13) is not named', () => {
+  test('lgc-xml: paths become XPaths; a field the format lacks (CIP13) is not named', async () => {
     const { prescription, sourceMap } = mapped(
-      lgcXml.parse(fixture('lgc-xml', 'valid-mixed-drugs-device-nursing.xml')),
+      await mapWithSchema(lgcXml, fixture('lgc-xml', 'valid-mixed-drugs-device-nursing.xml')),
     );
     delete (prescription.lines[1] as DrugLine).cis;
     (prescription.lines[0] as DrugLine).nonSubstitutable = true;

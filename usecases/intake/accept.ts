@@ -14,7 +14,7 @@ import { NumberTakenError, storePrescription, type IntakeOutbox, type IntakeResu
 
 const firstPublication = (number: string): DmpPublishJob => ({ number, version: 1, action: 'publish' });
 
-export type AcceptDeps = Pick<UseCaseDeps, 'fhir' | 'now' | 'numberIssuer' | 'dmpQueue'>;
+export type AcceptDeps = Pick<UseCaseDeps, 'fhir' | 'now' | 'numberIssuer' | 'dmpQueue' | 'xsd'>;
 
 /** What a new prescription owes the queues: its DMP publication (unless the patient objects) and its audit record. */
 const intakeOutbox =
@@ -61,7 +61,7 @@ export async function acceptPrescription(
   mapper: VendorMapper,
   body: Buffer,
 ): Promise<IntakeResult> {
-  const checked = checkPayload(body, mapper, deps.now());
+  const checked = await checkPayload(body, mapper, deps.now(), deps.xsd);
   if (!checked.ok) throw new ProblemError(checked.kind, checked.problems);
   authorizeIntake(caller, checked.value);
   const result = await storeSpendingLookups(deps, caller, checked.value);

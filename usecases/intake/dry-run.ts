@@ -82,14 +82,14 @@ function numberNote(checked: CheckedPayload): Problem {
  * The verdict on a payload. Throws what POST /prescriptions throws for a payload it cannot read (malformed:
  * 400); any other refusal is the verdict's, not thrown.
  */
-export function dryRunPrescription(
-  deps: Pick<UseCaseDeps, 'now'>,
+export async function dryRunPrescription(
+  deps: Pick<UseCaseDeps, 'now' | 'xsd'>,
   caller: Caller,
   mapper: VendorMapper,
   body: Buffer,
   newUuid: () => string = randomUUID,
-): DryRunResult {
-  const checked = checkPayload(body, mapper, deps.now());
+): Promise<DryRunResult> {
+  const checked = await checkPayload(body, mapper, deps.now(), deps.xsd);
   if (!checked.ok) {
     if (checked.kind === 'malformed') throw new ProblemError(checked.kind, checked.problems);
     return answer('invalid', checked.problems);

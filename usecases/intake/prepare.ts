@@ -1,7 +1,7 @@
 /**
  * The pure half of intake: vendor bytes → checked canonical prescription → FHIR transaction.
- * No I/O: the clock, the number and the uuid generator come from the caller, so the same code
- * serves the HTTP route, $process-message and the in-process benchmark.
+ * No I/O: the clock, the number, the uuid generator and the XML Schema validator come from the caller,
+ * so the same code serves the HTTP route, $process-message and the in-process benchmark.
  */
 import { createHash } from 'node:crypto';
 import type { Bundle, FhirResource } from 'fhir/r4';
@@ -12,8 +12,10 @@ import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/pr
 import { buildPrescriptionTransaction } from '../../fhir/build-transaction';
 import { messageKeyOf } from '../../fhir/read-prescription';
 import { validateFhirResource } from '../../fhir/fhir-schema';
-import type { VendorMapper } from '../../mappers/mapper';
+import type { MapResult, VendorMapper } from '../../mappers/mapper';
 import { checkPrescriptionRules, toVendorPaths } from '../../rules/intake';
+import type { XmlSchemaValidator } from '../ports';
+import { mapPayload } from './map-payload';
 
 export interface CheckedPayload {
   prescription: Prescription;
@@ -26,9 +28,18 @@ export interface CheckedPayload {
 
 export type Checked<T> = Outcome<T, 'malformed' | 'invalid'>;
 
-/** Parse with the vendor's mapper, then apply every business rule; problems name vendor paths. */
-export function checkPayload(body: Buffer, mapper: VendorMapper, now: Date): Checked<CheckedPayload> {
-  const mapped = mapper.parse(body);
+/** Parse with the vendor's mapper (and its XML Schema), then apply every business rule; problems name vendor paths. */
+export async function checkPayload(
+  body: Buffer,
+  mapper: VendorMapper,
+  now: Date,
+  xsd: XmlSchemaValidator,
+): Promise<Checked<CheckedPayload>> {
+  return checkMapped(await mapPayload(mapper, body, xsd), mapper, now);
+}
+
+/** Every business rule on what the mapper made of a payload. */
+export function checkMapped(mapped: MapResult, mapper: VendorMapper, now: Date): Checked<CheckedPayload> {
   if (!mapped.ok) return mapped;
   const { prescription, sourceMap, sentAt } = mapped.value;
   const problems = toVendorPaths(checkPrescriptionRules(prescription, now, sentAt), sourceMap);
