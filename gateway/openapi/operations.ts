@@ -67,6 +67,14 @@ export interface OperationDoc {
 }
 
 const FHIR_JSON = 'application/fhir+json';
+/** POST /prescriptions and its dry run: the format, when the Content-Type does not say it. */
+const VENDOR_FORMAT_HEADER: JsonObject = {
+  name: 'X-Vendor-Format',
+  in: 'header',
+  required: false,
+  description: 'The payload’s format, when its Content-Type does not say it.',
+  schema: { type: 'string', enum: MAPPERS.map((m) => m.format) },
+};
 const CONFORMANCE_TYPE_PARAMETER: JsonObject = {
   name: 'type',
   in: 'path',
@@ -171,15 +179,7 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
         'Idempotent: the same message (same prescriber and message id, same content) sent again answers `200` with the stored prescription; other content under the same message id is a `409`.',
         'The examples are the vendor examples of profiles/vendor-examples (each says what it answers).',
       ].join('\n\n'),
-      parameters: [
-        {
-          name: 'X-Vendor-Format',
-          in: 'header',
-          required: false,
-          description: 'The payload’s format, when its Content-Type does not say it.',
-          schema: { type: 'string', enum: MAPPERS.map((m) => m.format) },
-        },
-      ],
+      parameters: [VENDOR_FORMAT_HEADER],
       requestBody: { required: true, content: vendorPayloads(examples) },
       responses: {
         201: ok(
@@ -211,15 +211,7 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
         'The same body, media types, token and checks as `POST /prescriptions` (mapping, V1–V12, the number’s form, the signer, the prescribing scope, the R4 schema of what would be stored), and nothing stored, no number consumed, no lookup spent.',
         'FHIR `$validate` convention: a payload the gateway can read is answered `200` whatever the verdict, with a `Parameters`: `outcome` (an OperationOutcome: every problem with its rule code in `details.coding`, or one information issue saying it is valid) and, when valid, `return` (the transaction Bundle that would be stored, the number zero-filled: it is assigned on POST). An issue of code `forbidden` means POST would answer 403, any other error 422. Not checked: whether the message id or a vendor-supplied number is already taken (that would be a lookup).',
       ].join('\n\n'),
-      parameters: [
-        {
-          name: 'X-Vendor-Format',
-          in: 'header',
-          required: false,
-          description: 'The payload’s format, when its Content-Type does not say it.',
-          schema: { type: 'string', enum: MAPPERS.map((m) => m.format) },
-        },
-      ],
+      parameters: [VENDOR_FORMAT_HEADER],
       requestBody: { required: true, content: vendorPayloads(examples) },
       responses: {
         200: ok('The verdict: `Parameters` with `outcome` and, when valid, `return`.', fhir(ref('FhirResource'))),
