@@ -2,6 +2,7 @@
  * The Express application, assembled from its dependencies so that tests can build one
  * against the real FHIR store and Redis without opening a port.
  */
+import { conformanceCatalogOf } from './conformance/catalog';
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -53,7 +54,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityInterceptor(deps));
 
   const apiDocument = openApiDocument({ serverUrl: deps.config.publicBaseUrl });
-  const ctx: RouteContext = { deps, useCases: useCaseDepsOf(deps), apiDocument };
+  const useCases = useCaseDepsOf(deps);
+  const conformance = conformanceCatalogOf(deps.fhir, useCases.now().toISOString());
+  const ctx: RouteContext = { deps, useCases, apiDocument, conformance };
   for (const route of ROUTES) register(app, route, ctx);
 
   app.use(notFoundHandler);

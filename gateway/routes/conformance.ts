@@ -10,7 +10,7 @@
 import type { RequestHandler } from 'express';
 import type { Bundle, FhirResource } from 'fhir/r4';
 import { ProblemError } from '../../domain/problem';
-import { conformanceCatalogOf, isConformanceType, type ConformanceType } from '../conformance/catalog';
+import { isConformanceType, type ConformanceType } from '../conformance/catalog';
 import { gatewayBaseOf } from '../http/body';
 import { sendFhir } from '../http/fhir-response';
 import type { RouteContext } from './route';
@@ -48,10 +48,9 @@ function filtersOf(query: Record<string, unknown>): Array<(r: FhirResource) => b
   });
 }
 
-export function conformanceSearch({ deps, useCases }: RouteContext): RequestHandler {
-  const catalogOf = conformanceCatalogOf(deps.fhir, useCases.now().toISOString());
+export function conformanceSearch({ conformance }: RouteContext): RequestHandler {
   return async (req, res) => {
-    const catalog = await catalogOf();
+    const catalog = await conformance();
     const type = typeOf(String(req.params.type));
     const filters = filtersOf(req.query as Record<string, unknown>);
     const base = `${gatewayBaseOf(req)}/fhir`;
@@ -72,10 +71,9 @@ export function conformanceSearch({ deps, useCases }: RouteContext): RequestHand
   };
 }
 
-export function conformanceRead({ deps, useCases }: RouteContext): RequestHandler {
-  const catalogOf = conformanceCatalogOf(deps.fhir, useCases.now().toISOString());
+export function conformanceRead({ conformance }: RouteContext): RequestHandler {
   return async (req, res) => {
-    const catalog = await catalogOf();
+    const catalog = await conformance();
     const type = typeOf(String(req.params.type));
     const resource = catalog[type].find((r) => r.id === req.params.id);
     if (!resource) throw ProblemError.of('not-found', 'not-found', `${type}/${req.params.id} is not known`);

@@ -3,6 +3,7 @@
  * (rules/access/policy.ts grants), what the audit trail records, and its handler. The table of all of them is gateway/routes/table.ts: adding a route
  * is adding one entry there.
  */
+import type { ConformanceCatalog } from '../conformance/catalog';
 import type { RequestHandler } from 'express';
 import type { AuditAction } from '../../usecases/audit/audit-job';
 import type { Grants } from '../../rules/access/policy';
@@ -53,6 +54,8 @@ export interface RouteContext {
   useCases: UseCaseDeps;
   /** The OpenAPI document of the application (gateway/openapi), served at /openapi.json. */
   apiDocument: JsonObject;
+  /** The conformance resources served at /fhir/<Type> (one catalog per application: its snapshots are asked once). */
+  conformance: () => Promise<ConformanceCatalog>;
 }
 
 export interface MatchedRoute<R extends RouteDefinition = RouteDefinition> {
