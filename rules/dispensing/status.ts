@@ -97,12 +97,12 @@ export function prescriptionStatusOf(state: PrescriptionState, today: string): P
     reason = 'the prescriber cancelled what had not been dispensed';
   } else {
     status = 'expired';
-    const until = state.lines
-      .map((l) => nextDeliveryWindow(l)?.until)
-      .filter((d): d is string => d !== undefined)
-      .sort()
+    const last = state.lines
+      .map((l) => nextDeliveryWindow(l))
+      .filter((w): w is NonNullable<typeof w> => w !== undefined)
+      .sort((a, b) => a.until.localeCompare(b.until))
       .at(-1);
-    reason = `the prescription expired${until ? `: its drugs could be dispensed until ${until}` : ''}`;
+    reason = `the prescription expired${last ? `: its drugs could be dispensed until ${last.until} (${last.reason})` : ''}`;
   }
   return { status, qrDeactivated: status !== 'active', ...(reason ? { reason } : {}), lines };
 }
