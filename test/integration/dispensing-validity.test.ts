@@ -75,6 +75,21 @@ const warningsOf = (res: { text: string }): OperationOutcome['issue'] => {
 const lineOf = (res: { text: string }, sequence: number) =>
   summaryOf(bundleOf(res)).lines.find((l) => l.sequence === sequence)! as LineSummary & Record<string, unknown>;
 
+async function assertValid(resource: FhirResource): Promise<void> {
+  // A Parameters body of $validate is read as the operation's own parameters: it goes in `resource`.
+  const body =
+    resource.resourceType === 'Parameters'
+      ? { resourceType: 'Parameters', parameter: [{ name: 'resource', resource }] }
+      : resource;
+  const { resource: result } = await gw.deps.fhir.request<OperationOutcome>(
+    'POST',
+    `${resource.resourceType}/$validate`,
+    body,
+  );
+  const errors = (result.issue ?? []).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  assert.deepEqual(errors, [], `${resource.resourceType}: ${JSON.stringify(errors)}`);
+}
+
 /** The 14th of each month from October 2026. */
 const fourteenth = (monthsAfter: number): string => {
   const m = 9 + monthsAfter; // 0-based month of October 2026 = 9
@@ -102,6 +117,8 @@ describe('validity per line and per delivery (clock injected)', () => {
       [ramipril.validUntil, ramipril.validUntilRule, ramipril.firstDeliveryUntil, ramipril.treatmentEnd],
       ['2027-01-14', 'D6', '2027-01-14', '2027-04-14'],
     );
+    // HAPI's validator, the project's profiles loaded, accepts the requests as stored.
+    for (const resource of requests) await assertValid(resource);
     assert.match(
       String(ramipril.validUntilReason),
       /first delivery within 3 months of the prescription date 2026-10-14 \(CSP R\.5132-22\)/,
@@ -216,6 +233,8 @@ describe('validity per line and per delivery (clock injected)', () => {
     assert.equal(warnings[0]!.details?.coding?.[0]?.code, 'D20');
     assert.deepEqual(warnings[0]!.expression, ['Bundle.entry[0].resource.whenHandedOver']);
     assert.match(warnings[0]!.diagnostics!, /early renewal .* on 2026-11-01: .* until 2026-11-14 .*R\.5132-14/);
+    // The summary with its warning is a valid Parameters.
+    await assertValid(bundleOf(early).entry![0]!.resource!);
     // Two boxes delivered by 2026-11-01: supplied until 2026-12-14.
     assert.equal(lineOf(early, 2).nextDeliveryFrom, '2026-12-14');
   });
