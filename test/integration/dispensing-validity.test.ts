@@ -73,7 +73,7 @@ const warningsOf = (res: { text: string }): OperationOutcome['issue'] => {
   return found?.issue ?? [];
 };
 const lineOf = (res: { text: string }, sequence: number) =>
-  summaryOf(bundleOf(res)).lines.find((l) => l.sequence === sequence)! as LineSummary & Record<string, unknown>;
+  summaryOf(bundleOf(res)).lines.find((l) => l.sequence === sequence)!;
 
 async function assertValid(resource: FhirResource): Promise<void> {
   // A Parameters body of $validate is read as the operation's own parameters: it goes in `resource`.
@@ -112,7 +112,7 @@ describe('validity per line and per delivery (clock injected)', () => {
         [{ start: '2026-10-14', end: '2027-01-14' }, undefined], // no duration: 1 month; first delivery by 2027-01-14
       ],
     );
-    const ramipril = summary.lines[1] as LineSummary & Record<string, unknown>;
+    const ramipril = summary.lines[1]!;
     assert.deepEqual(
       [ramipril.validUntil, ramipril.validUntilRule, ramipril.firstDeliveryUntil, ramipril.treatmentEnd],
       ['2027-01-14', 'D6', '2027-01-14', '2027-04-14'],
@@ -120,7 +120,7 @@ describe('validity per line and per delivery (clock injected)', () => {
     // HAPI's validator, the project's profiles loaded, accepts the requests as stored.
     for (const resource of requests) await assertValid(resource);
     assert.match(
-      String(ramipril.validUntilReason),
+      ramipril.validUntilReason!,
       /first delivery within 3 months of the prescription date 2026-10-14 \(CSP R\.5132-22\)/,
     );
   });
@@ -139,11 +139,11 @@ describe('validity per line and per delivery (clock injected)', () => {
         // Until when and from when the next renewal: the treatment's end, and the day this box runs out.
         assert.equal(line.validUntil, '2027-04-14');
         assert.match(
-          String(line.validUntilReason),
+          line.validUntilReason!,
           /1 month per delivery × \(1 \+ 5 renewals\) from the prescription date 2026-10-14 \(CSP R\.5132-22, R\.5132-21\)/,
         );
         assert.equal(line.nextDeliveryFrom, fourteenth(month + 1));
-        assert.match(String(line.nextDeliveryFromReason), /R\.5132-14/);
+        assert.match(line.nextDeliveryFromReason!, /R\.5132-14/);
       } else assert.equal(line.status, 'completed');
     }
     const stored = (await gw.deps.fhir.read<MedicationRequest>('MedicationRequest', ramipril.requestKey.split('/')[1]!))
@@ -223,7 +223,7 @@ describe('validity per line and per delivery (clock injected)', () => {
     const ramipril = (await lookUp(gw.app, number, pharmacist.bearer)).summary.lines[1]!;
     assert.equal((await dispenseOn(number, ramipril, 1, '2026-10-14')).status, 201);
     const { summary } = await lookUp(gw.app, number, pharmacist.bearer);
-    const before = summary.lines[1] as LineSummary & Record<string, unknown>;
+    const before = summary.lines[1]!;
     assert.equal(before.nextDeliveryFrom, '2026-11-14');
     const early = await dispenseOn(number, ramipril, 1, '2026-11-01');
     assert.equal(early.status, 201, early.text);
