@@ -59,6 +59,8 @@ export const RULE_DISPLAYS = {
   D10: 'Cancellation',
   D11: "Patient's choice",
   D12: 'Scanned code',
+  // Numbered apart from the codes other work in progress adds after D12 (merge without renumbering).
+  D20: 'Renewal delay',
 } as const;
 
 export type RuleCode = keyof typeof RULE_DISPLAYS;

@@ -1,14 +1,10 @@
 /**
- * How long a prescription can be presented: the one place the validity periods are written.
- * CSP art. R.5132-22: a drug is first delivered only on a prescription less than three months old.
+ * How long an ordonnance can be presented for its first delivery (CSP art. R.5132-22: a drug is first
+ * delivered only on a prescription less than three months old) — the validity period the documents
+ * (CDA, DMP) give. The per-line, per-delivery rules (renewals, treatment duration, twelve months, the
+ * delay between deliveries) are in ./drug-validity.ts.
  */
-import { addMonths } from './calendar';
-import type { IsoDate } from './prescription';
-
-export const DRUG_VALIDITY_MONTHS = 3;
-
-/**
- * Last day (inclusive) a drug line can be delivered: its start date + DRUG_VALIDITY_MONTHS, clamped to the
- * month end.
- */
-export const drugValidityEnd = (start: IsoDate): IsoDate => addMonths(start, DRUG_VALIDITY_MONTHS);
+export {
+  FIRST_DELIVERY_MONTHS as DRUG_VALIDITY_MONTHS,
+  firstDeliveryDeadline as drugValidityEnd,
+} from './drug-validity';

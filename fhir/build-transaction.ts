@@ -76,7 +76,7 @@ import {
   type PrescriptionContext,
   type PrescriptionLine,
 } from '../domain/prescription';
-import { drugValidityEnd } from '../domain/validity';
+import { drugValidityOf, lastDeliveryDay } from '../domain/drug-validity';
 import { idNatPsFromRpps } from '../domain/identifiers';
 import {
   ACT_TYPE_SYSTEM,
@@ -409,6 +409,8 @@ function drugRequest(line: DrugLine, index: number, common: RequestCommon): Medi
   if (line.cis !== undefined) coding.push({ system: CIS_SYSTEM, code: line.cis });
   const dosage = dosageOf(line.posology);
   const validityStart = common.authoredOn.slice(0, 10);
+  const perDeliveryDuration = line.posology.structured?.duration;
+  const validity = drugValidityOf({ prescriptionDate: validityStart, renewals: line.renewals, perDeliveryDuration });
   return {
     resourceType: 'MedicationRequest',
     meta: { profile: [PROFILES.medicationRequest] },
@@ -424,9 +426,12 @@ function drugRequest(line: DrugLine, index: number, common: RequestCommon): Medi
     requester: common.requester,
     ...(dosage ? { dosageInstruction: [dosage] } : {}),
     dispenseRequest: {
-      validityPeriod: { start: validityStart, end: drugValidityEnd(validityStart) },
+      // The whole window any delivery may be made in (domain/drug-validity.ts; README "Validity").
+      validityPeriod: { start: validityStart, end: lastDeliveryDay(validity) },
       numberOfRepeatsAllowed: line.renewals,
       ...(line.quantity !== undefined ? { quantity: { value: line.quantity, unit: LINE_UNITS.drug } } : {}),
+      // What one delivery covers (FHIR: "days supply per dispense"): the posology's duration.
+      ...(perDeliveryDuration ? { expectedSupplyDuration: fhirDuration(perDeliveryDuration) } : {}),
     },
     ...substitutionOf(line),
   };

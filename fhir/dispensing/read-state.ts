@@ -14,12 +14,12 @@ import type {
   RequestGroup,
   SupplyDelivery,
 } from 'fhir/r4';
-import { parisDateOf } from '../../domain/paris-time';
-import { drugValidityEnd } from '../../domain/validity';
+import { lastDeliveryDay, type Delivery } from '../../domain/drug-validity';
 import { prescriptionNumberOf, readLine, resolverFor, type RequestResource } from '../read-prescription';
 import { EXECUTION_EXTENSIONS } from '../systems';
 import { LINE_UNITS, type LineState, type PrescriptionState, type RecordType } from '../../rules/dispensing/model';
 import { isDispensingViewConsent } from './consent';
+import { deliveriesByRequest, storedDrugValidity } from './read-validity';
 
 export type ExecutionRecord = MedicationDispense | SupplyDelivery | Procedure;
 export const RECORD_TYPES: readonly RecordType[] = ['MedicationDispense', 'SupplyDelivery', 'Procedure'];
@@ -59,19 +59,12 @@ function versionOf(resource: FhirResource): string {
   return version;
 }
 
-/**
- * Last day a drug line may be dispensed: the stored validity period, else the default 3 months after the
- * prescription date.
- */
-function drugValidUntil(request: RequestResource, authoredOn: string): string | undefined {
-  if (request.resourceType !== 'MedicationRequest') return undefined;
-  const end = request.dispenseRequest?.validityPeriod?.end;
-  if (end !== undefined) return end.length > 10 ? parisDateOf(Date.parse(end)) : end;
-  const start = authoredOn.length > 10 ? parisDateOf(Date.parse(authoredOn)) : authoredOn;
-  return drugValidityEnd(start);
-}
-
-function lineState(request: RequestResource & { id: string }, index: number, authoredOn: string): LineState {
+function lineState(
+  request: RequestResource & { id: string },
+  index: number,
+  authoredOn: string,
+  deliveries: ReadonlyMap<string, Delivery[]>,
+): LineState {
   const read = readLine(request, request.resourceType);
   if (!read) throw new UnreadableStoredPrescription(`the act type of ${request.resourceType}/${request.id} is unknown`);
   const line = read.value;
@@ -87,7 +80,11 @@ function lineState(request: RequestResource & { id: string }, index: number, aut
   switch (line.kind) {
     case 'drug': {
       const perDelivery = line.quantity ?? 1;
-      const validUntil = drugValidUntil(request, authoredOn);
+      const validity =
+        request.resourceType === 'MedicationRequest'
+          ? storedDrugValidity(request, authoredOn, line.renewals, line.posology.structured?.duration)
+          : undefined;
+      const validUntil = validity ? lastDeliveryDay(validity) : undefined;
       const codes =
         (request.resourceType === 'MedicationRequest' ? request.medicationCodeableConcept?.coding : undefined) ?? [];
       return {
@@ -98,6 +95,7 @@ function lineState(request: RequestResource & { id: string }, index: number, aut
         renewals: line.renewals,
         prescribed: perDelivery * (1 + line.renewals),
         ...(validUntil !== undefined ? { validUntil } : {}),
+        ...(validity ? { validity, deliveries: deliveries.get(base.reference) ?? [] } : {}),
         nonSubstitutable: line.nonSubstitutable,
         productCodes: codes.map(pickCoding),
       };
@@ -161,6 +159,7 @@ export function readExecutionState(found: {
   const resolve = resolverFor(entries);
   const requests: StoredExecutionState['requests'] = new Map();
   const lines: LineState[] = [];
+  const deliveries = deliveriesByRequest(entries.flatMap((e) => (e.resource ? [e.resource] : [])));
   (header.action ?? []).forEach((action, index) => {
     const reference = action.resource?.reference;
     const request = reference !== undefined ? resolve(reference) : undefined;
@@ -174,7 +173,7 @@ export function readExecutionState(found: {
       );
     }
     const typed = request as RequestResource & { id: string };
-    const line = lineState(typed, index, authoredOn);
+    const line = lineState(typed, index, authoredOn, deliveries);
     requests.set(line.reference, { resource: typed, version: versionOf(typed) });
     lines.push(line);
   });

@@ -11,6 +11,9 @@ import type { LineState } from '../../rules/dispensing/model';
 import { remainingOf, renewalsLeftOf, type PrescriptionVerdict } from '../../rules/dispensing/status';
 import { isExecutionRecord, type StoredExecutionState } from './read-state';
 import type { DmpPublicationStatus } from '../../domain/dmp-publication';
+import { parisDateOf } from '../../domain/paris-time';
+import { toOperationOutcome, type Problem } from '../../domain/problem';
+import { nextDeliveryWindow } from '../../rules/dispensing/validity-rules';
 
 /** fullUrl of the summary inside a Bundle (a fresh urn:uuid: the summary is computed, not stored). */
 const summaryFullUrl = (): string => `urn:uuid:${randomUUID()}`;
@@ -22,6 +25,8 @@ export interface SummaryOptions {
   withheld?: string;
   /** Where the prescription stands in the DMP feed (GET /prescriptions/{number}; not in dispensing answers). */
   dmpPublication?: DmpPublicationStatus;
+  /** What was accepted with a warning (an early renewal): an `outcome` parameter, in dispensing answers. */
+  warnings?: readonly Problem[];
 }
 
 const p = (name: string, value: Omit<ParametersParameter, 'name'>): ParametersParameter => ({ name, ...value });
@@ -30,6 +35,7 @@ function lineParameter(
   line: LineState,
   verdict: PrescriptionVerdict['lines'][number] | undefined,
   withheld: boolean,
+  today: string,
 ): ParametersParameter {
   const part: ParametersParameter[] = [
     p('sequence', { valueInteger: line.index + 1 }),
@@ -44,7 +50,26 @@ function lineParameter(
     );
   }
   part.push(p('prescribed', { valueInteger: line.prescribed }));
-  if (line.validUntil !== undefined) part.push(p('validUntil', { valueDate: line.validUntil }));
+  if (line.validity) {
+    part.push(p('firstDeliveryUntil', { valueDate: line.validity.firstDeliveryUntil }));
+    part.push(p('treatmentEnd', { valueDate: line.validity.treatmentEnd }));
+  }
+  // The next delivery's window depends on what was dispensed: withheld with the figures.
+  const window = withheld ? undefined : nextDeliveryWindow(line);
+  if (window) {
+    part.push(
+      p('validUntil', { valueDate: window.until }),
+      p('validUntilRule', { valueCode: window.rule }),
+      p('validUntilReason', { valueString: window.reason }),
+    );
+    // From when: only while a renewal now would be early.
+    if (window.from !== undefined && window.fromReason !== undefined && window.from > today) {
+      part.push(
+        p('nextDeliveryFrom', { valueDate: window.from }),
+        p('nextDeliveryFromReason', { valueString: window.fromReason }),
+      );
+    }
+  } else if (line.validUntil !== undefined) part.push(p('validUntil', { valueDate: line.validUntil }));
   if (!withheld && verdict) {
     part.push(p('status', { valueCode: verdict.status }));
     if (verdict.reason) part.push(p('statusReason', { valueString: verdict.reason }));
@@ -85,7 +110,11 @@ export function dispensingSummary(
     if (verdict.reason) parameter.push(p('deactivationReason', { valueString: verdict.reason }));
   }
   if (options.dmpPublication) parameter.push(dmpPublicationParameter(options.dmpPublication));
-  state.lines.forEach((line, i) => parameter.push(lineParameter(line, verdict.lines[i], withheld)));
+  if (options.warnings && options.warnings.length > 0) {
+    parameter.push(p('outcome', { resource: toOperationOutcome(options.warnings) }));
+  }
+  const today = parisDateOf(options.now);
+  state.lines.forEach((line, i) => parameter.push(lineParameter(line, verdict.lines[i], withheld, today)));
   return { resourceType: 'Parameters', parameter };
 }
 

@@ -17,6 +17,8 @@ import { EXECUTABLE_LINES, type Profession } from '../../domain/professions';
 import { DATE_LIMITS } from '../../domain/limits';
 import { RECORD_FOR_REQUEST, type LineState, type PrescriptionState, type RecordType } from './model';
 import { lineLabel, lineStatusOf, plural, prescriptionStatusOf } from './status';
+import { checkDeliveryDate } from './validity-rules';
+import type { Delivery } from '../../domain/drug-validity';
 
 /** Completeness of a drug dispense (v3 ActCode fill codes, the content of jdv-completude-dispensation-cisis). */
 export const FILL_CODES = {
@@ -63,6 +65,10 @@ export type ExecutionDecision =
       executed: Map<string, number>;
       /** Per item: its line, and for drugs the completeness code the gateway records. */
       items: Array<{ line: LineState; fill?: FillCode }>;
+      /** Accepted but worth saying (an early renewal, D20): severity warning. */
+      warnings: Problem[];
+      /** Drugs: the deliveries this submission adds, per line reference (dates and boxes). */
+      delivered: Map<string, Delivery[]>;
     }
   | Refusal<'forbidden' | 'conflict' | 'invalid'>;
 
@@ -129,6 +135,9 @@ export function checkExecution(
   const forbidden: Problem[] = [];
   const invalid: Problem[] = [];
   const conflicts: Problem[] = [];
+  const warnings: Problem[] = [];
+  /** Deliveries earlier in this submission, per line (the delay between renewals counts them). */
+  const earlierDeliveries = new Map<string, Delivery[]>();
   const executed = new Map<string, number>();
   const decided: Array<{ line: LineState; fill?: FillCode }> = [];
   const byReference = new Map(state.lines.map((l) => [l.reference, l]));
@@ -222,13 +231,13 @@ export function checkExecution(
         path: item.whenAt,
         message: `${item.when} is before the prescription date (${prescriptionDate})`,
       });
-    } else if (line.validUntil !== undefined && dateOf(item.when) > line.validUntil) {
-      invalid.push({
-        code: 'value',
-        rule: 'D6',
-        path: item.whenAt,
-        message: `${item.when} is after the last day ${lineLabel(line)} could be dispensed (${line.validUntil})`,
-      });
+    } else {
+      const date = dateOf(item.when);
+      const earlier = earlierDeliveries.get(line.reference) ?? [];
+      const validity = checkDeliveryDate(line, { before, quantity: item.quantity, date, at: item.whenAt }, earlier);
+      invalid.push(...validity.problems);
+      warnings.push(...validity.warnings);
+      earlierDeliveries.set(line.reference, [...earlier, { date, quantity: item.quantity }]);
     }
 
     if (line.kind === 'drug') {
@@ -255,5 +264,5 @@ export function checkExecution(
   if (forbidden.length > 0) return { ok: false, kind: 'forbidden', problems: forbidden };
   if (invalid.length > 0) return { ok: false, kind: 'invalid', problems: [...invalid, ...conflicts] };
   if (conflicts.length > 0) return { ok: false, kind: 'conflict', problems: conflicts };
-  return { ok: true, executed, items: decided };
+  return { ok: true, executed, items: decided, warnings, delivered: earlierDeliveries };
 }

@@ -13,6 +13,7 @@
  *    session count is one execution (the analyses are done once).
  */
 import type { Coding } from 'fhir/r4';
+import type { Delivery, DrugValidity } from '../../domain/drug-validity';
 import type { IsoDate } from '../../domain/prescription';
 import type { LineKind } from '../../domain/professions';
 
@@ -51,8 +52,15 @@ export interface LineState {
   executed: number;
   /** FHIR status of the stored request (active, completed, revoked…). */
   requestStatus: string;
-  /** Drugs: last day (Europe/Paris) a delivery may be made. */
+  /** Drugs: last day (Europe/Paris) any delivery may be made (the stored validityPeriod.end). */
   validUntil?: IsoDate;
+  /**
+   * Drugs: the dates of the first delivery and of the renewals (domain/drug-validity.ts); the rules of
+   * rules/dispensing/validity-rules.ts apply when present, `validUntil` alone otherwise.
+   */
+  validity?: DrugValidity;
+  /** Drugs: the deliveries recorded so far (dates and boxes), for the delay between renewals. */
+  deliveries?: Delivery[];
   /** Drugs: the prescriber forbade substitution. */
   nonSubstitutable: boolean;
   /** Codes of the prescribed product (CIS/CIP13 for drugs, LPP for devices, NABM/NGAP for acts). */

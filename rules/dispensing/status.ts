@@ -4,14 +4,16 @@
  *
  * Line status:   cancelled  the request was revoked by the prescriber
  *                completed  everything prescribed was dispensed / executed
- *                expired    a drug line past its validity (dispenseRequest.validityPeriod.end,
- *                           3 months after the prescription date unless the prescription says otherwise)
+ *                expired    a drug line whose next delivery is past its last day (validity-rules.ts:
+ *                           the first delivery 3 months after the prescription date, renewals at the
+ *                           end of the treatment, never beyond 12 months)
  *                active     otherwise
  * Prescription:  active while one line is active; otherwise completed when every line is, else
  *                cancelled when the prescriber cancelled it or one of its lines, else expired.
  *                The QR code is deactivated when the prescription is not active.
  */
 import type { LineState, LineStatus, PrescriptionState, PrescriptionStatus } from './model';
+import { nextDeliveryWindow } from './validity-rules';
 
 /**
  * Request statuses that end a line without it being executed: `revoked` (request-status, used by
@@ -58,8 +60,12 @@ export function lineStatusOf(line: LineState, today: string): LineVerdict {
       reason: `${lineLabel(line)} was fully dispensed or executed (${plural(line.executed, line.unit)} of ${line.prescribed})`,
     };
   }
-  if (line.validUntil !== undefined && today > line.validUntil) {
-    return { status: 'expired', reason: `${lineLabel(line)} expired: it could be dispensed until ${line.validUntil}` };
+  const window = nextDeliveryWindow(line);
+  if (window !== undefined && today > window.until) {
+    return {
+      status: 'expired',
+      reason: `${lineLabel(line)} expired: it could be dispensed until ${window.until} (${window.reason})`,
+    };
   }
   return { status: 'active' };
 }
@@ -91,12 +97,12 @@ export function prescriptionStatusOf(state: PrescriptionState, today: string): P
     reason = 'the prescriber cancelled what had not been dispensed';
   } else {
     status = 'expired';
-    const until = state.lines
-      .map((l) => l.validUntil)
-      .filter((d): d is string => d !== undefined)
-      .sort()
+    const last = state.lines
+      .map((l) => nextDeliveryWindow(l))
+      .filter((w): w is NonNullable<typeof w> => w !== undefined)
+      .sort((a, b) => a.until.localeCompare(b.until))
       .at(-1);
-    reason = `the prescription expired${until ? `: its drugs could be dispensed until ${until}` : ''}`;
+    reason = `the prescription expired${last ? `: its drugs could be dispensed until ${last.until} (${last.reason})` : ''}`;
   }
   return { status, qrDeactivated: status !== 'active', ...(reason ? { reason } : {}), lines };
 }

@@ -336,30 +336,51 @@ describe('expiry (clock injected)', () => {
     }
   });
 
-  test('a prescription that says otherwise (dispenseRequest.validityPeriod) is honoured', async () => {
+  test('a prescription that says otherwise (a shorter dispenseRequest.validityPeriod) is honoured; a longer one does not lift R.5132-22', async () => {
     const { number } = await drugsOnly();
     const { bundle } = await lookUp(gw.app, number, pharmacist.bearer);
     const requests = resourcesOf(bundle, 'MedicationRequest');
-    // A longer validity, as a prescription for a long treatment may carry.
-    for (const r of requests) {
-      const { meta: _meta, ...rest } = r;
-      await gw.deps.fhir.update({
-        ...rest,
-        id: r.id!,
-        dispenseRequest: { ...r.dispenseRequest, validityPeriod: { start: '2026-10-14', end: '2027-04-14' } },
-      });
-    }
+    const restate = async (end: string) => {
+      for (const r of (await lookUp(gw.app, number, pharmacist.bearer)).bundle.entry!.flatMap((e) =>
+        e.resource?.resourceType === 'MedicationRequest' ? [e.resource] : [],
+      )) {
+        const { meta: _meta, ...rest } = r;
+        await gw.deps.fhir.update({
+          ...rest,
+          id: r.id!,
+          dispenseRequest: { ...r.dispenseRequest, validityPeriod: { start: '2026-10-14', end } },
+        });
+      }
+    };
+    assert.equal(requests.length, 3);
     try {
+      // Longer than the law allows a first delivery: the first delivery is still due by 2027-01-14.
+      await restate('2027-06-30');
       clock = new Date('2027-02-01T10:00:00Z');
       const { summary } = await lookUp(gw.app, number, pharmacist.bearer);
-      assert.equal(summary.status, 'active');
-      const res = await postDispenses(
+      assert.equal(summary.status, 'expired');
+      const late = await postDispenses(
         gw.app,
         number,
         pharmacist.bearer,
         collection([{ line: summary.lines[0]!, quantity: 1, when: '2027-02-01T09:00:00Z' }]),
       );
-      assert.equal(res.status, 201, res.text);
+      assert.equal(late.status, 409, late.text);
+      assert.match(outcome(late).issue[0]!.diagnostics!, /R\.5132-22/);
+      // Shorter: the prescription's own last day.
+      await restate('2026-12-01');
+      clock = new Date('2026-12-02T10:00:00Z');
+      const shorter = await lookUp(gw.app, number, pharmacist.bearer);
+      assert.equal(shorter.summary.status, 'expired');
+      assert.match(shorter.summary.deactivationReason!, /could be dispensed until 2026-12-01/);
+      clock = TEST_NOW;
+      const inTime = await postDispenses(
+        gw.app,
+        number,
+        pharmacist.bearer,
+        collection([{ line: shorter.summary.lines[0]!, quantity: 1 }]),
+      );
+      assert.equal(inTime.status, 201, inTime.text);
     } finally {
       clock = TEST_NOW;
     }

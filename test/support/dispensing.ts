@@ -118,6 +118,13 @@ export interface LineSummary {
   quantityPerDelivery?: number;
   renewalsAllowed?: number;
   validUntil?: string;
+  /** Drugs: the validity dates and why (README, Validity). */
+  firstDeliveryUntil?: string;
+  treatmentEnd?: string;
+  validUntilRule?: string;
+  validUntilReason?: string;
+  nextDeliveryFrom?: string;
+  nextDeliveryFromReason?: string;
   status?: string;
   statusReason?: string;
   dispensed?: number;

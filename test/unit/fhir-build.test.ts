@@ -357,7 +357,7 @@ describe('buildPrescriptionTransaction: resources', () => {
     });
   });
 
-  test('MedicationRequest: product, posology, boxes, renewals, 3-month validity, substitution, off-label', () => {
+  test('MedicationRequest: product, posology, boxes, renewals, validity (R.5132-21/22), substitution, off-label', () => {
     assert.deepEqual(drug.medicationCodeableConcept, {
       coding: [
         { system: 'urn:oid:1.2.250.1.213.2.3.2', code: '3400930065785' },
@@ -379,10 +379,13 @@ describe('buildPrescriptionTransaction: resources', () => {
         doseAndRate: [{ doseQuantity: { value: 1, unit: 'comprimé' } }],
       },
     ]);
+    // 3 months per delivery × (1 + 1 renewal) from the prescription date: until 2027-05-30 (the first
+    // delivery alone by 2027-02-28, R.5132-22, which the dispensing rules derive from the start).
     assert.deepEqual(drug.dispenseRequest, {
-      validityPeriod: { start: '2026-11-30', end: '2027-02-28' },
+      validityPeriod: { start: '2026-11-30', end: '2027-05-30' },
       numberOfRepeatsAllowed: 1,
       quantity: { value: 3, unit: 'boîte' },
+      expectedSupplyDuration: { value: 3, unit: 'mois', system: 'http://unitsofmeasure.org', code: 'mo' },
     });
     assert.deepEqual(drug.substitution, {
       allowedBoolean: false,

@@ -13,6 +13,7 @@ import type { Bundle, FhirResource, Parameters, RequestGroup } from 'fhir/r4';
 import { parisDateOf } from '../../domain/paris-time';
 import type { Principal } from '../../domain/principal';
 import { ProblemError, type Problem } from '../../domain/problem';
+import type { Delivery } from '../../domain/drug-validity';
 import type { LineKind } from '../../domain/professions';
 import { parseLocation, versionOfLocation } from '../../fhir/transaction-response';
 import { buildExecutionTransaction, type PerformerToStore } from '../../fhir/dispensing/build-execution';
@@ -146,12 +147,18 @@ function stateAfter(
   stored: StoredExecutionState,
   executed: ReadonlyMap<string, number>,
   headerStatus: RequestGroup['status'],
+  delivered: ReadonlyMap<string, Delivery[]> = new Map(),
 ): StoredExecutionState {
   const lines = stored.state.lines.map((line) => {
     const total = executed.get(line.reference);
     return total === undefined
       ? line
-      : { ...line, executed: total, requestStatus: total >= line.prescribed ? 'completed' : line.requestStatus };
+      : {
+          ...line,
+          executed: total,
+          requestStatus: total >= line.prescribed ? 'completed' : line.requestStatus,
+          ...(line.deliveries ? { deliveries: [...line.deliveries, ...(delivered.get(line.reference) ?? [])] } : {}),
+        };
   });
   return { ...stored, state: { ...stored.state, headerStatus, lines } };
 }
@@ -204,8 +211,11 @@ function storedRecords(
 }
 
 /** The summary as of `now` (statuses judged on its Europe/Paris date). */
-const summaryAt = (stored: StoredExecutionState, now: Date): Parameters =>
-  dispensingSummary(stored, prescriptionStatusOf(stored.state, parisDateOf(now)), { now });
+const summaryAt = (stored: StoredExecutionState, now: Date, warnings: readonly Problem[] = []): Parameters =>
+  dispensingSummary(stored, prescriptionStatusOf(stored.state, parisDateOf(now)), {
+    now,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  });
 
 const lineKindsOf = (stored: StoredExecutionState, submission: Submission): LineKind[] => {
   const byReference = new Map(stored.state.lines.map((l) => [l.reference, l.kind]));
@@ -266,14 +276,14 @@ export function recordExecution(
     });
     const response = await write(() => deps.fhir.transaction(tx.bundle));
     const headerStatus = (tx.bundle.entry![tx.headerEntry]!.resource as RequestGroup).status;
-    const after = stateAfter(stored, decision.executed, headerStatus);
+    const after = stateAfter(stored, decision.executed, headerStatus, decision.delivered);
     const ids = storedIds(tx.bundle, response);
     const records = storedRecords(tx.bundle, response, ids, tx.recordEntries);
     return {
       created: true,
       records,
       context: answerContext(storedResources(tx.bundle, ids), storedBefore),
-      summary: summaryAt(after, deps.now()),
+      summary: summaryAt(after, deps.now(), decision.warnings),
     };
   }, `prescription ${number} kept changing while this was being recorded (other dispenses at the same moment); nothing was recorded: look it up again and retry`);
 }
