@@ -46,6 +46,7 @@ export const RULE_DISPLAYS = {
   A6: 'Cancellation by its prescriber',
   A7: "Who records the patient's choice",
   A8: 'Who dispenses or executes what',
+  A9: 'Who corrects a record',
   // ---- Dispensing and execution ----
   D1: 'Dispensing submission',
   D2: 'Performer',
@@ -59,6 +60,9 @@ export const RULE_DISPLAYS = {
   D10: 'Cancellation',
   D11: "Patient's choice",
   D12: 'Scanned code',
+  D13: 'Line not dispensed',
+  D14: 'Dosage adaptation',
+  D15: 'Correction of a record',
 } as const;
 
 export type RuleCode = keyof typeof RULE_DISPLAYS;

@@ -11,6 +11,7 @@ import type { LineState } from '../../rules/dispensing/model';
 import { remainingOf, renewalsLeftOf, type PrescriptionVerdict } from '../../rules/dispensing/status';
 import { isExecutionRecord, type StoredExecutionState } from './read-state';
 import type { DmpPublicationStatus } from '../../domain/dmp-publication';
+import { outcomeParts } from './outcome-parts';
 
 /** fullUrl of the summary inside a Bundle (a fresh urn:uuid: the summary is computed, not stored). */
 const summaryFullUrl = (): string => `urn:uuid:${randomUUID()}`;
@@ -85,7 +86,11 @@ export function dispensingSummary(
     if (verdict.reason) parameter.push(p('deactivationReason', { valueString: verdict.reason }));
   }
   if (options.dmpPublication) parameter.push(dmpPublicationParameter(options.dmpPublication));
-  state.lines.forEach((line, i) => parameter.push(lineParameter(line, verdict.lines[i], withheld)));
+  state.lines.forEach((line, i) => {
+    const lineEntry = lineParameter(line, verdict.lines[i], withheld);
+    if (!withheld) lineEntry.part!.push(...outcomeParts(stored.records, line.reference));
+    parameter.push(lineEntry);
+  });
   return { resourceType: 'Parameters', parameter };
 }
 

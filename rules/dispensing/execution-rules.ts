@@ -17,6 +17,7 @@ import { EXECUTABLE_LINES, type Profession } from '../../domain/professions';
 import { DATE_LIMITS } from '../../domain/limits';
 import { RECORD_FOR_REQUEST, type LineState, type PrescriptionState, type RecordType } from './model';
 import { lineLabel, lineStatusOf, plural, prescriptionStatusOf } from './status';
+import type { DispensedDosage } from './dosage-rules';
 
 /** Completeness of a drug dispense (v3 ActCode fill codes, the content of jdv-completude-dispensation-cisis). */
 export const FILL_CODES = {
@@ -45,6 +46,14 @@ export interface ExecutionItem {
   /** Drugs: the product handed over, and whether it was declared a substitution. */
   product?: { codings: Coding[]; at: string };
   wasSubstituted?: { value: boolean; at: string };
+  /**
+   * Nothing was delivered or done (MedicationDispense declined, Procedure not-done, with a reason): the
+   * record is kept, it counts nothing and the line stays dispensable (rules/dispensing/dosage-rules.ts
+   * and README "Counter outcomes").
+   */
+  notDone?: boolean;
+  /** Drugs: the dosage handed over with the product, and the prescriber's agreement if declared. */
+  dosage?: DispensedDosage;
 }
 
 /** Who performs: from the access token, or declared in the submission when there is no token. */
@@ -192,6 +201,11 @@ export function checkExecution(
       return;
     }
 
+    // A line not delivered is recorded on an active line and leaves its quantity untouched.
+    if (item.notDone) {
+      decided.push({ line });
+      return;
+    }
     const before = executed.get(line.reference) ?? line.executed;
     const after = before + item.quantity;
     if (after > line.prescribed) {
