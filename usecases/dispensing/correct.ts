@@ -7,7 +7,7 @@
  * the same loop as a dispense (fresh-reads.ts), so a correction freeing a box and a dispense taking
  * it at the same moment are serialised by the store: nothing is ever dispensed twice.
  */
-import type { FhirResource, RequestGroup } from 'fhir/r4';
+import type { FhirResource, Parameters, RequestGroup } from 'fhir/r4';
 import { parisDateOf } from '../../domain/paris-time';
 import { ProblemError } from '../../domain/problem';
 import { answerContext } from '../../fhir/dispensing/answer-context';
@@ -24,7 +24,16 @@ import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
 import type { UseCaseDeps } from '../ports';
 import { withFreshReads } from './fresh-reads';
 import { loadForDispensing } from './lookup';
-import type { RecordResult } from './record';
+
+/** What a correction answers: the shape of a dispense's answer (record.ts RecordResult). */
+export interface CorrectionResult {
+  /** false when every record named had already been corrected (a resent correction). */
+  created: boolean;
+  summary: Parameters;
+  /** The records named, as they now stand. */
+  records: ExecutionRecord[];
+  context: FhirResource[];
+}
 
 /** The state the transaction leaves, from what was decided (no second read). */
 function stateAfter(
@@ -46,7 +55,7 @@ export function correctRecords(
   caller: Caller,
   number: string,
   submission: Submission,
-): Promise<RecordResult> {
+): Promise<CorrectionResult> {
   const requests = submission.corrections ?? [];
   const principal = caller.principal;
   const corrector = {
