@@ -157,6 +157,8 @@ const correctionOf = (record: { resourceType: string; id?: string }, number?: st
     resourceType: record.resourceType,
     id: record.id,
     status: 'entered-in-error',
+    // R4 requires a Procedure's subject; a client sending the record back as answered has it.
+    ...(record.resourceType === 'Procedure' ? { subject: { display: 'the patient of the prescription' } } : {}),
     ...(number ? { extension: [numberExtension(number)] } : {}),
   }) as FhirResource;
 
@@ -482,6 +484,43 @@ describe('a correction of a record entered by mistake', () => {
     assert.ok(corrections.length >= 1, 'an AuditEvent dispense.correct');
     assert.ok(corrections.every((e) => e.action === 'U'));
     assert.ok(corrections.some((e) => e.outcome === '0'));
+  });
+
+  test('REST: a device delivery and a nursing session are corrected too (the structure of a Procedure read when the search did not bring it)', async () => {
+    const stored = await storeExample(gw.app, example('epu-json', 'valid-mixed-drugs-device-nursing.json'));
+    const { summary } = await lookUp(gw.app, stored.number, pharmacy.bearer);
+    const device = summary.lines.find((l) => l.kind === 'device' && l.prescribed === 2)!;
+    const act = summary.lines.find((l) => l.kind === 'acteInfirmier' && l.prescribed > 1)!;
+
+    const delivered = await postDispenses(
+      gw.app,
+      stored.number,
+      pharmacy.bearer,
+      collection([{ line: device, quantity: 2 }]),
+    );
+    assert.equal(delivered.status, 201, delivered.text);
+    const delivery = resourcesOf(JSON.parse(delivered.text) as Bundle<FhirResource>, 'SupplyDelivery')[0]!;
+    // A SupplyDelivery names no structure: only its professional corrects it, not a colleague of another pharmacy.
+    const colleague = await postDispenses(gw.app, stored.number, otherPharmacy.bearer, single(correctionOf(delivery)));
+    assert.equal(colleague.status, 403, colleague.text);
+    const deliveryFixed = await postDispenses(gw.app, stored.number, pharmacy.bearer, single(correctionOf(delivery)));
+    assert.equal(deliveryFixed.status, 201, deliveryFixed.text);
+    assert.equal((await executedOf(device.requestKey)).executed, 0);
+    toValidate.push({ name: 'corrected delivery', reference: `SupplyDelivery/${delivery.id}` });
+
+    const done = await postDispenses(gw.app, stored.number, nurse.bearer, collection([{ line: act, quantity: 2 }]));
+    assert.equal(done.status, 201, done.text);
+    const sessions = resourcesOf(JSON.parse(done.text) as Bundle<FhirResource>, 'Procedure');
+    assert.equal(sessions.length, 2);
+    const otherNurse = await professional('nurse');
+    const foreign = await postDispenses(gw.app, stored.number, otherNurse.bearer, single(correctionOf(sessions[0]!)));
+    assert.equal(foreign.status, 403, foreign.text);
+    const sessionFixed = await postDispenses(gw.app, stored.number, nurse.bearer, single(correctionOf(sessions[0]!)));
+    assert.equal(sessionFixed.status, 201, sessionFixed.text);
+    const after = await lookUp(gw.app, stored.number, nurse.bearer);
+    assert.equal(after.summary.lines[act.sequence - 1]!.dispensed, 1);
+    assert.equal(outcomePartsOf(after.bundle, act.sequence).corrected, 1);
+    toValidate.push({ name: 'corrected session', reference: `Procedure/${sessions[0]!.id}` });
   });
 
   test('REST: a correction more than 24 hours after the record was stored is refused (409, D15)', async () => {
