@@ -48,8 +48,7 @@ export interface ExecutionItem {
   wasSubstituted?: { value: boolean; at: string };
   /**
    * Nothing was delivered or done (MedicationDispense declined, Procedure not-done, with a reason): the
-   * record is kept, it counts nothing and the line stays dispensable (rules/dispensing/dosage-rules.ts
-   * and README "Counter outcomes").
+   * record is kept, it counts nothing and the line stays dispensable (README "Counter outcomes").
    */
   notDone?: boolean;
   /** Drugs: the dosage handed over with the product, and the prescriber's agreement if declared. */
