@@ -79,6 +79,12 @@ export function correctRecords(
       read = correctionTargets(stored, found.bundle, requests, extra);
     }
     caller.noteAccess({ number, event: 'dispense.correct' });
+    // Who corrects a record could have recorded it: a profession that does not execute the line kind may not (A8).
+    if (index === 0) {
+      const kinds = new Map(stored.state.lines.map((l) => [l.reference, l.kind]));
+      for (const kind of new Set(read.targets.map((t) => kinds.get(t.lineReference))))
+        if (kind !== undefined) caller.authorize.recordExecution(kind);
+    }
 
     const decision = checkCorrection(stored.state, read.targets, corrector, deps.now());
     if (!decision.ok) throw new ProblemError(decision.kind, decision.problems);
