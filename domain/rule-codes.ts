@@ -46,6 +46,7 @@ export const RULE_DISPLAYS = {
   A6: 'Cancellation by its prescriber',
   A7: "Who records the patient's choice",
   A8: 'Who dispenses or executes what',
+  A9: 'Who corrects a record',
   // ---- Dispensing and execution ----
   D1: 'Dispensing submission',
   D2: 'Performer',
@@ -59,8 +60,10 @@ export const RULE_DISPLAYS = {
   D10: 'Cancellation',
   D11: "Patient's choice",
   D12: 'Scanned code',
-  // Numbered apart from the codes other work in progress adds after D12 (merge without renumbering).
-  D20: 'Renewal delay',
+  D13: 'Line not dispensed',
+  D14: 'Dosage adaptation',
+  D15: 'Correction of a record',
+  D16: 'Renewal delay',
 } as const;
 
 export type RuleCode = keyof typeof RULE_DISPLAYS;

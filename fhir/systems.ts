@@ -178,6 +178,11 @@ export const EXECUTION_EXTENSIONS = {
    * read, so that concurrent changes of one prescription are serialised by HAPI's versioning.
    */
   executionRevision: `${PROFILE_BASE}ordo-ext-execution-revision`,
+  /**
+   * On a MedicationDispense whose dosageInstruction differs from the prescribed one: the prescriber's
+   * agreement (sub-extensions `prescriber` valueIdentifier RPPS, `agreedOn` valueDateTime).
+   */
+  dosageAgreement: `${PROFILE_BASE}ordo-ext-dosage-agreement`,
 } as const;
 
 /** HL7 v3 ActCode: the fill codes used for MedicationDispense.type (completeness of the dispensation). */

@@ -19,6 +19,11 @@ export interface AccessedEntity {
   reference?: string;
   /** `Patient/<id>` (a logical reference, no demographics) when the use case already read it. */
   patient?: string;
+  /**
+   * What the request turned out to be when its route says something else: a correction sent to the
+   * dispense route is recorded as `dispense.correct`, an update (U), not as a create.
+   */
+  event?: 'dispense.correct';
 }
 
 /**

@@ -64,19 +64,19 @@ export interface ExecutionTransaction {
   headerEntry: number;
 }
 
-const ifMatch = (version: string): string => `W/"${version}"`;
+export const ifMatch = (version: string): string => `W/"${version}"`;
 
-function setExtension(extensions: Extension[] | undefined, extension: Extension): Extension[] {
+export function setExtension(extensions: Extension[] | undefined, extension: Extension): Extension[] {
   return [...(extensions ?? []).filter((e) => e.url !== extension.url), extension];
 }
 
 /** A stored resource made ready for a PUT: same content, meta reduced to its profiles. */
-function forUpdate<T extends FhirResource>(resource: T): T {
+export function forUpdate<T extends FhirResource>(resource: T): T {
   const { meta, ...rest } = resource;
   return { ...rest, ...(meta?.profile ? { meta: { profile: meta.profile } } : {}) } as T;
 }
 
-function headerUpdate(stored: StoredExecutionState, status: RequestGroup['status']): BundleEntry<FhirResource> {
+export function headerUpdate(stored: StoredExecutionState, status: RequestGroup['status']): BundleEntry<FhirResource> {
   const header: RequestGroup = forUpdate(stored.header);
   header.extension = setExtension(header.extension, {
     url: EXECUTION_EXTENSIONS.executionRevision,
@@ -89,7 +89,7 @@ function headerUpdate(stored: StoredExecutionState, status: RequestGroup['status
   };
 }
 
-function requestUpdate(
+export function requestUpdate(
   stored: StoredExecutionState,
   reference: string,
   change: (r: RequestResource) => void,

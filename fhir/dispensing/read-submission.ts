@@ -56,6 +56,15 @@ import {
   SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM,
 } from '../systems';
 import { RECORD_TYPES, type ExecutionRecord } from './read-state';
+import {
+  acceptedStatuses,
+  checkNotDoneReason,
+  CORRECTION_STATUS,
+  isNotDone,
+  readCorrection,
+  readDosage,
+  type CorrectionRequest,
+} from './read-outcomes';
 
 export interface Located<T> {
   resource: T;
@@ -74,6 +83,8 @@ export interface Submission {
   records: Array<Located<ExecutionRecord>>;
   /** One per record, same order. */
   items: ExecutionItem[];
+  /** Stored records sent back with status entered-in-error (read-outcomes.ts); never mixed with new records. */
+  corrections?: CorrectionRequest[];
   practitioner?: SubmittedPerformer;
   organization?: Located<Organization>;
   /** Prescription numbers the records name (extension prescription → identifier). */
@@ -194,18 +205,38 @@ export function readEntries(entries: ReadonlyArray<Located<FhirResource>>): Subm
 
   const items: ExecutionItem[] = [];
   const numbers: Submission['numbers'] = [];
+  const corrections: CorrectionRequest[] = [];
+  const delivered: Array<Located<ExecutionRecord>> = [];
   for (const record of records) {
     const before = problems.length;
-    checkReferences(record, targets, problems);
     const number = prescriptionNumberOf(record);
     if (number) numbers.push(number);
+    if (record.resource.status === CORRECTION_STATUS) {
+      // Only the record's id or identifier is read: it may come back as it was answered, references and all.
+      const correction = readCorrection(record.resource, record.at, problems);
+      if (correction) corrections.push(correction);
+      continue;
+    }
+    delivered.push(record);
+    checkReferences(record, targets, problems);
     const item = readItem(record, problems);
     if (item && problems.length === before) items.push(item);
   }
+  if (corrections.length > 0 && delivered.length > 0) {
+    problems.push(
+      problem(
+        'structure',
+        delivered[0]!.at,
+        `a correction (status '${CORRECTION_STATUS}') is sent alone: send the new records in another submission`,
+        'D15',
+      ),
+    );
+  }
   if (problems.length > 0) return rejected(problems);
   return ok({
-    records,
+    records: delivered,
     items,
+    corrections,
     ...(practitioner ? { practitioner } : {}),
     ...(organization ? { organization } : {}),
     numbers,
@@ -397,12 +428,16 @@ function prescriptionNumberOf(record: Located<ExecutionRecord>): { value: string
 const isWholePositive = (n: number | undefined): n is number => n !== undefined && Number.isInteger(n) && n >= 1;
 
 function requireCompleted(record: Located<ExecutionRecord>, problems: Problem[]): void {
+  if (isNotDone(record.resource)) {
+    checkNotDoneReason(record.resource, record.at, problems);
+    return;
+  }
   if (record.resource.status !== 'completed') {
     problems.push(
       problem(
         'value',
         `${record.at}.status`,
-        `status must be 'completed' (only what was handed over or done is recorded), found '${record.resource.status ?? ''}'`,
+        `status must be ${acceptedStatuses(record.resource.resourceType)}, found '${record.resource.status ?? ''}'`,
       ),
     );
   }
@@ -410,6 +445,7 @@ function requireCompleted(record: Located<ExecutionRecord>, problems: Problem[])
 
 function readItem(record: Located<ExecutionRecord>, problems: Problem[]): ExecutionItem | undefined {
   requireCompleted(record, problems);
+  if (isNotDone(record.resource)) return readNotDone(record, problems);
   switch (record.resource.resourceType) {
     case 'MedicationDispense':
       return readDispense(record as Located<MedicationDispense>, problems);
@@ -493,6 +529,7 @@ function readDispense({ resource, at }: Located<MedicationDispense>, problems: P
       );
     }
   }
+  const dosage = readDosage(resource, at, problems);
   if (!isWholePositive(quantity) || resource.whenHandedOver === undefined || prescriptions.length !== 1)
     return undefined;
   return {
@@ -515,6 +552,40 @@ function readDispense({ resource, at }: Located<MedicationDispense>, problems: P
     ...(substitution
       ? { wasSubstituted: { value: substitution.wasSubstituted, at: `${at}.substitution.wasSubstituted` } }
       : {}),
+    ...(dosage ? { dosage } : {}),
+  };
+}
+
+/**
+ * A line not delivered (MedicationDispense declined) or an act not done (Procedure not-done): the line it
+ * is about, nothing counted, no date required (nothing was handed over; the record's time is when it is stored).
+ */
+function readNotDone(record: Located<ExecutionRecord>, problems: Problem[]): ExecutionItem | undefined {
+  const { resource, at } = record;
+  const [references, path] =
+    resource.resourceType === 'MedicationDispense'
+      ? [resource.authorizingPrescription ?? [], 'authorizingPrescription']
+      : [(resource as Procedure).basedOn ?? [], 'basedOn'];
+  if (references.length !== 1 || references[0]?.reference === undefined) {
+    problems.push(
+      problem(
+        'required',
+        `${at}.${path}`,
+        `${path} must reference exactly the one line of the prescription that was not dispensed or done`,
+      ),
+    );
+    return undefined;
+  }
+  return {
+    recordType: resource.resourceType,
+    at,
+    lineReference: references[0].reference,
+    lineReferenceAt: `${at}.${path}[0].reference`,
+    quantity: 0,
+    quantityAt: at,
+    when: '',
+    whenAt: at,
+    notDone: true,
   };
 }
 

@@ -38,11 +38,14 @@ export function storedDrugValidity(
   });
 }
 
-/** Deliveries per `MedicationRequest/<id>`, from the stored MedicationDispenses (those not entered in error). */
+/**
+ * Deliveries per `MedicationRequest/<id>`, from the stored MedicationDispenses that handed something over
+ * (`completed`: a line declined at the counter or a record entered in error delivered nothing).
+ */
 export function deliveriesByRequest(records: readonly FhirResource[]): Map<string, Delivery[]> {
   const byRequest = new Map<string, Delivery[]>();
   for (const record of records) {
-    if (record.resourceType !== 'MedicationDispense' || record.status === 'entered-in-error') continue;
+    if (record.resourceType !== 'MedicationDispense' || record.status !== 'completed') continue;
     const when = record.whenHandedOver;
     const quantity = record.quantity?.value;
     const reference = /MedicationRequest\/[^/]+/.exec(record.authorizingPrescription?.[0]?.reference ?? '')?.[0];

@@ -14,6 +14,7 @@ import type { DmpPublicationStatus } from '../../domain/dmp-publication';
 import { parisDateOf } from '../../domain/paris-time';
 import { toOperationOutcome, type Problem } from '../../domain/problem';
 import { nextDeliveryWindow } from '../../rules/dispensing/validity-rules';
+import { outcomeParts } from './outcome-parts';
 
 /** fullUrl of the summary inside a Bundle (a fresh urn:uuid: the summary is computed, not stored). */
 const summaryFullUrl = (): string => `urn:uuid:${randomUUID()}`;
@@ -114,7 +115,11 @@ export function dispensingSummary(
     parameter.push(p('outcome', { resource: toOperationOutcome(options.warnings) }));
   }
   const today = parisDateOf(options.now);
-  state.lines.forEach((line, i) => parameter.push(lineParameter(line, verdict.lines[i], withheld, today)));
+  state.lines.forEach((line, i) => {
+    const lineEntry = lineParameter(line, verdict.lines[i], withheld, today);
+    if (!withheld) lineEntry.part!.push(...outcomeParts(stored.records, line.reference));
+    parameter.push(lineEntry);
+  });
   return { resourceType: 'Parameters', parameter };
 }
 

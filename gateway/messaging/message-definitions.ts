@@ -20,8 +20,9 @@ const DESCRIPTIONS: Readonly<Record<string, { title: string; description: string
     title: 'Dispense record',
     description:
       'A pharmacy or another professional records what was dispensed or executed (MedicationDispense, ' +
-      'SupplyDelivery, Procedure) for one prescription number; the response focuses on the dispensing summary ' +
-      'and the records as stored.',
+      'SupplyDelivery, Procedure) for one prescription number — a line not delivered (declined / not-done with ' +
+      'its reason), a dosage adapted with the prescriber agreement, or the correction of a stored record (sent back ' +
+      'with status entered-in-error) included; the response focuses on the dispensing summary and the records as stored.',
     focus: 'MedicationDispense',
   },
 };

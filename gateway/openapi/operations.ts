@@ -273,7 +273,8 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
       tag: 'Dispensing',
       summary: 'Record dispenses, deliveries or sessions',
       description: numberLookup(
-        'What was dispensed (MedicationDispense), delivered (SupplyDelivery) or done (Procedure) for lines of the prescription. Recording the same records again (same identifiers) answers `200` with them as stored.',
+        'What was dispensed (MedicationDispense), delivered (SupplyDelivery) or done (Procedure) for lines of the prescription. Recording the same records again (same identifiers) answers `200` with them as stored. ' +
+          'Counter outcomes (README, Counter outcomes): a line not delivered is a MedicationDispense `declined` (or a Procedure `not-done`) with a coded reason, and consumes nothing; a dosage other than the prescribed one carries the prescriber’s agreement (extension ordo-ext-dosage-agreement); a stored record sent back alone with status `entered-in-error` (its id or identifier) corrects it within 24 hours: its quantity returns to the line and the QR code is reactivated if the prescription had been fully dispensed (`200` when it was already corrected).',
       ),
       requestBody: { required: true, content: fhir(ref('DispenseSubmission')) },
       responses: {
@@ -286,9 +287,9 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
       },
       errors: {
         400: 'Not a prescription number, or the body is not readable JSON.',
-        403: 'The professional may not execute that line type (pharmacist: drugs and devices; nurse: nursing acts…).',
-        404: 'No prescription has that number.',
-        409: 'The prescription’s state does not allow it: deactivated, more than what remains, or another dispense won a race.',
+        403: 'The professional may not execute that line type (pharmacist: drugs and devices; nurse: nursing acts…), or a correction comes from another structure than the one that recorded the record.',
+        404: 'No prescription has that number, or a correction names a record the prescription does not have.',
+        409: 'The prescription’s state does not allow it: deactivated, more than what remains, or another dispense won a race; or a correction more than 24 hours after the record was stored.',
         415: 'The body is not FHIR JSON (`application/fhir+json` or `application/json`).',
         422: 'The records are wrong whatever the state (line named, quantities, dates…).',
         429: null,

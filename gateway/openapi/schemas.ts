@@ -242,7 +242,7 @@ const GATEWAY_SCHEMAS: Record<string, JsonObject> = {
   },
   DispenseSubmission: {
     description:
-      'What was dispensed or executed: a FHIR `collection` Bundle of records, or one record — MedicationDispense (drugs), SupplyDelivery (devices), Procedure (acts, one per session) — each naming the prescription line it executes (README “Dispensing and execution”).',
+      'What was dispensed or executed: a FHIR `collection` Bundle of records, or one record — MedicationDispense (drugs), SupplyDelivery (devices), Procedure (acts, one per session) — each naming the prescription line it executes (README “Dispensing and execution”); or a line not delivered (MedicationDispense `declined`, Procedure `not-done`, with a coded reason), or the correction of a stored record (sent back alone with status `entered-in-error`) (README “Counter outcomes”).',
     oneOf: [ref('Bundle'), ref('FhirResource')],
   },
 };

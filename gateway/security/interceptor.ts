@@ -95,7 +95,9 @@ function auditJobOf(
   return {
     id: newAuditId(),
     recorded: startedAt.toISOString(),
-    event: { type: 'rest', interaction: kind.interaction, action: kind.action, name: route?.rule.id ?? 'unmatched' },
+    event: ctx.accessed?.event
+      ? { type: 'rest', interaction: 'update', action: 'U', name: ctx.accessed.event }
+      : { type: 'rest', interaction: kind.interaction, action: kind.action, name: route?.rule.id ?? 'unmatched' },
     outcome: {
       status: refused && status < 400 ? 403 : status,
       ...(ctx.refusal || ctx.outcome?.detail ? { detail: ctx.refusal ?? ctx.outcome?.detail } : {}),

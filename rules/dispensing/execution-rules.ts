@@ -19,6 +19,7 @@ import { RECORD_FOR_REQUEST, type LineState, type PrescriptionState, type Record
 import { lineLabel, lineStatusOf, plural, prescriptionStatusOf } from './status';
 import { checkDeliveryDate } from './validity-rules';
 import type { Delivery } from '../../domain/drug-validity';
+import type { DispensedDosage } from './dosage-rules';
 
 /** Completeness of a drug dispense (v3 ActCode fill codes, the content of jdv-completude-dispensation-cisis). */
 export const FILL_CODES = {
@@ -47,6 +48,13 @@ export interface ExecutionItem {
   /** Drugs: the product handed over, and whether it was declared a substitution. */
   product?: { codings: Coding[]; at: string };
   wasSubstituted?: { value: boolean; at: string };
+  /**
+   * Nothing was delivered or done (MedicationDispense declined, Procedure not-done, with a reason): the
+   * record is kept, it counts nothing and the line stays dispensable (README "Counter outcomes").
+   */
+  notDone?: boolean;
+  /** Drugs: the dosage handed over with the product, and the prescriber's agreement if declared. */
+  dosage?: DispensedDosage;
 }
 
 /** Who performs: from the access token, or declared in the submission when there is no token. */
@@ -65,7 +73,7 @@ export type ExecutionDecision =
       executed: Map<string, number>;
       /** Per item: its line, and for drugs the completeness code the gateway records. */
       items: Array<{ line: LineState; fill?: FillCode }>;
-      /** Accepted but worth saying (an early renewal, D20): severity warning. */
+      /** Accepted but worth saying (an early renewal, D16): severity warning. */
       warnings: Problem[];
       /** Drugs: the deliveries this submission adds, per line reference (dates and boxes). */
       delivered: Map<string, Delivery[]>;
@@ -201,6 +209,11 @@ export function checkExecution(
       return;
     }
 
+    // A line not delivered is recorded on an active line and leaves its quantity untouched.
+    if (item.notDone) {
+      decided.push({ line });
+      return;
+    }
     const before = executed.get(line.reference) ?? line.executed;
     const after = before + item.quantity;
     if (after > line.prescribed) {

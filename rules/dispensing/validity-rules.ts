@@ -87,7 +87,7 @@ export function nextDeliveryWindow(line: LineState): DeliveryWindow | undefined 
 export interface DeliveryCheck {
   /** Refusals (D6, 422). */
   problems: Problem[];
-  /** Accepted, but said in the answer (D20). */
+  /** Accepted, but said in the answer (D16). */
   warnings: Problem[];
 }
 
@@ -151,7 +151,7 @@ export function checkDeliveryDate(
       warnings.push({
         code: 'business-rule',
         severity: 'warning',
-        rule: 'D20',
+        rule: 'D16',
         path: at,
         message: `early renewal of ${label(line)} on ${date}: the ${boxes(before)} delivered cover the treatment until ${from} at the stated dosage (CSP R.5132-14); recorded`,
       });

@@ -218,7 +218,7 @@ describe('validity per line and per delivery (clock injected)', () => {
     assert.equal(issue.details?.coding?.[0]?.code, 'D6');
   });
 
-  test('R.5132-14: a renewal before the box delivered runs out is recorded with a warning (D20), not refused', async () => {
+  test('R.5132-14: a renewal before the box delivered runs out is recorded with a warning (D16), not refused', async () => {
     const { number } = await drugsOnly();
     const ramipril = (await lookUp(gw.app, number, pharmacist.bearer)).summary.lines[1]!;
     assert.equal((await dispenseOn(number, ramipril, 1, '2026-10-14')).status, 201);
@@ -230,7 +230,7 @@ describe('validity per line and per delivery (clock injected)', () => {
     const warnings = warningsOf(early);
     assert.equal(warnings.length, 1);
     assert.equal(warnings[0]!.severity, 'warning');
-    assert.equal(warnings[0]!.details?.coding?.[0]?.code, 'D20');
+    assert.equal(warnings[0]!.details?.coding?.[0]?.code, 'D16');
     assert.deepEqual(warnings[0]!.expression, ['Bundle.entry[0].resource.whenHandedOver']);
     assert.match(warnings[0]!.diagnostics!, /early renewal .* on 2026-11-01: .* until 2026-11-14 .*R\.5132-14/);
     // The summary with its warning is a valid Parameters.

@@ -213,12 +213,12 @@ function monthly(count: number): Delivery[] {
 }
 
 describe('R.5132-14: the delay between renewals', () => {
-  test('R.5132-14: a renewal before the supply delivered runs out is accepted with a warning (D20), not refused', () => {
+  test('R.5132-14: a renewal before the supply delivered runs out is accepted with a warning (D16), not refused', () => {
     const line = drugLine({ executed: 1, deliveries: [{ date: PRESCRIBED, quantity: 1 }] });
     assert.equal(nextDeliveryWindow(line)?.from, '2026-11-14');
     const early = dispense(line, 1, '2026-11-01');
     assert.ok(early.ok);
-    assert.deepEqual(warningsOf(early), ['D20:warning']);
+    assert.deepEqual(warningsOf(early), ['D16:warning']);
     assert.match(
       early.ok ? early.warnings[0]!.message : '',
       /early renewal .* on 2026-11-01: the 1 boîte delivered cover the treatment until 2026-11-14 .*R\.5132-14/,
@@ -259,7 +259,7 @@ describe('R.5132-14: the delay between renewals', () => {
   test('R.5132-14: completing a begun delivery is not a renewal; a first delivery of several periods is not warned', () => {
     const half = drugLine({ perDelivery: 2, executed: 1, deliveries: [{ date: PRESCRIBED, quantity: 1 }] });
     assert.deepEqual(warningsOf(dispense(half, 1, '2026-10-15')), []);
-    assert.deepEqual(warningsOf(dispense(half, 2, '2026-10-15')), ['D20:warning'], 'one box of it starts a renewal');
+    assert.deepEqual(warningsOf(dispense(half, 2, '2026-10-15')), ['D16:warning'], 'one box of it starts a renewal');
     assert.deepEqual(warningsOf(dispense(drugLine(), 3, '2026-10-15')), [], 'a quarterly supply at once (R.5132-12)');
   });
 
@@ -271,7 +271,7 @@ describe('R.5132-14: the delay between renewals', () => {
       pharmacist,
       noonOn('2026-10-20'),
     );
-    assert.deepEqual(warningsOf(decision), ['D20:warning']);
+    assert.deepEqual(warningsOf(decision), ['D16:warning']);
     assert.ok(decision.ok && decision.delivered.get(line.reference)?.length === 2);
   });
 });

@@ -24,7 +24,7 @@ export async function dispenseRecord(body: Buffer, { deps, caller, log }: Messag
   if (!submission.ok) throw new ProblemError('invalid', submission.problems);
 
   const numbers = submission.value.numbers;
-  const missing: Problem[] = submission.value.records
+  const missing: Problem[] = [...submission.value.records, ...(submission.value.corrections ?? [])]
     .filter((r) => !numbers.some((n) => n.at.startsWith(`${r.at}.`)))
     .map((r) => ({
       code: 'required',

@@ -28,6 +28,8 @@ import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
 import { answerContext } from '../../fhir/dispensing/answer-context';
 import { withFreshReads } from './fresh-reads';
 import { loadForDispensing } from './lookup';
+import { correctRecords } from './correct';
+import { dosageProblems, withDosageChecks } from './dosage';
 
 export interface RecordResult {
   /** false when every record had already been stored (a resent submission, matched by identifier). */
@@ -232,6 +234,7 @@ export function recordExecution(
   submission: Submission,
 ): Promise<RecordResult> {
   const performer = resolvePerformer(submission, caller.principal);
+  if ((submission.corrections ?? []).length > 0) return correctRecords(deps, caller, number, submission);
   return withFreshReads(async ({ index, afterConflict, write }) => {
     const { found, stored } = await loadForDispensing(deps, number, index === 0 ? caller.lookups : undefined);
     const storedBefore = (found.bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
@@ -245,7 +248,10 @@ export function recordExecution(
         summary: summaryAt(stored, deps.now()),
       };
 
-    const decision = checkExecution(stored.state, submission.items, performer.rules, deps.now());
+    const decision = withDosageChecks(
+      checkExecution(stored.state, submission.items, performer.rules, deps.now()),
+      dosageProblems(found, stored, submission, deps.now()),
+    );
     if (!decision.ok) {
       const problems: Problem[] =
         afterConflict && decision.kind === 'conflict'
@@ -283,7 +289,8 @@ export function recordExecution(
       created: true,
       records,
       context: answerContext(storedResources(tx.bundle, ids), storedBefore),
-      summary: summaryAt(after, deps.now(), decision.warnings),
+      // The summary counts the records just stored too (a line not delivered shows with its reason).
+      summary: summaryAt({ ...after, records: [...after.records, ...records] }, deps.now(), decision.warnings),
     };
   }, `prescription ${number} kept changing while this was being recorded (other dispenses at the same moment); nothing was recorded: look it up again and retry`);
 }
