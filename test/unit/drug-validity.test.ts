@@ -13,7 +13,9 @@ import {
   type Delivery,
   type DrugValidityInput,
 } from '../../domain/drug-validity';
+import type { MedicationDispense } from 'fhir/r4';
 import type { Duration } from '../../domain/prescription';
+import { deliveriesByRequest } from '../../fhir/dispensing/read-validity';
 import { checkExecution, type ExecutionItem, type ExecutionPerformer } from '../../rules/dispensing/execution-rules';
 import type { LineState, PrescriptionState } from '../../rules/dispensing/model';
 import { lineStatusOf, prescriptionStatusOf } from '../../rules/dispensing/status';
@@ -309,5 +311,26 @@ describe('the month-by-month journey and the other lines', () => {
     assert.deepEqual(checkDeliveryDate(device, { before: 0, quantity: 1, date: '2030-01-01', at: 'x' }).problems, []);
     const verdict = prescriptionStatusOf(state([drugLine(), device]), '2030-01-01');
     assert.equal(verdict.status, 'active', 'the device line keeps the prescription active');
+  });
+});
+
+describe('deliveries read back from the stored records (fhir/dispensing/read-validity.ts)', () => {
+  const dispense = (id: string, status: MedicationDispense['status'], value: number): MedicationDispense => ({
+    resourceType: 'MedicationDispense',
+    id,
+    status,
+    quantity: { value },
+    whenHandedOver: '2026-10-15T10:00:00+02:00',
+    authorizingPrescription: [{ reference: 'MedicationRequest/line-1' }],
+    medicationCodeableConcept: { text: 'x' },
+  });
+
+  test('R.5132-14: only what was handed over counts; a declined line or a record entered in error delivered nothing', () => {
+    const byRequest = deliveriesByRequest([
+      dispense('a', 'completed', 1),
+      dispense('b', 'declined', 1),
+      dispense('c', 'entered-in-error', 2),
+    ]);
+    assert.deepEqual(byRequest.get('MedicationRequest/line-1'), [{ date: '2026-10-15', quantity: 1 }]);
   });
 });
