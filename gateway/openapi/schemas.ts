@@ -27,7 +27,7 @@ export const EXAMPLE_NUMBER = generatePrescriptionNumber({
 
 const EPU_JSON = 'EpuJson';
 
-/** The events $process-message handles: `prescription-create`, `dispense-record`. */
+/** The events $process-message handles: `prescription-create`, `dispense-record`, `patient-consent`. */
 const MESSAGE_EVENT_CODES = Object.keys(MESSAGE_HANDLERS)
   .map((code) => `\`${code}\``)
   .join(', ');

@@ -4,24 +4,32 @@
  * `{"oppositionAlimentationDMP": true}`), with the worker killed with -9 between publishing and
  * acknowledging. The job taken over publishes nothing more; the withdraw job deletes every entry
  * of the prescription logically (PDSm: status superseded + PDSm_IsDeleted); the status says so;
- * a new publication job is skipped.
+ * a new publication job is skipped. The same objection sent as a FHIR message (event
+ * patient-consent) withdraws too.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import type { Consent, DocumentReference } from 'fhir/r4';
+import type { Bundle, Consent, DocumentReference, FhirResource, MessageHeader } from 'fhir/r4';
 import { dmpJobId } from '../../usecases/dmp/publish-job';
 import type { PublishResult } from '../../usecases/dmp/publish';
 import type { WithdrawResult } from '../../usecases/dmp/withdraw';
 import { isDeleted, isPrescriptionDocument } from '../../usecases/dmp/dmp-store';
 import { enqueueDmpPublication } from '../../queue/dmp-jobs';
 import { QUEUE_NAMES } from '../../queue/queues';
-import { CONSENT_TOPIC_SYSTEM } from '../../fhir/systems';
+import {
+  CONSENT_TOPIC_SYSTEM,
+  MESSAGE_EVENT_SYSTEM,
+  MESSAGE_EVENTS,
+  PRESCRIPTION_NUMBER_SYSTEM,
+} from '../../fhir/systems';
 import {
   entriesOfPatient,
   shownPublicationStatus,
   signingEnv,
   spawnWorker,
+  startInProcessDmpWorker,
   waitFor,
   waitForJobState,
   type ChildWorker,
@@ -160,4 +168,81 @@ test('an objection cannot be lifted, and a malformed choice writes nothing', asy
     undefined,
   );
   assert.equal((await shownPublicationStatus(gw.app, number, auth))?.state, before);
+});
+
+/** A patient-consent message: the MessageHeader and one Consent naming the prescription. */
+function consentMessage(number: string, topic: string, type: 'deny' | 'permit'): Bundle<FhirResource> {
+  return {
+    resourceType: 'Bundle',
+    id: randomUUID(),
+    type: 'message',
+    identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${randomUUID()}` },
+    timestamp: new Date().toISOString(),
+    entry: [
+      {
+        fullUrl: `urn:uuid:${randomUUID()}`,
+        resource: {
+          resourceType: 'MessageHeader',
+          id: randomUUID(),
+          eventCoding: { system: MESSAGE_EVENT_SYSTEM, code: MESSAGE_EVENTS.patientConsent },
+          source: { endpoint: 'urn:example:prescriber-software' },
+        },
+      },
+      {
+        fullUrl: `urn:uuid:${randomUUID()}`,
+        resource: {
+          resourceType: 'Consent',
+          status: 'active',
+          scope: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+          },
+          category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+          policyRule: { coding: [{ system: CONSENT_TOPIC_SYSTEM, code: topic }] },
+          provision: {
+            type,
+            data: [
+              { meaning: 'related', reference: { identifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: number } } },
+            ],
+          },
+        },
+      },
+    ],
+  };
+}
+
+test('the same objection through FHIR messaging (event patient-consent) withdraws the published documents', async () => {
+  const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
+  const worker = await startInProcessDmpWorker({ config: gw.deps.config, fhir: gw.deps.fhir, pki });
+  try {
+    const example = vendorExamples().find((e) => e.format === 'lgc-xml' && e.name === 'valid-drugs-only.xml')!;
+    const { number, ins, auth } = await postUniqueExample(gw.app, example);
+    await waitForJobState(queue, dmpJobId({ action: 'publish', number, version: 1 }));
+    assert.equal((await shownPublicationStatus(gw.app, number, auth))?.state, 'published');
+
+    const send = (bundle: Bundle<FhirResource>) =>
+      request(gw.app)
+        .post('/fhir/$process-message')
+        .set('authorization', auth)
+        .set('content-type', 'application/fhir+json')
+        .send(JSON.stringify(bundle));
+    const lifted = await send(consentMessage(number, 'alimentation-dmp', 'permit'));
+    assert.equal((lifted.body.entry[0].resource as MessageHeader).response?.code, 'fatal-error', lifted.text);
+
+    const res = await send(consentMessage(number, 'alimentation-dmp', 'deny'));
+    assert.equal(res.status, 200, res.text);
+    const answer = res.body as Bundle<FhirResource>;
+    const header = answer.entry![0]!.resource as MessageHeader;
+    assert.equal(header.response?.code, 'ok', res.text);
+    const focus = answer.entry!.find((e) => e.resource?.resourceType === 'Consent')!.resource as Consent;
+    assert.deepEqual([topicOf(focus), focus.provision?.type], ['alimentation-dmp', 'deny']);
+
+    const withdraw = await waitForJobState(queue, dmpJobId({ action: 'withdraw', number, version: 1 }));
+    assert.equal((withdraw.returnvalue as WithdrawResult).outcome, 'withdrawn', withdraw.failedReason);
+    const entries = await entriesOfPatient(gw.deps.fhir, ins);
+    assert.equal(entries.length, 2);
+    assert.ok(entries.every(isDeleted));
+    assert.equal((await shownPublicationStatus(gw.app, number, auth))?.state, 'withdrawn');
+  } finally {
+    await worker.close();
+  }
 });
