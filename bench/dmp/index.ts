@@ -239,6 +239,10 @@ async function main(): Promise<void> {
       DMP_SIGNING_KEY: files.keyPath,
       DMP_SIGNING_CERT: files.certPath,
       NODE_ENV: 'development',
+      // The seeded prescriptions' outbox Tasks must not be swept into the measured queue: on a
+      // loaded machine the seeding outlasts the default 60 s grace and the sweeper queued their
+      // publications too, so the completed count never matched and the run never ended.
+      OUTBOX_GRACE_SECONDS: '86400',
     };
 
     process.stdout.write(`seeding ${DOCS * (WORKER_COUNTS.length + 1) + 1} prescriptions on ${fhirBaseUrl}…\n`);

@@ -18,7 +18,7 @@
  * The usual lookup costs two Redis round trips and no FHIR request: the document sharing server
  * is searched only when the job is gone (finished jobs are removed after a week), the
  * prescription was cancelled (its entry is then superseded by the deprecation job), or the
- * patient objects to the DMP feed (were documents published, then withdrawn?).
+ * patient objected after intake (were documents published, then withdrawn?).
  */
 import type { Consent, DocumentReference } from 'fhir/r4';
 import type { DmpPublicationStatus } from '../../domain/dmp-publication';
@@ -43,13 +43,17 @@ function mainDocument(documents: DocumentReference[]): DocumentReference | undef
   return [...documents].sort((a, b) => (b.meta?.lastUpdated ?? '').localeCompare(a.meta?.lastUpdated ?? ''))[0];
 }
 
-const patientObjectsToDmp = (found: StoredPrescriptionBundle): boolean =>
-  (found.bundle.entry ?? []).some(
-    (e) =>
-      e.resource?.resourceType === 'Consent' &&
-      consentTopic(e.resource as Consent) === CONSENT_TOPICS.dmp &&
-      (e.resource as Consent).provision?.type === 'deny',
-  );
+/** The alimentation-dmp Consent when the patient objects to the DMP feed. */
+const dmpObjection = (found: StoredPrescriptionBundle): Consent | undefined =>
+  (found.bundle.entry ?? [])
+    .map((e) => e.resource)
+    .find(
+      (r): r is Consent =>
+        r?.resourceType === 'Consent' && consentTopic(r) === CONSENT_TOPICS.dmp && r.provision?.type === 'deny',
+    );
+
+/** An objection recorded at intake is the Consent's first version: nothing was ever published. */
+const objectedAfterIntake = (consent: Consent): boolean => Number(consent.meta?.versionId ?? 1) > 1;
 
 /** What the DMP store holds for the prescription; undefined when it cannot be reached (the job state still answers). */
 async function storedDocumentFields(
@@ -69,8 +73,8 @@ async function storedDocumentFields(
 }
 
 /**
- * The patient objects to the DMP feed: from intake (nothing was ever published), or after
- * publication (the documents are withdrawn — being, or already).
+ * The patient objected to the DMP feed after intake: documents may have been published, and are
+ * then withdrawn (being, or already); or nothing was published before the objection.
  */
 async function objectionStatus(
   sources: Pick<DmpStatusSources, 'dmpStore'>,
@@ -99,7 +103,9 @@ export async function dmpPublicationStatus(
   number: string,
   found: StoredPrescriptionBundle,
 ): Promise<DmpPublicationStatus> {
-  if (patientObjectsToDmp(found)) return objectionStatus(sources, number, found);
+  const objection = dmpObjection(found);
+  if (objection && !objectedAfterIntake(objection)) return { state: 'not-requested', reason: 'patient-opted-out' };
+  if (objection) return objectionStatus(sources, number, found);
   const headerVersion = Math.max(1, Number(found.header.meta?.versionId ?? 1) || 1);
   let job: PublicationJobView | undefined;
   try {
