@@ -4,6 +4,7 @@
  * the XML signature, and with the manifest digests against the document bytes.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -127,6 +128,24 @@ describe('signSubmissionSet', () => {
   it('and whose manifest digest is the SHA-256 of the document bytes: both halves pass', () => {
     const verdict = verifyDetachedSignature(signed, documents(), { trustedPem: pki.caCertPem });
     assert.deepEqual(verdict, { valid: true, signatureValid: true, documents: { [UNIQUE_ID]: true }, problems: [] });
+  });
+
+  it('scripts/verify-dmp-signature.ts: exit 0 on what was signed, 1 on one byte changed in the document', async () => {
+    const cdaFile = join(pki.dir, 'consumer-cda.xml');
+    const run = (file: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const args = ['--import', 'tsx', 'scripts/verify-dmp-signature.ts', '--trusted', pki.caCertPath];
+        const child = execFile(process.execPath, [...args, signedPath, `${UNIQUE_ID}=${file}`], (_e, stdout) =>
+          resolve({ code: child.exitCode, out: stdout }),
+        );
+      });
+    await writeFile(cdaFile, cdaBytes);
+    const ok = await run(cdaFile);
+    assert.equal(ok.code, 0, ok.out);
+    assert.equal((JSON.parse(ok.out) as { valid: boolean }).valid, true);
+    await writeFile(cdaFile, flipOneByte(cdaBytes));
+    const tampered = await run(cdaFile);
+    assert.equal(tampered.code, 1, tampered.out);
   });
 
   it('signed with PEM files verifies too', async () => {
