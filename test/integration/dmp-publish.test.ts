@@ -7,6 +7,7 @@
  * digest is that of the stored bytes (one byte changed on either side fails one of the checks).
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import type { DocumentReference, Practitioner } from 'fhir/r4';
@@ -36,6 +37,9 @@ import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { vendorExamples } from '../support/vendor-fixtures';
 import { xmlsecVerify } from '../support/xmlsec';
+import { xmllintCli } from '../support/xmllint-cli';
+
+const CDA_XSD = join(__dirname, '..', '..', 'profiles', 'ans-cda', 'infrastructure', 'cda', 'CDA_extended.xsd');
 import { postUniqueExample } from '../support/post-prescription';
 
 /** Valid examples whose patient objects to the DMP feed. */
@@ -172,6 +176,9 @@ describe('every valid vendor example reaches the DMP store exactly once', () => 
       assert.equal(attachment.hash, attachmentHash(bytes));
       const cda = bytes.toString('utf8');
       assert.match(cda, /^<\?xml[^>]*\?>\s*<ClinicalDocument xmlns="urn:hl7-org:v3"/);
+      // What a consumer runs first, on the bytes as retrieved: `xmllint --schema CDA_extended.xsd`.
+      const xsd = xmllintCli(bytes, CDA_XSD);
+      assert.ok(xsd.valid, xsd.output);
 
       // The submission set's IHE DSG signature: its own entry, which signs the document's.
       const signatureDoc = await signatureEntryOf(gw.deps.fhir, doc);
