@@ -236,7 +236,7 @@ export function signatureReferenceResource(
           title: 'Signature du lot de soumission',
           creation: submitted,
         },
-        format: coding(DSG_XDS_CODES.formatCode).coding![0]!,
+        format: { ...DSG_XDS_CODES.formatCode },
       },
     ],
     context: {
