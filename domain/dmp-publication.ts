@@ -1,5 +1,6 @@
 /** Where a prescription stands in the DMP feed, as the dispensing summary shows it (usecases/dmp/status.ts decides). */
-export type DmpPublicationState = 'queued' | 'publishing' | 'published' | 'failed' | 'not-requested' | 'unknown';
+export type DmpPublicationState =
+  'queued' | 'publishing' | 'published' | 'failed' | 'not-requested' | 'withdrawing' | 'withdrawn' | 'unknown';
 
 export interface DmpPublicationStatus {
   state: DmpPublicationState;

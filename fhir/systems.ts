@@ -101,6 +101,7 @@ export const MESSAGE_EVENT_SYSTEM = 'urn:example:eprescription:events';
 export const MESSAGE_EVENTS = {
   prescriptionCreate: 'prescription-create',
   dispenseRecord: 'dispense-record',
+  patientConsent: 'patient-consent',
 } as const;
 
 // ---- Extensions (vendors §2.2, §4.4, and the gateway's own) ----

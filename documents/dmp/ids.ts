@@ -32,18 +32,23 @@ export function uuidV5(namespace: string, name: string): string {
 export interface PublicationIds {
   /** XDS uniqueId of the document = CDA ClinicalDocument/id (an OID). */
   documentOid: string;
-  /** XDS entryUUID of the document entry (DocumentReference.identifier). */
-  documentEntryUuid: string;
   /** CDA setId: shared by every version of the prescription's document. */
   setOid: string;
   /** XDS uniqueId of the submission set (List.identifier, usual). */
   submissionSetOid: string;
-  /** XDS entryUUID of the submission set (List.identifier, official). */
-  submissionSetEntryUuid: string;
-  /** fullUrl (urn:uuid) of the Binary in the provide bundle. */
-  binaryUuid: string;
-  /** fullUrl (urn:uuid) of the Patient in the provide bundle. */
-  patientUuid: string;
+  /** XDS uniqueId of the IHE DSG signature document of the submission set. */
+  signatureOid: string;
+  /**
+   * fullUrls (urn:uuid) of the entries in the provide bundle. Only references inside the bundle:
+   * the entryUUIDs themselves are assigned by the DMP (PDSm), so none is sent as an identifier.
+   */
+  fullUrls: {
+    documentReference: string;
+    binary: string;
+    signatureReference: string;
+    signatureBinary: string;
+    submissionSet: string;
+  };
 }
 
 export interface PublicationKey {
@@ -58,12 +63,17 @@ export function publicationIds({ sourceOid, number, version }: PublicationKey): 
   const name = (part: string) => uuidV5(DMP_UUID_NAMESPACE, `${sourceOid}|${number}|${part}`);
   return {
     documentOid: oidFromUuid(name(`v${version}|document`)),
-    documentEntryUuid: name(`v${version}|document-entry`),
     setOid: oidFromUuid(name('document-set')),
     submissionSetOid: oidFromUuid(name(`v${version}|submission-set`)),
-    submissionSetEntryUuid: name(`v${version}|submission-set-entry`),
-    binaryUuid: name(`v${version}|binary`),
-    patientUuid: name(`v${version}|patient`),
+    signatureOid: oidFromUuid(name(`v${version}|submission-set-signature`)),
+    fullUrls: {
+      // The names of the former entryUUIDs are kept: the same publication keeps the same fullUrls.
+      documentReference: uuidUrn(name(`v${version}|document-entry`)),
+      binary: uuidUrn(name(`v${version}|binary`)),
+      signatureReference: uuidUrn(name(`v${version}|signature-entry`)),
+      signatureBinary: uuidUrn(name(`v${version}|signature-binary`)),
+      submissionSet: uuidUrn(name(`v${version}|submission-set-entry`)),
+    },
   };
 }
 

@@ -19,6 +19,9 @@ export const PROFILES = {
   documentReference: [`${MHD}IHE.MHD.Comprehensive.DocumentReference`, `${PDSM}pdsm-comprehensive-document-reference`],
 } as const;
 
+/** PDSm_IsDeleted: a logically deleted entry (XDS availabilityStatus Deleted). */
+export const PDSM_IS_DELETED = `${PDSM}pdsm-ext-is-deleted`;
+
 export const MHD_EXTENSIONS = {
   sourceId: `${MHD}ihe-sourceId`,
   designationType: `${MHD}ihe-designationType`,
@@ -51,8 +54,40 @@ export const XDS_CODES = {
   subtypeSystem: TA_ASIP_SYSTEM,
 } as const;
 
+const MOS = (name: string) => `https://mos.esante.gouv.fr/NOS/${name}/FHIR/${name.replace('_', '-')}`;
+
+/**
+ * XDS codes of the IHE DSG detached signature of a submission set (IHE ITI TF-3 §5.5 metadata,
+ * as the DMP's signed submission sets carry them; ANS nomenclatures TRE_A10, TRE_A11, TRE_A12).
+ */
+export const DSG_XDS_CODES = {
+  classCode: {
+    system: MOS('TRE_A10-NomenclatureURN'),
+    code: 'urn:oid:1.3.6.1.4.1.19376.1.2.1.1.1',
+    display: 'Digital Signature',
+  },
+  typeCode: { system: MOS('TRE_A12-NomenclatureASTM'), code: 'E1762', display: 'Full Document' },
+  formatCode: {
+    system: MOS('TRE_A11-IheFormatCode'),
+    code: 'urn:ihe:iti:dsg:detached:2014',
+    display: 'DSG Detached Document',
+  },
+  /** ASTM E1762 signature purpose, as the signature's CommitmentTypeIndication (documents/signature). */
+  purpose: { system: 'urn:oid:1.2.840.10065.1.12', code: '1.2.840.10065.1.12.1.14', display: 'Source Signature' },
+} as const;
+
 /**
  * The gateway's own tag on the Binary it publishes: code = the document uniqueId. Binary has no
  * identifier element, so this tag is what makes its conditional create possible (`_tag=`).
  */
 export const DMP_DOCUMENT_TAG_SYSTEM = 'urn:ordo-gateway:dmp-document';
+
+/**
+ * Token search parameters of the stand-in document sharing server (profiles/search-parameters):
+ * the documents of an INS (`subject.identifier`: the provide bundle references the patient by INS,
+ * PDSm has no Patient entry) and of a prescription number (`context.related.identifier`).
+ */
+export const DMP_SEARCH = {
+  subjectIdentifier: 'subject-identifier',
+  relatedIdentifier: 'related-identifier',
+} as const;

@@ -1,17 +1,22 @@
 /**
- * The PDSm "comprehensive provide document bundle" (IHE MHD ITI-65) that publishes one signed
- * ordonnance document: a FHIR transaction with
+ * The PDSm "comprehensive provide document bundle" (IHE MHD ITI-65 "Provide Document Bundle",
+ * ANS PDSm `pdsm-comprehensive-provide-document-bundle`) that publishes one ordonnance: a FHIR
+ * transaction with
  *
- *   Patient            conditional create on the INS (the document sharing server must know the
- *                      patient; PDSm itself expects the patient to exist already — see README)
- *   Binary             the signed document (XAdES enveloping signature around the CDA), tagged
- *                      with the document uniqueId; conditional create on that tag
- *   DocumentReference  the document entry: masterIdentifier = uniqueId; conditional create on it
- *   List               the SubmissionSet; conditional create on its uniqueId
+ *   Binary             the CDA document exactly as built (what a consumer retrieves and validates),
+ *                      tagged with its uniqueId; conditional create on that tag
+ *   DocumentReference  its document entry: masterIdentifier = uniqueId; conditional create on it
+ *   Binary             the IHE DSG detached signature of the submission set (documents/signature)
+ *   DocumentReference  its entry: format urn:ihe:iti:dsg:detached:2014, relatesTo signs → the CDA's
+ *   List               the SubmissionSet, listing both entries; conditional create on its uniqueId
+ *
+ * No Patient entry (PDSm: entry[Patient] 0..0): subject = the INS as a logical reference. No
+ * entryUUID identifier: the DMP assigns them (PDSm, annexe identifiants XDS ↔ FHIR); the urn:uuid
+ * fullUrls only tie the entries together inside the bundle.
  *
  * Every entry is conditional on an identifier derived from number + version (ids.ts), so the
  * same publication posted twice stores nothing the second time: exactly one document, whatever
- * the number of retries. Pure: the submission time and the document bytes come in.
+ * the number of retries. Pure: the submission time, the document and signature bytes come in.
  */
 import { createHash } from 'node:crypto';
 import type {
@@ -25,6 +30,7 @@ import type {
   Patient as FhirPatient,
   Practitioner,
   PractitionerRole,
+  Reference,
 } from 'fhir/r4';
 import type { DmpDocumentKind } from '../cda/dmp-document';
 import { epMedDmSubtypes } from '../cda/ep-med-dm';
@@ -35,9 +41,10 @@ import { INS_OIDS, type Organization, type Patient, type Prescription } from '..
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { searchToken } from '../../fhir/build-transaction';
 import { LOINC_SYSTEM, oidSystem } from '../../fhir/systems';
-import { oidUrn, uuidUrn, type PublicationIds } from './ids';
+import { oidUrn, type PublicationIds } from './ids';
 import {
   DMP_DOCUMENT_TAG_SYSTEM,
+  DSG_XDS_CODES,
   MHD_EXTENSIONS,
   MHD_LIST_TYPES_SYSTEM,
   PROFILES,
@@ -54,8 +61,10 @@ export interface ProvideBundleInput {
   sourceOid: string;
   /** Which CDA document was built (decides the type code and the title). */
   kind: DmpDocumentKind;
-  /** The signed document exactly as published (the Binary's content). */
+  /** The CDA document exactly as published (the Binary's content). */
   content: Buffer;
+  /** The IHE DSG detached signature of the submission set (its manifest names `content`). */
+  signature: Buffer;
   /** When this publication was produced: CDA effectiveTime, submission time, entry date. */
   submittedAt: Date;
 }
@@ -81,22 +90,28 @@ function tagToken(system: string, code: string): string {
 /** SHA-1 of the document, base64 (Attachment.hash; XDS hash is the same digest in hex). */
 export const attachmentHash = (content: Buffer): string => createHash('sha1').update(content).digest('base64');
 
-function patientResource(patient: Patient, id?: string): FhirPatient {
+/** sourcePatientInfo: the patient as the source knows them (contained). */
+function patientResource(patient: Patient, id: string): FhirPatient {
   return {
     resourceType: 'Patient',
-    ...(id !== undefined ? { id } : {}),
-    identifier: [
-      {
-        use: patient.ins.oid === INS_OIDS.nia ? 'temp' : 'official',
-        system: oidSystem(patient.ins.oid),
-        value: patient.ins.value,
-      },
-    ],
+    id,
+    identifier: [insIdentifier(patient)],
     name: [{ use: 'official', family: patient.family, given: [patient.given] }],
     gender: patient.gender,
     birthDate: patient.birthDate,
   };
 }
+
+/** The patient as PDSm references it: by INS, a logical reference (no Patient resource is sent). */
+export function patientByIns(patient: Patient): Reference {
+  return { type: 'Patient', identifier: insIdentifier(patient) };
+}
+
+const insIdentifier = (patient: Patient) => ({
+  use: patient.ins.oid === INS_OIDS.nia ? ('temp' as const) : ('official' as const),
+  system: oidSystem(patient.ins.oid),
+  value: patient.ins.value,
+});
 
 /** The structure, by its idNatStruct ("1" + FINESS) when it has one (a numéro AM is not a structure id). */
 function practiceResource(o: Organization): FhirOrganization {
@@ -138,10 +153,11 @@ function eventCodes(p: Prescription, kind: DmpDocumentKind): CodeableConcept[] {
   );
 }
 
-export function documentReferenceResource(
-  input: ProvideBundleInput,
-  refs: { patient: string; binary: string },
-): DocumentReference {
+const relatedPrescription = (number: string) => [
+  { identifier: { type: coding(REFERENCE_ID_TYPE), system: PRESCRIPTION_NUMBER_SYSTEM, value: number } },
+];
+
+export function documentReferenceResource(input: ProvideBundleInput, refs: { binary: string }): DocumentReference {
   const { prescription: p, ids, kind } = input;
   const type = TYPE_OF_KIND[kind];
   const submitted = input.submittedAt.toISOString();
@@ -151,11 +167,10 @@ export function documentReferenceResource(
     meta: { profile: [...PROFILES.documentReference] },
     contained: [...authorResources(p), patientResource(p.patient, CONTAINED.patient)],
     masterIdentifier: { system: RFC3986_SYSTEM, value: oidUrn(ids.documentOid) },
-    identifier: [{ use: 'official', system: RFC3986_SYSTEM, value: uuidUrn(ids.documentEntryUuid) }],
     status: 'current',
     type: coding({ system: LOINC_SYSTEM, code: type.code, display: type.displayName }),
     category: [coding(XDS_CODES.classCode)],
-    subject: { reference: refs.patient },
+    subject: patientByIns(p.patient),
     date: submitted,
     author: [local(CONTAINED.authorRole)],
     authenticator: local(CONTAINED.author),
@@ -182,14 +197,60 @@ export function documentReferenceResource(
       facilityType: coding(XDS_CODES.facilityType),
       practiceSetting: coding(XDS_CODES.practiceSetting),
       sourcePatientInfo: local(CONTAINED.patient),
-      related: [
-        { identifier: { type: coding(REFERENCE_ID_TYPE), system: PRESCRIPTION_NUMBER_SYSTEM, value: input.number } },
-      ],
+      related: relatedPrescription(input.number),
     },
   };
 }
 
-function submissionSetResource(input: ProvideBundleInput, refs: { patient: string; documentReference: string }): List {
+/**
+ * The entry of the submission set's signature (IHE DSG detached signature): its own document,
+ * related to the CDA's entry by `signs` (XDS association "signs"), same patient and author.
+ */
+export function signatureReferenceResource(
+  input: ProvideBundleInput,
+  refs: { binary: string; signed: string },
+): DocumentReference {
+  const { prescription: p, ids } = input;
+  const submitted = input.submittedAt.toISOString();
+  return {
+    resourceType: 'DocumentReference',
+    meta: { profile: [...PROFILES.documentReference] },
+    contained: [...authorResources(p), patientResource(p.patient, CONTAINED.patient)],
+    masterIdentifier: { system: RFC3986_SYSTEM, value: oidUrn(ids.signatureOid) },
+    status: 'current',
+    type: coding(DSG_XDS_CODES.typeCode),
+    category: [coding(DSG_XDS_CODES.classCode)],
+    subject: patientByIns(p.patient),
+    date: submitted,
+    author: [local(CONTAINED.authorRole)],
+    custodian: local(CONTAINED.practice),
+    relatesTo: [{ code: 'signs', target: { reference: refs.signed } }],
+    securityLabel: [coding(XDS_CODES.confidentiality)],
+    content: [
+      {
+        attachment: {
+          contentType: 'text/xml',
+          url: refs.binary,
+          size: input.signature.length,
+          hash: attachmentHash(input.signature),
+          title: 'Signature du lot de soumission',
+          creation: submitted,
+        },
+        format: { ...DSG_XDS_CODES.formatCode },
+      },
+    ],
+    context: {
+      event: [coding(DSG_XDS_CODES.purpose)],
+      period: { start: submitted, end: submitted },
+      facilityType: coding(XDS_CODES.facilityType),
+      practiceSetting: coding(XDS_CODES.practiceSetting),
+      sourcePatientInfo: local(CONTAINED.patient),
+      related: relatedPrescription(input.number),
+    },
+  };
+}
+
+function submissionSetResource(input: ProvideBundleInput, entries: readonly string[]): List {
   const { ids } = input;
   return {
     resourceType: 'List',
@@ -199,18 +260,15 @@ function submissionSetResource(input: ProvideBundleInput, refs: { patient: strin
       { url: MHD_EXTENSIONS.sourceId, valueIdentifier: { value: oidUrn(input.sourceOid) } },
       { url: MHD_EXTENSIONS.designationType, valueCodeableConcept: coding(XDS_CODES.facilityType) },
     ],
-    identifier: [
-      { use: 'usual', system: RFC3986_SYSTEM, value: oidUrn(ids.submissionSetOid) },
-      { use: 'official', system: RFC3986_SYSTEM, value: uuidUrn(ids.submissionSetEntryUuid) },
-    ],
+    identifier: [{ use: 'usual', system: RFC3986_SYSTEM, value: oidUrn(ids.submissionSetOid) }],
     status: 'current',
     mode: 'working',
     title: TYPE_OF_KIND[input.kind].displayName,
     code: coding({ system: MHD_LIST_TYPES_SYSTEM, code: 'submissionset' }),
-    subject: { reference: refs.patient },
+    subject: patientByIns(input.prescription.patient),
     date: input.submittedAt.toISOString(),
     source: local(CONTAINED.authorRole),
-    entry: [{ item: { reference: refs.documentReference } }],
+    entry: entries.map((reference) => ({ item: { reference } })),
   };
 }
 
@@ -218,57 +276,71 @@ function conditionalPost(fullUrl: string, resource: FhirResource, ifNoneExist: s
   return { fullUrl, resource, request: { method: 'POST', url: resource.resourceType, ifNoneExist } };
 }
 
+const binaryResource = (uniqueId: string, content: Buffer, entry: string): FhirResource => ({
+  resourceType: 'Binary',
+  meta: { tag: [{ system: DMP_DOCUMENT_TAG_SYSTEM, code: uniqueId }] },
+  contentType: 'text/xml',
+  securityContext: { reference: entry },
+  data: content.toString('base64'),
+});
+
 /** The conditions that make each entry idempotent, also used to find what a publication stored. */
-export function entryConditions(input: Pick<ProvideBundleInput, 'ids' | 'prescription'>) {
-  const { ids, prescription: p } = input;
+export function entryConditions(input: Pick<ProvideBundleInput, 'ids'>) {
+  const { ids } = input;
   return {
-    patient: searchToken(oidSystem(p.patient.ins.oid), p.patient.ins.value),
     binary: tagToken(DMP_DOCUMENT_TAG_SYSTEM, oidUrn(ids.documentOid)),
     documentReference: searchToken(RFC3986_SYSTEM, oidUrn(ids.documentOid)),
+    signatureBinary: tagToken(DMP_DOCUMENT_TAG_SYSTEM, oidUrn(ids.signatureOid)),
+    signatureReference: searchToken(RFC3986_SYSTEM, oidUrn(ids.signatureOid)),
     submissionSet: searchToken(RFC3986_SYSTEM, oidUrn(ids.submissionSetOid)),
   };
 }
 
 /** Index of each entry in the transaction (and in its response). */
-export const ENTRY_INDEX = { patient: 0, binary: 1, documentReference: 2, submissionSet: 3 } as const;
+export const ENTRY_INDEX = {
+  binary: 0,
+  documentReference: 1,
+  signatureBinary: 2,
+  signatureReference: 3,
+  submissionSet: 4,
+} as const;
 
 export function buildProvideBundle(input: ProvideBundleInput): Bundle<FhirResource> {
   const { ids } = input;
-  const urls = {
-    patient: uuidUrn(ids.patientUuid),
-    binary: uuidUrn(ids.binaryUuid),
-    documentReference: uuidUrn(ids.documentEntryUuid),
-    submissionSet: uuidUrn(ids.submissionSetEntryUuid),
-  };
+  const urls = ids.fullUrls;
   const conditions = entryConditions(input);
+  const entries: BundleEntry<FhirResource>[] = [
+    conditionalPost(
+      urls.binary,
+      binaryResource(oidUrn(ids.documentOid), input.content, urls.documentReference),
+      conditions.binary,
+    ),
+    conditionalPost(
+      urls.documentReference,
+      documentReferenceResource(input, { binary: urls.binary }),
+      conditions.documentReference,
+    ),
+    conditionalPost(
+      urls.signatureBinary,
+      binaryResource(oidUrn(ids.signatureOid), input.signature, urls.signatureReference),
+      conditions.signatureBinary,
+    ),
+    conditionalPost(
+      urls.signatureReference,
+      signatureReferenceResource(input, { binary: urls.signatureBinary, signed: urls.documentReference }),
+      conditions.signatureReference,
+    ),
+    conditionalPost(
+      urls.submissionSet,
+      submissionSetResource(input, [urls.documentReference, urls.signatureReference]),
+      conditions.submissionSet,
+    ),
+  ];
   return {
     resourceType: 'Bundle',
     meta: { profile: [...PROFILES.provideBundle] },
     type: 'transaction',
     timestamp: input.submittedAt.toISOString(),
-    entry: [
-      conditionalPost(urls.patient, patientResource(input.prescription.patient), conditions.patient),
-      conditionalPost(
-        urls.binary,
-        {
-          resourceType: 'Binary',
-          meta: { tag: [{ system: DMP_DOCUMENT_TAG_SYSTEM, code: oidUrn(ids.documentOid) }] },
-          contentType: 'text/xml',
-          securityContext: { reference: urls.documentReference },
-          data: input.content.toString('base64'),
-        },
-        conditions.binary,
-      ),
-      conditionalPost(
-        urls.documentReference,
-        documentReferenceResource(input, { patient: urls.patient, binary: urls.binary }),
-        conditions.documentReference,
-      ),
-      conditionalPost(
-        urls.submissionSet,
-        submissionSetResource(input, { patient: urls.patient, documentReference: urls.documentReference }),
-        conditions.submissionSet,
-      ),
-    ],
+    entry: entries,
   };
 }

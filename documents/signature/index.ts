@@ -1,3 +1,4 @@
-/** XAdES-BES enveloping signature of CDA documents (README.md beside this file). */
+/** IHE DSG detached (manifest) XAdES-BES signature of a submission set, and its verifier (README.md beside this file). */
 export { credentialsFromPkcs12, type SigningCredentials } from './credentials';
-export { extractSignedDocument, signXades, type SignOptions } from './xades';
+export { signSubmissionSet, sha256Base64, type ManifestDocument, type SignOptions } from './xades';
+export { manifestDigests, verifyDetachedSignature, type DetachedSignatureVerdict } from './verify';

@@ -18,7 +18,7 @@ import { lastDeliveryDay, type Delivery } from '../../domain/drug-validity';
 import { prescriptionNumberOf, readLine, resolverFor, type RequestResource } from '../read-prescription';
 import { EXECUTION_EXTENSIONS } from '../systems';
 import { LINE_UNITS, type LineState, type PrescriptionState, type RecordType } from '../../rules/dispensing/model';
-import { isDispensingViewConsent } from './consent';
+import { isDispensingViewConsent, isDmpFeedConsent } from './consent';
 import { deliveriesByRequest, storedDrugValidity } from './read-validity';
 
 export type ExecutionRecord = MedicationDispense | SupplyDelivery | Procedure;
@@ -36,6 +36,8 @@ export interface StoredExecutionState {
   patientReference: string;
   /** The consultation-delivrance Consent, when stored. */
   dispensingConsent?: Consent & { id: string };
+  /** The alimentation-dmp Consent, when stored. */
+  dmpConsent?: Consent & { id: string };
   /** Dispensing and execution records, oldest first. */
   records: ExecutionRecord[];
 }
@@ -179,12 +181,12 @@ export function readExecutionState(found: {
   });
   const patientReference = header.subject?.reference;
   if (patientReference === undefined) throw new UnreadableStoredPrescription('the RequestGroup has no subject');
-  const consent = entries
-    .map((e) => e.resource)
-    .find(
-      (r): r is Consent & { id: string } =>
-        r?.resourceType === 'Consent' && r.id !== undefined && isDispensingViewConsent(r),
-    );
+  const consentOf = (topic: (c: Consent) => boolean) =>
+    entries
+      .map((e) => e.resource)
+      .find((r): r is Consent & { id: string } => r?.resourceType === 'Consent' && r.id !== undefined && topic(r));
+  const consent = consentOf(isDispensingViewConsent);
+  const dmpConsent = consentOf(isDmpFeedConsent);
   const records = entries
     .map((e) => e.resource)
     .filter(isExecutionRecord)
@@ -196,6 +198,7 @@ export function readExecutionState(found: {
     requests,
     patientReference,
     ...(consent ? { dispensingConsent: consent } : {}),
+    ...(dmpConsent ? { dmpConsent } : {}),
     records,
   };
 }

@@ -110,6 +110,9 @@ export const AUDIT_SEARCH_PARAMETERS = {
     author: 'reference',
     relatesto: 'reference',
     related: 'reference',
+    // The DMP feed references the patient by INS only (PDSm: no Patient entry): profiles/search-parameters.
+    'subject-identifier': 'token',
+    'related-identifier': 'token',
   },
   SupplyDelivery: {
     identifier: 'token',

@@ -73,7 +73,8 @@ export function gatewayCapabilityStatement(
           description:
             '$process-message needs `Authorization: Bearer <access token>` of the configured OpenID Connect ' +
             "provider (Pro Santé Connect): a prescriber for prescription-create (the token's RPPS must be the " +
-            'prescriber of the message), a dispensing professional for dispense-record. /metadata and the ' +
+            'prescriber of the message), a dispensing professional for dispense-record, the prescriber of the ' +
+            'prescription or a dispenser for patient-consent. /metadata and the ' +
             'conformance resources need no token.',
         },
         resource: [...CONFORMANCE_TYPES.map(conformanceResource), ...profiledResources()],

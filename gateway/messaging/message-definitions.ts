@@ -25,6 +25,16 @@ const DESCRIPTIONS: Readonly<Record<string, { title: string; description: string
       'with status entered-in-error) included; the response focuses on the dispensing summary and the records as stored.',
     focus: 'MedicationDispense',
   },
+  [MESSAGE_EVENTS.patientConsent]: {
+    title: 'Patient consent',
+    description:
+      'The patient’s new choice on a stored prescription, as POST /prescriptions/{number}/consent: one Consent ' +
+      '(policyRule topic consultation-delivrance or alimentation-dmp, provision.type deny or permit — deny only ' +
+      'for alimentation-dmp) naming the prescription in provision.data.reference.identifier {system ' +
+      'urn:oid:1.2.250.1.215.500.1.1, value <number>}. An objection to the DMP feed withdraws the published ' +
+      'documents. The response focuses on the stored Consent.',
+    focus: 'Consent',
+  },
 };
 
 export const messageDefinitionUrl = (event: string): string => `${MESSAGE_DEFINITION_BASE}${event}`;

@@ -332,15 +332,15 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
     },
     'consent.record': {
       tag: 'Prescriptions',
-      summary: 'Record the patient’s choice about the dispensing view',
+      summary: 'Record the patient’s choice: the dispensing view, or an objection to the DMP feed',
       description: numberLookup(
-        'The patient’s (new) choice about the prescriber seeing what was dispensed: a new version of the stored Consent.',
+        'The patient’s (new) choice, one per request: the prescriber seeing what was dispensed (`oppositionConsultationDelivrance`), or an objection to the DMP feed (`oppositionAlimentationDMP: true`), which withdraws the documents already published (PDSm logical deletion, by the DMP worker) and stops any later publication; `GET /prescriptions/{number}` shows `dmpPublication.state` `withdrawing` then `withdrawn`. Answer: the new version of the stored Consent of that topic.',
       ),
       requestBody: {
         required: true,
         content: {
           [FHIR_JSON]: { schema: ref('PatientChoice'), example: { oppositionConsultationDelivrance: true } },
-          'application/json': { schema: ref('PatientChoice'), example: { oppositionConsultationDelivrance: false } },
+          'application/json': { schema: ref('PatientChoice'), example: { oppositionAlimentationDMP: true } },
         },
       },
       responses: { 200: ok('The stored Consent.', fhir(ref('Consent'))) },
@@ -350,7 +350,7 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
         404: 'No prescription has that number.',
         409: 'The choice kept changing under concurrent updates: retry.',
         415: 'The body is not JSON (`application/fhir+json` or `application/json`).',
-        422: 'Neither `{"oppositionConsultationDelivrance": true|false}` nor a Consent with `provision.type` deny or permit.',
+        422: 'Not one of `{"oppositionConsultationDelivrance": true|false}`, `{"oppositionAlimentationDMP": true}`, a Consent with `provision.type` deny or permit (deny only for `alimentation-dmp`).',
         429: null,
         502: null,
       },

@@ -27,7 +27,7 @@ export const EXAMPLE_NUMBER = generatePrescriptionNumber({
 
 const EPU_JSON = 'EpuJson';
 
-/** The events $process-message handles: `prescription-create`, `dispense-record`. */
+/** The events $process-message handles: `prescription-create`, `dispense-record`, `patient-consent`. */
 const MESSAGE_EVENT_CODES = Object.keys(MESSAGE_HANDLERS)
   .map((code) => `\`${code}\``)
   .join(', ');
@@ -229,13 +229,19 @@ const GATEWAY_SCHEMAS: Record<string, JsonObject> = {
   },
   PatientChoice: {
     description:
-      'The patient’s (new) choice about the prescriber seeing the dispensing: the epu-json member, or a FHIR Consent whose `provision.type` is `deny` (the patient objects) or `permit`.',
+      'The patient’s (new) choice, one per request, as the epu-json member or a FHIR Consent (`policyRule` topic `consultation-delivrance` — the default — or `alimentation-dmp`; `provision.type` `deny` = the patient objects, `permit`): the prescriber seeing the dispensing, or an objection to the DMP feed. An objection to the DMP feed withdraws what was published (logical deletion, PDSm) and is final: `false` / `permit` is refused for it.',
     oneOf: [
       {
         type: 'object',
         required: ['oppositionConsultationDelivrance'],
         additionalProperties: false,
         properties: { oppositionConsultationDelivrance: { type: 'boolean' } },
+      },
+      {
+        type: 'object',
+        required: ['oppositionAlimentationDMP'],
+        additionalProperties: false,
+        properties: { oppositionAlimentationDMP: { type: 'boolean', enum: [true] } },
       },
       ref('Consent'),
     ],

@@ -7,7 +7,7 @@
  *   POST /prescriptions/:number/dispenses    record dispenses / deliveries / sessions (FHIR collection or one record)
  *   GET  /prescriptions/:number/dispenses    what was dispensed, for the prescriber, unless the patient objected
  *   POST /prescriptions/:number/cancel       the prescriber cancels what was not dispensed
- *   POST /prescriptions/:number/consent      the patient's (new) choice about the prescriber seeing the dispensing
+ *   POST /prescriptions/:number/consent      the patient's (new) choice: the dispensing view, or an objection to the DMP feed
  *   GET  /prescriptions/:number/qr.png       QR code (also qr.svg) and the printable ordonnance.pdf
  * The handlers read the request and write the answer; the work is in usecases/ (with the rules
  * of rules/ and the builders of fhir/ and documents/).
@@ -233,9 +233,9 @@ export function recordConsent({ useCases }: RouteContext): RequestHandler {
   return async (req: Request, res: Response) => {
     const number = numberFromPath(req);
     requireFhirJson(req);
-    const objects = unwrap(readPatientChoice(jsonBody(req)));
-    const consent = await recordPatientChoice(useCases, callerOf(req), number, objects);
-    req.log.info({ number, objects }, 'patient choice recorded');
+    const choice = unwrap(readPatientChoice(jsonBody(req)));
+    const consent = await recordPatientChoice(useCases, callerOf(req), number, choice);
+    req.log.info({ number, topic: choice.topic, objects: choice.objects }, 'patient choice recorded');
     sendFhir(res, 200, consent);
   };
 }

@@ -35,10 +35,14 @@ const DISPENSE_RECORD_RESOURCE_TYPES = [
   'Organization',
 ] as const;
 
+/** patient-consent: the patient's new choice on a stored prescription, one Consent (POST …/consent). */
+const PATIENT_CONSENT_RESOURCE_TYPES = ['MessageHeader', 'Consent'] as const;
+
 /** Events by code in MESSAGE_EVENT_SYSTEM. */
 export const MESSAGE_EVENT_DEFINITIONS: Readonly<Record<string, MessageEventDefinition>> = {
   [MESSAGE_EVENTS.prescriptionCreate]: { allowedResourceTypes: PRESCRIPTION_RESOURCE_TYPES },
   [MESSAGE_EVENTS.dispenseRecord]: { allowedResourceTypes: DISPENSE_RECORD_RESOURCE_TYPES },
+  [MESSAGE_EVENTS.patientConsent]: { allowedResourceTypes: PATIENT_CONSENT_RESOURCE_TYPES },
 };
 
 export const isSupportedEvent = (system: string | undefined, code: string | undefined): boolean =>

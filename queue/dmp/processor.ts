@@ -1,5 +1,6 @@
 /**
- * The BullMQ processor of the `dmp-publish` queue: `publish` and `deprecate` jobs.
+ * The BullMQ processor of the `dmp-publish` queue: `publish`, `deprecate` (cancelled
+ * prescription) and `withdraw` (the patient objected to the DMP feed) jobs.
  *
  * Reliability:
  *  - a transient failure (network, 5xx, timeout, conflict, Redis) throws: BullMQ retries with the
@@ -23,6 +24,7 @@ import { classifyFailure } from './errors';
 import type { DmpStage } from '../../usecases/dmp/stage';
 import type { DmpMetrics } from './metrics';
 import { publishPrescription, type PublishResult } from '../../usecases/dmp/publish';
+import { withdrawPublication, type WithdrawResult } from '../../usecases/dmp/withdraw';
 
 export interface DmpRuntime {
   /** The gateway's FHIR store (prescriptions are read back from it). */
@@ -43,7 +45,10 @@ export interface DmpRuntime {
   pendingPublicationDelayMs?: number;
 }
 
-export type DmpJobResult = PublishResult | Exclude<DeprecateResult, { outcome: 'wait-for-publication' }>;
+type Waiting = { outcome: 'wait-for-publication' };
+export type DmpJobResult = PublishResult | Exclude<DeprecateResult | WithdrawResult, Waiting>;
+
+const ACTIONS: ReadonlySet<string> = new Set<DmpPublishJob['action']>(['publish', 'deprecate', 'withdraw']);
 
 const PENDING_STATES = new Set(['waiting', 'wait', 'delayed', 'active', 'prioritized', 'waiting-children']);
 
@@ -55,7 +60,7 @@ export function parseJobData(data: unknown): DmpPublishJob {
     throw new UnrecoverableError(`malformed job: "${String(d.number)}" is not a prescription number`);
   if (typeof d.version !== 'number' || !Number.isInteger(d.version) || d.version < 1)
     throw new UnrecoverableError(`malformed job: version ${String(d.version)}`);
-  if (d.action !== 'publish' && d.action !== 'deprecate')
+  if (typeof d.action !== 'string' || !ACTIONS.has(d.action))
     throw new UnrecoverableError(`malformed job: unknown action ${String(d.action)}`);
   return { number, version: d.version, action: d.action };
 }
@@ -121,18 +126,20 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
         );
         return result;
       }
-      const result = await deprecatePublication(
-        { fhir: rt.fhir, dmp: rt.dmp, stage, publicationPending },
-        { number: data.number, version: data.version },
-      );
+      const deps = { fhir: rt.fhir, dmp: rt.dmp, stage, publicationPending };
+      const request = { number: data.number, version: data.version };
+      const result =
+        data.action === 'withdraw'
+          ? await withdrawPublication(deps, request)
+          : await deprecatePublication(deps, request);
       if (result.outcome === 'wait-for-publication') {
         // Not an attempt: the job goes back as delayed until the publication is settled.
         await job.moveToDelayed(Date.now() + (rt.pendingPublicationDelayMs ?? 5_000), token);
         throw new DelayedError();
       }
-      if (result.outcome === 'deprecated') await audit(true, {});
+      if (result.outcome === 'deprecated' || result.outcome === 'withdrawn') await audit(true, {});
       finish(result.outcome);
-      log.info({ outcome: result.outcome }, 'dmp deprecation');
+      log.info({ outcome: result.outcome }, data.action === 'withdraw' ? 'dmp withdrawal' : 'dmp deprecation');
       return result;
     } catch (err) {
       if (err instanceof DelayedError) throw err;

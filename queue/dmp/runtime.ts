@@ -5,7 +5,7 @@
  * handles used to see pending publications and to audit them.
  */
 import type { ConnectionOptions } from 'bullmq';
-import { signXades, type SigningCredentials } from '../../documents/signature';
+import { signSubmissionSet, type SigningCredentials } from '../../documents/signature';
 import { loadSigningCredentials } from '../../platform/signing-credentials';
 import { createFhirClient, type FhirClient } from '../../store/fhir-client';
 import { ConfigError } from '../../platform/config';
@@ -37,7 +37,9 @@ export async function loadUsableCredentials(config: DmpConfig): Promise<SigningC
   let credentials: SigningCredentials;
   try {
     credentials = await loadSigningCredentials(config.signing);
-    await signXades('<probe/>', credentials, { signingTime: new Date(0) });
+    await signSubmissionSet([{ uniqueId: 'urn:oid:2.25.1', content: Buffer.from('probe') }], credentials, {
+      signingTime: new Date(0),
+    });
   } catch (err) {
     throw new ConfigError([
       `${credentialVariables(config)}: the signing credentials cannot be used: ${(err as Error).message}`,

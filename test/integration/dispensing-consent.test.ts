@@ -161,12 +161,16 @@ describe('the patient changes their mind', () => {
     const { number } = await dispensedPrescription(false);
     const bad = await consent(number, pharmacist.bearer, { oppositionConsultationDelivrance: 'oui' });
     assert.equal(bad.status, 422);
-    const dmp = await consent(number, pharmacist.bearer, {
+    // The DMP feed's choice is recorded here too (dmp-withdraw.test.ts), but only as an objection:
+    // lifting it is refused, and so is a topic the gateway does not know.
+    const topic = (code: string, type: string) => ({
       resourceType: 'Consent',
-      provision: { type: 'deny' },
-      policyRule: { coding: [{ system: 'urn:example:eprescription:consent-topic', code: CONSENT_TOPICS.dmp }] },
+      provision: { type },
+      policyRule: { coding: [{ system: 'urn:example:eprescription:consent-topic', code }] },
     });
-    assert.equal(dmp.status, 422);
+    assert.equal((await consent(number, pharmacist.bearer, topic(CONSENT_TOPICS.dmp, 'permit'))).status, 422);
+    assert.equal((await consent(number, pharmacist.bearer, { oppositionAlimentationDMP: false })).status, 422);
+    assert.equal((await consent(number, pharmacist.bearer, topic('research', 'deny'))).status, 422);
     const other = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: syntheticRpps() });
     assert.equal((await consent(number, other, { oppositionConsultationDelivrance: true })).status, 403);
     assert.equal((await storedConsent(number)).consent.provision?.type, 'permit', 'nothing changed');

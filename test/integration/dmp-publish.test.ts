@@ -1,15 +1,18 @@
 /**
  * DMP feed, happy path, on the real HAPI and Redis with a real BullMQ worker running the real
  * processor: every valid vendor example posted through the gateway is published exactly once as
- * a PDSm provide bundle; the stored document verifies with xmlsec1 against the signing CA and
- * its CDA passes CDA_extended.xsd + the eP-MED-DM schematron (all documents in one validator run).
+ * a PDSm provide bundle; the stored document is the CDA itself and passes CDA_extended.xsd + the
+ * eP-MED-DM schematron exactly as retrieved (all documents in one validator run); the IHE DSG
+ * signature of its submission set verifies with xmlsec1 against the signing CA, and its manifest
+ * digest is that of the stored bytes (one byte changed on either side fails one of the checks).
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import type { DocumentReference, Patient, Practitioner } from 'fhir/r4';
+import type { DocumentReference, Practitioner } from 'fhir/r4';
 import { DOMParser } from '@xmldom/xmldom';
-import { extractSignedDocument } from '../../documents/signature';
+import { verifyDetachedSignature } from '../../documents/signature';
 import { validateCda, type CdaValidationReport } from '../support/validate-cda';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { enqueueDmpPublication } from '../../queue/dmp-jobs';
@@ -22,7 +25,9 @@ import {
   countOf,
   documentBytes,
   documentsOfPatient,
+  entriesOfPatient,
   shownPublicationStatus,
+  signatureEntryOf,
   startInProcessDmpWorker,
   waitFor,
   waitForJobState,
@@ -32,6 +37,9 @@ import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { vendorExamples } from '../support/vendor-fixtures';
 import { xmlsecVerify } from '../support/xmlsec';
+import { xmllintCli } from '../support/xmllint-cli';
+
+const CDA_XSD = join(__dirname, '..', '..', 'profiles', 'ans-cda', 'infrastructure', 'cda', 'CDA_extended.xsd');
 import { postUniqueExample } from '../support/post-prescription';
 
 /** Valid examples whose patient objects to the DMP feed. */
@@ -153,24 +161,60 @@ describe('every valid vendor example reaches the DMP store exactly once', () => 
       const author = doc.contained?.find((r) => r.resourceType === 'Practitioner') as Practitioner | undefined;
       assert.ok(author?.identifier?.[0]?.value?.startsWith('8'), 'author by idNatPs');
 
-      // The subject is the patient of the DMP store, found by INS.
-      const patientRef = doc.subject?.reference ?? '';
-      const patient = (await gw.deps.fhir.read<Patient>('Patient', patientRef.replace(/^Patient\//, ''))).resource;
-      assert.ok(patient.identifier?.some((i) => i.system?.startsWith('urn:oid:1.2.250.1.213.1.4.') && i.value === ins));
+      // The subject is the patient by INS (PDSm: no Patient entry, no Patient resource created).
+      assert.equal(doc.subject?.identifier?.value, ins);
+      assert.match(doc.subject?.identifier?.system ?? '', /^urn:oid:1\.2\.250\.1\.213\.1\.4\./);
+      assert.equal(doc.subject?.reference, undefined);
+      assert.equal(await countOf(gw.deps.fhir, 'Patient', { identifier: ins }), 1, "only the gateway's own Patient");
+      assert.equal(doc.identifier, undefined, 'no entryUUID sent: the DMP assigns it');
 
-      // The Binary holds the signed document; the entry's size and SHA-1 describe those bytes.
+      // The Binary holds the CDA as built; the entry's size and SHA-1 describe those bytes.
       const bytes = await documentBytes(gw.deps.fhir, doc);
       const attachment = doc.content[0]!.attachment;
       assert.equal(attachment.contentType, 'text/xml');
       assert.equal(attachment.size, bytes.length);
       assert.equal(attachment.hash, attachmentHash(bytes));
-      const verified = await xmlsecVerify(pki.dir, `${number}.xml`, bytes, pki.caCertPath);
+      const cda = bytes.toString('utf8');
+      assert.match(cda, /^<\?xml[^>]*\?>\s*<ClinicalDocument xmlns="urn:hl7-org:v3"/);
+      // What a consumer runs first, on the bytes as retrieved: `xmllint --schema CDA_extended.xsd`.
+      const xsd = xmllintCli(bytes, CDA_XSD);
+      assert.ok(xsd.valid, xsd.output);
+
+      // The submission set's IHE DSG signature: its own entry, which signs the document's.
+      const signatureDoc = await signatureEntryOf(gw.deps.fhir, doc);
+      assert.equal(signatureDoc.content[0]?.format?.code, 'urn:ihe:iti:dsg:detached:2014');
+      const signature = await documentBytes(gw.deps.fhir, signatureDoc);
+      const verified = await xmlsecVerify(pki.dir, `${number}-signature.xml`, signature, pki.caCertPath);
       assert.ok(verified.ok, verified.output);
       assert.match(verified.output, /SignedInfo References \(ok\/all\): 2\/2/);
+      const stored = [{ uniqueId: doc.masterIdentifier!.value!, content: bytes }];
+      assert.deepEqual(verifyDetachedSignature(signature.toString('utf8'), stored, { trustedPem: pki.caCertPem }), {
+        valid: true,
+        signatureValid: true,
+        documents: { [doc.masterIdentifier!.value!]: true },
+        problems: [],
+      });
+      // One byte changed in the stored CDA: the manifest check fails (the XML signature still holds).
+      const flipped = Buffer.from(bytes);
+      const at = bytes.indexOf('<title>') + 8;
+      flipped[at] = flipped[at] === 0x41 ? 0x42 : 0x41;
+      const onFlippedCda = verifyDetachedSignature(signature.toString('utf8'), [{ ...stored[0]!, content: flipped }], {
+        trustedPem: pki.caCertPem,
+      });
+      assert.deepEqual([onFlippedCda.valid, onFlippedCda.signatureValid], [false, true]);
+      // One byte changed in the stored signature (its SigningTime): xmlsec1 refuses it.
+      const tampered = signature
+        .toString('utf8')
+        .replace(/(<xades:SigningTime>\d{3})(\d)/, (_m, a: string, d: string) => a + ((Number(d) + 1) % 10));
+      assert.equal(Buffer.byteLength(tampered), signature.length);
+      const refused = await xmlsecVerify(pki.dir, `${number}-tampered.xml`, tampered, pki.caCertPath);
+      assert.equal(refused.ok, false, refused.output);
+      assert.equal(verifyDetachedSignature(tampered, stored, { trustedPem: pki.caCertPem }).signatureValid, false);
 
-      // The SubmissionSet lists the entry; one Binary carries the document's tag.
+      // The SubmissionSet lists both entries; one Binary carries the document's tag.
       const lists = await gw.deps.fhir.search('List', { item: `DocumentReference/${doc.id}` });
       assert.equal(lists.entry?.length, 1, 'one SubmissionSet');
+      assert.equal((await entriesOfPatient(gw.deps.fhir, ins)).length, 2, 'the document and its signature');
       assert.equal(
         await countOf(gw.deps.fhir, 'Binary', { _tag: `${DMP_DOCUMENT_TAG_SYSTEM}|${doc.masterIdentifier!.value}` }),
         1,
@@ -189,7 +233,6 @@ describe('every valid vendor example reaches the DMP store exactly once', () => 
         ['dmp.publish', 200, { number, documentUniqueId: doc.masterIdentifier?.value }],
       );
 
-      const cda = extractSignedDocument(bytes.toString('utf8'));
       const qrPng = Buffer.from(
         (
           await request(gw.app)

@@ -268,8 +268,9 @@ describe('no patient demographics through any served type', () => {
       '0600000000',
     ];
     assert.ok(secrets.slice(0, 3).every(Boolean), 'the example names its patient');
-    // Two DMP entries the way the DMP feed stores them (documents/dmp/provide-bundle.ts): the patient
-    // contained with their demographics — here also an address and a phone number, a narrative and displays.
+    // Two DMP-like entries with the patient contained with their demographics (as the DMP feed's
+    // sourcePatientInfo, documents/dmp/provide-bundle.ts) — here also an address and a phone number, a
+    // narrative and displays — and, unlike the feed (subject by INS), a subject reference.
     for (let i = 0; i < 2; i++) {
       const document: DocumentReference = {
         resourceType: 'DocumentReference',

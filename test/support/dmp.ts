@@ -23,6 +23,8 @@ import { createDmpProcessor } from '../../queue/dmp/processor';
 import { prepareDmpRuntime, type PreparedDmpRuntime } from '../../queue/dmp/runtime';
 import { QUEUE_NAMES } from '../../queue/queues';
 import type { DmpPublicationStatus } from '../../domain/dmp-publication';
+import { DMP_SEARCH } from '../../documents/dmp/mhd';
+import { isPrescriptionDocument } from '../../usecases/dmp/dmp-store';
 import { closeRedis } from './close-redis';
 import { freePort } from './free-port';
 import type { ThrowawayPki } from './throwaway-pki';
@@ -150,14 +152,36 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 /**
- * `DocumentReference?patient.identifier=<INS>` on the DMP store, as a consumer would search (the
- * INS value alone: the examples use the NIR and the test-NIR systems).
+ * Every entry of a patient in the DMP store, `DocumentReference?subject-identifier=<INS>` as a
+ * consumer searches the stand-in store (the INS value alone: the examples use the NIR and the
+ * test-NIR systems): the ordonnance documents and the signatures of their submission sets.
  */
-export async function documentsOfPatient(dmp: FhirClient, ins: string): Promise<DocumentReference[]> {
-  const bundle = await dmp.search<DocumentReference>('DocumentReference', { 'patient.identifier': ins });
+export async function entriesOfPatient(dmp: FhirClient, ins: string): Promise<DocumentReference[]> {
+  const bundle = await dmp.search<DocumentReference>('DocumentReference', {
+    [DMP_SEARCH.subjectIdentifier]: ins,
+    _count: '100',
+  });
   return (bundle.entry ?? [])
     .map((e) => e.resource)
     .filter((r): r is DocumentReference => r?.resourceType === 'DocumentReference');
+}
+
+/** The ordonnance documents of a patient in the DMP store (not the signature entries). */
+export async function documentsOfPatient(dmp: FhirClient, ins: string): Promise<DocumentReference[]> {
+  return (await entriesOfPatient(dmp, ins)).filter(isPrescriptionDocument);
+}
+
+/** The entry of the IHE DSG signature that signs a document entry (`relatesTo.code = signs`). */
+export async function signatureEntryOf(dmp: FhirClient, doc: DocumentReference): Promise<DocumentReference> {
+  const bundle = await dmp.search<DocumentReference>('DocumentReference', { relatesto: `DocumentReference/${doc.id}` });
+  const found = (bundle.entry ?? [])
+    .map((e) => e.resource)
+    .filter(
+      (r): r is DocumentReference =>
+        r?.resourceType === 'DocumentReference' && (r.relatesTo ?? []).some((x) => x.code === 'signs'),
+    );
+  if (found.length !== 1) throw new Error(`${found.length} signature entries sign DocumentReference/${doc.id}`);
+  return found[0]!;
 }
 
 /** The bytes of the Binary a DocumentReference points at. */

@@ -11,19 +11,37 @@ export interface XmlsecResult {
   output: string;
 }
 
+export interface XmlsecOptions {
+  /**
+   * Where xmlsec1 reads the documents a ds:Manifest names (`--url-map:<uri> <file>`): with it,
+   * xmlsec1 digests the stored bytes itself and checks them against the manifest. Without it the
+   * manifest is not processed (`--ignore-manifests`): a uniqueId is not a URL xmlsec1 can open.
+   */
+  urlMap?: Record<string, string>;
+}
+
+const manifestArgs = (options: XmlsecOptions): string[] =>
+  options.urlMap
+    ? Object.entries(options.urlMap).flatMap(([uri, file]) => [`--url-map:${uri}`, file])
+    : ['--ignore-manifests'];
+
 /**
  * xmlsec1 --verify: exit 0 only when every reference digest and the signature value check out and the
  * certificate chains to the trusted CA.
  */
-export function xmlsecVerifyFile(file: string, trustedPem: string): Promise<XmlsecResult> {
+export function xmlsecVerifyFile(file: string, trustedPem: string, options: XmlsecOptions = {}): Promise<XmlsecResult> {
   return new Promise((resolve, reject) => {
-    execFile('xmlsec1', ['--verify', '--trusted-pem', trustedPem, file], (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        reject(new Error(`cannot run xmlsec1 (Debian package xmlsec1): ${error.message}`));
-        return;
-      }
-      resolve({ ok: !error, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      'xmlsec1',
+      ['--verify', ...manifestArgs(options), '--trusted-pem', trustedPem, file],
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          reject(new Error(`cannot run xmlsec1 (Debian package xmlsec1): ${error.message}`));
+          return;
+        }
+        resolve({ ok: !error, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -33,8 +51,9 @@ export async function xmlsecVerify(
   name: string,
   signed: Buffer | string,
   trustedPem: string,
+  options: XmlsecOptions = {},
 ): Promise<XmlsecResult> {
   const file = join(dir, name);
   await writeFile(file, signed);
-  return xmlsecVerifyFile(file, trustedPem);
+  return xmlsecVerifyFile(file, trustedPem, options);
 }

@@ -462,21 +462,37 @@ describe("the patient's choice", () => {
     assert.deepEqual(updated.meta, { profile: ['p'] });
   });
 
-  test('read from {"oppositionConsultationDelivrance": …} or a FHIR Consent', () => {
-    assert.deepEqual(readPatientChoice({ oppositionConsultationDelivrance: true }), { ok: true, value: true });
-    assert.deepEqual(readPatientChoice({ oppositionConsultationDelivrance: false }), { ok: true, value: false });
-    assert.deepEqual(readPatientChoice({ resourceType: 'Consent', provision: { type: 'deny' } }), {
-      ok: true,
-      value: true,
+  test('read from {"oppositionConsultationDelivrance": …}, {"oppositionAlimentationDMP": true} or a FHIR Consent', () => {
+    const view = (objects: boolean) => ({ ok: true, value: { topic: 'consultation-delivrance', objects } });
+    const dmp = { ok: true, value: { topic: 'alimentation-dmp', objects: true } };
+    assert.deepEqual(readPatientChoice({ oppositionConsultationDelivrance: true }), view(true));
+    assert.deepEqual(readPatientChoice({ oppositionConsultationDelivrance: false }), view(false));
+    assert.deepEqual(readPatientChoice({ resourceType: 'Consent', provision: { type: 'deny' } }), view(true));
+    assert.deepEqual(readPatientChoice({ oppositionAlimentationDMP: true }), dmp);
+    const dmpConsent = (type: string) => ({
+      resourceType: 'Consent',
+      provision: { type },
+      policyRule: { coding: [{ system: CONSENT_TOPIC_SYSTEM, code: 'alimentation-dmp' }] },
     });
+    assert.deepEqual(readPatientChoice(dmpConsent('deny')), dmp);
     assert.equal(readPatientChoice({ oppositionConsultationDelivrance: 'yes' }).ok, false);
     assert.equal(readPatientChoice({ oppositionConsultationDelivrance: true, other: 1 }).ok, false);
     assert.equal(readPatientChoice({ resourceType: 'Consent' }).ok, false);
+    assert.equal(readPatientChoice({}).ok, false);
+    // One choice per request, and a withdrawal from the DMP is final.
+    const both = readPatientChoice({ oppositionConsultationDelivrance: true, oppositionAlimentationDMP: true });
+    assert.ok(!both.ok && both.problems[0]?.path === '/oppositionAlimentationDMP');
+    const lifted = readPatientChoice({ oppositionAlimentationDMP: false });
+    assert.ok(
+      !lifted.ok && lifted.problems[0]?.path === '/oppositionAlimentationDMP' && lifted.problems[0].rule === 'D11',
+    );
+    const permit = readPatientChoice(dmpConsent('permit'));
+    assert.ok(!permit.ok && permit.problems[0]?.path === 'Consent.provision.type');
     assert.equal(
       readPatientChoice({
         resourceType: 'Consent',
         provision: { type: 'deny' },
-        policyRule: { coding: [{ system: CONSENT_TOPIC_SYSTEM, code: 'alimentation-dmp' }] },
+        policyRule: { coding: [{ system: CONSENT_TOPIC_SYSTEM, code: 'something-else' }] },
       }).ok,
       false,
     );

@@ -24,7 +24,8 @@ import { biologyOnly, mixedAld } from '../fixtures/canonical';
 
 const SOURCE = '1.2.250.1.999.42';
 const NOW = new Date('2026-11-20T09:30:00Z');
-const CONTENT = Buffer.from('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">signed</ds:Signature>\n');
+const CONTENT = Buffer.from('<ClinicalDocument xmlns="urn:hl7-org:v3"/>\n');
+const SIGNATURE = Buffer.from('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">signed</ds:Signature>\n');
 
 function input(fixture = mixedAld, kind: ProvideBundleInput['kind'] = 'ep-med-dm'): ProvideBundleInput {
   return {
@@ -34,6 +35,7 @@ function input(fixture = mixedAld, kind: ProvideBundleInput['kind'] = 'ep-med-dm
     sourceOid: SOURCE,
     kind,
     content: CONTENT,
+    signature: SIGNATURE,
     submittedAt: NOW,
   };
 }
@@ -56,9 +58,11 @@ describe('publication ids', () => {
     ];
     for (const other of others) assert.notEqual(other.documentOid, a.documentOid);
     assert.equal(others[0]!.setOid, a.setOid, 'every version of a prescription shares the CDA setId');
-    const all = Object.values(a);
+    const all = [a.documentOid, a.setOid, a.submissionSetOid, a.signatureOid, ...Object.values(a.fullUrls)];
     assert.equal(new Set(all).size, all.length);
-    for (const oid of [a.documentOid, a.setOid, a.submissionSetOid]) assert.match(oid, /^2\.25\.[1-9]\d*$/);
+    for (const oid of [a.documentOid, a.setOid, a.submissionSetOid, a.signatureOid])
+      assert.match(oid, /^2\.25\.[1-9]\d*$/);
+    for (const url of Object.values(a.fullUrls)) assert.match(url, /^urn:uuid:[0-9a-f-]{36}$/);
   });
 
   it('refuse a version that is not a positive integer', () => {
@@ -72,30 +76,58 @@ describe('provide bundle (PDSm / MHD ITI-65)', () => {
   const doc = entries[ENTRY_INDEX.documentReference]!.resource as DocumentReference;
   const list = entries[ENTRY_INDEX.submissionSet]!.resource as List;
   const binary = entries[ENTRY_INDEX.binary]!.resource as Binary;
+  const signatureDoc = entries[ENTRY_INDEX.signatureReference]!.resource as DocumentReference;
+  const signatureBinary = entries[ENTRY_INDEX.signatureBinary]!.resource as Binary;
   const ids = input().ids;
+  const ins = mixedAld.prescription.patient.ins;
 
   it('is pure: the same input gives the same bundle', () => {
     assert.deepEqual(buildProvideBundle(input()), bundle);
   });
 
-  it('is a transaction of conditional creates only (Patient, Binary, DocumentReference, List)', () => {
+  it('is a transaction of conditional creates only: document, signature (Binary + entry each), SubmissionSet; no Patient', () => {
     assert.equal(bundle.type, 'transaction');
     assert.deepEqual(
       entries.map((e) => [e.resource?.resourceType, e.request?.method, e.request?.ifNoneExist]),
       [
-        [
-          'Patient',
-          'POST',
-          `identifier=urn:oid:${mixedAld.prescription.patient.ins.oid}|${mixedAld.prescription.patient.ins.value}`,
-        ],
         ['Binary', 'POST', `_tag=${DMP_DOCUMENT_TAG_SYSTEM}|urn:oid:${ids.documentOid}`],
         ['DocumentReference', 'POST', `identifier=urn:ietf:rfc:3986|urn:oid:${ids.documentOid}`],
+        ['Binary', 'POST', `_tag=${DMP_DOCUMENT_TAG_SYSTEM}|urn:oid:${ids.signatureOid}`],
+        ['DocumentReference', 'POST', `identifier=urn:ietf:rfc:3986|urn:oid:${ids.signatureOid}`],
         ['List', 'POST', `identifier=urn:ietf:rfc:3986|urn:oid:${ids.submissionSetOid}`],
       ],
     );
   });
 
-  it('carries the signed document in the Binary, described by size and SHA-1 in the entry', () => {
+  it('references the patient by INS and sends no entryUUID (the DMP assigns them)', () => {
+    const byIns = { type: 'Patient', identifier: { use: 'official', system: `urn:oid:${ins.oid}`, value: ins.value } };
+    for (const resource of [doc, signatureDoc, list]) assert.deepEqual(resource.subject, byIns);
+    assert.equal(doc.identifier, undefined);
+    assert.equal(signatureDoc.identifier, undefined);
+    assert.deepEqual(list.identifier, [
+      { use: 'usual', system: 'urn:ietf:rfc:3986', value: `urn:oid:${ids.submissionSetOid}` },
+    ]);
+    assert.ok(!JSON.stringify(bundle).includes('"resourceType":"Patient","identifier"'), 'no Patient entry');
+  });
+
+  it('publishes the IHE DSG signature as its own entry, which signs the document entry', () => {
+    assert.ok(Buffer.from(signatureBinary.data!, 'base64').equals(SIGNATURE));
+    assert.deepEqual(signatureDoc.masterIdentifier, {
+      system: 'urn:ietf:rfc:3986',
+      value: `urn:oid:${ids.signatureOid}`,
+    });
+    assert.equal(signatureDoc.content[0]!.format?.code, 'urn:ihe:iti:dsg:detached:2014');
+    assert.equal(signatureDoc.content[0]!.attachment.url, entries[ENTRY_INDEX.signatureBinary]!.fullUrl);
+    assert.equal(signatureDoc.content[0]!.attachment.hash, attachmentHash(SIGNATURE));
+    assert.deepEqual(signatureDoc.relatesTo, [
+      { code: 'signs', target: { reference: entries[ENTRY_INDEX.documentReference]!.fullUrl } },
+    ]);
+    assert.equal(signatureDoc.category?.[0]?.coding?.[0]?.code, 'urn:oid:1.3.6.1.4.1.19376.1.2.1.1.1');
+    assert.equal(signatureDoc.type?.coding?.[0]?.code, 'E1762');
+    assert.equal(signatureDoc.context?.related?.[0]?.identifier?.value, mixedAld.number);
+  });
+
+  it('carries the CDA as built in the Binary, described by size and SHA-1 in the entry', () => {
     assert.equal(binary.contentType, 'text/xml');
     assert.ok(Buffer.from(binary.data!, 'base64').equals(CONTENT));
     assert.deepEqual(binary.meta?.tag, [{ system: DMP_DOCUMENT_TAG_SYSTEM, code: `urn:oid:${ids.documentOid}` }]);
@@ -122,7 +154,6 @@ describe('provide bundle (PDSm / MHD ITI-65)', () => {
     assert.equal(doc.securityLabel?.[0]?.coding?.[0]?.code, 'N');
     assert.equal(doc.context?.facilityType?.coding?.[0]?.code, 'SA07');
     assert.equal(doc.context?.practiceSetting?.coding?.[0]?.code, 'AMBULATOIRE');
-    assert.equal(doc.subject?.reference, entries[ENTRY_INDEX.patient]!.fullUrl);
     assert.deepEqual(doc.context?.related?.[0]?.identifier?.value, mixedAld.number);
     assert.equal(doc.context?.related?.[0]?.identifier?.system, 'urn:oid:1.2.250.1.215.500.1.1');
     assert.deepEqual(
@@ -143,19 +174,15 @@ describe('provide bundle (PDSm / MHD ITI-65)', () => {
     }
   });
 
-  it('makes the SubmissionSet list the entry, with its source id', () => {
+  it('makes the SubmissionSet list both entries, with its source id', () => {
     assert.equal(list.code?.coding?.[0]?.code, 'submissionset');
     assert.deepEqual(
       list.entry?.map((e) => e.item.reference),
-      [entries[ENTRY_INDEX.documentReference]!.fullUrl],
+      [entries[ENTRY_INDEX.documentReference]!.fullUrl, entries[ENTRY_INDEX.signatureReference]!.fullUrl],
     );
     assert.deepEqual(list.extension?.find((e) => e.url === MHD_EXTENSIONS.sourceId)?.valueIdentifier, {
       value: `urn:oid:${SOURCE}`,
     });
-    assert.deepEqual(
-      list.identifier?.map((i) => i.use),
-      ['usual', 'official'],
-    );
   });
 
   it('types an act-only ordonnance 57832-8, without sub-types', () => {

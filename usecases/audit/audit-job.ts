@@ -46,7 +46,7 @@ export interface AuditJob {
 export interface DmpPublicationAudit {
   number: string;
   version: number;
-  action: 'publish' | 'deprecate';
+  action: 'publish' | 'deprecate' | 'withdraw';
   /** Whether the DMP accepted the document. */
   succeeded: boolean;
   /**
@@ -74,7 +74,8 @@ export function dmpPublicationAuditJob(publication: DmpPublicationAudit, newId: 
     event: {
       type: 'export',
       interaction: publication.action === 'publish' ? 'create' : 'update',
-      action: publication.action === 'publish' ? 'C' : 'U',
+      // A withdrawal is the patient's unpublication: a (logical) deletion of the exported documents.
+      action: ({ publish: 'C', deprecate: 'U', withdraw: 'D' } as const)[publication.action],
       name: `dmp.${publication.action}`,
     },
     outcome: {

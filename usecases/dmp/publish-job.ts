@@ -7,8 +7,11 @@ export interface DmpPublishJob {
   number: string;
   /** Version of the prescription header that is published (a cancellation publishes a new one). */
   version: number;
-  /** publish: a new document; deprecate: the prescription was cancelled. */
-  action: 'publish' | 'deprecate';
+  /**
+   * publish: a new document; deprecate: the prescription was cancelled; withdraw: the patient
+   * objected to the DMP feed after publication (the documents are deleted logically).
+   */
+  action: 'publish' | 'deprecate' | 'withdraw';
 }
 
 export const dmpJobId = (job: DmpPublishJob): string => `${job.action}-${job.number}-v${job.version}`;

@@ -1,11 +1,11 @@
 /**
  * One publication to the DMP: read the prescription back from the FHIR store, render its QR code
- * and PDF (the same bytes the gateway serves), build the CDA, sign it (XAdES), and post the PDSm
- * provide bundle. The I/O is here; every builder it calls is pure.
+ * and PDF (the same bytes the gateway serves), build the CDA, sign the submission set (IHE DSG
+ * detached XAdES signature whose manifest names the CDA), and post the PDSm provide bundle. The I/O is here; every builder it calls is pure.
  */
 import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
 import { buildDmpDocument, type DmpDocumentKind } from '../../documents/cda/dmp-document';
-import { signXades, type SigningCredentials } from '../../documents/signature';
+import { signSubmissionSet, type SigningCredentials } from '../../documents/signature';
 import type { FhirStore } from '../ports';
 import { qrPng as renderQrPng } from '../../documents/qr-code';
 import { ordonnancePdfWith, storedPrescriptionOf } from '../../documents/prescription-documents';
@@ -69,13 +69,13 @@ export interface PreparedPublication {
   kind: DmpDocumentKind;
   /** The document uniqueId (urn:oid:2.25.…). */
   uniqueId: string;
-  /** Size of the signed document in bytes. */
+  /** Size of the CDA document in bytes. */
   size: number;
 }
 
 /**
- * Everything between reading the prescription and posting it: QR + PDF, CDA, XAdES signature,
- * provide bundle. No I/O, and deterministic for a given request (the signing time is the request's
+ * Everything between reading the prescription and posting it: QR + PDF, CDA, submission set
+ * signature, provide bundle. No I/O, and deterministic for a given request (the signing time is the request's
  * submission time): a retry builds the very same bytes.
  */
 export async function preparePublication(
@@ -107,9 +107,16 @@ export async function preparePublication(
       }),
     ),
   );
-  const signed = await deps.stage('sign', () =>
-    deterministic('signing the CDA document', async () =>
-      Buffer.from(await signXades(document.xml, deps.credentials, { signingTime: submittedAt }), 'utf8'),
+  // The repository holds the CDA as built: these bytes are the Binary, and what the manifest digests.
+  const content = Buffer.from(document.xml, 'utf8');
+  const signature = await deps.stage('sign', () =>
+    deterministic('signing the submission set', async () =>
+      Buffer.from(
+        await signSubmissionSet([{ uniqueId: oidUrn(ids.documentOid), content }], deps.credentials, {
+          signingTime: submittedAt,
+        }),
+        'utf8',
+      ),
     ),
   );
   const bundle = await deterministic('building the provide bundle', () =>
@@ -119,11 +126,12 @@ export async function preparePublication(
       ids,
       sourceOid: deps.sourceOid,
       kind: document.kind,
-      content: signed,
+      content,
+      signature,
       submittedAt,
     }),
   );
-  return { bundle, kind: document.kind, uniqueId: oidUrn(ids.documentOid), size: signed.length };
+  return { bundle, kind: document.kind, uniqueId: oidUrn(ids.documentOid), size: content.length };
 }
 
 export async function publishPrescription(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {

@@ -10,11 +10,15 @@
  *   publishing     a worker is on it
  *   published      in the DMP store (documentStatus "superseded" once the prescription was cancelled)
  *   failed         dead-lettered (reason), or never queued (no job and nothing in the DMP store)
+ *   withdrawing    the patient objected after publication; the documents are being deleted from the DMP
+ *   withdrawn      the patient objected after publication; every document of the prescription is
+ *                  deleted logically from the DMP (reason "patient-objected"), and none is published again
  *   unknown        the queue could not be reached (the lookup still answers)
  *
  * The usual lookup costs two Redis round trips and no FHIR request: the document sharing server
- * is searched only when the job is gone (finished jobs are removed after a week) or the
- * prescription was cancelled (its entry is then superseded by the deprecation job).
+ * is searched only when the job is gone (finished jobs are removed after a week), the
+ * prescription was cancelled (its entry is then superseded by the deprecation job), or the
+ * patient objected after intake (were documents published, then withdrawn?).
  */
 import type { Consent, DocumentReference } from 'fhir/r4';
 import type { DmpPublicationStatus } from '../../domain/dmp-publication';
@@ -23,7 +27,7 @@ import { CONSENT_TOPICS } from '../../fhir/systems';
 import type { StoredPrescriptionBundle } from '../../fhir/prescription-search';
 import { storedPrescriptionOf } from '../../documents/prescription-documents';
 import type { FhirStore, PublicationJobs, PublicationJobView } from '../ports';
-import { findPrescriptionDocuments } from './dmp-store';
+import { findPrescriptionDocuments, isDeleted } from './dmp-store';
 import { isCancelledHeader, type PublishResult } from './publish';
 
 export interface DmpStatusSources {
@@ -39,13 +43,17 @@ function mainDocument(documents: DocumentReference[]): DocumentReference | undef
   return [...documents].sort((a, b) => (b.meta?.lastUpdated ?? '').localeCompare(a.meta?.lastUpdated ?? ''))[0];
 }
 
-const patientObjectsToDmp = (found: StoredPrescriptionBundle): boolean =>
-  (found.bundle.entry ?? []).some(
-    (e) =>
-      e.resource?.resourceType === 'Consent' &&
-      consentTopic(e.resource as Consent) === CONSENT_TOPICS.dmp &&
-      (e.resource as Consent).provision?.type === 'deny',
-  );
+/** The alimentation-dmp Consent when the patient objects to the DMP feed. */
+const dmpObjection = (found: StoredPrescriptionBundle): Consent | undefined =>
+  (found.bundle.entry ?? [])
+    .map((e) => e.resource)
+    .find(
+      (r): r is Consent =>
+        r?.resourceType === 'Consent' && consentTopic(r) === CONSENT_TOPICS.dmp && r.provision?.type === 'deny',
+    );
+
+/** An objection recorded at intake is the Consent's first version: nothing was ever published. */
+const objectedAfterIntake = (consent: Consent): boolean => Number(consent.meta?.versionId ?? 1) > 1;
 
 /** What the DMP store holds for the prescription; undefined when it cannot be reached (the job state still answers). */
 async function storedDocumentFields(
@@ -64,13 +72,40 @@ async function storedDocumentFields(
     : {};
 }
 
+/**
+ * The patient objected to the DMP feed after intake: documents may have been published, and are
+ * then withdrawn (being, or already); or nothing was published before the objection.
+ */
+async function objectionStatus(
+  sources: Pick<DmpStatusSources, 'dmpStore'>,
+  number: string,
+  found: StoredPrescriptionBundle,
+): Promise<DmpPublicationStatus> {
+  const { prescription } = storedPrescriptionOf(found);
+  const documents = await findPrescriptionDocuments(sources.dmpStore, prescription.patient.ins, number).catch(
+    () => undefined,
+  );
+  if (!documents)
+    return { state: 'unknown', reason: 'the patient objects to the DMP feed; the DMP store cannot be reached' };
+  const document = mainDocument(documents);
+  if (!document?.id) return { state: 'not-requested', reason: 'patient-opted-out' };
+  return {
+    state: documents.every(isDeleted) ? 'withdrawn' : 'withdrawing',
+    reason: 'patient-objected',
+    documentReferenceId: document.id,
+    ...(document.status ? { documentStatus: document.status } : {}),
+  };
+}
+
 /** The status of a prescription read from the store (the lookup's own search result: no second read). */
 export async function dmpPublicationStatus(
   sources: DmpStatusSources,
   number: string,
   found: StoredPrescriptionBundle,
 ): Promise<DmpPublicationStatus> {
-  if (patientObjectsToDmp(found)) return { state: 'not-requested', reason: 'patient-opted-out' };
+  const objection = dmpObjection(found);
+  if (objection && !objectedAfterIntake(objection)) return { state: 'not-requested', reason: 'patient-opted-out' };
+  if (objection) return objectionStatus(sources, number, found);
   const headerVersion = Math.max(1, Number(found.header.meta?.versionId ?? 1) || 1);
   let job: PublicationJobView | undefined;
   try {

@@ -6,6 +6,7 @@
 import { MESSAGE_EVENTS } from '../../fhir/systems';
 import { mapper as fhirMessageMapper } from '../../mappers/fhir-message';
 import { dispenseRecord } from '../dispensing/message';
+import { patientConsent } from '../dispensing/consent-message';
 import { acceptPrescription } from '../intake/accept';
 import { findPrescriptionByNumber } from '../prescriptions/repository';
 import type { MessageContext, MessageHandled, MessageHandler } from './message-context';
@@ -35,5 +36,6 @@ export const MESSAGE_HANDLERS: Readonly<Record<string, MessageHandler>> = Object
   {
     [MESSAGE_EVENTS.prescriptionCreate]: prescriptionCreate,
     [MESSAGE_EVENTS.dispenseRecord]: dispenseRecord,
+    [MESSAGE_EVENTS.patientConsent]: patientConsent,
   },
 );
