@@ -9,11 +9,16 @@
  *                   name[0] {use official, family, given[0]}, gender, birthDate.
  *                   Conditional create: identifier=<ins system>|<ins value>.
  *  Practitioner     ordo-practitioner, the signing prescriber (the locum if any). identifier RPPS + idNatPs ("8"+RPPS),
- *                   name[0] {family, given[0]}, qualification[0].code.text = specialty.
- *                   Conditional create: identifier=https://rpps.esante.gouv.fr|<rpps>.
+ *                   name[0] {family, given[0]}, qualification[0].code.text = specialty, then a qualification
+ *                   with the TRE_G15 profession coding when the profession is known (domain/profession-titles.ts).
+ *                   Conditional create: identifier=https://rpps.esante.gouv.fr|<rpps>, plus
+ *                   &qualification=<TRE_G15>|<code> when the profession is known (a Practitioner stored
+ *                   before professions were kept is then never reused: it would read back without one).
  *  Practitioner     only for a locum: the replaced practitioner, same shape and conditional create.
- *  Organization     ordo-organization. name, identifier FINESS and/or numéro AM, address[0], telecom phone.
- *                   Conditional create on the FINESS if present, else on the numéro AM, else plain create.
+ *  Organization     ordo-organization. name, identifier FINESS and/or numéro AM, type TRE_R02 when the vendor
+ *                   said it, address[0], telecom phone.
+ *                   Conditional create on the FINESS if present, else on the numéro AM, else plain create;
+ *                   &type=<TRE_R02>|<code> added when the type is known.
  *  RequestGroup     ordo-requestgroup, the prescription header. identifier {urn:ordo-gateway:message-id, messageKey},
  *                   groupIdentifier {urn:oid:1.2.250.1.215.500.1.1, number}, status active, intent order, priority,
  *                   subject → Patient, authoredOn, author → prescriber, action[i].resource → request of line i.
@@ -36,7 +41,8 @@
  *                   identifier {urn:ordo-gateway:message-line, <messageKey>:<line number from 1>} (conditional create:
  *                   a replayed message never duplicates lines), groupIdentifier (MR, DR) or requisition (SR) = number,
  *                   status active, intent order, priority, subject, requester → prescriber, authoredOn,
- *                   prescription-context / work-accident-date extensions on every request, and the line itself
+ *                   prescription-context / work-accident-date extensions on every request (the ALD coding
+ *                   only on the lines in relation to the ALD: domain/ald.ts), and the line itself
  *                   (see drugRequest, deviceRequest, actRequest).
  *
  * All fullUrls are urn:uuid:<newUuid()>; entries reference each other by fullUrl, HAPI rewrites them to Type/id.
@@ -77,6 +83,10 @@ import {
   type PrescriptionLine,
 } from '../domain/prescription';
 import { drugValidityEnd } from '../domain/validity';
+import { lineIsAld } from '../domain/ald';
+import { FACILITY_TYPES } from '../domain/facility-types';
+import type { Profession } from '../domain/professions';
+import { PROFESSION_WORDS, treG15CodeOf } from '../domain/profession-titles';
 import { idNatPsFromRpps } from '../domain/identifiers';
 import {
   ACT_TYPE_SYSTEM,
@@ -110,6 +120,8 @@ import {
   ROLE_CODE_SYSTEM,
   RPPS_SYSTEM,
   TA_ASIP_SYSTEM,
+  TRE_G15_SYSTEM,
+  TRE_R02_SYSTEM,
   UCUM_SYSTEM,
   type ConsentTopic,
   oidSystem,
@@ -147,12 +159,13 @@ export function buildPrescriptionTransaction(p: Prescription, opts: TransactionO
     priority: p.priority,
     subject: { reference: patientUrl },
     requester: { reference: prescriberUrl },
+    context: p.context,
     contextExtensions: contextExtensions(p.context),
   };
 
   const entries: BundleEntry<FhirResource>[] = [
     entry(patientUrl, patientResource(p.patient), searchToken(insSystem(p.patient), p.patient.ins.value)),
-    entry(prescriberUrl, practitionerResource(p.prescriber), searchToken(RPPS_SYSTEM, p.prescriber.rpps)),
+    entry(prescriberUrl, practitionerResource(p.prescriber), prescriberCondition(p.prescriber)),
   ];
   if (p.replacedPrescriber && replacedUrl) {
     entries.push(
@@ -211,7 +224,12 @@ function entry(fullUrl: string, resource: FhirResource, ifNoneExist: string | un
  * urn:uuid message keys stay readable.
  */
 export function searchToken(system: string, value: string): string {
-  return `identifier=${queryText(system)}|${queryText(value.replace(/[\\|,$]/g, (c) => `\\${c}`))}`;
+  return tokenCondition('identifier', system, value);
+}
+
+/** `<parameter>=<system>|<value>`, escaped and encoded as searchToken says. */
+function tokenCondition(parameter: string, system: string, value: string): string {
+  return `${parameter}=${queryText(system)}|${queryText(value.replace(/[\\|,$]/g, (c) => `\\${c}`))}`;
 }
 
 /** Characters that need no encoding in a query value; most systems and keys are only these (fast path). */
@@ -220,9 +238,16 @@ const queryText = (s: string): string =>
   QUERY_SAFE.test(s) ? s : encodeURIComponent(s).replace(/%3A/gi, ':').replace(/%2F/gi, '/');
 
 function organizationCondition(o: Organization): string | undefined {
-  if (o.finess !== undefined) return searchToken(FINESS_SYSTEM, o.finess);
-  if (o.amNumber !== undefined) return searchToken(AM_NUMBER_SYSTEM, o.amNumber);
+  const type = o.facilityType !== undefined ? `&${tokenCondition('type', TRE_R02_SYSTEM, o.facilityType)}` : '';
+  if (o.finess !== undefined) return searchToken(FINESS_SYSTEM, o.finess) + type;
+  if (o.amNumber !== undefined) return searchToken(AM_NUMBER_SYSTEM, o.amNumber) + type;
   return undefined;
+}
+
+function prescriberCondition(prescriber: Prescriber): string {
+  const code = prescriber.profession !== undefined ? treG15CodeOf(prescriber.profession) : undefined;
+  const byRpps = searchToken(RPPS_SYSTEM, prescriber.rpps);
+  return code !== undefined ? `${byRpps}&${tokenCondition('qualification', TRE_G15_SYSTEM, code)}` : byRpps;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,6 +275,11 @@ function patientResource(patient: Patient): FhirPatient {
 
 function practitionerResource(practitioner: PractitionerIdentity | Prescriber): Practitioner {
   const specialty = 'specialty' in practitioner ? practitioner.specialty : undefined;
+  const profession = 'profession' in practitioner ? practitioner.profession : undefined;
+  const qualification = [
+    ...(specialty !== undefined ? [{ code: { text: specialty } }] : []),
+    ...(profession !== undefined ? professionQualification(profession) : []),
+  ];
   return {
     resourceType: 'Practitioner',
     meta: { profile: [PROFILES.practitioner] },
@@ -258,8 +288,17 @@ function practitionerResource(practitioner: PractitionerIdentity | Prescriber): 
       { system: IDNATPS_SYSTEM, value: idNatPsFromRpps(practitioner.rpps) },
     ],
     name: [{ family: practitioner.family, given: [practitioner.given] }],
-    ...(specialty !== undefined ? { qualification: [{ code: { text: specialty } }] } : {}),
+    ...(qualification.length > 0 ? { qualification } : {}),
   };
+}
+
+/** FR Core's profession qualification: the TRE_G15 coding (none for a profession without a code of its own). */
+function professionQualification(profession: Profession): Practitioner['qualification'] & object {
+  const code = treG15CodeOf(profession);
+  const words = PROFESSION_WORDS[profession];
+  return code !== undefined
+    ? [{ code: { coding: [{ system: TRE_G15_SYSTEM, code, display: words.authorCode?.displayName }] } }]
+    : [];
 }
 
 function organizationResource(o: Organization): FhirOrganization {
@@ -270,6 +309,13 @@ function organizationResource(o: Organization): FhirOrganization {
     resourceType: 'Organization',
     meta: { profile: [PROFILES.organization] },
     ...(identifier.length > 0 ? { identifier } : {}),
+    ...(o.facilityType !== undefined
+      ? {
+          type: [
+            { coding: [{ system: TRE_R02_SYSTEM, code: o.facilityType, display: FACILITY_TYPES[o.facilityType] }] },
+          ],
+        }
+      : {}),
     name: o.name,
     ...(o.phone !== undefined ? { telecom: [{ system: 'phone', value: o.phone }] } : {}),
     ...(o.address
@@ -365,10 +411,17 @@ interface RequestCommon {
   priority: Prescription['priority'];
   subject: Reference;
   requester: Reference;
+  context: PrescriptionContext;
+  /** The prescription's context flags (the header's); each request has its line's ALD flag instead. */
   contextExtensions: Extension[];
 }
 
-function requestResource(line: PrescriptionLine, index: number, common: RequestCommon): FhirResource {
+function requestResource(line: PrescriptionLine, index: number, prescription: RequestCommon): FhirResource {
+  const ald = lineIsAld(prescription, line);
+  const common =
+    ald === prescription.context.ald
+      ? prescription
+      : { ...prescription, contextExtensions: contextExtensions({ ...prescription.context, ald }) };
   switch (line.kind) {
     case 'drug':
       return drugRequest(line, index, common);
@@ -384,7 +437,10 @@ const lineIdentifier = (common: RequestCommon, index: number): Identifier[] => [
   { system: MESSAGE_LINE_SYSTEM, value: lineIdentifierValue(common.messageKey, index) },
 ];
 
-/** Context flags of the whole prescription, repeated on the header and every request (vendors §4.4). */
+/**
+ * Context flags of the whole prescription, on the header and repeated on every request (vendors §4.4), but for
+ * ALD, which a request carries when its line is in relation to the ALD.
+ */
 export function contextExtensions(context: PrescriptionContext): Extension[] {
   const codes: string[] = [];
   if (context.ald) codes.push(CONTEXT_CODES.ald);

@@ -44,6 +44,10 @@ export const IDNATPS_SYSTEM = 'urn:oid:1.2.250.1.71.4.2.1';
 export const FINESS_SYSTEM = 'https://finess.esante.gouv.fr';
 /** FR Core has no slice for the Assurance Maladie number of a practice (digest §3.3). */
 export const AM_NUMBER_SYSTEM = 'urn:example:eprescription:numero-am';
+/** NOS TRE_G15 "ProfessionSante" (FR Core's Practitioner.qualification profession): the prescriber's profession. */
+export const TRE_G15_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
+/** NOS TRE_R02 "SecteurActivite" (domain/facility-types.ts): Organization.type, what the structure is. */
+export const TRE_R02_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_R02-SecteurActivite/FHIR/TRE-R02-SecteurActivite';
 
 // ---- Product and act code systems (vendors §2.4, §4.3) ----
 

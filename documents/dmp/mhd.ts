@@ -4,7 +4,14 @@
  * `ansforge/IG-fhir-partage-de-documents-de-sante`, IHE MHD 4.2, the ANS eP-MED-DM XDM example
  * METADATA.XML — docs/domain-digest.md §4.2).
  */
-import { AMBULATORY_SETTING, DEFAULT_FACILITY_TYPE, DEFAULT_PROFESSION } from '../cda/header';
+import {
+  AMBULATORY_SETTING,
+  authorProfession,
+  DEFAULT_FACILITY_TYPE,
+  DEFAULT_PROFESSION,
+  facilityType,
+} from '../cda/header';
+import type { Prescription } from '../../domain/prescription';
 import type { CodedValue } from '../cda/types';
 import { oidSystem, TA_ASIP_SYSTEM } from '../../fhir/systems';
 
@@ -50,6 +57,14 @@ export const XDS_CODES = {
   /** TA_ASIP: prescription sub-types, also in the CDA serviceEvent. */
   subtypeSystem: TA_ASIP_SYSTEM,
 } as const;
+
+/** healthcareFacilityTypeCode (and the SubmissionSet's designationType): the structure's type, as the CDA's. */
+export const xdsFacilityType = (p: Prescription) => fromCda(facilityType(p));
+/** authorSpecialty: the prescriber's profession, as the CDA author's code; none for a profession without one. */
+export const xdsAuthorProfession = (p: Prescription) => {
+  const code = authorProfession(p);
+  return code && fromCda(code);
+};
 
 /**
  * The gateway's own tag on the Binary it publishes: code = the document uniqueId. Binary has no
