@@ -10,21 +10,21 @@
  *                   Conditional create: identifier=<ins system>|<ins value>.
  *  Practitioner     ordo-practitioner, the signing prescriber (the locum if any). identifier RPPS + idNatPs ("8"+RPPS),
  *                   name[0] {family, given[0]}, qualification[0].code.text = specialty, then a qualification
- *                   with the TRE_G15 profession coding when the profession is known (domain/profession-titles.ts).
- *                   Conditional create: identifier=https://rpps.esante.gouv.fr|<rpps>, plus
- *                   &qualification=<TRE_G15>|<code> when the profession is known (a Practitioner stored
- *                   before professions were kept is then never reused: it would read back without one).
+ *                   with the TRE_G15 profession coding when the profession is known (FR Core's shape; kept
+ *                   when the Practitioner is created: what counts for the prescription is on the RequestGroup).
+ *                   Conditional create: identifier=https://rpps.esante.gouv.fr|<rpps>.
  *  Practitioner     only for a locum: the replaced practitioner, same shape and conditional create.
  *  Organization     ordo-organization. name, identifier FINESS and/or numéro AM, type TRE_R02 when the vendor
- *                   said it, address[0], telecom phone.
- *                   Conditional create on the FINESS if present, else on the numéro AM, else plain create;
- *                   &type=<TRE_R02>|<code> added when the type is known.
+ *                   said it (kept when created, as the Practitioner's qualification), address[0], telecom phone.
+ *                   Conditional create on the FINESS if present, else on the numéro AM, else plain create.
  *  RequestGroup     ordo-requestgroup, the prescription header. identifier {urn:ordo-gateway:message-id, messageKey},
  *                   groupIdentifier {urn:oid:1.2.250.1.215.500.1.1, number}, status active, intent order, priority,
  *                   subject → Patient, authoredOn, author → prescriber, action[i].resource → request of line i.
  *                   Extensions: prescriber-organization (→ Organization),
  *                   locum-for (→ replaced Practitioner; per prescription, hence here and not on the shared
- *                   Practitioner), prescription-context codings + work-accident-date, source-software.
+ *                   Practitioner), prescription-context codings + work-accident-date, source-software,
+ *                   prescriber-profession (TRE_G15) and facility-type (TRE_R02) when known: per prescription, since
+ *                   a shared Practitioner or Organization stored earlier keeps what it was created with.
  *                   A second identifier {urn:ordo-gateway:message-content, <messageKey>#<payload sha-256>}.
  *                   Conditional create: identifier=urn:ordo-gateway:message-content|<messageKey>#<sha-256>
  *                   (a replay of the very same message matches; the same key with other content hits the
@@ -51,6 +51,7 @@ import type {
   Bundle,
   BundleEntry,
   CodeableConcept,
+  Coding,
   Consent,
   DeviceRequest,
   Dosage,
@@ -165,7 +166,7 @@ export function buildPrescriptionTransaction(p: Prescription, opts: TransactionO
 
   const entries: BundleEntry<FhirResource>[] = [
     entry(patientUrl, patientResource(p.patient), searchToken(insSystem(p.patient), p.patient.ins.value)),
-    entry(prescriberUrl, practitionerResource(p.prescriber), prescriberCondition(p.prescriber)),
+    entry(prescriberUrl, practitionerResource(p.prescriber), searchToken(RPPS_SYSTEM, p.prescriber.rpps)),
   ];
   if (p.replacedPrescriber && replacedUrl) {
     entries.push(
@@ -224,12 +225,7 @@ function entry(fullUrl: string, resource: FhirResource, ifNoneExist: string | un
  * urn:uuid message keys stay readable.
  */
 export function searchToken(system: string, value: string): string {
-  return tokenCondition('identifier', system, value);
-}
-
-/** `<parameter>=<system>|<value>`, escaped and encoded as searchToken says. */
-function tokenCondition(parameter: string, system: string, value: string): string {
-  return `${parameter}=${queryText(system)}|${queryText(value.replace(/[\\|,$]/g, (c) => `\\${c}`))}`;
+  return `identifier=${queryText(system)}|${queryText(value.replace(/[\\|,$]/g, (c) => `\\${c}`))}`;
 }
 
 /** Characters that need no encoding in a query value; most systems and keys are only these (fast path). */
@@ -238,16 +234,9 @@ const queryText = (s: string): string =>
   QUERY_SAFE.test(s) ? s : encodeURIComponent(s).replace(/%3A/gi, ':').replace(/%2F/gi, '/');
 
 function organizationCondition(o: Organization): string | undefined {
-  const type = o.facilityType !== undefined ? `&${tokenCondition('type', TRE_R02_SYSTEM, o.facilityType)}` : '';
-  if (o.finess !== undefined) return searchToken(FINESS_SYSTEM, o.finess) + type;
-  if (o.amNumber !== undefined) return searchToken(AM_NUMBER_SYSTEM, o.amNumber) + type;
+  if (o.finess !== undefined) return searchToken(FINESS_SYSTEM, o.finess);
+  if (o.amNumber !== undefined) return searchToken(AM_NUMBER_SYSTEM, o.amNumber);
   return undefined;
-}
-
-function prescriberCondition(prescriber: Prescriber): string {
-  const code = prescriber.profession !== undefined ? treG15CodeOf(prescriber.profession) : undefined;
-  const byRpps = searchToken(RPPS_SYSTEM, prescriber.rpps);
-  return code !== undefined ? `${byRpps}&${tokenCondition('qualification', TRE_G15_SYSTEM, code)}` : byRpps;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,13 +281,35 @@ function practitionerResource(practitioner: PractitionerIdentity | Prescriber): 
   };
 }
 
-/** FR Core's profession qualification: the TRE_G15 coding (none for a profession without a code of its own). */
-function professionQualification(profession: Profession): Practitioner['qualification'] & object {
+/** The TRE_G15 coding of a profession; none for a profession without a code of its own. */
+function professionCoding(profession: Profession): Coding | undefined {
   const code = treG15CodeOf(profession);
-  const words = PROFESSION_WORDS[profession];
   return code !== undefined
-    ? [{ code: { coding: [{ system: TRE_G15_SYSTEM, code, display: words.authorCode?.displayName }] } }]
-    : [];
+    ? { system: TRE_G15_SYSTEM, code, display: PROFESSION_WORDS[profession].authorCode?.displayName }
+    : undefined;
+}
+
+/** FR Core's profession qualification. */
+function professionQualification(profession: Profession): Practitioner['qualification'] & object {
+  const coding = professionCoding(profession);
+  return coding ? [{ code: { coding: [coding] } }] : [];
+}
+
+/** The signer's profession and the structure's type, on the RequestGroup. */
+function prescriberExtensions(p: Prescription): Extension[] {
+  const profession = p.prescriber.profession !== undefined ? professionCoding(p.prescriber.profession) : undefined;
+  const type = p.organization.facilityType;
+  return [
+    ...(profession ? [{ url: EXTENSIONS.prescriberProfession, valueCoding: profession }] : []),
+    ...(type !== undefined
+      ? [
+          {
+            url: EXTENSIONS.facilityType,
+            valueCoding: { system: TRE_R02_SYSTEM, code: type, display: FACILITY_TYPES[type] },
+          },
+        ]
+      : []),
+  ];
 }
 
 function organizationResource(o: Organization): FhirOrganization {
@@ -350,6 +361,7 @@ function requestGroupResource(
   extension.push(...common.contextExtensions);
   const software = softwareExtension(p.software);
   if (software) extension.push(software);
+  extension.push(...prescriberExtensions(p));
   return {
     resourceType: 'RequestGroup',
     meta: { profile: [PROFILES.requestGroup] },

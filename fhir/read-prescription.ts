@@ -179,9 +179,9 @@ export function readPrescription(resources: readonly FhirResource[], resolve: Re
     number,
     authoredOn: group.authoredOn ?? '',
     priority: group.priority ?? 'routine',
-    prescriber: withProfession(readPractitioner(prescriber, '').value, storedProfessionOf(prescriber)),
+    prescriber: withProfession(readPractitioner(prescriber, '').value, storedProfessionOf(group)),
     ...(replaced ? { replacedPrescriber: practitionerIdentity(readPractitioner(replaced, '').value) } : {}),
-    organization: readOrganization(organization, '').value,
+    organization: withStoredFacilityType(readOrganization(organization, '').value, group),
     patient: readPatient(patient, '').value,
     consent: readConsentChoices({ resource: dispensingConsent, at: '' }, dmpConsent && { resource: dmpConsent, at: '' })
       .value,
@@ -283,20 +283,28 @@ export function readPatient(patient: FhirPatient, at: string): Read<Patient> {
 }
 
 /**
- * The profession the gateway stored with a prescriber (a TRE_G15 qualification it writes itself, from the
- * access token): only a code the gateway writes counts, so a vendor's coding never passes for a token's.
+ * The signer's profession the gateway stored with the prescription (RequestGroup extension, from the access
+ * token); undefined for a prescription stored before it was kept.
  */
-export function storedProfessionOf(practitioner: Practitioner): Profession | undefined {
-  for (const qualification of practitioner.qualification ?? []) {
-    for (const coding of qualification.code.coding ?? []) {
-      if (coding.system !== TRE_G15_SYSTEM || coding.code === undefined) continue;
-      const profession = Object.hasOwn(PROFESSION_OF_G15_CODE, coding.code)
-        ? PROFESSION_OF_G15_CODE[coding.code]
-        : undefined;
-      if (profession !== undefined && treG15CodeOf(profession) === coding.code) return profession;
-    }
-  }
-  return undefined;
+export function storedProfessionOf(group: RequestGroup): Profession | undefined {
+  const coding = extensionsOf(group, EXTENSIONS.prescriberProfession)[0]?.ext.valueCoding;
+  if (coding?.system !== TRE_G15_SYSTEM || coding.code === undefined) return undefined;
+  const profession = Object.hasOwn(PROFESSION_OF_G15_CODE, coding.code)
+    ? PROFESSION_OF_G15_CODE[coding.code]
+    : undefined;
+  return profession !== undefined && treG15CodeOf(profession) === coding.code ? profession : undefined;
+}
+
+/**
+ * The structure's type stored with the prescription (RequestGroup extension), rather than the shared
+ * Organization's, which keeps the type it was created with.
+ */
+function withStoredFacilityType(organization: Organization, group: RequestGroup): Organization {
+  const { facilityType: _shared, ...rest } = organization;
+  const coding = extensionsOf(group, EXTENSIONS.facilityType)[0]?.ext.valueCoding;
+  return coding?.system === TRE_R02_SYSTEM && isFacilityTypeCode(coding.code)
+    ? { ...rest, facilityType: coding.code }
+    : rest;
 }
 
 const withProfession = (prescriber: Prescriber, profession: Profession | undefined): Prescriber =>

@@ -121,6 +121,13 @@ export const EXTENSIONS = {
   prescriberOrganization: `${PROFILE_BASE}ordo-ext-prescriber-organization`,
   /** Exporting software (provenance only): complex extension with `name` and `version` (valueString). */
   sourceSoftware: `${PROFILE_BASE}ordo-ext-source-software`,
+  /**
+   * RequestGroup: the signer's profession (valueCoding TRE_G15), from the access token. Per prescription, as
+   * the prescriber organization: the shared Practitioner may have been stored before its profession was known.
+   */
+  prescriberProfession: `${PROFILE_BASE}ordo-ext-prescriber-profession`,
+  /** RequestGroup: what the prescriber's structure is (valueCoding TRE_R02), as the vendor said it. */
+  facilityType: `${PROFILE_BASE}ordo-ext-facility-type`,
 } as const;
 
 // ---- The gateway's own identifier systems (idempotent conditional creates) ----

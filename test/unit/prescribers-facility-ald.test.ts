@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DOMParser, type Element } from '@xmldom/xmldom';
-import type { Bundle, FhirResource, Organization, Practitioner } from 'fhir/r4';
+import type { Bundle, FhirResource, Organization, Practitioner, RequestGroup } from 'fhir/r4';
 import { buildDmpDocument } from '../../documents/cda/dmp-document';
 import { oidFromUuid } from '../../documents/cda/document-ids';
 import { publicationIds } from '../../documents/dmp/ids';
@@ -268,16 +268,40 @@ describe('ALD per line: the bizone ordonnance', () => {
       code: '10',
       display: 'Médecin',
     });
-    assert.match(bundle.entry![1]!.request!.ifNoneExist!, /&qualification=https:\/\/mos\.esante\.gouv\.fr\/.*\|10$/);
+    // Shared resources stay matched by their identifier alone: a stored one without profession or type is reused.
+    assert.equal(bundle.entry![1]!.request!.ifNoneExist, 'identifier=https://rpps.esante.gouv.fr|99900000425');
     const organization = bundle.entry!.find((e) => e.resource?.resourceType === 'Organization')!;
-    assert.equal((organization.resource as Organization).type?.[0]?.coding?.[0]?.system, TRE_R02_SYSTEM);
-    assert.match(organization.request!.ifNoneExist!, /&type=.*\|SA05$/);
+    assert.equal((organization.resource as Organization).type?.[0]?.coding?.[0]?.code, 'SA05');
+    assert.equal(organization.request!.ifNoneExist, 'identifier=https://finess.esante.gouv.fr|330999012');
+    // What counts for the prescription is on its RequestGroup.
+    const group = bundle.entry!.find((e) => e.resource?.resourceType === 'RequestGroup')!.resource as RequestGroup;
+    const coding = (url: string) => group.extension?.find((e) => e.url === url)?.valueCoding;
+    assert.deepEqual(coding(EXTENSIONS.prescriberProfession), {
+      system: TRE_G15_SYSTEM,
+      code: '10',
+      display: 'Médecin',
+    });
+    assert.deepEqual(coding(EXTENSIONS.facilityType), {
+      system: TRE_R02_SYSTEM,
+      code: 'SA05',
+      display: 'Centre de santé',
+    });
     const read = readPrescription(
       bundle.entry!.map((e) => e.resource!),
       resolverFor(bundle.entry as Bundle<FhirResource>['entry'] & object),
     );
     assert.ok(read.ok);
     assert.deepEqual(read.value.prescription, { ...signedBy(bizone, 'doctor'), number: mixedAld.number });
+    // A shared Organization created with another type, or a Practitioner without profession: the RequestGroup decides.
+    (organization.resource as Organization).type![0]!.coding![0]!.code = 'SA07';
+    (bundle.entry![1]!.resource as Practitioner).qualification = undefined;
+    const again = readPrescription(
+      bundle.entry!.map((e) => e.resource!),
+      resolverFor(bundle.entry as Bundle<FhirResource>['entry'] & object),
+    );
+    assert.ok(again.ok);
+    assert.equal(again.value.prescription.organization.facilityType, 'SA05');
+    assert.equal(again.value.prescription.prescriber.profession, 'doctor');
   });
 });
 
