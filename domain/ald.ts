@@ -1,6 +1,6 @@
 /**
- * ALD per line. A bizone ordonnance (CSS L.324-1, cerfa 60-3937) prints the lines in relation to the
- * patient's affection de longue durée in its upper zone and the others in its lower zone. Vendors say it
+ * ALD per line. A bizone ordonnance (the Assurance Maladie form for ALD patients) prints the lines in
+ * relation to the patient's affection de longue durée in its upper zone, the others in its lower zone. Vendors say it
  * once per prescription (the default of every line) and, since issue 13, per line; the canonical model
  * keeps a line's own flag only when it differs from that default, so payloads without line flags map
  * exactly as before.
