@@ -22,22 +22,15 @@ export const FACILITY_TYPES = {
 export type FacilityTypeCode = keyof typeof FACILITY_TYPES;
 export const FACILITY_TYPE_CODES = Object.keys(FACILITY_TYPES) as readonly FacilityTypeCode[];
 
-/** Only derived, never accepted from a vendor: an establishment whose kind the payload does not say. */
-export const OTHER_ESTABLISHMENT = { code: 'SA30', label: 'Autre établissement sanitaire' } as const;
-
 export const isFacilityTypeCode = (value: unknown): value is FacilityTypeCode =>
   typeof value === 'string' && Object.hasOwn(FACILITY_TYPES, value);
 
 /**
- * The structure's type: what the vendor said; else, for a structure known only by its FINESS (no Assurance
- * Maladie practice number: not a liberal practice), an establishment of unknown kind; else a cabinet
- * individuel, what every document said before vendors could tell.
+ * The structure's type: what the vendor said, else a cabinet individuel, what every document said before vendors
+ * could tell. Nothing else is derived: a FINESS alone does not tell an establishment from a centre de santé
+ * (the vendor examples' FINESS-only structures are centres de santé).
  */
-export function facilityTypeOf(o: Pick<Organization, 'facilityType' | 'finess' | 'amNumber'>): {
-  code: string;
-  label: string;
-} {
-  if (o.facilityType !== undefined) return { code: o.facilityType, label: FACILITY_TYPES[o.facilityType] };
-  if (o.finess !== undefined && o.amNumber === undefined) return OTHER_ESTABLISHMENT;
-  return { code: 'SA07', label: FACILITY_TYPES.SA07 };
+export function facilityTypeOf(o: Pick<Organization, 'facilityType'>): { code: FacilityTypeCode; label: string } {
+  const code = o.facilityType ?? 'SA07';
+  return { code, label: FACILITY_TYPES[code] };
 }

@@ -374,12 +374,12 @@ describe('vendor formats: structure type and line ALD', () => {
     );
   });
 
-  it('the structure type decides the CDA facility type; without one, a FINESS-only structure is an establishment', async () => {
+  it('the structure type decides the CDA facility type; without one it is a cabinet individuel, as before', async () => {
     const finessOnly: Prescription = {
       ...drugsOnly.prescription,
       organization: { name: 'Hôpital', finess: '330781196' },
     };
-    assert.equal(facilityCode(await cdaOf(finessOnly, drugsOnly.number, 200)).getAttribute('code'), 'SA30');
+    assert.equal(facilityCode(await cdaOf(finessOnly, drugsOnly.number, 200)).getAttribute('code'), 'SA07');
     assert.equal(facilityCode(await cdaOf(drugsOnly.prescription, drugsOnly.number, 201)).getAttribute('code'), 'SA07');
     const group: Prescription = {
       ...drugsOnly.prescription,
