@@ -5,8 +5,6 @@
  * the DMP metadata (healthcareFacilityTypeCode) take. The vendor formats accept the codes below, those of a
  * place where a prescriber works; labels are the value set's.
  */
-import type { Organization } from './prescription';
-
 export const FACILITY_TYPES = {
   SA01: 'Etablissement public de santé',
   SA02: 'Hôpital militaire du Service de santé des armées',
@@ -30,7 +28,7 @@ export const isFacilityTypeCode = (value: unknown): value is FacilityTypeCode =>
  * could tell. Nothing else is derived: a FINESS alone does not tell an establishment from a centre de santé
  * (the vendor examples' FINESS-only structures are centres de santé).
  */
-export function facilityTypeOf(o: Pick<Organization, 'facilityType'>): { code: FacilityTypeCode; label: string } {
+export function facilityTypeOf(o: { facilityType?: FacilityTypeCode }): { code: FacilityTypeCode; label: string } {
   const code = o.facilityType ?? 'SA07';
   return { code, label: FACILITY_TYPES[code] };
 }

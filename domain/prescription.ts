@@ -65,6 +65,8 @@ export interface Prescriber extends PractitionerIdentity {
    * prescription stored before it was kept.
    */
   profession?: Profession;
+  /** The signer's TRE_R38 specialty code, from the access token like the profession (domain/specialties.ts). */
+  specialtyCode?: string;
 }
 
 export interface Organization {

@@ -123,6 +123,7 @@ import {
   TA_ASIP_SYSTEM,
   TRE_G15_SYSTEM,
   TRE_R02_SYSTEM,
+  TRE_R38_SYSTEM,
   UCUM_SYSTEM,
   type ConsentTopic,
   oidSystem,
@@ -299,8 +300,12 @@ function professionQualification(profession: Profession): Practitioner['qualific
 function prescriberExtensions(p: Prescription): Extension[] {
   const profession = p.prescriber.profession !== undefined ? professionCoding(p.prescriber.profession) : undefined;
   const type = p.organization.facilityType;
+  const specialty = p.prescriber.specialtyCode;
   return [
     ...(profession ? [{ url: EXTENSIONS.prescriberProfession, valueCoding: profession }] : []),
+    ...(specialty !== undefined
+      ? [{ url: EXTENSIONS.prescriberSpecialty, valueCoding: { system: TRE_R38_SYSTEM, code: specialty } }]
+      : []),
     ...(type !== undefined
       ? [
           {

@@ -77,6 +77,7 @@ import {
   TA_ASIP_SYSTEM,
   TRE_G15_SYSTEM,
   TRE_R02_SYSTEM,
+  TRE_R38_SYSTEM,
   oidOf,
 } from './systems';
 
@@ -179,7 +180,10 @@ export function readPrescription(resources: readonly FhirResource[], resolve: Re
     number,
     authoredOn: group.authoredOn ?? '',
     priority: group.priority ?? 'routine',
-    prescriber: withProfession(readPractitioner(prescriber, '').value, storedProfessionOf(group)),
+    prescriber: withStoredSpecialty(
+      withProfession(readPractitioner(prescriber, '').value, storedProfessionOf(group)),
+      group,
+    ),
     ...(replaced ? { replacedPrescriber: practitionerIdentity(readPractitioner(replaced, '').value) } : {}),
     organization: withStoredFacilityType(readOrganization(organization, '').value, group),
     patient: readPatient(patient, '').value,
@@ -305,6 +309,14 @@ function withStoredFacilityType(organization: Organization, group: RequestGroup)
   return coding?.system === TRE_R02_SYSTEM && isFacilityTypeCode(coding.code)
     ? { ...rest, facilityType: coding.code }
     : rest;
+}
+
+/** The signer's TRE_R38 specialty stored with the prescription, if the token named one. */
+function withStoredSpecialty(prescriber: Prescriber, group: RequestGroup): Prescriber {
+  const coding = extensionsOf(group, EXTENSIONS.prescriberSpecialty)[0]?.ext.valueCoding;
+  return coding?.system === TRE_R38_SYSTEM && coding.code !== undefined
+    ? { ...prescriber, specialtyCode: coding.code }
+    : prescriber;
 }
 
 const withProfession = (prescriber: Prescriber, profession: Profession | undefined): Prescriber =>

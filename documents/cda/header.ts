@@ -6,6 +6,7 @@ import type { Organization, Patient, PractitionerIdentity, Prescription } from '
 import { idNatPsFromRpps } from '../../domain/identifiers';
 import { facilityTypeOf } from '../../domain/facility-types';
 import { professionWords } from '../../domain/profession-titles';
+import { AUTHOR_SPECIALTY_LABELS } from '../../domain/specialties';
 import { addr, coded, ii, loinc, notAsked, personName, telecom } from './datatypes';
 import { hl7Date, hl7DateTime, hl7InstantInParis, validityPeriod } from './hl7-time';
 import { CODE_SYSTEMS, IDENTIFIER_ROOTS } from './oids';
@@ -38,7 +39,13 @@ export const DEFAULT_FACILITY_TYPE: CodedValue = {
  */
 export function authorProfession(p: Prescription): CodedValue | undefined {
   const code = professionWords(p.prescriber.profession).authorCode;
-  return code && { ...code, codeSystem: CODE_SYSTEMS.professions };
+  if (!code) return undefined;
+  // Profession/specialty ("G15_10/SM54") when the token named a specialty the value set has for it.
+  const withSpecialty = p.prescriber.specialtyCode && `${code.code}/${p.prescriber.specialtyCode}`;
+  const specialty = withSpecialty ? AUTHOR_SPECIALTY_LABELS[withSpecialty] : undefined;
+  return specialty && withSpecialty
+    ? { code: withSpecialty, displayName: specialty, codeSystem: CODE_SYSTEMS.professions }
+    : { ...code, codeSystem: CODE_SYSTEMS.professions };
 }
 
 /** The type of the prescriber's structure (JDV_J02, TRE_R02 1.2.250.1.71.4.2.4): domain/facility-types.ts. */

@@ -105,12 +105,17 @@ const codeOf = (xml: string, container: string): { code: string | null; displayN
 };
 
 /** A unique copy of the epu-json drugs-only example with other lines, signed by `profession`. */
-async function postAs(profession: Profession, lines?: unknown[]) {
+async function postAs(profession: Profession, lines?: unknown[], specialty?: string) {
   const unique = uniquify(example('epu-json', 'valid-drugs-only.json'));
   const json = JSON.parse(unique.body.toString());
   if (lines) json.lignes = lines;
   delete json.prescripteur.specialite; // the example's doctor specialty
-  const auth = await bearerFor({ role: 'prescriber', profession, rpps: unique.prescriberRpps! });
+  const auth = await bearerFor({
+    role: 'prescriber',
+    profession,
+    rpps: unique.prescriberRpps!,
+    ...(specialty ? { specialty } : {}),
+  });
   const res = await postPrescription(gw.app, auth, 'epu-json', Buffer.from(JSON.stringify(json)));
   assert.equal(res.status, 201, res.text);
   return { number: res.body.number as string, auth, given: json.prescripteur.prenom, family: json.prescripteur.nom };
@@ -144,6 +149,17 @@ describe('prescribers other than doctors', () => {
       // An act-free prescription is an eP-MED-DM document: every schematron rule applies.
       assert.deepEqual(report!.schematronErrors, []);
     });
+  });
+});
+
+test('a doctor whose token names a specialty (TRE_R38 SM54) is documented as G15_10/SM54', async () => {
+  const { number } = await postAs('doctor', undefined, 'SM54');
+  const { xml, header } = await storedCda(number, 5);
+  const stored = header.extension?.find((e) => e.url === EXTENSIONS.prescriberSpecialty)?.valueCoding;
+  assert.equal(stored?.code, 'SM54');
+  assert.deepEqual(codeOf(xml, 'assignedAuthor'), {
+    code: 'G15_10/SM54',
+    displayName: 'Médecin - Médecine Générale (SM)',
   });
 });
 

@@ -23,7 +23,10 @@ import { PRESCRIBING_PROFESSIONS, type Profession } from '../../domain/professio
 import { PROFESSION_WORDS } from '../../domain/profession-titles';
 import { buildPrescriptionTransaction } from '../../fhir/build-transaction';
 import { readPrescription, resolverFor } from '../../fhir/read-prescription';
-import { CONTEXT_CODES, EXTENSIONS, TRE_G15_SYSTEM, TRE_R02_SYSTEM } from '../../fhir/systems';
+import { CONTEXT_CODES, EXTENSIONS, TRE_G15_SYSTEM, TRE_R02_SYSTEM, TRE_R38_SYSTEM } from '../../fhir/systems';
+import { pscClaims, type DevIdentity } from '../../dev/token-issuer';
+import { principalFromClaims } from '../../gateway/security/claims';
+import { DEFAULT_BIOLOGY_SAVOIR_FAIRE, DEFAULT_CLAIMS } from '../../gateway/security/config';
 import { mapperForFormat } from '../../mappers/index';
 import { checkPrescriptionRules } from '../../rules/intake';
 import { biologyOnly, drugsOnly, mixedAld } from '../fixtures/canonical';
@@ -386,5 +389,61 @@ describe('vendor formats: structure type and line ALD', () => {
       organization: { ...drugsOnly.prescription.organization, facilityType: 'SA08' },
     };
     assert.equal(facilityCode(await cdaOf(group, drugsOnly.number, 202)).getAttribute('code'), 'SA08');
+  });
+});
+
+describe('the specialty the token names (TRE_R38)', () => {
+  const config = { claims: DEFAULT_CLAIMS, biologySavoirFaire: DEFAULT_BIOLOGY_SAVOIR_FAIRE };
+  const principal = (identity: DevIdentity) => principalFromClaims({ sub: 's', ...pscClaims(identity) }, config);
+
+  it('a spécialité ordinale savoir-faire (type S) is the principal’s specialty; another type is not', () => {
+    assert.equal(
+      principal({ role: 'prescriber', profession: 'doctor', rpps: '99900000110', specialty: 'SM54' }).specialty,
+      'SM54',
+    );
+    assert.equal(principal({ role: 'prescriber', profession: 'dentist', rpps: '99900000110' }).specialty, undefined);
+    const claims = pscClaims({ role: 'prescriber', profession: 'doctor', rpps: '99900000110', specialty: 'SM54' });
+    const refPro = claims[DEFAULT_CLAIMS.refPro] as { exercices: Array<Record<string, unknown>> };
+    refPro.exercices[0]!.codeTypeSavoirFaire = 'CAPA';
+    assert.equal(principalFromClaims({ sub: 's', ...claims }, config).specialty, undefined);
+  });
+
+  it('the CDA author code is profession/specialty when the value set has it, the profession alone otherwise', async () => {
+    const p = (specialtyCode: string): Prescription => ({
+      ...drugsOnly.prescription,
+      prescriber: { ...drugsOnly.prescription.prescriber, profession: 'doctor', specialtyCode },
+    });
+    const known = await cdaOf(p('SM54'), drugsOnly.number, 300);
+    assert.equal(authorCode(known).getAttribute('code'), 'G15_10/SM54');
+    assert.equal(authorCode(known).getAttribute('displayName'), 'Médecin - Médecine Générale (SM)');
+    assert.equal(authorCode(await cdaOf(p('SM99'), drugsOnly.number, 301)).getAttribute('code'), 'G15_10');
+    const [report] = await validateCda([known], { names: ['specialty.xml'], phase: '#ALL' });
+    assert.deepEqual(report!.xsdErrors, []);
+    assert.deepEqual(report!.schematronErrors, []);
+  });
+
+  it('is stored on the RequestGroup and read back', () => {
+    const p: Prescription = {
+      ...drugsOnly.prescription,
+      prescriber: { ...drugsOnly.prescription.prescriber, profession: 'dentist', specialtyCode: 'SCD01' },
+    };
+    let n = 0;
+    const bundle = buildPrescriptionTransaction(p, {
+      number: drugsOnly.number,
+      messageKey: `epu-json:${p.prescriber.rpps}:${p.messageId}`,
+      payloadSha256: '0'.repeat(64),
+      newUuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+    });
+    const group = bundle.entry!.find((e) => e.resource?.resourceType === 'RequestGroup')!.resource as RequestGroup;
+    assert.deepEqual(group.extension?.find((e) => e.url === EXTENSIONS.prescriberSpecialty)?.valueCoding, {
+      system: TRE_R38_SYSTEM,
+      code: 'SCD01',
+    });
+    const read = readPrescription(
+      bundle.entry!.map((e) => e.resource!),
+      resolverFor(bundle.entry as Bundle<FhirResource>['entry'] & object),
+    );
+    assert.ok(read.ok);
+    assert.deepEqual(read.value.prescription, { ...p, number: drugsOnly.number });
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The signer's profession on the prescription: the access token's (the TRE_G15 code Pro Santé Connect
+ * The signer's profession (and TRE_R38 specialty, when the token names one) on the prescription: the access
+ * token's (the TRE_G15 code Pro Santé Connect
  * vouches for), never the payload's free-text specialty. Set once the caller may submit the payload, after
  * its hash was taken (the hash is the payload's: a replay matches whoever's token it comes with), so it is
  * stored with the Practitioner and named on the ordonnance and in the CDA.
@@ -9,12 +10,14 @@ import type { CheckedPayload } from './prepare';
 
 export function signedWithProfession(
   checked: CheckedPayload,
-  principal: Pick<Principal, 'profession'>,
+  principal: Pick<Principal, 'profession' | 'specialty'>,
 ): CheckedPayload {
   if (principal.profession === undefined) return checked;
   const { prescription } = checked;
-  return {
-    ...checked,
-    prescription: { ...prescription, prescriber: { ...prescription.prescriber, profession: principal.profession } },
+  const prescriber = {
+    ...prescription.prescriber,
+    profession: principal.profession,
+    ...(principal.specialty !== undefined ? { specialtyCode: principal.specialty } : {}),
   };
+  return { ...checked, prescription: { ...prescription, prescriber } };
 }
