@@ -22,17 +22,6 @@ export interface DocumentKind {
   subtypes: { code: string; displayName: string }[];
 }
 
-export const DEFAULT_PROFESSION: CodedValue = {
-  code: 'G15_10',
-  displayName: 'Médecin',
-  codeSystem: CODE_SYSTEMS.professions,
-};
-export const DEFAULT_FACILITY_TYPE: CodedValue = {
-  code: 'SA07',
-  displayName: 'Cabinet individuel',
-  codeSystem: CODE_SYSTEMS.healthcareFacilityType,
-};
-
 /**
  * The author's code (JDV_J01-XdsAuthorSpecialty-CISIS, TRE_A02 1.2.250.1.213.1.1.4.5): the prescriber's
  * profession (domain/profession-titles.ts); undefined for a profession without a code of its own.
