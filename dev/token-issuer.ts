@@ -29,6 +29,8 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 export interface DevIdentity {
   role: Role;
   profession?: Profession;
+  /** A TRE_R38 specialty code (SM54…), emitted as the exercice's spécialité ordinale savoir-faire. */
+  specialty?: string;
   /** 11 digits; the token's SubjectNameID is "8" + rpps. */
   rpps?: string;
   organization?: { finess?: string; am?: string };
@@ -99,8 +101,8 @@ export function pscClaims(identity: DevIdentity, claims: ClaimNames = DEFAULT_CL
         {
           codeProfession: g15CodeFor(identity.profession),
           codeCategorieProfessionnelle: 'C',
-          codeSavoirFaire: '',
-          codeTypeSavoirFaire: '',
+          codeSavoirFaire: identity.specialty ?? '',
+          codeTypeSavoirFaire: identity.specialty ? 'S' : '',
           activities: [
             {
               codeModeExercice: 'L',

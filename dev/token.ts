@@ -19,8 +19,9 @@ import {
 } from './token-issuer';
 import { isRole, ROLES } from '../domain/principal';
 import { isProfession, PROFESSIONS } from '../domain/professions';
+import { isSpecialtyCode } from '../domain/specialties';
 
-const USAGE = `usage: npm run --silent token -- --role <${ROLES.join('|')}> [--profession <${PROFESSIONS.join('|')}>] [--rpps <11 digits>] [--finess <9>] [--am <9>] [--ttl <seconds>]`;
+const USAGE = `usage: npm run --silent token -- --role <${ROLES.join('|')}> [--profession <${PROFESSIONS.join('|')}>] [--rpps <11 digits>] [--finess <9>] [--am <9>] [--specialty <TRE_R38 code, e.g. SM54>] [--ttl <seconds>]`;
 
 class UsageError extends Error {}
 
@@ -30,8 +31,9 @@ function identityFrom(values: {
   rpps?: string;
   finess?: string;
   am?: string;
+  specialty?: string;
 }): DevIdentity {
-  const { role, profession, rpps, finess, am } = values;
+  const { role, profession, rpps, finess, am, specialty } = values;
   if (!isRole(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
   if (profession !== undefined && !isProfession(profession))
     throw new UsageError(`--profession must be one of ${PROFESSIONS.join(', ')}`);
@@ -41,10 +43,13 @@ function identityFrom(values: {
     throw new UsageError('--rpps must be 11 digits with a valid Luhn key (test range: 999…)');
   if (finess !== undefined && !/^[0-9AB]{9}$/.test(finess)) throw new UsageError('--finess must be 9 characters');
   if (am !== undefined && !isValidAmNumber(am)) throw new UsageError('--am must be 9 digits');
+  if (specialty !== undefined && !isSpecialtyCode(specialty))
+    throw new UsageError('--specialty must be a TRE_R38 code such as SM54 or SCD01');
   return {
     role,
     ...(profession ? { profession } : {}),
     ...(rpps ? { rpps } : {}),
+    ...(specialty ? { specialty } : {}),
     ...(finess || am ? { organization: { ...(finess ? { finess } : {}), ...(am ? { am } : {}) } } : {}),
   };
 }
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
       rpps: { type: 'string' },
       finess: { type: 'string' },
       am: { type: 'string' },
+      specialty: { type: 'string' },
       ttl: { type: 'string', default: '3600' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -9,7 +9,7 @@
 import PDFDocument from 'pdfkit';
 import type { Prescription } from '../domain/prescription';
 import { bodyFlow, type BodyBlock, type Paragraph } from './pdf/body-blocks';
-import { doctorName, numberCaption } from './pdf/french';
+import { numberCaption, signerName } from './pdf/french';
 import {
   BODY_BOTTOM,
   COLOR,
@@ -49,7 +49,7 @@ export function renderOrdonnancePdf(p: Prescription, number: string, opts: Ordon
     displayTitle: true,
     info: {
       Title: `Ordonnance — ${numberCaption(number)}`,
-      Author: doctorName(p.prescriber),
+      Author: signerName(p),
       Creator: 'ordo-gateway',
       Producer: 'ordo-gateway (PDFKit)',
       CreationDate: creationDate(p, opts.generatedAt),
@@ -133,7 +133,7 @@ function blockHeight(doc: Doc, block: BodyBlock): number {
     case 'zoneTitle':
       return zoneTitleHeight(doc, block.text) + SPACING.afterZoneTitle;
     case 'lowerZone':
-      return 8 + 6 + zoneTitleHeight(doc, block.text) + SPACING.emptyLowerZone;
+      return 8 + 6 + zoneTitleHeight(doc, block.text) + (block.empty ? SPACING.emptyLowerZone : SPACING.afterZoneTitle);
   }
 }
 

@@ -7,6 +7,10 @@
  * vendor sent so that the rules in rules/intake can report every problem at once.
  */
 
+import type { ActType } from './act-types';
+import type { Profession } from './professions';
+import type { FacilityTypeCode } from './facility-types';
+
 export type VendorFormat = 'epu-json' | 'lgc-xml' | 'fhir-message';
 
 /** YYYY-MM-DD. Mappers convert vendor dates to this shape without checking the calendar. */
@@ -53,7 +57,16 @@ export interface PractitionerIdentity {
 }
 
 export interface Prescriber extends PractitionerIdentity {
+  /** Free text, as the vendor sent it. */
   specialty?: string;
+  /**
+   * The signer's profession: the access token's (TRE_G15 codeProfession), never the payload's; set at intake
+   * after the payload is mapped, and stored with the Practitioner. Absent on what a mapper returns, and on a
+   * prescription stored before it was kept.
+   */
+  profession?: Profession;
+  /** The signer's TRE_R38 specialty code, from the access token like the profession (domain/specialties.ts). */
+  specialtyCode?: string;
 }
 
 export interface Organization {
@@ -61,6 +74,8 @@ export interface Organization {
   /** Numéro Assurance Maladie of the practice (9 digits). */
   amNumber?: string;
   finess?: string;
+  /** What the structure is (TRE_R02 SecteurActivite code), when the vendor said it: domain/facility-types.ts. */
+  facilityType?: FacilityTypeCode;
   address?: Address;
   phone?: string;
 }
@@ -89,6 +104,7 @@ export interface ConsentChoices {
 }
 
 export interface PrescriptionContext {
+  /** In relation to an ALD: the default of every line (a line's own `ald` overrides it, domain/ald.ts). */
   ald: boolean;
   /** Work accident or occupational disease: its date. */
   workAccidentDate?: IsoDate;
@@ -108,6 +124,8 @@ export interface Duration {
 
 export interface DrugLine {
   kind: 'drug';
+  /** Set only when it differs from the prescription's `context.ald` (the bizone ordonnance's upper zone). */
+  ald?: boolean;
   cip13?: string;
   cis?: string;
   label?: string;
@@ -133,24 +151,20 @@ export interface StructuredPosology {
 
 export interface DeviceLine {
   kind: 'device';
+  /** Set only when it differs from the prescription's `context.ald` (the bizone ordonnance's upper zone). */
+  ald?: boolean;
   lpp?: string;
   label?: string;
   quantity?: number;
   duration?: Duration;
 }
 
-export const ACT_TYPES = [
-  'acteBiologieMedicale',
-  'acteInfirmier',
-  'acteKinesitherapie',
-  'actePedicurie',
-  'acteOrthophonie',
-  'acteOrthoptie',
-] as const;
-export type ActType = (typeof ACT_TYPES)[number];
+export { ACT_TYPES, type ActType } from './act-types';
 
 export interface ActLine {
   kind: 'act';
+  /** Set only when it differs from the prescription's `context.ald` (the bizone ordonnance's upper zone). */
+  ald?: boolean;
   actType: ActType;
   /** NABM (biology, 4 digits) or NGAP key (others, e.g. "AMI 1.5"). */
   code?: string;

@@ -20,6 +20,8 @@ export interface Principal {
   rpps: string;
   /** Absent for auditors and operators who do not act as a health professional. */
   profession?: Profession;
+  /** TRE_R38 specialty code (PSC codeSavoirFaire of type "S") of the exercice the profession comes from. */
+  specialty?: string;
   organization: PrincipalOrganization;
   role: Role;
   /** The token's `sub`: the identity provider's own subject identifier. */

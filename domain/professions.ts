@@ -4,7 +4,7 @@
  * prescription lines it dispenses or executes, its codes in the NOS TRE_G15 "ProfessionSante"
  * nomenclature). The legal sources of the prescribing scopes: README "Prescribing scope".
  */
-import type { ActType } from './prescription';
+import type { ActType } from './act-types';
 import {
   CORRECTIVE_LENSES,
   FOOT_ORTHOSES,

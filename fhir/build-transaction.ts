@@ -9,17 +9,22 @@
  *                   name[0] {use official, family, given[0]}, gender, birthDate.
  *                   Conditional create: identifier=<ins system>|<ins value>.
  *  Practitioner     ordo-practitioner, the signing prescriber (the locum if any). identifier RPPS + idNatPs ("8"+RPPS),
- *                   name[0] {family, given[0]}, qualification[0].code.text = specialty.
+ *                   name[0] {family, given[0]}, qualification[0].code.text = specialty, then a qualification
+ *                   with the TRE_G15 profession coding when the profession is known (FR Core's shape; kept
+ *                   when the Practitioner is created: what counts for the prescription is on the RequestGroup).
  *                   Conditional create: identifier=https://rpps.esante.gouv.fr|<rpps>.
  *  Practitioner     only for a locum: the replaced practitioner, same shape and conditional create.
- *  Organization     ordo-organization. name, identifier FINESS and/or numéro AM, address[0], telecom phone.
+ *  Organization     ordo-organization. name, identifier FINESS and/or numéro AM, type TRE_R02 when the vendor
+ *                   said it (kept when created, as the Practitioner's qualification), address[0], telecom phone.
  *                   Conditional create on the FINESS if present, else on the numéro AM, else plain create.
  *  RequestGroup     ordo-requestgroup, the prescription header. identifier {urn:ordo-gateway:message-id, messageKey},
  *                   groupIdentifier {urn:oid:1.2.250.1.215.500.1.1, number}, status active, intent order, priority,
  *                   subject → Patient, authoredOn, author → prescriber, action[i].resource → request of line i.
  *                   Extensions: prescriber-organization (→ Organization),
  *                   locum-for (→ replaced Practitioner; per prescription, hence here and not on the shared
- *                   Practitioner), prescription-context codings + work-accident-date, source-software.
+ *                   Practitioner), prescription-context codings + work-accident-date, source-software,
+ *                   prescriber-profession (TRE_G15) and facility-type (TRE_R02) when known: per prescription, since
+ *                   a shared Practitioner or Organization stored earlier keeps what it was created with.
  *                   A second identifier {urn:ordo-gateway:message-content, <messageKey>#<payload sha-256>}.
  *                   Conditional create: identifier=urn:ordo-gateway:message-content|<messageKey>#<sha-256>
  *                   (a replay of the very same message matches; the same key with other content hits the
@@ -36,7 +41,8 @@
  *                   identifier {urn:ordo-gateway:message-line, <messageKey>:<line number from 1>} (conditional create:
  *                   a replayed message never duplicates lines), groupIdentifier (MR, DR) or requisition (SR) = number,
  *                   status active, intent order, priority, subject, requester → prescriber, authoredOn,
- *                   prescription-context / work-accident-date extensions on every request, and the line itself
+ *                   prescription-context / work-accident-date extensions on every request (the ALD coding
+ *                   only on the lines in relation to the ALD: domain/ald.ts), and the line itself
  *                   (see drugRequest, deviceRequest, actRequest).
  *
  * All fullUrls are urn:uuid:<newUuid()>; entries reference each other by fullUrl, HAPI rewrites them to Type/id.
@@ -45,6 +51,7 @@ import type {
   Bundle,
   BundleEntry,
   CodeableConcept,
+  Coding,
   Consent,
   DeviceRequest,
   Dosage,
@@ -77,6 +84,10 @@ import {
   type PrescriptionLine,
 } from '../domain/prescription';
 import { drugValidityOf, lastDeliveryDay } from '../domain/drug-validity';
+import { lineIsAld } from '../domain/ald';
+import { FACILITY_TYPES } from '../domain/facility-types';
+import type { Profession } from '../domain/professions';
+import { PROFESSION_WORDS, treG15CodeOf } from '../domain/profession-titles';
 import { idNatPsFromRpps } from '../domain/identifiers';
 import {
   ACT_TYPE_SYSTEM,
@@ -110,6 +121,9 @@ import {
   ROLE_CODE_SYSTEM,
   RPPS_SYSTEM,
   TA_ASIP_SYSTEM,
+  TRE_G15_SYSTEM,
+  TRE_R02_SYSTEM,
+  TRE_R38_SYSTEM,
   UCUM_SYSTEM,
   type ConsentTopic,
   oidSystem,
@@ -147,6 +161,7 @@ export function buildPrescriptionTransaction(p: Prescription, opts: TransactionO
     priority: p.priority,
     subject: { reference: patientUrl },
     requester: { reference: prescriberUrl },
+    context: p.context,
     contextExtensions: contextExtensions(p.context),
   };
 
@@ -250,6 +265,11 @@ function patientResource(patient: Patient): FhirPatient {
 
 function practitionerResource(practitioner: PractitionerIdentity | Prescriber): Practitioner {
   const specialty = 'specialty' in practitioner ? practitioner.specialty : undefined;
+  const profession = 'profession' in practitioner ? practitioner.profession : undefined;
+  const qualification = [
+    ...(specialty !== undefined ? [{ code: { text: specialty } }] : []),
+    ...(profession !== undefined ? professionQualification(profession) : []),
+  ];
   return {
     resourceType: 'Practitioner',
     meta: { profile: [PROFILES.practitioner] },
@@ -258,8 +278,43 @@ function practitionerResource(practitioner: PractitionerIdentity | Prescriber): 
       { system: IDNATPS_SYSTEM, value: idNatPsFromRpps(practitioner.rpps) },
     ],
     name: [{ family: practitioner.family, given: [practitioner.given] }],
-    ...(specialty !== undefined ? { qualification: [{ code: { text: specialty } }] } : {}),
+    ...(qualification.length > 0 ? { qualification } : {}),
   };
+}
+
+/** The TRE_G15 coding of a profession; none for a profession without a code of its own. */
+function professionCoding(profession: Profession): Coding | undefined {
+  const code = treG15CodeOf(profession);
+  return code !== undefined
+    ? { system: TRE_G15_SYSTEM, code, display: PROFESSION_WORDS[profession].authorCode?.displayName }
+    : undefined;
+}
+
+/** FR Core's profession qualification. */
+function professionQualification(profession: Profession): Practitioner['qualification'] & object {
+  const coding = professionCoding(profession);
+  return coding ? [{ code: { coding: [coding] } }] : [];
+}
+
+/** The signer's profession and the structure's type, on the RequestGroup. */
+function prescriberExtensions(p: Prescription): Extension[] {
+  const profession = p.prescriber.profession !== undefined ? professionCoding(p.prescriber.profession) : undefined;
+  const type = p.organization.facilityType;
+  const specialty = p.prescriber.specialtyCode;
+  return [
+    ...(profession ? [{ url: EXTENSIONS.prescriberProfession, valueCoding: profession }] : []),
+    ...(specialty !== undefined
+      ? [{ url: EXTENSIONS.prescriberSpecialty, valueCoding: { system: TRE_R38_SYSTEM, code: specialty } }]
+      : []),
+    ...(type !== undefined
+      ? [
+          {
+            url: EXTENSIONS.facilityType,
+            valueCoding: { system: TRE_R02_SYSTEM, code: type, display: FACILITY_TYPES[type] },
+          },
+        ]
+      : []),
+  ];
 }
 
 function organizationResource(o: Organization): FhirOrganization {
@@ -270,6 +325,13 @@ function organizationResource(o: Organization): FhirOrganization {
     resourceType: 'Organization',
     meta: { profile: [PROFILES.organization] },
     ...(identifier.length > 0 ? { identifier } : {}),
+    ...(o.facilityType !== undefined
+      ? {
+          type: [
+            { coding: [{ system: TRE_R02_SYSTEM, code: o.facilityType, display: FACILITY_TYPES[o.facilityType] }] },
+          ],
+        }
+      : {}),
     name: o.name,
     ...(o.phone !== undefined ? { telecom: [{ system: 'phone', value: o.phone }] } : {}),
     ...(o.address
@@ -304,6 +366,7 @@ function requestGroupResource(
   extension.push(...common.contextExtensions);
   const software = softwareExtension(p.software);
   if (software) extension.push(software);
+  extension.push(...prescriberExtensions(p));
   return {
     resourceType: 'RequestGroup',
     meta: { profile: [PROFILES.requestGroup] },
@@ -365,10 +428,17 @@ interface RequestCommon {
   priority: Prescription['priority'];
   subject: Reference;
   requester: Reference;
+  context: PrescriptionContext;
+  /** The prescription's context flags (the header's); each request has its line's ALD flag instead. */
   contextExtensions: Extension[];
 }
 
-function requestResource(line: PrescriptionLine, index: number, common: RequestCommon): FhirResource {
+function requestResource(line: PrescriptionLine, index: number, prescription: RequestCommon): FhirResource {
+  const ald = lineIsAld(prescription, line);
+  const common =
+    ald === prescription.context.ald
+      ? prescription
+      : { ...prescription, contextExtensions: contextExtensions({ ...prescription.context, ald }) };
   switch (line.kind) {
     case 'drug':
       return drugRequest(line, index, common);
@@ -384,7 +454,10 @@ const lineIdentifier = (common: RequestCommon, index: number): Identifier[] => [
   { system: MESSAGE_LINE_SYSTEM, value: lineIdentifierValue(common.messageKey, index) },
 ];
 
-/** Context flags of the whole prescription, repeated on the header and every request (vendors §4.4). */
+/**
+ * Context flags of the whole prescription, on the header and repeated on every request (vendors §4.4), but for
+ * ALD, which a request carries when its line is in relation to the ALD.
+ */
 export function contextExtensions(context: PrescriptionContext): Extension[] {
   const codes: string[] = [];
   if (context.ald) codes.push(CONTEXT_CODES.ald);

@@ -46,6 +46,10 @@ import {
   type StructuredPosology,
   type VendorFormat,
 } from '../domain/prescription';
+import { lineAldOverride } from '../domain/ald';
+import { isFacilityTypeCode } from '../domain/facility-types';
+import { PROFESSION_OF_G15_CODE, type Profession } from '../domain/professions';
+import { treG15CodeOf } from '../domain/profession-titles';
 import {
   ACT_TYPE_SYSTEM,
   AM_NUMBER_SYSTEM,
@@ -71,6 +75,9 @@ import {
   RPPS_SYSTEM,
   SUBSTANCE_ADMIN_SUBSTITUTION_SYSTEM,
   TA_ASIP_SYSTEM,
+  TRE_G15_SYSTEM,
+  TRE_R02_SYSTEM,
+  TRE_R38_SYSTEM,
   oidOf,
 } from './systems';
 
@@ -142,13 +149,14 @@ export function readPrescription(resources: readonly FhirResource[], resolve: Re
   if (!dispensingConsent) missing(`the ${CONSENT_TOPICS.dispensingView} Consent`, 'Consent');
   const dmpConsent = consents.find((c) => consentTopic(c) === CONSENT_TOPICS.dmp);
 
+  const context = readContext([{ resource: group, at: '' }]).value;
   const lines: PrescriptionLine[] = [];
   const lineRequests: StoredPrescription['lineRequests'] = [];
   (group.action ?? []).forEach((action, i) => {
     const path = `RequestGroup.action[${i}].resource`;
     const request = action.resource?.reference !== undefined ? resolve(action.resource.reference) : undefined;
     if (!request || !isRequest(request)) return missing(`the request of line ${i + 1}`, path);
-    const line = readLine(request, '');
+    const line = readLine(request, '', context.ald);
     if (!line) return missing(`the act type of line ${i + 1}`, path);
     lines.push(line.value);
     lineRequests.push({ resourceType: request.resourceType, ...(request.id !== undefined ? { id: request.id } : {}) });
@@ -172,13 +180,16 @@ export function readPrescription(resources: readonly FhirResource[], resolve: Re
     number,
     authoredOn: group.authoredOn ?? '',
     priority: group.priority ?? 'routine',
-    prescriber: readPractitioner(prescriber, '').value,
+    prescriber: withStoredSpecialty(
+      withProfession(readPractitioner(prescriber, '').value, storedProfessionOf(group)),
+      group,
+    ),
     ...(replaced ? { replacedPrescriber: practitionerIdentity(readPractitioner(replaced, '').value) } : {}),
-    organization: readOrganization(organization, '').value,
+    organization: withStoredFacilityType(readOrganization(organization, '').value, group),
     patient: readPatient(patient, '').value,
     consent: readConsentChoices({ resource: dispensingConsent, at: '' }, dmpConsent && { resource: dmpConsent, at: '' })
       .value,
-    context: readContext([{ resource: group, at: '' }]).value,
+    context,
     lines,
     ...(software ? { software } : {}),
   };
@@ -275,6 +286,42 @@ export function readPatient(patient: FhirPatient, at: string): Read<Patient> {
   };
 }
 
+/**
+ * The signer's profession the gateway stored with the prescription (RequestGroup extension, from the access
+ * token); undefined for a prescription stored before it was kept.
+ */
+export function storedProfessionOf(group: RequestGroup): Profession | undefined {
+  const coding = extensionsOf(group, EXTENSIONS.prescriberProfession)[0]?.ext.valueCoding;
+  if (coding?.system !== TRE_G15_SYSTEM || coding.code === undefined) return undefined;
+  const profession = Object.hasOwn(PROFESSION_OF_G15_CODE, coding.code)
+    ? PROFESSION_OF_G15_CODE[coding.code]
+    : undefined;
+  return profession !== undefined && treG15CodeOf(profession) === coding.code ? profession : undefined;
+}
+
+/**
+ * The structure's type stored with the prescription (RequestGroup extension), rather than the shared
+ * Organization's, which keeps the type it was created with.
+ */
+function withStoredFacilityType(organization: Organization, group: RequestGroup): Organization {
+  const { facilityType: _shared, ...rest } = organization;
+  const coding = extensionsOf(group, EXTENSIONS.facilityType)[0]?.ext.valueCoding;
+  return coding?.system === TRE_R02_SYSTEM && isFacilityTypeCode(coding.code)
+    ? { ...rest, facilityType: coding.code }
+    : rest;
+}
+
+/** The signer's TRE_R38 specialty stored with the prescription, if the token named one. */
+function withStoredSpecialty(prescriber: Prescriber, group: RequestGroup): Prescriber {
+  const coding = extensionsOf(group, EXTENSIONS.prescriberSpecialty)[0]?.ext.valueCoding;
+  return coding?.system === TRE_R38_SYSTEM && coding.code !== undefined
+    ? { ...prescriber, specialtyCode: coding.code }
+    : prescriber;
+}
+
+const withProfession = (prescriber: Prescriber, profession: Profession | undefined): Prescriber =>
+  profession !== undefined ? { ...prescriber, profession } : prescriber;
+
 /** RPPS from the RPPS identifier, else from the idNatPs ("8" + RPPS). */
 export function readPractitioner(practitioner: Practitioner, at: string): Read<Prescriber> {
   const identifiers = practitioner.identifier ?? [];
@@ -312,6 +359,7 @@ export function readOrganization(organization: FhirOrganization, at: string): Re
   const address = organization.address?.[0];
   const phoneIndex = (organization.telecom ?? []).findIndex((t) => t.system === 'phone');
   const phone = organization.telecom?.[phoneIndex]?.value;
+  const type = facilityTypeCodingOf(organization);
   const identifierPath = (index: number): string =>
     index >= 0 ? `${at}.identifier[${index}].value` : `${at}.identifier`;
   return {
@@ -319,6 +367,7 @@ export function readOrganization(organization: FhirOrganization, at: string): Re
       name: organization.name ?? '',
       ...(amNumber !== undefined ? { amNumber } : {}),
       ...(finess !== undefined ? { finess } : {}),
+      ...(type && isFacilityTypeCode(type.code) ? { facilityType: type.code } : {}),
       ...(address
         ? { address: { lines: address.line ?? [], postalCode: address.postalCode ?? '', city: address.city ?? '' } }
         : {}),
@@ -329,6 +378,7 @@ export function readOrganization(organization: FhirOrganization, at: string): Re
       ['/name', `${at}.name`],
       ['/amNumber', identifierPath(amIndex)],
       ['/finess', identifierPath(finessIndex)],
+      ['/facilityType', type ? `${at}.type[${type.typeIndex}].coding[${type.codingIndex}].code` : `${at}.type`],
       ['/address', `${at}.address[0]`],
       ['/address/lines', `${at}.address[0].line`],
       ['/address/postalCode', `${at}.address[0].postalCode`],
@@ -337,6 +387,21 @@ export function readOrganization(organization: FhirOrganization, at: string): Re
     ],
   };
 }
+
+/** The Organization's TRE_R02 coding, if any, and where it is. */
+export function facilityTypeCodingOf(
+  organization: FhirOrganization,
+): { code: string | undefined; typeIndex: number; codingIndex: number } | undefined {
+  const types = organization.type ?? [];
+  for (let typeIndex = 0; typeIndex < types.length; typeIndex++) {
+    const codingIndex = codingIndexOf(types[typeIndex], TRE_R02_SYSTEM);
+    if (codingIndex >= 0) return { code: types[typeIndex]!.coding![codingIndex]!.code, typeIndex, codingIndex };
+  }
+  return undefined;
+}
+
+const codingIndexOf = (concept: CodeableConcept | undefined, system: string): number =>
+  (concept?.coding ?? []).findIndex((c) => c.system === system);
 
 export const consentTopic = (consent: Consent): string | undefined =>
   consent.policyRule?.coding?.find((c) => c.system === CONSENT_TOPIC_SYSTEM)?.code;
@@ -421,7 +486,24 @@ export function readContext(
 // ---------------------------------------------------------------------------------------------
 // Lines
 
-export function readLine(request: RequestResource, at: string): Read<PrescriptionLine> | undefined {
+/**
+ * A request as a line; given the prescription's ALD flag, the line keeps the request's own (its ALD context
+ * coding) where it differs (domain/ald.ts).
+ */
+export function readLine(
+  request: RequestResource,
+  at: string,
+  prescriptionAld?: boolean,
+): Read<PrescriptionLine> | undefined {
+  const line = readLineOfKind(request, at);
+  if (!line || prescriptionAld === undefined) return line;
+  const override = lineAldOverride(requestIsAld(request), prescriptionAld);
+  if (override.ald === undefined) return line;
+  const paths = line.paths;
+  return { value: { ...line.value, ...override }, paths: () => [...paths(), ['/ald', `${at}.extension`]] };
+}
+
+function readLineOfKind(request: RequestResource, at: string): Read<PrescriptionLine> | undefined {
   switch (request.resourceType) {
     case 'MedicationRequest':
       return readDrugLine(request, at);
@@ -431,6 +513,12 @@ export function readLine(request: RequestResource, at: string): Read<Prescriptio
       return readActLine(request, at);
   }
 }
+
+/** Whether a request carries the ALD context coding. */
+const requestIsAld = (request: RequestResource): boolean =>
+  extensionsOf(request, EXTENSIONS.prescriptionContext).some(
+    ({ ext }) => ext.valueCoding?.system === TA_ASIP_SYSTEM && ext.valueCoding.code === CONTEXT_CODES.ald,
+  );
 
 /** Index of the first coding of `system`, -1 when none. */
 export const codingIndex = (concept: CodeableConcept | undefined, system: string): number =>

@@ -44,6 +44,13 @@ export const IDNATPS_SYSTEM = 'urn:oid:1.2.250.1.71.4.2.1';
 export const FINESS_SYSTEM = 'https://finess.esante.gouv.fr';
 /** FR Core has no slice for the Assurance Maladie number of a practice (digest §3.3). */
 export const AM_NUMBER_SYSTEM = 'urn:example:eprescription:numero-am';
+/** NOS TRE_G15 "ProfessionSante" (FR Core's Practitioner.qualification profession): the prescriber's profession. */
+export const TRE_G15_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
+/** NOS TRE_R38 "SpecialiteOrdinale": the prescriber's specialty, from the access token (domain/specialties.ts). */
+export const TRE_R38_SYSTEM =
+  'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
+/** NOS TRE_R02 "SecteurActivite" (domain/facility-types.ts): Organization.type, what the structure is. */
+export const TRE_R02_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_R02-SecteurActivite/FHIR/TRE-R02-SecteurActivite';
 
 // ---- Product and act code systems (vendors §2.4, §4.3) ----
 
@@ -118,6 +125,15 @@ export const EXTENSIONS = {
   prescriberOrganization: `${PROFILE_BASE}ordo-ext-prescriber-organization`,
   /** Exporting software (provenance only): complex extension with `name` and `version` (valueString). */
   sourceSoftware: `${PROFILE_BASE}ordo-ext-source-software`,
+  /**
+   * RequestGroup: the signer's profession (valueCoding TRE_G15), from the access token. Per prescription, as
+   * the prescriber organization: the shared Practitioner may have been stored before its profession was known.
+   */
+  prescriberProfession: `${PROFILE_BASE}ordo-ext-prescriber-profession`,
+  /** RequestGroup: the signer's specialty (valueCoding TRE_R38), from the access token, when it names one. */
+  prescriberSpecialty: `${PROFILE_BASE}ordo-ext-prescriber-specialty`,
+  /** RequestGroup: what the prescriber's structure is (valueCoding TRE_R02), as the vendor said it. */
+  facilityType: `${PROFILE_BASE}ordo-ext-facility-type`,
 } as const;
 
 // ---- The gateway's own identifier systems (idempotent conditional creates) ----

@@ -3,6 +3,7 @@
  * Pure: the same input always gives the same bytes.
  */
 import type { Prescription } from '../../domain/prescription';
+import { isBizone } from '../../domain/ald';
 import { clinicalDocument } from './clinical-document';
 import { templateIds } from './datatypes';
 import { documentHeader, type DocumentKind } from './header';
@@ -20,7 +21,7 @@ import { el } from './xml';
 export function epMedDmSubtypes(p: Prescription): DocumentKind['subtypes'] {
   return [
     // The ALD ordonnance is the "bizone" form (two zones: related / unrelated to the ALD).
-    ...(p.context.ald ? [PRESCRIPTION_SUBTYPES.bizone] : []),
+    ...(isBizone(p) ? [PRESCRIPTION_SUBTYPES.bizone] : []),
     ...(p.priority !== 'routine' ? [PRESCRIPTION_SUBTYPES.urgent] : []),
   ];
 }

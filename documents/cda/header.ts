@@ -4,6 +4,9 @@
  */
 import type { Organization, Patient, PractitionerIdentity, Prescription } from '../../domain/prescription';
 import { idNatPsFromRpps } from '../../domain/identifiers';
+import { facilityTypeOf } from '../../domain/facility-types';
+import { professionWords } from '../../domain/profession-titles';
+import { AUTHOR_SPECIALTY_LABELS } from '../../domain/specialties';
 import { addr, coded, ii, loinc, notAsked, personName, telecom } from './datatypes';
 import { hl7Date, hl7DateTime, hl7InstantInParis, validityPeriod } from './hl7-time';
 import { CODE_SYSTEMS, IDENTIFIER_ROOTS } from './oids';
@@ -19,16 +22,26 @@ export interface DocumentKind {
   subtypes: { code: string; displayName: string }[];
 }
 
-export const DEFAULT_PROFESSION: CodedValue = {
-  code: 'G15_10',
-  displayName: 'Médecin',
-  codeSystem: CODE_SYSTEMS.professions,
-};
-export const DEFAULT_FACILITY_TYPE: CodedValue = {
-  code: 'SA07',
-  displayName: 'Cabinet individuel',
-  codeSystem: CODE_SYSTEMS.healthcareFacilityType,
-};
+/**
+ * The author's code (JDV_J01-XdsAuthorSpecialty-CISIS, TRE_A02 1.2.250.1.213.1.1.4.5): the prescriber's
+ * profession (domain/profession-titles.ts); undefined for a profession without a code of its own.
+ */
+export function authorProfession(p: Prescription): CodedValue | undefined {
+  const code = professionWords(p.prescriber.profession).authorCode;
+  if (!code) return undefined;
+  // Profession/specialty ("G15_10/SM54") when the token named a specialty the value set has for it.
+  const withSpecialty = p.prescriber.specialtyCode && `${code.code}/${p.prescriber.specialtyCode}`;
+  const specialty = withSpecialty ? AUTHOR_SPECIALTY_LABELS[withSpecialty] : undefined;
+  return specialty && withSpecialty
+    ? { code: withSpecialty, displayName: specialty, codeSystem: CODE_SYSTEMS.professions }
+    : { ...code, codeSystem: CODE_SYSTEMS.professions };
+}
+
+/** The type of the prescriber's structure (JDV_J02, TRE_R02 1.2.250.1.71.4.2.4): domain/facility-types.ts. */
+export function facilityType(p: Prescription): CodedValue {
+  const type = facilityTypeOf(p.organization);
+  return { code: type.code, displayName: type.label, codeSystem: CODE_SYSTEMS.healthcareFacilityType };
+}
 export const AMBULATORY_SETTING: CodedValue = {
   code: 'AMBULATOIRE',
   displayName: 'Ambulatoire',
@@ -37,12 +50,12 @@ export const AMBULATORY_SETTING: CodedValue = {
 
 export function documentHeader(input: CdaDocumentInput, kind: DocumentKind): XmlChild[] {
   const p = input.prescription;
-  const profession = input.prescriberProfession ?? DEFAULT_PROFESSION;
+  const profession = input.prescriberProfession ?? authorProfession(p);
   const authored = hl7DateTime(p.authoredOn);
   // The signing prescriber is both author and legal authenticator: the same id, profession and practice.
   const prescriber = [
     practitionerId(p.prescriber),
-    coded('code', profession),
+    profession ? coded('code', profession) : el('code', { nullFlavor: 'UNK' }),
     addr(p.organization.address),
     telecom(p.organization.phone),
     el('assignedPerson', {}, personName(p.prescriber.family, p.prescriber.given)),
@@ -89,7 +102,7 @@ export function documentHeader(input: CdaDocumentInput, kind: DocumentKind): Xml
         ),
       ),
     ),
-    encounter(p, input.healthcareFacilityType ?? DEFAULT_FACILITY_TYPE),
+    encounter(p, input.healthcareFacilityType ?? facilityType(p)),
   ];
 }
 

@@ -40,11 +40,11 @@ export interface CdaDocumentInput {
   /** Defaults to the prescriber's practice, as in the ANS examples. */
   custodian?: CustodianOrganization;
   /**
-   * The prescriber's profession/specialty in the G15 nomenclature (1.2.250.1.213.1.1.4.5). The
-   * canonical model carries the specialty as free text only; defaults to G15_10 "Médecin".
+   * Overrides the author's profession/specialty code (JDV_J01, 1.2.250.1.213.1.1.4.5); by default the
+   * prescriber's profession (header.ts authorProfession).
    */
   prescriberProfession?: CodedValue;
-  /** Type of the place of care (1.2.250.1.71.4.2.4); defaults to SA07 "Cabinet individuel". */
+  /** Overrides the type of the place of care (1.2.250.1.71.4.2.4); by default the structure's (header.ts facilityType). */
   healthcareFacilityType?: CodedValue;
 }
 

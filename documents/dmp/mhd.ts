@@ -4,7 +4,8 @@
  * `ansforge/IG-fhir-partage-de-documents-de-sante`, IHE MHD 4.2, the ANS eP-MED-DM XDM example
  * METADATA.XML — docs/domain-digest.md §4.2).
  */
-import { AMBULATORY_SETTING, DEFAULT_FACILITY_TYPE, DEFAULT_PROFESSION } from '../cda/header';
+import { AMBULATORY_SETTING, authorProfession, facilityType } from '../cda/header';
+import type { Prescription } from '../../domain/prescription';
 import type { CodedValue } from '../cda/types';
 import { oidSystem, TA_ASIP_SYSTEM } from '../../fhir/systems';
 
@@ -46,10 +47,7 @@ export const XDS_CODES = {
   classCode: { system: 'urn:oid:1.2.250.1.213.1.1.4.1', code: '42', display: 'Prescription' },
   formatCode: { system: 'urn:oid:1.2.250.1.213.1.1.4.2.282', code: 'urn:ihe:pharm:pre:2010' },
   confidentiality: { system: CONFIDENTIALITY_SYSTEM, code: 'N', display: 'normal' },
-  facilityType: fromCda(DEFAULT_FACILITY_TYPE),
   practiceSetting: fromCda(AMBULATORY_SETTING),
-  /** G15 profession of the author (the canonical model has the specialty as free text only; as the CDA). */
-  profession: fromCda(DEFAULT_PROFESSION),
   /** TA_ASIP: prescription sub-types, also in the CDA serviceEvent. */
   subtypeSystem: TA_ASIP_SYSTEM,
 } as const;
@@ -75,6 +73,13 @@ export const DSG_XDS_CODES = {
   /** ASTM E1762 signature purpose, as the signature's CommitmentTypeIndication (documents/signature). */
   purpose: { system: 'urn:oid:1.2.840.10065.1.12', code: '1.2.840.10065.1.12.1.14', display: 'Source Signature' },
 } as const;
+/** healthcareFacilityTypeCode (and the SubmissionSet's designationType): the structure's type, as the CDA's. */
+export const xdsFacilityType = (p: Prescription) => fromCda(facilityType(p));
+/** authorSpecialty: the prescriber's profession, as the CDA author's code; none for a profession without one. */
+export const xdsAuthorProfession = (p: Prescription) => {
+  const code = authorProfession(p);
+  return code && fromCda(code);
+};
 
 /**
  * The gateway's own tag on the Binary it publishes: code = the document uniqueId. Binary has no

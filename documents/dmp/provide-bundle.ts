@@ -51,6 +51,8 @@ import {
   REFERENCE_ID_TYPE,
   RFC3986_SYSTEM,
   XDS_CODES,
+  xdsAuthorProfession,
+  xdsFacilityType,
 } from './mhd';
 
 export interface ProvideBundleInput {
@@ -127,6 +129,7 @@ function practiceResource(o: Organization): FhirOrganization {
 
 /** The signing prescriber (idNatPs), the role that ties them to the practice, and the practice. */
 function authorResources(p: Prescription): [Practitioner, PractitionerRole, FhirOrganization] {
+  const profession = xdsAuthorProfession(p);
   return [
     {
       resourceType: 'Practitioner',
@@ -139,7 +142,7 @@ function authorResources(p: Prescription): [Practitioner, PractitionerRole, Fhir
       id: CONTAINED.authorRole,
       practitioner: local(CONTAINED.author),
       organization: local(CONTAINED.practice),
-      code: [coding(XDS_CODES.profession)],
+      ...(profession ? { code: [coding(profession)] } : {}),
     },
     practiceResource(p.organization),
   ];
@@ -194,7 +197,7 @@ export function documentReferenceResource(input: ProvideBundleInput, refs: { bin
       ...(events.length > 0 ? { event: events } : {}),
       // Validity of the ordonnance: from its date-time to the last day it can be presented.
       period: { start: p.authoredOn, end: validityEnd(p.authoredOn) },
-      facilityType: coding(XDS_CODES.facilityType),
+      facilityType: coding(xdsFacilityType(p)),
       practiceSetting: coding(XDS_CODES.practiceSetting),
       sourcePatientInfo: local(CONTAINED.patient),
       related: relatedPrescription(input.number),
@@ -242,7 +245,7 @@ export function signatureReferenceResource(
     context: {
       event: [coding(DSG_XDS_CODES.purpose)],
       period: { start: submitted, end: submitted },
-      facilityType: coding(XDS_CODES.facilityType),
+      facilityType: coding(xdsFacilityType(input.prescription)),
       practiceSetting: coding(XDS_CODES.practiceSetting),
       sourcePatientInfo: local(CONTAINED.patient),
       related: relatedPrescription(input.number),
@@ -258,7 +261,7 @@ function submissionSetResource(input: ProvideBundleInput, entries: readonly stri
     contained: authorResources(input.prescription),
     extension: [
       { url: MHD_EXTENSIONS.sourceId, valueIdentifier: { value: oidUrn(input.sourceOid) } },
-      { url: MHD_EXTENSIONS.designationType, valueCodeableConcept: coding(XDS_CODES.facilityType) },
+      { url: MHD_EXTENSIONS.designationType, valueCodeableConcept: coding(xdsFacilityType(input.prescription)) },
     ],
     identifier: [{ use: 'usual', system: RFC3986_SYSTEM, value: oidUrn(ids.submissionSetOid) }],
     status: 'current',

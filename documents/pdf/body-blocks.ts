@@ -10,6 +10,7 @@ import {
   type Prescription,
   type PrescriptionLine,
 } from '../../domain/prescription';
+import { isBizone, lineIsAld } from '../../domain/ald';
 import {
   ACT_HEADINGS,
   ALD_LOWER_ZONE_TITLE,
@@ -38,8 +39,8 @@ export type BodyBlock =
   | { kind: 'zoneTitle'; text: string }
   | { kind: 'heading'; text: string }
   | { kind: 'line'; paragraphs: Paragraph[] }
-  /** The lower ALD zone: separator line, title, and room left empty for intercurrent prescriptions. */
-  | { kind: 'lowerZone'; text: string };
+  /** The lower ALD zone: separator line, title, and its lines or, when it has none, room left empty. */
+  | { kind: 'lowerZone'; text: string; empty: boolean };
 
 /** A block, and what to print again above it when it is the first block of a continuation page. */
 export interface FlowEntry {
@@ -67,24 +68,37 @@ function groupLines(lines: readonly PrescriptionLine[]): Group[] {
   return groups.filter((g) => g.lines.length > 0);
 }
 
+/**
+ * The body in print order. A prescription with ALD lines is printed on the bizone form: its ALD lines in the
+ * upper zone, the others under the separator in the lower zone (left empty when there are none, for
+ * intercurrent prescriptions written by hand); each zone groups its own lines.
+ */
 export function bodyFlow(p: Prescription): FlowEntry[] {
+  if (!isBizone(p)) return zoneFlow(p.lines, []);
+  const upper = p.lines.filter((line) => lineIsAld(p, line));
+  const lower = p.lines.filter((line) => !lineIsAld(p, line));
+  return [
+    { block: { kind: 'zoneTitle', text: ALD_UPPER_ZONE_TITLE }, keepWithNext: true, repeatAbove: [] },
+    ...zoneFlow(upper, [{ kind: 'zoneTitle', text: ALD_UPPER_ZONE_TITLE + CONTINUED }]),
+    {
+      block: { kind: 'lowerZone', text: ALD_LOWER_ZONE_TITLE, empty: lower.length === 0 },
+      keepWithNext: lower.length > 0,
+      repeatAbove: [],
+    },
+    ...zoneFlow(lower, [{ kind: 'zoneTitle', text: ALD_LOWER_ZONE_TITLE + CONTINUED }]),
+  ];
+}
+
+/** The groups of some lines, each heading kept with its first line; `zone` is repeated atop a continuation page. */
+function zoneFlow(lines: readonly PrescriptionLine[], zone: BodyBlock[]): FlowEntry[] {
   const flow: FlowEntry[] = [];
-  const zone: BodyBlock[] = [];
-  if (p.context.ald) {
-    // The canonical model has one ALD flag for the whole prescription: every line is in the upper zone.
-    const zoneTitle: BodyBlock = { kind: 'zoneTitle', text: ALD_UPPER_ZONE_TITLE };
-    flow.push({ block: zoneTitle, keepWithNext: true, repeatAbove: [] });
-    zone.push({ kind: 'zoneTitle', text: ALD_UPPER_ZONE_TITLE + CONTINUED });
-  }
-  for (const group of groupLines(p.lines)) {
+  for (const group of groupLines(lines)) {
     flow.push({ block: { kind: 'heading', text: group.heading }, keepWithNext: true, repeatAbove: zone });
     const repeatAbove = [...zone, { kind: 'heading', text: group.heading + CONTINUED } as const];
     for (const line of group.lines) {
       flow.push({ block: { kind: 'line', paragraphs: lineParagraphs(line) }, keepWithNext: false, repeatAbove });
     }
   }
-  if (p.context.ald)
-    flow.push({ block: { kind: 'lowerZone', text: ALD_LOWER_ZONE_TITLE }, keepWithNext: false, repeatAbove: [] });
   return flow;
 }
 

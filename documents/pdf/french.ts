@@ -10,8 +10,11 @@ import type {
   DurationUnit,
   IsoDate,
   IsoDateTime,
+  PractitionerIdentity,
+  Prescription,
   StructuredPosology,
 } from '../../domain/prescription';
+import { prescriberName, professionWords } from '../../domain/profession-titles';
 
 /** "1977-07-14" → "14/07/1977". A value that is not an ISO date is printed as received. */
 export function frenchDate(date: IsoDate): string {
@@ -126,7 +129,25 @@ export const DATA_PROTECTION_MENTION =
 export const numberCaption = (number: string): string => `e-prescription N°${number}`;
 export const pageCaption = (page: number, pages: number): string => `Page ${page}/${pages}`;
 
-export const doctorName = (p: { given: string; family: string }): string => `Dr ${p.given} ${p.family}`;
+/** The signer as printed: the title their profession uses (Dr for doctors and dentists only) and the name. */
+export const signerName = (p: Pick<Prescription, 'prescriber'>): string =>
+  prescriberName(p.prescriber, p.prescriber.profession);
+
+/** The profession under the name, with the specialty the vendor sent: "Médecin — Médecine générale". */
+export const signerProfession = (prescriber: Prescription['prescriber']): string => {
+  const printed = professionWords(prescriber.profession).printed;
+  return prescriber.specialty ? `${printed} — ${prescriber.specialty}` : printed;
+};
+
+/**
+ * The practitioner a locum replaces, named with the locum's profession (a locum replaces a member of their
+ * own profession): "Remplaçant(e) du Dr Alain FICTIF (RPPS …)", "Remplaçant(e) de Claire PETIT (RPPS …)".
+ */
+export function replacedMention(p: Pick<Prescription, 'prescriber'>, replaced: PractitionerIdentity): string {
+  const name = prescriberName(replaced, p.prescriber.profession);
+  const of = name.startsWith('Dr ') ? `du ${name}` : `de ${name}`;
+  return `Remplaçant(e) ${of} (RPPS ${replaced.rpps})`;
+}
 
 export function bornOn(gender: 'male' | 'female' | 'other' | 'unknown', birthDate: IsoDate): string {
   const word = gender === 'female' ? 'Née' : gender === 'male' ? 'Né' : 'Né(e)';

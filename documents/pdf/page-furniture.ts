@@ -8,11 +8,13 @@ import {
   bornOn,
   DATA_PROTECTION_MENTION,
   dispensingViewMention,
-  doctorName,
   NON_REIMBURSABLE_MENTION,
   numberCaption,
   pageCaption,
   prescriptionDate,
+  replacedMention,
+  signerName,
+  signerProfession,
   PREVENTION_MENTION,
   URGENT_MENTION,
   workAccidentMention,
@@ -65,17 +67,10 @@ function contextMentions(p: Prescription): string[] {
 function prescriberBlock(doc: Doc, p: Prescription): number {
   const org = p.organization;
   const lines: Array<[string, 'name' | 'strong' | 'plain']> = [
-    [doctorName(p.prescriber), 'name'],
-    ...(p.prescriber.specialty ? [[p.prescriber.specialty, 'plain'] as [string, 'plain']] : []),
+    [signerName(p), 'name'],
+    [signerProfession(p.prescriber), 'plain'],
     [`RPPS ${p.prescriber.rpps}`, 'plain'],
-    ...(p.replacedPrescriber
-      ? [
-          [`Remplaçant(e) du ${doctorName(p.replacedPrescriber)} (RPPS ${p.replacedPrescriber.rpps})`, 'strong'] as [
-            string,
-            'strong',
-          ],
-        ]
-      : []),
+    ...(p.replacedPrescriber ? [[replacedMention(p, p.replacedPrescriber), 'strong'] as [string, 'strong']] : []),
     [org.name, 'strong'],
     ...(org.amNumber ? [[`N° AM ${org.amNumber}`, 'plain'] as [string, 'plain']] : []),
     ...(org.finess ? [[`FINESS ${org.finess}`, 'plain'] as [string, 'plain']] : []),
@@ -161,7 +156,7 @@ export function drawContinuationHeader(doc: Doc, p: Prescription, number: string
     align: 'right',
     maxHeight: 12,
   });
-  const subtitle = `Ordonnance du ${prescriptionDate(p.authoredOn)} — ${doctorName(p.prescriber)} (suite)`;
+  const subtitle = `Ordonnance du ${prescriptionDate(p.authoredOn)} — ${signerName(p)} (suite)`;
   drawText(doc, subtitle, MARGIN.left, MARGIN.top + 12, {
     font: FONT.regular,
     size: SIZE.label + 0.5,
@@ -186,7 +181,7 @@ export function drawSignature(doc: Doc, p: Prescription, bottom: number): void {
     color: COLOR.secondary,
     maxHeight: 12,
   });
-  drawText(doc, doctorName(p.prescriber), x + PADDING, y + SIGNATURE.height - 16, {
+  drawText(doc, signerName(p), x + PADDING, y + SIGNATURE.height - 16, {
     font: FONT.regular,
     size: SIZE.caption,
     width: inner,

@@ -19,6 +19,7 @@
  * (pharmaciens biologistes).
  */
 import type { JWTPayload } from './jose';
+import { isSpecialtyCode } from '../../domain/specialties';
 import { isValidRpps } from '../../domain/identifiers';
 import type { AuthConfig } from './config';
 import { isRole, type Principal, type Role } from '../../domain/principal';
@@ -47,6 +48,7 @@ export interface PscActivity {
 export interface PscExercice {
   codeProfession?: string;
   codeSavoirFaire?: string;
+  codeTypeSavoirFaire?: string;
   activities?: PscActivity[];
   [key: string]: unknown;
 }
@@ -79,6 +81,14 @@ function professionOf(exercice: PscExercice, biologySavoirFaire: readonly string
   if ((savoirFaire && biologySavoirFaire.includes(savoirFaire)) || (base === 'pharmacist' && biologySection))
     return 'biologist';
   return base;
+}
+
+/** PSC's TRE_R04 savoir-faire type "S": a spécialité ordinale, whose code is TRE_R38's (SM54, SCD01…). */
+const SPECIALITE_ORDINALE = 'S';
+
+function specialtyOf(exercice: PscExercice): string | undefined {
+  const code = text(exercice.codeSavoirFaire);
+  return text(exercice.codeTypeSavoirFaire) === SPECIALITE_ORDINALE && isSpecialtyCode(code) ? code : undefined;
 }
 
 /** Without a role claim: a profession that only prescribes (doctor, dentist, midwife) prescribes; any other dispenses. */
@@ -121,11 +131,13 @@ export function principalFromClaims(
   }
 
   const finess = (exercice?.activities ?? []).map((a) => text(a?.numeroFinessSite)).find((f) => f !== undefined);
+  const specialty = exercice ? specialtyOf(exercice) : undefined;
   const am = text(payload[config.claims.am]);
   return {
     nationalId,
     rpps,
     ...(profession ? { profession } : {}),
+    ...(specialty ? { specialty } : {}),
     organization: { ...(finess ? { finess } : {}), ...(am ? { am } : {}) },
     role,
     subject,

@@ -1,5 +1,6 @@
 /** Shape of an epu-json 1.0 payload once it has passed the JSON Schema (vendors README §2). */
 import type { EpuLineType } from '../../profiles/epu-json-schema';
+import type { FacilityTypeCode } from '../../domain/facility-types';
 
 export type FrenchPeriod = 'jour' | 'semaine' | 'mois';
 
@@ -18,6 +19,7 @@ export interface EpuPayload {
       nom: string;
       numeroAM?: string;
       finess?: string;
+      secteurActivite?: FacilityTypeCode;
       adresse?: { lignes: string[]; codePostal: string; ville: string };
       telephone?: string;
     };
@@ -91,4 +93,5 @@ export interface EpuParamedicalLine {
   dateDebut?: string;
 }
 
-export type EpuLine = EpuDrugLine | EpuDeviceLine | EpuBiologyLine | EpuParamedicalLine;
+/** Every line may say whether it is in relation to the ALD; absent: `contexte.ald`. */
+export type EpuLine = (EpuDrugLine | EpuDeviceLine | EpuBiologyLine | EpuParamedicalLine) & { ald?: boolean };

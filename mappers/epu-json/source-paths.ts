@@ -22,6 +22,7 @@ const ENVELOPE_PATHS: FieldPaths = [
   ['/organization/name', '/prescripteur/structure/nom'],
   ['/organization/amNumber', '/prescripteur/structure/numeroAM'],
   ['/organization/finess', '/prescripteur/structure/finess'],
+  ['/organization/facilityType', '/prescripteur/structure/secteurActivite'],
   ['/organization/address', '/prescripteur/structure/adresse'],
   ['/organization/address/lines', '/prescripteur/structure/adresse/lignes'],
   ['/organization/address/postalCode', '/prescripteur/structure/adresse/codePostal'],
@@ -55,6 +56,7 @@ const DURATION = (canonical: string, vendor: string): FieldPaths => [
 
 const DRUG_LINE_PATHS: FieldPaths = [
   ['', ''],
+  ['/ald', '/ald'],
   ['/kind', '/type'],
   ['/cip13', '/codeCIP13'],
   ['/cis', '/codeCIS'],
@@ -75,6 +77,7 @@ const DRUG_LINE_PATHS: FieldPaths = [
 
 const DEVICE_LINE_PATHS: FieldPaths = [
   ['', ''],
+  ['/ald', '/ald'],
   ['/kind', '/type'],
   ['/lpp', '/codeLPP'],
   ['/label', '/libelle'],
@@ -84,6 +87,7 @@ const DEVICE_LINE_PATHS: FieldPaths = [
 
 const BIOLOGY_LINE_PATHS: FieldPaths = [
   ['', ''],
+  ['/ald', '/ald'],
   ['/kind', '/type'],
   ['/actType', '/type'],
   ['/code', '/code'],

@@ -13,6 +13,7 @@ import type {
   PrescriptionLine,
   SourceMap,
 } from '../../domain/prescription';
+import { lineAldOverride } from '../../domain/ald';
 import { FRENCH_PERIOD_UNITS } from '../shared/durations';
 import { tableSourceMap, type FieldTable } from '../shared/source-map';
 import type {
@@ -68,6 +69,7 @@ export function toPrescription(payload: EpuPayload): { prescription: Prescriptio
       name: structure.nom,
       ...(structure.numeroAM !== undefined ? { amNumber: structure.numeroAM } : {}),
       ...(structure.finess !== undefined ? { finess: structure.finess } : {}),
+      ...(structure.secteurActivite !== undefined ? { facilityType: structure.secteurActivite } : {}),
       ...(structure.adresse
         ? {
             address: {
@@ -100,7 +102,7 @@ export function toPrescription(payload: EpuPayload): { prescription: Prescriptio
     lines: payload.lignes.map((line, index) => {
       const { canonical, table } = toLine(line);
       lineTables.push({ table, vendorBase: `/lignes/${index}` });
-      return canonical;
+      return { ...canonical, ...lineAldOverride(line.ald, contexte.ald === true) };
     }),
   };
   const extra: Record<string, string> = {};

@@ -6,8 +6,9 @@
  */
 import type { RuleCode } from '../../domain/rule-codes';
 import type { Consent, MessageHeader, Organization, Patient, Practitioner, PractitionerRole } from 'fhir/r4';
+import { FACILITY_TYPE_CODES, isFacilityTypeCode } from '../../domain/facility-types';
 import type { Problem } from '../../domain/problem';
-import { consentTopic, extensionsOf } from '../../fhir/read-prescription';
+import { consentTopic, extensionsOf, facilityTypeCodingOf } from '../../fhir/read-prescription';
 import {
   CONSENT_CATEGORY_LOINC,
   CONSENT_SCOPE_CODE,
@@ -98,6 +99,15 @@ function checkOrganization(
   if (!organization) return undefined;
   if (organization.resource.name === undefined)
     add('required', 'V2', 'Organization.name is required', `${organization.at}.name`);
+  const type = facilityTypeCodingOf(organization.resource);
+  if (type && !isFacilityTypeCode(type.code)) {
+    add(
+      'value',
+      'V2',
+      `the structure's type (TRE_R02) must be one of ${FACILITY_TYPE_CODES.join(', ')}`,
+      `${organization.at}.type[${type.typeIndex}].coding[${type.codingIndex}].code`,
+    );
+  }
   const sender = header.resource.sender?.reference;
   if (sender === undefined) {
     add('required', 'V2', "MessageHeader.sender (the prescriber's Organization) is required", `${header.at}.sender`);

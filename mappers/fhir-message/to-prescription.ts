@@ -75,7 +75,7 @@ export function toPrescription(checked: CheckedMessage): MapResult {
   const lines: PrescriptionLine[] = [];
   const problems: Problem[] = [];
   requests.forEach((request, i) => {
-    const line = readLine(request.resource, request.at);
+    const line = readLine(request.resource, request.at, contextRead.value.ald);
     if (!line) {
       problems.push({
         code: 'structure',

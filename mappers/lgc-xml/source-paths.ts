@@ -27,6 +27,7 @@ const ENVELOPE_PATHS: FieldPaths = [
   ['/organization/name', '/Prescriber/Practice/Name'],
   ['/organization/amNumber', '/Prescriber/Practice/BillingNumber'],
   ['/organization/finess', '/Prescriber/Practice/Finess'],
+  ['/organization/facilityType', '/Prescriber/Practice/@sector'],
   ['/organization/address', '/Prescriber/Practice/Address'],
   ['/organization/address/postalCode', '/Prescriber/Practice/Address/PostCode'],
   ['/organization/address/city', '/Prescriber/Practice/Address/City'],
@@ -55,6 +56,7 @@ const COMMON_ITEM_PATHS: FieldPaths = [
   ['', ''],
   ['/kind', '/@kind'],
   ['/label', '/Label'],
+  ['/ald', '/@ald'],
 ];
 
 const DRUG_ITEM_PATHS: FieldPaths = [

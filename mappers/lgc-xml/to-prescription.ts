@@ -5,6 +5,8 @@
  * booleans, nationalId "8"+RPPS → RPPS, ISO periods → UCUM. Children that do not apply to an
  * item's kind are ignored (vendors README §3).
  */
+import { lineAldOverride } from '../../domain/ald';
+import type { FacilityTypeCode } from '../../domain/facility-types';
 import type {
   ActLine,
   ActType,
@@ -117,6 +119,8 @@ export function toPrescription(root: XmlElement): { prescription: Prescription; 
       name: childText(practice, 'Name') ?? '',
       ...optional('amNumber', childText(practice, 'BillingNumber')),
       ...optional('finess', childText(practice, 'Finess')),
+      // The XSD allows only the codes of FacilityType.
+      ...optional('facilityType', attribute(practice, 'sector') as FacilityTypeCode | undefined),
       ...(address
         ? {
             address: {
@@ -149,7 +153,8 @@ export function toPrescription(root: XmlElement): { prescription: Prescription; 
     lines: items.map((item, index) => {
       const { line, table } = toLine(item);
       lineTables.push({ table, vendorBase: itemPath(index) });
-      return line;
+      const ald = attribute(item, 'ald');
+      return { ...line, ...lineAldOverride(ald === undefined ? undefined : yes(ald), yes(attribute(coverage, 'ald'))) };
     }),
     ...(software
       ? {

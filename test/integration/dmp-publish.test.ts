@@ -146,9 +146,10 @@ describe('every valid vendor example reaches the DMP store exactly once', () => 
         coding(doc, (d) => d.securityLabel?.[0]),
         'http://terminology.hl7.org/CodeSystem/v3-Confidentiality|N',
       );
+      // The structure type the example states (its centre de santé), else a cabinet individuel.
       assert.equal(
         coding(doc, (d) => d.context?.facilityType),
-        'urn:oid:1.2.250.1.71.4.2.4|SA07',
+        `urn:oid:1.2.250.1.71.4.2.4|${example.name.startsWith('valid-bizone-centre-sante') ? 'SA05' : 'SA07'}`,
       );
       assert.equal(
         coding(doc, (d) => d.context?.practiceSetting),

@@ -71,6 +71,7 @@ export function completeIdentity(identity: TestIdentity): DevIdentity {
     role: identity.role,
     ...(profession ? { profession } : {}),
     ...(identity.rpps || needsRpps ? { rpps: identity.rpps ?? syntheticRpps() } : {}),
+    ...(identity.specialty ? { specialty: identity.specialty } : {}),
     ...(identity.organization ? { organization: identity.organization } : {}),
   };
 }

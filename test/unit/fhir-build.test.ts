@@ -28,12 +28,20 @@ const FULL: Prescription = {
   number: '0SV0A7K2M9QX4TB8ZC',
   authoredOn: '2026-11-30T09:45:00+01:00',
   priority: 'urgent',
-  prescriber: { rpps: '99900012347', family: 'REMPLAÇANT', given: 'Louis', specialty: 'Médecine générale' },
+  prescriber: {
+    rpps: '99900012347',
+    family: 'REMPLAÇANT',
+    given: 'Louis',
+    specialty: 'Médecine générale',
+    profession: 'doctor',
+    specialtyCode: 'SM54',
+  },
   replacedPrescriber: { rpps: '99900023138', family: 'FICTIF', given: 'Alain' },
   organization: {
     name: 'Cabinet médical du Parc (fictif)',
     amNumber: '991000696',
     finess: '990000017',
+    facilityType: 'SA08',
     address: { lines: ["12 rue de l'Exemple", 'Bâtiment A'], postalCode: '75011', city: 'Paris' },
     phone: '+33 1 99 00 12 34',
   },
@@ -225,7 +233,20 @@ describe('buildPrescriptionTransaction: resources', () => {
       { system: 'https://rpps.esante.gouv.fr', value: '99900012347' },
       { system: 'urn:oid:1.2.250.1.71.4.2.1', value: '899900012347' },
     ]);
-    assert.deepEqual(prescriber.qualification, [{ code: { text: 'Médecine générale' } }]);
+    assert.deepEqual(prescriber.qualification, [
+      { code: { text: 'Médecine générale' } },
+      {
+        code: {
+          coding: [
+            {
+              system: 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante',
+              code: '10',
+              display: 'Médecin',
+            },
+          ],
+        },
+      },
+    ]);
     assert.deepEqual(replaced.name, [{ family: 'FICTIF', given: ['Alain'] }]);
     assert.equal(replaced.qualification, undefined);
     assert.equal(replaced.extension, undefined, 'the locum link is per prescription, not on the shared Practitioner');

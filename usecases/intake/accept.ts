@@ -10,6 +10,7 @@ import type { UseCaseDeps } from '../ports';
 import { checkPayload, type CheckedPayload } from './prepare';
 import type { DmpPublishJob } from '../dmp/publish-job';
 import { outboxJobs } from '../outbox/outbox-task';
+import { signedWithProfession } from './signer-profession';
 import { NumberTakenError, storePrescription, type IntakeOutbox, type IntakeResult } from './store';
 
 const firstPublication = (number: string): DmpPublishJob => ({ number, version: 1, action: 'publish' });
@@ -64,7 +65,7 @@ export async function acceptPrescription(
   const checked = await checkPayload(body, mapper, deps.now(), deps.xsd);
   if (!checked.ok) throw new ProblemError(checked.kind, checked.problems);
   authorizeIntake(caller, checked.value);
-  const result = await storeSpendingLookups(deps, caller, checked.value);
+  const result = await storeSpendingLookups(deps, caller, signedWithProfession(checked.value, caller.principal));
   caller.noteAccess({ number: result.number });
   // Enqueued at once (the outbox is the durable copy, swept later), on every acceptance, replays
   // included: the job id is derived from number and version, so it is one job however often.

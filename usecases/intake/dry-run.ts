@@ -20,6 +20,7 @@ import type { Caller } from '../caller';
 import type { UseCaseDeps } from '../ports';
 import { authorizeIntake } from './accept';
 import { buildTransaction, checkPayload, type CheckedPayload } from './prepare';
+import { signedWithProfession } from './signer-profession';
 
 /** Stands for the number POST /prescriptions assigns: well-formed (so the Bundle is what would be stored), and plainly not a real one. */
 export const PLACEHOLDER_NUMBER = '0'.repeat(NUMBER_LENGTH);
@@ -98,7 +99,7 @@ export async function dryRunPrescription(
   if (refused) return answer('forbidden', refused);
   const sent = checked.value.prescription.number;
   const number = sent === undefined ? PLACEHOLDER_NUMBER : normalizePrescriptionNumber(sent);
-  const built = buildTransaction(checked.value, number, newUuid);
+  const built = buildTransaction(signedWithProfession(checked.value, caller.principal), number, newUuid);
   if (!built.ok) return answer('invalid', built.problems);
   const valid: Problem = {
     code: 'informational',

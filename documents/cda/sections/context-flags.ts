@@ -2,10 +2,12 @@
  * The context of a prescribed line as FR-Simple-observation entries (ALD, AT/MP, prevention,
  * non-reimbursable, off-label), each a boolean observation pointing at its "Oui"/"Non" cell.
  *
- * The canonical model holds the first four per prescription (vendors send them once), so every
- * line carries the prescription's value; off-label is per drug line.
+ * ALD is per line (its own flag, else the prescription's: domain/ald.ts); AT/MP, prevention and
+ * non-reimbursable are per prescription (vendors send them once), repeated on every line; off-label is per
+ * drug line.
  */
-import type { Prescription } from '../../../domain/prescription';
+import { lineIsAld } from '../../../domain/ald';
+import type { DeviceLine, DrugLine, Prescription } from '../../../domain/prescription';
 import { workAccidentMention } from '../../pdf/french';
 import { booleanValue, ii, textReference, templateIds } from '../datatypes';
 import { CODE_SYSTEMS, CONTEXT_FLAGS, ENTRY_TEMPLATES, type ContextFlag } from '../oids';
@@ -15,13 +17,13 @@ import { el, type XmlElement } from '../xml';
 
 export type LineContext = Record<ContextFlag, boolean>;
 
-export function lineContext(p: Prescription, offLabel = false): LineContext {
+export function lineContext(p: Prescription, line: DrugLine | DeviceLine): LineContext {
   return {
-    ald: p.context.ald,
+    ald: lineIsAld(p, line),
     workAccident: p.context.workAccidentDate !== undefined,
     prevention: p.context.prevention,
     nonReimbursable: p.context.nonReimbursable,
-    offLabel,
+    offLabel: line.kind === 'drug' && line.offLabel,
   };
 }
 

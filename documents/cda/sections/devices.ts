@@ -61,7 +61,7 @@ function narrativeRow(device: DeviceLine, n: number, input: SectionInput): Narra
       device.quantity === undefined ? '-' : String(device.quantity),
       // The canonical device line has no renewal count: a device is prescribed once.
       '0',
-      ...contextCells(lineContext(input.prescription), DEVICE_FLAGS, id),
+      ...contextCells(lineContext(input.prescription, device), DEVICE_FLAGS, id),
     ],
   };
 }
@@ -110,7 +110,7 @@ function deviceSupply(device: DeviceLine, n: number, input: SectionInput): XmlEl
       ),
     ),
     contextObservations(
-      lineContext(input.prescription),
+      lineContext(input.prescription, device),
       DEVICE_FLAGS,
       id,
       (index) => partId(input.documentId, ...lineArcs, FLAG_ARC_BASE + index),

@@ -68,7 +68,7 @@ function narrativeRow(drug: DrugLine, n: number, p: Prescription): NarrativeRow 
       drug.quantity === undefined ? '-' : boxes(drug.quantity),
       content(`${id}-substitution`, substitutionText(drug)),
       String(drug.renewals),
-      ...contextCells(lineContext(p, drug.offLabel), DRUG_FLAGS, id),
+      ...contextCells(lineContext(p, drug), DRUG_FLAGS, id),
     ],
   };
 }
@@ -149,7 +149,7 @@ function prescribedTreatment(drug: DrugLine, n: number, input: SectionInput): Xm
     drug.quantity !== undefined && quantityToDispense(drug.quantity),
     substitutionPermission(drug, `${id}-substitution`),
     contextObservations(
-      lineContext(input.prescription, drug.offLabel),
+      lineContext(input.prescription, drug),
       DRUG_FLAGS,
       id,
       (index) => partId(input.documentId, ...lineArcs, FLAG_ARC_BASE + index),
