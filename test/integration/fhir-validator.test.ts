@@ -322,6 +322,7 @@ describe('conformance part', () => {
       'GET /fhir/StructureDefinition',
       'GET /fhir/StructureDefinition?page=2',
       'GET /fhir/StructureDefinition?page=3',
+      'GET /fhir/StructureDefinition?page=4',
     ]);
   });
 

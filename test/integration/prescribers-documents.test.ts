@@ -25,6 +25,7 @@ import { readStoredPrescription } from '../../usecases/dmp/publish';
 import { bearerFor } from '../support/auth';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { postPrescription } from '../support/post-prescription';
+import { syntheticRpps } from '../support/synthetic';
 import { validateCda } from '../support/validate-cda';
 import { example, uniquify } from '../support/vendor-fixtures';
 
@@ -104,16 +105,20 @@ const codeOf = (xml: string, container: string): { code: string | null; displayN
   return { code: code.getAttribute('code'), displayName: code.getAttribute('displayName') };
 };
 
-/** A unique copy of the epu-json drugs-only example with other lines, signed by `profession`. */
+/**
+ * A unique copy of the epu-json drugs-only example with other lines, signed by `profession` under an RPPS of
+ * its own (the store keeps one Practitioner per RPPS: the example's RPPS is a doctor's in other tests).
+ */
 async function postAs(profession: Profession, lines?: unknown[], specialty?: string) {
   const unique = uniquify(example('epu-json', 'valid-drugs-only.json'));
   const json = JSON.parse(unique.body.toString());
   if (lines) json.lignes = lines;
   delete json.prescripteur.specialite; // the example's doctor specialty
+  json.prescripteur.rpps = syntheticRpps();
   const auth = await bearerFor({
     role: 'prescriber',
     profession,
-    rpps: unique.prescriberRpps!,
+    rpps: json.prescripteur.rpps,
     ...(specialty ? { specialty } : {}),
   });
   const res = await postPrescription(gw.app, auth, 'epu-json', Buffer.from(JSON.stringify(json)));
