@@ -46,6 +46,7 @@ export const RULE_DISPLAYS = {
   A6: 'Cancellation by its prescriber',
   A7: "Who records the patient's choice",
   A8: 'Who dispenses or executes what',
+  A9: 'Replacement by its prescriber',
   // ---- Dispensing and execution ----
   D1: 'Dispensing submission',
   D2: 'Performer',
@@ -59,6 +60,7 @@ export const RULE_DISPLAYS = {
   D10: 'Cancellation',
   D11: "Patient's choice",
   D12: 'Scanned code',
+  D13: 'Replacement',
 } as const;
 
 export type RuleCode = keyof typeof RULE_DISPLAYS;

@@ -84,6 +84,11 @@ export function dispensingSummary(
     );
     if (verdict.reason) parameter.push(p('deactivationReason', { valueString: verdict.reason }));
   }
+  // Not dispensing data: the prescriber whose patient objects is told too which number to follow.
+  if (state.replacedBy !== undefined)
+    parameter.push(
+      p('replacedBy', { valueIdentifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: state.replacedBy } }),
+    );
   if (options.dmpPublication) parameter.push(dmpPublicationParameter(options.dmpPublication));
   state.lines.forEach((line, i) => parameter.push(lineParameter(line, verdict.lines[i], withheld)));
   return { resourceType: 'Parameters', parameter };

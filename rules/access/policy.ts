@@ -79,6 +79,13 @@ export const authorize = {
     return ALLOW;
   },
 
+  /** Only the prescriber who signed a prescription replaces it by a corrected one (README "Replacing a prescription"). */
+  replacePrescription(principal: Principal, owner: PrescriptionOwnership): Decision {
+    if (principal.role !== 'prescriber' || !isOwner(principal, owner))
+      return deny('A9', 'only the prescriber of this prescription replaces it');
+    return ALLOW;
+  },
+
   /** The patient's objection is recorded by the prescriber (own prescription) or by a dispenser. */
   recordConsent(principal: Principal, owner: PrescriptionOwnership): Decision {
     if (principal.role === 'dispenser') return ALLOW;

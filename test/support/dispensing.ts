@@ -130,6 +130,7 @@ export interface Summary {
   status?: string;
   qrCodeDeactivated?: boolean;
   deactivationReason?: string;
+  replacedBy?: string;
   dispensingWithheld?: string;
   lines: LineSummary[];
 }

@@ -99,6 +99,7 @@ describe('route table', () => {
       'prescription.create',
       'prescription.document',
       'prescription.read',
+      'prescription.replace',
       'prescription.scan',
       'prescription.validate',
     ]);
@@ -119,6 +120,7 @@ describe('route matching', () => {
     ['POST', '/prescriptions/ABC/dispenses', 'dispense.record'],
     ['GET', '/prescriptions/ABC/qr.png', 'prescription.document', { number: 'ABC', document: 'qr.png' }],
     ['POST', '/prescriptions/ABC/cancel', 'prescription.cancel'],
+    ['POST', '/prescriptions/ABC/replace', 'prescription.replace', { number: 'ABC' }],
     ['POST', '/prescriptions/ABC/consent', 'consent.record'],
     ['POST', '/fhir/$process-message', 'fhir.process-message'],
     ['GET', '/fhir/metadata', 'fhir.metadata'],
