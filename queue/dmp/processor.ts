@@ -43,7 +43,9 @@ export interface DmpRuntime {
   pendingPublicationDelayMs?: number;
 }
 
-export type DmpJobResult = PublishResult | Exclude<DeprecateResult, { outcome: 'wait-for-publication' }>;
+export type DmpJobResult =
+  | Exclude<PublishResult, { outcome: 'wait-for-publication' }>
+  | Exclude<DeprecateResult, { outcome: 'wait-for-publication' }>;
 
 const PENDING_STATES = new Set(['waiting', 'wait', 'delayed', 'active', 'prioritized', 'waiting-children']);
 
@@ -78,6 +80,12 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
     return false;
   };
 
+  /** Not an attempt: the job goes back as delayed until the publication it waits for is settled. */
+  const waitForPublication = async (job: Job<DmpPublishJob, DmpJobResult>, token?: string): Promise<never> => {
+    await job.moveToDelayed(Date.now() + (rt.pendingPublicationDelayMs ?? 5_000), token);
+    throw new DelayedError();
+  };
+
   return async (job: Job<DmpPublishJob, DmpJobResult>, token?: string): Promise<DmpJobResult> => {
     const started = performance.now();
     const data = parseJobData(job.data);
@@ -107,9 +115,17 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
     try {
       if (data.action === 'publish') {
         const result = await publishPrescription(
-          { fhir: rt.fhir, dmp: rt.dmp, credentials: rt.credentials, sourceOid: rt.sourceOid, stage },
+          {
+            fhir: rt.fhir,
+            dmp: rt.dmp,
+            credentials: rt.credentials,
+            sourceOid: rt.sourceOid,
+            stage,
+            publicationPending,
+          },
           { number: data.number, version: data.version, submittedAt: new Date(job.timestamp) },
         );
+        if (result.outcome === 'wait-for-publication') return await waitForPublication(job, token);
         if (result.outcome === 'published') await rt.afterPublish?.();
         if (result.outcome === 'published') await audit(true, { documentUniqueId: result.uniqueId });
         finish(result.outcome);
@@ -125,11 +141,7 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
         { fhir: rt.fhir, dmp: rt.dmp, stage, publicationPending },
         { number: data.number, version: data.version },
       );
-      if (result.outcome === 'wait-for-publication') {
-        // Not an attempt: the job goes back as delayed until the publication is settled.
-        await job.moveToDelayed(Date.now() + (rt.pendingPublicationDelayMs ?? 5_000), token);
-        throw new DelayedError();
-      }
+      if (result.outcome === 'wait-for-publication') return await waitForPublication(job, token);
       if (result.outcome === 'deprecated') await audit(true, {});
       finish(result.outcome);
       log.info({ outcome: result.outcome }, 'dmp deprecation');
