@@ -8,12 +8,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import request, { type Response } from 'supertest';
-import type { Bundle, FhirResource, MessageHeader, OperationOutcome, RequestGroup } from 'fhir/r4';
+import type { AuditEvent, Bundle, FhirResource, MessageHeader, OperationOutcome, RequestGroup } from 'fhir/r4';
 import type { VendorFormat } from '../../domain/prescription';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { REPLACEMENT_EXTENSIONS } from '../../fhir/systems';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { dmpJobId } from '../../usecases/dmp/publish-job';
+import { startAuditWorker } from '../support/audit-worker';
 import { bearerFor } from '../support/auth';
 import {
   collection,
@@ -274,6 +275,34 @@ describe('races', () => {
     ]);
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 201], results.map((r) => r.text).join(' / '));
     assert.equal(results[0]!.body.number, results[1]!.body.number);
+  });
+});
+
+describe('audit', () => {
+  test('a replacement is audited like an intake: a create of the new number, by the prescriber', async () => {
+    const audit = startAuditWorker(gw);
+    try {
+      const old = await original();
+      const res = await replace(old.number, old.bearer, 'epu-json', payload('epu-json', old.ins).body);
+      assert.equal(res.status, 201, res.text);
+      await audit.drain();
+      const found = await gw.deps.fhir.search<AuditEvent>('AuditEvent', {
+        'entity-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${res.body.number}`,
+        action: 'C',
+      });
+      const events = (found.entry ?? []).map((e) => e.resource!);
+      assert.equal(events.length, 1);
+      assert.equal(
+        events[0]!.subtype?.find((c) => c.system === 'urn:ordo-gateway:audit-event')?.code,
+        'prescription.replace',
+      );
+      assert.equal(
+        events[0]!.agent.find((a) => a.requestor && a.who?.identifier)?.who?.identifier?.value,
+        `8${old.rpps}`,
+      );
+    } finally {
+      await audit.close();
+    }
   });
 });
 
