@@ -204,6 +204,24 @@ describe('when a replacement is refused', () => {
     assert.equal((await lookUp(gw.app, old.number, pharmacist.bearer)).summary.status, 'active');
   });
 
+  test('a locum standing in for its prescriber replaces it; a locum for someone else does not (403)', async () => {
+    const old = await original();
+    const locum = syntheticRpps();
+    const bearer = await bearerFor({ role: 'prescriber', profession: 'doctor', rpps: locum });
+    const signedAsLocumFor = (titular: string): Buffer => {
+      const json = JSON.parse(payload('epu-json', old.ins).body.toString('utf8'));
+      json.prescripteur.remplace = { rpps: titular, nom: 'FICTIF', prenom: 'Alain' };
+      json.prescripteur.rpps = locum;
+      return Buffer.from(JSON.stringify(json));
+    };
+    const refused = await replace(old.number, bearer, 'epu-json', signedAsLocumFor(syntheticRpps()));
+    assert.equal(refused.status, 403, refused.text);
+    assert.equal(issuesOf(refused)[0]!.details?.coding?.[0]?.code, 'A9');
+    const res = await replace(old.number, bearer, 'epu-json', signedAsLocumFor(old.rpps));
+    assert.equal(res.status, 201, res.text);
+    await assertReplaced(old.number, res.body.number as string);
+  });
+
   test('another patient: 422 with the INS path in the payload', async () => {
     const old = await original();
     const res = await replace(old.number, old.bearer, 'epu-json', payload('epu-json', syntheticIns().value).body);

@@ -215,6 +215,27 @@ describe('resource-level rules', () => {
     assert.equal(authorize.recordConsent(principal('auditor'), owner).allowed, false);
   });
 
+  it('the prescriber replaces, or a locum standing in for them; nobody else (A9)', () => {
+    const signedBy = (p: { rpps: string }, locumFor?: string) => ({
+      prescriber: { rpps: p.rpps, family: 'X', given: 'Y' },
+      ...(locumFor ? { replacedPrescriber: { rpps: locumFor, family: 'Z', given: 'W' } } : {}),
+    });
+    assert.equal(authorize.replacePrescription(doctor, owner, signedBy(doctor)).allowed, true);
+    assert.equal(authorize.replacePrescription(otherDoctor, owner, signedBy(otherDoctor, doctor.rpps)).allowed, true);
+    const refused = authorize.replacePrescription(otherDoctor, owner, signedBy(otherDoctor));
+    assert.deepEqual(refused.allowed ? undefined : refused.rule, 'A9');
+    assert.equal(
+      authorize.replacePrescription(otherDoctor, owner, signedBy(otherDoctor, otherDoctor.rpps)).allowed,
+      false,
+    );
+    assert.equal(authorize.replacePrescription(otherDoctor, owner, signedBy(doctor, doctor.rpps)).allowed, false);
+    assert.equal(authorize.replacePrescription(pharmacist, owner, signedBy(pharmacist, doctor.rpps)).allowed, false);
+    assert.equal(
+      authorize.replacePrescription(otherDoctor, { prescriberRpps: undefined }, signedBy(otherDoctor)).allowed,
+      false,
+    );
+  });
+
   /** Written out by hand: which profession executes which line kind. */
   const EXECUTES: Record<Profession, LineKind[]> = {
     doctor: [],

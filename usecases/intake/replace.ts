@@ -102,6 +102,14 @@ function jobsOf(checked: CheckedPayload, number: string, loaded: LoadedForDispen
   return [{ number: old, version: Number(loaded.stored.headerVersion) + 1, action: 'deprecate' }];
 }
 
+/** A vendor-supplied number is a lookup, paid like at intake (usecases/intake/accept.ts); a taken one costs a miss. */
+async function checkNumberFree(deps: ReplaceDeps, caller: Caller, number: string, attempt: number): Promise<void> {
+  if (attempt === 0) await caller.lookups.spend();
+  if (!(await findHeaderByNumber(deps.fhir, number))) return;
+  await caller.lookups.spendMiss();
+  throw new NumberTakenError(number);
+}
+
 async function replay(
   deps: ReplaceDeps,
   checked: CheckedPayload,
@@ -144,14 +152,13 @@ export async function replaceChecked(
     const replayed = await replay(deps, checked, oldNumber);
     if (replayed) return replayed;
     const loaded = await loadForDispensing(deps, oldNumber, index === 0 ? caller.lookups : undefined);
-    if (index === 0) caller.authorize.replacePrescription(ownershipOf(loaded.found));
+    if (index === 0) caller.authorize.replacePrescription(ownershipOf(loaded.found), checked.prescription);
     checkSamePatient(checked, loaded);
     const plan = planReplacement(loaded.stored.state, parisDateOf(deps.now()));
     if (plan.refusal.length > 0) throw new ProblemError('conflict', plan.refusal);
 
     const number = numberFor(deps, checked);
-    if (checked.prescription.number !== undefined && (await findHeaderByNumber(deps.fhir, number)))
-      throw new NumberTakenError(number);
+    if (checked.prescription.number !== undefined) await checkNumberFree(deps, caller, number, index);
     const built = buildTransaction(checked, number, randomUUID);
     if (!built.ok) throw new ProblemError(built.kind, built.problems);
     const tx = buildReplacementTransaction(built.value, { number }, loaded.stored, plan.revoke);
