@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import request, { type Response } from 'supertest';
 import type { AuditEvent, Bundle, FhirResource, MessageHeader, OperationOutcome, RequestGroup } from 'fhir/r4';
 import type { VendorFormat } from '../../domain/prescription';
@@ -72,8 +73,9 @@ async function original(format: VendorFormat = 'epu-json'): Promise<Original> {
   return { number: res.body.number as string, ins, rpps, bearer };
 }
 
-const replace = (number: string, bearer: string, format: VendorFormat, body: Buffer): Promise<Response> =>
-  request(gw.app)
+/** Sent at once (async: a supertest request is sent only when awaited). */
+const replace = async (number: string, bearer: string, format: VendorFormat, body: Buffer): Promise<Response> =>
+  await request(gw.app)
     .post(`/prescriptions/${number}/replace`)
     .set('authorization', bearer)
     .set('content-type', CONTENT_TYPES[format])
@@ -239,15 +241,114 @@ describe('when a replacement is refused', () => {
   });
 });
 
+/**
+ * Holds the first transaction `match` accepts until `release()`: the write of one request is kept
+ * between its read and its commit while another request commits — the interleaving a race may
+ * produce, made certain.
+ */
+function holdFirstTransaction(match: (bundle: Bundle<FhirResource>) => boolean) {
+  const fhir = gw.deps.fhir;
+  const original = fhir.transaction.bind(fhir);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let reached!: () => void;
+  const isReached = new Promise<void>((resolve) => (reached = resolve));
+  let held = false;
+  fhir.transaction = (async (bundle, options) => {
+    if (!held && match(bundle)) {
+      held = true;
+      reached();
+      await released;
+    }
+    return original(bundle, options);
+  }) as typeof fhir.transaction;
+  return {
+    reached: isReached,
+    release,
+    restore: () => {
+      fhir.transaction = original;
+    },
+  };
+}
+
+const isReplacement = (bundle: Bundle<FhirResource>): boolean =>
+  (bundle.entry ?? []).some((e) => e.resource?.resourceType === 'RequestGroup' && e.resource.replaces !== undefined);
+const isDispense = (bundle: Bundle<FhirResource>): boolean =>
+  (bundle.entry ?? []).some((e) => e.resource?.resourceType === 'MedicationDispense');
+
+describe('interleavings, made certain', () => {
+  test('a dispense commits between the replacement’s read and its write: the replacement reads again and answers 409, storing nothing', async () => {
+    const old = await original();
+    const correction = payload('epu-json', old.ins);
+    const hold = holdFirstTransaction(isReplacement);
+    try {
+      const replacing = replace(old.number, old.bearer, 'epu-json', correction.body);
+      await hold.reached;
+      const dispensed = await dispenseFirstLine(old.number);
+      assert.equal(dispensed.status, 201, dispensed.text);
+      hold.release();
+      const res = await replacing;
+      assert.equal(res.status, 409, res.text);
+      assert.match(diagnostics(res), /cancel what remains/);
+    } finally {
+      hold.restore();
+    }
+    const { summary } = await lookUp(gw.app, old.number, pharmacist.bearer);
+    assert.equal(summary.status, 'active');
+    assert.equal(summary.lines[0]!.dispensed, 1);
+    // The new prescription's transaction failed whole: its message id is still free.
+    assert.equal((await postPrescription(gw.app, old.bearer, 'epu-json', correction.body)).status, 201);
+  });
+
+  test('a replacement commits between a dispense’s read and its write: the dispense answers 409 naming the new number', async () => {
+    const old = await original();
+    const hold = holdFirstTransaction(isDispense);
+    try {
+      const dispensing = dispenseFirstLine(old.number);
+      await hold.reached;
+      const res = await replace(old.number, old.bearer, 'epu-json', payload('epu-json', old.ins).body);
+      assert.equal(res.status, 201, res.text);
+      hold.release();
+      const refused = await dispensing;
+      assert.equal(refused.status, 409, refused.text);
+      assert.match(diagnostics(refused), new RegExp(`replaced it by prescription ${res.body.number}`));
+      await assertReplaced(old.number, res.body.number as string);
+      assert.equal((await lookUp(gw.app, old.number, pharmacist.bearer)).summary.lines[0]!.dispensed, 0);
+    } finally {
+      hold.restore();
+    }
+  });
+
+  test('another replacement commits between a replacement’s read and its write: the late one answers 409 naming the winner', async () => {
+    const old = await original();
+    const hold = holdFirstTransaction(isReplacement);
+    try {
+      const late = replace(old.number, old.bearer, 'epu-json', payload('epu-json', old.ins).body);
+      await hold.reached;
+      const won = await replace(old.number, old.bearer, 'epu-json', payload('epu-json', old.ins).body);
+      assert.equal(won.status, 201, won.text);
+      hold.release();
+      const lost = await late;
+      assert.equal(lost.status, 409, lost.text);
+      assert.match(diagnostics(lost), new RegExp(`already replaced by prescription ${won.body.number}`));
+    } finally {
+      hold.restore();
+    }
+  });
+});
+
 describe('races', () => {
   test('replace vs dispense of the old number: exactly one wins, the loser is told why (10 rounds)', async () => {
     const winners = { replace: 0, dispense: 0 };
     for (let round = 0; round < 10; round++) {
       const old = await original();
       const { summary } = await lookUp(gw.app, old.number, pharmacist.bearer);
+      // The replacement maps and checks its payload before reading: the dispense starts later and later.
       const [replaced, dispensed] = await Promise.all([
         replace(old.number, old.bearer, 'epu-json', payload('epu-json', old.ins).body),
-        postDispenses(gw.app, old.number, pharmacist.bearer, collection([{ line: summary.lines[0]!, quantity: 1 }])),
+        sleep(round * 15).then(() =>
+          postDispenses(gw.app, old.number, pharmacist.bearer, collection([{ line: summary.lines[0]!, quantity: 1 }])),
+        ),
       ]);
       const statuses = [replaced.status, dispensed.status].sort();
       assert.deepEqual(statuses, [201, 409], `${replaced.text} / ${dispensed.text}`);
