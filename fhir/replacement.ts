@@ -18,6 +18,8 @@ export interface ReplacementTransaction {
   bundle: Bundle<FhirResource>;
   /** How many entries, from the first, are the new prescription's (its intake transaction). */
   intakeEntries: number;
+  /** The fullUrl of the new RequestGroup in the transaction. */
+  headerFullUrl: string;
 }
 
 const byNumber = (reference: string, number: string): Reference => ({
@@ -53,6 +55,7 @@ export function buildReplacementTransaction(
   return {
     bundle: { ...intake, entry: [...entries, ...(deactivation.bundle.entry ?? [])] },
     intakeEntries: entries.length,
+    headerFullUrl: newHeader.fullUrl,
   };
 }
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request, { type Response } from 'supertest';
-import type { AuditEvent, Bundle, FhirResource, MessageHeader, OperationOutcome, RequestGroup } from 'fhir/r4';
+import type { AuditEvent, Bundle, FhirResource, Task, MessageHeader, OperationOutcome, RequestGroup } from 'fhir/r4';
 import type { VendorFormat } from '../../domain/prescription';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { REPLACEMENT_EXTENSIONS } from '../../fhir/systems';
@@ -137,7 +137,17 @@ describe('replacing over REST', () => {
       const dispensed = await dispenseFirstLine(newNumber);
       assert.equal(dispensed.status, 201, dispensed.text);
 
-      // The write owed the new prescription's DMP publication (queued at once, and in its outbox).
+      // The write owed the new prescription's DMP publication and its audit record: in its outbox Task
+      // (same transaction; no worker sweeps it here) …
+      const newHeader = resourcesOf((await lookUp(gw.app, newNumber, pharmacist.bearer)).bundle, 'RequestGroup')[0]!;
+      const tasks = await gw.deps.fhir.search<Task>('Task', { focus: `RequestGroup/${newHeader.id}` });
+      const owed = (tasks.entry ?? [])
+        .map((e) => e.resource!)
+        .filter((t) => t.identifier?.[0]?.value?.startsWith('replace:'))
+        .flatMap((t) => t.input ?? [])
+        .map((i) => i.type?.text);
+      assert.deepEqual(owed.sort(), ['audit', 'dmp-publish']);
+      // … and queued at once.
       const job = await gw.deps.queues[QUEUE_NAMES.dmpPublish].getJob(
         dmpJobId({ number: newNumber, version: 1, action: 'publish' }),
       );

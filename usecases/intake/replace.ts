@@ -167,7 +167,7 @@ export async function replaceChecked(
     caller.noteAccess({ number });
     const outbox = outboxEntry(outboxJobs(caller.auditRecord(), jobs), {
       key: `replace:${messageContentKey(checked)}`,
-      focus: `RequestGroup/${loaded.stored.header.id}`,
+      focus: tx.headerFullUrl,
       now: deps.now(),
       fullUrl: `urn:uuid:${randomUUID()}`,
     });
