@@ -19,6 +19,7 @@ import { QUEUE_NAMES } from '../../queue/queues';
 import { bearerFor } from '../support/auth';
 import {
   documentsOfPatient,
+  shownPublicationStatus,
   signingEnv,
   spawnWorker,
   startInProcessDmpWorker,
@@ -85,12 +86,16 @@ async function prescribe(gw: TestGateway, dmpOptOut = false) {
   return { number: res.body.number as string, ins, auth };
 }
 
-async function replace(gw: TestGateway, old: { number: string; ins: string; auth: string }): Promise<string> {
+async function replace(
+  gw: TestGateway,
+  old: { number: string; ins: string; auth: string },
+  dmpOptOut = false,
+): Promise<string> {
   const res = await request(gw.app)
     .post(`/prescriptions/${old.number}/replace`)
     .set('authorization', old.auth)
     .set('content-type', 'application/json')
-    .send(payload(old.ins).body);
+    .send(payload(old.ins, dmpOptOut).body);
   assert.equal(res.status, 201, res.text);
   return res.body.number as string;
 }
@@ -138,6 +143,34 @@ describe('a replaced prescription in the DMP', () => {
     assert.ok(result.outcome === 'published');
     assert.equal(result.created, true);
     await assertReplacedInDmp(gw, old.ins, old.number, newNumber);
+    const [oldDoc] = entryOf(await documentsOfPatient(gw.deps.fhir, old.ins), old.number);
+    assert.deepEqual(await shownPublicationStatus(gw.app, old.number, old.auth), {
+      state: 'published',
+      attempts: 1,
+      documentReferenceId: oldDoc!.id,
+      documentStatus: 'superseded',
+    });
+  });
+
+  test('the patient objects to the DMP feed in the replacement: nothing published, the old entry deprecated', async () => {
+    const gw = await gateway();
+    await inProcessWorker(gw);
+    const old = await prescribe(gw);
+    assert.equal((await published(gw, old.number)).outcome, 'published');
+    const newNumber = await replace(gw, old, true);
+    const queue = gw.deps.queues[QUEUE_NAMES.dmpPublish];
+    assert.equal(await queue.getJob(dmpJobId({ action: 'publish', number: newNumber, version: 1 })), undefined);
+    const deprecation = (await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).find(
+      (j) => j.data.number === old.number && j.data.action === 'deprecate',
+    );
+    assert.ok(deprecation, 'the old entry is deprecated');
+    const done = await waitForJobState(queue, deprecation.id!);
+    assert.equal(await done.getState(), 'completed', done.failedReason);
+    const docs = await documentsOfPatient(gw.deps.fhir, old.ins);
+    assert.deepEqual(
+      docs.map((d) => [numberOf(d), d.status]),
+      [[old.number, 'superseded']],
+    );
   });
 
   test('kill -9 of the worker between publishing the replacement and acknowledging it: exactly once', async () => {
