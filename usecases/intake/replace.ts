@@ -163,7 +163,7 @@ export async function replaceChecked(
     if (!built.ok) throw new ProblemError(built.kind, built.problems);
     const tx = buildReplacementTransaction(built.value, { number }, loaded.stored, plan.revoke);
     const jobs = jobsOf(checked, number, loaded);
-    caller.noteAccess({ number: oldNumber });
+    // The audit record names the new prescription (a create); its RequestGroup names the old one (`replaces`).
     caller.noteAccess({ number });
     const outbox = outboxEntry(outboxJobs(caller.auditRecord(), jobs), {
       key: `replace:${messageContentKey(checked)}`,
