@@ -5,6 +5,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Bundle, DocumentReference, FhirResource, MedicationRequest, RequestGroup } from 'fhir/r4';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { replaceableDocuments, withReplacement } from '../../documents/dmp/replacement';
@@ -14,6 +16,9 @@ import { REPLACEMENT_EXTENSIONS } from '../../fhir/systems';
 import type { LineState, PrescriptionState } from '../../rules/dispensing/model';
 import { planReplacement } from '../../rules/dispensing/replace-rules';
 import { prescriptionStatusOf } from '../../rules/dispensing/status';
+import { mapper } from '../../mappers/fhir-message';
+import { mapped, rejected } from '../support/map-result';
+import { vendorExamplesDir } from '../support/vendor-fixtures';
 
 const TODAY = '2026-11-26';
 
@@ -179,5 +184,43 @@ describe('the DMP provide bundle of a replacement', () => {
       'DocumentReference/old',
     );
     assert.equal(withReplacement(provide, replaceableDocuments([doc('err', 'entered-in-error')])), provide);
+  });
+});
+
+describe('the fhir-message form: MessageHeader extension ordo-ext-replaces', () => {
+  const withExtension = (identifier: Record<string, unknown>): Buffer => {
+    const json = JSON.parse(
+      readFileSync(path.join(vendorExamplesDir('fhir-message'), 'valid-drugs-only.json'), 'utf8'),
+    );
+    json.entry[0].resource.extension = [{ url: REPLACEMENT_EXTENSIONS.replaces, valueReference: { identifier } }];
+    return Buffer.from(JSON.stringify(json));
+  };
+
+  test('names the replaced number (normalised), with its path in the message', () => {
+    const { prescription, sourceMap } = mapped(
+      mapper.parse(withExtension({ system: PRESCRIPTION_NUMBER_SYSTEM, value: '2esz-88jw-5n3x-zvw0-2s' })),
+    );
+    assert.equal(prescription.replaces, '2ESZ88JW5N3XZVW02S');
+    assert.equal(sourceMap['/replaces'], 'Bundle.entry[0].resource.extension[0].valueReference.identifier.value');
+  });
+
+  test('another system or no well-formed number: 422 at the identifier (D13)', () => {
+    for (const identifier of [
+      { system: 'urn:x', value: '2ESZ88JW5N3XZVW02S' },
+      { system: PRESCRIPTION_NUMBER_SYSTEM, value: 'short' },
+      { system: PRESCRIPTION_NUMBER_SYSTEM },
+    ]) {
+      const problems = rejected(mapper.parse(withExtension(identifier)), 'invalid');
+      assert.deepEqual(
+        problems.map((p) => [p.rule, p.path]),
+        [['D13', 'Bundle.entry[0].resource.extension[0].valueReference.identifier']],
+        JSON.stringify(identifier),
+      );
+    }
+  });
+
+  test('without it, a message is no replacement', () => {
+    const json = readFileSync(path.join(vendorExamplesDir('fhir-message'), 'valid-drugs-only.json'));
+    assert.equal(mapped(mapper.parse(json)).prescription.replaces, undefined);
   });
 });
