@@ -47,6 +47,7 @@ export const RULE_DISPLAYS = {
   A7: "Who records the patient's choice",
   A8: 'Who dispenses or executes what',
   A9: 'Who corrects a record',
+  A10: 'Replacement by its prescriber',
   // ---- Dispensing and execution ----
   D1: 'Dispensing submission',
   D2: 'Performer',
@@ -64,6 +65,7 @@ export const RULE_DISPLAYS = {
   D14: 'Dosage adaptation',
   D15: 'Correction of a record',
   D16: 'Renewal delay',
+  D17: 'Replacement',
 } as const;
 
 export type RuleCode = keyof typeof RULE_DISPLAYS;

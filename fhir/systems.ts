@@ -211,3 +211,20 @@ export const PROFESSION_G15_SYSTEM =
   'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
 /** The gateway's profession codes (domain/professions.ts), e.g. for a biologist whom TRE_G15 does not name. */
 export const GATEWAY_PROFESSION_SYSTEM = 'urn:ordo-gateway:profession';
+
+// ---- Replacement (README "Replacing a prescription") ----
+
+export const REPLACEMENT_EXTENSIONS = {
+  /**
+   * On a replaced RequestGroup: the prescription that replaces it (valueReference: `reference`
+   * RequestGroup/<id>, `identifier` = its number). The new one's standard `RequestGroup.replaces`
+   * points back; this extension spares every lookup of the old number a search for it.
+   */
+  replacedBy: `${PROFILE_BASE}ordo-ext-replaced-by`,
+  /**
+   * On the MessageHeader of a prescription-create message: the prescription this message replaces
+   * (valueReference.identifier = {PRESCRIPTION_NUMBER_SYSTEM, number}), like a RequestGroup.replaces
+   * by identifier (the message carries the requests, not their RequestGroup).
+   */
+  replaces: `${PROFILE_BASE}ordo-ext-replaces`,
+} as const;

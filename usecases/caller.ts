@@ -40,6 +40,10 @@ export interface Authorizer {
   readPrescription(owner: PrescriptionOwnership): void;
   readDispenses(owner: PrescriptionOwnership, patientObjects: boolean): void;
   cancelPrescription(owner: PrescriptionOwnership): void;
+  replacePrescription(
+    owner: PrescriptionOwnership,
+    replacement: Pick<Prescription, 'prescriber' | 'replacedPrescriber'>,
+  ): void;
   recordConsent(owner: PrescriptionOwnership): void;
   recordExecution(lineKind: LineKind): void;
 }
@@ -107,6 +111,7 @@ export function authorizerFor(principal: Principal, onRefusal: (reason: string) 
     readPrescription: (owner) => enforce(authorize.readPrescription(principal, owner)),
     readDispenses: (owner, patientObjects) => enforce(authorize.readDispenses(principal, owner, patientObjects)),
     cancelPrescription: (owner) => enforce(authorize.cancelPrescription(principal, owner)),
+    replacePrescription: (owner, replacement) => enforce(authorize.replacePrescription(principal, owner, replacement)),
     recordConsent: (owner) => enforce(authorize.recordConsent(principal, owner)),
     recordExecution: (lineKind) => enforce(authorize.recordExecution(principal, lineKind)),
   };

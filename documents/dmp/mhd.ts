@@ -5,6 +5,7 @@
  * METADATA.XML — docs/domain-digest.md §4.2).
  */
 import { AMBULATORY_SETTING, authorProfession, facilityType } from '../cda/header';
+import type { DocumentReference } from 'fhir/r4';
 import type { Prescription } from '../../domain/prescription';
 import type { CodedValue } from '../cda/types';
 import { oidSystem, TA_ASIP_SYSTEM } from '../../fhir/systems';
@@ -96,3 +97,9 @@ export const DMP_SEARCH = {
   subjectIdentifier: 'subject-identifier',
   relatedIdentifier: 'related-identifier',
 } as const;
+
+/** Whether a DMP entry is a prescription document (its XDS class), not the signature of its submission set. */
+export const isPrescriptionDocument = (doc: DocumentReference): boolean =>
+  (doc.category ?? []).some((c) =>
+    (c.coding ?? []).some((x) => x.system === XDS_CODES.classCode.system && x.code === XDS_CODES.classCode.code),
+  );

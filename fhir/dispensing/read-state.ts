@@ -16,7 +16,7 @@ import type {
 } from 'fhir/r4';
 import { lastDeliveryDay, type Delivery } from '../../domain/drug-validity';
 import { prescriptionNumberOf, readLine, resolverFor, type RequestResource } from '../read-prescription';
-import { EXECUTION_EXTENSIONS } from '../systems';
+import { EXECUTION_EXTENSIONS, REPLACEMENT_EXTENSIONS } from '../systems';
 import { LINE_UNITS, type LineState, type PrescriptionState, type RecordType } from '../../rules/dispensing/model';
 import { isDispensingViewConsent, isDmpFeedConsent } from './consent';
 import { deliveriesByRequest, storedDrugValidity } from './read-validity';
@@ -192,7 +192,7 @@ export function readExecutionState(found: {
     .filter(isExecutionRecord)
     .sort(byRecordTime);
   return {
-    state: { number, headerStatus: header.status, authoredOn, lines },
+    state: { number, headerStatus: header.status, ...replacedByOf(header), authoredOn, lines },
     header: header as RequestGroup & { id: string },
     headerVersion: versionOf(header),
     requests,
@@ -201,6 +201,13 @@ export function readExecutionState(found: {
     ...(dmpConsent ? { dmpConsent } : {}),
     records,
   };
+}
+
+/** The number of the prescription that replaced this one (extension ordo-ext-replaced-by), as a state field. */
+function replacedByOf(header: RequestGroup): { replacedBy?: string } {
+  const value = header.extension?.find((e) => e.url === REPLACEMENT_EXTENSIONS.replacedBy)?.valueReference?.identifier
+    ?.value;
+  return value !== undefined ? { replacedBy: value } : {};
 }
 
 /** The execution revision of a header (0 before any dispense). */

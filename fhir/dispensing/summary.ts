@@ -110,6 +110,11 @@ export function dispensingSummary(
     );
     if (verdict.reason) parameter.push(p('deactivationReason', { valueString: verdict.reason }));
   }
+  // Not dispensing data: the prescriber whose patient objects is told too which number to follow.
+  if (state.replacedBy !== undefined)
+    parameter.push(
+      p('replacedBy', { valueIdentifier: { system: PRESCRIPTION_NUMBER_SYSTEM, value: state.replacedBy } }),
+    );
   if (options.dmpPublication) parameter.push(dmpPublicationParameter(options.dmpPublication));
   if (options.warnings && options.warnings.length > 0) {
     parameter.push(p('outcome', { resource: toOperationOutcome(options.warnings) }));

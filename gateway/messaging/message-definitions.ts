@@ -4,7 +4,12 @@
  * /fhir/MessageDefinition (gateway/routes/conformance.ts); the CapabilityStatement points at them.
  */
 import type { MessageDefinition } from 'fhir/r4';
-import { MESSAGE_DEFINITION_BASE, MESSAGE_EVENT_SYSTEM, MESSAGE_EVENTS } from '../../fhir/systems';
+import {
+  MESSAGE_DEFINITION_BASE,
+  MESSAGE_EVENT_SYSTEM,
+  MESSAGE_EVENTS,
+  REPLACEMENT_EXTENSIONS,
+} from '../../fhir/systems';
 import { MESSAGE_EVENT_DEFINITIONS } from '../../mappers/fhir-message';
 
 /** What each event is, for people (the resource types come from the event table). */
@@ -13,7 +18,11 @@ const DESCRIPTIONS: Readonly<Record<string, { title: string; description: string
     title: 'Prescription create',
     description:
       'A prescriber software sends a new prescription (the resources of the vendor contract, fhir-message format); ' +
-      'the response focuses on the stored RequestGroup, whose groupIdentifier is the prescription number to print.',
+      'the response focuses on the stored RequestGroup, whose groupIdentifier is the prescription number to print. ' +
+      'To replace (correct) a prescription nothing of which was dispensed, the MessageHeader carries the extension ' +
+      `${REPLACEMENT_EXTENSIONS.replaces} whose valueReference.identifier names the replaced prescription ` +
+      '({system urn:oid:1.2.250.1.215.500.1.1, value: its number}): the new RequestGroup then `replaces` the old one, ' +
+      'which is deactivated (README "Replacing a prescription").',
     focus: 'RequestGroup',
   },
   [MESSAGE_EVENTS.dispenseRecord]: {

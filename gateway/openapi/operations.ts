@@ -330,6 +330,46 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
         502: null,
       },
     },
+    'prescription.replace': {
+      tag: 'Prescriptions',
+      summary: 'Replace a prescription by a corrected one',
+      description: [
+        numberLookup(
+          'The prescriber corrects a prescription nothing of which was dispensed: the body is a new prescription, in any format `POST /prescriptions` reads (same media types, `X-Vendor-Format`, checks and token rule), for the same patient.',
+        ),
+        'In ONE transaction, the new prescription is stored with its own number (its RequestGroup `replaces` the old one) and the old one is deactivated: its lookups answer status `replaced` and `replacedBy` (the new number), dispensing it is a `409` naming the new number. The DMP document of the new one replaces the old one’s (`relatesTo` `replaces`, the old one `superseded`).',
+        'A fhir-message may instead go to `POST /prescriptions` or `$process-message` with the MessageHeader extension `ordo-ext-replaces` (see docs/vendor-formats.md). Idempotent like `POST /prescriptions`: the same message again answers `200` with the same new number.',
+      ].join('\n\n'),
+      parameters: [VENDOR_FORMAT_HEADER],
+      requestBody: {
+        required: true,
+        content: Object.fromEntries(
+          MAPPERS.flatMap((m) => m.mediaTypes.map((media) => [media, { schema: PAYLOAD_SCHEMAS[m.format] }])),
+        ),
+      },
+      responses: {
+        201: ok(
+          'Stored, the old prescription deactivated. `Location`: /prescriptions/{new number}; `replaces` is the old number.',
+          { 'application/json': { schema: ref('IntakeResult') } },
+          LOCATION,
+        ),
+        200: ok(
+          'The same message was already accepted: the replacement it made.',
+          { 'application/json': { schema: ref('IntakeResult') } },
+          LOCATION,
+        ),
+      },
+      errors: {
+        400: 'Not a prescription number in the URL, or the payload cannot be read.',
+        403: 'Not the prescriber who signed the prescription replaced (A10), or the token may not submit this payload (as `POST /prescriptions`).',
+        404: 'No prescription has that number.',
+        409: 'The prescription was partly dispensed or executed, is no longer active, or was already replaced (D17: cancel what remains and prescribe anew); or a dispense or another replacement won a race; or the message id was used with other content.',
+        415: 'Neither the Content-Type nor X-Vendor-Format names a format the gateway reads.',
+        422: 'A rule of the vendor contract is broken, or the patient (INS) is not the replaced prescription’s (D17, `expression` the INS in the payload), or the message names another replaced number than the URL.',
+        429: null,
+        502: null,
+      },
+    },
     'consent.record': {
       tag: 'Prescriptions',
       summary: 'Record the patient’s choice: the dispensing view, or an objection to the DMP feed',

@@ -189,6 +189,10 @@ const GATEWAY_SCHEMAS: Record<string, JsonObject> = {
     required: ['number', 'status', 'resources', 'links'],
     properties: {
       number: ref('PrescriptionNumber'),
+      replaces: {
+        ...ref('PrescriptionNumber'),
+        description: 'A replacement only: the number of the prescription it replaces (now deactivated).',
+      },
       status: { type: 'string', description: 'The prescription’s status as stored (`active`).', example: 'active' },
       resources: {
         type: 'object',

@@ -7,6 +7,7 @@
  *   POST /prescriptions/:number/dispenses    record dispenses / deliveries / sessions (FHIR collection or one record)
  *   GET  /prescriptions/:number/dispenses    what was dispensed, for the prescriber, unless the patient objected
  *   POST /prescriptions/:number/cancel       the prescriber cancels what was not dispensed
+ *   POST /prescriptions/:number/replace      vendor payload → a new prescription replacing the (undispensed) old one
  *   POST /prescriptions/:number/consent      the patient's (new) choice: the dispensing view, or an objection to the DMP feed
  *   GET  /prescriptions/:number/qr.png       QR code (also qr.svg) and the printable ordonnance.pdf
  * The handlers read the request and write the answer; the work is in usecases/ (with the rules
@@ -30,6 +31,7 @@ import { recordExecution } from '../../usecases/dispensing/record';
 import { documentKindOf, renderDocument, viewDispenses, viewPrescription } from '../../usecases/dispensing/view';
 import { acceptPrescription } from '../../usecases/intake/accept';
 import { dryRunPrescription } from '../../usecases/intake/dry-run';
+import { replacePrescription } from '../../usecases/intake/replace';
 import type { IntakeResult } from '../../usecases/intake/store';
 import { bodyBytes, jsonBody, requireFhirJson } from '../http/body';
 import { sendFhir } from '../http/fhir-response';
@@ -68,10 +70,11 @@ function selectMapper(req: Request): VendorMapper {
   return mapper;
 }
 
-function intakeResponseBody(result: IntakeResult) {
+function intakeResponseBody(result: IntakeResult & { replaces?: string }) {
   const base = `/prescriptions/${result.number}`;
   return {
     number: result.number,
+    ...(result.replaces !== undefined ? { replaces: result.replaces } : {}),
     status: result.status,
     resources: result.resources,
     links: { qr: `${base}/qr.png`, pdf: `${base}/ordonnance.pdf`, fhir: base },
@@ -226,6 +229,23 @@ export function cancel({ useCases }: RouteContext): RequestHandler {
     const result = await cancelPrescription(useCases, callerOf(req), number);
     req.log.info({ number, revoked: result.revoked }, 'prescription cancellation');
     sendFhir(res, 200, result.outcome);
+  };
+}
+
+/** A corrected prescription replacing the one in the URL; same formats and answers as POST /prescriptions. */
+export function replace({ useCases }: RouteContext): RequestHandler {
+  return async (req: Request, res: Response) => {
+    const replaced = numberFromPath(req);
+    const mapper = selectMapper(req);
+    const result = await replacePrescription(useCases, callerOf(req), mapper, bodyBytes(req), replaced);
+    req.log.info(
+      { number: result.number, replaces: replaced, format: mapper.format, created: result.created },
+      'prescription replacement',
+    );
+    res
+      .status(result.created ? 201 : 200)
+      .location(`/prescriptions/${result.number}`)
+      .json(intakeResponseBody(result));
   };
 }
 

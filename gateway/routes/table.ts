@@ -17,6 +17,7 @@ import { queueDashboard, queueMetrics } from './operations';
 import {
   cancel,
   createPrescription,
+  replace,
   validatePrescription,
   readDispenses,
   readDocument,
@@ -108,6 +109,16 @@ export const ROUTES = [
     allow: PRESCRIBERS,
     audit: { interaction: 'update', action: 'U', entity: 'number' },
     handler: cancel,
+  },
+  {
+    id: 'prescription.replace',
+    method: 'POST',
+    path: '/prescriptions/:number/replace',
+    allow: PRESCRIBERS,
+    // A new prescription (its Location) that deactivates the old one (noted by the use case).
+    audit: { interaction: 'create', action: 'C', entity: 'location' },
+    rawBody: true,
+    handler: replace,
   },
   {
     id: 'consent.record',

@@ -7,7 +7,13 @@
  */
 import { PRIORITIES, type Prescription, type PrescriptionLine, type SourceMap } from '../../domain/prescription';
 import type { Problem } from '../../domain/problem';
-import { normalizePrescriptionNumber } from '../../domain/prescription-number';
+import type { MessageHeader } from 'fhir/r4';
+import {
+  isWellFormedNumber,
+  normalizePrescriptionNumber,
+  PRESCRIPTION_NUMBER_SYSTEM,
+} from '../../domain/prescription-number';
+import { REPLACEMENT_EXTENSIONS } from '../../fhir/systems';
 import {
   practitionerIdentity,
   readConsentChoices,
@@ -88,6 +94,9 @@ export function toPrescription(checked: CheckedMessage): MapResult {
     lines.push(line.value);
     record(`/lines/${i}`, line.paths);
   });
+  const replacement = replacedNumberOf(header.resource, header.at);
+  if (replacement?.problem) problems.push(replacement.problem);
+  if (replacement?.number !== undefined) record('', () => [['/replaces', replacement.at]]);
   if (problems.length > 0) return { ok: false, kind: 'invalid', problems };
 
   const source = header.resource.source;
@@ -97,6 +106,7 @@ export function toPrescription(checked: CheckedMessage): MapResult {
     messageId: message.bundle.identifier!.value!,
     sourceFormat: 'fhir-message',
     ...(sentNumber ? { number: normalizePrescriptionNumber(sentNumber.value) } : {}),
+    ...(replacement?.number !== undefined ? { replaces: replacement.number } : {}),
     authoredOn: first.resource.authoredOn!,
     priority: PRIORITIES[rank(mostUrgent.resource.priority)]!,
     prescriber: prescriberRead.value,
@@ -122,6 +132,33 @@ export function toPrescription(checked: CheckedMessage): MapResult {
   });
   // checkEnvelope guarantees the timestamp.
   return { ok: true, value: { prescription, sourceMap, sentAt: message.bundle.timestamp! } };
+}
+
+/**
+ * The prescription this message replaces: MessageHeader extension ordo-ext-replaces, whose
+ * valueReference names it by number as RequestGroup.replaces would (README "Replacing a prescription").
+ */
+function replacedNumberOf(
+  header: MessageHeader,
+  at: string,
+): { number?: string; at: string; problem?: Problem } | undefined {
+  const index = (header.extension ?? []).findIndex((e) => e.url === REPLACEMENT_EXTENSIONS.replaces);
+  if (index < 0) return undefined;
+  const identifier = header.extension![index]!.valueReference?.identifier;
+  const valueAt = `${at}.extension[${index}].valueReference.identifier`;
+  const number = identifier?.value !== undefined ? normalizePrescriptionNumber(identifier.value) : undefined;
+  if (identifier?.system !== PRESCRIPTION_NUMBER_SYSTEM || number === undefined || !isWellFormedNumber(number)) {
+    return {
+      at: valueAt,
+      problem: {
+        code: 'value',
+        rule: 'D17',
+        path: valueAt,
+        message: `the replaced prescription is named by valueReference.identifier {system ${PRESCRIPTION_NUMBER_SYSTEM}, value: its number}`,
+      },
+    };
+  }
+  return { number, at: `${valueAt}.value` };
 }
 
 /** Index in PRIORITIES; an absent priority is routine. */

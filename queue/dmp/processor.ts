@@ -46,7 +46,7 @@ export interface DmpRuntime {
 }
 
 type Waiting = { outcome: 'wait-for-publication' };
-export type DmpJobResult = PublishResult | Exclude<DeprecateResult | WithdrawResult, Waiting>;
+export type DmpJobResult = Exclude<PublishResult | DeprecateResult | WithdrawResult, Waiting>;
 
 const ACTIONS: ReadonlySet<string> = new Set<DmpPublishJob['action']>(['publish', 'deprecate', 'withdraw']);
 
@@ -83,6 +83,12 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
     return false;
   };
 
+  /** Not an attempt: the job goes back as delayed until the publication it waits for is settled. */
+  const waitForPublication = async (job: Job<DmpPublishJob, DmpJobResult>, token?: string): Promise<never> => {
+    await job.moveToDelayed(Date.now() + (rt.pendingPublicationDelayMs ?? 5_000), token);
+    throw new DelayedError();
+  };
+
   return async (job: Job<DmpPublishJob, DmpJobResult>, token?: string): Promise<DmpJobResult> => {
     const started = performance.now();
     const data = parseJobData(job.data);
@@ -112,9 +118,17 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
     try {
       if (data.action === 'publish') {
         const result = await publishPrescription(
-          { fhir: rt.fhir, dmp: rt.dmp, credentials: rt.credentials, sourceOid: rt.sourceOid, stage },
+          {
+            fhir: rt.fhir,
+            dmp: rt.dmp,
+            credentials: rt.credentials,
+            sourceOid: rt.sourceOid,
+            stage,
+            publicationPending,
+          },
           { number: data.number, version: data.version, submittedAt: new Date(job.timestamp) },
         );
+        if (result.outcome === 'wait-for-publication') return await waitForPublication(job, token);
         if (result.outcome === 'published') await rt.afterPublish?.();
         if (result.outcome === 'published') await audit(true, { documentUniqueId: result.uniqueId });
         finish(result.outcome);
@@ -132,11 +146,7 @@ export function createDmpProcessor(rt: DmpRuntime): Processor<DmpPublishJob, Dmp
         data.action === 'withdraw'
           ? await withdrawPublication(deps, request)
           : await deprecatePublication(deps, request);
-      if (result.outcome === 'wait-for-publication') {
-        // Not an attempt: the job goes back as delayed until the publication is settled.
-        await job.moveToDelayed(Date.now() + (rt.pendingPublicationDelayMs ?? 5_000), token);
-        throw new DelayedError();
-      }
+      if (result.outcome === 'wait-for-publication') return await waitForPublication(job, token);
       if (result.outcome === 'deprecated' || result.outcome === 'withdrawn') await audit(true, {});
       finish(result.outcome);
       log.info({ outcome: result.outcome }, data.action === 'withdraw' ? 'dmp withdrawal' : 'dmp deprecation');

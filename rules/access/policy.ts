@@ -79,6 +79,26 @@ export const authorize = {
     return ALLOW;
   },
 
+  /**
+   * The prescriber who signed a prescription replaces it by a corrected one, or a locum standing in
+   * for them: the correction is signed by the principal as locum for the old prescription's author
+   * (README "Replacing a prescription").
+   */
+  replacePrescription(
+    principal: Principal,
+    owner: PrescriptionOwnership,
+    replacement: Pick<Prescription, 'prescriber' | 'replacedPrescriber'>,
+  ): Decision {
+    if (principal.role !== 'prescriber')
+      return deny('A10', 'only the prescriber of this prescription, or their locum, replaces it');
+    if (isOwner(principal, owner)) return ALLOW;
+    const locumForAuthor =
+      replacement.prescriber.rpps === principal.rpps &&
+      owner.prescriberRpps !== undefined &&
+      replacement.replacedPrescriber?.rpps === owner.prescriberRpps;
+    return locumForAuthor ? ALLOW : deny('A10', 'only the prescriber of this prescription, or their locum, replaces it');
+  },
+
   /** The patient's objection is recorded by the prescriber (own prescription) or by a dispenser. */
   recordConsent(principal: Principal, owner: PrescriptionOwnership): Decision {
     if (principal.role === 'dispenser') return ALLOW;

@@ -19,7 +19,8 @@ import type { LineKind } from '../../domain/professions';
 
 export type { LineKind };
 export type LineStatus = 'active' | 'completed' | 'cancelled' | 'expired';
-export type PrescriptionStatus = LineStatus;
+/** `replaced`: a corrected prescription took its place (README "Replacing a prescription"). */
+export type PrescriptionStatus = LineStatus | 'replaced';
 export type RequestType = 'MedicationRequest' | 'DeviceRequest' | 'ServiceRequest';
 export type RecordType = 'MedicationDispense' | 'SupplyDelivery' | 'Procedure';
 
@@ -72,6 +73,8 @@ export interface PrescriptionState {
   number: string;
   /** FHIR status of the stored RequestGroup. */
   headerStatus: string;
+  /** The number of the prescription that replaced this one, when it was replaced. */
+  replacedBy?: string;
   /** authoredOn of the prescription (RFC 3339). */
   authoredOn: string;
   lines: LineState[];

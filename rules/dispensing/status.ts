@@ -84,7 +84,10 @@ export function prescriptionStatusOf(state: PrescriptionState, today: string): P
   const revoked = isCancelledStatus(state.headerStatus);
   let status: PrescriptionStatus;
   let reason: string | undefined;
-  if (revoked) {
+  if (state.replacedBy !== undefined) {
+    status = 'replaced';
+    reason = `the prescriber replaced it by prescription ${state.replacedBy}: dispense that one`;
+  } else if (revoked) {
     status = 'cancelled';
     reason = 'the prescriber cancelled the prescription';
   } else if (count('active') > 0) {

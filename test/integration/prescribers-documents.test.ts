@@ -8,6 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,7 +124,13 @@ async function postAs(profession: Profession, lines?: unknown[], specialty?: str
   });
   const res = await postPrescription(gw.app, auth, 'epu-json', Buffer.from(JSON.stringify(json)));
   assert.equal(res.status, 201, res.text);
-  return { number: res.body.number as string, auth, given: json.prescripteur.prenom, family: json.prescripteur.nom };
+  return {
+    number: res.body.number as string,
+    auth,
+    json,
+    given: json.prescripteur.prenom,
+    family: json.prescripteur.nom,
+  };
 }
 
 describe('prescribers other than doctors', () => {
@@ -155,6 +162,21 @@ describe('prescribers other than doctors', () => {
       assert.deepEqual(report!.schematronErrors, []);
     });
   });
+});
+
+test("a midwife's replacement of her prescription is printed and stored with her profession too", async () => {
+  const { number, auth, json } = await postAs('midwife', [DOLIPRANE, COMPRESSES]);
+  const corrected = { ...json, idMessage: randomUUID(), lignes: [DOLIPRANE] };
+  delete corrected.identifiantPrescription;
+  const res = await request(gw.app)
+    .post(`/prescriptions/${number}/replace`)
+    .set('authorization', auth)
+    .set('content-type', 'application/json')
+    .send(JSON.stringify(corrected));
+  assert.equal(res.status, 201, res.text);
+  const text = await servedPdf(res.body.number as string, auth);
+  assert.ok(text.includes('Sage-femme'), 'the replacement names the midwife');
+  assert.ok(!/\bDr\b|Docteur|Médecin/.test(text), 'no "Dr", "Docteur" nor "Médecin" on it');
 });
 
 test('a doctor whose token names a specialty (TRE_R38 SM54) is documented as G15_10/SM54', async () => {

@@ -63,6 +63,12 @@ const PROBES: Record<string, Probe> = {
     contentType: 'application/json',
     body: '{}',
   },
+  'prescription.replace': {
+    method: 'post',
+    path: () => `/prescriptions/${freshNumber()}/replace`,
+    contentType: 'application/json',
+    body: '{}',
+  },
   'consent.record': {
     method: 'post',
     path: () => `/prescriptions/${freshNumber()}/consent`,

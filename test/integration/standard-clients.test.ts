@@ -3,7 +3,7 @@
  * generic client (it reads /metadata first, pages by `next` links, reads by fullUrl) and HAPI's
  * FhirInstanceValidator loaded with the conformance resources the running gateway serves (not
  * the repository's files), through tools/fhir-validator. On a real gateway process and worker:
- * create, lookup, dispense, dispenses read, consent, cancel by REST; both message events by the
+ * create, lookup, dispense, dispenses read, consent, cancel, replace by REST; both message events by the
  * Java client; auditor searches, pages and reads by the Java client. Every answer: 0 errors,
  * 0 unresolved references (R4 Bundle rules, or readable at its address).
  */
@@ -124,6 +124,30 @@ test('standard client and validator: every answer of the journey valid, every re
   ).lines;
   const dispenseMessage = dispenseRecordMessage(otherNumber, [{ line: otherLines[0]!, quantity: 1 }], pharmacist.rpps);
 
+  // A correction: a third prescription replaced; the lookups of the old number and of the new one.
+  const third = uniquify(example('epu-json', 'valid-drugs-only.json'));
+  const thirdNumber = String(
+    (await call('create-third', 'POST', '/prescriptions', prescriber, third.body.toString(), CONTENT_TYPES['epu-json']))
+      .body.number,
+  );
+  const correction = JSON.parse(uniquify(example('epu-json', 'valid-drugs-only.json')).body.toString());
+  correction.patient.ins.valeur = third.ins;
+  const replacement = await call(
+    'replace',
+    'POST',
+    `/prescriptions/${thirdNumber}/replace`,
+    prescriber,
+    JSON.stringify(correction),
+    CONTENT_TYPES['epu-json'],
+  );
+  const replacedLookup = await call('lookup-replaced', 'GET', `/prescriptions/${thirdNumber}`, pharmacist.bearer);
+  const replacementLookup = await call(
+    'lookup-replacement',
+    'GET',
+    `/prescriptions/${String(replacement.body.number)}`,
+    pharmacist.bearer,
+  );
+
   // The audit worker has written the AuditEvents of the REST journey (six accesses of the prescription).
   const fhir = await testFhirClient();
   await waitFor('the AuditEvents of the journey', async () =>
@@ -132,7 +156,7 @@ test('standard client and validator: every answer of the journey valid, every re
       : undefined,
   );
 
-  const rest = [lookup, dispensed, dispenses, cancelled];
+  const rest = [lookup, dispensed, dispenses, cancelled, replacedLookup, replacementLookup];
   const request: FhirValidatorRequest = {
     authorization: auditor,
     conformance: { base: `${gateway.url}/fhir` },
@@ -202,6 +226,8 @@ test('standard client and validator: every answer of the journey valid, every re
     'dispense',
     'dispenses',
     'cancel',
+    'lookup-replaced',
+    'lookup-replacement',
     'consent',
     'prescription-create/response',
     'dispense-record/response',

@@ -137,6 +137,7 @@ export interface Summary {
   status?: string;
   qrCodeDeactivated?: boolean;
   deactivationReason?: string;
+  replacedBy?: string;
   dispensingWithheld?: string;
   lines: LineSummary[];
 }

@@ -38,6 +38,7 @@ export const EXPECTED_ROUTE_ACCESS: Record<string, Expected> = {
   'dispense.record': { dispenser: DISPENSING },
   'dispense.read': { prescriber: PRESCRIBING },
   'prescription.cancel': { prescriber: PRESCRIBING },
+  'prescription.replace': { prescriber: PRESCRIBING },
   'consent.record': { prescriber: PRESCRIBING, dispenser: DISPENSING },
   'prescription.document': { prescriber: PRESCRIBING, dispenser: DISPENSING },
   'fhir.process-message': { prescriber: PRESCRIBING, dispenser: DISPENSING },

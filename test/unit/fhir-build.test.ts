@@ -16,7 +16,13 @@ import { addMonths } from '../../domain/calendar';
 import type { Prescription } from '../../domain/prescription';
 import { buildPrescriptionTransaction, searchToken, type TransactionOptions } from '../../fhir/build-transaction';
 import { idsFromTransactionResponse, parseLocation } from '../../fhir/transaction-response';
-import { EXECUTION_EXTENSIONS, EXTENSIONS, PROFILES, PRESCRIPTION_NUMBER_SYSTEM } from '../../fhir/systems';
+import {
+  EXECUTION_EXTENSIONS,
+  EXTENSIONS,
+  PROFILES,
+  PRESCRIPTION_NUMBER_SYSTEM,
+  REPLACEMENT_EXTENSIONS,
+} from '../../fhir/systems';
 import { STRUCTURE_DEFINITIONS, structureDefinitionFor } from '../../store/conformance';
 import { validateFhirResource } from '../../fhir/fhir-schema';
 import { bundleResources, transactionOptionsFor } from '../support/transaction-options';
@@ -580,11 +586,15 @@ describe('StructureDefinitions', () => {
       ...Object.values(PROFILES),
       ...Object.values(EXTENSIONS),
       ...Object.values(EXECUTION_EXTENSIONS),
+      ...Object.values(REPLACEMENT_EXTENSIONS),
     ])
       assert.ok(urls.includes(url), url);
     assert.equal(
       STRUCTURE_DEFINITIONS.length,
-      Object.keys(PROFILES).length + Object.keys(EXTENSIONS).length + Object.keys(EXECUTION_EXTENSIONS).length,
+      Object.keys(PROFILES).length +
+        Object.keys(EXTENSIONS).length +
+        Object.keys(EXECUTION_EXTENSIONS).length +
+        Object.keys(REPLACEMENT_EXTENSIONS).length,
     );
     for (const sd of STRUCTURE_DEFINITIONS) {
       assert.deepEqual(validateFhirResource(sd), [], sd.id);

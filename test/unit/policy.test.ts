@@ -99,6 +99,7 @@ describe('route table', () => {
       'prescription.create',
       'prescription.document',
       'prescription.read',
+      'prescription.replace',
       'prescription.scan',
       'prescription.validate',
     ]);
@@ -119,6 +120,7 @@ describe('route matching', () => {
     ['POST', '/prescriptions/ABC/dispenses', 'dispense.record'],
     ['GET', '/prescriptions/ABC/qr.png', 'prescription.document', { number: 'ABC', document: 'qr.png' }],
     ['POST', '/prescriptions/ABC/cancel', 'prescription.cancel'],
+    ['POST', '/prescriptions/ABC/replace', 'prescription.replace', { number: 'ABC' }],
     ['POST', '/prescriptions/ABC/consent', 'consent.record'],
     ['POST', '/fhir/$process-message', 'fhir.process-message'],
     ['GET', '/fhir/metadata', 'fhir.metadata'],
@@ -211,6 +213,27 @@ describe('resource-level rules', () => {
     assert.equal(authorize.recordConsent(otherDoctor, owner).allowed, false);
     assert.equal(authorize.recordConsent(pharmacist, owner).allowed, true);
     assert.equal(authorize.recordConsent(principal('auditor'), owner).allowed, false);
+  });
+
+  it('the prescriber replaces, or a locum standing in for them; nobody else (A10)', () => {
+    const signedBy = (p: { rpps: string }, locumFor?: string) => ({
+      prescriber: { rpps: p.rpps, family: 'X', given: 'Y' },
+      ...(locumFor ? { replacedPrescriber: { rpps: locumFor, family: 'Z', given: 'W' } } : {}),
+    });
+    assert.equal(authorize.replacePrescription(doctor, owner, signedBy(doctor)).allowed, true);
+    assert.equal(authorize.replacePrescription(otherDoctor, owner, signedBy(otherDoctor, doctor.rpps)).allowed, true);
+    const refused = authorize.replacePrescription(otherDoctor, owner, signedBy(otherDoctor));
+    assert.deepEqual(refused.allowed ? undefined : refused.rule, 'A10');
+    assert.equal(
+      authorize.replacePrescription(otherDoctor, owner, signedBy(otherDoctor, otherDoctor.rpps)).allowed,
+      false,
+    );
+    assert.equal(authorize.replacePrescription(otherDoctor, owner, signedBy(doctor, doctor.rpps)).allowed, false);
+    assert.equal(authorize.replacePrescription(pharmacist, owner, signedBy(pharmacist, doctor.rpps)).allowed, false);
+    assert.equal(
+      authorize.replacePrescription(otherDoctor, { prescriberRpps: undefined }, signedBy(otherDoctor)).allowed,
+      false,
+    );
   });
 
   /** Written out by hand: which profession executes which line kind. */

@@ -11,7 +11,7 @@ import { oidSystem } from '../../fhir/systems';
 import type { Patient } from '../../domain/prescription';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { ENTRY_INDEX } from '../../documents/dmp/provide-bundle';
-import { DMP_SEARCH, PDSM_IS_DELETED, XDS_CODES } from '../../documents/dmp/mhd';
+import { DMP_SEARCH, isPrescriptionDocument, PDSM_IS_DELETED } from '../../documents/dmp/mhd';
 
 export interface ProvideResult {
   documentReferenceId: string;
@@ -51,10 +51,7 @@ export async function provide(dmp: FhirStore, bundle: Bundle<FhirResource>): Pro
 }
 
 /** The ordonnance's own entry (XDS classCode 42), not the entry of its submission set's signature. */
-export const isPrescriptionDocument = (doc: DocumentReference): boolean =>
-  (doc.category ?? []).some((c) =>
-    (c.coding ?? []).some((x) => x.system === XDS_CODES.classCode.system && x.code === XDS_CODES.classCode.code),
-  );
+export { isPrescriptionDocument };
 
 /** Logically deleted (PDSm "suppression logique", XDS availabilityStatus Deleted). */
 export const isDeleted = (doc: DocumentReference): boolean =>

@@ -16,6 +16,9 @@ import { deterministic, PoisonJobError } from './errors';
 import { oidUrn, publicationIds } from '../../documents/dmp/ids';
 import type { StageRunner } from './stage';
 import { buildProvideBundle } from '../../documents/dmp/provide-bundle';
+import { withReplacement } from '../../documents/dmp/replacement';
+import { REPLACEMENT_EXTENSIONS } from '../../fhir/systems';
+import { documentsReplacedBy } from './replacement';
 
 export interface PublishDeps {
   /** The gateway's FHIR store, where the prescription is. */
@@ -26,6 +29,8 @@ export interface PublishDeps {
   sourceOid: string;
   /** Runs one step and records its duration. */
   stage: StageRunner;
+  /** Whether a publication of a prescription is still queued or running (a replacement waits for the replaced one's). */
+  publicationPending?(number: string, beforeVersion: number): Promise<boolean>;
 }
 
 export interface PublishRequest {
@@ -48,11 +53,15 @@ export type PublishResult =
       /** false when an earlier run had already stored this publication (a re-run after a crash). */
       created: boolean;
     }
-  | { outcome: 'skipped'; reason: 'patient-opted-out' | 'prescription-cancelled' };
+  | { outcome: 'skipped'; reason: 'patient-opted-out' | 'prescription-cancelled' | 'prescription-replaced' }
+  /** A replacement whose replaced prescription's publication is still pending (usecases/dmp/replacement.ts). */
+  | { outcome: 'wait-for-publication' };
 
 /** Header statuses of a prescription that must not reach the DMP (a cancelled one is deprecated instead). */
 const CANCELLED: ReadonlySet<RequestGroup['status']> = new Set(['revoked', 'entered-in-error']);
 export const isCancelledHeader = (header: RequestGroup): boolean => CANCELLED.has(header.status);
+const isReplacedHeader = (header: RequestGroup): boolean =>
+  (header.extension ?? []).some((e) => e.url === REPLACEMENT_EXTENSIONS.replacedBy);
 
 export async function readStoredPrescription(
   fhir: FhirStore,
@@ -136,9 +145,14 @@ export async function preparePublication(
 
 export async function publishPrescription(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
   const { header, stored } = await deps.stage('read', () => readStoredPrescription(deps.fhir, request.number));
+  // Its replacement supersedes whatever was published of it (README "Replacing a prescription").
+  if (isReplacedHeader(header)) return { outcome: 'skipped', reason: 'prescription-replaced' };
   if (isCancelledHeader(header)) return { outcome: 'skipped', reason: 'prescription-cancelled' };
   if (stored.prescription.consent.dmpOptOut) return { outcome: 'skipped', reason: 'patient-opted-out' };
+  const replaced = await documentsReplacedBy(deps, header, stored.prescription.patient);
+  if (replaced === 'wait') return { outcome: 'wait-for-publication' };
   const prepared = await preparePublication(deps, stored, request);
-  const published = await deps.stage('publish', () => provide(deps.dmp, prepared.bundle));
+  const bundle = withReplacement(prepared.bundle, replaced);
+  const published = await deps.stage('publish', () => provide(deps.dmp, bundle));
   return { outcome: 'published', ...published, uniqueId: prepared.uniqueId, kind: prepared.kind, size: prepared.size };
 }

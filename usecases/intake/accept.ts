@@ -10,6 +10,7 @@ import type { UseCaseDeps } from '../ports';
 import { checkPayload, type CheckedPayload } from './prepare';
 import type { DmpPublishJob } from '../dmp/publish-job';
 import { outboxJobs } from '../outbox/outbox-task';
+import { replaceChecked } from './replace';
 import { signedWithProfession } from './signer-profession';
 import { NumberTakenError, storePrescription, type IntakeOutbox, type IntakeResult } from './store';
 
@@ -64,6 +65,8 @@ export async function acceptPrescription(
 ): Promise<IntakeResult> {
   const checked = await checkPayload(body, mapper, deps.now(), deps.xsd);
   if (!checked.ok) throw new ProblemError(checked.kind, checked.problems);
+  // A message naming the prescription it replaces is a replacement (usecases/intake/replace.ts).
+  if (checked.value.prescription.replaces !== undefined) return replaceChecked(deps, caller, checked.value);
   authorizeIntake(caller, checked.value);
   const result = await storeSpendingLookups(deps, caller, signedWithProfession(checked.value, caller.principal));
   caller.noteAccess({ number: result.number });

@@ -61,10 +61,14 @@ export function checkMapped(mapped: MapResult, mapper: VendorMapper, now: Date):
       prescription,
       sourceMap,
       messageKey: messageKeyOf(mapper.format, prescription.prescriber.rpps, prescription.messageId),
-      payloadSha256: createHash('sha256').update(canonicalJson(prescription)).digest('hex'),
+      payloadSha256: payloadHashOf(prescription),
     },
   };
 }
+
+/** SHA-256 of a mapped prescription (canonical JSON): the content part of the idempotency key. */
+export const payloadHashOf = (prescription: Prescription): string =>
+  createHash('sha256').update(canonicalJson(prescription)).digest('hex');
 
 /**
  * The FHIR transaction for a checked payload, itself checked against the official R4 JSON

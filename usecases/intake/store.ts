@@ -98,12 +98,14 @@ function resultFromHeader(header: RequestGroup, dmpAllowed: boolean): IntakeResu
   };
 }
 
-function replayOf(header: RequestGroup, checked: CheckedPayload): IntakeResult {
+/** The answer to a message already accepted; a conflict when the stored one was made from other content. */
+export function replayOf(header: RequestGroup, checked: CheckedPayload): IntakeResult {
   if (!madeFrom(header, checked)) throw conflictingContent(checked.prescription.messageId);
   return resultFromHeader(header, !checked.prescription.consent.dmpOptOut);
 }
 
-function numberFor(deps: IntakeDeps, checked: CheckedPayload): string {
+/** The vendor's number, else a new one. */
+export function numberFor(deps: IntakeDeps, checked: CheckedPayload): string {
   const sent = checked.prescription.number;
   return sent !== undefined
     ? normalizePrescriptionNumber(sent)
