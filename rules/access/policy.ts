@@ -96,7 +96,9 @@ export const authorize = {
       replacement.prescriber.rpps === principal.rpps &&
       owner.prescriberRpps !== undefined &&
       replacement.replacedPrescriber?.rpps === owner.prescriberRpps;
-    return locumForAuthor ? ALLOW : deny('A10', 'only the prescriber of this prescription, or their locum, replaces it');
+    return locumForAuthor
+      ? ALLOW
+      : deny('A10', 'only the prescriber of this prescription, or their locum, replaces it');
   },
 
   /** The patient's objection is recorded by the prescriber (own prescription) or by a dispenser. */
