@@ -7,9 +7,8 @@
  * same state, the loser decides again on a fresh read.
  */
 import type { Bundle, BundleEntry, FhirResource, RequestGroup } from 'fhir/r4';
-import { EXECUTION_EXTENSIONS } from '../systems';
 import type { CorrectionTarget } from '../../rules/dispensing/correction-model';
-import { forUpdate, headerUpdate, ifMatch, requestUpdate, setExtension } from './build-execution';
+import { executedTotalUpdate, forUpdate, headerUpdate, ifMatch } from './build-execution';
 import type { ExecutionRecord, StoredExecutionState } from './read-state';
 import { CORRECTION_STATUS } from './read-outcomes';
 
@@ -44,13 +43,8 @@ export function buildCorrectionTransaction(
   }
   const reactivated: string[] = [];
   for (const [reference, total] of executed) {
-    const line = stored.state.lines.find((l) => l.reference === reference)!;
     entries.push(
-      requestUpdate(stored, reference, (request) => {
-        request.extension = setExtension(request.extension, {
-          url: EXECUTION_EXTENSIONS.executedQuantity,
-          valueInteger: total,
-        });
+      executedTotalUpdate(stored, reference, total, (request, line) => {
         // Completed by what is now given back: dispensable again (a cancelled or expired line stays so).
         if (request.status === 'completed' && total < line.prescribed) {
           request.status = 'active';

@@ -101,6 +101,26 @@ export function requestUpdate(
   return { resource: request, request: { method: 'PUT', url: reference, ifMatch: ifMatch(found.version) } };
 }
 
+/**
+ * The update of a line's request to its new executed total; `adjust` then sets the status that total
+ * implies (completed by a dispense, active again after a correction).
+ */
+export function executedTotalUpdate(
+  stored: StoredExecutionState,
+  reference: string,
+  total: number,
+  adjust: (request: RequestResource, line: LineState) => void,
+): BundleEntry<FhirResource> {
+  const line = stored.state.lines.find((l) => l.reference === reference)!;
+  return requestUpdate(stored, reference, (request) => {
+    request.extension = setExtension(request.extension, {
+      url: EXECUTION_EXTENSIONS.executedQuantity,
+      valueInteger: total,
+    });
+    adjust(request, line);
+  });
+}
+
 function practitionerToStore(performer: PerformerToStore): Practitioner {
   const identifier = [
     { system: RPPS_SYSTEM, value: performer.rpps },
@@ -249,13 +269,8 @@ export function buildExecutionTransaction(
   }
 
   for (const [reference, total] of executed) {
-    const line = stored.state.lines.find((l) => l.reference === reference)!;
     entries.push(
-      requestUpdate(stored, reference, (request) => {
-        request.extension = setExtension(request.extension, {
-          url: EXECUTION_EXTENSIONS.executedQuantity,
-          valueInteger: total,
-        });
+      executedTotalUpdate(stored, reference, total, (request, line) => {
         if (total >= line.prescribed) request.status = 'completed';
       }),
     );

@@ -301,7 +301,7 @@ describe('signSubmissionSet', () => {
     const verdict = verifyDetachedSignature(wrapped, documents());
     assert.equal(verdict.signatureValid, false);
     assert.ok(
-      verdict.problems.some((p) => /2 elements have that Id/.test(p)),
+      verdict.problems.some((p) => /multiple elements with the same value for the ID/.test(p)),
       verdict.problems.join('\n'),
     );
   });

@@ -13,18 +13,12 @@
  * that starts after the objection sees it and publishes nothing (publish.ts).
  */
 import type { DocumentReference } from 'fhir/r4';
-import type { FhirStore } from '../ports';
+import type { DeprecateDeps } from './deprecate';
 import { deleteLogically, findPrescriptionEntries, isDeleted, isPrescriptionDocument } from './dmp-store';
-import type { StageRunner } from './stage';
 import { readStoredPrescription } from './publish';
 
-export interface WithdrawDeps {
-  fhir: FhirStore;
-  dmp: FhirStore;
-  /** Whether a publication of this prescription (a version before `beforeVersion`) is still queued or running. */
-  publicationPending(number: string, beforeVersion: number): Promise<boolean>;
-  stage: StageRunner;
-}
+/** What a withdrawal needs: what a deprecation does (both act on the prescription's published entries). */
+export type WithdrawDeps = DeprecateDeps;
 
 export type WithdrawResult =
   | { outcome: 'withdrawn'; documentReferenceIds: string[] }
