@@ -100,6 +100,7 @@ async function modelOf(apiVersion: string, kind: string): Promise<Model> {
   } catch (err) {
     throw new Error(
       `cannot load ${specifier} (${(err as Error).message}): the schema check needs the development dependency kubernetes-models`,
+      { cause: err },
     );
   }
   const model = module[kind];
@@ -277,11 +278,12 @@ describe('Kubernetes manifests: the project rules', () => {
     const worker = environmentOf(container('Deployment', 'worker'));
     const workerConfig = loadWorkerConfig(worker);
     const dmp = loadDmpConfig(loadConfig(worker), worker);
-    assert.ok('p12Path' in dmp.signing, 'the worker signs with the PKCS#12 of the Secret');
+    const signing = dmp.signing;
+    assert.ok('p12Path' in signing, 'the worker signs with the PKCS#12 of the Secret');
     // The certificate path is in the volume the Secret is mounted on.
     const mounts = arr(container('Deployment', 'worker').volumeMounts);
-    const signingMount = mounts.find((v) => dmp.signing.p12Path.startsWith(`${str(v.mountPath)}/`));
-    assert.ok(signingMount, `${dmp.signing.p12Path} is on no mounted volume`);
+    const signingMount = mounts.find((v) => signing.p12Path.startsWith(`${str(v.mountPath)}/`));
+    assert.ok(signingMount, `${signing.p12Path} is on no mounted volume`);
     const volume = arr(podSpec(one('Deployment', 'worker')).volumes).find((v) => v.name === signingMount.name);
     assert.equal(obj(volume?.secret).secretName, 'ordo-dmp-signing');
     assert.ok(workerConfig.healthPort > 0);
