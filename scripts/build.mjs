@@ -1,8 +1,9 @@
 // npm run build: the production layers compiled by tsc (tsconfig.build.json) to dist/, plus the files
 // they read at run time next to their modules (the code finds them relative to __dirname, so dist/
 // mirrors the source tree): the conformance resources, the vendor schemas and examples, the API docs
-// page's initializer. Then `node dist/gateway/server.js` etc. run with production dependencies only.
-//   node scripts/build.mjs [--out-dir <dir>]     (default: dist/)
+// page's initializer (package.json, read for the software's name and version, is emitted by tsc
+// itself: gateway/openapi/document.ts imports it). Then `node dist/gateway/server.js` etc. run with production dependencies only.
+//   node scripts/build.mjs [--out-dir <dir>]     (default: dist/; a relative <dir> is from the repository root)
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,7 +12,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDirAt = process.argv.indexOf('--out-dir');
-const dist = outDirAt >= 0 ? path.resolve(process.argv[outDirAt + 1] ?? '') : path.join(root, 'dist');
+const outDir = outDirAt >= 0 ? process.argv[outDirAt + 1] : 'dist';
+// The output folder is deleted first: never the repository, a parent of it, or a missing argument.
+if (!outDir || outDir.startsWith('-')) throw new Error('build: --out-dir needs a folder');
+const dist = path.resolve(root, outDir);
+if (root.startsWith(dist)) throw new Error(`build: refusing to replace ${dist}`);
 
 /** Read at run time (store/conformance.ts, platform/xsd/vendor-schemas.ts, gateway/openapi, gateway/routes/docs.ts). */
 const RUNTIME_ASSETS = [
