@@ -2,7 +2,8 @@
 // they read at run time next to their modules (the code finds them relative to __dirname, so dist/
 // mirrors the source tree): the conformance resources, the vendor schemas and examples, the API docs
 // page's initializer (package.json, read for the software's name and version, is emitted by tsc
-// itself: gateway/openapi/document.ts imports it). Then `node dist/gateway/server.js` etc. run with production dependencies only.
+// itself: gateway/openapi/document.ts imports it). Then `node dist/gateway/server.js` etc. run with
+// production dependencies only.
 //   node scripts/build.mjs [--out-dir <dir>]     (default: dist/; a relative <dir> is from the repository root)
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
