@@ -38,8 +38,9 @@ const compiledXmllint = (): Promise<WebAssembly.Module> =>
   (wasmModule ??= WebAssembly.compile(readFileSync(require.resolve('xmllint-wasm/xmllint.wasm'))));
 
 /**
- * The thread module: TypeScript run through tsx (npm start, the tests, the Docker image), or JavaScript
- * once compiled. A worker does not inherit tsx's hooks, so a TypeScript thread registers them first.
+ * The thread module: TypeScript run through tsx (npm start, the tests), or JavaScript once compiled
+ * (npm run build: dist/, the Docker image). A worker does not inherit tsx's hooks, so a TypeScript
+ * thread registers them first.
  */
 function threadSource(): string {
   const file = path.join(__dirname, `xmllint-thread${path.extname(__filename)}`);
