@@ -238,11 +238,20 @@ describe('Kubernetes manifests: the project rules', () => {
   });
 
   it('starts the gateway, the worker and the profile installer with their entry points', () => {
+    // The image runs what `npm run build` compiled (tsconfig.build.json), never tsx.
+    const built = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
     const entry = (c: Json): string => {
       const command = (c.command as string[]) ?? [];
-      assert.deepEqual(command.slice(0, 3), ['node', '--import', 'tsx']);
-      const file = command[3] ?? '';
+      assert.equal(command.length, 2, command.join(' '));
+      assert.equal(command[0], 'node');
+      const compiled = /^dist\/(.+)\.js$/.exec(command[1] ?? '');
+      assert.ok(compiled, `${command[1]} is not a compiled entry point under dist/`);
+      const file = `${compiled[1]}.ts`;
       assert.ok(existsSync(path.join(ROOT, file)), `${file} does not exist`);
+      assert.ok(
+        built.include.some((included) => file === included || file.startsWith(`${included}/`)),
+        `${file} is not compiled by npm run build`,
+      );
       return file;
     };
     assert.equal(entry(container('Deployment', 'gateway')), 'gateway/server.ts');
