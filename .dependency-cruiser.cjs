@@ -137,7 +137,7 @@ module.exports = {
     {
       name: 'not-to-admin',
       comment:
-        'admin/ is an entry point (the operators\' command): no other edge imports it (the pure layers and use cases are held by their own rules).',
+        "admin/ is an entry point (the operators' command): no other edge imports it (the pure layers and use cases are held by their own rules).",
       severity: 'error',
       from: { path: folders('store', 'queue', 'platform', 'gateway') },
       to: { path: folders('admin') },

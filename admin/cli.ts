@@ -2,7 +2,7 @@
  * ordo-admin: the operators' command (`npm run --silent admin -- <command>`).
  *
  *   dead-letters list [--queue q]            the failed jobs of the DMP queue (or the audit queue)
- *   dead-letters retry <jobId>|--all         queue them again, attempts reset
+ *   dead-letters retry <jobId>|--all         queue them again (their attempt count goes on)
  *   republish <number>                       queue the DMP publication of a prescription again
  *   status <number>                          dispensing summary and DMP publication status
  *   audit <number>                           the prescription's audit trail, oldest first

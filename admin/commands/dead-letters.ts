@@ -3,10 +3,14 @@
  * for audit records that could not be written). Failed jobs are kept (`removeOnFail: false`) until
  * an operator retries them here or in /admin/queues.
  *
- * A retry moves the job back to waiting with its attempts reset, so it gets the full backoff again
- * (8 attempts for a DMP job). Retrying a publication is safe: every entry is a conditional create on
- * ids derived from the number and version (queue/dmp/README.md "Exactly once"), and the worker reads
- * the prescription again (a cancelled one, or a patient who objected since, publishes nothing).
+ * A retry moves the job back to waiting. Its attempt count goes on (not reset): the DMP worker's
+ * audit record of an attempt is written once under `dmp-<job id>-<attempt>`, so a reset would make
+ * the retried run's record collide with the dead letter's, and the trail would lose it. So a job
+ * that gave up after its 8 attempts gets one more (retry it again if it fails again); one dead-
+ * lettered at once (a 4xx) has the rest of its attempts. Retrying a publication is safe: every
+ * entry is a conditional create on ids derived from the number and version, the same bytes are
+ * rebuilt (queue/dmp/README.md "Exactly once"), and the worker reads the prescription again (a
+ * cancelled one, or a patient who objected since, publishes nothing).
  */
 import type { Job, Queue } from 'bullmq';
 import { ProblemError } from '../../domain/problem';
@@ -89,7 +93,7 @@ export const deadLettersList: AdminCommand = {
 
 async function retryOne(queue: Queue, job: Job): Promise<DeadLetter> {
   const letter = deadLetterOf(queue, job);
-  await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  await job.retry('failed');
   return letter;
 }
 
@@ -128,7 +132,7 @@ export const deadLettersRetry: AdminCommand = {
     const text =
       retried.length === 0
         ? `no dead letters in ${queue.name}`
-        : `queued again (attempts reset):\n${table(
+        : `queued again:\n${table(
             ['JOB', 'NUMBER', 'ACTION'],
             retried.map((l) => [l.id, l.number ?? '-', l.action]),
           )}`;

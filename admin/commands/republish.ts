@@ -4,9 +4,11 @@
  * (id `publish-<number>-v1`, queue/dmp-jobs.ts):
  *
  *   no job (removed a week after it completed)   the job is added again
- *   failed (a dead letter)                       it is retried, attempts reset (as `dead-letters retry`)
- *   completed                                    BullMQ never re-runs a job id it holds: the finished job
- *                                                is removed, then added again under the same id
+ *   failed (a dead letter)                       it is retried (as `dead-letters retry`)
+ *   completed                                    BullMQ never re-adds a job id it holds: the finished job
+ *                                                itself is retried (moved back to waiting, same id, same
+ *                                                creation time, so the same document bytes; its attempt
+ *                                                count goes on, so the new run's audit record is its own)
  *   waiting, delayed, active                     nothing: it is on its way (exit 0, "unchanged")
  *
  * Publishing again never duplicates anything: every entry is a conditional create on ids derived
@@ -64,11 +66,10 @@ export const republish: AdminCommand = {
       await enqueueDmpPublication(session.queues, number, PUBLICATION_VERSION);
       done = 'queued';
     } else if (previous === 'failed') {
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      await job.retry('failed');
       done = 'retried';
     } else if (previous === 'completed') {
-      await job.remove();
-      await enqueueDmpPublication(session.queues, number, PUBLICATION_VERSION);
+      await job.retry('completed');
       done = 'requeued';
     } else {
       done = 'unchanged';
