@@ -8,7 +8,7 @@
 //   domain/                                    vocabulary: itself and the types of fhir/r4, nothing else
 //   profiles/ < rules/ < fhir/ < documents/ | mappers/   pure layers, each above the ones before it
 //   usecases/                                  application logic; reaches I/O through usecases/ports.ts
-//   store/ queue/ platform/ gateway/           edges (FHIR client, BullMQ, wiring, HTTP)
+//   store/ queue/ platform/ gateway/ admin/    edges (FHIR client, BullMQ, wiring, HTTP, operators' command)
 //   dev/                                       development issuer and credentials, never in production
 //   test/ bench/ scripts/                      may import anything; nothing else imports them
 
@@ -16,7 +16,7 @@
 const folders = (...names) => `^(${names.join('|')})/`;
 
 const PURE = ['domain', 'profiles', 'rules', 'fhir', 'documents', 'mappers'];
-const EDGES = ['store', 'queue', 'platform', 'gateway'];
+const EDGES = ['store', 'queue', 'platform', 'gateway', 'admin'];
 const PRODUCTION = [...PURE, 'usecases', ...EDGES];
 const TOOLS = ['test', 'bench', 'scripts'];
 
@@ -125,6 +125,22 @@ module.exports = {
       severity: 'error',
       from: { path: folders('platform') },
       to: { path: folders('gateway', 'usecases') },
+    },
+    {
+      name: 'admin-not-to-gateway',
+      comment:
+        'admin/ (the ordo-admin command) is an entry point beside the HTTP layer: it works through the use cases and the store, queue and platform edges, never gateway/.',
+      severity: 'error',
+      from: { path: folders('admin') },
+      to: { path: folders('gateway') },
+    },
+    {
+      name: 'not-to-admin',
+      comment:
+        "admin/ is an entry point (the operators' command): no other edge imports it (the pure layers and use cases are held by their own rules).",
+      severity: 'error',
+      from: { path: folders('store', 'queue', 'platform', 'gateway') },
+      to: { path: folders('admin') },
     },
     {
       name: 'not-to-dev',

@@ -9,10 +9,11 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { useCaseDepsOf, type AppDeps } from './app-deps';
 import { rawBody } from './http/body';
+import { createRequestMetrics } from './http/request-metrics';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { openApiDocument } from './openapi/document';
 import { expressPathsOf, type RouteContext, type RouteDefinition } from './routes/route';
-import { ROUTES } from './routes/table';
+import { matchRoute, ROUTES } from './routes/table';
 import { securityInterceptor } from './security/interceptor';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -23,6 +24,9 @@ export function createApp(deps: AppDeps): Express {
   // X-Forwarded-For only from the configured proxies (the audit trail records the client's address).
   app.set('trust proxy', deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false);
   app.locals.publicBaseUrl = deps.config.publicBaseUrl;
+  // First, so that every answer is measured, refusals and errors included.
+  const requestMetrics = createRequestMetrics((method, path) => matchRoute(method, path)?.rule.path);
+  app.use(requestMetrics.middleware);
   app.use(helmet());
   app.use(
     pinoHttp({
@@ -56,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
   const apiDocument = openApiDocument({ serverUrl: deps.config.publicBaseUrl });
   const useCases = useCaseDepsOf(deps);
   const conformance = conformanceCatalogOf(deps.fhir, useCases.now().toISOString());
-  const ctx: RouteContext = { deps, useCases, apiDocument, conformance };
+  const ctx: RouteContext = { deps, useCases, apiDocument, conformance, requestMetrics: requestMetrics.registry };
   for (const route of ROUTES) register(app, route, ctx);
 
   app.use(notFoundHandler);

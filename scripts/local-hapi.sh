@@ -13,7 +13,9 @@ use_local_hapi() {
   export HAPI_PORT="$1" HAPI_PID_FILE="$PWD/.run/$2.pid" HAPI_LOG="$PWD/.run/$2.log"
   export FHIR_BASE_URL="http://127.0.0.1:${HAPI_PORT}/fhir"
   if [[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$FHIR_BASE_URL/metadata" || true)" != "200" ]]; then
-    bash fhir-server/start.sh
+    # Through the caller's with_hapi_progress when it has one (npm start: a line every 10 s).
+    if declare -F with_hapi_progress >/dev/null; then with_hapi_progress bash fhir-server/start.sh
+    else bash fhir-server/start.sh; fi
     started_hapi=1
   fi
 }

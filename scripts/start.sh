@@ -19,6 +19,23 @@ export WORKER_HEALTH_PORT="${WORKER_HEALTH_PORT:-3001}"
 
 # shellcheck source=scripts/local-hapi.sh
 source scripts/local-hapi.sh
+# shellcheck source=scripts/progress.sh
+source scripts/progress.sh
+# How long the gateway may take to answer /ready once started (HAPI's own start has HAPI_START_TIMEOUT).
+READY_TIMEOUT_SECONDS="${READY_TIMEOUT_SECONDS:-120}"
+
+# What fhir-server/start.sh is doing, from the last line it printed.
+hapi_phase() {
+  case "$(grep '^fhir-server:' "$1" | tail -n 1)" in
+    *building*) echo "still building the HAPI launcher with Maven (the first run fills ~/.m2: a few minutes)" ;;
+    *"starting on"*) echo "waiting for HAPI to answer" ;;
+    *) echo "preparing HAPI" ;;
+  esac
+}
+with_hapi_progress() {
+  : >.run/hapi-start.log
+  run_with_progress .run/hapi-start.log hapi_phase "$@"
+}
 
 pids=()
 stop_all() {
@@ -67,17 +84,21 @@ if [[ -z "${DMP_SIGNING_P12:-}" && -z "${DMP_SIGNING_KEY:-}" && "${NODE_ENV:-}" 
 fi
 
 node --import tsx scripts/install-profiles.ts
-node --import tsx gateway/server.ts &
+# Their output is shown and kept in .run/gateway.log and .run/worker.log (shown when start-up fails).
+: >.run/gateway.log
+: >.run/worker.log
+node --import tsx gateway/server.ts > >(tee -a .run/gateway.log) 2>&1 &
 pids+=($!)
-node --import tsx queue/worker.ts &
+node --import tsx queue/worker.ts > >(tee -a .run/worker.log) 2>&1 &
 pids+=($!)
 
-# Wait until the gateway says it is ready, then print where everything is.
-for _ in $(seq 1 60); do
-  if curl -sf -o /dev/null "http://${HOST}:${PORT}/ready"; then break; fi
-  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "a process exited during start-up" >&2; exit 1; }; done
-  sleep 1
-done
+# Wait until the gateway says it is ready, then print where everything is; never claim it runs when it does not.
+echo "waiting for the gateway at http://${HOST}:${PORT}/ready (at most ${READY_TIMEOUT_SECONDS} s)…"
+if ! wait_for_ready "http://${HOST}:${PORT}/ready" "$READY_TIMEOUT_SECONDS" .run/gateway.log "${pids[@]}"; then
+  log_tail .run/worker.log 20
+  echo "ordo-gateway did NOT start (logs: .run/gateway.log, .run/worker.log${started_hapi:+, $HAPI_LOG})" >&2
+  exit 1
+fi
 cat <<MSG
 
 ordo-gateway is running

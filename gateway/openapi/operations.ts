@@ -575,7 +575,7 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
       tag: 'Operations',
       summary: 'Prometheus metrics',
       description:
-        'Queue depth per state and completed/failed totals, read from Redis (cluster-wide). Worker latencies are on each worker’s health port.',
+        'Queue depth per state and completed/failed totals, read from Redis (cluster-wide); this gateway process’s HTTP requests (`http_requests_total`, `http_request_duration_seconds`) by method, route template and status. Worker latencies are on each worker’s health port.',
       responses: { 200: ok('Prometheus text format.', { 'text/plain': { schema: { type: 'string' } } }) },
     },
   };

@@ -4,12 +4,14 @@
  *                   retry or remove a job
  *   /metrics        Prometheus: queue depth per state and completed/failed totals, read from
  *                   Redis (cluster-wide). Worker latency histograms are on each worker's health
- *                   port (GET /metrics), since they are measured in the worker processes.
+ *                   port (GET /metrics), since they are measured in the worker processes. Also
+ *                   this process's HTTP requests by route template (gateway/http/request-metrics.ts).
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { RequestHandler } from 'express';
+import { Registry } from 'prom-client';
 import { createQueueMetricsRegistry } from '../../queue/dmp/queue-metrics';
 import type { RouteContext } from './route';
 
@@ -28,8 +30,8 @@ export function queueDashboard({ deps }: RouteContext): RequestHandler {
   return board.getRouter() as RequestHandler;
 }
 
-export function queueMetrics({ deps }: RouteContext): RequestHandler {
-  const registry = createQueueMetricsRegistry(Object.values(deps.queues));
+export function queueMetrics({ deps, requestMetrics }: RouteContext): RequestHandler {
+  const registry = Registry.merge([createQueueMetricsRegistry(Object.values(deps.queues)), requestMetrics]);
   return async (_req, res) => {
     const body = await registry.metrics();
     res.setHeader('cache-control', 'no-store');

@@ -5,6 +5,7 @@
  */
 import type { ConformanceCatalog } from '../conformance/catalog';
 import type { RequestHandler } from 'express';
+import type { Registry } from 'prom-client';
 import type { AuditAction } from '../../usecases/audit/audit-job';
 import type { Grants } from '../../rules/access/policy';
 import type { UseCaseDeps } from '../../usecases/ports';
@@ -56,6 +57,8 @@ export interface RouteContext {
   apiDocument: JsonObject;
   /** The conformance resources served at /fhir/<Type> (one catalog per application: its snapshots are asked once). */
   conformance: () => Promise<ConformanceCatalog>;
+  /** The application's HTTP request series (gateway/http/request-metrics.ts), served at /metrics. */
+  requestMetrics: Registry;
 }
 
 export interface MatchedRoute<R extends RouteDefinition = RouteDefinition> {

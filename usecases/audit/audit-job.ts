@@ -29,6 +29,11 @@ export interface AuditJob {
   outcome: { status: number; detail?: string };
   /** The authenticated professional; absent when the request carried no valid token. */
   agent?: Principal;
+  /**
+   * An operator acting through the `ordo-admin` command (admin/), by the name they gave
+   * (`--operator` or ORDO_OPERATOR): not a health professional, so no idNatPs.
+   */
+  operator?: string;
   /** The caller's network address. */
   network?: string;
   request?: { method: string; path: string; requestId?: string };

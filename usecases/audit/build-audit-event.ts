@@ -4,7 +4,8 @@
  * - type: audit-event-type `rest` (DICOM 110106 Export for the DMP publication); subtype: the
  *   FHIR restful-interaction plus the gateway's own event name (urn:ordo-gateway:audit-event);
  *   action C/R/U/D/E; recorded; outcome 0 (success), 4 (refused or invalid request), 12 (failure).
- * - agents: the user (who.identifier = idNatPs, requestor), the client (DICOM 110153 Source
+ * - agents: the user (who.identifier = idNatPs, requestor; an ordo-admin operator by name in
+ *   urn:ordo-gateway:operator), the client (DICOM 110153 Source
  *   Role ID, network address of the request) and the server (DICOM 110152, the gateway).
  * - source: the gateway as observer (audit-source-type 4, application server).
  * - entities: the accessed resource (the prescription's RequestGroup with its number as
@@ -29,6 +30,8 @@ export const AUDIT_RECORD_SYSTEM = 'urn:ordo-gateway:audit-record';
 export const STORE_RESOURCE_SYSTEM = 'urn:ordo-gateway:fhir-resource';
 export const AUDIT_EVENT_NAME_SYSTEM = 'urn:ordo-gateway:audit-event';
 export const GATEWAY_ROLE_SYSTEM = 'urn:ordo-gateway:role';
+/** Identifier system of an operator of the `ordo-admin` command, by the name they act under. */
+export const OPERATOR_SYSTEM = 'urn:ordo-gateway:operator';
 export const REQUEST_ID_DETAIL = 'x-request-id';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -61,21 +64,33 @@ export function outcomeCode(status: number): '0' | '4' | '8' | '12' {
   return '12';
 }
 
+/** The participation of the user: the author of a change, the recipient of what was read. */
+const userParticipation = (job: AuditJob) => ({
+  coding: [
+    {
+      system: PARTICIPATION,
+      code: job.event.action === 'R' ? 'IRCP' : 'AUT',
+      display: job.event.action === 'R' ? 'information recipient' : 'author',
+    },
+  ],
+});
+
+/** An operator of the ordo-admin command: named by the identity they act under, role operator. */
+const operatorAgent = (job: AuditJob, name: string): AuditEventAgent => ({
+  type: userParticipation(job),
+  role: [{ coding: [{ system: GATEWAY_ROLE_SYSTEM, code: 'operator' }] }],
+  who: { identifier: { system: OPERATOR_SYSTEM, value: name } },
+  requestor: true,
+});
+
 function userAgent(job: AuditJob): AuditEventAgent | undefined {
+  if (job.operator !== undefined) return operatorAgent(job, job.operator);
   const p = job.agent;
   if (!p) return undefined;
   const roles: Coding[] = [{ system: GATEWAY_ROLE_SYSTEM, code: p.role }];
   if (p.profession) roles.push({ system: GATEWAY_PROFESSION_SYSTEM, code: p.profession });
   return {
-    type: {
-      coding: [
-        {
-          system: PARTICIPATION,
-          code: job.event.action === 'R' ? 'IRCP' : 'AUT',
-          display: job.event.action === 'R' ? 'information recipient' : 'author',
-        },
-      ],
-    },
+    type: userParticipation(job),
     role: [{ coding: roles }],
     who: { identifier: { system: IDNATPS_SYSTEM, value: p.nationalId } },
     altId: p.subject,
@@ -140,7 +155,13 @@ export function buildAuditEvent(job: AuditJob, resolved: ResolvedEntity, gateway
     ...(user ? [user] : []),
     {
       type: { coding: [{ system: DCM, code: '110153', display: 'Source Role ID' }] },
-      who: { display: job.agent ? 'client of the professional' : 'unauthenticated client' },
+      who: {
+        display: job.operator
+          ? 'ordo-admin command'
+          : job.agent
+            ? 'client of the professional'
+            : 'unauthenticated client',
+      },
       requestor: !user && job.event.type === 'rest',
       ...(job.network ? { network: { address: job.network, type: '2' as const } } : {}),
     },

@@ -1,0 +1,30 @@
+/**
+ * `install-profiles`: what scripts/install-profiles.ts does (StructureDefinitions and
+ * SearchParameters, PUT by id: idempotent), on the gateway's FHIR store and, when it is another
+ * server, on the DMP document sharing server too (its search parameters find a patient's documents).
+ */
+import { installConformanceResources } from '../../store/conformance';
+import type { AdminCommand } from '../command';
+import { table } from '../table';
+
+export const installProfiles: AdminCommand = {
+  name: 'install-profiles',
+  usage: 'install-profiles',
+  interaction: 'update',
+  action: 'U',
+  failedEntity: () => ({ query: 'install-profiles' }),
+  async run(session) {
+    const stores = session.dmpStore === session.fhir ? [session.fhir] : [session.fhir, session.dmpStore];
+    const installed = [];
+    for (const store of stores)
+      installed.push({ server: store.baseUrl, ...(await installConformanceResources(store)) });
+    return {
+      json: installed,
+      text: table(
+        ['SERVER', 'STRUCTURE DEFINITIONS', 'SEARCH PARAMETERS'],
+        installed.map((i) => [i.server, String(i.structureDefinitions), String(i.searchParameters)]),
+      ),
+      records: [{ status: 200, query: 'install-profiles' }],
+    };
+  },
+};
