@@ -1,4 +1,5 @@
 /** What an ordo-admin subcommand is: its name, usage, what its audit record says, and its work. */
+import { ProblemError } from '../domain/problem';
 import type { AuditAction } from '../usecases/audit/audit-job';
 import type { AdminAuditRecord, AdminSession } from './session';
 
@@ -33,4 +34,15 @@ export interface AdminCommand {
   /** What its record names when the command fails before it knows more (the number asked, the query). */
   failedEntity(input: CommandInput): Pick<RecordedOutcome, 'number' | 'query'>;
   run(session: AdminSession, input: CommandInput): Promise<CommandResult>;
+}
+
+/** The commands about one prescription (`status <number>`…): what their failed record names. */
+export const numberAsked = (input: CommandInput): Pick<RecordedOutcome, 'number'> =>
+  input.args[0] ? { number: input.args[0] } : {};
+
+/** The prescription number a command about one prescription was given, as typed. */
+export function requiredNumber(input: CommandInput): string {
+  const asked = input.args[0];
+  if (!asked) throw ProblemError.of('malformed', 'required', 'name the prescription number');
+  return asked;
 }

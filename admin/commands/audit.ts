@@ -4,7 +4,6 @@
  * line each: when, action, who (RPPS and profession, or the operator), outcome, request id.
  */
 import type { AuditEvent, Bundle } from 'fhir/r4';
-import { ProblemError } from '../../domain/problem';
 import { IDNATPS_SYSTEM, PRESCRIPTION_NUMBER_SYSTEM, GATEWAY_PROFESSION_SYSTEM } from '../../fhir/systems';
 import type { FhirClient } from '../../store/fhir-client';
 import {
@@ -16,7 +15,7 @@ import {
 import { ENTITY_IDENTIFIER_PARAM } from '../../usecases/audit/record-audit-event';
 import { normalizedNumber } from '../../usecases/dispensing/lookup';
 import { findHeaderByNumber } from '../../usecases/prescriptions/repository';
-import type { AdminCommand } from '../command';
+import { numberAsked, requiredNumber, type AdminCommand } from '../command';
 import { cell, table } from '../table';
 
 /** One AuditEvent, as an auditor reads it. */
@@ -88,10 +87,9 @@ export const audit: AdminCommand = {
   usage: 'audit <number>',
   interaction: 'search-type',
   action: 'R',
-  failedEntity: (input) => (input.args[0] ? { number: input.args[0] } : {}),
+  failedEntity: numberAsked,
   async run(session, input) {
-    const asked = input.args[0];
-    if (!asked) throw ProblemError.of('malformed', 'required', 'name the prescription number');
+    const asked = requiredNumber(input);
     const number = normalizedNumber(asked);
     const header = await findHeaderByNumber(session.fhir, number);
     const searches = [

@@ -18,12 +18,11 @@
  * withdrawn for good) or the prescription was cancelled before anything was published — the worker
  * would publish nothing anyway, and the refusal says why.
  */
-import { ProblemError } from '../../domain/problem';
 import { enqueueDmpPublication } from '../../queue/dmp-jobs';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { dmpJobId } from '../../usecases/dmp/publish-job';
 import { prescriptionStatus } from '../../usecases/operations/prescription-status';
-import type { AdminCommand } from '../command';
+import { numberAsked, requiredNumber, type AdminCommand } from '../command';
 import { table } from '../table';
 
 /** Intake publishes version 1 (usecases/intake/accept.ts); later header versions deprecate or withdraw. */
@@ -36,10 +35,9 @@ export const republish: AdminCommand = {
   usage: 'republish <number>',
   interaction: 'operation',
   action: 'E',
-  failedEntity: (input) => (input.args[0] ? { number: input.args[0] } : {}),
+  failedEntity: numberAsked,
   async run(session, input) {
-    const asked = input.args[0];
-    if (!asked) throw ProblemError.of('malformed', 'required', 'name the prescription number');
+    const asked = requiredNumber(input);
     const status = await prescriptionStatus(session.useCases, asked);
     const { number, dmpPublication } = status;
     const refusal =

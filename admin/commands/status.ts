@@ -3,9 +3,8 @@
  * GET /prescriptions/{number} computes them (usecases/operations/prescription-status.ts).
  */
 import type { ParametersParameter } from 'fhir/r4';
-import { ProblemError } from '../../domain/problem';
 import { prescriptionStatus } from '../../usecases/operations/prescription-status';
-import type { AdminCommand } from '../command';
+import { numberAsked, requiredNumber, type AdminCommand } from '../command';
 import { table } from '../table';
 
 type Plain = string | number | boolean | undefined | PlainObject | PlainObject[];
@@ -48,10 +47,9 @@ export const status: AdminCommand = {
   usage: 'status <number>',
   interaction: 'read',
   action: 'R',
-  failedEntity: (input) => (input.args[0] ? { number: input.args[0] } : {}),
+  failedEntity: numberAsked,
   async run(session, input) {
-    const asked = input.args[0];
-    if (!asked) throw ProblemError.of('malformed', 'required', 'name the prescription number');
+    const asked = requiredNumber(input);
     const found = await prescriptionStatus(session.useCases, asked);
     const summary = plainOf(found.summary.parameter ?? []);
     const dmp = found.dmpPublication;
