@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The project's own HAPI FHIR launcher (fhir-server/), the one npm start, npm test and CI run: same
 # HAPI release, same settings, the 412 on a stale If-Match, the group-identifier SearchParameter seeded.
 # Build from the repository root (the jar's seed comes from profiles/search-parameters):
