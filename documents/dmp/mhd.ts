@@ -5,7 +5,7 @@
  * METADATA.XML — docs/domain-digest.md §4.2).
  */
 import { AMBULATORY_SETTING, authorProfession, facilityType } from '../cda/header';
-import type { DocumentReference } from 'fhir/r4';
+import type { DocumentReference, Parameters } from 'fhir/r4';
 import type { Prescription } from '../../domain/prescription';
 import type { CodedValue } from '../cda/types';
 import { oidSystem, TA_ASIP_SYSTEM } from '../../fhir/systems';
@@ -103,3 +103,18 @@ export const isPrescriptionDocument = (doc: DocumentReference): boolean =>
   (doc.category ?? []).some((c) =>
     (c.coding ?? []).some((x) => x.system === XDS_CODES.classCode.system && x.code === XDS_CODES.classCode.code),
   );
+
+/** FHIRPath Patch (PDSm flux 03): the entry is no longer valid — XDS availabilityStatus Deprecated. */
+export const SUPERSEDE_PATCH: Parameters = {
+  resourceType: 'Parameters',
+  parameter: [
+    {
+      name: 'operation',
+      part: [
+        { name: 'type', valueCode: 'replace' },
+        { name: 'path', valueString: 'DocumentReference.status' },
+        { name: 'value', valueCode: 'superseded' },
+      ],
+    },
+  ],
+};

@@ -10,25 +10,10 @@
  * Kept apart from provide-bundle.ts on purpose: it only adds to a built bundle (finds the
  * DocumentReference entry by type, appends its own entries at the end), whatever the bundle holds.
  */
-import type { Bundle, BundleEntry, DocumentReference, FhirResource, Parameters } from 'fhir/r4';
-import { isPrescriptionDocument } from './mhd';
+import type { Bundle, BundleEntry, DocumentReference, FhirResource } from 'fhir/r4';
+import { isPrescriptionDocument, SUPERSEDE_PATCH } from './mhd';
 
 export type StoredDocumentReference = DocumentReference & { id: string };
-
-/** FHIRPath Patch: the entry is no longer valid (XDS availabilityStatus Deprecated). */
-const SUPERSEDED: Parameters = {
-  resourceType: 'Parameters',
-  parameter: [
-    {
-      name: 'operation',
-      part: [
-        { name: 'type', valueCode: 'replace' },
-        { name: 'path', valueString: 'DocumentReference.status' },
-        { name: 'value', valueCode: 'superseded' },
-      ],
-    },
-  ],
-};
 
 /** The DMP entries a replacement replaces: those of the old prescription that are or were valid. */
 export const replaceableDocuments = (documents: readonly DocumentReference[]): StoredDocumentReference[] =>
@@ -59,7 +44,7 @@ export function withReplacement(
   const supersede = replaced
     .filter((d) => d.status === 'current')
     .map((d): BundleEntry<FhirResource> => ({
-      resource: SUPERSEDED,
+      resource: SUPERSEDE_PATCH,
       request: {
         method: 'PATCH',
         url: `DocumentReference/${d.id}`,

@@ -19,20 +19,10 @@ import { authorizerFor, ForbiddenError } from '../../usecases/caller';
 import { CANONICAL_BASE } from '../../fhir/systems';
 
 const ROOT = path.join(__dirname, '..', '..');
-/** The production layers (README, Architecture): where problems are raised. */
-const PRODUCTION = [
-  'domain',
-  'profiles',
-  'rules',
-  'fhir',
-  'documents',
-  'mappers',
-  'usecases',
-  'store',
-  'queue',
-  'platform',
-  'gateway',
-];
+/** The production code (what `npm run build` compiles, tsconfig.build.json): where problems are raised. */
+const PRODUCTION = (
+  JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] }
+).include.filter((entry) => !entry.endsWith('.ts'));
 const RULE_LITERAL = /'([VFNMAD]\d{1,2}|intake)'/g;
 
 function tsFilesUnder(dir: string): string[] {

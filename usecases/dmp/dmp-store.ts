@@ -11,7 +11,7 @@ import { oidSystem } from '../../fhir/systems';
 import type { Patient } from '../../domain/prescription';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { ENTRY_INDEX } from '../../documents/dmp/provide-bundle';
-import { DMP_SEARCH, isPrescriptionDocument, PDSM_IS_DELETED } from '../../documents/dmp/mhd';
+import { DMP_SEARCH, isPrescriptionDocument, PDSM_IS_DELETED, SUPERSEDE_PATCH } from '../../documents/dmp/mhd';
 
 export interface ProvideResult {
   documentReferenceId: string;
@@ -85,21 +85,6 @@ export async function findPrescriptionDocuments(
 ): Promise<DocumentReference[]> {
   return (await findPrescriptionEntries(dmp, ins, number)).filter(isPrescriptionDocument);
 }
-
-/** FHIRPath Patch (PDSm flux 03): the entry is no longer valid — XDS availabilityStatus Deprecated. */
-export const SUPERSEDE_PATCH: Parameters = {
-  resourceType: 'Parameters',
-  parameter: [
-    {
-      name: 'operation',
-      part: [
-        { name: 'type', valueCode: 'replace' },
-        { name: 'path', valueString: 'DocumentReference.status' },
-        { name: 'value', valueCode: 'superseded' },
-      ],
-    },
-  ],
-};
 
 /**
  * Sets a current entry to superseded, on the version read (If-Match): a concurrent change makes

@@ -33,7 +33,7 @@ import type { UseCaseDeps } from '../ports';
 import { findHeaderByMessageKey, findHeaderByNumber } from '../prescriptions/repository';
 import { buildTransaction, checkPayload, payloadHashOf, type CheckedPayload } from './prepare';
 import { signedWithProfession } from './signer-profession';
-import { NumberTakenError, numberFor, replayOf, type IntakeResult } from './store';
+import { createdResult, NumberTakenError, numberFor, replayOf, type IntakeResult } from './store';
 
 export type ReplaceDeps = Pick<UseCaseDeps, 'fhir' | 'now' | 'numberIssuer' | 'dmpQueue' | 'xsd'>;
 
@@ -181,19 +181,7 @@ export async function replaceChecked(
       firstEntries(response, tx.intakeEntries),
     );
     for (const job of jobs) await deps.dmpQueue.enqueue(job);
-    return {
-      created: true,
-      number,
-      status: 'active',
-      requestGroupId: ids.RequestGroup,
-      resources: {
-        MedicationRequest: ids.MedicationRequest,
-        DeviceRequest: ids.DeviceRequest,
-        ServiceRequest: ids.ServiceRequest,
-      },
-      dmpAllowed: !checked.prescription.consent.dmpOptOut,
-      replaces: oldNumber,
-    } satisfies ReplaceResult;
+    return { ...createdResult(ids, number, checked), replaces: oldNumber } satisfies ReplaceResult;
   }, `prescription ${oldNumber} kept changing while it was being replaced; nothing was stored: retry`);
   caller.noteAccess({ number: result.number });
   // A replay enqueues again (one job per id, so harmless), as intake does: its first enqueue may have been lost.

@@ -98,6 +98,26 @@ function resultFromHeader(header: RequestGroup, dmpAllowed: boolean): IntakeResu
   };
 }
 
+/** The answer to a prescription just stored, from the ids the transaction-response gives. */
+export function createdResult(
+  ids: ReturnType<typeof idsFromTransactionResponse>,
+  number: string,
+  checked: CheckedPayload,
+): IntakeResult {
+  return {
+    created: true,
+    number,
+    status: 'active',
+    requestGroupId: ids.RequestGroup,
+    resources: {
+      MedicationRequest: ids.MedicationRequest,
+      DeviceRequest: ids.DeviceRequest,
+      ServiceRequest: ids.ServiceRequest,
+    },
+    dmpAllowed: !checked.prescription.consent.dmpOptOut,
+  };
+}
+
 /** The answer to a message already accepted; a conflict when the stored one was made from other content. */
 export function replayOf(header: RequestGroup, checked: CheckedPayload): IntakeResult {
   if (!madeFrom(header, checked)) throw conflictingContent(checked.prescription.messageId);
@@ -186,18 +206,6 @@ export async function storePrescription(
       const { resource } = await deps.fhir.read<RequestGroup>('RequestGroup', target.id);
       return replayOf(resource, checked);
     }
-    const ids = idsFromTransactionResponse(tx, response);
-    return {
-      created: true,
-      number,
-      status: 'active',
-      requestGroupId: ids.RequestGroup,
-      resources: {
-        MedicationRequest: ids.MedicationRequest,
-        DeviceRequest: ids.DeviceRequest,
-        ServiceRequest: ids.ServiceRequest,
-      },
-      dmpAllowed: !checked.prescription.consent.dmpOptOut,
-    };
+    return createdResult(idsFromTransactionResponse(tx, response), number, checked);
   }
 }
