@@ -20,7 +20,7 @@ import { bearerFor } from '../support/auth';
 import {
   documentsOfPatient,
   shownPublicationStatus,
-  signingEnv,
+  childWorkerEnv,
   spawnWorker,
   startInProcessDmpWorker,
   waitFor,
@@ -181,15 +181,7 @@ describe('a replaced prescription in the DMP', () => {
     assert.equal((await published(gw, old.number)).outcome, 'published');
     await first.close();
 
-    const env = {
-      FHIR_BASE_URL: gw.deps.config.fhirBaseUrl,
-      REDIS_URL: gw.deps.config.redisUrl,
-      QUEUE_PREFIX: gw.deps.config.queuePrefix,
-      NODE_ENV: 'test',
-      WORKER_LOCK_DURATION_MS: '2000',
-      WORKER_STALLED_INTERVAL_MS: '1000',
-      ...signingEnv(pki!),
-    };
+    const env = childWorkerEnv(gw.deps.config, pki!);
     const paused = await spawnWorker({ ...env, TEST_PAUSE_AFTER_PUBLISH_MS: '600000' });
     children.push(paused);
     const newNumber = await replace(gw, old);

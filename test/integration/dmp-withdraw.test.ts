@@ -27,7 +27,7 @@ import {
 import {
   entriesOfPatient,
   shownPublicationStatus,
-  signingEnv,
+  childWorkerEnv,
   spawnWorker,
   startInProcessDmpWorker,
   waitFor,
@@ -57,18 +57,7 @@ after(async () => {
 });
 
 async function start(extra: Record<string, string> = {}): Promise<ChildWorker> {
-  const config = gw.deps.config;
-  const worker = await spawnWorker({
-    FHIR_BASE_URL: config.fhirBaseUrl,
-    REDIS_URL: config.redisUrl,
-    QUEUE_PREFIX: config.queuePrefix,
-    NODE_ENV: 'test',
-    WORKER_CONCURRENCY: '2',
-    WORKER_LOCK_DURATION_MS: '2000',
-    WORKER_STALLED_INTERVAL_MS: '1000',
-    ...signingEnv(pki),
-    ...extra,
-  });
+  const worker = await spawnWorker(childWorkerEnv(gw.deps.config, pki, extra));
   children.push(worker);
   return worker;
 }

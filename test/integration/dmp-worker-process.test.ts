@@ -13,9 +13,9 @@ import { DMP_DOCUMENT_TAG_SYSTEM } from '../../documents/dmp/mhd';
 import type { PublishResult } from '../../usecases/dmp/publish';
 import { QUEUE_NAMES } from '../../queue/queues';
 import {
+  childWorkerEnv,
   countOf,
   documentsOfPatient,
-  signingEnv,
   spawnWorker,
   waitFor,
   waitForJobState,
@@ -44,21 +44,7 @@ after(async () => {
   await pki?.cleanup();
 });
 
-function workerEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const config = gw.deps.config;
-  return {
-    FHIR_BASE_URL: config.fhirBaseUrl,
-    REDIS_URL: config.redisUrl,
-    QUEUE_PREFIX: config.queuePrefix,
-    NODE_ENV: 'test',
-    WORKER_CONCURRENCY: '2',
-    // A dead worker's job is taken over quickly: lock 2 s, stalled-job check every second.
-    WORKER_LOCK_DURATION_MS: '2000',
-    WORKER_STALLED_INTERVAL_MS: '1000',
-    ...signingEnv(pki),
-    ...extra,
-  };
-}
+const workerEnv = (extra: Record<string, string> = {}) => childWorkerEnv(gw.deps.config, pki, extra);
 
 async function start(extra: Record<string, string> = {}): Promise<ChildWorker> {
   const worker = await spawnWorker(workerEnv(extra));

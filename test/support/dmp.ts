@@ -38,6 +38,26 @@ export const signingEnv = (pki: ThrowawayPki): Record<string, string> => ({
   DMP_SIGNING_CHAIN: pki.chainPath,
 });
 
+/**
+ * The environment of a worker child process (spawnWorker) on the gateway's store and queues, signing
+ * with the throwaway PKI; a dead worker's job is taken over quickly (lock 2 s, stalled-job check every second).
+ */
+export const childWorkerEnv = (
+  config: Pick<GatewayConfig, 'fhirBaseUrl' | 'redisUrl' | 'queuePrefix'>,
+  pki: ThrowawayPki,
+  extra: Record<string, string> = {},
+): Record<string, string> => ({
+  FHIR_BASE_URL: config.fhirBaseUrl,
+  REDIS_URL: config.redisUrl,
+  QUEUE_PREFIX: config.queuePrefix,
+  NODE_ENV: 'test',
+  WORKER_CONCURRENCY: '2',
+  WORKER_LOCK_DURATION_MS: '2000',
+  WORKER_STALLED_INTERVAL_MS: '1000',
+  ...signingEnv(pki),
+  ...extra,
+});
+
 export interface InProcessDmpWorker {
   worker: Worker;
   runtime: PreparedDmpRuntime;
