@@ -9,7 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { idNatPsFromRpps } from '../domain/identifiers';
@@ -147,7 +148,7 @@ export async function signDevToken(key: DevKey, identity: DevIdentity, options: 
 }
 
 export interface RunningDevIssuer {
-  /** The issuer identifier (`iss`): http://127.0.0.1:<port>. */
+  /** The issuer identifier (`iss`): http(s)://127.0.0.1:<port>. */
   issuer: string;
   jwksUrl: string;
   port: number;
@@ -159,11 +160,25 @@ export interface RunningDevIssuer {
   close(): Promise<void>;
 }
 
-/** Serves the JWKS and a minimal discovery document on loopback (port 0: an ephemeral one). */
-export async function startDevIssuer(key: DevKey, port = 0, host = '127.0.0.1'): Promise<RunningDevIssuer> {
+/** A certificate and its key (PEM) for an issuer served over https. */
+export interface IssuerTls {
+  key: string;
+  cert: string;
+}
+
+/**
+ * Serves the JWKS and a minimal discovery document on loopback (port 0: an ephemeral one), over
+ * https when `tls` is given (a gateway with NODE_ENV=production fetches keys over https only).
+ */
+export async function startDevIssuer(
+  key: DevKey,
+  port = 0,
+  host = '127.0.0.1',
+  tls?: IssuerTls,
+): Promise<RunningDevIssuer> {
   let jwksRequests = 0;
   let issuer = '';
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const url = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && url === JWKS_PATH) {
       jwksRequests++;
@@ -184,13 +199,14 @@ export async function startDevIssuer(key: DevKey, port = 0, host = '127.0.0.1'):
       return;
     }
     res.writeHead(404).end();
-  });
+  };
+  const server: Server = tls ? createTlsServer(tls, listener) : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
-  issuer = `http://${host}:${actual}`;
+  issuer = `${tls ? 'https' : 'http'}://${host}:${actual}`;
   return {
     issuer,
     jwksUrl: `${issuer}${JWKS_PATH}`,

