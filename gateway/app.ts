@@ -10,6 +10,8 @@ import { pinoHttp } from 'pino-http';
 import { useCaseDepsOf, type AppDeps } from './app-deps';
 import { rawBody } from './http/body';
 import { createRequestMetrics } from './http/request-metrics';
+import { requestTracing } from './http/request-tracing';
+import { tracingStarted } from '../platform/tracing';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { openApiDocument } from './openapi/document';
 import { expressPathsOf, type RouteContext, type RouteDefinition } from './routes/route';
@@ -53,6 +55,8 @@ export function createApp(deps: AppDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );
+  // Right after the request id is known, before the interceptor queues the request's audit record.
+  if (tracingStarted()) app.use(requestTracing((method, path) => matchRoute(method, path)?.rule.path));
 
   // Authentication, authorization, throttling and audit of every request, in one place.
   app.use(securityInterceptor(deps));

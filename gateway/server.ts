@@ -2,12 +2,15 @@
  * Gateway process entry point: validate configuration, connect, serve, and stop cleanly on
  * SIGTERM/SIGINT (finish in-flight requests, close queues and connections).
  */
+// First: tracing (when configured) instruments the modules loaded after it.
+import './start-tracing';
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { createFhirClient } from '../store/fhir-client';
 import { ConfigError, loadConfig } from '../platform/config';
 import { connectDependencies, UnreachableError } from '../platform/dependencies';
 import { createLogger } from '../platform/logger';
+import { shutdownTracing } from '../platform/tracing';
 import { loadSecurityConfig } from './security/config';
 import { closeQueues, createQueues } from '../queue/queues';
 import { LGC_XML_SCHEMA } from '../mappers/lgc-xml';
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await closeQueues(queues);
     await redis.quit().catch(() => undefined);
+    await shutdownTracing();
     clearTimeout(forced);
     logger.info('gateway stopped');
   };

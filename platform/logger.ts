@@ -4,6 +4,8 @@
  * payload object is logged by mistake.
  */
 import pino, { type Logger } from 'pino';
+import { activeTraceIds } from './trace-context';
+import { tracingStarted } from './tracing';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -31,6 +33,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
+      // With tracing on, a line written under a span names it, so that logs and traces join.
+      ...(tracingStarted() ? { mixin: activeTraceIds } : {}),
     },
     destination,
   );

@@ -3,6 +3,7 @@
  * never patient data: workers read what they need back from the FHIR store.
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { queueTelemetry } from '../platform/tracing';
 
 export const QUEUE_NAMES = {
   /** Build, sign and publish the prescription document to the DMP. */
@@ -21,7 +22,8 @@ export type GatewayQueues = Record<QueueName, Queue>;
 
 export function createQueues({ connection, prefix }: QueueSettings): GatewayQueues {
   const make = (name: QueueName) => {
-    const queue = new Queue(name, { connection, prefix });
+    // With tracing on, each add is a producer span whose context travels in the job (platform/tracing.ts).
+    const queue = new Queue(name, { connection, prefix, telemetry: queueTelemetry() });
     // A Redis outage is re-emitted by each queue as an 'error' event, which would end the process
     // if nobody listened. It is reported elsewhere: /ready says Redis is down, each request that
     // needs Redis is answered 503 (platform/redis.ts).

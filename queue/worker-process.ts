@@ -10,6 +10,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, loadConfig, loadWorkerConfig } from '../platform/config';
 import { connectDependencies, UnreachableError } from '../platform/dependencies';
 import { createLogger } from '../platform/logger';
+import { queueTelemetry, shutdownTracing } from '../platform/tracing';
 import { pingRedis } from '../platform/redis';
 import { createAuditMetrics, reportAuditDeadLetters } from './audit/dead-letters';
 import { startOutboxSweeper } from './outbox/sweeper';
@@ -58,6 +59,8 @@ export async function runWorker(hooks: WorkerHooks = {}): Promise<void> {
       stalledInterval,
       // Completed/failed counts kept in Redis for every worker: the gateway's /metrics reads them.
       metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+      // A consumer span per job, in the trace of the request that queued it (platform/tracing.ts).
+      telemetry: queueTelemetry(),
     });
     worker.on('failed', (job, err) =>
       logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, reason: err.message }, 'job failed'),
@@ -120,6 +123,7 @@ export async function runWorker(hooks: WorkerHooks = {}): Promise<void> {
     await dmp.close();
     await Promise.all(connections.map((c) => c.quit().catch(() => undefined)));
     await deps.redis.quit().catch(() => undefined);
+    await shutdownTracing();
     clearTimeout(forced);
     logger.info('worker stopped');
   };

@@ -4,6 +4,7 @@
  * `node dist/...`. Proves that what the gateway, the profile installer and the worker load at run time
  * is compiled JavaScript, production dependencies and files copied by the build — a devDependency
  * imported by production code, a data file not copied, or a worker thread loading a .ts file fails here.
+ * The gateway runs with an OTLP endpoint set, so the OpenTelemetry SDK (loaded only then) is proved too.
  *
  * The app directory is a temporary copy (package.json, package-lock.json, node_modules, dist/): a
  * symlink to the repository's dist/ would resolve modules from the repository's full node_modules.
@@ -25,6 +26,7 @@ import { bearerFor, testIssuer, TEST_AUDIENCE } from '../support/auth';
 import { documentsOfPatient, signingEnv, waitFor } from '../support/dmp';
 import { RUN_QUEUE_PREFIX, TEST_REDIS_URL, testFhirClient } from '../support/env';
 import { freePort } from '../support/free-port';
+import { SPAN_KIND, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { CONTENT_TYPES, uniquify, vendorExamples, wireBody } from '../support/vendor-fixtures';
 
@@ -34,11 +36,13 @@ const FORMATS = Object.keys(CONTENT_TYPES) as VendorFormat[];
 
 let app: string;
 let pki: ThrowawayPki;
+let otlp: OtlpReceiver;
 const children: Array<{ child: ChildProcess; output: () => string }> = [];
 
 before(async () => {
   app = mkdtempSync(path.join(tmpdir(), 'ordo-production-'));
   pki = await createThrowawayPki();
+  otlp = await startOtlpReceiver();
   for (const file of ['package.json', 'package-lock.json'])
     copyFileSync(path.join(REPO_ROOT, file), path.join(app, file));
   // Both at once (2 cores): tsc is CPU, npm ci mostly network and disk (the npm cache of CI's own `npm ci`).
@@ -60,6 +64,7 @@ after(async () => {
     await once(child, 'exit');
   }
   await pki?.cleanup();
+  await otlp?.close();
   if (app) rmSync(app, { recursive: true, force: true });
 });
 
@@ -131,6 +136,9 @@ test('node dist/...: profiles installed, the gateway ready, one prescription per
     AUTH_ISSUER: issuer.issuer,
     AUTH_JWKS_URL: issuer.jwksUrl,
     AUTH_AUDIENCE: TEST_AUDIENCE,
+    // Traced (the worker is not): the OpenTelemetry SDK loads from the built code and production dependencies.
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+    OTEL_BSP_SCHEDULE_DELAY: '200',
   });
   const base = `http://127.0.0.1:${port}`;
   await untilAnswers(`${base}/ready`, gateway);
@@ -198,4 +206,10 @@ test('node dist/...: profiles installed, the gateway ready, one prescription per
     const [exitCode] = (await once(started.child, 'exit')) as [number | null];
     assert.equal(exitCode, 0, started.output());
   }
+  // The gateway flushed its spans on SIGTERM: a server span per prescription posted, with its request id.
+  const posted = otlp.spans.filter(
+    (s) => s.service === 'ordo-gateway' && s.kind === SPAN_KIND.server && s.name === 'POST /prescriptions',
+  );
+  assert.equal(posted.length, FORMATS.length, `spans: ${otlp.spans.map((s) => s.name).join(', ')}`);
+  assert.ok(posted.every((s) => typeof s.attributes['ordo.request_id'] === 'string'));
 });

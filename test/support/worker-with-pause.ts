@@ -3,6 +3,7 @@
  * publishing a document and acknowledging its job, so that a test can kill it or stop it at that
  * exact point. Production code knows nothing of the pause: it is injected here.
  */
+import '../../queue/start-tracing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exitOnStartFailure, runWorker } from '../../queue/worker-process';
 
