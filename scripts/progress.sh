@@ -6,6 +6,11 @@
 
 : "${PROGRESS_INTERVAL:=10}"
 
+# seconds_since <start> : whole seconds elapsed since <start> (a now_us value), never rounded up.
+# Not bash's SECONDS: it ticks on whole-second boundaries, so "3 s" can come after 2.1 s.
+now_us() { local t="${EPOCHREALTIME/[.,]/}"; echo "$((10#$t))"; }
+seconds_since() { echo $(( ($(now_us) - $1) / 1000000 )); }
+
 # log_tail <log> [lines]: the last lines of a log on stderr, framed, when there is one.
 log_tail() {
   local log="$1" lines="${2:-40}"
@@ -22,14 +27,16 @@ log_tail() {
 run_with_progress() {
   local log="$1" phase="$2"
   shift 2
-  local t0=$SECONDS next=$PROGRESS_INTERVAL pid status=0
+  local t0 next=$PROGRESS_INTERVAL pid status=0 elapsed
+  t0=$(now_us)
   : >>"$log"
   "$@" > >(tee -a "$log") 2>&1 &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1
-    if (( SECONDS - t0 >= next )); then
-      echo "  … $("$phase" "$log") ($(( SECONDS - t0 )) s)"
+    elapsed=$(seconds_since "$t0")
+    if (( elapsed >= next )); then
+      echo "  … $("$phase" "$log") ($elapsed s)"
       next=$(( next + PROGRESS_INTERVAL ))
     fi
   done
@@ -47,7 +54,8 @@ run_with_progress() {
 wait_for_ready() {
   local url="$1" timeout="$2" log="$3"
   shift 3
-  local t0=$SECONDS next=$PROGRESS_INTERVAL pid
+  local t0 next=$PROGRESS_INTERVAL pid elapsed
+  t0=$(now_us)
   while true; do
     if curl -sf -o /dev/null -m 2 "$url"; then return 0; fi
     for pid in "$@"; do
@@ -57,13 +65,14 @@ wait_for_ready() {
         return 1
       fi
     done
-    if (( SECONDS - t0 >= timeout )); then
+    elapsed=$(seconds_since "$t0")
+    if (( elapsed >= timeout )); then
       echo "start-up failed: $url did not answer within ${timeout} s" >&2
       log_tail "$log"
       return 1
     fi
-    if (( SECONDS - t0 >= next )); then
-      echo "  … waiting for $url ($(( SECONDS - t0 )) s)"
+    if (( elapsed >= next )); then
+      echo "  … waiting for $url ($elapsed s)"
       next=$(( next + PROGRESS_INTERVAL ))
     fi
     sleep 1
