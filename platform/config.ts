@@ -31,6 +31,11 @@ export interface GatewayConfig {
    * or CIDRs, as Express's `trust proxy` reads them); none by default.
    */
   trustedProxies: string[];
+  /**
+   * Lookups by number answered from a Redis cache checked against the store (LOOKUP_CACHE, default on;
+   * `off` only to measure the previous path: bench/dispense).
+   */
+  lookupCache: boolean;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +108,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     nodeEnv: read.string('NODE_ENV', 'development'),
     publicBaseUrl: '',
     trustedProxies: listOf(env.TRUSTED_PROXIES),
+    lookupCache: read.oneOf('LOOKUP_CACHE', ['on', 'off'], 'on') === 'on',
   };
   const production = config.nodeEnv === 'production';
   config.publicBaseUrl = read

@@ -15,8 +15,7 @@ import { createFhirClient, type FhirClient } from '../../store/fhir-client';
 import { buildExecutionTransaction } from '../../fhir/dispensing/build-execution';
 import { readExecutionState } from '../../fhir/dispensing/read-state';
 import { readRestSubmission } from '../../fhir/dispensing/read-submission';
-import { findPrescriptionByNumber } from '../../usecases/prescriptions/repository';
-import { prescriptionSearchParams } from '../../fhir/prescription-search';
+import { matchedHeaders, prescriptionSearchParams } from '../../fhir/prescription-search';
 import { checkExecution } from '../../rules/dispensing/execution-rules';
 import { collection, recordsFor, type LineSummary } from '../../test/support/dispensing';
 import { syntheticRpps } from '../../test/support/synthetic';
@@ -157,8 +156,9 @@ async function dispenses(
   };
   // What the gateway asks of HAPI, done straight: the search, the rules, the If-Match transaction.
   const straight = async ({ number, line }: Fixture) => {
-    const found = await findPrescriptionByNumber(fhir, number);
-    const stored = readExecutionState(found!);
+    // The plain search a client without the gateway's knowledge sends (the gateway's is unpaged: no-store).
+    const bundle = (await fhir.search('RequestGroup', prescriptionSearchParams(number))) as Bundle<FhirResource>;
+    const stored = readExecutionState({ header: matchedHeaders(bundle)[0]!, bundle });
     const submission = readRestSubmission(recordsFor({ line, quantity: 1 })[0]);
     if (!submission.ok) throw new Error('submission refused');
     const decision = checkExecution(
