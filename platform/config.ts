@@ -36,6 +36,11 @@ export interface GatewayConfig {
    * `off` only to measure the previous path: bench/dispense).
    */
   lookupCache: boolean;
+  /**
+   * Intake references the Patient, Practitioner and Organization it knows from a Redis cache instead of
+   * conditional creates (IDENTITY_CACHE, default on; `off` only to measure the previous path: bench/intake).
+   */
+  identityCache: boolean;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +114,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     publicBaseUrl: '',
     trustedProxies: listOf(env.TRUSTED_PROXIES),
     lookupCache: read.oneOf('LOOKUP_CACHE', ['on', 'off'], 'on') === 'on',
+    identityCache: read.oneOf('IDENTITY_CACHE', ['on', 'off'], 'on') === 'on',
   };
   const production = config.nodeEnv === 'production';
   config.publicBaseUrl = read

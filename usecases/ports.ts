@@ -119,6 +119,25 @@ export interface PrescriptionCache {
   changed(number: string): Promise<void>;
 }
 
+/** Where a Patient, Practitioner or Organization is stored, by its conditional-create URL. */
+export interface StoredIdentity {
+  id: string;
+  version: string;
+}
+
+/**
+ * The Patients, Practitioners and Organizations prescriptions name, by their conditional-create
+ * URL (`Patient?identifier=…`), so that intake references them instead of asking the store to
+ * search for them again (store/identity-cache.ts).
+ */
+export interface IdentityCache {
+  /** The known ones among `keys` (missing keys are unknown). */
+  get(keys: readonly string[]): Promise<Map<string, StoredIdentity>>;
+  set(entries: ReadonlyMap<string, StoredIdentity>): Promise<void>;
+  /** Forgets entries the store refused a reference to (wiped, deleted). */
+  drop(keys: readonly string[]): Promise<void>;
+}
+
 export interface UseCaseDeps {
   /** The gateway's FHIR store. */
   fhir: FhirStore;
@@ -133,4 +152,6 @@ export interface UseCaseDeps {
   xsd: XmlSchemaValidator;
   /** Lookups by number served from a cache checked against the store (none: every lookup searches). */
   prescriptionCache?: PrescriptionCache;
+  /** Intake references the Patient, Practitioner and Organization it knows (none: conditional creates). */
+  identityCache?: IdentityCache;
 }
