@@ -5,9 +5,9 @@
  * Per number, a generation counter (`…:prescription-gen:<number>`) that every write bumps once done,
  * and the entry (`…:prescription:<number>`) with the generation it was put at. An entry is served
  * only while its generation is the current one; `put` is refused when the generation moved on since
- * the lookup read it (a write committed while its search ran). The lookup still checks the header's
- * version against the store before serving the entry (usecases/dispensing/lookup.ts), which covers
- * writes that did not come through the gateway and a store that was wiped. Entries expire after
+ * the lookup read it (a write committed while its search ran). The lookup still checks the version
+ * of every resource of the entry against the store before serving it (usecases/dispensing/lookup.ts),
+ * which covers changes that did not come through the gateway and a store that was wiped. Entries expire after
  * ENTRY_TTL_SECONDS; the counters, refreshed by each write, outlive them.
  */
 import type { Redis } from 'ioredis';

@@ -10,7 +10,7 @@ import { ProblemError, unwrap } from '../../domain/problem';
 import { readExecutionState, type StoredExecutionState } from '../../fhir/dispensing/read-state';
 import type { StoredPrescriptionBundle } from '../../fhir/prescription-search';
 import type { Caller, LookupBudget } from '../caller';
-import type { FhirStore, PrescriptionCache } from '../ports';
+import type { FhirStore, PrescriptionCache, StoredVersion } from '../ports';
 import { findPrescriptionByNumber } from '../prescriptions/repository';
 
 export interface LookupDeps {
@@ -26,9 +26,20 @@ export interface LookupOptions {
   cached?: boolean;
 }
 
+/** The version of every stored resource in a search Bundle (all of them have one). */
+const storedVersionsOf = (bundle: StoredPrescriptionBundle['bundle']): StoredVersion[] =>
+  (bundle.entry ?? []).map((e) => ({
+    resourceType: e.resource?.resourceType ?? '',
+    id: e.resource?.id ?? '',
+    versionId: e.resource?.meta?.versionId ?? '',
+  }));
+
 /**
- * The prescription from the cache when its header is still the stored version (one conditional
- * read instead of the search with its includes), else searched and cached. The cache is an
+ * The prescription from the cache when every resource of it is still at its stored version (one
+ * batch of conditional reads by id instead of the search with its includes: a change made straight
+ * to the store is seen too), else searched and cached. What the gateway writes is caught by the
+ * cache's generation (a new record, a new Consent version); a resource created straight in the store
+ * is not, until the next write through the gateway or the entry's expiry. The cache is an
  * optimisation only: when Redis fails, the store is searched.
  */
 async function findCurrent(deps: LookupDeps, number: string): Promise<StoredPrescriptionBundle | undefined> {
@@ -36,7 +47,7 @@ async function findCurrent(deps: LookupDeps, number: string): Promise<StoredPres
   if (!cache) return findPrescriptionByNumber(deps.fhir, number);
   const cached = await cache.get(number).catch(() => undefined);
   const entry = cached?.entry;
-  if (entry && (await deps.fhir.isCurrentVersion('RequestGroup', entry.headerId, entry.headerVersion))) {
+  if (entry && (await deps.fhir.allCurrent(storedVersionsOf(entry.bundle)))) {
     const header = entry.bundle.entry?.find(
       (e) => e.resource?.resourceType === 'RequestGroup' && e.search?.mode !== 'include',
     );
