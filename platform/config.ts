@@ -32,8 +32,8 @@ export interface GatewayConfig {
    */
   trustedProxies: string[];
   /**
-   * Lookups by number answered from a Redis cache checked against the store (LOOKUP_CACHE, default on;
-   * `off` only to measure the previous path: bench/dispense).
+   * Lookups by number answered from a Redis cache checked against the store (LOOKUP_CACHE, default off:
+   * the check of every resource's version costs HAPI as much as the search it saves; README Benchmarks).
    */
   lookupCache: boolean;
   /**
@@ -113,7 +113,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     nodeEnv: read.string('NODE_ENV', 'development'),
     publicBaseUrl: '',
     trustedProxies: listOf(env.TRUSTED_PROXIES),
-    lookupCache: read.oneOf('LOOKUP_CACHE', ['on', 'off'], 'on') === 'on',
+    lookupCache: read.oneOf('LOOKUP_CACHE', ['on', 'off'], 'off') === 'on',
     identityCache: read.oneOf('IDENTITY_CACHE', ['on', 'off'], 'on') === 'on',
   };
   const production = config.nodeEnv === 'production';

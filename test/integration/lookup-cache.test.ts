@@ -46,7 +46,7 @@ let pharmacist: Professional;
 
 before(async () => {
   // Two gateway processes of one deployment: the same Redis and key prefix, their own store clients.
-  const config = testConfig();
+  const config = testConfig({ lookupCache: true });
   const security = await testSecurityConfig({ points: 100_000 });
   const recording = await searchRecordingClient();
   searchesOfA = recording.searches;
