@@ -15,7 +15,11 @@ export interface LineRequestId {
   id: string;
 }
 
-/** Server ids of what a transaction created (or matched, for conditional creates). */
+/**
+ * Server ids of what a transaction created (or matched, for conditional creates). Patient,
+ * Organization and Practitioner are '' / absent when the transaction referenced a stored one
+ * instead of carrying it (usecases/intake/known-identities.ts).
+ */
 export interface TransactionIds {
   Patient: string;
   Organization: string;
@@ -86,8 +90,6 @@ export function idsFromTransactionResponse(request: Bundle<FhirResource>, respon
         break;
     }
   });
-  for (const single of ['Patient', 'Organization', 'RequestGroup'] as const) {
-    if (ids[single] === '') throw new Error(`transaction-response has no ${single}`);
-  }
+  if (ids.RequestGroup === '') throw new Error('transaction-response has no RequestGroup');
   return ids;
 }

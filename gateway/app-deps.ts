@@ -11,6 +11,8 @@ import { dmpPublicationQueueOf } from '../queue/dmp-jobs';
 import { publicationJobsOf } from '../queue/dmp/publication-jobs';
 import type { GatewayQueues } from '../queue/queues';
 import type { FhirClient } from '../store/fhir-client';
+import { redisPrescriptionCache } from '../store/prescription-cache';
+import { redisIdentityCache } from '../store/identity-cache';
 import type { UseCaseDeps, XmlSchemaValidator } from '../usecases/ports';
 import type { SecurityConfig } from './security/config';
 
@@ -40,5 +42,9 @@ export function useCaseDepsOf(deps: AppDeps): UseCaseDeps {
     dmpQueue: dmpPublicationQueueOf(deps.queues),
     publicationJobs: publicationJobsOf(deps.queues),
     xsd: deps.xsd ?? vendorSchemaValidator,
+    ...(deps.config.identityCache ? { identityCache: redisIdentityCache(deps.redis, deps.config.queuePrefix) } : {}),
+    ...(deps.config.lookupCache
+      ? { prescriptionCache: redisPrescriptionCache(deps.redis, deps.config.queuePrefix) }
+      : {}),
   };
 }

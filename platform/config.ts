@@ -31,6 +31,16 @@ export interface GatewayConfig {
    * or CIDRs, as Express's `trust proxy` reads them); none by default.
    */
   trustedProxies: string[];
+  /**
+   * Lookups by number answered from a Redis cache checked against the store (LOOKUP_CACHE, default off:
+   * the check of every resource's version costs HAPI as much as the search it saves; README Benchmarks).
+   */
+  lookupCache: boolean;
+  /**
+   * Intake references the Patient, Practitioner and Organization it knows from a Redis cache instead of
+   * conditional creates (IDENTITY_CACHE, default on; `off` only to measure the previous path: bench/intake).
+   */
+  identityCache: boolean;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +113,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     nodeEnv: read.string('NODE_ENV', 'development'),
     publicBaseUrl: '',
     trustedProxies: listOf(env.TRUSTED_PROXIES),
+    lookupCache: read.oneOf('LOOKUP_CACHE', ['on', 'off'], 'off') === 'on',
+    identityCache: read.oneOf('IDENTITY_CACHE', ['on', 'off'], 'on') === 'on',
   };
   const production = config.nodeEnv === 'production';
   config.publicBaseUrl = read

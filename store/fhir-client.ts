@@ -11,7 +11,7 @@
 import type { Bundle, CapabilityStatement, FhirResource, OperationOutcome, Parameters, Resource } from 'fhir/r4';
 import type { Client as FhirKitClient } from 'fhir-kit-client' with { 'resolution-mode': 'import' };
 import { ProblemError, type Problem, type ProblemKind } from '../domain/problem';
-import type { FhirStore, StoreRequestOptions, WithVersion } from '../usecases/ports';
+import type { FhirStore, SearchOptions, StoredVersion, StoreRequestOptions, WithVersion } from '../usecases/ports';
 import { hapiCodesIn, storeFaultOf, type StoreFault } from './hapi-errors';
 
 export interface FhirClientOptions {
@@ -138,6 +138,7 @@ function versionFromEtag(etag: string | null | undefined): string | undefined {
 }
 
 export class FhirClient implements FhirStore {
+  private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryDelayMs: number;
@@ -148,6 +149,7 @@ export class FhirClient implements FhirStore {
     options: FhirClientOptions,
     private readonly responseKey: symbol | string,
   ) {
+    this.headers = options.headers ?? {};
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.retries = options.retries ?? 2;
     this.retryDelayMs = options.retryDelayMs ?? 200;
@@ -193,12 +195,39 @@ export class FhirClient implements FhirStore {
   async search<T extends Resource = Resource>(
     resourceType: string,
     params: Record<string, string | string[]>,
+    options: SearchOptions = {},
   ): Promise<Bundle<T>> {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) {
       for (const v of Array.isArray(value) ? value : [value]) query.append(key, v);
     }
-    return (await this.request<Bundle<T>>('GET', `${resourceType}?${query.toString()}`)).resource;
+    // no-store: HAPI answers from one synchronous query instead of writing a search and its results to its database
+    const headers = options.unpaged ? { 'cache-control': 'no-store' } : undefined;
+    return (await this.request<Bundle<T>>('GET', `${resourceType}?${query.toString()}`, undefined, { headers }))
+      .resource;
+  }
+
+  /** `If-None-Match` on the version: 304 when it is still the stored one (no body read, no search). */
+  async isCurrentVersion(resourceType: string, id: string, versionId: string): Promise<boolean> {
+    const path = `${resourceType}/${encodeURIComponent(id)}`;
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}/${path}`, {
+        headers: {
+          ...this.headers,
+          accept: 'application/fhir+json',
+          'accept-encoding': 'identity',
+          'if-none-match': `W/"${versionId}"`,
+        },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw toFhirServerError(err, 'GET', path);
+    }
+    await res.body?.cancel();
+    if (res.status === 304) return true;
+    if (res.ok || res.status === 404 || res.status === 410) return false;
+    throw new FhirServerError(`GET ${path} answered ${res.status}`, res.status);
   }
 
   async create<T extends Resource>(resource: T, options: StoreRequestOptions = {}): Promise<WithVersion<T>> {
@@ -219,6 +248,24 @@ export class FhirClient implements FhirStore {
 
   async delete(resourceType: string, id: string): Promise<void> {
     await this.request('DELETE', `${resourceType}/${encodeURIComponent(id)}`);
+  }
+
+  /** One batch of `If-None-Match` reads: every entry answered 304 (HAPI reads each by id, sends no body). */
+  async allCurrent(versions: readonly StoredVersion[]): Promise<boolean> {
+    if (versions.length === 0) return true;
+    const batch: Bundle<FhirResource> = {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: versions.map((v) => ({
+        request: {
+          method: 'GET',
+          url: `${v.resourceType}/${encodeURIComponent(v.id)}`,
+          ifNoneMatch: `W/"${v.versionId}"`,
+        },
+      })),
+    };
+    const answer = (await this.request<Bundle<FhirResource>>('POST', '', batch, { idempotent: true })).resource;
+    return answer.entry?.length === versions.length && answer.entry.every((e) => e.response?.status?.startsWith('304'));
   }
 
   /** A transaction is all-or-nothing on HAPI; pass idempotent when every entry is conditional. */

@@ -17,6 +17,20 @@ export interface StoreRequestOptions {
   idempotent?: boolean;
 }
 
+export interface StoredVersion {
+  resourceType: string;
+  id: string;
+  versionId: string;
+}
+
+export interface SearchOptions {
+  /**
+   * The caller reads the first page only (a search by a unique key): the store may run the search
+   * synchronously and keep no result set for paging (HAPI: `Cache-Control: no-store`).
+   */
+  unpaged?: boolean;
+}
+
 export interface WithVersion<T> {
   resource: T;
   /** Version id from the ETag (W/"3" → "3"), for If-Match. */
@@ -36,7 +50,12 @@ export interface FhirStore {
   search<T extends Resource = Resource>(
     resourceType: string,
     params: Record<string, string | string[]>,
+    options?: SearchOptions,
   ): Promise<Bundle<T>>;
+  /** Whether `versionId` is still the stored version of the resource (false when it is gone): a cheap conditional read. */
+  isCurrentVersion(resourceType: string, id: string, versionId: string): Promise<boolean>;
+  /** Whether every one is still at its stored version: conditional reads by id, in one batch. */
+  allCurrent(versions: readonly StoredVersion[]): Promise<boolean>;
   create<T extends Resource>(resource: T, options?: StoreRequestOptions): Promise<WithVersion<T>>;
   /** Update; with `ifMatch` the server refuses (conflict) when the stored version moved on. */
   update<T extends Resource>(resource: T & { id: string }, ifMatch?: string): Promise<WithVersion<T>>;
@@ -87,6 +106,46 @@ export interface Log {
 }
 
 /** Everything the request-serving use cases are given (the gateway builds it in gateway/app-deps.ts). */
+/** A stored prescription as a lookup found it, kept for the next lookups of its number (store/prescription-cache.ts). */
+export interface CachedPrescription {
+  headerId: string;
+  /** The header's version when the search ran: the entry is served only while it is still the stored one. */
+  headerVersion: string;
+  bundle: Bundle<FhirResource>;
+}
+
+/**
+ * Lookups by number served without the full search while nothing changed. Every write the gateway
+ * makes to a prescription calls `changed` once it is done (committed or not): an entry cached before
+ * is then never served, even one put by a lookup whose search ran before the write committed.
+ */
+export interface PrescriptionCache {
+  /** The entry of a number, if one is valid, and the number's generation to `put` a new one with. */
+  get(number: string): Promise<{ entry?: CachedPrescription; generation: string }>;
+  /** Keeps `entry` unless the number changed since `generation` was read. */
+  put(number: string, generation: string, entry: CachedPrescription): Promise<void>;
+  changed(number: string): Promise<void>;
+}
+
+/** Where a Patient, Practitioner or Organization is stored, by its conditional-create URL. */
+export interface StoredIdentity {
+  id: string;
+  version: string;
+}
+
+/**
+ * The Patients, Practitioners and Organizations prescriptions name, by their conditional-create
+ * URL (`Patient?identifier=…`), so that intake references them instead of asking the store to
+ * search for them again (store/identity-cache.ts).
+ */
+export interface IdentityCache {
+  /** The known ones among `keys` (missing keys are unknown). */
+  get(keys: readonly string[]): Promise<Map<string, StoredIdentity>>;
+  set(entries: ReadonlyMap<string, StoredIdentity>): Promise<void>;
+  /** Forgets entries the store refused a reference to (wiped, deleted). */
+  drop(keys: readonly string[]): Promise<void>;
+}
+
 export interface UseCaseDeps {
   /** The gateway's FHIR store. */
   fhir: FhirStore;
@@ -99,4 +158,8 @@ export interface UseCaseDeps {
   publicationJobs: PublicationJobs;
   /** The XML Schema validator of the XML vendor formats (lgc-xml). */
   xsd: XmlSchemaValidator;
+  /** Lookups by number served from a cache checked against the store (none: every lookup searches). */
+  prescriptionCache?: PrescriptionCache;
+  /** Intake references the Patient, Practitioner and Organization it knows (none: conditional creates). */
+  identityCache?: IdentityCache;
 }

@@ -15,8 +15,7 @@ import { createFhirClient, type FhirClient } from '../../store/fhir-client';
 import { buildExecutionTransaction } from '../../fhir/dispensing/build-execution';
 import { readExecutionState } from '../../fhir/dispensing/read-state';
 import { readRestSubmission } from '../../fhir/dispensing/read-submission';
-import { findPrescriptionByNumber } from '../../usecases/prescriptions/repository';
-import { prescriptionSearchParams } from '../../fhir/prescription-search';
+import { matchedHeaders, prescriptionSearchParams } from '../../fhir/prescription-search';
 import { checkExecution } from '../../rules/dispensing/execution-rules';
 import { collection, recordsFor, type LineSummary } from '../../test/support/dispensing';
 import { syntheticRpps } from '../../test/support/synthetic';
@@ -24,6 +23,10 @@ import { CONTENT_TYPES, example, uniquify } from '../../test/support/vendor-fixt
 import { runClosedLoop } from '../support/load';
 import { benchServers, startBenchGateway, type BenchGateway } from '../support/processes';
 import { addRun, emptyTotals, printComparison } from '../support/stats';
+import { CostMeter, perOperationMs, printCostTable, printResults, zeroCost } from '../support/cpu';
+
+/** The `RESULT <name> <value>` lines printed at the end. */
+const results: Array<[string, number]> = [];
 
 const PRESCRIPTIONS = Number(process.env.BENCH_PRESCRIPTIONS ?? 40);
 const LOOKUPS_PER_ROUND = Number(process.env.BENCH_LOOKUPS_PER_ROUND ?? 400);
@@ -87,19 +90,19 @@ async function lookups(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixtur
   await runClosedLoop(pick(fixtures, WARMUP), CONCURRENCY, directSearch);
 
   const totals = { gateway: emptyTotals(), direct: emptyTotals() };
-  let gatewayCpuSeconds = 0;
+  const meter = new CostMeter(() => gateway.process.pid);
+  const costs = { gateway: zeroCost(), direct: zeroCost() };
   for (let round = 0; round < ROUNDS; round++) {
     const tasks = pick(fixtures, LOOKUPS_PER_ROUND);
     // Alternate which side goes first, so that neither always runs on a warmer (or busier) server.
     const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
-    for (const which of order) {
-      const cpuBefore = gateway.cpuSeconds();
+    for (const which of order)
       addRun(
         totals[which],
-        await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? gatewayLookup : directSearch),
+        await meter.measure(costs[which], () =>
+          runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? gatewayLookup : directSearch),
+        ),
       );
-      if (which === 'gateway') gatewayCpuSeconds += gateway.cpuSeconds() - cpuBefore;
-    }
   }
   const { g, d } = printComparison(
     `(a) lookups by number, concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${LOOKUPS_PER_ROUND}, ${PRESCRIPTIONS} prescriptions (6 lines each)`,
@@ -107,11 +110,29 @@ async function lookups(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixtur
     ['gateway GET /prescriptions/{n}', totals.gateway],
     ['direct HAPI search (same query)', totals.direct],
   );
-  process.stdout.write(
-    `target: gateway p99 ≤ 1.2 × direct p99 → ${g.p99 <= 1.2 * d.p99 ? 'met' : 'NOT met'} (${(g.p99 / d.p99).toFixed(2)}×)\n`,
+  printCostTable(
+    '(a) per lookup',
+    [
+      ['gateway GET /prescriptions/{n}', costs.gateway, g.count],
+      ['direct HAPI search', costs.direct, d.count],
+    ],
+    meter.missing(),
   );
-  process.stdout.write(
-    `gateway process CPU: ${((gatewayCpuSeconds * 1000) / Math.max(1, g.count)).toFixed(2)} ms per lookup\n`,
+  const viaGateway = perOperationMs(costs.gateway, g.count);
+  const direct = perOperationMs(costs.direct, d.count);
+  results.push(
+    ['lookup_gateway_per_second', g.perSecond],
+    ['lookup_direct_per_second', d.perSecond],
+    ['lookup_ratio', g.perSecond / d.perSecond],
+    ['lookup_p50_ratio', g.p50 / d.p50],
+    ['lookup_p99_ratio', g.p99 / d.p99],
+    ['lookup_errors', totals.gateway.errors + totals.direct.errors],
+    ['gateway_cpu_ms_per_lookup', viaGateway.gateway],
+    ['hapi_cpu_ms_per_lookup', viaGateway.hapi],
+    ['postgres_cpu_ms_per_lookup', viaGateway.postgres],
+    ['store_cpu_ms_per_lookup', viaGateway.store],
+    ['redis_cpu_ms_per_lookup', viaGateway.redis],
+    ['direct_store_cpu_ms_per_lookup', direct.store],
   );
 }
 
@@ -135,8 +156,9 @@ async function dispenses(
   };
   // What the gateway asks of HAPI, done straight: the search, the rules, the If-Match transaction.
   const straight = async ({ number, line }: Fixture) => {
-    const found = await findPrescriptionByNumber(fhir, number);
-    const stored = readExecutionState(found!);
+    // The plain search a client without the gateway's knowledge sends (the gateway's is unpaged: no-store).
+    const bundle = (await fhir.search('RequestGroup', prescriptionSearchParams(number))) as Bundle<FhirResource>;
+    const stored = readExecutionState({ header: matchedHeaders(bundle)[0]!, bundle });
     const submission = readRestSubmission(recordsFor({ line, quantity: 1 })[0]);
     if (!submission.ok) throw new Error('submission refused');
     const decision = checkExecution(
@@ -156,17 +178,44 @@ async function dispenses(
     await fhir.transaction(tx.bundle);
   };
   const totals = { gateway: emptyTotals(), direct: emptyTotals() };
+  const meter = new CostMeter(() => gateway.process.pid);
+  const costs = { gateway: zeroCost(), direct: zeroCost() };
   for (let round = 0; round < ROUNDS; round++) {
     const tasks = fixtures.slice(0, perRound);
     const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
     for (const which of order)
-      addRun(totals[which], await runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? throughGateway : straight));
+      addRun(
+        totals[which],
+        await meter.measure(costs[which], () =>
+          runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? throughGateway : straight),
+        ),
+      );
   }
-  printComparison(
+  const { g, d } = printComparison(
     `(b) dispenses (one box each, distinct prescriptions), concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${perRound}`,
     'dispenses',
     ['gateway POST …/dispenses', totals.gateway],
     ['direct HAPI search + transaction', totals.direct],
+  );
+  printCostTable(
+    '(b) per dispense',
+    [
+      ['gateway POST …/dispenses', costs.gateway, g.count],
+      ['direct HAPI search + transaction', costs.direct, d.count],
+    ],
+    meter.missing(),
+  );
+  const viaGateway = perOperationMs(costs.gateway, g.count);
+  const direct = perOperationMs(costs.direct, d.count);
+  results.push(
+    ['dispense_gateway_per_second', g.perSecond],
+    ['dispense_direct_per_second', d.perSecond],
+    ['dispense_ratio', g.perSecond / d.perSecond],
+    ['dispense_p99_ratio', g.p99 / d.p99],
+    ['dispense_errors', totals.gateway.errors + totals.direct.errors],
+    ['gateway_cpu_ms_per_dispense', viaGateway.gateway],
+    ['store_cpu_ms_per_dispense', viaGateway.store],
+    ['direct_store_cpu_ms_per_dispense', direct.store],
   );
 }
 
@@ -183,6 +232,7 @@ async function main(): Promise<void> {
     // Stops the gateway and its issuer, and drops the audit records it queued under this run's prefix.
     await gateway.stop();
   }
+  printResults(results);
 }
 
 main().catch((err: unknown) => {

@@ -9,6 +9,7 @@
  * Needs FHIR_BASE_URL (a HAPI with the project's profiles) and REDIS_URL; bench/run.sh sets them.
  */
 import { randomUUID } from 'node:crypto';
+import type { Bundle, FhirResource } from 'fhir/r4';
 import type { VendorFormat } from '../../domain/prescription';
 import { createFhirClient } from '../../store/fhir-client';
 import { buildTransaction, checkPayload } from '../../usecases/intake/prepare';
@@ -26,6 +27,10 @@ import {
 import { runClosedLoop } from '../support/load';
 import { benchServers, startBenchGateway } from '../support/processes';
 import { addRun, emptyTotals, printComparison, printTable } from '../support/stats';
+import { CostMeter, perOperationMs, printCostTable, printResults, zeroCost } from '../support/cpu';
+
+/** The `RESULT <name> <value>` lines printed at the end. */
+const results: Array<[string, number]> = [];
 
 const SECONDS_PER_FORMAT = Number(process.env.BENCH_SECONDS ?? 3);
 const E2E_PER_ROUND = Number(process.env.BENCH_E2E_PER_ROUND ?? 150);
@@ -62,8 +67,11 @@ async function inProcess(): Promise<void> {
   const examples = vendorExamples();
   const xsd = vendorSchemaValidator;
   await vendorSchema(LGC_XML_SCHEMA); // started (schema compiled) before the clock runs
-  const row = (name: string, [count, cpuSeconds]: [number, number]) =>
+  const row = (name: string, [count, cpuSeconds]: [number, number]) => {
     rows.push([name, count, count / cpuSeconds, (cpuSeconds * 1e6) / count]);
+    if (!name.includes(' '))
+      results.push([`map_validate_${name.replace('-', '_')}_per_cpu_second`, count / cpuSeconds]);
+  };
   for (const mapper of MAPPERS) {
     const bodies = examples
       .filter((e) => e.format === mapper.format && e.valid)
@@ -114,6 +122,8 @@ async function endToEnd(): Promise<void> {
   const bearer = `Bearer ${await gateway.token({ role: 'prescriber', profession: 'doctor', rpps: prescriberRpps })}`;
   const mapper = mapperForFormat(E2E_FORMAT)!;
   const totals = { gateway: emptyTotals(), direct: emptyTotals() };
+  const meter = new CostMeter(() => gateway.process.pid);
+  const costs = { gateway: zeroCost(), direct: zeroCost() };
   // Through the gateway: the vendor payload over HTTP.
   const throughGateway = (count: number) =>
     runClosedLoop(
@@ -131,7 +141,7 @@ async function endToEnd(): Promise<void> {
     );
   // Straight to HAPI: the same kind of transaction, built before the clock starts.
   const straightToHapi = async (count: number) => {
-    const bundles = [];
+    const bundles: Bundle<FhirResource>[] = [];
     for (let i = 0; i < count; i++) {
       const checked = await checkPayload(uniqueBody(), mapper, new Date(), vendorSchemaValidator);
       if (!checked.ok) throw new Error('example refused');
@@ -139,11 +149,12 @@ async function endToEnd(): Promise<void> {
       if (!built.ok) throw new Error('transaction refused');
       bundles.push(built.value);
     }
-    return runClosedLoop(bundles, CONCURRENCY, async (bundle) => {
-      await fhir.transaction(bundle);
-    });
+    return meter.measure(costs.direct, () =>
+      runClosedLoop(bundles, CONCURRENCY, async (bundle) => {
+        await fhir.transaction(bundle);
+      }),
+    );
   };
-  let gatewayCpuSeconds = 0;
   try {
     // Warm-up, not measured: a fresh gateway process compiles its hot paths (and HAPI its
     // queries) during its first requests; both paths get the same.
@@ -152,12 +163,7 @@ async function endToEnd(): Promise<void> {
     for (let round = 0; round < E2E_ROUNDS; round++) {
       // Alternate which side goes first, so neither always meets a store busy with the other's writes.
       const gatewayFirst = round % 2 === 0;
-      const timedGateway = async (count: number) => {
-        const before = gateway.cpuSeconds();
-        const result = await throughGateway(count);
-        gatewayCpuSeconds += gateway.cpuSeconds() - before;
-        return result;
-      };
+      const timedGateway = (count: number) => meter.measure(costs.gateway, () => throughGateway(count));
       const first = await (gatewayFirst ? timedGateway : straightToHapi)(E2E_PER_ROUND);
       const second = await (gatewayFirst ? straightToHapi : timedGateway)(E2E_PER_ROUND);
       const [g, d] = gatewayFirst ? [first, second] : [second, first];
@@ -175,21 +181,46 @@ async function endToEnd(): Promise<void> {
   } finally {
     await gateway.stop();
   }
-  const { g } = printComparison(
+  const { g, d } = printComparison(
     `(b) end to end, ${E2E_FORMAT} mixed prescription (12 resources), concurrency ${CONCURRENCY}, ${E2E_ROUNDS} alternating rounds of ${E2E_PER_ROUND} after a warm-up of ${E2E_WARM_UP} each`,
     'prescriptions',
     ['gateway', totals.gateway],
     ['direct HAPI', totals.direct],
   );
-  // What the gateway process itself costs (it shares the CPUs with HAPI, PostgreSQL and Redis here).
-  console.log(
-    `gateway process CPU: ${((gatewayCpuSeconds * 1000) / Math.max(1, g.count)).toFixed(1)} ms per prescription`,
+  // What each process costs per stored prescription (they all share the CPUs here).
+  printCostTable(
+    '(b) per stored prescription',
+    [
+      ['gateway (POST /prescriptions)', costs.gateway, g.count],
+      ['direct HAPI transaction', costs.direct, d.count],
+    ],
+    meter.missing(),
+  );
+  const viaGateway = perOperationMs(costs.gateway, g.count);
+  const direct = perOperationMs(costs.direct, d.count);
+  results.push(
+    ['intake_gateway_per_second', g.perSecond],
+    ['intake_direct_per_second', d.perSecond],
+    ['intake_ratio', g.perSecond / d.perSecond],
+    ['intake_p50_ratio', g.p50 / d.p50],
+    ['intake_p99_ratio', g.p99 / d.p99],
+    ['intake_errors', totals.gateway.errors + totals.direct.errors],
+    ['gateway_cpu_ms_per_prescription', viaGateway.gateway],
+    ['hapi_cpu_ms_per_prescription', viaGateway.hapi],
+    ['postgres_cpu_ms_per_prescription', viaGateway.postgres],
+    ['store_cpu_ms_per_prescription', viaGateway.store],
+    ['redis_cpu_ms_per_prescription', viaGateway.redis],
+    ['direct_hapi_cpu_ms_per_prescription', direct.hapi],
+    ['direct_postgres_cpu_ms_per_prescription', direct.postgres],
+    ['direct_store_cpu_ms_per_prescription', direct.store],
+    ['store_cpu_ratio_gateway_vs_direct', viaGateway.store / direct.store],
   );
 }
 
 async function main(): Promise<void> {
   await inProcess();
   if (process.env.BENCH_SKIP_E2E !== '1') await endToEnd();
+  printResults(results);
 }
 
 main().catch((err: unknown) => {

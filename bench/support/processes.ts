@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEV_AUDIENCE, generateDevKey, signDevToken, startDevIssuer, type DevIdentity } from '../../dev/token-issuer';
 import { createRedisConnection } from '../../platform/redis';
 import { closeQueues, createQueues } from '../../queue/queues';
 import { freePort } from '../../test/support/free-port';
+import { processCpuSeconds } from './cpu';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -23,14 +23,6 @@ export interface RunningProcess {
 
 export interface RunningGateway extends RunningProcess {
   url: string;
-}
-
-/** CPU seconds a process has used, from /proc (Linux): utime + stime, in clock ticks of 1/100 s. */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 12th, stime the 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const profilerFlags = (): string[] =>
@@ -68,7 +60,7 @@ export async function startProcess(
   }
   return {
     process: child,
-    cpuSeconds: () => processCpuSeconds(child.pid!),
+    cpuSeconds: () => processCpuSeconds(child.pid!) ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -14,7 +14,7 @@ import type { Caller } from '../caller';
 import type { UseCaseDeps } from '../ports';
 import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
 import { withFreshReads } from './fresh-reads';
-import { loadForDispensing } from './lookup';
+import { changing, loadForDispensing } from './lookup';
 
 export interface CancelResult {
   outcome: OperationOutcome;
@@ -61,7 +61,7 @@ export function cancelPrescription(
       focus: `RequestGroup/${stored.header.id}`,
       now: deps.now(),
     });
-    await write(() => deps.fhir.transaction(tx.bundle));
+    await write(() => changing(deps, number, () => deps.fhir.transaction(tx.bundle)));
     const summary = plan.revokePrescription
       ? information(`prescription ${number} is cancelled: its QR code is deactivated`)
       : information(`prescription ${number} stays active for what was partly dispensed`);

@@ -17,7 +17,7 @@ import type { Caller } from '../caller';
 import type { UseCaseDeps } from '../ports';
 import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
 import { withFreshReads } from './fresh-reads';
-import { loadForDispensing } from './lookup';
+import { changing, loadForDispensing } from './lookup';
 
 export function recordPatientChoice(
   deps: Pick<UseCaseDeps, 'fhir' | 'now' | 'dmpQueue'>,
@@ -53,7 +53,9 @@ export function recordPatientChoice(
       now: deps.now(),
     });
     // The store answers the new version of the Consent (the caller is shown what is stored).
-    const response = await write(() => deps.fhir.transaction(tx, { headers: { prefer: 'return=representation' } }));
+    const response = await write(() =>
+      changing(deps, number, () => deps.fhir.transaction(tx, { headers: { prefer: 'return=representation' } })),
+    );
     const updated = response.entry?.[0]?.resource;
     if (updated?.resourceType !== 'Consent') throw new Error('the transaction-response does not give the Consent');
     for (const job of withdrawal) await deps.dmpQueue.enqueue(job);

@@ -23,7 +23,7 @@ import type { Caller } from '../caller';
 import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
 import type { UseCaseDeps } from '../ports';
 import { withFreshReads } from './fresh-reads';
-import { loadForDispensing } from './lookup';
+import { changing, loadForDispensing } from './lookup';
 
 /** What a correction answers: the shape of a dispense's answer (record.ts RecordResult). */
 export interface CorrectionResult {
@@ -107,7 +107,7 @@ export function correctRecords(
       focus: `RequestGroup/${stored.header.id}`,
       now: deps.now(),
     });
-    const response = await write(() => deps.fhir.transaction(tx.bundle));
+    const response = await write(() => changing(deps, number, () => deps.fhir.transaction(tx.bundle)));
     const corrected = new Map<string, ExecutionRecord>(
       tx.records.map((record, i) => {
         const version = versionOfLocation(response.entry?.[tx.recordEntries[i]!]?.response?.location);

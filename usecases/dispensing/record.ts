@@ -27,7 +27,7 @@ import type { UseCaseDeps } from '../ports';
 import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
 import { answerContext } from '../../fhir/dispensing/answer-context';
 import { withFreshReads } from './fresh-reads';
-import { loadForDispensing } from './lookup';
+import { changing, loadForDispensing } from './lookup';
 import { correctRecords } from './correct';
 import { dosageProblems, withDosageChecks } from './dosage';
 
@@ -280,7 +280,7 @@ export function recordExecution(
       focus: `RequestGroup/${stored.header.id}`,
       now: deps.now(),
     });
-    const response = await write(() => deps.fhir.transaction(tx.bundle));
+    const response = await write(() => changing(deps, number, () => deps.fhir.transaction(tx.bundle)));
     const headerStatus = (tx.bundle.entry![tx.headerEntry]!.resource as RequestGroup).status;
     const after = stateAfter(stored, decision.executed, headerStatus, decision.delivered);
     const ids = storedIds(tx.bundle, response);

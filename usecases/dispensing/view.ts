@@ -29,12 +29,12 @@ export interface PrescriptionView {
 }
 
 export async function viewPrescription(
-  deps: Pick<UseCaseDeps, 'fhir' | 'now' | 'publicationJobs' | 'dmpStore'>,
+  deps: Pick<UseCaseDeps, 'fhir' | 'now' | 'publicationJobs' | 'dmpStore' | 'prescriptionCache'>,
   caller: Caller,
   number: string,
   { fullUrlBase }: ViewOptions,
 ): Promise<PrescriptionView> {
-  const { found, stored } = await loadForDispensing(deps, number, caller.lookups);
+  const { found, stored } = await loadForDispensing(deps, number, caller.lookups, { cached: true });
   noteLoaded(caller, found);
   caller.authorize.readPrescription(ownershipOf(found));
   const dmpPublication = await dmpPublicationStatus(

@@ -26,7 +26,7 @@ import { planReplacement } from '../../rules/dispensing/replace-rules';
 import { toVendorPaths } from '../../rules/intake';
 import type { Caller } from '../caller';
 import { withFreshReads } from '../dispensing/fresh-reads';
-import { loadForDispensing, type LoadedForDispensing } from '../dispensing/lookup';
+import { changing, loadForDispensing, type LoadedForDispensing } from '../dispensing/lookup';
 import type { DmpPublishJob } from '../dmp/publish-job';
 import { outboxEntry, outboxJobs } from '../outbox/outbox-task';
 import type { UseCaseDeps } from '../ports';
@@ -175,7 +175,7 @@ export async function replaceChecked(
     });
     if (outbox) tx.bundle.entry!.push(outbox);
 
-    const response = await write(() => deps.fhir.transaction(tx.bundle));
+    const response = await write(() => changing(deps, oldNumber, () => deps.fhir.transaction(tx.bundle)));
     const ids = idsFromTransactionResponse(
       firstEntries(tx.bundle, tx.intakeEntries),
       firstEntries(response, tx.intakeEntries),

@@ -18,7 +18,8 @@ import { idsFromTransactionResponse, parseLocation } from '../../fhir/transactio
 import { prescriptionNumberOf } from '../../fhir/read-prescription';
 import { MESSAGE_CONTENT_SYSTEM } from '../../fhir/systems';
 import { findHeaderByMessageKey, findHeaderByNumber } from '../prescriptions/repository';
-import type { FhirStore } from '../ports';
+import type { FhirStore, IdentityCache } from '../ports';
+import { referenceKnownIdentities, rememberIdentities } from './known-identities';
 import { buildTransaction, type CheckedPayload } from './prepare';
 import { isConflict, ProblemError } from '../../domain/problem';
 import { outboxEntry, type OutboxJob } from '../outbox/outbox-task';
@@ -28,6 +29,8 @@ export interface IntakeDeps {
   now: () => Date;
   numberIssuer: number;
   newUuid?: () => string;
+  /** The Patient, Practitioner and Organization already stored, referenced instead of created conditionally. */
+  identityCache?: IdentityCache;
 }
 
 /** The jobs a new prescription owes the queues, for the number it is stored under (usecases/outbox). */
@@ -174,17 +177,27 @@ export async function storePrescription(
   outbox?: IntakeOutbox,
 ): Promise<IntakeResult> {
   const vendorNumber = checked.prescription.number !== undefined;
+  let identities = deps.identityCache;
   for (let attempt = 0; ; attempt++) {
     const number = numberFor(deps, checked);
     const built = buildTransaction(checked, number, deps.newUuid ?? randomUUID);
     if (!built.ok) throw new ProblemError(built.kind, built.problems);
     const tx = built.value;
     if (outbox) withOutbox(deps, tx, checked, outbox(number));
+    const referenced = identities ? await referenceKnownIdentities(identities, tx) : [];
 
     let response: Bundle;
     try {
       response = await deps.fhir.transaction(tx, { idempotent: true });
     } catch (err) {
+      if (identities && referenced.length > 0) {
+        // Perhaps a store that was wiped refusing a reference: forget what was referenced and send the
+        // conditional creates (this attempt is not counted; it happens once).
+        await identities.drop(referenced).catch(() => undefined);
+        identities = undefined;
+        attempt--;
+        continue;
+      }
       if (!isConflict(err)) throw err;
       const explained = await explainConflict(deps, checked, number);
       if (explained === 'retry' && attempt + 1 < MAX_ATTEMPTS) continue;
@@ -197,6 +210,7 @@ export async function storePrescription(
       continue;
     }
 
+    if (deps.identityCache) await rememberIdentities(deps.identityCache, tx, response).catch(() => undefined);
     const headerEntry = response.entry?.[headerEntryIndex(tx)]?.response;
     const matchedExisting = headerEntry?.status?.startsWith('200') ?? false;
     if (matchedExisting) {

@@ -15,14 +15,17 @@ export async function findPrescriptionByNumber(
   number: string,
   options?: PrescriptionSearchOptions,
 ): Promise<StoredPrescriptionBundle | undefined> {
-  const bundle = await fhir.search<FhirResource>('RequestGroup', prescriptionSearchParams(number, options));
+  // A number is unique (the store's index): one page, never paged further.
+  const bundle = await fhir.search<FhirResource>('RequestGroup', prescriptionSearchParams(number, options), {
+    unpaged: true,
+  });
   const [header] = matchedHeaders(bundle);
   return header ? { header, bundle } : undefined;
 }
 
 /** The one header a token search matches, alone (no includes). */
 const findHeader = async (fhir: FhirStore, token: Record<string, string>): Promise<RequestGroup | undefined> =>
-  matchedHeaders(await fhir.search<FhirResource>('RequestGroup', { ...token, _count: '1' }))[0];
+  matchedHeaders(await fhir.search<FhirResource>('RequestGroup', { ...token, _count: '1' }, { unpaged: true }))[0];
 
 /** The prescription header made from a vendor message, if that message was already accepted. */
 export const findHeaderByMessageKey = (fhir: FhirStore, messageKey: string): Promise<RequestGroup | undefined> =>

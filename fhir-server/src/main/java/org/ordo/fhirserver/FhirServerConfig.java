@@ -109,6 +109,21 @@ public class FhirServerConfig {
 	@Value("${ordo.fhir.if-match-conflict-as-412:true}")
 	private boolean myIfMatchConflictAs412;
 
+	/**
+	 * Cache of conditional-create/match URLs that matched a resource (skips the search next time). Off:
+	 * HAPI serves a cached match even after the resource was deleted (200 with the deleted resource).
+	 */
+	@Value("${ordo.fhir.match-url-cache:false}")
+	private boolean myMatchUrlCache;
+
+	/** Store meta.source (one provenance row per resource version); nobody reads or searches it here. */
+	@Value("${ordo.fhir.store-meta-source:false}")
+	private boolean myStoreMetaSource;
+
+	/** Index rows keyed by hashes only (no resource type / parameter name columns written). */
+	@Value("${ordo.fhir.index-storage-optimized:true}")
+	private boolean myIndexStorageOptimized;
+
 	@Bean
 	public JpaStorageSettings jpaStorageSettings() {
 		JpaStorageSettings s = new JpaStorageSettings();
@@ -122,6 +137,14 @@ public class FhirServerConfig {
 		s.setDeleteEnabled(true);
 		s.setExpungeEnabled(true);
 		s.setDeleteExpungeEnabled(true);
+		// Less work per write (README "Benchmarks" measures each): no meta.source provenance row per
+		// version, hash-only index rows; the match URL cache only when asked (see myMatchUrlCache).
+		s.setMatchUrlCacheEnabled(myMatchUrlCache);
+		s.setStoreMetaSourceInformation(
+				myStoreMetaSource
+						? JpaStorageSettings.StoreMetaSourceInformationEnum.SOURCE_URI_AND_REQUEST_ID
+						: JpaStorageSettings.StoreMetaSourceInformationEnum.NONE);
+		s.setIndexStorageOptimized(myIndexStorageOptimized);
 		// Search
 		s.setIndexMissingFields(StorageSettings.IndexEnabledEnum.DISABLED);
 		// NB: no setFetchSizeDefaultMaximum(): it caps the *total* results of a search, not the page size
