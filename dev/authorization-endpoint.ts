@@ -59,7 +59,9 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 const S256 = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
 
 /** The parameters of an authorization request, or what is wrong with them. */
-function authorizationRequest(params: URLSearchParams): { ok: true; hidden: Record<string, string> } | { ok: false; error: string } {
+function authorizationRequest(
+  params: URLSearchParams,
+): { ok: true; hidden: Record<string, string> } | { ok: false; error: string } {
   const get = (name: string) => params.get(name) ?? '';
   if (get('response_type') !== 'code') return { ok: false, error: 'response_type must be "code"' };
   if (!get('client_id')) return { ok: false, error: 'client_id is required' };
@@ -75,7 +77,16 @@ function authorizationRequest(params: URLSearchParams): { ok: true; hidden: Reco
     return { ok: false, error: 'PKCE is required: code_challenge (S256) and code_challenge_method=S256' };
   if (!get('state')) return { ok: false, error: 'state is required' };
   const hidden: Record<string, string> = {};
-  for (const name of ['response_type', 'client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'scope', 'nonce'])
+  for (const name of [
+    'response_type',
+    'client_id',
+    'redirect_uri',
+    'state',
+    'code_challenge',
+    'code_challenge_method',
+    'scope',
+    'nonce',
+  ])
     hidden[name] = get(name);
   return { ok: true, hidden };
 }
@@ -159,7 +170,11 @@ export function authorizationEndpoints(
     const params = req.method === 'POST' ? await readForm(req) : query;
     const request = authorizationRequest(params);
     if (!request.ok) {
-      sendHtml(res, 400, `<!doctype html><html lang="fr"><title>Requête refusée</title><p>${escapeHtml(request.error)}</p></html>`);
+      sendHtml(
+        res,
+        400,
+        `<!doctype html><html lang="fr"><title>Requête refusée</title><p>${escapeHtml(request.error)}</p></html>`,
+      );
       return;
     }
     if (req.method !== 'POST') {

@@ -82,7 +82,8 @@ export async function searchAll<R>(firstUrl: string, max: number): Promise<{ res
     const bundle: BundleLike<R> = await getJson<BundleLike<R>>(url);
     for (const e of bundle.entry ?? []) if (e.resource) resources.push(e.resource);
     const next = bundle.link?.find((l) => l.relation === 'next')?.url;
-    if (resources.length >= max) return { resources: resources.slice(0, max), truncated: Boolean(next) || resources.length > max };
+    if (resources.length >= max)
+      return { resources: resources.slice(0, max), truncated: Boolean(next) || resources.length > max };
     url = next ? pathOf(next) : undefined;
   }
   return { resources, truncated: false };

@@ -82,9 +82,7 @@ function outcomeOf(event: AuditEvent): OutcomeKind {
 
 export function auditRowOf(event: AuditEvent): AuditRow {
   const name = event.subtype?.find((c) => c.system === AUDIT_EVENT_NAME_SYSTEM)?.code ?? event.type?.code ?? '?';
-  const user = event.agent?.find((a) =>
-    a.role?.some((r) => r.coding?.some((c) => c.system === GATEWAY_ROLE_SYSTEM)),
-  );
+  const user = event.agent?.find((a) => a.role?.some((r) => r.coding?.some((c) => c.system === GATEWAY_ROLE_SYSTEM)));
   const codes = user?.role?.flatMap((r) => r.coding ?? []) ?? [];
   const who = user?.who?.identifier;
   const nationalId = who?.system === IDNATPS_SYSTEM ? who.value : undefined;
@@ -92,9 +90,7 @@ export function auditRowOf(event: AuditEvent): AuditRow {
   const number = event.entity
     ?.map((e) => e.what?.identifier)
     .find((i) => i?.system === PRESCRIPTION_NUMBER_SYSTEM)?.value;
-  const requestId = event.entity
-    ?.flatMap((e) => e.detail ?? [])
-    .find((d) => d.type === REQUEST_ID_DETAIL)?.valueString;
+  const requestId = event.entity?.flatMap((e) => e.detail ?? []).find((d) => d.type === REQUEST_ID_DETAIL)?.valueString;
   const finess = user?.location?.identifier;
   return {
     id: event.id ?? '',
@@ -121,7 +117,11 @@ export function auditRowOf(event: AuditEvent): AuditRow {
 }
 
 /** Accesses and refusals per day (UTC) over [from, to], days without events included. */
-export function perDay(rows: readonly AuditRow[], from: string, to: string): { day: string; accesses: number; refusals: number }[] {
+export function perDay(
+  rows: readonly AuditRow[],
+  from: string,
+  to: string,
+): { day: string; accesses: number; refusals: number }[] {
   const days = new Map<string, { accesses: number; refusals: number }>();
   const start = new Date(`${from}T00:00:00Z`);
   const end = new Date(`${to}T00:00:00Z`);

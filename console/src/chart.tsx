@@ -19,18 +19,26 @@ export function DayChart({ days }: { days: DayCount[] }) {
     const el = box.current;
     if (!el) return;
     const xs = days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000);
-    const bars = uPlot.paths.bars!({ size: [0.6, 40] });
+    // Side by side on each day: accesses left, refusals right.
+    const left = uPlot.paths.bars!({ size: [0.4, 24], align: -1 });
+    const right = uPlot.paths.bars!({ size: [0.4, 24], align: 1 });
+    const halfDay = 43_200;
+    const first = xs[0] ?? 0;
+    const last = xs[xs.length - 1] ?? first;
     const plot = new uPlot(
       {
         width: Math.max(320, Math.min(960, el.clientWidth || 720)),
         height: 240,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-        scales: { x: { time: true } },
-        axes: [{}, { label: 'Événements' }],
+        scales: { x: { time: true, range: () => [first - halfDay, last + halfDay] } },
+        axes: [
+          { values: (_u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(5, 10)) },
+          { label: 'Événements' },
+        ],
         series: [
           { label: 'Jour' },
-          { label: 'Accès', stroke: '#1d4f91', fill: 'rgba(29,79,145,0.35)', paths: bars },
-          { label: 'Refus', stroke: '#b00020', fill: 'rgba(176,0,32,0.55)', paths: bars },
+          { label: 'Accès', stroke: '#1d4f91', fill: 'rgba(29,79,145,0.35)', paths: left },
+          { label: 'Refus', stroke: '#b00020', fill: 'rgba(176,0,32,0.55)', paths: right },
         ],
       },
       [xs, days.map((d) => d.accesses), days.map((d) => d.refusals)],

@@ -20,7 +20,10 @@ const ROLES: Record<string, string> = {
 /** Who did it, from which structure and address. */
 export function Who({ row }: { row: AuditRow }) {
   const who = row.rpps ? `RPPS ${row.rpps}` : (row.who ?? 'client non authentifié');
-  const what = [row.profession && (PROFESSIONS[row.profession] ?? row.profession), row.role && (ROLES[row.role] ?? row.role)]
+  const what = [
+    row.profession && (PROFESSIONS[row.profession] ?? row.profession),
+    row.role && (ROLES[row.role] ?? row.role),
+  ]
     .filter(Boolean)
     .join(', ');
   return (

@@ -33,11 +33,8 @@ interface AxeViolation {
 /** axe-core run in the page (evaluated over the DevTools protocol: the page's CSP stays as it is). */
 async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: unknown[] }> } })
-      .axe;
-    return (await axe.run(document)).violations;
-  });
+  // Strings, not functions: the test is compiled without the DOM's types.
+  const violations = await page.evaluate('axe.run(document).then((result) => result.violations)');
   return (violations as AxeViolation[]).filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
@@ -122,9 +119,9 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
     await page.waitForSelector('#signed-in-as');
     assert.match(await page.$eval('#signed-in-as', (el) => el.textContent ?? ''), /Auditeur/);
     // No token anywhere the page's scripts can read.
-    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    const storage = await page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })');
     assert.equal(storage, '{}{}');
-    assert.equal(await page.evaluate(() => document.cookie), '', 'the session cookie is HttpOnly');
+    assert.equal(await page.evaluate('document.cookie'), '', 'the session cookie is HttpOnly');
     assert.doesNotMatch(page.url(), /code=|token/);
 
     // A typo gets the API's hint (here: the letter O typed for the digit 0 is caught as a wrong shape first).
@@ -134,7 +131,7 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
     assert.match(await page.$eval('#number-problem', (el) => el.textContent ?? ''), /n’est pas un numéro d’ordonnance/);
 
     // The number, pasted with spaces as printed.
-    await page.$eval('#number', (el) => ((el as HTMLInputElement).value = ''));
+    await page.$eval('#number', (el) => ((el as unknown as { value: string }).value = ''));
     await page.type('#number', `${number.slice(0, 6)} ${number.slice(6, 12)} ${number.slice(12)}`);
     await page.click('button[type=submit]');
     await page.waitForSelector('#timeline');
@@ -166,7 +163,7 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
       page.waitForSelector('#detail-title'),
       page.click('#timeline > li.outcome-refused a[href^="#/evenement/"]'),
     ]);
-    await page.waitForFunction(() => document.querySelectorAll('pre.json').length >= 2);
+    await page.waitForFunction('document.querySelectorAll("pre.json").length >= 2');
     const detail = await page.$eval('main', (el) => el.textContent ?? '');
     assert.match(detail, /AuditEvent\//);
     assert.match(detail, new RegExp(`8${pharmacistB}`));
@@ -178,8 +175,9 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
     await page.goto(`${cg.baseUrl}/console/#/recherche`);
     await page.waitForSelector('#f-rpps');
     await page.type('#f-rpps', pharmacistB);
-    await page.$eval('#f-from', (el, v) => ((el as HTMLInputElement).value = v), today);
-    await page.$eval('#f-from', (el) => el.dispatchEvent(new Event('input', { bubbles: true })));
+    await page.evaluate(
+      `(() => { const el = document.querySelector('#f-from'); el.value = '${today}'; el.dispatchEvent(new Event('input', { bubbles: true })); })()`,
+    );
     await page.click('form.criteria button[type=submit]');
     await page.waitForSelector('#results tbody tr');
     await page.waitForSelector('#chart-caption');
@@ -196,7 +194,10 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
       if (!csvFile) await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(csvFile, 'the CSV was downloaded');
-    const lines = readFileSync(path.join(downloads, csvFile), 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = readFileSync(path.join(downloads, csvFile), 'utf8')
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     const header = lines[0]!.split(';');
     const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(';').map((v, i) => [header[i], v])));
     assert.equal(rows.length, 2);
@@ -220,7 +221,11 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
     assert.match(await page.$eval('h1', (el) => el.textContent ?? ''), /Accès refusé/);
     assert.match(await page.$eval('main', (el) => el.textContent ?? ''), new RegExp(`RPPS ${pharmacistA}`));
     const cookies = await context.cookies();
-    assert.equal(cookies.find((c) => c.name === 'ordo_console'), undefined, 'no session for a pharmacist');
+    assert.equal(
+      cookies.find((c) => c.name === 'ordo_console'),
+      undefined,
+      'no session for a pharmacist',
+    );
     await checkScreen(page, '05-refused');
     // And the API, asked with no session, still says 401.
     const me = await page.goto(`${cg.baseUrl}/console/api/me`);

@@ -186,7 +186,11 @@ function Results({ criteria, rows, truncated }: { criteria: Criteria; rows: Audi
         {rows.length} événement{rows.length > 1 ? 's' : ''} du {criteria.from} au {criteria.to}, dont {refused} refusé
         {refused > 1 ? 's' : ''}
       </h2>
-      {truncated && <p class="help">Seuls les {MAX_EVENTS} événements les plus récents sont pris en compte : réduisez la période.</p>}
+      {truncated && (
+        <p class="help">
+          Seuls les {MAX_EVENTS} événements les plus récents sont pris en compte : réduisez la période.
+        </p>
+      )}
       <DayChart days={days} />
       <p>
         <button type="button" id="export-csv" onClick={() => download(sorted, criteria)} disabled={rows.length === 0}>

@@ -27,8 +27,7 @@ export function TimelinePage({ number }: { number?: string | undefined }) {
     setState({ kind: 'loading' });
     const query = `/audit/fhir/AuditEvent?entity-identifier=${encodeURIComponent(`${PRESCRIPTION_NUMBER_SYSTEM}|${number}`)}&_sort=date&_count=200`;
     searchAll<AuditEvent>(query, MAX_EVENTS).then(
-      ({ resources, truncated }) =>
-        setState({ kind: 'done', number, rows: resources.map(auditRowOf), truncated }),
+      ({ resources, truncated }) => setState({ kind: 'done', number, rows: resources.map(auditRowOf), truncated }),
       (err: unknown) =>
         setState({
           kind: 'error',
@@ -106,8 +105,7 @@ function Timeline({ number, rows, truncated }: { number: string; rows: AuditRow[
           <li key={r.id} class={`event outcome-${r.outcome}`} data-event={r.event} data-rpps={r.rpps ?? ''}>
             <p class="event-head">
               <time dateTime={r.recorded}>{new Date(r.recorded).toLocaleString('fr-FR', { timeZone: 'UTC' })} UTC</time>{' '}
-              <strong>{r.label}</strong>{' '}
-              <span class={`badge badge-${r.outcome}`}>{OUTCOME_LABELS[r.outcome]}</span>
+              <strong>{r.label}</strong> <span class={`badge badge-${r.outcome}`}>{OUTCOME_LABELS[r.outcome]}</span>
             </p>
             <p>
               <Who row={r} />
@@ -115,7 +113,10 @@ function Timeline({ number, rows, truncated }: { number: string; rows: AuditRow[
             {r.outcomeDetail && <p class="detail">{r.outcomeDetail}</p>}
             <p class="meta">
               Requête {r.requestId ?? '—'} ·{' '}
-              <a href={`#/evenement/${encodeURIComponent(r.id)}`} aria-label={`Détails de l’événement ${r.label} du ${r.recorded}`}>
+              <a
+                href={`#/evenement/${encodeURIComponent(r.id)}`}
+                aria-label={`Détails de l’événement ${r.label} du ${r.recorded}`}
+              >
                 Détails
               </a>
             </p>
