@@ -233,6 +233,19 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
     await context.close();
   });
 
+  test('an operator signs in and reaches the queue dashboard with the same sign-in', async () => {
+    const context = await chromium.browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.setViewport({ width: 1280, height: 800 });
+    await signIn(page, cg.baseUrl, { role: 'operator' });
+    await page.waitForSelector('#queue-dashboard');
+    assert.match(await page.$eval('#signed-in-as', (el) => el.textContent ?? ''), /Opérateur/);
+    await checkScreen(page, '06-operations');
+    const [dashboard] = await Promise.all([page.waitForNavigation(), page.click('#queue-dashboard')]);
+    assert.equal(dashboard?.status(), 200, 'Bull Board answers the session cookie');
+    await context.close();
+  });
+
   test('no Content-Security-Policy violation on any screen', () => {
     assert.deepEqual(cspViolations, []);
     assert.ok(existsSync(path.join(OUT, '02-timeline.png')));
