@@ -637,7 +637,7 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
       summary: 'The console’s files',
       description:
         'The single-page application (HTML, scripts, style sheets), served with a strict Content-Security-Policy (no inline script or style, nothing from another origin). No token: the files hold no data.',
-      responses: { 200: ok('A file of the console.', HTML_CONTENT) },
+      responses: { 200: ok('A file of the console.', HTML_CONTENT), 301: ok('`/console` → `/console/`.') },
       errors: { 404: 'No such file.' },
     },
   };
