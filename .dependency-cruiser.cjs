@@ -10,6 +10,7 @@
 //   usecases/                                  application logic; reaches I/O through usecases/ports.ts
 //   store/ queue/ platform/ gateway/ admin/    edges (FHIR client, BullMQ, wiring, HTTP, operators' command)
 //   dev/                                       development issuer and credentials, never in production
+//   console/                                   the audit console's front end (browser): domain/, fhir/ and npm only
 //   test/ bench/ scripts/                      may import anything; nothing else imports them
 
 /** Builds a regular expression that matches the given top-level folders. */
@@ -149,6 +150,21 @@ module.exports = {
       severity: 'error',
       from: { pathNot: folders('dev', ...TOOLS) },
       to: { path: folders('dev') },
+    },
+    {
+      name: 'console-front-end-only',
+      comment:
+        'console/ is the audit console, bundled for the browser by Vite: it may use domain/ and fhir/ (pure vocabulary and systems) and npm packages, never the back end.',
+      severity: 'error',
+      from: { path: folders('console') },
+      to: { pathNot: [folders('console', 'domain', 'fhir'), '(^|/)node_modules/'] },
+    },
+    {
+      name: 'not-to-console',
+      comment: 'Nothing imports the console: the gateway serves its built files (console/dist), never its source.',
+      severity: 'error',
+      from: { pathNot: folders('console', ...TOOLS) },
+      to: { path: folders('console') },
     },
     {
       name: 'not-to-test-tools',

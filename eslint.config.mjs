@@ -16,9 +16,10 @@ export default defineConfig(
     'profiles/ans-cda/',
     // Test data, including test/fixtures/layering: deliberate import-boundary violations for test/unit/layering.test.ts.
     'test/fixtures/',
+    'console/dist/',
   ]),
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     rules: {
       '@typescript-eslint/no-unused-vars': [
@@ -54,7 +55,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [prettier],
   },
 );

@@ -20,6 +20,7 @@ import { DEFAULT_CLAIMS, type ClaimNames } from '../gateway/security/config';
 import type { Role } from '../domain/principal';
 import type { Profession } from '../domain/professions';
 import { ConfigError, EnvReader } from '../platform/config';
+import { AUTHORIZE_PATH, authorizationEndpoints, TOKEN_PATH } from './authorization-endpoint';
 
 export const DEV_ISSUER_ALG = 'ES256';
 export const DEV_ISSUER_DEFAULT_PORT = 3002;
@@ -178,8 +179,14 @@ export async function startDevIssuer(
 ): Promise<RunningDevIssuer> {
   let jwksRequests = 0;
   let issuer = '';
+  const ttlSeconds = 3600;
+  // The authorization code flow of the audit console's sign-in (dev/authorization-endpoint.ts).
+  const codeFlow = authorizationEndpoints(async (identity, audience) => ({
+    token: await signDevToken(key, identity, { issuer, audience, ttlSeconds }),
+    expiresIn: ttlSeconds,
+  }));
   const listener: RequestListener = (req, res) => {
-    const url = (req.url ?? '').split('?')[0];
+    const url = (req.url ?? '').split('?')[0] ?? '';
     if (req.method === 'GET' && url === JWKS_PATH) {
       jwksRequests++;
       // connection: close, so that an idle keep-alive socket never holds a test process open.
@@ -193,12 +200,20 @@ export async function startDevIssuer(
         JSON.stringify({
           issuer,
           jwks_uri: `${issuer}${JWKS_PATH}`,
+          authorization_endpoint: `${issuer}${AUTHORIZE_PATH}`,
+          token_endpoint: `${issuer}${TOKEN_PATH}`,
+          response_types_supported: ['code'],
+          grant_types_supported: ['authorization_code'],
+          code_challenge_methods_supported: ['S256'],
+          token_endpoint_auth_methods_supported: ['none', 'client_secret_post'],
           id_token_signing_alg_values_supported: [DEV_ISSUER_ALG],
         }),
       );
       return;
     }
-    res.writeHead(404).end();
+    void codeFlow.handle(req, res, url).then((handled) => {
+      if (!handled) res.writeHead(404).end();
+    });
   };
   const server: Server = tls ? createTlsServer(tls, listener) : createServer(listener);
   await new Promise<void>((resolve, reject) => {

@@ -1,9 +1,11 @@
 // npm run build: the production layers compiled by tsc (tsconfig.build.json) to dist/, plus the files
 // they read at run time next to their modules (the code finds them relative to __dirname, so dist/
 // mirrors the source tree): the conformance resources, the vendor schemas and examples, the API docs
-// page's initializer (package.json, read for the software's name and version, is emitted by tsc
-// itself: gateway/openapi/document.ts imports it). Then `node dist/gateway/server.js` etc. run with
-// production dependencies only.
+// page's initializer, and the audit console, built first by Vite from console/ into console/dist/
+// (Vite, Preact and uPlot are devDependencies: only the built files ship, served by
+// gateway/routes/console.ts). package.json, read for the software's name and version, is emitted by
+// tsc itself (gateway/openapi/document.ts imports it). Then `node dist/gateway/server.js` etc. run
+// with production dependencies only.
 //   node scripts/build.mjs [--out-dir <dir>]     (default: dist/; a relative <dir> is from the repository root)
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
@@ -28,9 +30,13 @@ const RUNTIME_ASSETS = [
   'profiles/vendor-schemas',
   'profiles/vendor-examples',
   'gateway/routes/docs-page',
+  'console/dist',
 ];
 
 rmSync(dist, { recursive: true, force: true });
+// The console first: its files are copied below with the other runtime assets.
+const vite = await import('vite');
+await vite.build({ configFile: path.join(root, 'console', 'vite.config.mts'), logLevel: 'warn' });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist], {
   stdio: 'inherit',

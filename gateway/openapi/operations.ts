@@ -43,6 +43,11 @@ export const TAGS = [
   { name: 'FHIR', description: 'The gateway’s FHIR endpoint: messaging.' },
   { name: 'Auditor API', description: 'Read-only access to the audit trail and the stored records, for auditors.' },
   { name: 'Operations', description: 'Queues and metrics, for operators.' },
+  {
+    name: 'Audit console',
+    description:
+      'The browser console at /console (auditors; operators for its operations page): its sign-in (OpenID Connect, authorization code + PKCE) opens a server-side session; the browser holds an HttpOnly SameSite=Strict cookie that the gateway accepts in place of the bearer token on the routes above.',
+  },
   { name: 'Service', description: 'Liveness, readiness and this documentation: public.' },
 ] as const;
 export type Tag = (typeof TAGS)[number]['name'];
@@ -83,6 +88,7 @@ const CONFORMANCE_TYPE_PARAMETER: JsonObject = {
   schema: { type: 'string', enum: [...CONFORMANCE_TYPES] },
 };
 const fhir = (schema: JsonObject): JsonObject => ({ [FHIR_JSON]: { schema } });
+const HTML_CONTENT: JsonObject = { 'text/html': { schema: { type: 'string' } } };
 const ok = (description: string, content?: JsonObject, headers?: JsonObject): JsonObject => ({
   description,
   ...(headers ? { headers } : {}),
@@ -577,6 +583,62 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
       description:
         'Queue depth per state and completed/failed totals, read from Redis (cluster-wide); this gateway process’s HTTP requests (`http_requests_total`, `http_request_duration_seconds`) by method, route template and status. Worker latencies are on each worker’s health port.',
       responses: { 200: ok('Prometheus text format.', { 'text/plain': { schema: { type: 'string' } } }) },
+    },
+
+    'console.login': {
+      tag: 'Audit console',
+      summary: 'Start the console sign-in',
+      description:
+        'Redirects (`303`) to the identity provider’s authorization endpoint (authorization code with PKCE S256, a fresh `state`); the sign-in transaction is bound to this browser by an HttpOnly cookie. No token.',
+      responses: { 303: ok('To the identity provider.') },
+      errors: { 503: 'The identity provider’s discovery document cannot be read.' },
+    },
+    'console.callback': {
+      tag: 'Audit console',
+      summary: 'End of the console sign-in',
+      description:
+        'The identity provider’s redirect: the code is exchanged server-side, the access token verified like any bearer token and kept in Redis; the browser gets the `ordo_console` session cookie (HttpOnly, SameSite=Strict) and is sent to /console/. A user who is neither auditor nor operator gets a page saying so (`403`), recorded in the audit trail like every sign-in.',
+      responses: { 303: ok('Signed in: to /console/.') },
+      errors: {
+        400: 'No sign-in in progress in this browser, a wrong `state`, or a code the provider refused (an HTML page).',
+        403: 'The signed-in user may not use the console (an HTML page).',
+      },
+    },
+    'console.logout': {
+      tag: 'Audit console',
+      summary: 'Sign out of the console',
+      description: 'Ends the session (removed from Redis) and clears its cookie. Same-origin requests only (`Origin`).',
+      responses: { 204: ok('Signed out.') },
+      errors: { 403: 'Not sent from the console’s own origin.' },
+    },
+    'console.me': {
+      tag: 'Audit console',
+      summary: 'Who is signed in',
+      description: 'The role, idNatPs, RPPS, profession and FINESS of the session’s (or token’s) user.',
+      responses: {
+        200: ok('The user.', {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                role: { type: 'string' },
+                nationalId: { type: 'string' },
+                rpps: { type: 'string' },
+                profession: { type: 'string' },
+                finess: { type: 'string' },
+              },
+            },
+          },
+        }),
+      },
+    },
+    'console.app': {
+      tag: 'Audit console',
+      summary: 'The console’s files',
+      description:
+        'The single-page application (HTML, scripts, style sheets), served with a strict Content-Security-Policy (no inline script or style, nothing from another origin). No token: the files hold no data.',
+      responses: { 200: ok('A file of the console.', HTML_CONTENT), 301: ok('`/console` → `/console/`.') },
+      errors: { 404: 'No such file.' },
     },
   };
 }

@@ -14,6 +14,7 @@ import { docsAsset, docsPage, openApiJson } from './docs';
 import { health, ready } from './health';
 import { capabilityStatement, processMessageRoute } from './messaging';
 import { queueDashboard, queueMetrics } from './operations';
+import { consoleApp, consoleCallback, consoleLogin, consoleLogout, consoleMe } from './console';
 import {
   cancel,
   createPrescription,
@@ -32,6 +33,7 @@ const PRESCRIBERS = { prescriber: PRESCRIBING_PROFESSIONS } as const;
 const DISPENSERS = { dispenser: DISPENSING_PROFESSIONS } as const;
 const PROFESSIONALS = { ...PRESCRIBERS, ...DISPENSERS } as const;
 const AUDITORS = { auditor: 'any' } as const;
+const CONSOLE_USERS = { auditor: 'any', operator: 'any' } as const;
 
 export const ROUTES = [
   { id: 'health', method: 'GET', path: '/health', public: true, allow: {}, audit: null, handler: health },
@@ -229,6 +231,48 @@ export const ROUTES = [
     allow: { operator: 'any' },
     audit: null,
     handler: queueMetrics,
+  },
+
+  // The audit console (routes/console.ts): its sign-in is public (it is how one gets a session), its
+  // data comes from the routes above, called with the session cookie.
+  {
+    id: 'console.login',
+    method: 'GET',
+    path: '/console/auth/login',
+    public: true,
+    allow: {},
+    audit: null,
+    handler: consoleLogin,
+  },
+  {
+    id: 'console.callback',
+    method: 'GET',
+    path: '/console/auth/callback',
+    public: true,
+    allow: {},
+    // Sign-ins, admitted or refused, are recorded by the handler (no session yet when it runs).
+    audit: null,
+    handler: consoleCallback,
+  },
+  {
+    id: 'console.logout',
+    method: 'POST',
+    path: '/console/auth/logout',
+    public: true,
+    allow: {},
+    audit: null,
+    handler: consoleLogout,
+  },
+  { id: 'console.me', method: 'GET', path: '/console/api/me', allow: CONSOLE_USERS, audit: null, handler: consoleMe },
+  {
+    id: 'console.app',
+    method: 'GET',
+    path: '/console/*',
+    public: true,
+    allow: {},
+    audit: null,
+    mount: true,
+    handler: consoleApp,
   },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -9,6 +9,8 @@
  *   AUTH_ALGORITHMS          accepted JWS algorithms, subset of RS256,ES256,PS256 (default all three)
  *   AUTH_CLAIM_NATIONAL_ID, AUTH_CLAIM_REF_PRO, AUTH_CLAIM_ROLE, AUTH_CLAIM_AM: claim names (claims.ts)
  *   AUTH_BIOLOGY_SAVOIR_FAIRE  codeSavoirFaire values that make a doctor or pharmacist a biologist
+ *   CONSOLE_CLIENT_ID / CONSOLE_CLIENT_SECRET / CONSOLE_SCOPE: the audit console's OpenID Connect client
+ *                            (default: AUTH_AUDIENCE, no secret, "openid")
  *   LOOKUP_LIMIT_POINTS / LOOKUP_LIMIT_WINDOW_SECONDS / LOOKUP_LIMIT_MISS_COST: number lookups
  *                            per professional per window (default 30 per 60 s, a miss costs 2)
  */
@@ -46,10 +48,23 @@ export interface LookupLimitConfig {
   missCost: number;
 }
 
+/** The audit console's OpenID Connect client (gateway/console): a confidential client when it has a secret. */
+export interface ConsoleClientConfig {
+  clientId: string;
+  clientSecret?: string;
+  scope: string;
+}
+
 export interface SecurityConfig {
   auth: AuthConfig;
   lookupLimit: LookupLimitConfig;
+  /** Default: client id = the audience, scope "openid", no secret (consoleClientConfigOf). */
+  console?: ConsoleClientConfig;
 }
+
+/** The console's client settings, the defaults filled in. */
+export const consoleClientConfigOf = (security: Pick<SecurityConfig, 'auth' | 'console'>): ConsoleClientConfig =>
+  security.console ?? { clientId: security.auth.audience, scope: 'openid' };
 
 export const DEFAULT_CLAIMS: ClaimNames = {
   nationalId: 'SubjectNameID',
@@ -86,11 +101,13 @@ export function readSecurityConfig(read: EnvReader, env: Env): SecurityConfig {
       read.problems.push(`AUTH_ALGORITHMS may only contain ${ALLOWED_ALGORITHMS.join(', ')}, got "${alg}"`);
     }
   }
+  const audience = read.string('AUTH_AUDIENCE');
+  const clientSecret = env.CONSOLE_CLIENT_SECRET?.trim();
   return {
     auth: {
       issuer: read.string('AUTH_ISSUER'),
       jwksUrl,
-      audience: read.string('AUTH_AUDIENCE'),
+      audience,
       clockSkewSeconds: read.integer('AUTH_CLOCK_SKEW_SECONDS', 30, 0, 300),
       algorithms: algorithms.filter((a): a is AllowedAlgorithm =>
         (ALLOWED_ALGORITHMS as readonly string[]).includes(a),
@@ -107,6 +124,11 @@ export function readSecurityConfig(read: EnvReader, env: Env): SecurityConfig {
       points: read.integer('LOOKUP_LIMIT_POINTS', 30, 1, 100_000),
       windowSeconds: read.integer('LOOKUP_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
       missCost: read.integer('LOOKUP_LIMIT_MISS_COST', 2, 1, 100),
+    },
+    console: {
+      clientId: read.string('CONSOLE_CLIENT_ID', audience),
+      ...(clientSecret ? { clientSecret } : {}),
+      scope: read.string('CONSOLE_SCOPE', 'openid'),
     },
   };
 }

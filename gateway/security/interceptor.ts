@@ -5,7 +5,10 @@
  * budget whenever they resolve a prescription number (usecases/caller.ts LookupBudget).
  *
  *   1. public route (/health, /ready, the API documentation) → through, nothing recorded
- *   2. bearer token verified → principal, else 401 + WWW-Authenticate (503 if the issuer's keys cannot be fetched)
+ *   2. bearer token verified → principal, else 401 + WWW-Authenticate (503 if the issuer's keys cannot be fetched);
+ *      without an Authorization header, the audit console's session cookie stands for the bearer
+ *      token it holds server-side (gateway/console/sessions.ts): same verification, same rules
+ *      below; a state-changing request with the cookie must come from the gateway's own origin
  *   3. route in the table (gateway/routes/table.ts) and role/profession granted, else 403
  *   4. the answer is held until its audit job is in Redis (the route's audit metadata, or any
  *      refusal); when it cannot be queued, the answer becomes a 503 (transient, Retry-After):
@@ -20,9 +23,11 @@ import type { AuditJob } from '../../usecases/audit/audit-job';
 import { ForbiddenError } from '../../usecases/caller';
 import { decideRoute } from '../../rules/access/policy';
 import type { AppDeps } from '../app-deps';
+import { isSameOrigin } from '../http/same-origin';
 import { interactionOfMethod } from '../audit/route-events';
 import type { MatchedRoute, RouteAuditSpec } from '../routes/route';
 import { matchRoute } from '../routes/table';
+import { consoleSessionsOf, cookieOf, SESSION_COOKIE, type ConsoleSessions } from '../console/sessions';
 import { AuthenticationError, createAuthenticator } from './authenticate';
 import { LookupLimiter } from './lookup-limit';
 import type { SecurityContext } from './request-context';
@@ -147,7 +152,30 @@ function unavailableAnswer(res: Response, requestId: string): string {
   );
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The Authorization header to verify: the request's own, else the bearer token of its console
+ * session. A cookie is sent by the browser whoever asks it to, so a state-changing request that
+ * relies on one must say it comes from this very origin (SameSite=Strict already keeps other
+ * sites' requests from carrying it: this is the second lock).
+ */
+async function authorizationOf(req: Request, sessions: ConsoleSessions): Promise<string | undefined> {
+  const header = req.get('authorization');
+  if (header) return header;
+  const id = cookieOf(req.get('cookie'), SESSION_COOKIE);
+  if (!id) return undefined;
+  const session = await sessions.get(id);
+  if (!session) throw new AuthenticationError('invalid', 'the console session has ended; sign in again');
+  if (!SAFE_METHODS.has(req.method.toUpperCase())) {
+    if (!isSameOrigin(req))
+      throw new AuthenticationError('invalid', 'a console request that changes something must come from the console');
+  }
+  return `Bearer ${session.accessToken}`;
+}
+
 export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
+  const sessions = consoleSessionsOf(deps.redis, deps.config.queuePrefix);
   const authenticator = createAuthenticator(deps.security.auth);
   const limiter = new LookupLimiter(deps.redis, deps.security.lookupLimit, deps.config.queuePrefix);
   const auditTrail = auditTrailOf(auditQueueOf(deps.queues));
@@ -194,7 +222,7 @@ export function securityInterceptor(deps: InterceptorDeps): RequestHandler {
     holdAnswerForAudit(req, res, ctx, now());
 
     try {
-      ctx.principal = await authenticator.authenticate(req.get('authorization'));
+      ctx.principal = await authenticator.authenticate(await authorizationOf(req, sessions));
     } catch (err) {
       if (err instanceof AuthenticationError) {
         if (err.kind !== 'unavailable') ctx.refusal = err.message;

@@ -88,6 +88,7 @@ const PROBES: Record<string, Probe> = {
   'audit.write': { method: 'delete', path: () => '/audit/fhir/AuditEvent/1' },
   'ops.queues': { method: 'get', path: () => '/admin/queues' },
   'ops.metrics': { method: 'get', path: () => '/metrics' },
+  'console.me': { method: 'get', path: () => '/console/api/me' },
 };
 
 const IDENTITIES: TestIdentity[] = [

@@ -48,6 +48,7 @@ export const EXPECTED_ROUTE_ACCESS: Record<string, Expected> = {
   'audit.write': { auditor: 'any' },
   'ops.queues': { operator: 'any' },
   'ops.metrics': { operator: 'any' },
+  'console.me': { auditor: 'any', operator: 'any' },
 };
 
 /** Whether the expected table lets a role (with a profession) call a route. */

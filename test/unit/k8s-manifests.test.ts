@@ -273,7 +273,10 @@ describe('Kubernetes manifests: the project rules', () => {
     // The PEM form of the signing credentials is the alternative to the PKCS#12 the worker is given.
     const alternatives = new Set(['DMP_SIGNING_KEY', 'DMP_SIGNING_CERT', 'DMP_SIGNING_CHAIN']);
     const worker = environmentOf(container('Deployment', 'worker'));
-    const missing = [...read].filter((v) => !alternatives.has(v) && !(v in configMap) && !(v in worker));
+    const gateway = environmentOf(container('Deployment', 'gateway'));
+    const missing = [...read].filter(
+      (v) => !alternatives.has(v) && !(v in configMap) && !(v in worker) && !(v in gateway),
+    );
     assert.deepEqual(missing, []);
   });
 
@@ -313,7 +316,7 @@ describe('Kubernetes manifests: the project rules', () => {
           if (ref.name) referenced.add(str(ref.name));
         }
     }
-    assert.deepEqual([...referenced].sort(), ['ordo-dmp-signing', 'ordo-postgres']);
+    assert.deepEqual([...referenced].sort(), ['ordo-console-client', 'ordo-dmp-signing', 'ordo-postgres']);
     const readme = readFileSync(path.join(ROOT, 'k8s', 'README.md'), 'utf8');
     for (const secret of referenced)
       assert.ok(readme.includes(secret), `k8s/README.md does not say how to create ${secret}`);

@@ -29,6 +29,7 @@ const LAYERS = [
   'gateway',
   'admin',
   'dev',
+  'console',
   'scripts',
   'test',
   'bench',
@@ -60,6 +61,8 @@ const EXPECTED: readonly Reported[] = [
   ['not-to-admin', 'gateway/violates-imports-admin.ts', 'admin/legal.ts'],
   ['not-to-dev', 'gateway/violates-imports-dev.ts', 'dev/legal.ts'],
   ['not-to-test-tools', 'gateway/violates-imports-test.ts', 'test/legal.ts'],
+  ['console-front-end-only', 'console/violates-imports-gateway.ts', 'gateway/legal.ts'],
+  ['not-to-console', 'gateway/violates-imports-console.ts', 'console/legal.ts'],
   ['not-to-unresolvable', 'gateway/violates-unresolvable.ts', './no-such-module'],
 ];
 
@@ -127,7 +130,7 @@ describe('import boundaries (.dependency-cruiser.cjs) on test/fixtures/layering'
       [],
     );
     const legal = files.filter((file) => !/\/(violates-[^/]*|cycle-[ab])\.ts$/.test(file));
-    assert.equal(legal.length, 18);
+    assert.equal(legal.length, 19);
     for (const file of legal) {
       const module = result.modules.find((candidate) => candidate.source === file);
       assert.deepEqual(

@@ -48,6 +48,10 @@ describe('route table', () => {
         .sort(),
       [
         '/audit/fhir/metadata',
+        '/console/*',
+        '/console/auth/callback',
+        '/console/auth/login',
+        '/console/auth/logout',
         '/docs',
         '/docs/:asset',
         '/fhir/:type',
