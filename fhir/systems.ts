@@ -228,3 +228,11 @@ export const REPLACEMENT_EXTENSIONS = {
    */
   replaces: `${PROFILE_BASE}ordo-ext-replaces`,
 } as const;
+
+/** The audit trail's own systems: written by usecases/audit/build-audit-event.ts, read by the console. */
+export const AUDIT_EVENT_NAME_SYSTEM = 'urn:ordo-gateway:audit-event';
+export const GATEWAY_ROLE_SYSTEM = 'urn:ordo-gateway:role';
+/** Identifier system of an operator of the `ordo-admin` command, by the name they act under. */
+export const OPERATOR_SYSTEM = 'urn:ordo-gateway:operator';
+/** AuditEvent.entity.detail type carrying the request id. */
+export const REQUEST_ID_DETAIL = 'x-request-id';

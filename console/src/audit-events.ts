@@ -4,14 +4,16 @@
  * (structure FINESS, network address), when, with what outcome, under which request id. Pure.
  */
 import type { AuditEvent } from 'fhir/r4';
-import { FINESS_SYSTEM, GATEWAY_PROFESSION_SYSTEM, IDNATPS_SYSTEM } from '../../fhir/systems';
+import {
+  AUDIT_EVENT_NAME_SYSTEM,
+  FINESS_SYSTEM,
+  GATEWAY_PROFESSION_SYSTEM,
+  GATEWAY_ROLE_SYSTEM,
+  IDNATPS_SYSTEM,
+  REQUEST_ID_DETAIL,
+} from '../../fhir/systems';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 
-/** The audit writer's own systems (usecases/audit/build-audit-event.ts; test/unit/console-audit-events.test.ts checks they agree). */
-export const AUDIT_EVENT_NAME_SYSTEM = 'urn:ordo-gateway:audit-event';
-export const GATEWAY_ROLE_SYSTEM = 'urn:ordo-gateway:role';
-export const OPERATOR_SYSTEM = 'urn:ordo-gateway:operator';
-export const REQUEST_ID_DETAIL = 'x-request-id';
 const SOURCE_ROLE = '110153';
 
 export type OutcomeKind = 'success' | 'refused' | 'invalid' | 'failure';

@@ -17,10 +17,14 @@
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from 'fhir/r4';
 import {
   ACT_REASON_SYSTEM,
+  AUDIT_EVENT_NAME_SYSTEM,
   FINESS_SYSTEM,
   GATEWAY_PROFESSION_SYSTEM,
+  GATEWAY_ROLE_SYSTEM,
   IDNATPS_SYSTEM,
+  OPERATOR_SYSTEM,
   PRESCRIPTION_NUMBER_SYSTEM,
+  REQUEST_ID_DETAIL,
 } from '../../fhir/systems';
 import { RFC3986_SYSTEM } from '../../documents/dmp/mhd';
 import type { AuditJob } from './audit-job';
@@ -28,11 +32,7 @@ import type { AuditJob } from './audit-job';
 export const AUDIT_RECORD_SYSTEM = 'urn:ordo-gateway:audit-record';
 /** Identifier system of a resource of the gateway's store named by `Type/id`, when it cannot be a reference. */
 export const STORE_RESOURCE_SYSTEM = 'urn:ordo-gateway:fhir-resource';
-export const AUDIT_EVENT_NAME_SYSTEM = 'urn:ordo-gateway:audit-event';
-export const GATEWAY_ROLE_SYSTEM = 'urn:ordo-gateway:role';
-/** Identifier system of an operator of the `ordo-admin` command, by the name they act under. */
-export const OPERATOR_SYSTEM = 'urn:ordo-gateway:operator';
-export const REQUEST_ID_DETAIL = 'x-request-id';
+export { AUDIT_EVENT_NAME_SYSTEM, GATEWAY_ROLE_SYSTEM, OPERATOR_SYSTEM, REQUEST_ID_DETAIL };
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const AUDIT_EVENT_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-event-type';
