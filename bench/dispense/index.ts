@@ -22,8 +22,8 @@ import { syntheticRpps } from '../../test/support/synthetic';
 import { CONTENT_TYPES, example, uniquify } from '../../test/support/vendor-fixtures';
 import { runClosedLoop } from '../support/load';
 import { benchServers, startBenchGateway, type BenchGateway } from '../support/processes';
-import { addRun, emptyTotals, printComparison } from '../support/stats';
-import { CostMeter, perOperationMs, printCostTable, printResults, zeroCost } from '../support/cpu';
+import { addRun, emptyTotals } from '../support/stats';
+import { CostMeter, printResults, reportGatewayVsDirect, zeroCost } from '../support/cpu';
 
 /** The `RESULT <name> <value>` lines printed at the end. */
 const results: Array<[string, number]> = [];
@@ -104,35 +104,17 @@ async function lookups(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixtur
         ),
       );
   }
-  const { g, d } = printComparison(
-    `(a) lookups by number, concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${LOOKUPS_PER_ROUND}, ${PRESCRIPTIONS} prescriptions (6 lines each)`,
-    'lookups',
-    ['gateway GET /prescriptions/{n}', totals.gateway],
-    ['direct HAPI search (same query)', totals.direct],
-  );
-  printCostTable(
-    '(a) per lookup',
-    [
-      ['gateway GET /prescriptions/{n}', costs.gateway, g.count],
-      ['direct HAPI search', costs.direct, d.count],
-    ],
-    meter.missing(),
-  );
-  const viaGateway = perOperationMs(costs.gateway, g.count);
-  const direct = perOperationMs(costs.direct, d.count);
-  results.push(
-    ['lookup_gateway_per_second', g.perSecond],
-    ['lookup_direct_per_second', d.perSecond],
-    ['lookup_ratio', g.perSecond / d.perSecond],
-    ['lookup_p50_ratio', g.p50 / d.p50],
-    ['lookup_p99_ratio', g.p99 / d.p99],
-    ['lookup_errors', totals.gateway.errors + totals.direct.errors],
-    ['gateway_cpu_ms_per_lookup', viaGateway.gateway],
-    ['hapi_cpu_ms_per_lookup', viaGateway.hapi],
-    ['postgres_cpu_ms_per_lookup', viaGateway.postgres],
-    ['store_cpu_ms_per_lookup', viaGateway.store],
-    ['redis_cpu_ms_per_lookup', viaGateway.redis],
-    ['direct_store_cpu_ms_per_lookup', direct.store],
+  reportGatewayVsDirect(
+    {
+      title: `(a) lookups by number, concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${LOOKUPS_PER_ROUND}, ${PRESCRIPTIONS} prescriptions (6 lines each)`,
+      counted: 'lookups',
+      metric: 'lookup',
+      operation: 'lookup',
+      missing: meter.missing(),
+    },
+    { label: 'gateway GET /prescriptions/{n}', totals: totals.gateway, cost: costs.gateway },
+    { label: 'direct HAPI search (same query)', totals: totals.direct, cost: costs.direct },
+    results,
   );
 }
 
@@ -191,31 +173,17 @@ async function dispenses(
         ),
       );
   }
-  const { g, d } = printComparison(
-    `(b) dispenses (one box each, distinct prescriptions), concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${perRound}`,
-    'dispenses',
-    ['gateway POST …/dispenses', totals.gateway],
-    ['direct HAPI search + transaction', totals.direct],
-  );
-  printCostTable(
-    '(b) per dispense',
-    [
-      ['gateway POST …/dispenses', costs.gateway, g.count],
-      ['direct HAPI search + transaction', costs.direct, d.count],
-    ],
-    meter.missing(),
-  );
-  const viaGateway = perOperationMs(costs.gateway, g.count);
-  const direct = perOperationMs(costs.direct, d.count);
-  results.push(
-    ['dispense_gateway_per_second', g.perSecond],
-    ['dispense_direct_per_second', d.perSecond],
-    ['dispense_ratio', g.perSecond / d.perSecond],
-    ['dispense_p99_ratio', g.p99 / d.p99],
-    ['dispense_errors', totals.gateway.errors + totals.direct.errors],
-    ['gateway_cpu_ms_per_dispense', viaGateway.gateway],
-    ['store_cpu_ms_per_dispense', viaGateway.store],
-    ['direct_store_cpu_ms_per_dispense', direct.store],
+  reportGatewayVsDirect(
+    {
+      title: `(b) dispenses (one box each, distinct prescriptions), concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${perRound}`,
+      counted: 'dispenses',
+      metric: 'dispense',
+      operation: 'dispense',
+      missing: meter.missing(),
+    },
+    { label: 'gateway POST …/dispenses', totals: totals.gateway, cost: costs.gateway },
+    { label: 'direct HAPI search + transaction', totals: totals.direct, cost: costs.direct },
+    results,
   );
 }
 

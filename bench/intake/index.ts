@@ -26,8 +26,8 @@ import {
 } from '../../test/support/vendor-fixtures';
 import { runClosedLoop } from '../support/load';
 import { benchServers, startBenchGateway } from '../support/processes';
-import { addRun, emptyTotals, printComparison, printTable } from '../support/stats';
-import { CostMeter, perOperationMs, printCostTable, printResults, zeroCost } from '../support/cpu';
+import { addRun, emptyTotals, printTable } from '../support/stats';
+import { CostMeter, printResults, reportGatewayVsDirect, zeroCost } from '../support/cpu';
 
 /** The `RESULT <name> <value>` lines printed at the end. */
 const results: Array<[string, number]> = [];
@@ -181,39 +181,18 @@ async function endToEnd(): Promise<void> {
   } finally {
     await gateway.stop();
   }
-  const { g, d } = printComparison(
-    `(b) end to end, ${E2E_FORMAT} mixed prescription (12 resources), concurrency ${CONCURRENCY}, ${E2E_ROUNDS} alternating rounds of ${E2E_PER_ROUND} after a warm-up of ${E2E_WARM_UP} each`,
-    'prescriptions',
-    ['gateway', totals.gateway],
-    ['direct HAPI', totals.direct],
-  );
   // What each process costs per stored prescription (they all share the CPUs here).
-  printCostTable(
-    '(b) per stored prescription',
-    [
-      ['gateway (POST /prescriptions)', costs.gateway, g.count],
-      ['direct HAPI transaction', costs.direct, d.count],
-    ],
-    meter.missing(),
-  );
-  const viaGateway = perOperationMs(costs.gateway, g.count);
-  const direct = perOperationMs(costs.direct, d.count);
-  results.push(
-    ['intake_gateway_per_second', g.perSecond],
-    ['intake_direct_per_second', d.perSecond],
-    ['intake_ratio', g.perSecond / d.perSecond],
-    ['intake_p50_ratio', g.p50 / d.p50],
-    ['intake_p99_ratio', g.p99 / d.p99],
-    ['intake_errors', totals.gateway.errors + totals.direct.errors],
-    ['gateway_cpu_ms_per_prescription', viaGateway.gateway],
-    ['hapi_cpu_ms_per_prescription', viaGateway.hapi],
-    ['postgres_cpu_ms_per_prescription', viaGateway.postgres],
-    ['store_cpu_ms_per_prescription', viaGateway.store],
-    ['redis_cpu_ms_per_prescription', viaGateway.redis],
-    ['direct_hapi_cpu_ms_per_prescription', direct.hapi],
-    ['direct_postgres_cpu_ms_per_prescription', direct.postgres],
-    ['direct_store_cpu_ms_per_prescription', direct.store],
-    ['store_cpu_ratio_gateway_vs_direct', viaGateway.store / direct.store],
+  reportGatewayVsDirect(
+    {
+      title: `(b) end to end, ${E2E_FORMAT} mixed prescription (12 resources), concurrency ${CONCURRENCY}, ${E2E_ROUNDS} alternating rounds of ${E2E_PER_ROUND} after a warm-up of ${E2E_WARM_UP} each`,
+      counted: 'prescriptions',
+      metric: 'intake',
+      operation: 'prescription',
+      missing: meter.missing(),
+    },
+    { label: 'gateway (POST /prescriptions)', totals: totals.gateway, cost: costs.gateway },
+    { label: 'direct HAPI transaction', totals: totals.direct, cost: costs.direct },
+    results,
   );
 }
 

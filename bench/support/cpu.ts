@@ -10,7 +10,7 @@
  * Without /proc or a pid, a process counts 0 and is reported as missing.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { printTable } from './stats';
+import { printComparison, printTable, type Totals } from './stats';
 
 const TICKS_PER_SECOND = 100;
 
@@ -165,5 +165,56 @@ export function printCostTable(
       const ms = perOperationMs(cost, n);
       return [label, ms.gateway, ms.hapi, ms.postgres, ms.store, ms.redis];
     }),
+  );
+}
+
+/** One side of a gateway-vs-direct comparison: its label, its run totals and the CPU its processes spent. */
+export interface ComparedSide {
+  label: string;
+  totals: Totals;
+  cost: CpuCost;
+}
+
+/**
+ * The report every gateway-vs-direct benchmark prints: throughput and latency side by side, the CPU
+ * per operation of each process, and the RESULT entries `<metric>_…` and `…_cpu_ms_per_<operation>`
+ * added to `results`.
+ */
+export function reportGatewayVsDirect(
+  report: { title: string; counted: string; metric: string; operation: string; missing: readonly CostProcess[] },
+  gateway: ComparedSide,
+  direct: ComparedSide,
+  results: Array<[string, number]>,
+): void {
+  const { metric, operation } = report;
+  const { g, d } = printComparison(
+    report.title,
+    report.counted,
+    [gateway.label, gateway.totals],
+    [direct.label, direct.totals],
+  );
+  printCostTable(
+    `per ${operation}`,
+    [
+      [gateway.label, gateway.cost, g.count],
+      [direct.label, direct.cost, d.count],
+    ],
+    report.missing,
+  );
+  const viaGateway = perOperationMs(gateway.cost, g.count);
+  const straight = perOperationMs(direct.cost, d.count);
+  results.push(
+    [`${metric}_gateway_per_second`, g.perSecond],
+    [`${metric}_direct_per_second`, d.perSecond],
+    [`${metric}_ratio`, g.perSecond / d.perSecond],
+    [`${metric}_p50_ratio`, g.p50 / d.p50],
+    [`${metric}_p99_ratio`, g.p99 / d.p99],
+    [`${metric}_errors`, gateway.totals.errors + direct.totals.errors],
+    ...COST_PROCESSES.map((name): [string, number] => [`${name}_cpu_ms_per_${operation}`, viaGateway[name]]),
+    [`store_cpu_ms_per_${operation}`, viaGateway.store],
+    [`direct_hapi_cpu_ms_per_${operation}`, straight.hapi],
+    [`direct_postgres_cpu_ms_per_${operation}`, straight.postgres],
+    [`direct_store_cpu_ms_per_${operation}`, straight.store],
+    [`store_cpu_ratio_gateway_vs_direct_per_${operation}`, viaGateway.store / straight.store],
   );
 }
