@@ -12,7 +12,7 @@
  * (production requires https); nothing else differs.
  */
 import assert from 'node:assert/strict';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +23,7 @@ import { after, before, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import type { VendorFormat } from '../../domain/prescription';
 import { bearerFor, testIssuer, TEST_AUDIENCE } from '../support/auth';
+import { spawnTracked, type TrackedChild } from '../support/child-process';
 import { documentsOfPatient, signingEnv, waitFor } from '../support/dmp';
 import { RUN_QUEUE_PREFIX, TEST_REDIS_URL, testFhirClient } from '../support/env';
 import { freePort } from '../support/free-port';
@@ -37,7 +38,7 @@ const FORMATS = Object.keys(CONTENT_TYPES) as VendorFormat[];
 let app: string;
 let pki: ThrowawayPki;
 let otlp: OtlpReceiver;
-const children: Array<{ child: ChildProcess; output: () => string }> = [];
+const children: TrackedChild[] = [];
 
 before(async () => {
   app = mkdtempSync(path.join(tmpdir(), 'ordo-production-'));
@@ -69,24 +70,16 @@ after(async () => {
 });
 
 /** A child `node dist/<entry>` in the app directory, with only the environment given (no NODE_OPTIONS, no tsx). */
-function startNode(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [path.join('dist', entry)], {
+function startNode(entry: string, env: Record<string, string>): TrackedChild {
+  const started = spawnTracked(process.execPath, [path.join('dist', entry)], {
     cwd: app,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const reap = () => child.kill('SIGKILL');
-  process.once('exit', reap);
-  child.once('exit', () => process.removeListener('exit', reap));
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const started = { child, output: () => output };
   children.push(started);
   return started;
 }
 
-async function untilAnswers(url: string, started: { child: ChildProcess; output: () => string }): Promise<void> {
+async function untilAnswers(url: string, started: TrackedChild): Promise<void> {
   await waitFor(
     url,
     async () => {

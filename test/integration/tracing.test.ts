@@ -8,7 +8,7 @@
  * `traceparent`. No span carries the patient's INS or a query string.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnTracked, type TrackedChild } from '../support/child-process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -26,7 +26,7 @@ const REPO_ROOT = path.join(__dirname, '..', '..');
 let receiver: OtlpReceiver;
 let relay: RecordingRelay;
 let pki: ThrowawayPki;
-let gateway: { child: ChildProcess; output: () => string } | undefined;
+let gateway: TrackedChild | undefined;
 let worker: ChildWorker | undefined;
 const config = testConfig();
 
@@ -50,20 +50,11 @@ after(async () => {
   await pki?.cleanup();
 });
 
-function startGateway(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/server.ts'], {
+const startGateway = (env: Record<string, string>): TrackedChild =>
+  spawnTracked(process.execPath, ['--import', 'tsx', 'gateway/server.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const reap = () => child.kill('SIGKILL');
-  process.once('exit', reap);
-  child.once('exit', () => process.removeListener('exit', reap));
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  return { child, output: () => output };
-}
 
 const attr = (span: ReceivedSpan, key: string) => span.attributes[key];
 

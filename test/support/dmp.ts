@@ -3,7 +3,8 @@
  * in this process (or the real worker entry point as a child process, for kill -9 and SIGTERM),
  * waiting for jobs and reading what the DMP store holds (signatures: ./xmlsec).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnTracked } from './child-process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -234,18 +235,10 @@ export interface ChildWorker {
 export async function spawnWorker(env: Record<string, string>): Promise<ChildWorker> {
   const healthPort = await freePort();
   const entry = env.TEST_PAUSE_AFTER_PUBLISH_MS ? 'test/support/worker-with-pause.ts' : 'queue/worker.ts';
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const { child, output } = spawnTracked(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, WORKER_HEALTH_PORT: String(healthPort), LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Never outlive the test process, even when a test fails half-way.
-  const reap = () => child.kill('SIGKILL');
-  process.once('exit', reap);
-  child.once('exit', () => process.removeListener('exit', reap));
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = once(child, 'exit').then(([code, signal]) => ({
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
@@ -264,7 +257,7 @@ export async function spawnWorker(env: Record<string, string>): Promise<ChildWor
       ),
       exited.then((e) => {
         gone = true;
-        throw new Error(`worker exited during start-up (${e.code ?? e.signal}):\n${output}`);
+        throw new Error(`worker exited during start-up (${e.code ?? e.signal}):\n${output()}`);
       }),
     ]);
   } catch (err) {
@@ -274,7 +267,7 @@ export async function spawnWorker(env: Record<string, string>): Promise<ChildWor
     await exited;
     throw err;
   }
-  return { child, healthPort, output: () => output, exited };
+  return { child, healthPort, output, exited };
 }
 
 /**
