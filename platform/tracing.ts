@@ -13,7 +13,7 @@
  * The gateway's request id travels as W3C baggage (`ordo.request_id`): into the job's telemetry
  * metadata and so to the worker, and every span started under it gets it as an attribute.
  */
-import { BullMQOtel } from 'bullmq-otel';
+import type { BullMQOtel } from 'bullmq-otel';
 import type { Tracing, TracingSettings } from './trace-context';
 
 /** What the environment asks for: undefined when tracing is off. */
@@ -50,5 +50,10 @@ export async function shutdownTracing(): Promise<void> {
 }
 
 /** BullMQ's `telemetry` option (producer and consumer spans, context carried in the job): only when tracing. */
-export const queueTelemetry = (): BullMQOtel | undefined =>
-  running ? new BullMQOtel({ tracerName: 'ordo-queue' }) : undefined;
+export function queueTelemetry(): BullMQOtel | undefined {
+  if (!running) return undefined;
+  // Loaded only when tracing runs, like the SDK: an untraced process never loads bullmq-otel.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { BullMQOtel: Telemetry } = require('bullmq-otel') as { BullMQOtel: typeof BullMQOtel };
+  return new Telemetry({ tracerName: 'ordo-queue' });
+}

@@ -21,11 +21,11 @@ import {
   documentsOfPatient,
   shownPublicationStatus,
   childWorkerEnv,
+  childWorkersKilledAfterEach,
   spawnWorker,
   startInProcessDmpWorker,
   waitFor,
   waitForJobState,
-  type ChildWorker,
   type InProcessDmpWorker,
 } from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -36,11 +36,9 @@ const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name =
 
 let pki: ThrowawayPki | undefined;
 const opened: Array<{ close(): Promise<void> }> = [];
-const children: ChildWorker[] = [];
+const children = childWorkersKilledAfterEach();
 
 afterEach(async () => {
-  for (const c of children.splice(0))
-    if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
   for (const o of opened.splice(0).reverse()) await o.close();
 });
 after(async () => {

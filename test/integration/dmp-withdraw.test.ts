@@ -8,7 +8,7 @@
  * patient-consent) withdraws too.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Bundle, Consent, DocumentReference, FhirResource, MessageHeader } from 'fhir/r4';
@@ -28,6 +28,7 @@ import {
   entriesOfPatient,
   shownPublicationStatus,
   childWorkerEnv,
+  childWorkersKilledAfterEach,
   spawnWorker,
   startInProcessDmpWorker,
   waitFor,
@@ -41,15 +42,11 @@ import { postUniqueExample } from '../support/post-prescription';
 
 let gw: TestGateway;
 let pki: ThrowawayPki;
-const children: ChildWorker[] = [];
+const children = childWorkersKilledAfterEach();
 
 before(async () => {
   pki = await createThrowawayPki();
   gw = await startTestGateway();
-});
-afterEach(() => {
-  for (const c of children.splice(0))
-    if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
 });
 after(async () => {
   await gw?.close();

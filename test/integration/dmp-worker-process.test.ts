@@ -7,7 +7,7 @@
  *  - the worker's own /metrics (latency histograms live in the workers).
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { dmpJobId } from '../../usecases/dmp/publish-job';
 import { DMP_DOCUMENT_TAG_SYSTEM } from '../../documents/dmp/mhd';
 import type { PublishResult } from '../../usecases/dmp/publish';
@@ -16,6 +16,7 @@ import {
   childWorkerEnv,
   countOf,
   documentsOfPatient,
+  childWorkersKilledAfterEach,
   spawnWorker,
   waitFor,
   waitForJobState,
@@ -28,16 +29,11 @@ import { postUniqueExample } from '../support/post-prescription';
 
 let gw: TestGateway;
 let pki: ThrowawayPki;
-const children: ChildWorker[] = [];
+const children = childWorkersKilledAfterEach();
 
 before(async () => {
   pki = await createThrowawayPki();
   gw = await startTestGateway();
-});
-afterEach(() => {
-  // A failed test must not leave a worker behind (each was started by this file).
-  for (const c of children.splice(0))
-    if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
 });
 after(async () => {
   await gw?.close();

@@ -3,6 +3,7 @@
  * in this process (or the real worker entry point as a child process, for kill -9 and SIGTERM),
  * waiting for jobs and reading what the DMP store holds (signatures: ./xmlsec).
  */
+import { afterEach } from 'node:test';
 import type { ChildProcess } from 'node:child_process';
 import { spawnTracked } from './child-process';
 import { once } from 'node:events';
@@ -228,6 +229,18 @@ export interface ChildWorker {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * The child workers a test file starts, killed after each test (call at the file's top level):
+ * a failed test leaves no worker behind.
+ */
+export function childWorkersKilledAfterEach(): ChildWorker[] {
+  const children: ChildWorker[] = [];
+  afterEach(() => {
+    for (const c of children.splice(0))
+      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+  });
+  return children;
+}
 /**
  * The real worker process (queue/worker.ts), with the given environment on top of this one; with
  * TEST_PAUSE_AFTER_PUBLISH_MS, the same process with the pause injected (test/support/worker-with-pause.ts).
