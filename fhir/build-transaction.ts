@@ -26,20 +26,22 @@
  *                   prescriber-profession (TRE_G15) and facility-type (TRE_R02) when known: per prescription, since
  *                   a shared Practitioner or Organization stored earlier keeps what it was created with.
  *                   A second identifier {urn:ordo-gateway:message-content, <messageKey>#<payload sha-256>}.
- *                   Conditional create: identifier=urn:ordo-gateway:message-content|<messageKey>#<sha-256>
- *                   (a replay of the very same message matches; the same key with other content hits the
- *                   store's unique index on the message-id identifier and the whole transaction fails).
+ *                   A plain create: the store's unique index on the message-id identifier makes a second
+ *                   transaction of the same message (a replay, or the same key with other content) fail
+ *                   whole, and intake tells the two apart by the message-content identifier. With
+ *                   conditionalMessageEntries (the previous path): conditional create on
+ *                   identifier=urn:ordo-gateway:message-content|<messageKey>#<sha-256>, as on the Consents and lines.
  *  Consent ×2       ordo-consent, topics consultation-delivrance then alimentation-dmp. status active, scope
  *                   patient-privacy, category LOINC 59284-0, patient → Patient, dateTime = informedOn,
  *                   policyRule.coding consent-topic|<topic>, provision.type deny (opposition) / permit,
  *                   provision.data[0] {meaning related, reference → RequestGroup}.
  *                   (R4 Consent.sourceReference only targets Consent|DocumentReference|Contract|QuestionnaireResponse,
  *                   so the link to the prescription is provision.data, searchable as Consent?data=.)
- *                   identifier {urn:ordo-gateway:message-consent, <messageKey>:<topic>}, conditional create on it.
+ *                   identifier {urn:ordo-gateway:message-consent, <messageKey>:<topic>}.
  *  one request per line, line order
  *                   MedicationRequest / DeviceRequest / ServiceRequest with our profile in meta.profile,
- *                   identifier {urn:ordo-gateway:message-line, <messageKey>:<line number from 1>} (conditional create:
- *                   a replayed message never duplicates lines), groupIdentifier (MR, DR) or requisition (SR) = number,
+ *                   identifier {urn:ordo-gateway:message-line, <messageKey>:<line number from 1>} (a replayed
+ *                   message never duplicates lines: its header fails the transaction), groupIdentifier (MR, DR) or requisition (SR) = number,
  *                   status active, intent order, priority, subject, requester → prescriber, authoredOn,
  *                   prescription-context / work-accident-date extensions on every request (the ALD coding
  *                   only on the lines in relation to the ALD: domain/ald.ts), and the line itself
@@ -138,6 +140,14 @@ export interface TransactionOptions {
   /** Hex SHA-256 of the vendor payload, to tell a replay (same key, same content) from a conflict. */
   payloadSha256: string;
   newUuid: () => string;
+  /**
+   * Whether the entries made from the message (header, Consents, lines) are conditional creates on
+   * their message identifiers. Off by default: the store's unique index on the header's message id
+   * makes a resent message fail whole (usecases/intake/store.ts answers it as a replay), so the
+   * conditions would only cost a search each. On for the previous path (INTAKE_CONDITIONAL_CREATES)
+   * and the benchmark's direct client.
+   */
+  conditionalMessageEntries?: boolean;
 }
 
 const DURATION_LABELS: Readonly<Record<Duration['unit'], string>> = { d: 'jour', wk: 'semaine', mo: 'mois', a: 'an' };
@@ -153,6 +163,8 @@ export function buildPrescriptionTransaction(p: Prescription, opts: TransactionO
   const requestGroupUrl = url();
   const consentUrls = [url(), url()] as const;
   const lineUrls = p.lines.map(() => url());
+  const messageCondition = (system: string, value: string): string | undefined =>
+    opts.conditionalMessageEntries ? searchToken(system, value) : undefined;
 
   const common: RequestCommon = {
     number: opts.number,
@@ -183,7 +195,7 @@ export function buildPrescriptionTransaction(p: Prescription, opts: TransactionO
     entry(
       requestGroupUrl,
       requestGroupResource(p, opts, common, { organizationUrl, replacedUrl, lineUrls }),
-      searchToken(MESSAGE_CONTENT_SYSTEM, messageContentKey(opts)),
+      messageCondition(MESSAGE_CONTENT_SYSTEM, messageContentKey(opts)),
     ),
   );
   const consentTopics: [ConsentTopic, boolean][] = [
@@ -192,11 +204,13 @@ export function buildPrescriptionTransaction(p: Prescription, opts: TransactionO
   ];
   consentTopics.forEach(([topic, optOut], i) => {
     const consent = consentResource(topic, optOut, p.consent.informedOn, patientUrl, requestGroupUrl, opts.messageKey);
-    entries.push(entry(consentUrls[i]!, consent, searchToken(MESSAGE_CONSENT_SYSTEM, `${opts.messageKey}:${topic}`)));
+    entries.push(
+      entry(consentUrls[i]!, consent, messageCondition(MESSAGE_CONSENT_SYSTEM, `${opts.messageKey}:${topic}`)),
+    );
   });
   p.lines.forEach((line, i) => {
     const lineKey = lineIdentifierValue(opts.messageKey, i);
-    entries.push(entry(lineUrls[i]!, requestResource(line, i, common), searchToken(MESSAGE_LINE_SYSTEM, lineKey)));
+    entries.push(entry(lineUrls[i]!, requestResource(line, i, common), messageCondition(MESSAGE_LINE_SYSTEM, lineKey)));
   });
 
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };

@@ -43,6 +43,7 @@ export function useCaseDepsOf(deps: AppDeps): UseCaseDeps {
     publicationJobs: publicationJobsOf(deps.queues),
     xsd: deps.xsd ?? vendorSchemaValidator,
     ...(deps.config.identityCache ? { identityCache: redisIdentityCache(deps.redis, deps.config.queuePrefix) } : {}),
+    ...(deps.config.conditionalMessageEntries ? { conditionalMessageEntries: true } : {}),
     ...(deps.config.lookupCache
       ? { prescriptionCache: redisPrescriptionCache(deps.redis, deps.config.queuePrefix) }
       : {}),

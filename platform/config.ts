@@ -41,6 +41,12 @@ export interface GatewayConfig {
    * conditional creates (IDENTITY_CACHE, default on; `off` only to measure the previous path: bench/intake).
    */
   identityCache: boolean;
+  /**
+   * Intake sends the header, Consents, lines and outbox Task as conditional creates on their message
+   * identifiers (INTAKE_CONDITIONAL_CREATES, default off: the unique index on the message id guards a
+   * resent message; `on` only to measure the previous path: bench/intake).
+   */
+  conditionalMessageEntries: boolean;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +121,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     trustedProxies: listOf(env.TRUSTED_PROXIES),
     lookupCache: read.oneOf('LOOKUP_CACHE', ['on', 'off'], 'off') === 'on',
     identityCache: read.oneOf('IDENTITY_CACHE', ['on', 'off'], 'on') === 'on',
+    conditionalMessageEntries: read.oneOf('INTAKE_CONDITIONAL_CREATES', ['on', 'off'], 'off') === 'on',
   };
   const production = config.nodeEnv === 'production';
   config.publicBaseUrl = read

@@ -162,4 +162,6 @@ export interface UseCaseDeps {
   prescriptionCache?: PrescriptionCache;
   /** Intake references the Patient, Practitioner and Organization it knows (none: conditional creates). */
   identityCache?: IdentityCache;
+  /** Intake's previous path: every entry made from the message created conditionally (usecases/intake/store.ts). */
+  conditionalMessageEntries?: boolean;
 }

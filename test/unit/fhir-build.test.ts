@@ -145,8 +145,7 @@ describe('buildPrescriptionTransaction: bundle layout', () => {
     for (const ref of references) assert.ok(fullUrls.includes(ref.slice('"reference":"'.length, -1)), ref);
   });
 
-  test('every entry is a POST of its type with the conditional create of the stored shape', () => {
-    const key = `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}`;
+  test('every entry is a POST of its type: identities conditional, the message entries plain (the unique index guards them)', () => {
     assert.deepEqual(
       (bundle.entry ?? []).map((e) => [e.request?.method, e.request?.url, e.request?.ifNoneExist]),
       [
@@ -154,15 +153,37 @@ describe('buildPrescriptionTransaction: bundle layout', () => {
         ['POST', 'Practitioner', 'identifier=https://rpps.esante.gouv.fr|99900012347'],
         ['POST', 'Practitioner', 'identifier=https://rpps.esante.gouv.fr|99900023138'],
         ['POST', 'Organization', 'identifier=https://finess.esante.gouv.fr|990000017'],
-        // The very same message matches (key + payload hash, '#' URL-encoded); other content does not.
-        ['POST', 'RequestGroup', `identifier=urn:ordo-gateway:message-content|${key}%23${options().payloadSha256}`],
-        ['POST', 'Consent', `identifier=urn:ordo-gateway:message-consent|${key}:consultation-delivrance`],
-        ['POST', 'Consent', `identifier=urn:ordo-gateway:message-consent|${key}:alimentation-dmp`],
-        ['POST', 'MedicationRequest', `identifier=urn:ordo-gateway:message-line|${key}:1`],
-        ['POST', 'DeviceRequest', `identifier=urn:ordo-gateway:message-line|${key}:2`],
-        ['POST', 'ServiceRequest', `identifier=urn:ordo-gateway:message-line|${key}:3`],
-        ['POST', 'ServiceRequest', `identifier=urn:ordo-gateway:message-line|${key}:4`],
+        ['POST', 'RequestGroup', undefined],
+        ['POST', 'Consent', undefined],
+        ['POST', 'Consent', undefined],
+        ['POST', 'MedicationRequest', undefined],
+        ['POST', 'DeviceRequest', undefined],
+        ['POST', 'ServiceRequest', undefined],
+        ['POST', 'ServiceRequest', undefined],
       ],
+    );
+  });
+
+  test('conditionalMessageEntries (the previous path): the message entries are conditional creates on their message identifiers', () => {
+    const key = `epu-json:${FULL.prescriber.rpps}:${FULL.messageId}`;
+    const conditional = buildPrescriptionTransaction(FULL, { ...options(), conditionalMessageEntries: true });
+    assert.deepEqual(
+      (conditional.entry ?? []).slice(4).map((e) => [e.request?.url, e.request?.ifNoneExist]),
+      [
+        // The very same message matches (key + payload hash, '#' URL-encoded); other content does not.
+        ['RequestGroup', `identifier=urn:ordo-gateway:message-content|${key}%23${options().payloadSha256}`],
+        ['Consent', `identifier=urn:ordo-gateway:message-consent|${key}:consultation-delivrance`],
+        ['Consent', `identifier=urn:ordo-gateway:message-consent|${key}:alimentation-dmp`],
+        ['MedicationRequest', `identifier=urn:ordo-gateway:message-line|${key}:1`],
+        ['DeviceRequest', `identifier=urn:ordo-gateway:message-line|${key}:2`],
+        ['ServiceRequest', `identifier=urn:ordo-gateway:message-line|${key}:3`],
+        ['ServiceRequest', `identifier=urn:ordo-gateway:message-line|${key}:4`],
+      ],
+    );
+    // The stored resources are the same either way.
+    assert.deepEqual(
+      conditional.entry?.map((e) => e.resource),
+      buildPrescriptionTransaction(FULL, options()).entry?.map((e) => e.resource),
     );
   });
 

@@ -16,7 +16,10 @@ import { NumberTakenError, storePrescription, type IntakeOutbox, type IntakeResu
 
 const firstPublication = (number: string): DmpPublishJob => ({ number, version: 1, action: 'publish' });
 
-export type AcceptDeps = Pick<UseCaseDeps, 'fhir' | 'now' | 'numberIssuer' | 'dmpQueue' | 'xsd' | 'identityCache'>;
+export type AcceptDeps = Pick<
+  UseCaseDeps,
+  'fhir' | 'now' | 'numberIssuer' | 'dmpQueue' | 'xsd' | 'identityCache' | 'conditionalMessageEntries'
+>;
 
 /** What a new prescription owes the queues: its DMP publication (unless the patient objects) and its audit record. */
 const intakeOutbox =

@@ -9,7 +9,7 @@ import { canonicalJson } from '../../domain/canonical-json';
 import { rejected, type Outcome, type Problem } from '../../domain/problem';
 import type { Prescription, SourceMap } from '../../domain/prescription';
 import { isWellFormedNumber, normalizePrescriptionNumber } from '../../domain/prescription-number';
-import { buildPrescriptionTransaction } from '../../fhir/build-transaction';
+import { buildPrescriptionTransaction, type TransactionOptions } from '../../fhir/build-transaction';
 import { messageKeyOf } from '../../fhir/read-prescription';
 import { validateFhirResource } from '../../fhir/fhir-schema';
 import type { MapResult, VendorMapper } from '../../mappers/mapper';
@@ -78,12 +78,14 @@ export function buildTransaction(
   checked: CheckedPayload,
   number: string,
   newUuid: () => string,
+  { conditionalMessageEntries = false }: Pick<TransactionOptions, 'conditionalMessageEntries'> = {},
 ): Checked<Bundle<FhirResource>> {
   const bundle = buildPrescriptionTransaction(checked.prescription, {
     number,
     messageKey: checked.messageKey,
     payloadSha256: checked.payloadSha256,
     newUuid,
+    conditionalMessageEntries,
   });
   const problems: Problem[] = [];
   (bundle.entry ?? []).forEach((entry, i) => {

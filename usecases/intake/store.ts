@@ -1,14 +1,17 @@
 /**
  * The I/O half of intake: store a checked prescription in one FHIR transaction, idempotently.
  *
- * The happy path is that one transaction and nothing else. The store does the rest:
- * - Every entry is a conditional create. The header's condition is the message key *and* the
- *   payload hash, so the very same message sent again matches everything and writes nothing
- *   (the answer is then read from the stored header: a replay).
+ * The happy path is that one transaction and nothing else, with no search in it but the
+ * conditional creates of the identities the cache does not know yet. The store does the rest:
  * - Unique indexes on the header's message id and number (profiles/search-parameters) make a
- *   transaction fail whole when the same message id comes with other content, when a
- *   vendor-supplied number belongs to another prescription, or when a copy of the same message
- *   won a race from another gateway process. The conflict is then explained by one lookup.
+ *   transaction fail whole when the same message comes again (the very same content: a replay,
+ *   answered from the stored header; other content: 409), when a vendor-supplied number belongs to
+ *   another prescription, or when a copy of the same message won a race from another gateway
+ *   process. The conflict is then explained by one lookup. A resent message costs a refused
+ *   transaction and that lookup; a new one, which is nearly every message, costs no search.
+ * - The previous path (conditionalMessageEntries, INTAKE_CONDITIONAL_CREATES=on) makes every entry
+ *   a conditional create instead, so that a replay matches everything and writes nothing: a search
+ *   per entry on every message, kept to measure against (bench/intake).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Bundle, FhirResource, RequestGroup } from 'fhir/r4';
@@ -31,6 +34,8 @@ export interface IntakeDeps {
   newUuid?: () => string;
   /** The Patient, Practitioner and Organization already stored, referenced instead of created conditionally. */
   identityCache?: IdentityCache;
+  /** The previous path: the header, Consents, lines and outbox Task created conditionally (a search each). */
+  conditionalMessageEntries?: boolean;
 }
 
 /** The jobs a new prescription owes the queues, for the number it is stored under (usecases/outbox). */
@@ -158,7 +163,7 @@ async function explainConflict(
 
 const MAX_ATTEMPTS = 4;
 
-/** The transaction's outbox entry: conditional like every other, on the message content (a replay writes none). */
+/** The transaction's outbox entry (conditional on the message content in the previous path, like the others). */
 function withOutbox(deps: IntakeDeps, tx: Bundle<FhirResource>, checked: CheckedPayload, jobs: OutboxJob[]): void {
   const header = tx.entry?.[headerEntryIndex(tx)];
   const entry = outboxEntry(jobs, {
@@ -166,7 +171,7 @@ function withOutbox(deps: IntakeDeps, tx: Bundle<FhirResource>, checked: Checked
     focus: header?.fullUrl ?? '',
     now: deps.now(),
     fullUrl: `urn:uuid:${(deps.newUuid ?? randomUUID)()}`,
-    conditional: true,
+    conditional: deps.conditionalMessageEntries ?? false,
   });
   if (entry) tx.entry?.push(entry);
 }
@@ -180,7 +185,9 @@ export async function storePrescription(
   let identities = deps.identityCache;
   for (let attempt = 0; ; attempt++) {
     const number = numberFor(deps, checked);
-    const built = buildTransaction(checked, number, deps.newUuid ?? randomUUID);
+    const built = buildTransaction(checked, number, deps.newUuid ?? randomUUID, {
+      conditionalMessageEntries: deps.conditionalMessageEntries ?? false,
+    });
     if (!built.ok) throw new ProblemError(built.kind, built.problems);
     const tx = built.value;
     if (outbox) withOutbox(deps, tx, checked, outbox(number));
