@@ -18,6 +18,7 @@ import { ProblemError, type ProblemKind } from '../domain/problem';
 import { ConfigError, loadConfig } from '../platform/config';
 import type { AdminCommand, CommandInput, CommandResult } from './command';
 import { audit } from './commands/audit';
+import { cacheForget } from './commands/cache';
 import { deadLettersList, deadLettersRetry } from './commands/dead-letters';
 import { installProfiles } from './commands/install-profiles';
 import { republish } from './commands/republish';
@@ -30,6 +31,7 @@ const COMMANDS: readonly AdminCommand[] = [
   republish,
   status,
   audit,
+  cacheForget,
   installProfiles,
 ];
 

@@ -12,8 +12,9 @@ import { auditQueueOf, auditTrailOf } from '../queue/audit/jobs';
 import { publicationJobsOf } from '../queue/dmp/publication-jobs';
 import { closeQueues, createQueues, type GatewayQueues } from '../queue/queues';
 import { createFhirClient, type FhirClient } from '../store/fhir-client';
+import { redisPrescriptionCache } from '../store/prescription-cache';
 import type { AuditAction, AuditJob } from '../usecases/audit/audit-job';
-import type { UseCaseDeps } from '../usecases/ports';
+import type { PrescriptionCache, UseCaseDeps } from '../usecases/ports';
 
 /** What one command did, for its audit record (identifiers only). */
 export interface AdminAuditRecord {
@@ -35,6 +36,8 @@ export interface AdminSession {
   dmpStore: FhirClient;
   queues: GatewayQueues;
   useCases: Pick<UseCaseDeps, 'fhir' | 'dmpStore' | 'now' | 'publicationJobs'>;
+  /** The gateway's cache of lookups by number (used whether or not LOOKUP_CACHE is on: forgetting is always safe). */
+  prescriptionCache: PrescriptionCache;
   operator: string;
   /** One id per command run, in every record it writes (the AuditEvent's x-request-id detail). */
   requestId: string;
@@ -67,6 +70,7 @@ export async function openSession(config: GatewayConfig, operator: string): Prom
     dmpStore,
     queues,
     useCases: { fhir, dmpStore, now: () => new Date(), publicationJobs: publicationJobsOf(queues) },
+    prescriptionCache: redisPrescriptionCache(redis, config.queuePrefix),
     operator,
     requestId,
     audit: (record) => trail.record(adminAuditJob(record, operator, requestId)),

@@ -32,8 +32,9 @@ export interface GatewayConfig {
    */
   trustedProxies: string[];
   /**
-   * Lookups by number answered from a Redis cache checked against the store (LOOKUP_CACHE, default off:
-   * the check of every resource's version costs HAPI as much as the search it saves; README Benchmarks).
+   * Lookups by number (and a dispense's first read) answered from a Redis cache while the header is
+   * still at its cached version (LOOKUP_CACHE, default on; `off`: every lookup searches, the previous
+   * path, to measure against: README "Lookup cache").
    */
   lookupCache: boolean;
   /**
@@ -119,7 +120,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     nodeEnv: read.string('NODE_ENV', 'development'),
     publicBaseUrl: '',
     trustedProxies: listOf(env.TRUSTED_PROXIES),
-    lookupCache: read.oneOf('LOOKUP_CACHE', ['on', 'off'], 'off') === 'on',
+    lookupCache: read.oneOf('LOOKUP_CACHE', ['on', 'off'], 'on') === 'on',
     identityCache: read.oneOf('IDENTITY_CACHE', ['on', 'off'], 'on') === 'on',
     conditionalMessageEntries: read.oneOf('INTAKE_CONDITIONAL_CREATES', ['on', 'off'], 'off') === 'on',
   };

@@ -11,7 +11,7 @@
 import type { Bundle, CapabilityStatement, FhirResource, OperationOutcome, Parameters, Resource } from 'fhir/r4';
 import type { Client as FhirKitClient } from 'fhir-kit-client' with { 'resolution-mode': 'import' };
 import { ProblemError, type Problem, type ProblemKind } from '../domain/problem';
-import type { FhirStore, SearchOptions, StoredVersion, StoreRequestOptions, WithVersion } from '../usecases/ports';
+import type { FhirStore, SearchOptions, StoreRequestOptions, WithVersion } from '../usecases/ports';
 import { hapiCodesIn, storeFaultOf, type StoreFault } from './hapi-errors';
 
 export interface FhirClientOptions {
@@ -248,24 +248,6 @@ export class FhirClient implements FhirStore {
 
   async delete(resourceType: string, id: string): Promise<void> {
     await this.request('DELETE', `${resourceType}/${encodeURIComponent(id)}`);
-  }
-
-  /** One batch of `If-None-Match` reads: every entry answered 304 (HAPI reads each by id, sends no body). */
-  async allCurrent(versions: readonly StoredVersion[]): Promise<boolean> {
-    if (versions.length === 0) return true;
-    const batch: Bundle<FhirResource> = {
-      resourceType: 'Bundle',
-      type: 'batch',
-      entry: versions.map((v) => ({
-        request: {
-          method: 'GET',
-          url: `${v.resourceType}/${encodeURIComponent(v.id)}`,
-          ifNoneMatch: `W/"${v.versionId}"`,
-        },
-      })),
-    };
-    const answer = (await this.request<Bundle<FhirResource>>('POST', '', batch, { idempotent: true })).resource;
-    return answer.entry?.length === versions.length && answer.entry.every((e) => e.response?.status?.startsWith('304'));
   }
 
   /** A transaction is all-or-nothing on HAPI; pass idempotent when every entry is conditional. */

@@ -5,15 +5,16 @@
  * Per number, a generation counter (`…:prescription-gen:<number>`) that every write bumps once done,
  * and the entry (`…:prescription:<number>`) with the generation it was put at. An entry is served
  * only while its generation is the current one; `put` is refused when the generation moved on since
- * the lookup read it (a write committed while its search ran). The lookup still checks the version
- * of every resource of the entry against the store before serving it (usecases/dispensing/lookup.ts),
- * which covers changes that did not come through the gateway and a store that was wiped. Entries expire after
- * ENTRY_TTL_SECONDS; the counters, refreshed by each write, outlive them.
+ * the lookup read it (a write committed while its search ran). The lookup still checks the header's
+ * version against the store before serving it (usecases/dispensing/lookup.ts), which covers a store
+ * that was wiped and a header changed by hand. Entries expire after ENTRY_TTL_SECONDS; the counters,
+ * refreshed by each write, outlive them.
  */
 import type { Redis } from 'ioredis';
 import type { CachedPrescription, PrescriptionCache } from '../usecases/ports';
 
-const ENTRY_TTL_SECONDS = 300;
+/** How long a change made around the gateway (straight in HAPI) may go unseen by lookups: README "Lookup cache". */
+const ENTRY_TTL_SECONDS = 120;
 const GENERATION_TTL_SECONDS = 86_400;
 
 // SET the entry only while the generation is still ARGV[1] (absent counts as "0").

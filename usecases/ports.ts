@@ -17,12 +17,6 @@ export interface StoreRequestOptions {
   idempotent?: boolean;
 }
 
-export interface StoredVersion {
-  resourceType: string;
-  id: string;
-  versionId: string;
-}
-
 export interface SearchOptions {
   /**
    * The caller reads the first page only (a search by a unique key): the store may run the search
@@ -54,8 +48,6 @@ export interface FhirStore {
   ): Promise<Bundle<T>>;
   /** Whether `versionId` is still the stored version of the resource (false when it is gone): a cheap conditional read. */
   isCurrentVersion(resourceType: string, id: string, versionId: string): Promise<boolean>;
-  /** Whether every one is still at its stored version: conditional reads by id, in one batch. */
-  allCurrent(versions: readonly StoredVersion[]): Promise<boolean>;
   create<T extends Resource>(resource: T, options?: StoreRequestOptions): Promise<WithVersion<T>>;
   /** Update; with `ifMatch` the server refuses (conflict) when the stored version moved on. */
   update<T extends Resource>(resource: T & { id: string }, ifMatch?: string): Promise<WithVersion<T>>;

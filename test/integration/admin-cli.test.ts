@@ -6,12 +6,10 @@
  * every command leaves an AuditEvent naming the operator, which `audit <number>` shows.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { QUEUE_NAMES } from '../../queue/queues';
 import { dmpJobId } from '../../usecases/dmp/publish-job';
+import { runAdmin, type AdminRun } from '../support/admin-cli';
 import { startAuditWorker, type TestAuditWorker } from '../support/audit-worker';
 import {
   documentsOfPatient,
@@ -25,7 +23,6 @@ import { postUniqueExample } from '../support/post-prescription';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { freshNumber, vendorExamples } from '../support/vendor-fixtures';
 
-const REPO_ROOT = resolve(__dirname, '..', '..');
 const OPERATOR = 'ops-test.admin';
 
 let gw: TestGateway;
@@ -45,37 +42,11 @@ after(async () => {
   await pki?.cleanup();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = AdminRun;
 
 /** ordo-admin as a separate process, on the test gateway's stack (its FHIR store, Redis and queue prefix). */
-async function admin(args: string[], env: Record<string, string> = { ORDO_OPERATOR: OPERATOR }): Promise<Run> {
-  const { config } = gw.deps;
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'admin/cli.ts', ...args],
-      {
-        cwd: REPO_ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          FHIR_BASE_URL: config.fhirBaseUrl,
-          REDIS_URL: config.redisUrl,
-          QUEUE_PREFIX: config.queuePrefix,
-          NODE_ENV: 'test',
-          ...env,
-        },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const admin = (args: string[], env: Record<string, string> = { ORDO_OPERATOR: OPERATOR }): Promise<Run> =>
+  runAdmin(gw.deps.config, args, env);
 
 const json = <T>(run: Run): T => JSON.parse(run.stdout) as T;
 

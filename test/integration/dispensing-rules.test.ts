@@ -25,6 +25,7 @@ import {
   type Professional,
 } from '../support/dispensing';
 import type { TestGateway } from '../support/gateway';
+import { redisPrescriptionCache } from '../../store/prescription-cache';
 import { syntheticRpps } from '../support/synthetic';
 
 let gw: TestGateway;
@@ -351,6 +352,9 @@ describe('expiry (clock injected)', () => {
           dispenseRequest: { ...r.dispenseRequest, validityPeriod: { start: '2026-10-14', end } },
         });
       }
+      // Written around the gateway, as an operator's repair: `ordo-admin cache forget` then makes the
+      // lookups see it (README "Lookup cache"; test/integration/lookup-cache.test.ts runs the command).
+      await redisPrescriptionCache(gw.deps.redis, gw.deps.config.queuePrefix).changed(number);
     };
     assert.equal(requests.length, 3);
     try {

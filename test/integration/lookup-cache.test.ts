@@ -9,9 +9,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import type { RequestGroup } from 'fhir/r4';
+import type { MedicationRequest, RequestGroup } from 'fhir/r4';
 import { redisPrescriptionCache } from '../../store/prescription-cache';
 import type { FhirClient } from '../../store/fhir-client';
+import { runAdmin } from '../support/admin-cli';
 import { testSecurityConfig } from '../support/auth';
 import {
   collection,
@@ -143,5 +144,59 @@ describe('the lookup cache', () => {
     const version = header.meta!.versionId!;
     assert.equal(await fhir.isCurrentVersion('RequestGroup', id, version), true);
     assert.equal(await fhir.isCurrentVersion('RequestGroup', id, String(Number(version) + 1)), false);
+  });
+});
+
+describe('a line changed straight in the store, around the gateway', () => {
+  /** The first line's MedicationRequest rewritten in HAPI, as an operator's repair would. */
+  async function restateFirstLine(number: string, change: (r: MedicationRequest) => MedicationRequest) {
+    const { bundle, summary } = await lookUp(a.app, number, pharmacist.bearer);
+    const id = summary.lines[0]!.requestKey.split('/').pop()!;
+    const line = resourcesOf(bundle, 'MedicationRequest').find((r) => r.id === id) as MedicationRequest;
+    const { meta: _meta, ...rest } = line;
+    const fhir = await testFhirClient();
+    return fhir.update({ ...change(rest), id });
+  }
+
+  test('a dispense decided on the cached copy loses to the store (If-Match) and is decided again on a fresh read', async () => {
+    const stored = await storeExample(a.app, example('epu-json', 'valid-drugs-only.json'));
+    const { summary } = await lookUp(a.app, stored.number, pharmacist.bearer); // cached
+    // The first line may no longer be dispensed: its validity ended before today (TEST_NOW).
+    await restateFirstLine(stored.number, (r) => ({
+      ...r,
+      dispenseRequest: { ...r.dispenseRequest, validityPeriod: { start: '2026-10-01', end: '2026-10-02' } },
+    }));
+    const refused = await postDispenses(
+      a.app,
+      stored.number,
+      pharmacist.bearer,
+      collection([{ line: summary.lines[0]!, quantity: 1 }]),
+    );
+    assert.equal(refused.status, 409, refused.text);
+    assert.match(refused.text, /expired|2026-10-02/);
+  });
+
+  test('is seen by the lookups once `ordo-admin cache forget` is run (the header alone is checked)', async () => {
+    const stored = await storeExample(a.app, example('epu-json', 'valid-drugs-only.json'));
+    await lookUp(a.app, stored.number, pharmacist.bearer); // cached
+    const changed = await restateFirstLine(stored.number, (r) => ({ ...r, note: [{ text: 'restated by hand' }] }));
+    const cachedLine = (n: Awaited<ReturnType<typeof lookUp>>) =>
+      resourcesOf(n.bundle, 'MedicationRequest').find((r) => r.id === changed.resource.id) as
+        MedicationRequest | undefined;
+    const before = cachedLine(await lookUp(a.app, stored.number, pharmacist.bearer));
+    assert.notEqual(before?.meta?.versionId, changed.versionId, 'served from the cache until forgotten (README)');
+
+    const run = await runAdmin(a.deps.config, [
+      'cache',
+      'forget',
+      stored.number.toLowerCase(),
+      '--operator',
+      'ops-cache',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`cached lookups of ${stored.number} are forgotten`));
+    const after = cachedLine(await lookUp(a.app, stored.number, pharmacist.bearer));
+    assert.equal(after?.meta?.versionId, changed.versionId);
+    assert.equal(after?.note?.[0]?.text, 'restated by hand');
   });
 });

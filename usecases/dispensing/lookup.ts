@@ -10,7 +10,7 @@ import { ProblemError, unwrap } from '../../domain/problem';
 import { readExecutionState, type StoredExecutionState } from '../../fhir/dispensing/read-state';
 import type { StoredPrescriptionBundle } from '../../fhir/prescription-search';
 import type { Caller, LookupBudget } from '../caller';
-import type { FhirStore, PrescriptionCache, StoredVersion } from '../ports';
+import type { FhirStore, PrescriptionCache } from '../ports';
 import { findPrescriptionByNumber } from '../prescriptions/repository';
 
 export interface LookupDeps {
@@ -20,26 +20,25 @@ export interface LookupDeps {
 
 export interface LookupOptions {
   /**
-   * Whether a cached copy may answer (a read-only view). Never for a read a write is decided on:
-   * those search, so that a lost race is always followed by a fresh read.
+   * Whether a cached copy may answer: a read-only view, or the first attempt of a write guarded by
+   * If-Match on every version it read (a stale copy then loses like a race). A read after a lost race
+   * always searches.
    */
   cached?: boolean;
 }
 
-/** The version of every stored resource in a search Bundle (all of them have one). */
-const storedVersionsOf = (bundle: StoredPrescriptionBundle['bundle']): StoredVersion[] =>
-  (bundle.entry ?? []).map((e) => ({
-    resourceType: e.resource?.resourceType ?? '',
-    id: e.resource?.id ?? '',
-    versionId: e.resource?.meta?.versionId ?? '',
-  }));
-
 /**
- * The prescription from the cache when every resource of it is still at its stored version (one
- * batch of conditional reads by id instead of the search with its includes: a change made straight
- * to the store is seen too), else searched and cached. What the gateway writes is caught by the
- * cache's generation (a new record, a new Consent version); a resource created straight in the store
- * is not, until the next write through the gateway or the entry's expiry. The cache is an
+ * The prescription from the cache while its header is still at the cached version (one conditional
+ * read by id, answered 304 without a body, instead of the search with its includes and reverse
+ * includes), else searched and cached.
+ *
+ * Why the header's version is enough: the gateway is the only writer of its store (README
+ * "Lookup cache"), and every write it makes to a prescription bumps the cache's generation for the
+ * number (`changing`), so an entry cached before that write is never served again; the header's
+ * version catches what the generation cannot — a store that was wiped or restored, or the header
+ * changed by hand. A line, Consent or record changed by hand in HAPI is seen once the entry expires
+ * (store/prescription-cache.ts) or at once after `ordo-admin cache forget <number>`; the writes are
+ * safe meanwhile, being guarded by If-Match on every version they were decided on. The cache is an
  * optimisation only: when Redis fails, the store is searched.
  */
 async function findCurrent(deps: LookupDeps, number: string): Promise<StoredPrescriptionBundle | undefined> {
@@ -47,7 +46,7 @@ async function findCurrent(deps: LookupDeps, number: string): Promise<StoredPres
   if (!cache) return findPrescriptionByNumber(deps.fhir, number);
   const cached = await cache.get(number).catch(() => undefined);
   const entry = cached?.entry;
-  if (entry && (await deps.fhir.allCurrent(storedVersionsOf(entry.bundle)))) {
+  if (entry && (await deps.fhir.isCurrentVersion('RequestGroup', entry.headerId, entry.headerVersion))) {
     const header = entry.bundle.entry?.find(
       (e) => e.resource?.resourceType === 'RequestGroup' && e.search?.mode !== 'include',
     );

@@ -228,7 +228,7 @@ const lineKindsOf = (stored: StoredExecutionState, submission: Submission): Line
 };
 
 export function recordExecution(
-  deps: Pick<UseCaseDeps, 'fhir' | 'now'>,
+  deps: Pick<UseCaseDeps, 'fhir' | 'now' | 'prescriptionCache'>,
   caller: Caller,
   number: string,
   submission: Submission,
@@ -236,7 +236,12 @@ export function recordExecution(
   const performer = resolvePerformer(submission, caller.principal);
   if ((submission.corrections ?? []).length > 0) return correctRecords(deps, caller, number, submission);
   return withFreshReads(async ({ index, afterConflict, write }) => {
-    const { found, stored } = await loadForDispensing(deps, number, index === 0 ? caller.lookups : undefined);
+    // The first attempt may decide on the cached prescription: the write is guarded by If-Match on
+    // the header and every line it changes, so a copy gone stale loses like a race and is read again.
+    const { found, stored } =
+      index === 0
+        ? await loadForDispensing(deps, number, caller.lookups, { cached: true })
+        : await loadForDispensing(deps, number);
     const storedBefore = (found.bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
     if (index === 0) for (const kind of lineKindsOf(stored, submission)) caller.authorize.recordExecution(kind);
     const replay = replayedRecords(submission, stored);
