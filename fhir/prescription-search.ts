@@ -30,6 +30,21 @@ const RECORD_REVINCLUDES = [
 
 const RECORD_PERFORMERS = ['MedicationDispense:performer', 'SupplyDelivery:supplier', 'Procedure:performer'];
 
+/** The resource types the search returns (a write's other resources, the outbox Task, are not part of it). */
+export const SEARCHED_TYPES: ReadonlySet<string> = new Set([
+  'RequestGroup',
+  'Patient',
+  'Practitioner',
+  'Organization',
+  'MedicationRequest',
+  'DeviceRequest',
+  'ServiceRequest',
+  'Consent',
+  'MedicationDispense',
+  'SupplyDelivery',
+  'Procedure',
+]);
+
 /** The query parameters that return a prescription and everything it references in one search. */
 export function prescriptionSearchParams(
   number: string,
@@ -67,3 +82,36 @@ export const messageKeyToken = (messageKey: string): Record<string, string> => (
 export const numberToken = (number: string): Record<string, string> => ({
   'group-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${number}`,
 });
+
+/**
+ * The search Bundle `before` as the same search would return it after a write that stored
+ * `written` (the transaction-response's representations): each written resource replaces its
+ * previous version, or is added as an included one (a new record, its performer); those of types
+ * the search does not return are left out. Undefined when a written resource has no id or version,
+ * or `before` has no entry to take the server's base address from: the caller then searches again.
+ */
+export function bundleAfterWrite(
+  before: Bundle<FhirResource>,
+  written: readonly FhirResource[],
+): Bundle<FhirResource> | undefined {
+  const first = before.entry?.find((e) => e.resource?.id && e.fullUrl);
+  const suffix = first ? `${first.resource!.resourceType}/${first.resource!.id}` : '';
+  if (!first?.fullUrl?.endsWith(suffix)) return undefined;
+  const base = first.fullUrl.slice(0, -suffix.length);
+  const entries = [...(before.entry ?? [])];
+  for (const resource of written) {
+    if (!SEARCHED_TYPES.has(resource.resourceType)) continue;
+    if (!resource.id || !resource.meta?.versionId) return undefined;
+    const at = entries.findIndex(
+      (e) => e.resource?.resourceType === resource.resourceType && e.resource.id === resource.id,
+    );
+    if (at >= 0) entries[at] = { ...entries[at], resource };
+    else
+      entries.push({
+        fullUrl: `${base}${resource.resourceType}/${resource.id}`,
+        resource,
+        search: { mode: 'include' },
+      });
+  }
+  return { ...before, entry: entries };
+}

@@ -24,6 +24,20 @@ if gen ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
 return 1`;
 
+// A write decided at generation ARGV[1] is done: bump the generation; when nothing else bumped it
+// since (it was still ARGV[1]), ARGV[2], the state the write left, put at the new generation
+// ARGV[1] + 1, is the entry.
+const CHANGED_TO = `
+local gen = redis.call('GET', KEYS[1]) or '0'
+redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+if gen ~= ARGV[1] then
+  redis.call('DEL', KEYS[2])
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+return 1`;
+
 interface StoredEntry extends CachedPrescription {
   generation: string;
 }
@@ -51,6 +65,19 @@ export function redisPrescriptionCache(redis: Redis, keyPrefix: string): Prescri
         generation,
         JSON.stringify(stored),
         String(ENTRY_TTL_SECONDS),
+      );
+    },
+    async changedTo(number, generation, entry) {
+      const stored: StoredEntry = { ...entry, generation: String(Number(generation) + 1) };
+      await redis.eval(
+        CHANGED_TO,
+        2,
+        generationKey(number),
+        entryKey(number),
+        generation,
+        JSON.stringify(stored),
+        String(ENTRY_TTL_SECONDS),
+        String(GENERATION_TTL_SECONDS),
       );
     },
     async changed(number) {

@@ -117,6 +117,11 @@ export interface PrescriptionCache {
   /** Keeps `entry` unless the number changed since `generation` was read. */
   put(number: string, generation: string, entry: CachedPrescription): Promise<void>;
   changed(number: string): Promise<void>;
+  /**
+   * After a write decided on what was read at `generation`: `changed`, and keeps `entry` (the state
+   * the write left) as the new entry when no other write came in between.
+   */
+  changedTo(number: string, generation: string, entry: CachedPrescription): Promise<void>;
 }
 
 /** Where a Patient, Practitioner or Organization is stored, by its conditional-create URL. */

@@ -9,7 +9,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import type { MedicationRequest, RequestGroup } from 'fhir/r4';
+import type { FhirResource, MedicationRequest, RequestGroup } from 'fhir/r4';
+import { findPrescriptionByNumber } from '../../usecases/prescriptions/repository';
 import { redisPrescriptionCache } from '../../store/prescription-cache';
 import type { FhirClient } from '../../store/fhir-client';
 import { runAdmin } from '../support/admin-cli';
@@ -95,6 +96,39 @@ describe('the lookup cache', () => {
     const forPrescriber = await lookUp(a.app, stored.number, stored.prescriber);
     assert.match(forPrescriber.summary.dispensingWithheld ?? '', /patient objects/);
     assert.equal(resourcesOf(forPrescriber.bundle, 'MedicationDispense').length, 0);
+  });
+
+  test('a dispense leaves in the cache what a search would return: the next lookup and dispense send no search', async () => {
+    const stored = await storeExample(a.app, example('epu-json', 'valid-drugs-only.json'));
+    const { summary } = await lookUp(a.app, stored.number, pharmacist.bearer);
+    const searchesBefore = headerSearches(stored.number);
+    for (const quantity of [1, 1]) {
+      const res = await postDispenses(
+        a.app,
+        stored.number,
+        pharmacist.bearer,
+        collection([{ line: summary.lines[0]!, quantity }]),
+      );
+      assert.equal(res.status, 201, res.text);
+    }
+    const fromCache = await lookUp(a.app, stored.number, pharmacist.bearer);
+    assert.equal(headerSearches(stored.number), searchesBefore, 'two dispenses and a lookup, not one search');
+    assert.equal(fromCache.summary.lines[0]!.dispensed, 2);
+
+    // The same prescription searched afresh: the same resources at the same versions, the same summary.
+    const searched = await findPrescriptionByNumber(await testFhirClient(), stored.number);
+    const byKey = (resources: FhirResource[]) =>
+      new Map(resources.map((r) => [`${r.resourceType}/${r.id!.split('/').pop()}`, r]));
+    const cachedEntry = (await redisPrescriptionCache(a.deps.redis, a.deps.config.queuePrefix).get(stored.number))
+      .entry!;
+    assert.deepEqual(
+      byKey(cachedEntry.bundle.entry!.map((e) => e.resource!)),
+      byKey(searched!.bundle.entry!.map((e) => e.resource!)),
+    );
+    await redisPrescriptionCache(a.deps.redis, a.deps.config.queuePrefix).changed(stored.number);
+    const fresh = await lookUp(a.app, stored.number, pharmacist.bearer);
+    assert.equal(headerSearches(stored.number), searchesBefore + 1);
+    assert.deepEqual(fromCache.summary, fresh.summary);
   });
 
   test('a change made straight to the store on the header is seen', async () => {

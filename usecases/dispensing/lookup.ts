@@ -8,9 +8,10 @@ import { readPrescriptionNumber } from '../../domain/prescription-number';
 import { unknownNumberHint } from '../../domain/prescription-number-hints';
 import { ProblemError, unwrap } from '../../domain/problem';
 import { readExecutionState, type StoredExecutionState } from '../../fhir/dispensing/read-state';
-import type { StoredPrescriptionBundle } from '../../fhir/prescription-search';
+import type { Bundle, FhirResource } from 'fhir/r4';
+import { bundleAfterWrite, matchedHeaders, type StoredPrescriptionBundle } from '../../fhir/prescription-search';
 import type { Caller, LookupBudget } from '../caller';
-import type { FhirStore, PrescriptionCache } from '../ports';
+import type { CachedPrescription, FhirStore, PrescriptionCache } from '../ports';
 import { findPrescriptionByNumber } from '../prescriptions/repository';
 
 export interface LookupDeps {
@@ -41,24 +42,33 @@ export interface LookupOptions {
  * safe meanwhile, being guarded by If-Match on every version they were decided on. The cache is an
  * optimisation only: when Redis fails, the store is searched.
  */
-async function findCurrent(deps: LookupDeps, number: string): Promise<StoredPrescriptionBundle | undefined> {
+async function findCurrent(deps: LookupDeps, number: string): Promise<Found> {
   const cache = deps.prescriptionCache;
-  if (!cache) return findPrescriptionByNumber(deps.fhir, number);
+  if (!cache) return { found: await findPrescriptionByNumber(deps.fhir, number) };
   const cached = await cache.get(number).catch(() => undefined);
+  const generation = cached ? { generation: cached.generation } : {};
   const entry = cached?.entry;
   if (entry && (await deps.fhir.isCurrentVersion('RequestGroup', entry.headerId, entry.headerVersion))) {
-    const header = entry.bundle.entry?.find(
-      (e) => e.resource?.resourceType === 'RequestGroup' && e.search?.mode !== 'include',
-    );
-    if (header) return { header: header.resource as StoredPrescriptionBundle['header'], bundle: entry.bundle };
+    const header = matchedHeaders(entry.bundle)[0];
+    if (header) return { found: { header, bundle: entry.bundle }, ...generation };
   }
   const found = await findPrescriptionByNumber(deps.fhir, number);
-  const version = found?.header.meta?.versionId;
-  if (cached && found?.header.id && version)
-    await cache
-      .put(number, cached.generation, { headerId: found.header.id, headerVersion: version, bundle: found.bundle })
-      .catch(() => undefined);
-  return found;
+  const stored = found && cacheEntryOf(found.bundle);
+  if (cached && stored) await cache.put(number, cached.generation, stored).catch(() => undefined);
+  return { found, ...generation };
+}
+
+interface Found {
+  found: StoredPrescriptionBundle | undefined;
+  /** The cache's generation of the number when it was read (with a cache only): see `changingTo`. */
+  generation?: string;
+}
+
+/** A search Bundle as a cache entry: its header's id and version, which the entry is checked on. */
+function cacheEntryOf(bundle: Bundle<FhirResource>): CachedPrescription | undefined {
+  const header = matchedHeaders(bundle)[0];
+  const version = header?.meta?.versionId;
+  return header?.id && version ? { headerId: header.id, headerVersion: version, bundle } : undefined;
 }
 
 /**
@@ -74,6 +84,36 @@ export async function changing<T>(deps: LookupDeps, number: string, write: () =>
   }
 }
 
+/**
+ * `changing`, for a write decided on `loaded` whose answer holds what it stored (the transaction
+ * sent with `Prefer: return=representation`): the state it left becomes the cached entry, so the
+ * next lookup or dispense need not search — unless another write came in between (the cache's
+ * generation moved on since `loaded` was read), which only invalidates.
+ */
+export async function changingTo(
+  deps: LookupDeps,
+  number: string,
+  loaded: LoadedForDispensing,
+  write: () => Promise<Bundle<FhirResource>>,
+): Promise<Bundle<FhirResource>> {
+  const cache = deps.prescriptionCache;
+  if (!cache || loaded.generation === undefined) return changing(deps, number, write);
+  let response: Bundle<FhirResource>;
+  try {
+    response = await write();
+  } catch (err) {
+    await cache.changed(number).catch(() => undefined);
+    throw err;
+  }
+  const written = (response.entry ?? []).map((e) => e.resource);
+  const after = written.every((r) => r !== undefined)
+    ? bundleAfterWrite(loaded.found.bundle, written as FhirResource[])
+    : undefined;
+  const entry = after && cacheEntryOf(after);
+  await (entry ? cache.changedTo(number, loaded.generation, entry) : cache.changed(number)).catch(() => undefined);
+  return response;
+}
+
 /** A typed or scanned number, normalised (case, spaces, dashes); malformed when its shape is wrong. */
 export const normalizedNumber = (raw: string, path?: string): string => unwrap(readPrescriptionNumber(raw, path));
 
@@ -85,11 +125,22 @@ export async function loadPrescription(
   deps: LookupDeps,
   number: string,
   budget?: LookupBudget,
-  { cached = false }: LookupOptions = {},
+  options: LookupOptions = {},
 ): Promise<StoredPrescriptionBundle> {
+  return (await load(deps, number, budget, options)).found;
+}
+
+/** The prescription, with the cache's generation when it was read through the cache. */
+async function load(
+  deps: LookupDeps,
+  number: string,
+  budget: LookupBudget | undefined,
+  { cached = false }: LookupOptions,
+): Promise<{ found: StoredPrescriptionBundle; generation?: string }> {
   await budget?.spend();
-  const found = cached ? await findCurrent(deps, number) : await findPrescriptionByNumber(deps.fhir, number);
-  if (found) return found;
+  const read = cached ? await findCurrent(deps, number) : { found: await findPrescriptionByNumber(deps.fhir, number) };
+  const { found } = read;
+  if (found) return { found, ...(read.generation !== undefined ? { generation: read.generation } : {}) };
   await budget?.spendMiss();
   const hint = unknownNumberHint(number);
   if (hint) throw new ProblemError('malformed', [hint]);
@@ -99,16 +150,18 @@ export async function loadPrescription(
 export interface LoadedForDispensing {
   found: StoredPrescriptionBundle;
   stored: StoredExecutionState;
+  /** The cache's generation of the number when it was read through the cache (see `changingTo`). */
+  generation?: string;
 }
 
 export async function loadForDispensing(
   deps: LookupDeps,
   number: string,
   budget?: LookupBudget,
-  options?: LookupOptions,
+  options: LookupOptions = {},
 ): Promise<LoadedForDispensing> {
-  const found = await loadPrescription(deps, number, budget, options);
-  return { found, stored: readExecutionState(found) };
+  const loaded = await load(deps, number, budget, options);
+  return { ...loaded, stored: readExecutionState(loaded.found) };
 }
 
 /** Names the loaded prescription's header and patient for the audit trail, so its writer need not search for them. */

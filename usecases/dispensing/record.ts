@@ -27,9 +27,11 @@ import type { UseCaseDeps } from '../ports';
 import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
 import { answerContext } from '../../fhir/dispensing/answer-context';
 import { withFreshReads } from './fresh-reads';
-import { changing, loadForDispensing } from './lookup';
+import { changingTo, loadForDispensing } from './lookup';
 import { correctRecords } from './correct';
 import { dosageProblems, withDosageChecks } from './dosage';
+
+const RETURN_REPRESENTATION = { headers: { prefer: 'return=representation' } } as const;
 
 export interface RecordResult {
   /** false when every record had already been stored (a resent submission, matched by identifier). */
@@ -238,10 +240,11 @@ export function recordExecution(
   return withFreshReads(async ({ index, afterConflict, write }) => {
     // The first attempt may decide on the cached prescription: the write is guarded by If-Match on
     // the header and every line it changes, so a copy gone stale loses like a race and is read again.
-    const { found, stored } =
+    const loaded =
       index === 0
         ? await loadForDispensing(deps, number, caller.lookups, { cached: true })
         : await loadForDispensing(deps, number);
+    const { found, stored } = loaded;
     const storedBefore = (found.bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
     if (index === 0) for (const kind of lineKindsOf(stored, submission)) caller.authorize.recordExecution(kind);
     const replay = replayedRecords(submission, stored);
@@ -285,7 +288,10 @@ export function recordExecution(
       focus: `RequestGroup/${stored.header.id}`,
       now: deps.now(),
     });
-    const response = await write(() => changing(deps, number, () => deps.fhir.transaction(tx.bundle)));
+    // The stored resources come back in the answer: the state this leaves is cached for the next read.
+    const response = await write(() =>
+      changingTo(deps, number, loaded, () => deps.fhir.transaction(tx.bundle, RETURN_REPRESENTATION)),
+    );
     const headerStatus = (tx.bundle.entry![tx.headerEntry]!.resource as RequestGroup).status;
     const after = stateAfter(stored, decision.executed, headerStatus, decision.delivered);
     const ids = storedIds(tx.bundle, response);
