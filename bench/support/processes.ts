@@ -29,8 +29,8 @@ const profilerFlags = (): string[] =>
   process.env.BENCH_GATEWAY_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROF}`] : [];
 
 /**
- * Spawns `script` (a path in the repository) with `env` on top of this environment; resolves once `readyUrl`
- * answers 2xx.
+ * Spawns `script` (a path in the checkout `root`, this one by default) with `env` on top of this
+ * environment; resolves once `readyUrl` answers 2xx.
  */
 export async function startProcess(
   name: string,
@@ -38,9 +38,10 @@ export async function startProcess(
   env: Record<string, string>,
   readyUrl: string,
   nodeFlags: readonly string[] = [],
+  root: string = ROOT,
 ): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(ROOT, script)], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(root, script)], {
+    cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -70,6 +71,13 @@ export async function startProcess(
   };
 }
 
+/**
+ * The checkout whose gateway the benchmarks run: this one, or BENCH_GATEWAY_ROOT (another checkout, e.g.
+ * a worktree of an older commit with its own `npm ci`, to measure its gateway under the same load and
+ * cost accounting; its HAPI launcher is the one FHIR_BASE_URL names).
+ */
+const gatewayRoot = (): string => process.env.BENCH_GATEWAY_ROOT ?? ROOT;
+
 export async function startGatewayProcess(env: Record<string, string>): Promise<RunningGateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -79,6 +87,7 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     { ...env, PORT: String(port), HOST: '127.0.0.1' },
     `${url}/ready`,
     profilerFlags(),
+    gatewayRoot(),
   );
   return { ...gateway, url };
 }
