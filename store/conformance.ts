@@ -9,7 +9,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CodeSystem, OperationDefinition, Resource, SearchParameter, StructureDefinition } from 'fhir/r4';
+import type {
+  CapabilityStatement,
+  CodeSystem,
+  OperationDefinition,
+  Resource,
+  SearchParameter,
+  StructureDefinition,
+} from 'fhir/r4';
+import { CANONICAL_BASE } from '../fhir/systems';
 import type { FhirStore } from '../usecases/ports';
 import type { FhirClient } from './fhir-client';
 
@@ -29,6 +37,73 @@ export const SEARCH_PARAMETERS: readonly SearchParameter[] = jsonFilesOf<SearchP
 export const CODE_SYSTEMS: readonly CodeSystem[] = jsonFilesOf<CodeSystem>('code-systems');
 export const OPERATION_DEFINITIONS: readonly OperationDefinition[] =
   jsonFilesOf<OperationDefinition>('operation-definitions');
+
+/**
+ * Per resource type the gateway writes, the built-in search parameters the store indexes
+ * (profiles/indexed-search-parameters.json says why each is kept); the others of these types are
+ * retired by retireUnusedSearchParameters.
+ */
+export const INDEXED_SEARCH_PARAMETERS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(
+    (
+      JSON.parse(readFileSync(path.join(PROFILES_DIR, 'indexed-search-parameters.json'), 'utf8')) as {
+        kept: Record<string, Record<string, string>>;
+      }
+    ).kept,
+  ).map(([type, kept]) => [type, Object.keys(kept)]),
+);
+
+/** The canonical URL of the FHIR specification's own SearchParameters (the built-in ones). */
+const BUILT_IN_PREFIX = 'http://hl7.org/fhir/SearchParameter/';
+
+/** The id (and URL tail) of the SearchParameter that retires a built-in one. */
+export const retiredSearchParameterId = (type: string, code: string): string => `retired-${type}-${code}`;
+
+/**
+ * The SearchParameters that retire, on the store, the built-in parameters of INDEXED_SEARCH_PARAMETERS'
+ * types that are not kept, from what the store says it supports (its CapabilityStatement): a
+ * SearchParameter of the same base and code with status `retired` makes HAPI stop indexing and
+ * accepting the built-in one, for that base only.
+ */
+export function retiringSearchParameters(capability: CapabilityStatement): Array<SearchParameter & { id: string }> {
+  const retiring: Array<SearchParameter & { id: string }> = [];
+  for (const resource of capability.rest?.[0]?.resource ?? []) {
+    const kept = INDEXED_SEARCH_PARAMETERS[resource.type];
+    if (!kept) continue;
+    for (const param of resource.searchParam ?? []) {
+      const builtIn = param.definition?.startsWith(BUILT_IN_PREFIX) ?? false;
+      if (!builtIn || param.name.startsWith('_') || kept.includes(param.name)) continue;
+      const id = retiredSearchParameterId(resource.type, param.name);
+      retiring.push({
+        resourceType: 'SearchParameter',
+        id,
+        url: `${CANONICAL_BASE}/SearchParameter/${id}`,
+        name: param.name.replace(/-/g, '_'),
+        status: 'retired',
+        description: `Not indexed: nothing searches ${resource.type} by ${param.name} (profiles/indexed-search-parameters.json).`,
+        code: param.name,
+        base: [resource.type as SearchParameter['base'][number]],
+        type: param.type as SearchParameter['type'],
+        // HAPI requires an expression; a retired parameter's is never evaluated.
+        expression: resource.type,
+      });
+    }
+  }
+  return retiring;
+}
+
+/**
+ * Retires, on the store, the built-in search parameters nobody searches (retiringSearchParameters).
+ * Idempotent: a retired one is no longer in the CapabilityStatement. Returns how many it retired.
+ * Resources stored before keep their index rows until reindexed (harmless: nothing reads them).
+ */
+export async function retireUnusedSearchParameters(fhir: Pick<FhirClient, 'update' | 'request'>): Promise<number> {
+  // The whole statement: its summary leaves the search parameters out.
+  const { resource: capability } = await fhir.request<CapabilityStatement>('GET', 'metadata');
+  const retiring = retiringSearchParameters(capability);
+  for (const sp of retiring) await fhir.update(sp);
+  return retiring.length;
+}
 
 export const structureDefinitionFor = (url: string): StructureDefinition | undefined =>
   STRUCTURE_DEFINITIONS.find((sd) => sd.url === url);
