@@ -25,6 +25,7 @@ if (root.startsWith(dist)) throw new Error(`build: refusing to replace ${dist}`)
 const RUNTIME_ASSETS = [
   'profiles/structure-definitions',
   'profiles/search-parameters',
+  'profiles/indexed-search-parameters.json',
   'profiles/code-systems',
   'profiles/operation-definitions',
   'profiles/vendor-schemas',
@@ -47,5 +48,5 @@ for (const asset of RUNTIME_ASSETS) {
   cpSync(from, path.join(dist, asset), { recursive: true });
 }
 console.log(
-  `build: ${path.relative(process.cwd(), dist) || '.'} ready (${RUNTIME_ASSETS.length} asset folders copied)`,
+  `build: ${path.relative(process.cwd(), dist) || '.'} ready (${RUNTIME_ASSETS.length} runtime assets copied)`,
 );

@@ -56,6 +56,21 @@ export const INDEXED_SEARCH_PARAMETERS: Readonly<Record<string, readonly string[
 /** The canonical URL of the FHIR specification's own SearchParameters (the built-in ones). */
 const BUILT_IN_PREFIX = 'http://hl7.org/fhir/SearchParameter/';
 
+/**
+ * Deletes the retiring SearchParameters of parameters kept since (added to
+ * profiles/indexed-search-parameters.json after they were retired), so that HAPI indexes them again
+ * (resources stored meanwhile need a `$reindex` to be found by them).
+ */
+async function reinstateKeptSearchParameters(fhir: Pick<FhirClient, 'search' | 'delete'>): Promise<void> {
+  const retired = await fhir.search<SearchParameter>('SearchParameter', { status: 'retired', _count: '1000' });
+  for (const entry of retired.entry ?? []) {
+    const sp = entry.resource;
+    if (!sp?.id?.startsWith('retired-')) continue;
+    const kept = (sp.base ?? []).some((type) => INDEXED_SEARCH_PARAMETERS[type]?.includes(sp.code));
+    if (kept) await fhir.delete('SearchParameter', sp.id);
+  }
+}
+
 /** The id (and URL tail) of the SearchParameter that retires a built-in one. */
 export const retiredSearchParameterId = (type: string, code: string): string => `retired-${type}-${code}`;
 
@@ -97,7 +112,10 @@ export function retiringSearchParameters(capability: CapabilityStatement): Array
  * Idempotent: a retired one is no longer in the CapabilityStatement. Returns how many it retired.
  * Resources stored before keep their index rows until reindexed (harmless: nothing reads them).
  */
-export async function retireUnusedSearchParameters(fhir: Pick<FhirClient, 'update' | 'request'>): Promise<number> {
+export async function retireUnusedSearchParameters(
+  fhir: Pick<FhirClient, 'update' | 'request' | 'search' | 'delete'>,
+): Promise<number> {
+  await reinstateKeptSearchParameters(fhir);
   // The whole statement: its summary leaves the search parameters out.
   const { resource: capability } = await fhir.request<CapabilityStatement>('GET', 'metadata');
   const retiring = retiringSearchParameters(capability);

@@ -9,11 +9,12 @@ import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import type { Bundle, FhirResource, Patient } from 'fhir/r4';
+import type { Bundle, FhirResource, Organization } from 'fhir/r4';
+import { FINESS_SYSTEM } from '../../fhir/systems';
 import { createLogger } from '../../platform/logger';
 import type { FhirClient } from '../../store/fhir-client';
 import { bearerFor } from '../support/auth';
-import { testFhirClient } from '../support/env';
+import { testConfig, testFhirClient } from '../support/env';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { postPrescription } from '../support/post-prescription';
 import { syntheticRpps } from '../support/synthetic';
@@ -128,10 +129,12 @@ test('a journey leaves no INS, name or birth date in the logs', async () => {
 });
 
 /**
- * A store in front of the real HAPI that appends `corruption` to the patient's family name in every
- * transaction: what the gateway now refuses before storing (a NUL, a lone surrogate) reaches HAPI
- * as it would through a validation gap, and HAPI answers as it does (409 quoting the SQL insert of
- * the name's index, 500 quoting the name).
+ * A store in front of the real HAPI that appends `corruption` to the name of the prescriber's
+ * structure in every transaction: what the gateway refuses before storing (a NUL, a lone surrogate)
+ * reaches HAPI as it would through a validation gap, and HAPI answers as it does (409 quoting the
+ * SQL insert of the name's index, 500 quoting the name). The structure, whose name the store
+ * indexes, gets a new identifier each time so that its conditional create inserts it (a Patient's
+ * name is no longer indexed: profiles/indexed-search-parameters.json).
  */
 async function corruptingStore(): Promise<{ fhir: FhirClient; corrupt(suffix: string): void; transactions(): number }> {
   const fhir = await testFhirClient();
@@ -141,8 +144,12 @@ async function corruptingStore(): Promise<{ fhir: FhirClient; corrupt(suffix: st
   fhir.transaction = (bundle: Bundle<FhirResource>, options) => {
     transactions++;
     for (const entry of bundle.entry ?? []) {
-      const patient = entry.resource as Patient | undefined;
-      if (patient?.resourceType === 'Patient') patient.name![0]!.family += suffix;
+      const organization = entry.resource as Organization | undefined;
+      if (organization?.resourceType !== 'Organization') continue;
+      const finess = `99${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
+      organization.name = `${organization.name ?? ''}${suffix}`;
+      organization.identifier = [{ system: FINESS_SYSTEM, value: finess }];
+      entry.request = { method: 'POST', url: 'Organization', ifNoneExist: `identifier=${FINESS_SYSTEM}|${finess}` };
     }
     return transaction(bundle, options);
   };
@@ -164,7 +171,12 @@ test("HAPI's refusals are logged as their status and HAPI codes, never their dia
     },
   });
   const store = await corruptingStore();
-  const refusing = await startTestGateway({ logger: createLogger('trace', refusalSink), fhir: store.fhir });
+  // Without the identity cache: the structure is always in the transaction, created conditionally.
+  const refusing = await startTestGateway({
+    config: testConfig({ identityCache: false }),
+    logger: createLogger('trace', refusalSink),
+    fhir: store.fhir,
+  });
   try {
     // [what HAPI gets, its status]: a NUL in an indexed string (409), a lone surrogate (500).
     for (const [suffix, hapiStatus] of [
