@@ -63,8 +63,10 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   'audit.read': 'Lecture d’audit',
   'audit.page': 'Page de recherche d’audit',
   'console.sign-in': 'Connexion à la console',
-  'console.dead-letters': 'Liste des lettres mortes',
-  'console.dead-letters.retry': 'Relance d’une lettre morte',
+  'ops.dead-letters.list': 'Liste des lettres mortes',
+  'ops.dead-letters.retry': 'Relance d’une lettre morte',
+  'admin.dead-letters.retry': 'Relance d’une lettre morte (ordo-admin)',
+  'admin.republish': 'Republication au DMP (ordo-admin)',
 };
 
 export const OUTCOME_LABELS: Readonly<Record<OutcomeKind, string>> = {

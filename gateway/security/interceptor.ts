@@ -77,6 +77,8 @@ function entityOf(req: Request, res: Response, ctx: SecurityContext, spec: Route
     if (type && id) entity.reference = `${type}/${id}`;
     else entity.query = req.originalUrl.replace(/^\/audit\/fhir\/?/, '');
   }
+  // Refused or not, what an operations request asked for (a job, a queue) is in its path and query.
+  if (spec?.entity === 'request') entity.query = req.originalUrl;
   return Object.keys(entity).length > 0 ? entity : undefined;
 }
 
