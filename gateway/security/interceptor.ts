@@ -71,6 +71,7 @@ function entityOf(req: Request, res: Response, ctx: SecurityContext, spec: Route
     ...(number ? { number } : {}),
     ...(hint.reference ? { reference: hint.reference } : {}),
     ...(hint.patient ? { patient: hint.patient } : {}),
+    ...(hint.detail?.length ? { detail: hint.detail } : {}),
   };
   if (spec?.entity === 'fhir' && route) {
     const { type, id } = route.params;

@@ -1,8 +1,9 @@
 /**
  * The audit console end to end, in a real browser (Debian's Chromium driven by puppeteer-core):
  * an auditor signs in through the development issuer's sign-in page (authorization code + PKCE),
- * finds a prescription created here, sees the accesses of two pharmacists with their RPPS and a
- * refused access marked as such, opens an event's details, searches and exports the CSV (its rows
+ * finds a prescription created here, sees from which software it was sent, the accesses of two
+ * pharmacists with their RPPS, which line one of them dispensed and how much, and a refused access
+ * marked as such, opens an event's details, searches and exports the CSV (its rows
  * checked), and a pharmacist is refused at sign-in; an operator retries a real dead letter (a
  * publication the document sharing server refused) from the keyboard on the Operations page. axe-core checks every screen (no serious or
  * critical violation); no Content-Security-Policy violation is allowed; screenshots of each
@@ -12,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { AuditEvent, Bundle } from 'fhir/r4';
+import type { AuditEvent, Bundle, FhirResource } from 'fhir/r4';
 import type { Page } from 'puppeteer-core';
 import request from 'supertest';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
@@ -23,6 +24,7 @@ import { bearerFor } from '../support/auth';
 import { launchChromium, type TestBrowser } from '../support/browser';
 import { startConsoleGateway, type ConsoleGateway } from '../support/console';
 import { startInProcessDmpWorker, waitForJobState } from '../support/dmp';
+import { collection, postDispenses, summaryOf } from '../support/dispensing';
 import { postUniqueExample } from '../support/post-prescription';
 import { syntheticRpps } from '../support/synthetic';
 import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
@@ -83,14 +85,20 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
     rmSync(OUT, { recursive: true, force: true });
     mkdirSync(path.join(OUT, 'downloads'), { recursive: true });
     cg = await startConsoleGateway();
-    const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name.startsWith('valid-drugs-only'))!;
+    // Sent by a practice software that names itself (lgc-xml: ExempleMed Desktop 11.4.2).
+    const example = vendorExamples().find((e) => e.format === 'lgc-xml' && e.name === 'valid-drugs-only.xml')!;
     ({ number } = await postUniqueExample(cg.gw.app, example));
-    // Two pharmacists look it up; the second then tries to cancel it (prescribers only): refused.
+    // Two pharmacists look it up, the first dispenses a box of line 1; the second then tries to
+    // cancel it (prescribers only): refused.
     for (const rpps of [pharmacistA, pharmacistB]) {
-      const res = await request(cg.gw.app)
-        .get(`/prescriptions/${number}`)
-        .set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps }));
+      const bearer = await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps });
+      const res = await request(cg.gw.app).get(`/prescriptions/${number}`).set('authorization', bearer);
       assert.equal(res.status, 200, res.text);
+      if (rpps !== pharmacistA) continue;
+      const line = summaryOf(JSON.parse(res.text) as Bundle<FhirResource>).lines[0]!;
+      const when = new Date().toISOString();
+      const dispensed = await postDispenses(cg.gw.app, number, bearer, collection([{ line, quantity: 1, when }]));
+      assert.equal(dispensed.status, 201, dispensed.text);
     }
     const refused = await request(cg.gw.app)
       .post(`/prescriptions/${number}/cancel`)
@@ -155,6 +163,13 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
       })),
     );
     assert.equal(events[0]?.event, 'prescription.create', 'the timeline starts with the creation');
+    assert.match(events[0]?.text ?? '', /Logiciel : ExempleMed Desktop 11\.4\.2/, 'from which software');
+    const dispenses = events.filter((e) => e.event === 'dispense.record');
+    assert.deepEqual(
+      dispenses.map((e) => e.rpps),
+      [pharmacistA],
+    );
+    assert.match(dispenses[0]?.text ?? '', /Ligne 1 : 1 boîte(?!s)/, 'which line, how much');
     const reads = events.filter((e) => e.event === 'prescription.read');
     assert.deepEqual(reads.map((e) => e.rpps).sort(), [pharmacistA, pharmacistB].sort(), 'both pharmacists’ lookups');
     for (const rpps of [pharmacistA, pharmacistB])
