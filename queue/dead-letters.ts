@@ -33,6 +33,12 @@ export interface DeadLetter {
 
 export const DEAD_LETTER_QUEUES: readonly QueueName[] = Object.values(QUEUE_NAMES);
 
+/**
+ * What the gateway's job ids look like (`publish-<number>-v1`, an audit record's UUID or
+ * `dmp-<job>-<attempt>`, BullMQ's own counters): anything else names no job of ours.
+ */
+export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
 /** The queue a name given by an operator names; `malformed` (naming `field`) for any other name. */
 export function deadLetterQueueOf(queues: Record<QueueName, Queue>, name: string, field: string): Queue {
   if (!DEAD_LETTER_QUEUES.includes(name as QueueName))
@@ -94,6 +100,7 @@ export async function retryDeadLetter(
   jobId: string,
   found?: (letter: DeadLetter) => void,
 ): Promise<DeadLetter> {
+  if (!JOB_ID_PATTERN.test(jobId)) throw ProblemError.of('malformed', 'value', `"${jobId}" is not a job id`, 'jobId');
   const job = await queue.getJob(jobId);
   if (!job) throw ProblemError.of('not-found', 'not-found', `no job ${jobId} in ${queue.name}`);
   found?.(deadLetterOf(queue, job));

@@ -22,7 +22,7 @@ import {
   searchParametersOf,
 } from '../audit/search-whitelist';
 import { RELIABLE_CACHE_MINUTES } from '../messaging/reliable-cache';
-import { DEAD_LETTER_QUEUES } from '../../queue/dead-letters';
+import { DEAD_LETTER_QUEUES, JOB_ID_PATTERN } from '../../queue/dead-letters';
 import type { RouteId } from '../routes/table';
 import type { ErrorStatus } from './responses';
 import { EXAMPLE_NUMBER, ref } from './schemas';
@@ -635,7 +635,7 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
           in: 'path',
           required: true,
           description: 'The job’s id, as the list gives it.',
-          schema: { type: 'string', example: `publish-${EXAMPLE_NUMBER}-v1` },
+          schema: { type: 'string', pattern: JOB_ID_PATTERN.source, example: `publish-${EXAMPLE_NUMBER}-v1` },
         },
       },
       responses: {
@@ -649,7 +649,7 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
         }),
       },
       errors: {
-        400: 'An unknown queue.',
+        400: 'An unknown queue, or not a job id.',
         404: 'No such job in the queue.',
         409: 'The job is not failed (waiting, active or completed): not retried.',
       },

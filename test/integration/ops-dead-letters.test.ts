@@ -156,6 +156,14 @@ test('a dead-lettered publication: listed and retried over HTTP by an operator, 
     .post(`/admin/dead-letters/dmp-publish/publish-${freshNumber()}-v1/retry`)
     .set('authorization', await operator());
   assert.equal(missing.status, 404, missing.text);
+  const notAnId = await request(gw.app)
+    .post(`/admin/dead-letters/dmp-publish/${encodeURIComponent('*')}/retry`)
+    .set('authorization', await operator());
+  assert.equal(notAnId.status, 400, notAnId.text);
+  const unknownQueue = await request(gw.app)
+    .post(`/admin/dead-letters/nope/${jobId}/retry`)
+    .set('authorization', await operator());
+  assert.equal(unknownQueue.status, 400, unknownQueue.text);
 
   // The retry is in the prescription's trail, under the operator's identity, as an auditor reads it.
   const retries = await auditEventsOf(number, 'ops.dead-letters.retry');
