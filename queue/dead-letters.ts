@@ -69,9 +69,12 @@ function deadLetterOf(queue: Queue, job: Job): DeadLetter {
 const failedJobs = async (queue: Queue): Promise<Job[]> =>
   (await queue.getFailed(0, -1)).filter((job): job is Job => job !== undefined && job !== null);
 
-/** Every dead letter of the queue, oldest failure first. */
-export async function listDeadLetters(queue: Queue): Promise<DeadLetter[]> {
-  return (await failedJobs(queue))
+/** Every dead letter of the queue (or its `limit` most recent ones), oldest failure first. */
+export async function listDeadLetters(queue: Queue, limit?: number): Promise<DeadLetter[]> {
+  // BullMQ reads the failed set newest first.
+  const jobs = await queue.getFailed(0, limit === undefined ? -1 : limit - 1);
+  return jobs
+    .filter((job): job is Job => job !== undefined && job !== null)
     .map((job) => deadLetterOf(queue, job))
     .sort((a, b) => (a.failedAt ?? '').localeCompare(b.failedAt ?? ''));
 }

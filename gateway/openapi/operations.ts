@@ -23,6 +23,7 @@ import {
 } from '../audit/search-whitelist';
 import { RELIABLE_CACHE_MINUTES } from '../messaging/reliable-cache';
 import { DEAD_LETTER_QUEUES, JOB_ID_PATTERN } from '../../queue/dead-letters';
+import { DEAD_LETTERS_SHOWN } from '../routes/dead-letters';
 import type { RouteId } from '../routes/table';
 import type { ErrorStatus } from './responses';
 import { EXAMPLE_NUMBER, ref } from './schemas';
@@ -93,8 +94,14 @@ const DEAD_LETTER_LIST: JsonObject = {
   properties: {
     queues: { type: 'array', items: { type: 'string' } },
     deadLetters: { type: 'array', items: DEAD_LETTER },
+    counts: {
+      type: 'object',
+      description: 'How many dead letters each queue holds.',
+      additionalProperties: { type: 'integer' },
+    },
   },
 };
+
 /** POST /prescriptions and its dry run: the format, when the Content-Type does not say it. */
 const VENDOR_FORMAT_HEADER: JsonObject = {
   name: 'X-Vendor-Format',
@@ -603,8 +610,7 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
     'ops.dead-letters.list': {
       tag: 'Operations',
       summary: 'Dead letters',
-      description:
-        'The failed jobs kept in a queue (`dmp-publish`: DMP publications; `audit`: audit records that could not be written), oldest failure first: job id, prescription number, action, attempts, when and why it failed. The same list as `ordo-admin dead-letters list`. Audited (`ops.dead-letters.list`).',
+      description: `The failed jobs kept in a queue (\`dmp-publish\`: DMP publications; \`audit\`: audit records that could not be written), oldest failure first: job id, prescription number, action, attempts, when and why it failed. The same list as \`ordo-admin dead-letters list\`, limited to the ${DEAD_LETTERS_SHOWN} most recent of each queue (\`counts\` says how many each holds). Audited (\`ops.dead-letters.list\`).`,
       parameters: [
         {
           name: 'queue',

@@ -2,7 +2,8 @@
  * The dead letters, for operators (the console's Operations page, or any client with an operator's
  * bearer token): the same listing and retry as `ordo-admin dead-letters` (queue/dead-letters.ts).
  *
- *   GET  /admin/dead-letters[?queue=dmp-publish|audit]   the failed jobs (both queues by default)
+ *   GET  /admin/dead-letters[?queue=dmp-publish|audit]   the failed jobs (both queues by default; the
+ *                                                        200 most recent of each, and how many there are)
  *   POST /admin/dead-letters/{queue}/{jobId}/retry       one of them queued again
  *
  * Both are audited by the security interceptor like every route (routes/table.ts), refused or not:
@@ -23,10 +24,16 @@ import {
 import { callerOf } from '../security/request-context';
 import type { RouteContext } from './route';
 
+/** At most this many dead letters per queue in one answer (the most recent): an outage can leave thousands. */
+export const DEAD_LETTERS_SHOWN = 200;
+
 /** What GET /admin/dead-letters answers. */
 export interface DeadLetterList {
   queues: string[];
+  /** The most recent DEAD_LETTERS_SHOWN of each queue, oldest failure first. */
   deadLetters: DeadLetter[];
+  /** How many dead letters each queue holds (more than listed when over DEAD_LETTERS_SHOWN). */
+  counts: Record<string, number>;
 }
 
 /** What POST …/retry answers: the job as it was, and its state now (waiting, or already taken by a worker). */
@@ -48,10 +55,16 @@ export function deadLettersList({ deps }: RouteContext): RequestHandler {
   return async (req: Request, res: Response) => {
     const names = queuesAsked(req);
     const queues = names.map((name) => deadLetterQueueOf(deps.queues, name, 'queue'));
-    const deadLetters = (await Promise.all(queues.map(listDeadLetters)))
-      .flat()
-      .sort((a, b) => (a.failedAt ?? '').localeCompare(b.failedAt ?? ''));
-    const body: DeadLetterList = { queues: names, deadLetters };
+    const [lists, counts] = await Promise.all([
+      Promise.all(queues.map((queue) => listDeadLetters(queue, DEAD_LETTERS_SHOWN))),
+      Promise.all(queues.map((queue) => queue.getFailedCount())),
+    ]);
+    const deadLetters = lists.flat().sort((a, b) => (a.failedAt ?? '').localeCompare(b.failedAt ?? ''));
+    const body: DeadLetterList = {
+      queues: names,
+      deadLetters,
+      counts: Object.fromEntries(names.map((name, i) => [name, counts[i] ?? 0])),
+    };
     res.set('cache-control', 'no-store').json(body);
   };
 }

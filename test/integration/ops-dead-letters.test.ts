@@ -12,7 +12,9 @@ import type { AuditEvent, Bundle } from 'fhir/r4';
 import request from 'supertest';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 import { AUDIT_EVENT_NAME_SYSTEM, GATEWAY_ROLE_SYSTEM, IDNATPS_SYSTEM } from '../../fhir/systems';
+import { DMP_JOB_OPTIONS } from '../../queue/dmp-jobs';
 import { QUEUE_NAMES } from '../../queue/queues';
+import { DEAD_LETTERS_SHOWN } from '../../gateway/routes/dead-letters';
 import { dmpJobId } from '../../usecases/dmp/publish-job';
 import { startAuditWorker, type TestAuditWorker } from '../support/audit-worker';
 import { bearerFor } from '../support/auth';
@@ -96,6 +98,8 @@ test('a dead-lettered publication: listed and retried over HTTP by an operator, 
   assert.equal(listed.status, 200, listed.text);
   assert.equal(listed.headers['cache-control'], 'no-store');
   assert.deepEqual(listed.body.queues, ['dmp-publish', 'audit']);
+  assert.equal(listed.body.counts['dmp-publish'], await queue().getFailedCount());
+  assert.ok(listed.body.counts['dmp-publish'] >= 1);
   const letter = (listed.body.deadLetters as DeadLetter[]).find((l) => l.id === jobId);
   assert.ok(letter, listed.text);
   assert.equal(letter.queue, 'dmp-publish');
@@ -198,4 +202,31 @@ test('a dead-lettered publication: listed and retried over HTTP by an operator, 
       (e) => /^HTTP 403/.test(e.outcomeDesc ?? '') && queryOf(e) === `/admin/dead-letters/dmp-publish/${jobId}/retry`,
     );
   assert.equal(refused.length, 2, 'the auditor’s and the pharmacist’s refused retries');
+});
+
+test('a long dead-letter list: the most recent of each queue, and how many there are', async () => {
+  // Malformed publications fail at once (no retry), each into the dead letters.
+  dmpWorker ??= await startInProcessDmpWorker({ config: gw.deps.config, fhir: gw.deps.fhir, pki });
+  const ids = Array.from({ length: DEAD_LETTERS_SHOWN + 5 }, (_, i) => `malformed-${i}-${freshNumber()}`);
+  for (const jobId of ids)
+    await queue().add(
+      'publish',
+      { number: 'not-a-number', version: 1, action: 'publish' },
+      { ...DMP_JOB_OPTIONS, jobId },
+    );
+  await waitForJobState(queue(), ids[ids.length - 1]!);
+  for (const jobId of ids) assert.equal(await (await waitForJobState(queue(), jobId)).getState(), 'failed');
+
+  const listed = await request(gw.app)
+    .get('/admin/dead-letters?queue=dmp-publish')
+    .set('authorization', await operator());
+  assert.equal(listed.status, 200);
+  const letters = listed.body.deadLetters as DeadLetter[];
+  assert.equal(letters.length, DEAD_LETTERS_SHOWN);
+  assert.equal(listed.body.counts['dmp-publish'], await queue().getFailedCount());
+  assert.ok(listed.body.counts['dmp-publish'] >= ids.length);
+  const failedAt = letters.map((l) => l.failedAt ?? '');
+  assert.deepEqual([...failedAt].sort(), failedAt, 'oldest failure first');
+  // The most recent ones: the last one made is there.
+  assert.ok(letters.some((l) => l.id === ids[ids.length - 1]));
 });

@@ -35,7 +35,8 @@ const STATE_LABELS: Readonly<Record<string, string>> = {
   prioritized: 'en attente',
 };
 
-type List = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'done'; letters: DeadLetter[] };
+type List =
+  { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'done'; letters: DeadLetter[]; total: number };
 
 /** What the last retry did: shown in a live region, which also takes the focus (its row is gone). */
 type Outcome = { ok: boolean; message: string };
@@ -50,8 +51,13 @@ export function OperationsPage() {
   const outcomeRef = useRef<HTMLParagraphElement>(null);
 
   const load = () =>
-    getJson<{ deadLetters: DeadLetter[] }>('/admin/dead-letters').then(
-      ({ deadLetters }) => setList({ kind: 'done', letters: deadLetters }),
+    getJson<{ deadLetters: DeadLetter[]; counts: Record<string, number> }>('/admin/dead-letters').then(
+      ({ deadLetters, counts }) =>
+        setList({
+          kind: 'done',
+          letters: deadLetters,
+          total: Object.values(counts).reduce((n, c) => n + c, 0),
+        }),
       (err: unknown) => setList({ kind: 'error', message: messageOf(err) }),
     );
   useEffect(() => {
@@ -100,6 +106,12 @@ export function OperationsPage() {
       )}
       {list.kind === 'done' && list.letters.length === 0 && (
         <p id="dead-letters-empty">Aucune lettre morte : toutes les tâches ont abouti ou sont en cours.</p>
+      )}
+      {list.kind === 'done' && list.total > list.letters.length && (
+        <p class="help" id="dead-letters-truncated">
+          {list.letters.length} lettres mortes affichées sur {list.total} (les plus récentes de chaque file) ; les
+          autres sont dans le tableau de bord des files ou avec <code>ordo-admin dead-letters list</code>.
+        </p>
       )}
       {list.kind === 'done' && list.letters.length > 0 && (
         <table class="results" id="dead-letters" aria-labelledby="dead-letters-title">
