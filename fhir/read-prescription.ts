@@ -243,7 +243,8 @@ export const practitionerIdentity = ({ rpps, family, given }: Prescriber): Pract
   given,
 });
 
-function readSoftware(group: RequestGroup): Prescription['software'] | undefined {
+/** The software that sent the prescription (its source-software extension), when it says. */
+export function readSoftware(group: RequestGroup): Prescription['software'] | undefined {
   const parts = extensionsOf(group, EXTENSIONS.sourceSoftware)[0]?.ext.extension;
   if (!parts) return undefined;
   const name = parts.find((e) => e.url === 'name')?.valueString;

@@ -236,3 +236,9 @@ export const GATEWAY_ROLE_SYSTEM = 'urn:ordo-gateway:role';
 export const OPERATOR_SYSTEM = 'urn:ordo-gateway:operator';
 /** AuditEvent.entity.detail type carrying the request id. */
 export const REQUEST_ID_DETAIL = 'x-request-id';
+/**
+ * AuditEvent.entity.detail types on the prescription's entity (fhir/audit-details.ts): the software
+ * that sent a created prescription, and each line a dispense or execution recorded with how much.
+ */
+export const SOURCE_SOFTWARE_DETAIL = 'source-software';
+export const EXECUTED_LINE_DETAIL = 'executed-line';

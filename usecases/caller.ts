@@ -8,6 +8,7 @@ import type { Principal } from '../domain/principal';
 import { ProblemError } from '../domain/problem';
 import type { RuleCode } from '../domain/rule-codes';
 import type { LineKind } from '../domain/professions';
+import type { AuditEntityDetail } from '../fhir/audit-details';
 import type { AuditJob } from './audit/audit-job';
 import { authorize, type Decision, type PrescriptionOwnership } from '../rules/access/policy';
 import { checkPrescribingScope, toVendorPaths } from '../rules/intake';
@@ -19,6 +20,8 @@ export interface AccessedEntity {
   reference?: string;
   /** `Patient/<id>` (a logical reference, no demographics) when the use case already read it. */
   patient?: string;
+  /** What was done to the prescription (fhir/audit-details.ts: the lines a dispense recorded, how much). */
+  detail?: AuditEntityDetail[];
   /**
    * What the request turned out to be when its route says something else: a correction sent to the
    * dispense route is recorded as `dispense.correct`, an update (U), not as a create.

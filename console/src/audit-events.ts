@@ -4,13 +4,16 @@
  * (structure FINESS, network address), when, with what outcome, under which request id. Pure.
  */
 import type { AuditEvent } from 'fhir/r4';
+import { readExecutedLine, type ExecutedLine } from '../../fhir/audit-details';
 import {
   AUDIT_EVENT_NAME_SYSTEM,
+  EXECUTED_LINE_DETAIL,
   FINESS_SYSTEM,
   GATEWAY_PROFESSION_SYSTEM,
   GATEWAY_ROLE_SYSTEM,
   IDNATPS_SYSTEM,
   REQUEST_ID_DETAIL,
+  SOURCE_SOFTWARE_DETAIL,
 } from '../../fhir/systems';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
 
@@ -39,6 +42,10 @@ export interface AuditRow {
   /** e.g. "HTTP 403: …" */
   outcomeDetail?: string;
   requestId?: string;
+  /** A created prescription: the software that sent it (name and version). */
+  software?: string;
+  /** A dispense or execution: each line it recorded and how much. */
+  lines?: ExecutedLine[];
   /** `Type/id` references the event names (the prescription, the patient). */
   references: string[];
 }
@@ -63,8 +70,10 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   'audit.read': 'Lecture d’audit',
   'audit.page': 'Page de recherche d’audit',
   'console.sign-in': 'Connexion à la console',
-  'console.dead-letters': 'Liste des lettres mortes',
-  'console.dead-letters.retry': 'Relance d’une lettre morte',
+  'ops.dead-letters.list': 'Liste des lettres mortes',
+  'ops.dead-letters.retry': 'Relance d’une lettre morte',
+  'admin.dead-letters.retry': 'Relance d’une lettre morte (ordo-admin)',
+  'admin.republish': 'Republication au DMP (ordo-admin)',
 };
 
 export const OUTCOME_LABELS: Readonly<Record<OutcomeKind, string>> = {
@@ -92,7 +101,13 @@ export function auditRowOf(event: AuditEvent): AuditRow {
   const number = event.entity
     ?.map((e) => e.what?.identifier)
     .find((i) => i?.system === PRESCRIPTION_NUMBER_SYSTEM)?.value;
-  const requestId = event.entity?.flatMap((e) => e.detail ?? []).find((d) => d.type === REQUEST_ID_DETAIL)?.valueString;
+  const details = event.entity?.flatMap((e) => e.detail ?? []) ?? [];
+  const requestId = details.find((d) => d.type === REQUEST_ID_DETAIL)?.valueString;
+  const software = details.find((d) => d.type === SOURCE_SOFTWARE_DETAIL)?.valueString;
+  const lines = details
+    .filter((d) => d.type === EXECUTED_LINE_DETAIL)
+    .map((d) => readExecutedLine(d.valueString))
+    .filter((l): l is ExecutedLine => l !== undefined);
   const finess = user?.location?.identifier;
   return {
     id: event.id ?? '',
@@ -114,8 +129,17 @@ export function auditRowOf(event: AuditEvent): AuditRow {
     outcome: outcomeOf(event),
     ...(event.outcomeDesc ? { outcomeDetail: event.outcomeDesc } : {}),
     ...(requestId ? { requestId } : {}),
+    ...(software ? { software } : {}),
+    ...(lines.length > 0 ? { lines } : {}),
     references: (event.entity ?? []).map((e) => e.what?.reference).filter((r): r is string => Boolean(r)),
   };
+}
+
+/** « Ligne 2 : 3 boîtes », « Ligne 1 : non délivrée… » — what a dispense or execution recorded on a line. */
+export function executedLineText(l: ExecutedLine): string {
+  if (l.notDone) return `Ligne ${l.line} : non délivrée ou non réalisée`;
+  // The units are French nouns with a regular plural (boîte, dispositif, séance, examen).
+  return `Ligne ${l.line} : ${l.quantity.toLocaleString('fr-FR')} ${l.unit}${l.quantity > 1 && !l.unit.endsWith('s') ? 's' : ''}`;
 }
 
 /** Accesses and refusals per day (UTC) over [from, to], days without events included. */

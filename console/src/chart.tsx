@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { dayLabel, dayTicks } from './day-ticks';
 
 export interface DayCount {
   day: string;
@@ -25,14 +26,17 @@ export function DayChart({ days }: { days: DayCount[] }) {
     const halfDay = 43_200;
     const first = xs[0] ?? 0;
     const last = xs[xs.length - 1] ?? first;
+    const width = Math.max(320, Math.min(960, el.clientWidth || 720));
+    const ticks = dayTicks(xs, width);
     const plot = new uPlot(
       {
-        width: Math.max(320, Math.min(960, el.clientWidth || 720)),
+        width,
         height: 240,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         scales: { x: { time: true, range: () => [first - halfDay, last + halfDay] } },
         axes: [
-          { values: (_u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(5, 10)) },
+          // One label per day (or every n-th day over a long period), never one per hour of a day.
+          { splits: () => ticks, values: (_u, splits) => splits.map(dayLabel) },
           { label: 'Événements' },
         ],
         series: [

@@ -22,6 +22,8 @@ import {
   searchParametersOf,
 } from '../audit/search-whitelist';
 import { RELIABLE_CACHE_MINUTES } from '../messaging/reliable-cache';
+import { DEAD_LETTER_QUEUES, JOB_ID_PATTERN } from '../../queue/dead-letters';
+import { DEAD_LETTERS_SHOWN } from '../routes/dead-letters';
 import type { RouteId } from '../routes/table';
 import type { ErrorStatus } from './responses';
 import { EXAMPLE_NUMBER, ref } from './schemas';
@@ -72,6 +74,34 @@ export interface OperationDoc {
 }
 
 const FHIR_JSON = 'application/fhir+json';
+
+/** A dead letter as GET /admin/dead-letters lists it (queue/dead-letters.ts DeadLetter). */
+const DEAD_LETTER: JsonObject = {
+  type: 'object',
+  required: ['id', 'queue', 'action', 'reason', 'attempts'],
+  properties: {
+    id: { type: 'string' },
+    queue: { type: 'string', enum: [...DEAD_LETTER_QUEUES] },
+    number: { type: 'string', description: 'The prescription the job is about.' },
+    action: { type: 'string', description: 'publish, deprecate, withdraw, or the audit event name.' },
+    reason: { type: 'string' },
+    attempts: { type: 'integer' },
+    failedAt: { type: 'string', format: 'date-time' },
+  },
+};
+const DEAD_LETTER_LIST: JsonObject = {
+  type: 'object',
+  properties: {
+    queues: { type: 'array', items: { type: 'string' } },
+    deadLetters: { type: 'array', items: DEAD_LETTER },
+    counts: {
+      type: 'object',
+      description: 'How many dead letters each queue holds.',
+      additionalProperties: { type: 'integer' },
+    },
+  },
+};
+
 /** POST /prescriptions and its dry run: the format, when the Content-Type does not say it. */
 const VENDOR_FORMAT_HEADER: JsonObject = {
   name: 'X-Vendor-Format',
@@ -576,6 +606,59 @@ export function operationDocs(examples: readonly VendorExample[]): Readonly<Reco
         'The Bull Board dashboard, mounted here: jobs per state, dead letters with their reason, retry or remove a job. Its pages and its own JSON API live under /admin/queues/… and are not described here.',
       methods: ['get'],
       responses: { 200: ok('The dashboard (HTML).', { 'text/html': { schema: { type: 'string' } } }) },
+    },
+    'ops.dead-letters.list': {
+      tag: 'Operations',
+      summary: 'Dead letters',
+      description: `The failed jobs kept in a queue (\`dmp-publish\`: DMP publications; \`audit\`: audit records that could not be written), oldest failure first: job id, prescription number, action, attempts, when and why it failed. The same list as \`ordo-admin dead-letters list\`, limited to the ${DEAD_LETTERS_SHOWN} most recent of each queue (\`counts\` says how many each holds). Audited (\`ops.dead-letters.list\`).`,
+      parameters: [
+        {
+          name: 'queue',
+          in: 'query',
+          required: false,
+          description: 'One queue; every queue when absent.',
+          schema: { type: 'string', enum: [...DEAD_LETTER_QUEUES] },
+        },
+      ],
+      responses: { 200: ok('The dead letters.', { 'application/json': { schema: DEAD_LETTER_LIST } }) },
+      errors: { 400: 'An unknown queue.' },
+    },
+    'ops.dead-letters.retry': {
+      tag: 'Operations',
+      summary: 'Retry a dead letter',
+      description:
+        'Moves one failed job back to waiting (its attempt count goes on), as `ordo-admin dead-letters retry <jobId>` does. Audited (`ops.dead-letters.retry`, with the job and its prescription number). With the console’s session cookie, same-origin requests only (`Origin`).',
+      pathParameters: {
+        queue: {
+          name: 'queue',
+          in: 'path',
+          required: true,
+          description: 'The job’s queue.',
+          schema: { type: 'string', enum: [...DEAD_LETTER_QUEUES] },
+        },
+        jobId: {
+          name: 'jobId',
+          in: 'path',
+          required: true,
+          description: 'The job’s id, as the list gives it.',
+          schema: { type: 'string', pattern: JOB_ID_PATTERN.source, example: `publish-${EXAMPLE_NUMBER}-v1` },
+        },
+      },
+      responses: {
+        200: ok('Queued again: the job as it was, and its state now.', {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: { retried: DEAD_LETTER, state: { type: 'string', example: 'waiting' } },
+            },
+          },
+        }),
+      },
+      errors: {
+        400: 'An unknown queue, or not a job id.',
+        404: 'No such job in the queue.',
+        409: 'The job is not failed (waiting, active or completed): not retried.',
+      },
     },
     'ops.metrics': {
       tag: 'Operations',

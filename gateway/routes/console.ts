@@ -12,7 +12,7 @@
  *   GET  /console/api/me           who is signed in (auditor or operator)
  *
  * Everything the console shows comes from the auditor API (/audit/fhir/*) and the operations
- * routes, called with the session cookie: the security interceptor authenticates it as the
+ * routes (/admin/dead-letters…: routes/dead-letters.ts), called with the session cookie: the security interceptor authenticates it as the
  * bearer token it stands for, authorizes and audits the call as any other (routes/table.ts).
  * A signed-in user who is neither auditor nor operator is refused at the callback (a page that
  * says so), and the refusal is audited.

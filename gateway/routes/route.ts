@@ -23,11 +23,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  *   location  the Location header of the answer (a created prescription), else what the
  *             use case noted (e.g. the number a scanned QR code named)
  *   fhir      the auditor API: `Type/id` for a read, the query for a search
+ *   request   the operations routes: the request's path and query as the query (`/admin/dead-letters/
+ *             dmp-publish/<job>/retry`), plus what the handler noted (the job's prescription number)
  */
 export interface RouteAuditSpec {
   interaction: string;
   action: AuditAction;
-  entity: 'number' | 'location' | 'fhir' | 'none';
+  entity: 'number' | 'location' | 'fhir' | 'request' | 'none';
 }
 
 export interface RouteDefinition {

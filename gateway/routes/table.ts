@@ -14,6 +14,7 @@ import { docsAsset, docsPage, openApiJson } from './docs';
 import { health, ready } from './health';
 import { capabilityStatement, processMessageRoute } from './messaging';
 import { queueDashboard, queueMetrics } from './operations';
+import { deadLetterRetry, deadLettersList } from './dead-letters';
 import { consoleApp, consoleCallback, consoleLogin, consoleLogout, consoleMe } from './console';
 import {
   cancel,
@@ -223,6 +224,24 @@ export const ROUTES = [
     audit: null,
     mount: true,
     handler: queueDashboard,
+  },
+  // The dead letters (routes/dead-letters.ts), for the console's Operations page: no patient data,
+  // but each listing and retry is recorded under the operator's identity (a retry re-runs a job).
+  {
+    id: 'ops.dead-letters.list',
+    method: 'GET',
+    path: '/admin/dead-letters',
+    allow: { operator: 'any' },
+    audit: { interaction: 'search-type', action: 'R', entity: 'request' },
+    handler: deadLettersList,
+  },
+  {
+    id: 'ops.dead-letters.retry',
+    method: 'POST',
+    path: '/admin/dead-letters/:queue/:jobId/retry',
+    allow: { operator: 'any' },
+    audit: { interaction: 'update', action: 'U', entity: 'request' },
+    handler: deadLetterRetry,
   },
   {
     id: 'ops.metrics',

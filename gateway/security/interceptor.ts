@@ -71,12 +71,15 @@ function entityOf(req: Request, res: Response, ctx: SecurityContext, spec: Route
     ...(number ? { number } : {}),
     ...(hint.reference ? { reference: hint.reference } : {}),
     ...(hint.patient ? { patient: hint.patient } : {}),
+    ...(hint.detail?.length ? { detail: hint.detail } : {}),
   };
   if (spec?.entity === 'fhir' && route) {
     const { type, id } = route.params;
     if (type && id) entity.reference = `${type}/${id}`;
     else entity.query = req.originalUrl.replace(/^\/audit\/fhir\/?/, '');
   }
+  // Refused or not, what an operations request asked for (a job, a queue) is in its path and query.
+  if (spec?.entity === 'request') entity.query = req.originalUrl;
   return Object.keys(entity).length > 0 ? entity : undefined;
 }
 

@@ -1,9 +1,11 @@
 /**
  * The audit console end to end, in a real browser (Debian's Chromium driven by puppeteer-core):
  * an auditor signs in through the development issuer's sign-in page (authorization code + PKCE),
- * finds a prescription created here, sees the accesses of two pharmacists with their RPPS and a
- * refused access marked as such, opens an event's details, searches and exports the CSV (its rows
- * checked), and a pharmacist is refused at sign-in. axe-core checks every screen (no serious or
+ * finds a prescription created here, sees from which software it was sent, the accesses of two
+ * pharmacists with their RPPS, which line one of them dispensed and how much, and a refused access
+ * marked as such, opens an event's details, searches and exports the CSV (its rows
+ * checked), and a pharmacist is refused at sign-in; an operator retries a real dead letter (a
+ * publication the document sharing server refused) from the keyboard on the Operations page. axe-core checks every screen (no serious or
  * critical violation); no Content-Security-Policy violation is allowed; screenshots of each
  * screen go to .run/test-output/console/.
  */
@@ -11,13 +13,21 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import type { AuditEvent, Bundle, FhirResource } from 'fhir/r4';
 import type { Page } from 'puppeteer-core';
 import request from 'supertest';
+import { PRESCRIPTION_NUMBER_SYSTEM } from '../../domain/prescription-number';
+import { AUDIT_EVENT_NAME_SYSTEM } from '../../fhir/systems';
+import { QUEUE_NAMES } from '../../queue/queues';
+import { dmpJobId } from '../../usecases/dmp/publish-job';
 import { bearerFor } from '../support/auth';
 import { launchChromium, type TestBrowser } from '../support/browser';
 import { startConsoleGateway, type ConsoleGateway } from '../support/console';
+import { startInProcessDmpWorker, waitForJobState } from '../support/dmp';
+import { collection, postDispenses, summaryOf } from '../support/dispensing';
 import { postUniqueExample } from '../support/post-prescription';
 import { syntheticRpps } from '../support/synthetic';
+import { createThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki';
 import { vendorExamples } from '../support/vendor-fixtures';
 
 const OUT = path.join(__dirname, '..', '..', '.run', 'test-output', 'console');
@@ -64,6 +74,8 @@ async function signIn(page: Page, baseUrl: string, who: { role: string; professi
 describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TEST_TIMEOUT ?? 300_000) }, () => {
   let cg: ConsoleGateway;
   let chromium: TestBrowser;
+  let pki: ThrowawayPki | undefined;
+  const operatorRpps = syntheticRpps();
   const cspViolations: string[] = [];
   const pharmacistA = syntheticRpps();
   const pharmacistB = syntheticRpps();
@@ -73,14 +85,20 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
     rmSync(OUT, { recursive: true, force: true });
     mkdirSync(path.join(OUT, 'downloads'), { recursive: true });
     cg = await startConsoleGateway();
-    const example = vendorExamples().find((e) => e.format === 'epu-json' && e.name.startsWith('valid-drugs-only'))!;
+    // Sent by a practice software that names itself (lgc-xml: ExempleMed Desktop 11.4.2).
+    const example = vendorExamples().find((e) => e.format === 'lgc-xml' && e.name === 'valid-drugs-only.xml')!;
     ({ number } = await postUniqueExample(cg.gw.app, example));
-    // Two pharmacists look it up; the second then tries to cancel it (prescribers only): refused.
+    // Two pharmacists look it up, the first dispenses a box of line 1; the second then tries to
+    // cancel it (prescribers only): refused.
     for (const rpps of [pharmacistA, pharmacistB]) {
-      const res = await request(cg.gw.app)
-        .get(`/prescriptions/${number}`)
-        .set('authorization', await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps }));
+      const bearer = await bearerFor({ role: 'dispenser', profession: 'pharmacist', rpps });
+      const res = await request(cg.gw.app).get(`/prescriptions/${number}`).set('authorization', bearer);
       assert.equal(res.status, 200, res.text);
+      if (rpps !== pharmacistA) continue;
+      const line = summaryOf(JSON.parse(res.text) as Bundle<FhirResource>).lines[0]!;
+      const when = new Date().toISOString();
+      const dispensed = await postDispenses(cg.gw.app, number, bearer, collection([{ line, quantity: 1, when }]));
+      assert.equal(dispensed.status, 201, dispensed.text);
     }
     const refused = await request(cg.gw.app)
       .post(`/prescriptions/${number}/cancel`)
@@ -93,6 +111,7 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
   after(async () => {
     await chromium?.close();
     await cg?.close();
+    await pki?.cleanup();
   });
 
   const watch = (page: Page) => {
@@ -144,6 +163,13 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
       })),
     );
     assert.equal(events[0]?.event, 'prescription.create', 'the timeline starts with the creation');
+    assert.match(events[0]?.text ?? '', /Logiciel : ExempleMed Desktop 11\.4\.2/, 'from which software');
+    const dispenses = events.filter((e) => e.event === 'dispense.record');
+    assert.deepEqual(
+      dispenses.map((e) => e.rpps),
+      [pharmacistA],
+    );
+    assert.match(dispenses[0]?.text ?? '', /Ligne 1 : 1 boîte(?!s)/, 'which line, how much');
     const reads = events.filter((e) => e.event === 'prescription.read');
     assert.deepEqual(reads.map((e) => e.rpps).sort(), [pharmacistA, pharmacistB].sort(), 'both pharmacists’ lookups');
     for (const rpps of [pharmacistA, pharmacistB])
@@ -233,14 +259,76 @@ describe('audit console in a browser', { timeout: Number(process.env.CONSOLE_TES
     await context.close();
   });
 
-  test('an operator signs in and reaches the queue dashboard with the same sign-in', async () => {
+  test('an operator signs in, retries a dead letter from the keyboard, and reaches the queue dashboard', async () => {
+    // A real dead letter: a publication the document sharing server refuses (a path HAPI answers 404 to).
+    pki = await createThrowawayPki();
+    const badDmp = await startInProcessDmpWorker({
+      config: cg.gw.deps.config,
+      fhir: cg.gw.deps.fhir,
+      pki,
+      env: { DMP_FHIR_BASE_URL: `${cg.gw.deps.config.fhirBaseUrl}/Nonexistent` },
+    });
+    const example = vendorExamples().find((e) => e.format === 'lgc-xml' && e.name === 'valid-drugs-only.xml')!;
+    const { number: dead } = await postUniqueExample(cg.gw.app, example);
+    const jobId = dmpJobId({ action: 'publish', number: dead, version: 1 });
+    const dmpQueue = cg.gw.deps.queues[QUEUE_NAMES.dmpPublish];
+    try {
+      assert.equal(await (await waitForJobState(dmpQueue, jobId)).getState(), 'failed');
+    } finally {
+      await badDmp.close();
+    }
+
     const context = await chromium.browser.createBrowserContext();
     const page = await context.newPage();
+    watch(page);
     await page.setViewport({ width: 1280, height: 800 });
-    await signIn(page, cg.baseUrl, { role: 'operator' });
-    await page.waitForSelector('#queue-dashboard');
+    await signIn(page, cg.baseUrl, { role: 'operator', rpps: operatorRpps });
     assert.match(await page.$eval('#signed-in-as', (el) => el.textContent ?? ''), /Opérateur/);
+    const row = `#dead-letters tr[data-job="${jobId}"]`;
+    await page.waitForSelector(row);
+    const cells = await page.$$eval(`${row} td`, (tds) => tds.map((td) => (td.textContent ?? '').trim()));
+    assert.equal(cells[0], 'Publication DMP');
+    assert.equal(cells[1], jobId);
+    assert.equal(cells[2], dead);
+    assert.equal(cells[3], 'publish');
+    assert.equal(cells[4], '1');
+    assert.match(cells[5] ?? '', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    assert.match(cells[6] ?? '', /answered 404/);
     await checkScreen(page, '06-operations');
+
+    // From the keyboard: focus the row's button, press Enter.
+    await page.focus(`${row} button.retry`);
+    assert.match(
+      String(await page.evaluate('document.activeElement.textContent')),
+      new RegExp(`^Relancer la tâche ${jobId}$`),
+      'the button says which job it retries',
+    );
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#retry-outcome');
+    assert.match(
+      await page.$eval('#retry-outcome', (el) => el.textContent ?? ''),
+      new RegExp(`Tâche ${jobId} relancée \\(ordonnance ${dead}\\) : en attente`),
+    );
+    assert.equal(await page.evaluate('document.activeElement.id'), 'retry-outcome', 'the focus follows the outcome');
+    await page.waitForFunction(`!document.querySelector('${row}')`);
+    assert.equal(await (await dmpQueue.getJob(jobId))!.getState(), 'waiting', 'queued again (no worker runs here)');
+    await checkScreen(page, '07-operations-retried');
+
+    // The retry is in the prescription's trail under the operator's identity (read as an auditor does).
+    await cg.audit.drain();
+    const trail = await request(cg.gw.app)
+      .get('/audit/fhir/AuditEvent')
+      .query({
+        'entity-identifier': `${PRESCRIPTION_NUMBER_SYSTEM}|${dead}`,
+        subtype: `${AUDIT_EVENT_NAME_SYSTEM}|ops.dead-letters.retry`,
+      })
+      .set('authorization', await bearerFor({ role: 'auditor' }));
+    assert.equal(trail.status, 200, trail.text);
+    const retries = (trail.body as Bundle<AuditEvent>).entry?.map((e) => e.resource!) ?? [];
+    assert.equal(retries.length, 1);
+    assert.equal(retries[0]?.outcome, '0');
+    assert.ok(retries[0]?.agent.some((a) => a.requestor && a.who?.identifier?.value === `8${operatorRpps}`));
+
     const [dashboard] = await Promise.all([page.waitForNavigation(), page.click('#queue-dashboard')]);
     assert.equal(dashboard?.status(), 200, 'Bull Board answers the session cookie');
     await context.close();

@@ -2,7 +2,7 @@
  * The audit console's backend-for-frontend session, over HTTP: the sign-in (authorization code +
  * PKCE through the development issuer), the cookie's attributes, the cookie accepted in place of
  * the bearer token (and audited under the user's identity), a state-changing request from another
- * origin refused, sign-out ending the session, and the console's Content-Security-Policy.
+ * origin (or none) refused — a console sign-out, an operator's dead-letter retry —, sign-out ending the session, and the console's Content-Security-Policy.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -104,6 +104,25 @@ describe('audit console session (BFF)', { timeout: 120_000 }, () => {
     assert.equal(logout.status, 204);
     const after = await fetch(`${cg.baseUrl}/console/api/me`, { headers: { cookie } });
     assert.equal(after.status, 401, 'the session is gone');
+    await cg.audit.drain();
+  });
+
+  test('an operator’s session lists dead letters; a retry with the cookie must come from the console’s origin', async () => {
+    const { status, setCookie } = await signIn(cg.baseUrl, { role: 'operator' });
+    assert.equal(status, 303);
+    const cookie = `ordo_console=${SESSION.exec(setCookie)![1]}`;
+    const list = await fetch(`${cg.baseUrl}/admin/dead-letters`, { headers: { cookie } });
+    assert.equal(list.status, 200);
+    assert.ok(Array.isArray(((await list.json()) as { deadLetters: unknown }).deadLetters));
+
+    const retry = `${cg.baseUrl}/admin/dead-letters/dmp-publish/publish-2F0Z8P5M0QH96XK524-v1/retry`;
+    for (const origin of ['https://attacker.example', undefined]) {
+      const forged = await fetch(retry, { method: 'POST', headers: { cookie, ...(origin ? { origin } : {}) } });
+      assert.equal(forged.status, 401, `Origin ${origin ?? '(none)'}`);
+    }
+    // From the console itself: through to the handler (no such job here).
+    const own = await fetch(retry, { method: 'POST', headers: { cookie, origin: cg.baseUrl } });
+    assert.equal(own.status, 404);
     await cg.audit.drain();
   });
 

@@ -88,6 +88,11 @@ const PROBES: Record<string, Probe> = {
   'audit.write': { method: 'delete', path: () => '/audit/fhir/AuditEvent/1' },
   'ops.queues': { method: 'get', path: () => '/admin/queues' },
   'ops.metrics': { method: 'get', path: () => '/metrics' },
+  'ops.dead-letters.list': { method: 'get', path: () => '/admin/dead-letters' },
+  'ops.dead-letters.retry': {
+    method: 'post',
+    path: () => `/admin/dead-letters/dmp-publish/publish-${freshNumber()}-v1/retry`,
+  },
   'console.me': { method: 'get', path: () => '/console/api/me' },
 };
 

@@ -48,6 +48,8 @@ export const EXPECTED_ROUTE_ACCESS: Record<string, Expected> = {
   'audit.write': { auditor: 'any' },
   'ops.queues': { operator: 'any' },
   'ops.metrics': { operator: 'any' },
+  'ops.dead-letters.list': { operator: 'any' },
+  'ops.dead-letters.retry': { operator: 'any' },
   'console.me': { auditor: 'any', operator: 'any' },
 };
 

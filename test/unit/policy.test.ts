@@ -83,11 +83,12 @@ describe('route table', () => {
         route.audit === null ||
           (route.audit.interaction !== '' &&
             'CRUDE'.includes(route.audit.action) &&
-            ['number', 'location', 'fhir', 'none'].includes(route.audit.entity)),
+            ['number', 'location', 'fhir', 'request', 'none'].includes(route.audit.entity)),
         route.id,
       );
     }
-    // The routes that touch patient data or the audit trail are recorded on success.
+    // The routes that touch patient data or the audit trail are recorded on success, and so are the
+    // operators' dead-letter routes (a retry re-runs a job).
     const recorded = ROUTE_TABLE.filter((r) => r.audit !== null)
       .map((r) => r.id)
       .sort();
@@ -99,6 +100,8 @@ describe('route table', () => {
       'dispense.read',
       'dispense.record',
       'fhir.process-message',
+      'ops.dead-letters.list',
+      'ops.dead-letters.retry',
       'prescription.cancel',
       'prescription.create',
       'prescription.document',
@@ -147,6 +150,14 @@ describe('route matching', () => {
     ['GET', '/admin/queues', 'ops.queues'],
     ['POST', '/admin/queues/api/queues/audit/retry/failed', 'ops.queues'],
     ['GET', '/metrics', 'ops.metrics'],
+    ['GET', '/admin/dead-letters', 'ops.dead-letters.list'],
+    [
+      'POST',
+      '/admin/dead-letters/dmp-publish/publish-X-v1/retry',
+      'ops.dead-letters.retry',
+      { queue: 'dmp-publish', jobId: 'publish-X-v1' },
+    ],
+    ['GET', '/admin/dead-letters/dmp-publish/publish-X-v1/retry', undefined],
     // Not in the table: nobody may call them.
     ['DELETE', '/prescriptions/ABC', undefined],
     ['PUT', '/prescriptions', undefined],

@@ -5,6 +5,7 @@
  * reference — never patient data: the writer looks up the patient reference itself.
  */
 import type { Principal } from '../../domain/principal';
+import type { AuditEntityDetail } from '../../fhir/audit-details';
 
 /** C create, R read/view/print/query, U update, D delete, E execute (FHIR audit-event-action). */
 export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
@@ -42,8 +43,16 @@ export interface AuditJob {
    * With `reference` = `RequestGroup/<id>` and `patient` = `Patient/<id>` (logical references, no
    * demographics) the writer needs no search to resolve the prescription and its patient.
    * `documentUniqueId`: what an export produced (the document's uniqueId in the DMP).
+   * `detail`: what was done to the prescription (fhir/audit-details.ts: the lines a dispense recorded, how much).
    */
-  entity?: { number?: string; reference?: string; patient?: string; query?: string; documentUniqueId?: string };
+  entity?: {
+    number?: string;
+    reference?: string;
+    patient?: string;
+    query?: string;
+    documentUniqueId?: string;
+    detail?: AuditEntityDetail[];
+  };
   /** v3-ActReason purpose (TREAT for care, HOPERAT for audit and operations). */
   purposeOfUse?: string;
 }

@@ -9,7 +9,8 @@
  *   Role ID, network address of the request) and the server (DICOM 110152, the gateway).
  * - source: the gateway as observer (audit-source-type 4, application server).
  * - entities: the accessed resource (the prescription's RequestGroup with its number as
- *   identifier, or a query), the patient (BALP patient entity: type 1 person, role 1 patient),
+ *   identifier, and in its detail which software sent it when it is created, or which lines a
+ *   dispense recorded and how much: fhir/audit-details.ts; or a query), the patient (BALP patient entity: type 1 person, role 1 patient),
  *   and the audit record's own identifier (entity-identifier search, conditional create).
  * - a reference that names nothing in the store (a read of a missing id) is recorded by
  *   identifier instead (recordByIdentifier): the store refuses an AuditEvent with a dangling one.
@@ -27,6 +28,7 @@ import {
   REQUEST_ID_DETAIL,
 } from '../../fhir/systems';
 import { RFC3986_SYSTEM } from '../../documents/dmp/mhd';
+import type { AuditEntityDetail } from '../../fhir/audit-details';
 import type { AuditJob } from './audit-job';
 
 export const AUDIT_RECORD_SYSTEM = 'urn:ordo-gateway:audit-record';
@@ -49,6 +51,8 @@ export interface ResolvedEntity {
   reference?: string;
   /** e.g. "Patient/45". */
   patient?: string;
+  /** What the stored prescription says of itself that the event is about (the software that sent it). */
+  detail?: AuditEntityDetail[];
 }
 
 export interface GatewayIdentity {
@@ -106,6 +110,7 @@ function entities(job: AuditJob, resolved: ResolvedEntity): AuditEventEntity[] {
   const number = job.entity?.number;
   const reference = resolved.reference ?? job.entity?.reference;
   if (number || reference) {
+    const detail = [...(resolved.detail ?? []), ...(job.entity?.detail ?? [])];
     out.push({
       what: {
         ...(reference ? { reference } : {}),
@@ -113,6 +118,7 @@ function entities(job: AuditJob, resolved: ResolvedEntity): AuditEventEntity[] {
       },
       type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
       role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
+      ...(detail.length > 0 ? { detail: detail.map((d) => ({ type: d.type, valueString: d.value })) } : {}),
     });
   }
   if (job.entity?.documentUniqueId) {

@@ -12,6 +12,8 @@
 import type { AuditEvent } from 'fhir/r4';
 import { hostname } from 'node:os';
 import { ProblemError } from '../../domain/problem';
+import { sourceSoftwareDetail } from '../../fhir/audit-details';
+import { readSoftware } from '../../fhir/read-prescription';
 import type { FhirStore } from '../ports';
 import { findHeaderByNumber } from '../prescriptions/repository';
 import type { AuditJob } from './audit-job';
@@ -32,6 +34,14 @@ export interface AuditRecordingDeps {
   gateway?: GatewayIdentity;
 }
 
+/**
+ * The events that create a prescription: their record says which software sent it (read here from the
+ * stored header, so that a record promised to an outbox before the answer says it too). Not
+ * `$process-message`: the same event name carries dispenses and consents, where the prescription's
+ * software would read as the pharmacy's.
+ */
+const CREATIONS: ReadonlySet<string> = new Set(['prescription.create', 'prescription.replace']);
+
 async function resolve(fhir: FhirStore, job: AuditJob): Promise<ResolvedEntity> {
   // The gateway passes both when its handler had read the prescription: no search.
   const { reference, patient } = job.entity ?? {};
@@ -40,9 +50,12 @@ async function resolve(fhir: FhirStore, job: AuditJob): Promise<ResolvedEntity> 
   if (!number) return {};
   const header = await findHeaderByNumber(fhir, number);
   if (!header?.id) return {};
+  const software = CREATIONS.has(job.event.name) ? readSoftware(header) : undefined;
+  const detail = software ? sourceSoftwareDetail(software) : undefined;
   return {
     reference: `RequestGroup/${header.id}`,
     ...(header.subject?.reference ? { patient: header.subject.reference } : {}),
+    ...(detail ? { detail: [detail] } : {}),
   };
 }
 

@@ -26,6 +26,7 @@ import type { Caller } from '../caller';
 import type { UseCaseDeps } from '../ports';
 import { appendOutbox, outboxJobs } from '../outbox/outbox-task';
 import { answerContext } from '../../fhir/dispensing/answer-context';
+import { executedLineDetail } from '../../fhir/audit-details';
 import { withFreshReads } from './fresh-reads';
 import { changingTo, loadForDispensing } from './lookup';
 import { correctRecords } from './correct';
@@ -282,7 +283,19 @@ export function recordExecution(
       decision.executed,
       randomUUID,
     );
-    caller.noteAccess({ number });
+    // Before the record is promised to the outbox: which lines, how much (the audit trail's detail).
+    caller.noteAccess({
+      number,
+      detail: submission.items.map((item, i) => {
+        const { line } = decision.items[i]!;
+        return executedLineDetail({
+          line: line.index + 1,
+          quantity: item.quantity,
+          unit: line.unit,
+          ...(item.notDone ? { notDone: true } : {}),
+        });
+      }),
+    });
     appendOutbox(tx.bundle, outboxJobs(caller.auditRecord()), {
       kind: 'execution',
       focus: `RequestGroup/${stored.header.id}`,

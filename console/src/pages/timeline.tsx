@@ -3,7 +3,7 @@ import type { AuditEvent } from 'fhir/r4';
 import { useEffect, useState } from 'preact/hooks';
 import { PRESCRIPTION_NUMBER_SYSTEM } from '../../../domain/prescription-number';
 import { searchAll, SignedOut } from '../api';
-import { auditRowOf, OUTCOME_LABELS, type AuditRow } from '../audit-events';
+import { auditRowOf, executedLineText, OUTCOME_LABELS, type AuditRow } from '../audit-events';
 import { hintFor, readNumber } from '../number-hints';
 import { go } from '../route';
 import { Who } from '../who';
@@ -110,6 +110,14 @@ function Timeline({ number, rows, truncated }: { number: string; rows: AuditRow[
             <p>
               <Who row={r} />
             </p>
+            {r.software && <p class="what">Logiciel : {r.software}</p>}
+            {r.lines && (
+              <ul class="what lines" aria-label="Lignes enregistrées">
+                {r.lines.map((l) => (
+                  <li key={l.line}>{executedLineText(l)}</li>
+                ))}
+              </ul>
+            )}
             {r.outcomeDetail && <p class="detail">{r.outcomeDetail}</p>}
             <p class="meta">
               Requête {r.requestId ?? '—'} ·{' '}
