@@ -4,8 +4,9 @@
  *      checked against the R4 JSON schema, per vendor format (lgc-xml: its XSD too, in the
  *      validator's thread, whose CPU time is counted; also the XSD alone, and 8 payloads in flight).
  *  (b) end to end: prescriptions/s and latency through a real gateway process, beside the same
- *      transaction Bundles posted straight to HAPI, same concurrency, alternating rounds in one
- *      run, with the ratio. BENCH_E2E_FORMAT=lgc-xml posts the lgc-xml example instead of epu-json.
+ *      prescriptions posted straight to HAPI as a plain client's transactions (every entry a
+ *      conditional create), same concurrency, alternating rounds in one run, with the ratio.
+ *      BENCH_E2E_FORMAT=lgc-xml posts the lgc-xml example instead of epu-json.
  * Needs FHIR_BASE_URL (a HAPI with the project's profiles) and REDIS_URL; bench/run.sh sets them.
  */
 import { randomUUID } from 'node:crypto';

@@ -134,6 +134,8 @@ export const AUDIT_SEARCH_PARAMETERS = {
     outcome: 'token',
     agent: 'reference',
     'agent-identifier': 'token',
+    // The structure (FINESS) the professional acted from: profiles/search-parameters.
+    'agent-location-identifier': 'token',
     altid: 'token',
     address: 'string',
     entity: 'reference',

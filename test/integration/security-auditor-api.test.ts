@@ -372,3 +372,36 @@ describe('no patient demographics through any served type', () => {
     assert.equal((found.body as Bundle).entry?.length, 1);
   });
 });
+
+describe('what a structure accessed', () => {
+  test('AuditEvent?agent-location-identifier=<FINESS> finds the events of professionals acting from it, and only those', async () => {
+    const finessSystem = 'https://finess.esante.gouv.fr';
+    const [ours, theirs] = [
+      `99${Date.now() % 10_000_000}`.padEnd(9, '0'),
+      `98${Date.now() % 10_000_000}`.padEnd(9, '0'),
+    ];
+    const event = (finess: string): AuditEvent => ({
+      resourceType: 'AuditEvent',
+      type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
+      recorded: new Date().toISOString(),
+      outcome: '0',
+      agent: [
+        {
+          requestor: true,
+          who: { identifier: { system: 'urn:oid:1.2.250.1.71.4.2.1', value: '899900012347' } },
+          location: { identifier: { system: finessSystem, value: finess } },
+        },
+      ],
+      source: { observer: { display: 'ordo-gateway test' } },
+    });
+    const [a, b] = [await store.fhir.create(event(ours)), await store.fhir.create(event(theirs))];
+    const found = await request(gw.app)
+      .get('/audit/fhir/AuditEvent')
+      .query({ 'agent-location-identifier': `${finessSystem}|${ours}` })
+      .set('authorization', auditor)
+      .expect(200);
+    const ids = ((found.body as Bundle<AuditEvent>).entry ?? []).map((e) => e.resource?.id);
+    assert.deepEqual(ids, [a.resource.id]);
+    assert.ok(!ids.includes(b.resource.id));
+  });
+});

@@ -4,7 +4,7 @@
  */
 import type { AuditEvent } from 'fhir/r4';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { IDNATPS_SYSTEM } from '../../../fhir/systems';
+import { FINESS_SYSTEM, IDNATPS_SYSTEM } from '../../../fhir/systems';
 import { searchAll, SignedOut } from '../api';
 import { auditRowOf, OUTCOME_LABELS, perDay, type AuditRow } from '../audit-events';
 import { DayChart } from '../chart';
@@ -36,12 +36,13 @@ const criteriaOf = (q: URLSearchParams): Criteria => ({
   to: q.get('to') ?? today(),
 });
 
-/** The auditor API query for the criteria (the structure is matched on the rows: AuditEvent has no search parameter for it). */
+/** The auditor API query for the criteria. */
 export function auditQueryOf(c: Criteria): string {
   const p = new URLSearchParams();
   p.append('date', `ge${c.from}`);
   p.append('date', `lt${new Date(new Date(`${c.to}T00:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10)}`);
   if (c.rpps) p.set('agent-identifier', `${IDNATPS_SYSTEM}|8${c.rpps}`);
+  if (c.finess) p.set('agent-location-identifier', `${FINESS_SYSTEM}|${c.finess}`);
   if (c.ins) p.set('patient.identifier', c.ins);
   if (c.outcome === 'success') p.set('outcome', '0');
   if (c.outcome === 'refused') p.set('outcome', '4');
@@ -80,6 +81,7 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
     setState({ kind: 'loading' });
     searchAll<AuditEvent>(auditQueryOf(criteria), MAX_EVENTS).then(
       ({ resources, truncated }) => {
+        // The store matches the structure of any agent; the row shows the professional's.
         const rows = resources
           .map(auditRowOf)
           .filter((r) => !criteria.finess || r.finess === criteria.finess)
