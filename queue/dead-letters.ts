@@ -15,21 +15,11 @@
  * cancelled one, or a patient who objected since, publishes nothing).
  */
 import type { Job, Queue } from 'bullmq';
+import type { DeadLetter } from '../domain/dead-letter';
 import { ProblemError } from '../domain/problem';
 import { QUEUE_NAMES, type QueueName } from './queues';
 
-export interface DeadLetter {
-  id: string;
-  queue: string;
-  /** The prescription the job is about (a DMP job's number, an audit record's entity). */
-  number?: string;
-  /** What the job does: publish / deprecate / withdraw, or the audit event name. */
-  action: string;
-  reason: string;
-  attempts: number;
-  /** When it failed for good (ISO instant). */
-  failedAt?: string;
-}
+export type { DeadLetter };
 
 export const DEAD_LETTER_QUEUES: readonly QueueName[] = Object.values(QUEUE_NAMES);
 

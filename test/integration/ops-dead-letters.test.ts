@@ -17,6 +17,7 @@ import { QUEUE_NAMES } from '../../queue/queues';
 import { DEAD_LETTERS_SHOWN } from '../../gateway/routes/dead-letters';
 import { dmpJobId } from '../../usecases/dmp/publish-job';
 import { startAuditWorker, type TestAuditWorker } from '../support/audit-worker';
+import type { DeadLetter } from '../../domain/dead-letter';
 import { bearerFor } from '../support/auth';
 import { documentsOfPatient, startInProcessDmpWorker, waitForJobState, type InProcessDmpWorker } from '../support/dmp';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -47,16 +48,6 @@ const operatorRpps = syntheticRpps();
 const operator = () => bearerFor({ role: 'operator', rpps: operatorRpps });
 const auditor = () => bearerFor({ role: 'auditor' });
 const pharmacist = () => bearerFor({ role: 'dispenser', profession: 'pharmacist' });
-
-interface DeadLetter {
-  id: string;
-  queue: string;
-  number?: string;
-  action: string;
-  reason: string;
-  attempts: number;
-  failedAt?: string;
-}
 
 /** The AuditEvents of one event name on one prescription, through the auditor API. */
 async function auditEventsOf(number: string, name: string): Promise<AuditEvent[]> {

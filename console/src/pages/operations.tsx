@@ -4,18 +4,8 @@
  * operator's identity by the gateway (GET /admin/dead-letters, POST /admin/dead-letters/…/retry).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { DeadLetter } from '../../../domain/dead-letter';
 import { getJson, postJson, SignedOut } from '../api';
-
-/** As GET /admin/dead-letters lists them (queue/dead-letters.ts on the gateway). */
-interface DeadLetter {
-  id: string;
-  queue: string;
-  number?: string;
-  action: string;
-  reason: string;
-  attempts: number;
-  failedAt?: string;
-}
 
 interface Retried {
   retried: DeadLetter;
