@@ -61,14 +61,17 @@ const BUILT_IN_PREFIX = 'http://hl7.org/fhir/SearchParameter/';
  * profiles/indexed-search-parameters.json after they were retired), so that HAPI indexes them again
  * (resources stored meanwhile need a `$reindex` to be found by them).
  */
-async function reinstateKeptSearchParameters(fhir: Pick<FhirClient, 'search' | 'delete'>): Promise<void> {
+async function reinstateKeptSearchParameters(fhir: Pick<FhirClient, 'search' | 'delete'>): Promise<Set<string>> {
   const retired = await fhir.search<SearchParameter>('SearchParameter', { status: 'retired', _count: '1000' });
+  const stillRetired = new Set<string>();
   for (const entry of retired.entry ?? []) {
     const sp = entry.resource;
     if (!sp?.id?.startsWith('retired-')) continue;
     const kept = (sp.base ?? []).some((type) => INDEXED_SEARCH_PARAMETERS[type]?.includes(sp.code));
     if (kept) await fhir.delete('SearchParameter', sp.id);
+    else stillRetired.add(sp.id);
   }
+  return stillRetired;
 }
 
 /** The id (and URL tail) of the SearchParameter that retires a built-in one. */
@@ -115,10 +118,11 @@ export function retiringSearchParameters(capability: CapabilityStatement): Array
 export async function retireUnusedSearchParameters(
   fhir: Pick<FhirClient, 'update' | 'request' | 'search' | 'delete'>,
 ): Promise<number> {
-  await reinstateKeptSearchParameters(fhir);
-  // The whole statement: its summary leaves the search parameters out.
+  const alreadyRetired = await reinstateKeptSearchParameters(fhir);
+  // The whole statement: its summary leaves the search parameters out. HAPI may serve it from a cache
+  // made before the last retirements: those already stored are not written again.
   const { resource: capability } = await fhir.request<CapabilityStatement>('GET', 'metadata');
-  const retiring = retiringSearchParameters(capability);
+  const retiring = retiringSearchParameters(capability).filter((sp) => !alreadyRetired.has(sp.id));
   for (const sp of retiring) await fhir.update(sp);
   return retiring.length;
 }

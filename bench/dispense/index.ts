@@ -23,8 +23,7 @@ import { syntheticRpps } from '../../test/support/synthetic';
 import { CONTENT_TYPES, example, uniquify } from '../../test/support/vendor-fixtures';
 import { runClosedLoop } from '../support/load';
 import { benchServers, startBenchGateway, type BenchGateway } from '../support/processes';
-import { addRun, emptyTotals } from '../support/stats';
-import { CostMeter, printResults, reportGatewayVsDirect, zeroCost } from '../support/cpu';
+import { alternatingRounds, CostMeter, printResults, reportGatewayVsDirect } from '../support/cpu';
 
 /** The `RESULT <name> <value>` lines printed at the end. */
 const results: Array<[string, number]> = [];
@@ -90,21 +89,10 @@ async function lookups(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixtur
   await runClosedLoop(pick(fixtures, WARMUP), CONCURRENCY, gatewayLookup);
   await runClosedLoop(pick(fixtures, WARMUP), CONCURRENCY, directSearch);
 
-  const totals = { gateway: emptyTotals(), direct: emptyTotals() };
   const meter = new CostMeter(() => gateway.process.pid);
-  const costs = { gateway: zeroCost(), direct: zeroCost() };
-  for (let round = 0; round < ROUNDS; round++) {
-    const tasks = pick(fixtures, LOOKUPS_PER_ROUND);
-    // Alternate which side goes first, so that neither always runs on a warmer (or busier) server.
-    const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
-    for (const which of order)
-      addRun(
-        totals[which],
-        await meter.measure(costs[which], () =>
-          runClosedLoop(tasks, CONCURRENCY, which === 'gateway' ? gatewayLookup : directSearch),
-        ),
-      );
-  }
+  const sides = await alternatingRounds(meter, ROUNDS, (side) =>
+    runClosedLoop(pick(fixtures, LOOKUPS_PER_ROUND), CONCURRENCY, side === 'gateway' ? gatewayLookup : directSearch),
+  );
   reportGatewayVsDirect(
     {
       title: `(a) lookups by number, concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${LOOKUPS_PER_ROUND}, ${PRESCRIPTIONS} prescriptions (6 lines each)`,
@@ -113,8 +101,8 @@ async function lookups(gateway: BenchGateway, fhir: FhirClient, fixtures: Fixtur
       operation: 'lookup',
       missing: meter.missing(),
     },
-    { label: 'gateway GET /prescriptions/{n}', totals: totals.gateway, cost: costs.gateway },
-    { label: 'direct HAPI search (same query)', totals: totals.direct, cost: costs.direct },
+    { label: 'gateway GET /prescriptions/{n}', ...sides.gateway },
+    { label: 'direct HAPI search (same query)', ...sides.direct },
     results,
   );
 }
@@ -166,19 +154,10 @@ async function dispenses(
     );
     await fhir.transaction(tx.bundle);
   };
-  const totals = { gateway: emptyTotals(), direct: emptyTotals() };
   const meter = new CostMeter(() => gateway.process.pid);
-  const costs = { gateway: zeroCost(), direct: zeroCost() };
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
-    for (const which of order)
-      addRun(
-        totals[which],
-        await meter.measure(costs[which], () =>
-          runClosedLoop(own[which].slice(0, perRound), CONCURRENCY, which === 'gateway' ? throughGateway : straight),
-        ),
-      );
-  }
+  const sides = await alternatingRounds(meter, ROUNDS, (side) =>
+    runClosedLoop(own[side].slice(0, perRound), CONCURRENCY, side === 'gateway' ? throughGateway : straight),
+  );
   reportGatewayVsDirect(
     {
       title: `(b) dispenses (one box each, distinct prescriptions, each side its own), concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${perRound}`,
@@ -187,8 +166,8 @@ async function dispenses(
       operation: 'dispense',
       missing: meter.missing(),
     },
-    { label: 'gateway POST …/dispenses', totals: totals.gateway, cost: costs.gateway },
-    { label: 'direct HAPI search + transaction', totals: totals.direct, cost: costs.direct },
+    { label: 'gateway POST …/dispenses', ...sides.gateway },
+    { label: 'direct HAPI search + transaction', ...sides.direct },
     results,
   );
 }

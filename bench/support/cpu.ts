@@ -10,7 +10,7 @@
  * Without /proc or a pid, a process counts 0 and is reported as missing.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { printComparison, printTable, type Totals } from './stats';
+import { addRun, emptyTotals, printComparison, printTable, type Totals } from './stats';
 
 const TICKS_PER_SECOND = 100;
 
@@ -217,4 +217,26 @@ export function reportGatewayVsDirect(
     [`direct_store_cpu_ms_per_${operation}`, straight.store],
     [`store_cpu_ratio_gateway_vs_direct_per_${operation}`, viaGateway.store / straight.store],
   );
+}
+
+export type Side = 'gateway' | 'direct';
+
+/**
+ * `rounds` rounds of both sides, alternating which goes first (so that neither always meets a warmer
+ * or busier store), each run's latencies and its processes' CPU added to its side's totals.
+ */
+export async function alternatingRounds(
+  meter: CostMeter,
+  rounds: number,
+  run: (side: Side, round: number) => Promise<Totals>,
+): Promise<Record<Side, { totals: Totals; cost: CpuCost }>> {
+  const sides = {
+    gateway: { totals: emptyTotals(), cost: zeroCost() },
+    direct: { totals: emptyTotals(), cost: zeroCost() },
+  };
+  for (let round = 0; round < rounds; round++) {
+    const order: Side[] = round % 2 === 0 ? ['gateway', 'direct'] : ['direct', 'gateway'];
+    for (const side of order) addRun(sides[side].totals, await meter.measure(sides[side].cost, () => run(side, round)));
+  }
+  return sides;
 }

@@ -119,13 +119,13 @@ describe('the lookup cache', () => {
     const searched = await findPrescriptionByNumber(await testFhirClient(), stored.number);
     const byKey = (resources: FhirResource[]) =>
       new Map(resources.map((r) => [`${r.resourceType}/${r.id!.split('/').pop()}`, r]));
-    const cachedEntry = (await redisPrescriptionCache(a.deps.redis, a.deps.config.queuePrefix).get(stored.number))
-      .entry!;
+    const cache = redisPrescriptionCache(a.deps.redis, a.deps.config.queuePrefix);
+    const cachedEntry = (await cache.get(stored.number)).entry!;
     assert.deepEqual(
       byKey(cachedEntry.bundle.entry!.map((e) => e.resource!)),
       byKey(searched!.bundle.entry!.map((e) => e.resource!)),
     );
-    await redisPrescriptionCache(a.deps.redis, a.deps.config.queuePrefix).changed(stored.number);
+    await cache.changed(stored.number);
     const fresh = await lookUp(a.app, stored.number, pharmacist.bearer);
     assert.equal(headerSearches(stored.number), searchesBefore + 1);
     assert.deepEqual(fromCache.summary, fresh.summary);

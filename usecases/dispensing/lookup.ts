@@ -11,7 +11,7 @@ import { readExecutionState, type StoredExecutionState } from '../../fhir/dispen
 import type { Bundle, FhirResource } from 'fhir/r4';
 import { bundleAfterWrite, matchedHeaders, type StoredPrescriptionBundle } from '../../fhir/prescription-search';
 import type { Caller, LookupBudget } from '../caller';
-import type { CachedPrescription, FhirStore, PrescriptionCache } from '../ports';
+import type { CachedPrescription, FhirStore, PrescriptionCache, StoreRequestOptions } from '../ports';
 import { findPrescriptionByNumber } from '../prescriptions/repository';
 
 export interface LookupDeps {
@@ -84,23 +84,26 @@ export async function changing<T>(deps: LookupDeps, number: string, write: () =>
   }
 }
 
+const RETURN_REPRESENTATION: StoreRequestOptions = { headers: { prefer: 'return=representation' } };
+
 /**
- * `changing`, for a write decided on `loaded` whose answer holds what it stored (the transaction
- * sent with `Prefer: return=representation`): the state it left becomes the cached entry, so the
- * next lookup or dispense need not search — unless another write came in between (the cache's
- * generation moved on since `loaded` was read), which only invalidates.
+ * `changing`, for a transaction decided on `loaded`: when `loaded` was read through the cache, the
+ * transaction is sent with `Prefer: return=representation` and the state it left becomes the cached
+ * entry, so the next lookup or dispense need not search — unless another write came in between (the
+ * cache's generation moved on since `loaded` was read), which only invalidates. Without a cache the
+ * store is not asked for what it stored.
  */
 export async function changingTo(
   deps: LookupDeps,
   number: string,
   loaded: LoadedForDispensing,
-  write: () => Promise<Bundle<FhirResource>>,
+  write: (options: StoreRequestOptions) => Promise<Bundle<FhirResource>>,
 ): Promise<Bundle<FhirResource>> {
   const cache = deps.prescriptionCache;
-  if (!cache || loaded.generation === undefined) return changing(deps, number, write);
+  if (!cache || loaded.generation === undefined) return changing(deps, number, () => write({}));
   let response: Bundle<FhirResource>;
   try {
-    response = await write();
+    response = await write(RETURN_REPRESENTATION);
   } catch (err) {
     await cache.changed(number).catch(() => undefined);
     throw err;

@@ -32,8 +32,6 @@ import { changingTo, loadForDispensing } from './lookup';
 import { correctRecords } from './correct';
 import { dosageProblems, withDosageChecks } from './dosage';
 
-const RETURN_REPRESENTATION = { headers: { prefer: 'return=representation' } } as const;
-
 export interface RecordResult {
   /** false when every record had already been stored (a resent submission, matched by identifier). */
   created: boolean;
@@ -301,9 +299,9 @@ export function recordExecution(
       focus: `RequestGroup/${stored.header.id}`,
       now: deps.now(),
     });
-    // The stored resources come back in the answer: the state this leaves is cached for the next read.
+    // The state this leaves is cached for the next read (usecases/dispensing/lookup.ts changingTo).
     const response = await write(() =>
-      changingTo(deps, number, loaded, () => deps.fhir.transaction(tx.bundle, RETURN_REPRESENTATION)),
+      changingTo(deps, number, loaded, (options) => deps.fhir.transaction(tx.bundle, options)),
     );
     const headerStatus = (tx.bundle.entry![tx.headerEntry]!.resource as RequestGroup).status;
     const after = stateAfter(stored, decision.executed, headerStatus, decision.delivered);
